@@ -1,0 +1,46 @@
+# atoll — the two commands a new user needs:
+#   make demo   install dependencies, build, run the demo on a local-directory lake
+#   make test   install dependencies, build, start the test servers, run every test
+# Other targets: setup, build, unit, asan, bench, clean.
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= $(shell nproc)
+CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
+
+.PHONY: all setup build demo test unit asan bench clean format
+
+all: build
+
+setup:
+	@scripts/setup.sh
+
+build: setup
+	@test -f $(BUILD)/CMakeCache.txt || cmake -S . -B $(BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+	cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@scripts/demo.sh $(BUILD)/src/atoll/cli/atoll
+
+# Every test: unit, integration (S3 servers on loopback, DuckDB, files on disk) and the
+# shortened slow sweeps, then the unit tests again under ASan + UBSan.
+test: build
+	@scripts/test.sh $(BUILD)
+	@$(MAKE) --no-print-directory asan
+
+unit: build
+	cd $(BUILD) && ctest -L unit --output-on-failure -j $(JOBS)
+
+asan: setup
+	@test -f $(ASAN_BUILD)/CMakeCache.txt || cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DATOLL_SANITIZE=ON -DATOLL_BUILD_BENCH=OFF
+	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  ctest -L unit --output-on-failure -j $(JOBS)
+
+bench: build
+	@scripts/bench.sh $(BUILD)
+
+format:
+	clang-format -i $$(git ls-files '*.h' '*.cc')
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
