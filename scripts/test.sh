@@ -2,20 +2,30 @@
 # test.sh BUILD_DIR - runs every test of atoll against real components.
 # Starts the test servers on 127.0.0.1 (OpenStack Swift with s3api, s3rver), exports their
 # endpoints for the tests, runs CTest (unit, integration and the shortened slow sweeps)
-# and stops the servers by PID whatever happens. State lives in .state/test (ignored).
+# and stops the servers by PID whatever happens (failure, Ctrl-C, SIGTERM). State lives
+# in .state/test/<build dir name> (ignored), so runs for different build directories can
+# go on at the same time (the server scripts pick free ports and print them).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)
-STATE=$ROOT/.state/test
+STATE=$ROOT/.state/test/$(basename "$BUILD")
 mkdir -p "$STATE"
 log() { echo "[test] $*" >&2; }
 
+CTEST_PID=""
 stop_servers() {
+  set +e  # stop everything even if one step fails
+  if [ -n "$CTEST_PID" ]; then  # interrupted: stop CTest and the tests it runs
+    kill -TERM -- "-$CTEST_PID" 2>/dev/null
+    wait "$CTEST_PID" 2>/dev/null
+  fi
   for s in "$ROOT"/scripts/servers/*.sh; do
     [ -e "$s" ] && "$s" stop "$STATE/$(basename "$s" .sh)" >/dev/null 2>&1 || true
   done
 }
 trap stop_servers EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # Each scripts/servers/<name>.sh start DIR prints KEY=VALUE lines to eval.
 for s in "$ROOT"/scripts/servers/*.sh; do
@@ -29,4 +39,10 @@ done
 export ATOLL_REQUIRE_SERVERS=1
 export ATOLL_SOURCE_DIR=$ROOT
 cd "$BUILD"
-ctest --output-on-failure -j "$(nproc)" --timeout 900
+# In the background, in its own process group, so that a signal to this script is
+# handled at once (the trap stops CTest and its tests, then the servers) rather than
+# after CTest has finished.
+setsid ctest --output-on-failure -j "$(nproc)" --timeout 900 &
+CTEST_PID=$!
+wait "$CTEST_PID"
+CTEST_PID=

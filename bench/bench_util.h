@@ -1,0 +1,50 @@
+// Helpers for atoll's benchmark programs: timing, parallel loops, local files, running
+// another program, and the comparison table.
+//
+// Thread safety: ParallelFor runs `fn` on several threads at once; everything else is
+// meant for the benchmark's main thread.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "atoll/common/result.h"
+
+namespace atl::bench {
+
+// Seconds taken by `fn`, or its error.
+Result<double> Time(const std::function<Status()>& fn);
+
+// Calls fn(0) ... fn(n - 1), at most `parallel` at once. Stops handing out indices after
+// the first error, which is returned (calls already running finish).
+Status ParallelFor(size_t n, int parallel, const std::function<Status(size_t)>& fn);
+
+// Writes `data` to `path` (created or truncated).
+Status WriteFile(const std::string& path, std::string_view data);
+
+// OK when the files at `a` and `b` hold the same bytes; kCorruption naming the first
+// difference (size or offset) otherwise.
+Status SameFile(const std::string& a, const std::string& b);
+
+// Runs `argv` (argv[0] a path) with this process's environment and stdout sent to
+// /dev/null; stderr is inherited. OK when it exits with status 0.
+Status RunProgram(const std::vector<std::string>& argv);
+
+// One row of the comparison: the same work done by atoll and by the other client.
+struct Comparison {
+  std::string name;   // "PUT 1,000 x 64 KiB"
+  double amount = 0;  // objects or MiB moved per run
+  std::string unit;   // "objects/s" or "MiB/s"
+  double goal = 0;    // required ratio atoll / other
+  double atoll_seconds = 0;
+  double other_seconds = 0;
+  double Ratio() const { return other_seconds / atoll_seconds; }
+  bool GoalMet() const { return Ratio() >= goal; }
+};
+
+// Prints the rows as an aligned table on stdout, naming the other client `other`.
+void PrintTable(const std::vector<Comparison>& rows, const std::string& other);
+
+}  // namespace atl::bench

@@ -1,0 +1,24 @@
+// The S3 test servers scripts/test.sh starts (OpenStack Swift with s3api, s3rver), as
+// S3Configs, and a fresh bucket on one of them for each test.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "atoll/storage/s3/s3_store.h"
+
+namespace atl::storage::testing {
+
+// ATOLL_TEST_<server>_{ENDPOINT,ACCESS_KEY,SECRET_KEY,REGION} as a path-style config
+// (bucket unset), or nullopt with `reason` when the endpoint is not set.
+// `server` is "SWIFT" or "S3RVER".
+std::optional<S3Config> TestServerConfig(const std::string& server, std::string* reason);
+
+// A bucket name no other test (or earlier run) uses: "atoll-<tag>-<pid>-<n>-<random>".
+std::string UniqueBucketName(const std::string& tag);
+
+// Opens `config` with a unique bucket and creates it; nullptr with `reason` on failure.
+std::unique_ptr<S3Store> OpenFreshBucket(S3Config config, const std::string& tag, std::string* reason);
+
+}  // namespace atl::storage::testing
