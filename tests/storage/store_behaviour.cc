@@ -151,9 +151,6 @@ TEST_P(StoreBehaviourTest, SwapIfMatch) {
 }
 
 TEST_P(StoreBehaviourTest, ExactlyOneConcurrentCreateIfAbsentWins) {
-  if (GetParam().conditional_writes != ConditionalWrites::kHonoured) {
-    GTEST_SKIP() << "conditional writes are not honoured by this backend";
-  }
   constexpr int kThreads = 8;
   std::vector<Result<ObjectInfo>> results(kThreads, Status(StatusCode::kInternal, "not run"));
   std::vector<std::thread> threads;
@@ -161,6 +158,17 @@ TEST_P(StoreBehaviourTest, ExactlyOneConcurrentCreateIfAbsentWins) {
     threads.emplace_back([&, i] { results[i] = PutString(store(), "race/pointer", "writer " + std::to_string(i), IfAbsent()); });
   }
   for (auto& t : threads) t.join();
+  if (GetParam().conditional_writes == ConditionalWrites::kRefused) {
+    for (const auto& r : results) EXPECT_THAT(r, IsError(StatusCode::kNotSupported));
+    EXPECT_THAT(store().Head("race/pointer"), IsError(StatusCode::kNotFound)) << "a refused write wrote";
+    return;
+  }
+  if (GetParam().conditional_writes == ConditionalWrites::kIgnored) {
+    // The defect, documented: every writer "wins" and the last one stays.
+    for (const auto& r : results) EXPECT_THAT(r, IsOk());
+    EXPECT_THAT(store().Get("race/pointer").value_or("?"), ::testing::StartsWith("writer "));
+    return;
+  }
   int winners = 0;
   std::string winner;
   for (int i = 0; i < kThreads; ++i) {
@@ -195,10 +203,14 @@ TEST_P(StoreBehaviourTest, ListsByPrefixNotOnlyWholeSegments) {
 }
 
 TEST_P(StoreBehaviourTest, ListsInByteOrder) {
-  if (GetParam().lists_out_of_byte_order) GTEST_SKIP() << "known server defect: listing order";
   // '-' (0x2d) sorts before '/' (0x2f), and upper case before lower case.
   for (const char* k : {"o/a/b", "o/a-b", "o/a0", "o/B", "o/ab"}) ASSERT_OK(PutString(store(), k, "x"));
   ASSERT_OK_AND_ASSIGN(auto all, ListAll(store(), "o/"));
+  if (GetParam().lists_out_of_byte_order) {
+    // Known server defect (s3rver lists in file-system order): every key, once.
+    EXPECT_THAT(Keys(all), ::testing::UnorderedElementsAre("o/B", "o/a-b", "o/a/b", "o/a0", "o/ab"));
+    return;
+  }
   EXPECT_THAT(Keys(all), ElementsAre("o/B", "o/a-b", "o/a/b", "o/a0", "o/ab"));
 }
 
@@ -227,13 +239,19 @@ TEST_P(StoreBehaviourTest, PaginatesEveryKeyExactlyOnceInOrder) {
 }
 
 TEST_P(StoreBehaviourTest, RollsUpCommonPrefixesWithADelimiter) {
-  if (GetParam().lists_out_of_byte_order) GTEST_SKIP() << "known server defect: listing order";
   for (const char* k : {"d/a.txt", "d/x/1", "d/x/2", "d/y/z/3", "d/z.txt", "d-sibling"}) {
     ASSERT_OK(PutString(store(), k, "x"));
   }
   ListOptions opts;
   opts.delimiter = "/";
   ASSERT_OK_AND_ASSIGN(ListPage page, store().List("d/", opts));
+  if (GetParam().lists_out_of_byte_order) {
+    // Known server defect (s3rver): objects are right, but a prefix holding only a
+    // deeper prefix ("d/y/" above "d/y/z/3") is dropped from common_prefixes.
+    EXPECT_THAT(Keys(page.objects), ::testing::UnorderedElementsAre("d/a.txt", "d/z.txt"));
+    EXPECT_THAT(page.common_prefixes, ::testing::Contains("d/x/"));
+    return;
+  }
   EXPECT_THAT(Keys(page.objects), ElementsAre("d/a.txt", "d/z.txt"));
   EXPECT_THAT(page.common_prefixes, ElementsAre("d/x/", "d/y/"));
   EXPECT_TRUE(page.next_token.empty());
