@@ -54,6 +54,7 @@ struct Options {
   int repeat = 1;
   std::string aws = "/usr/bin/aws";
   std::string work_dir;
+  std::string server = "swift";  // which loopback server: swift or s3rver
 };
 
 std::string Env(const char* name, const char* fallback = "") {
@@ -77,6 +78,11 @@ Result<Options> ParseOptions(int argc, char** argv) {
     };
     if (flag == "--aws") { o.aws = value; continue; }
     if (flag == "--work-dir") { o.work_dir = value; continue; }
+    if (flag == "--server") {
+      if (value != "swift" && value != "s3rver") return InvalidArgument("--server is swift or s3rver, not '", value, "'");
+      o.server = value;
+      continue;
+    }
     ATOLL_ASSIGN_OR_RETURN(long n, number());
     if (flag == "--small-count") o.small_count = static_cast<int>(n);
     else if (flag == "--small-kib") o.small_kib = static_cast<uint64_t>(n);
@@ -279,14 +285,19 @@ int Main(int argc, char** argv) {
     return 2;
   }
   storage::S3Config config;
-  config.endpoint = Env("ATOLL_TEST_SWIFT_ENDPOINT");
+  // The server's endpoint and keys come from ATOLL_TEST_<SERVER>_* (scripts/bench.sh).
+  const std::string prefix = "ATOLL_TEST_" + std::string(options->server == "swift" ? "SWIFT" : "S3RVER");
+  auto var = [&](const char* suffix, const char* fallback = "") {
+    return Env((prefix + suffix).c_str(), fallback);
+  };
+  config.endpoint = var("_ENDPOINT");
   if (config.endpoint.empty()) {
-    fmt::print(stderr, "storage_bench: ATOLL_TEST_SWIFT_ENDPOINT is not set (scripts/bench.sh starts Swift and sets it)\n");
+    fmt::print(stderr, "storage_bench: {}_ENDPOINT is not set (scripts/bench.sh starts the servers and sets it)\n", prefix);
     return Env("ATOLL_REQUIRE_SERVERS") == "1" ? 1 : 77;
   }
-  config.access_key_id = Env("ATOLL_TEST_SWIFT_ACCESS_KEY");
-  config.secret_access_key = Env("ATOLL_TEST_SWIFT_SECRET_KEY");
-  config.region = Env("ATOLL_TEST_SWIFT_REGION", "us-east-1");
+  config.access_key_id = var("_ACCESS_KEY");
+  config.secret_access_key = var("_SECRET_KEY");
+  config.region = var("_REGION", "us-east-1");
   config.path_style = true;
   config.bucket = fmt::format("atoll-bench-{}-{}", ::getpid(), std::random_device()() % 100000);
 
@@ -297,8 +308,8 @@ int Main(int argc, char** argv) {
     ATOLL_RETURN_NOT_OK(ConfigureAwsCli(config, ws.aws_config()));
     ATOLL_ASSIGN_OR_RETURN(auto store, S3Store::Open(config));
     ATOLL_RETURN_NOT_OK(store->CreateBucket());
-    fmt::print("storage_bench: {} at {}, atoll parallel {}, best of {}\n", store->Describe(),
-               config.endpoint, options->parallel, options->repeat);
+    fmt::print("storage_bench: {} on {} at {}, atoll parallel {}, best of {}\n", store->Describe(),
+               options->server, config.endpoint, options->parallel, options->repeat);
     std::vector<Comparison> rows;
     Status st = StorageBench(*options, *store, ws).Run(&rows);
     Status cleaned = CleanUp(*store);
