@@ -21,7 +21,7 @@
 #include <utility>
 #include <vector>
 
-#include "atoll/storage/memory_store.h"
+#include "atoll/storage/list_page_builder.h"
 
 namespace atl::storage {
 
