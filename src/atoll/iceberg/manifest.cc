@@ -237,10 +237,7 @@ Result<Manifest> ReadManifest(std::string_view bytes, std::string_view name, con
   std::string what = "manifest '" + std::string(name) + "'";
   ATOLL_ASSIGN_OR_RETURN(auto reader, avro::Reader::OpenBuffer(std::string(bytes), std::string(name)));
   Manifest out;
-  if (auto fv = reader->Metadata("format-version")) {
-    if (*fv != "1" && *fv != "2" && *fv != "3") return Corruption(what, ": unknown format-version '", *fv, "'");
-    out.format_version = *fv == "1" ? 1 : *fv == "2" ? 2 : 3;
-  }
+  ATOLL_ASSIGN_OR_RETURN(out.format_version, ma::ParseFormatVersion(reader->Metadata("format-version"), what));
   if (auto c = reader->Metadata("content")) out.content = *c == "deletes" ? ManifestContent::kDeletes : ManifestContent::kData;
   if (auto id = reader->Metadata("partition-spec-id")) {
     char* end = nullptr;

@@ -2,6 +2,14 @@
 
 namespace atl::iceberg::manifest_avro {
 
+Result<int> ParseFormatVersion(const std::optional<std::string>& header, std::string_view what) {
+  if (!header) return 1;
+  if (*header == "1") return 1;
+  if (*header == "2") return 2;
+  if (*header == "3") return 3;
+  return Corruption(what, ": unknown format-version '", *header, "'");
+}
+
 using avro::Json;
 using avro::Node;
 using avro::Type;

@@ -26,6 +26,10 @@ std::optional<Field> Get(const avro::Node& record, const avro::Value& value, int
 
 // Typed reads: nullopt when absent or null; Corruption when present with another type.
 // `what` names the record for messages.
+// The "format-version" header value of a manifest or manifest list: 1 when absent,
+// kCorruption naming `what` when it is not 1, 2 or 3.
+Result<int> ParseFormatVersion(const std::optional<std::string>& header, std::string_view what);
+
 Result<std::optional<int64_t>> GetLong(const avro::Node& record, const avro::Value& value, int id,
                                       std::string_view what);
 Result<std::optional<std::string>> GetBytes(const avro::Node& record, const avro::Value& value, int id,

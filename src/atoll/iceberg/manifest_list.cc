@@ -93,10 +93,7 @@ Result<ManifestList> ReadManifestList(std::string_view bytes, std::string_view n
   std::string what = "manifest list '" + std::string(name) + "'";
   ATOLL_ASSIGN_OR_RETURN(auto reader, avro::Reader::OpenBuffer(std::string(bytes), std::string(name)));
   ManifestList out;
-  if (auto fv = reader->Metadata("format-version")) {
-    if (*fv != "1" && *fv != "2" && *fv != "3") return Corruption(what, ": unknown format-version '", *fv, "'");
-    out.format_version = *fv == "1" ? 1 : *fv == "2" ? 2 : 3;
-  }
+  ATOLL_ASSIGN_OR_RETURN(out.format_version, ma::ParseFormatVersion(reader->Metadata("format-version"), what));
   const Node& root = reader->schema()->root();
   if (root.type != avro::Type::kRecord) return Corruption(what, ": the Avro schema is not a record");
   Value row;
