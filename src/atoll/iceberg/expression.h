@@ -10,7 +10,15 @@
 //   - MightMatch: false only if no row of the file can match (safe for pruning);
 //   - AllMatch:   true only if every row of the file certainly matches (safe for deleting
 //     whole files).
-// Missing metrics make MightMatch true and AllMatch false.
+// Missing metrics make MightMatch true and AllMatch false. Semantics are SQL's three-valued
+// logic (a NULL comparison is not a match); NaN is treated as possibly greater than every
+// value, so files that may hold NaN are never pruned by > or >=. String/binary upper bounds
+// are treated as possibly truncated prefixes of the real maximum.
+//
+// Bind returns the expression in negation normal form (NOT only directly above a STARTS WITH
+// predicate), with literals of the column types and constant parts folded: a literal that does
+// not fit the column (id < 1e20 on an int column, price = 1.005 on decimal(9,2)) becomes the
+// equivalent predicate (id IS NOT NULL, FALSE).
 //
 // Thread safety: values; free functions.
 #pragma once
@@ -58,10 +66,19 @@ Result<Expression> ParseExpression(std::string_view text);
 Result<Expression> Bind(const Expression& expr, const Schema& schema);
 
 // Evaluations of a bound expression (see the top of this file). `spec` is the spec the
-// file was written with.
+// file was written with; `schema` the one the expression was bound to. kInvalidArgument
+// when the expression names a column `schema` lacks.
 Result<bool> MightMatch(const Expression& bound, const Schema& schema, const PartitionSpec& spec,
                         const DataFile& file);
 Result<bool> AllMatch(const Expression& bound, const Schema& schema, const PartitionSpec& spec,
                       const DataFile& file);
+
+// MightMatch from the partition tuple alone (`partition` follows `spec`); used for delete files.
+Result<bool> PartitionMightMatch(const Expression& bound, const Schema& schema, const PartitionSpec& spec,
+                                 const std::vector<Literal>& partition);
+// Whether a manifest written with `spec` may hold matching files, from its partition field
+// summaries (contains_null, contains_nan, lower/upper bounds of each partition field).
+Result<bool> ManifestMightMatch(const Expression& bound, const Schema& schema, const PartitionSpec& spec,
+                                const ManifestFile& manifest);
 
 }  // namespace atl::iceberg

@@ -47,10 +47,26 @@ void FileIO::Remap(std::string from, std::string to) {
                    [](const auto& a, const auto& b) { return a.first.size() > b.first.size(); });
 }
 
+void FileIO::RemapFolder(std::string name, std::string root) {
+  while (!name.empty() && name.back() == '/') name.pop_back();
+  while (root.size() > 1 && root.back() == '/') root.pop_back();
+  folder_remaps_.emplace_back(std::move(name), std::move(root));
+}
+
 std::string FileIO::Map(std::string_view location) const {
   for (const auto& [from, to] : remaps_) {
-    if (location.substr(0, from.size()) == from) {
+    if (StartsAtBoundary(location, from)) {
       return std::string(to) + std::string(location.substr(from.size()));
+    }
+  }
+  for (const auto& [name, root] : folder_remaps_) {
+    if (name.empty()) continue;
+    if (StartsAtBoundary(location, root)) return std::string(location);
+    const std::string needle = "/" + name + "/";
+    size_t pos = location.rfind(needle);
+    if (pos != std::string_view::npos) return JoinLocation(root, location.substr(pos + needle.size()));
+    if (location.substr(0, name.size() + 1) == needle.substr(1)) {
+      return JoinLocation(root, location.substr(name.size() + 1));
     }
   }
   return std::string(location);

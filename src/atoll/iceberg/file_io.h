@@ -9,7 +9,13 @@
 //   - Otherwise s3://bucket/... opens (once, cached) an S3 store from the AWS environment, and
 //     local paths / file:/// URIs are served by one local store rooted at "/".
 //   - Remap(from, to): tables copied from elsewhere keep their original locations; a location
-//     starting with `from` is read as `to` + the rest (applied before resolution; see Map).
+//     starting with `from` (at a '/' boundary, like mounts) is read as `to` + the rest
+//     (applied before resolution; see Map). The longest matching `from` wins.
+//   - RemapFolder(name, root): for copied tables whose files name several different original
+//     roots (absolute, hdfs://, gs://, or relative like "data/persistent/t/..."): a location
+//     no Remap matches and that contains "/<name>/" (or starts with "<name>/") is read as
+//     `root` + "/" + the part after the last "/<name>/". Locations already under `root` stay
+//     as they are. Rules are tried in the order they were added.
 //
 // Errors: kInvalidArgument for a location no rule can serve (unknown scheme, relative
 // path), naming it; otherwise the store's errors with the location as context.
@@ -37,6 +43,7 @@ class FileIO {
 
   void Mount(std::string prefix, std::shared_ptr<storage::Store> store);
   void Remap(std::string from, std::string to);
+  void RemapFolder(std::string name, std::string root);
 
   // `location` after remapping (the location itself when no remap applies).
   std::string Map(std::string_view location) const;
@@ -61,6 +68,7 @@ class FileIO {
  private:
   std::vector<std::pair<std::string, std::shared_ptr<storage::Store>>> mounts_;
   std::vector<std::pair<std::string, std::string>> remaps_;
+  std::vector<std::pair<std::string, std::string>> folder_remaps_;  // (name, root)
   mutable std::mutex mu_;
   mutable std::map<std::string, std::shared_ptr<storage::Store>> opened_;  // "s3://b" or "/"
 };

@@ -215,8 +215,11 @@ void Inherit(const ManifestFile* source, int format_version, std::vector<Manifes
   int64_t next_row_id = assign_row_ids ? *source->first_row_id : 0;
   for (ManifestEntry& e : *entries) {
     if (format_version == 1) {
-      e.sequence_number = 0;
-      e.file_sequence_number = 0;
+      // No sequence numbers in v1: they are the manifest list's (0 in a v1 list). Writers
+      // that omit the header keys (Impala, Flink) are really v2 and inherit the same way.
+      int64_t inherited = source ? source->sequence_number : 0;
+      if (!e.sequence_number) e.sequence_number = inherited;
+      if (!e.file_sequence_number) e.file_sequence_number = inherited;
     }
     if (!source) continue;
     if (!e.snapshot_id) e.snapshot_id = source->added_snapshot_id;

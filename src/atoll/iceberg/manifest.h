@@ -7,7 +7,8 @@
 // types recognised). Inheritance (spec "Sequence Number Inheritance", "First Row ID
 // Inheritance"), when `source` (the manifest list entry) is given:
 //   - a null snapshot_id takes source->added_snapshot_id;
-//   - v1 manifests have no sequence numbers: both are 0;
+//   - v1 manifests (no or "1" format-version header) have no sequence numbers: null ones take
+//     source->sequence_number (0 in v1 lists; header-less v2 writers such as Impala), else 0;
 //   - a null data or file sequence number of an ADDED entry takes source->sequence_number;
 //   - v3: a null first_row_id of a live data file takes source->first_row_id plus the record
 //     counts of the earlier such files in the manifest.

@@ -50,6 +50,8 @@ struct FileScanTask {
   DataFile file;  // locations as written in the metadata (map them with FileIO::Map)
   int32_t spec_id = 0;
   int64_t data_sequence_number = 0;
+  // Delete files that apply, without their column statistics (value/null/NaN counts,
+  // bounds, column sizes and split offsets are cleared; everything else is as written).
   std::vector<DataFile> position_deletes;  // position delete files, or the one deletion vector
   std::vector<DataFile> equality_deletes;
 };
@@ -58,6 +60,11 @@ struct ScanPlan {
   std::optional<int64_t> snapshot_id;  // none for an empty table
   Schema schema;
   std::vector<FileScanTask> tasks;
+  // manifests: in the snapshot; manifests_skipped: pruned by their partition summaries.
+  // data_files: live data files in the snapshot (those of skipped manifests counted from the
+  // manifest list), data_files_skipped: pruned, so tasks.size() == data_files - skipped.
+  // delete_files: live delete files that survived partition pruning (each attached to
+  // zero or more tasks).
   struct Counts {
     int64_t manifests = 0, manifests_skipped = 0;
     int64_t data_files = 0, data_files_skipped = 0;

@@ -1,0 +1,72 @@
+// Names of namespaces and tables (declared in catalog.h).
+#include "atoll/iceberg/catalog.h"
+
+namespace atl::iceberg {
+
+namespace {
+
+// kInvalidArgument naming `what` when `level` is empty or holds '.', '/' or a control character.
+Status ValidateLevel(std::string_view level, std::string_view what) {
+  if (level.empty()) return InvalidArgument(what, " is empty");
+  for (unsigned char c : level) {
+    if (c == '.' || c == '/') {
+      return InvalidArgument(what, " '", level, "' contains '", std::string(1, static_cast<char>(c)),
+                             "' (not allowed in namespace levels and table names)");
+    }
+    if (c < 0x20 || c == 0x7f) {
+      return InvalidArgument(what, " '", level, "' contains a control character");
+    }
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+std::string NamespaceToString(const Namespace& ns) {
+  std::string out;
+  for (size_t i = 0; i < ns.size(); ++i) {
+    if (i > 0) out += '.';
+    out += ns[i];
+  }
+  return out;
+}
+
+std::string TableIdentifier::ToString() const {
+  if (ns.empty()) return name;
+  return NamespaceToString(ns) + "." + name;
+}
+
+Result<TableIdentifier> TableIdentifier::Parse(std::string_view text, bool allow_empty_namespace) {
+  if (text.empty()) return InvalidArgument("empty table identifier");
+  std::vector<std::string> parts;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = text.find('.', start);
+    parts.emplace_back(text.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  TableIdentifier id;
+  id.name = std::move(parts.back());
+  parts.pop_back();
+  id.ns = std::move(parts);
+  if (id.ns.empty() && !allow_empty_namespace) {
+    return InvalidArgument("table identifier '", text, "' has no namespace (expected <namespace>.<table>)");
+  }
+  ATOLL_RETURN_NOT_OK_CTX(ValidateIdentifier(id), StrCat("table identifier '", text, "'"));
+  return id;
+}
+
+Status ValidateNamespace(const Namespace& ns) {
+  for (size_t i = 0; i < ns.size(); ++i) {
+    ATOLL_RETURN_NOT_OK(ValidateLevel(ns[i], StrCat("namespace level ", i + 1)));
+  }
+  return Status::OK();
+}
+
+Status ValidateIdentifier(const TableIdentifier& id) {
+  ATOLL_RETURN_NOT_OK(ValidateNamespace(id.ns));
+  return ValidateLevel(id.name, "table name");
+}
+
+}  // namespace atl::iceberg
