@@ -6,8 +6,10 @@
 
 #include <utility>
 
+#include "atoll/engine/engine_access.h"
 #include "atoll/engine/result_text.h"
 #include "atoll/engine/store_file_system.h"
+#include "atoll/engine/table_function.h"
 
 namespace atl::engine {
 namespace {
@@ -42,11 +44,8 @@ StatusCode CodeForDuckDbError(std::string_view message) {
           message.find(": NotFound: ") != std::string_view::npos) {
         return StatusCode::kNotFound;
       }
-      if (message.find(": Unavailable: ") != std::string_view::npos) return StatusCode::kUnavailable;
-      if (message.find(": PermissionDenied: ") != std::string_view::npos) {
-        return StatusCode::kPermissionDenied;
-      }
-      return StatusCode::kIOError;
+      // The code a store or a table macro reported ("...: Unavailable: ...").
+      return internal::CodeInErrorText(message).value_or(StatusCode::kIOError);
     }
   }
   // Parser, Binder, Catalog, Conversion, Constraint, Invalid Input, Out of Range, ...
@@ -233,6 +232,16 @@ Status Engine::RegisterStores(std::string scheme, StoreResolver resolver) {
   options.resolver = std::move(resolver);
   options.upload_buffer_directory = impl_->upload_buffer_directory;
   return internal::RegisterStoreFileSystem(impl_->db, std::move(options));
+}
+
+namespace internal {
+duckdb_connection EngineAccess::Connection(Engine& engine) { return engine.impl_->conn; }
+duckdb_database EngineAccess::Database(Engine& engine) { return engine.impl_->db; }
+Status StatusFromDuckDbError(const char* message) { return DuckDbError(message); }
+}  // namespace internal
+
+Status Engine::RegisterTableMacro(TableMacro macro) {
+  return internal::RegisterTableMacro(impl_->db, std::move(macro));
 }
 
 std::string QuoteIdentifier(std::string_view name) {

@@ -33,6 +33,11 @@
 
 namespace atl::engine {
 
+namespace internal {
+struct EngineAccess;  // engine-internal access to DuckDB handles (engine_access.h)
+}  // namespace internal
+struct TableMacro;  // table_function.h
+
 struct EngineOptions {
   int threads = 0;             // DuckDB worker threads; 0 = DuckDB's default (all cores)
   std::string memory_limit;    // e.g. "2GB"; empty = DuckDB's default (80% of RAM)
@@ -118,9 +123,14 @@ class Engine {
   // file is closed. kAlreadyExists when `scheme` is already registered on this engine.
   Status RegisterStores(std::string scheme, StoreResolver resolver);
 
+  // Registers a SQL table function whose body is SQL produced by a C++ callback at bind
+  // time (see table_function.h). kAlreadyExists when a function of that name exists.
+  Status RegisterTableMacro(TableMacro macro);
+
   class Impl;
 
  private:
+  friend struct internal::EngineAccess;
   explicit Engine(std::unique_ptr<Impl> impl);
   std::unique_ptr<Impl> impl_;
 };
