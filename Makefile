@@ -1,13 +1,13 @@
 # atoll — the two commands a new user needs:
 #   make demo   install dependencies, build, run the demo on a local-directory lake
 #   make test   install dependencies, build, start the test servers, run every test
-# Other targets: setup, build, unit, asan, bench, clean.
+# Other targets: setup, build, unit, asan, bench, fuzz, sweep (full kill -9 sweep), clean.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all setup build demo test unit asan bench clean format
+.PHONY: all setup build demo test unit asan bench fuzz sweep clean format
 
 all: build
 
@@ -38,6 +38,18 @@ asan: setup
 
 bench: build
 	@scripts/bench.sh $(BUILD)
+
+# Every libFuzzer target (clang, ASan + UBSan, builds of their own) for FUZZ_SECONDS each.
+FUZZ_SECONDS ?= 60
+fuzz:
+	scripts/fuzz.sh orc $(FUZZ_SECONDS)
+	fuzz/trail_fuzz.sh $(FUZZ_SECONDS)
+
+# The full-size kill -9 sweep of `atoll ingest` (make test runs a shortened one).
+SWEEP_ITERATIONS ?= 200
+SWEEP_FILES ?= 500
+sweep: build
+	scripts/kill_sweep.sh $(BUILD)/src/atoll/cli/atoll $(SWEEP_ITERATIONS) $(SWEEP_FILES) .state/sweep
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')

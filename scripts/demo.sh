@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# demo.sh ATOLL_BINARY - a short, real demonstration of atoll on a local-directory bucket.
-# Everything lives under .state/demo (recreated on each run). Exits non-zero on any failure.
+# demo.sh ATOLL_BINARY - the ingest demo on a local-directory lake: generate a small shop
+# dataset (orders as CSV, customers as NDJSON, web events as Parquet), drop it into the
+# lake, ingest it into Iceberg tables and query them. Everything lives under .state/demo
+# (recreated on each run). Exits non-zero on any failure, including a wrong count.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 ATOLL=$(cd "$(dirname "${1:?usage: demo.sh ATOLL_BINARY}")" && pwd)/$(basename "$1")
@@ -9,49 +11,85 @@ DEMO=$ROOT/.state/demo
 
 section() { printf '\n== %s ==\n' "$*"; }
 run() { printf '$ atoll %s\n' "$*"; "$ATOLL" "$@"; }
+# expect LABEL SQL VALUE: the query's single value must be VALUE.
+expect() {
+  local got
+  got=$("$ATOLL" query lake "$2" --format csv | tail -n +2)
+  if [ "$got" != "$3" ]; then
+    echo "demo: $1: expected $3, got '$got'" >&2
+    exit 1
+  fi
+  echo "ok: $1 = $got"
+}
 
 rm -rf "$DEMO"
-mkdir -p "$DEMO/input/orders" "$DEMO/input/customers"
+mkdir -p "$DEMO/input"
 cd "$DEMO"
 
-section "atoll version"
-run version
+section "A lake in ./lake"
+run init lake
 
-section "Generating sample files in $DEMO/input"
-{
-  echo "order_id,customer_id,amount,ordered_at"
-  for i in $(seq 1 500); do
-    printf '%d,%d,%d.%02d,2024-05-%02d\n' "$i" $((i % 37)) $((i * 7 % 400)) $((i % 100)) $((i % 28 + 1))
-  done
-} > input/orders/orders-2024-05.csv
+section "Generating a small shop dataset in ./input"
+# Orders: two CSV exports of 300 and 200 rows.
+for part in 1 2; do
+  start=$(( part == 1 ? 1 : 301 )); end=$(( part == 1 ? 300 : 500 ))
+  {
+    echo "order_id,customer_id,amount,ordered_at"
+    for i in $(seq "$start" "$end"); do
+      printf '%d,%d,%d.%02d,2024-05-%02d %02d:%02d:00\n' "$i" $((i % 50 + 1)) $((i * 7 % 400)) $((i % 100)) \
+        $((i % 28 + 1)) $((i % 24)) $((i % 60))
+    done
+  } > "input/orders-part$part.csv"
+done
+# Customers: 50 NDJSON documents with a nested address.
 for i in $(seq 1 50); do
-  printf '{"customer_id": %d, "name": "customer %d", "country": "%s"}\n' "$i" "$i" \
-    "$( [ $((i % 2)) = 0 ] && echo PT || echo NL )"
-done > input/customers/customers.ndjson
-head -c $((24 * 1024 * 1024)) /dev/urandom > input/orders/archive.bin
-find input -type f -printf '  %p (%s bytes)\n' | sort
+  country=$([ $((i % 3)) = 0 ] && echo PT || { [ $((i % 3)) = 1 ] && echo NL || echo DE; })
+  printf '{"customer_id": %d, "name": "customer %d", "address": {"city": "city %d", "country": "%s"}}\n' \
+    "$i" "$i" $((i % 7)) "$country"
+done > input/customers.ndjson
+# Web events: 2,000 rows of Parquet, written by atoll's embedded DuckDB.
+"$ATOLL" query lake "COPY (SELECT range AS event_id, range % 50 + 1 AS customer_id,
+    ['view', 'cart', 'buy'][range % 3 + 1] AS kind,
+    TIMESTAMP '2024-05-01' + INTERVAL (range * 17) MINUTE AS at
+  FROM range(2000)) TO 'input/events.parquet' (FORMAT parquet)" --format csv > /dev/null
+ls -l input | tail -n +2 | awk '{ printf "  %-22s %8d bytes\n", $9, $5 }'
 
-section "Copying them into the bucket ./bucket (prepare/shop/)"
-run cp -r input bucket/prepare/shop/
+section "Dropping the files into the lake (any tool would do: cp, aws s3 cp, an export job)"
+run cp input/orders-part1.csv lake/prepare/shop/orders/orders-part1.csv
+run cp input/orders-part2.csv lake/prepare/shop/orders/orders-part2.csv
+run cp input/customers.ndjson lake/prepare/shop/customers/customers.ndjson
+run cp input/events.parquet lake/load/web/events/events.parquet
+run cp input/events.parquet lake/load/web/events/zz-truncated.parquet
+truncate -s 100 lake/load/web/events/zz-truncated.parquet
 
-section "Listing the bucket"
-run ls bucket/prepare/shop/
-run ls --recursive bucket
+section "Ingesting: prepare/ -> load/ -> Iceberg tables in stg/"
+run ingest lake
 
-section "One object as JSON"
-run ls --json bucket/prepare/shop/orders/orders-2024-05.csv
+section "The lake's tables"
+run tables lake
 
-section "Copying an object back out and checking its bytes"
-run cp bucket/prepare/shop/orders/archive.bin roundtrip.bin
-cmp input/orders/archive.bin roundtrip.bin
-echo "roundtrip.bin is identical to input/orders/archive.bin"
+section "Queries (tables are named <zone>.<db>.<table>)"
+run query lake "SELECT count(*) AS orders, round(sum(amount), 2) AS revenue FROM stg.shop.orders"
+run query lake "SELECT c.address.country AS country, count(*) AS orders, round(sum(o.amount), 2) AS revenue
+  FROM stg.shop.orders o JOIN stg.shop.customers c USING (customer_id)
+  GROUP BY 1 ORDER BY revenue DESC"
+run query lake "SELECT kind, count(*) AS events FROM stg.web.events GROUP BY kind ORDER BY kind"
 
-section "A missing location is an error (exit status 1)"
-set +e
-"$ATOLL" ls bucket/prepare/nowhere
-status=$?
-set -e
-echo "exit status: $status"
-[ "$status" = 1 ]
+section "Checking the counts"
+expect "orders" "SELECT count(*) FROM stg.shop.orders" 500
+expect "distinct order ids" "SELECT count(DISTINCT order_id) FROM stg.shop.orders" 500
+expect "customers" "SELECT count(*) FROM stg.shop.customers" 50
+expect "events" "SELECT count(*) FROM stg.web.events" 2000
+expect "orders without a customer" \
+  "SELECT count(*) FROM stg.shop.orders o ANTI JOIN stg.shop.customers c USING (customer_id)" 0
+expect "files left in load/ and prepare/" \
+  "SELECT (SELECT count(*) FROM glob('lake/load/**')) + (SELECT count(*) FROM glob('lake/prepare/**'))" 0
+[ -f lake/_rejected/load/web/events/zz-truncated.parquet.error.json ] || {
+  echo "demo: the truncated file was not rejected" >&2; exit 1; }
+echo "ok: the truncated file is in _rejected/ with its reason:"
+sed 's/^/    /' lake/_rejected/load/web/events/zz-truncated.parquet.error.json
 
-section "Done: the bucket is $DEMO/bucket"
+section "Ingesting again is a no-op"
+run ingest lake
+
+section "Done: the lake is $DEMO/lake"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh BUILD_DIR - runs every test of atoll against real components.
-# Starts the test servers on 127.0.0.1 (OpenStack Swift with s3api, s3rver), exports their
+# Starts the test servers on 127.0.0.1 (OpenStack Swift with s3api, s3rver, PostgreSQL for
+# the SQL catalog: every scripts/servers/*.sh), exports their
 # endpoints for the tests, runs CTest (unit, integration and the shortened slow sweeps)
 # and stops the servers by PID whatever happens (failure, Ctrl-C, SIGTERM). State lives
 # in .state/test/<build dir name> (ignored), so runs for different build directories can
@@ -46,3 +47,12 @@ setsid ctest --output-on-failure -j "$(nproc)" --timeout 900 &
 CTEST_PID=$!
 wait "$CTEST_PID"
 CTEST_PID=
+
+# Short runs of the fuzz targets (make fuzz runs them longer): crashes, leaks and
+# sanitizer reports fail the run.
+log "fuzzing each parser for ${ATOLL_FUZZ_SECONDS:-20} s (make fuzz: longer)"
+"$ROOT/scripts/fuzz.sh" orc "${ATOLL_FUZZ_SECONDS:-20}" > "$STATE/fuzz-orc.log" 2>&1 ||
+  { tail -40 "$STATE/fuzz-orc.log" >&2; log "the ORC fuzzer found a problem"; exit 1; }
+"$ROOT/fuzz/trail_fuzz.sh" "${ATOLL_FUZZ_SECONDS:-20}" > "$STATE/fuzz-trail.log" 2>&1 ||
+  { tail -40 "$STATE/fuzz-trail.log" >&2; log "the trail fuzzer found a problem"; exit 1; }
+log "fuzzing: no crash"

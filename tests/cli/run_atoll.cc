@@ -14,10 +14,16 @@ namespace atl::cli::testing {
 
 RunResult RunAtoll(const std::vector<std::string>& args, const std::string& cwd,
                    const std::map<std::string, std::string>& env) {
-  ::atl::testing::TempDir capture;
-  const std::string out_path = capture.Join("stdout"), err_path = capture.Join("stderr");
   std::vector<std::string> words = {ATOLL_BINARY};
   words.insert(words.end(), args.begin(), args.end());
+  return RunProgram(words, cwd, env);
+}
+
+RunResult RunProgram(const std::vector<std::string>& argv_in, const std::string& cwd,
+                     const std::map<std::string, std::string>& env) {
+  std::vector<std::string> words = argv_in;
+  ::atl::testing::TempDir capture;
+  const std::string out_path = capture.Join("stdout"), err_path = capture.Join("stderr");
 
   // Everything the child needs is prepared before fork (no allocation after it).
   std::map<std::string, std::string> merged;

@@ -19,4 +19,8 @@ struct RunResult {
 RunResult RunAtoll(const std::vector<std::string>& args, const std::string& cwd = "",
                    const std::map<std::string, std::string>& env = {});
 
+// The same for any program: `argv[0]` is its absolute path.
+RunResult RunProgram(const std::vector<std::string>& argv, const std::string& cwd = "",
+                     const std::map<std::string, std::string>& env = {});
+
 }  // namespace atl::cli::testing

@@ -13,15 +13,17 @@
 namespace atl::testing {
 
 // ASSERT_OK(status_or_result) / EXPECT_OK(...): fails with the error's text.
-#define ASSERT_OK(expr)                                                        \
-  do {                                                                         \
-    const auto& _r = (expr);                                                   \
-    ASSERT_TRUE(::atl::testing::StatusOf(_r).ok()) << ::atl::testing::StatusOf(_r).ToString(); \
+// The status is copied out within the full expression, so `ASSERT_OK(F().status())` on a
+// temporary Result is safe.
+#define ASSERT_OK(expr)                                                  \
+  do {                                                                   \
+    const ::atl::Status _atoll_s = ::atl::testing::StatusOf(expr);       \
+    ASSERT_TRUE(_atoll_s.ok()) << _atoll_s.ToString();                   \
   } while (0)
-#define EXPECT_OK(expr)                                                        \
-  do {                                                                         \
-    const auto& _r = (expr);                                                   \
-    EXPECT_TRUE(::atl::testing::StatusOf(_r).ok()) << ::atl::testing::StatusOf(_r).ToString(); \
+#define EXPECT_OK(expr)                                                  \
+  do {                                                                   \
+    const ::atl::Status _atoll_s = ::atl::testing::StatusOf(expr);       \
+    EXPECT_TRUE(_atoll_s.ok()) << _atoll_s.ToString();                   \
   } while (0)
 
 // ASSERT_OK_AND_ASSIGN(auto x, MakeX()): asserts OK and binds the value.

@@ -21,7 +21,18 @@ namespace {
 
 std::string Display(const OptionSpec& spec) { return StrCat("--", spec.name); }
 
+Status CheckChoice(const OptionSpec& spec, const std::string& value) {
+  std::string listed;
+  for (std::string_view choice : spec.choices) {
+    if (choice == value) return Status::OK();
+    listed += listed.empty() ? "" : ", ";
+    listed += choice;
+  }
+  return InvalidArgument("option '", Display(spec), "' expects one of ", listed, ", got '", value, "'");
+}
+
 Status CheckValue(const OptionSpec& spec, const std::string& value) {
+  if (spec.kind == OptionKind::kString && !spec.choices.empty()) return CheckChoice(spec, value);
   if (spec.kind != OptionKind::kInt) return Status::OK();
   errno = 0;
   char* end = nullptr;

@@ -36,6 +36,8 @@ struct OptionSpec {
   std::string_view help;        // one line
   int64_t min_value = INT64_MIN;
   int64_t max_value = INT64_MAX;
+  // kString only: when not empty, the value must be one of these (else a usage error).
+  std::vector<std::string_view> choices = {};
 };
 
 class ParsedArgs {

@@ -50,7 +50,14 @@ const CommandSpec* FindCommand(std::string_view name);
 
 // The definitions, one per command file.
 CommandSpec CpCommand();
+CommandSpec InitCommand();
+CommandSpec IngestCommand();
+CommandSpec WatchCommand();
+CommandSpec TablesCommand();
 CommandSpec LsCommand();
+CommandSpec MaintainCommand();
+CommandSpec QueryCommand();
+CommandSpec TrailCommand();
 CommandSpec VersionCommand();
 
 // Runs the binary: `argv` without the program name. Returns the exit code.

@@ -5,7 +5,14 @@ namespace atl::cli {
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> kCommands = {
       CpCommand(),
+      InitCommand(),
+      IngestCommand(),
+      WatchCommand(),
+      TablesCommand(),
       LsCommand(),
+      MaintainCommand(),
+      QueryCommand(),
+      TrailCommand(),
       VersionCommand(),
   };
   return kCommands;

@@ -1,0 +1,179 @@
+// ingest_bench: the lake's ingestion against DuckDB's own COPY on the same input, in one
+// process run, on a local-directory lake.
+//
+//   1. CSV → Iceberg: a generated CSV of --csv-mib MiB (default 1024) dropped into
+//      prepare/ and ingested (prepare + load + commit) vs DuckDB's
+//      `COPY (SELECT * FROM read_csv(f)) TO 'x.parquet'` of the same file. Goal: ≥ 0.9×
+//      DuckDB's throughput. The peak RSS of the process during atoll's run is printed
+//      (goal ≤ 1.5 GB for a 5 GB CSV: run with --csv-mib 5120).
+//   2. Small files: --small-files Parquet files of ~--small-kib KiB each in load/ of one
+//      table, ingested in one run: files per second (goal ≥ 500/s).
+// --check exits 1 when a goal is missed.
+#include <fmt/format.h>
+#include <sys/resource.h>
+
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include "atoll/engine/engine.h"
+#include "atoll/lake/ingest.h"
+#include "atoll/lake/lake.h"
+#include "bench_util.h"
+
+namespace atl::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Options {
+  int64_t csv_mib = 1024;
+  int small_files = 1000;
+  int small_kib = 50;
+  bool check = false;
+  std::string dir;
+};
+
+int64_t PeakRssMib() {
+  struct rusage ru {};
+  getrusage(RUSAGE_SELF, &ru);
+  return ru.ru_maxrss / 1024;
+}
+
+// A CSV of about `mib` MiB: id, customer, amount, a timestamp and a text column.
+Status WriteCsv(const std::string& path, int64_t mib, engine::Engine& engine) {
+  // ~100 bytes per row.
+  const int64_t rows = mib * 1024 * 1024 / 100;
+  return engine.Execute(fmt::format(
+      "COPY (SELECT range AS id, range % 100000 AS customer_id, (range % 99991) / 100.0 AS amount, "
+      "TIMESTAMP '2024-01-01' + INTERVAL (range % 31536000) SECOND AS ordered_at, "
+      "'note number ' || (range % 977) || ' for order ' || range AS note FROM range({})) TO '{}' "
+      "(FORMAT csv, HEADER true)",
+      rows, path));
+}
+
+Result<lake::IngestReport> IngestAll(const std::string& root) {
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<lake::Lake> lake, lake::Lake::Open(root));
+  lake::IngestOptions o;
+  return lake::Ingest(*lake, o);
+}
+
+int Run(const Options& options) {
+  const std::string dir =
+      options.dir.empty() ? (fs::temp_directory_path() / "atoll-ingest-bench").string() : options.dir;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  auto engine = engine::Engine::Open();
+  if (!engine.ok()) {
+    std::cerr << engine.status().ToString() << "\n";
+    return 1;
+  }
+  bool ok = true;
+  std::vector<Comparison> rows;
+
+  // 1. CSV.
+  const std::string csv = dir + "/input.csv";
+  if (Status st = WriteCsv(csv, options.csv_mib, **engine); !st.ok()) {
+    std::cerr << st.ToString() << "\n";
+    return 1;
+  }
+  const double csv_mib = static_cast<double>(fs::file_size(csv)) / (1024 * 1024);
+  auto duck = Time([&] {
+    return (*engine)->Execute(fmt::format(
+        "COPY (SELECT * FROM read_csv('{}')) TO '{}/duck.parquet' (FORMAT parquet)", csv, dir));
+  });
+  const std::string root = dir + "/lake";
+  lake::Settings settings;
+  settings.target_file_size_bytes = uint64_t{512} << 20;
+  if (!lake::Lake::Init(root, settings).ok()) return 1;
+  fs::create_directories(root + "/prepare/bench/orders");
+  fs::rename(csv, root + "/prepare/bench/orders/input.csv");
+  const int64_t rss_before = PeakRssMib();
+  lake::IngestReport report;
+  auto ours = Time([&]() -> Status {
+    ATOLL_ASSIGN_OR_RETURN(report, IngestAll(root));
+    if (!report.ok() || report.files_rejected() != 0) return Internal("the CSV did not load");
+    return Status::OK();
+  });
+  if (!duck.ok() || !ours.ok()) {
+    std::cerr << (duck.ok() ? ours.status() : duck.status()).ToString() << "\n";
+    return 1;
+  }
+  const int64_t rss = PeakRssMib();
+  Comparison c{
+      fmt::format("CSV {:.0f} MiB -> table", csv_mib), csv_mib, "MiB/s", 0.9, *ours, *duck};
+  rows.push_back(c);
+  ok &= c.GoalMet();
+  std::cout << fmt::format(
+      "rows loaded: {}; peak RSS of the process: {} MiB (before atoll's run: {} MiB)\n",
+      report.rows(), rss, rss_before);
+
+  // 2. Small files.
+  const std::string small_root = dir + "/small";
+  if (!lake::Lake::Init(small_root, lake::Settings{}).ok()) return 1;
+  fs::create_directories(small_root + "/load/bench/events");
+  const int64_t rows_per_file = options.small_kib * 1024 / 24;
+  for (int i = 0; i < options.small_files; ++i) {
+    Status st =
+        (*engine)->Execute(fmt::format("COPY (SELECT {} * 1000000 + range AS id, range % 7 AS "
+                                       "kind, random() AS score FROM range({})) "
+                                       "TO '{}/load/bench/events/f{:05d}.parquet' (FORMAT parquet)",
+                                       i, rows_per_file, small_root, i));
+    if (!st.ok()) {
+      std::cerr << st.ToString() << "\n";
+      return 1;
+    }
+  }
+  const double avg_kib =
+      static_cast<double>(fs::file_size(small_root + "/load/bench/events/f00000.parquet")) / 1024;
+  auto small = Time([&]() -> Status {
+    ATOLL_ASSIGN_OR_RETURN(lake::IngestReport r, IngestAll(small_root));
+    if (r.files_loaded() != static_cast<size_t>(options.small_files))
+      return Internal("not every small file loaded");
+    return Status::OK();
+  });
+  if (!small.ok()) {
+    std::cerr << small.status().ToString() << "\n";
+    return 1;
+  }
+  const double per_second = options.small_files / *small;
+  std::cout << fmt::format(
+      "{} small Parquet files (~{:.0f} KiB each) into one table: {:.2f} s, {:.0f} files/s (goal >= "
+      "500)\n",
+      options.small_files, avg_kib, *small, per_second);
+  ok &= per_second >= 500;
+
+  PrintTable(rows, "DuckDB COPY");
+  fs::remove_all(dir);
+  return options.check && !ok ? 1 : 0;
+}
+
+}  // namespace
+}  // namespace atl::bench
+
+int main(int argc, char** argv) {
+  atl::bench::Options options;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--csv-mib")
+      options.csv_mib = std::stoll(next());
+    else if (a == "--small-files")
+      options.small_files = std::stoi(next());
+    else if (a == "--small-kib")
+      options.small_kib = std::stoi(next());
+    else if (a == "--dir")
+      options.dir = next();
+    else if (a == "--check")
+      options.check = true;
+    else if (a == "--repeat")
+      next();  // accepted for scripts/bench.sh; one run each
+    else {
+      std::cerr << "usage: ingest_bench [--csv-mib N] [--small-files N] [--small-kib N] [--dir D] "
+                   "[--check]\n";
+      return 2;
+    }
+  }
+  return atl::bench::Run(options);
+}

@@ -1,0 +1,261 @@
+// atoll ingest / watch / tables: files dropped into a lake become Iceberg tables
+// (src/atoll/lake/ingest.h does the work; this file parses options and prints).
+#include <signal.h>
+
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "atoll/cli/command.h"
+#include "atoll/common/progress.h"
+#include "atoll/lake/ingest.h"
+#include "atoll/lake/lake_tables.h"
+
+namespace atl::cli {
+
+namespace {
+
+using nlohmann::json;
+
+json ReportJson(const lake::IngestReport& report, double seconds) {
+  json tables = json::array();
+  for (const lake::TableIngestReport& t : report.tables) {
+    json rejected = json::array();
+    auto add_rejects = [&rejected](const std::vector<lake::RejectedFile>& files) {
+      for (const lake::RejectedFile& r : files) {
+        rejected.push_back({{"source", r.source.key},
+                            {"moved_to", r.rejected_key},
+                            {"stage", r.stage},
+                            {"reason", r.reason}});
+      }
+    };
+    add_rejects(t.prepared.rejected);
+    add_rejects(t.rejected);
+    json entry = {{"table", t.table_name},
+                  {"created", t.created},
+                  {"files_prepared", t.prepared.prepared.size()},
+                  {"files_loaded", t.files_loaded},
+                  {"rows", t.rows},
+                  {"source_bytes", t.source_bytes},
+                  {"data_files", t.data_files},
+                  {"snapshots", t.snapshot_ids},
+                  {"recovered_files", t.recovered_files},
+                  {"rejected", rejected},
+                  {"busy", t.busy}};
+    if (!t.error.empty()) entry["error"] = t.error;
+    tables.push_back(std::move(entry));
+  }
+  return {{"tables", tables},
+          {"files_loaded", report.files_loaded()},
+          {"files_rejected", report.files_rejected()},
+          {"rows", report.rows()},
+          {"source_bytes", report.source_bytes()},
+          {"seconds", seconds}};
+}
+
+void PrintSummary(const lake::IngestReport& report, double seconds, std::ostream& out) {
+  if (report.tables.empty()) {
+    out << "nothing to ingest\n";
+    return;
+  }
+  for (const lake::TableIngestReport& t : report.tables) {
+    out << t.table_name << ": ";
+    if (t.busy) {
+      out << "skipped (another process is ingesting it)\n";
+      continue;
+    }
+    out << t.files_loaded << (t.files_loaded == 1 ? " file, " : " files, ") << t.rows
+        << (t.rows == 1 ? " row, " : " rows, ") << FormatBytes(t.source_bytes);
+    if (t.created) out << " (table created)";
+    size_t rejected = t.rejected.size() + t.prepared.rejected.size();
+    if (rejected > 0) out << ", " << rejected << " rejected";
+    if (t.recovered_files > 0)
+      out << ", " << t.recovered_files << " finished from an interrupted run";
+    out << "\n";
+    for (const auto* list : {&t.prepared.rejected, &t.rejected}) {
+      for (const lake::RejectedFile& r : *list) {
+        out << "  rejected " << r.source.key << " -> " << r.rejected_key << ": " << r.reason
+            << "\n";
+      }
+    }
+    if (!t.error.empty()) out << "  error: " << t.error << "\n";
+  }
+  out << "total: " << report.files_loaded() << " files, " << report.rows() << " rows, "
+      << FormatBytes(report.source_bytes()) << ", " << report.files_rejected() << " rejected in "
+      << FormatDuration(seconds) << "\n";
+}
+
+lake::IngestOptions OptionsFromArgs(const ParsedArgs& args) {
+  lake::IngestOptions options;
+  if (auto list = args.Value("table")) {
+    std::stringstream ss(*list);
+    std::string t;
+    while (std::getline(ss, t, ',')) {
+      if (!t.empty()) options.tables.push_back(t);
+    }
+  }
+  options.run_prepare = !args.Has("no-prepare");
+  if (auto threads = args.Value("threads")) options.threads = std::stoi(*threads);
+  return options;
+}
+
+Status RunIngestOnce(lake::Lake& lake, lake::IngestOptions options, bool as_json, Io& io) {
+  ProgressBar bar = ProgressBar::ForStderr("ingesting");
+  options.progress = [&bar](const lake::IngestProgress& p) {
+    bar.Update({.objects_done = p.files_done, .objects_total = p.files_total});
+  };
+  auto start = std::chrono::steady_clock::now();
+  ATOLL_ASSIGN_OR_RETURN(lake::IngestReport report, lake::Ingest(lake, options));
+  bar.Finish();
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (as_json) {
+    io.out << ReportJson(report, seconds).dump() << "\n";
+  } else {
+    PrintSummary(report, seconds, io.out);
+  }
+  if (!report.ok()) {
+    for (const lake::TableIngestReport& t : report.tables) {
+      if (!t.error.empty()) return IOError("ingesting ", t.table_name, ": ", t.error);
+    }
+  }
+  return Status::OK();
+}
+
+Status RunIngest(const ParsedArgs& args, Io& io) {
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<lake::Lake> lake, lake::Lake::Open(args.positional()[0]));
+  return RunIngestOnce(*lake, OptionsFromArgs(args), args.Has("json"), io);
+}
+
+std::atomic<bool> g_stop{false};
+extern "C" void OnStopSignal(int) { g_stop.store(true); }
+
+Status RunWatch(const ParsedArgs& args, Io& io) {
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<lake::Lake> lake, lake::Lake::Open(args.positional()[0]));
+  const int interval_s = args.Value("interval") ? std::stoi(*args.Value("interval")) : 10;
+  struct sigaction action {};
+  action.sa_handler = OnStopSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGTERM, &action, nullptr);
+  sigaction(SIGINT, &action, nullptr);
+  g_stop.store(false);
+  io.err << "atoll: watching " << lake->root_uri() << " every " << interval_s
+         << " s (stop with Ctrl-C)\n";
+  while (!g_stop.load()) {
+    ATOLL_ASSIGN_OR_RETURN(std::vector<std::string> waiting, lake::TablesWithFilesWaiting(*lake));
+    if (!waiting.empty()) {
+      Status st = RunIngestOnce(*lake, OptionsFromArgs(args), args.Has("json"), io);
+      io.out.flush();
+      if (!st.ok()) io.err << "atoll: error: " << st.message() << " (will retry)\n";
+    }
+    for (int i = 0; i < interval_s * 10 && !g_stop.load(); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+  }
+  io.err << "atoll: stopped watching\n";
+  return Status::OK();
+}
+
+Status RunTables(const ParsedArgs& args, Io& io) {
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<lake::Lake> lake, lake::Lake::Open(args.positional()[0]));
+  ATOLL_ASSIGN_OR_RETURN(lake::LakeTables tables, lake::OpenLakeTables(*lake));
+  ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::TableIdentifier> ids, lake::ListLakeTables(tables));
+  json out = json::array();
+  for (const iceberg::TableIdentifier& id : ids) {
+    ATOLL_ASSIGN_OR_RETURN(iceberg::Table t, lake::LoadLakeTable(tables, id));
+    const iceberg::Snapshot* current = t.metadata().CurrentSnapshot();
+    auto summary = [current](const char* key) -> int64_t {
+      if (current == nullptr) return 0;
+      auto it = current->summary.find(key);
+      return it == current->summary.end() ? 0 : std::atoll(it->second.c_str());
+    };
+    out.push_back({{"table", id.ToString()},
+                   {"location", t.location()},
+                   {"snapshots", t.metadata().snapshots.size()},
+                   {"records", summary("total-records")},
+                   {"data_files", summary("total-data-files")},
+                   {"bytes", summary("total-files-size")},
+                   {"last_updated_ms", t.metadata().last_updated_ms}});
+  }
+  if (args.Has("json")) {
+    io.out << out.dump() << "\n";
+    return Status::OK();
+  }
+  if (out.empty()) {
+    io.out << "no tables\n";
+    return Status::OK();
+  }
+  for (const json& t : out) {
+    io.out << t["table"].get<std::string>() << "  " << t["records"].get<int64_t>() << " rows  "
+           << t["data_files"].get<int64_t>() << " files  " << FormatBytes(t["bytes"].get<int64_t>())
+           << "  " << t["snapshots"].get<size_t>() << " snapshots\n";
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+CommandSpec IngestCommand() {
+  return {
+      .name = "ingest",
+      .summary = "Load the files waiting in prepare/ and load/ into Iceberg tables (one pass)",
+      .arguments = "LAKE",
+      .description =
+          "Converts the files under prepare/<db>/<table>/ (CSV, TSV, JSON, NDJSON, Avro, Parquet,\n"
+          "gzip/zstd text) to Parquet in load/, then loads load/<db>/<table>/*.parquet into the\n"
+          "Iceberg table stg.<db>.<table> (created from the first file; new columns and widened\n"
+          "types merge in), one commit per table. Sources are deleted once their commit is\n"
+          "durable; files that cannot be loaded move to _rejected/ with a .error.json reason.\n"
+          "Safe to interrupt and re-run, and to run from several processes at once.\n"
+          "Exit status 1 when a table's run stopped on an error (rejected files are not errors).\n",
+      .options = {{"table", 't', OptionKind::kString, "DB.TABLE[,...]", "Only these tables"},
+                  {"no-prepare", 0, OptionKind::kFlag, "", "Skip prepare/ (load/ only)"},
+                  {"threads", 0, OptionKind::kInt, "N", "DuckDB worker threads (default 2)", 1,
+                   256},
+                  {"json", 0, OptionKind::kFlag, "", "Print the summary as one JSON document"}},
+      .min_positional = 1,
+      .max_positional = 1,
+      .run = RunIngest,
+  };
+}
+
+CommandSpec WatchCommand() {
+  return {
+      .name = "watch",
+      .summary = "Keep ingesting files as they arrive, until stopped",
+      .arguments = "LAKE",
+      .description =
+          "Polls the lake every --interval seconds and runs an ingest pass when files wait in\n"
+          "prepare/ or load/. SIGINT or SIGTERM stop it after the current pass (exit 0).\n",
+      .options = {{"interval", 'i', OptionKind::kInt, "SECONDS",
+                   "Seconds between polls (default 10)", 1, 86400},
+                  {"table", 't', OptionKind::kString, "DB.TABLE[,...]", "Only these tables"},
+                  {"no-prepare", 0, OptionKind::kFlag, "", "Skip prepare/ (load/ only)"},
+                  {"threads", 0, OptionKind::kInt, "N", "DuckDB worker threads (default 2)", 1,
+                   256},
+                  {"json", 0, OptionKind::kFlag, "",
+                   "Print each pass's summary as one JSON document"}},
+      .min_positional = 1,
+      .max_positional = 1,
+      .run = RunWatch,
+  };
+}
+
+CommandSpec TablesCommand() {
+  return {
+      .name = "tables",
+      .summary = "List the Iceberg tables of a lake",
+      .arguments = "LAKE",
+      .description =
+          "Lists every table (<zone>.<db>.<table>) with its rows, data files, bytes and "
+          "snapshots.\n",
+      .options = {{"json", 0, OptionKind::kFlag, "", "Print one JSON array"}},
+      .min_positional = 1,
+      .max_positional = 1,
+      .run = RunTables,
+  };
+}
+
+}  // namespace atl::cli

@@ -1,0 +1,743 @@
+#include "atoll/lake/ingest.h"
+
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "atoll/engine/engine.h"
+#include "atoll/iceberg/commit.h"
+#include "atoll/iceberg/schema_update.h"
+#include "atoll/lake/lake_tables.h"
+#include "atoll/lake/lake_trail.h"
+#include "atoll/lake/landing_schema.h"
+#include "atoll/lake/lease.h"
+#include "atoll/lake/rejects.h"
+#include "atoll/lake/work_session.h"
+#include "atoll/storage/open_store.h"
+#include "atoll/table/data_writer.h"
+
+namespace atl::lake {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// ---------------------------------------------------------------------------------------
+// Small helpers
+
+bool Ignored(std::string_view key) {
+  size_t slash = key.rfind('/');
+  std::string_view last = slash == std::string_view::npos ? key : key.substr(slash + 1);
+  return last.empty() || last[0] == '.' || last[0] == '_';
+}
+
+// Store errors stop a table's run; everything else about one file is that file's fault.
+bool IsStoreTrouble(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kUnavailable:
+    case StatusCode::kUnknownOutcome:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kCancelled:
+    case StatusCode::kInternal:
+      return true;
+    default:
+      return false;
+  }
+}
+
+json SourceJson(const storage::ObjectInfo& o) {
+  return {{"key", o.key}, {"size", o.size}, {"etag", o.etag}};
+}
+
+std::string SourceId(const std::string& key, const std::string& etag) { return key + "\n" + etag; }
+
+// "20261204T200000123Z-1a2b3c4d": sortable by time, unique by the random tail.
+std::string NewBatchId(int64_t now_ms) {
+  std::string iso = IsoTimeMs(now_ms);  // 2026-12-04T20:00:00.123Z
+  std::string compact;
+  for (char c : iso) {
+    if (c != '-' && c != ':' && c != '.') compact += c;
+  }
+  return StrCat(compact, "-", iceberg::RandomUuid().substr(0, 8));
+}
+
+// Partition fields from the settings ("day(_etl_loaded_at)", "bucket(8, id)", "region").
+// Fields whose source column the schema lacks are left out.
+Result<std::vector<iceberg::UnboundPartitionField>> PartitionFields(
+    const std::vector<std::string>& spec_texts, const iceberg::Schema& schema) {
+  std::vector<iceberg::UnboundPartitionField> out;
+  for (const std::string& text : spec_texts) {
+    std::string transform = "identity";
+    std::string column = text;
+    size_t open = text.find('(');
+    if (open != std::string::npos && text.back() == ')') {
+      std::string name = text.substr(0, open);
+      std::string args = text.substr(open + 1, text.size() - open - 2);
+      size_t comma = args.find(',');
+      if (comma != std::string::npos) {
+        std::string n = args.substr(0, comma);
+        column = args.substr(comma + 1);
+        while (!column.empty() && column.front() == ' ') column.erase(column.begin());
+        while (!n.empty() && n.back() == ' ') n.pop_back();
+        transform = StrCat(name, "[", n, "]");
+      } else {
+        column = args;
+        transform = name;
+      }
+    }
+    while (!column.empty() && column.back() == ' ') column.pop_back();
+    const iceberg::NestedField* field = schema.FindFieldByName(column);
+    if (field == nullptr) continue;
+    ATOLL_ASSIGN_OR_RETURN_CTX(iceberg::Transform t, iceberg::Transform::Parse(transform),
+                               StrCat("partition field '", text, "'"));
+    std::string suffix;
+    if (transform != "identity") {
+      std::string base = transform.substr(0, transform.find('['));
+      suffix = "_" + (base == "truncate" ? std::string("trunc") : base);
+    }
+    out.push_back({{field->id}, column + suffix, t});
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------
+// One table.
+
+struct LoadFile {
+  storage::ObjectInfo info;
+  std::string uri;
+  engine::QueryResult columns;  // DESCRIBE of the file
+  iceberg::Schema schema = iceberg::Schema(0, {});
+};
+
+class TableIngester {
+ public:
+  TableIngester(const Lake& lake, const LakeTables& tables, WorkSession& session,
+                const IngestOptions& options, trail::Trail* trail, TableIngestReport* report)
+      : trail_(trail),
+        lake_(lake),
+        store_(lake.store()),
+        settings_(lake.settings()),
+        tables_(tables),
+        session_(session),
+        engine_(session.engine()),
+        options_(options),
+        report_(*report) {
+    report_.table_name = StrCat(settings_.zones.stg, ".", report_.db, ".", report_.table);
+    id_ = {{settings_.zones.stg, report_.db}, report_.table};
+    load_prefix_ = Lake::TablePrefix(settings_.zones.load, report_.db, report_.table);
+    ledger_prefix_ = StrCat("_atoll/ingest/", report_.table_name, "/");
+  }
+
+  Status Run() {
+    ATOLL_RETURN_NOT_OK(LoadTable());
+    ATOLL_RETURN_NOT_OK(ResolvePending());
+    if (options_.run_prepare) ATOLL_RETURN_NOT_OK(RunPrepare());
+    // Batches until load/ is empty; a batch that loses a race with another process is
+    // dropped and its files listed again (bounded).
+    for (int round = 0; round < 1000; ++round) {
+      ATOLL_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> waiting, ListLoad());
+      if (waiting.empty()) return Status::OK();
+      std::vector<storage::ObjectInfo> batch;
+      uint64_t bytes = 0;
+      for (storage::ObjectInfo& o : waiting) {
+        if (!batch.empty() && (batch.size() >= options_.max_files_per_commit ||
+                               bytes + o.size > options_.max_bytes_per_commit)) {
+          break;
+        }
+        bytes += o.size;
+        batch.push_back(std::move(o));
+      }
+      ATOLL_RETURN_NOT_OK(IngestBatch(std::move(batch)));
+    }
+    return Internal("ingest of ", report_.table_name, " did not finish after 1000 batches");
+  }
+
+ private:
+  int64_t Now() const { return options_.now_ms ? options_.now_ms() : SystemNowMs(); }
+
+  void Progress(std::string phase, uint64_t done, uint64_t total) {
+    if (options_.progress) options_.progress({report_.table_name, std::move(phase), done, total});
+  }
+
+  std::string Uri(const std::string& key) const { return StrCat(tables_.root_uri, "/", key); }
+
+  Status LoadTable() {
+    Result<iceberg::Table> loaded = LoadLakeTable(tables_, id_);
+    if (loaded.ok()) {
+      table_ = std::make_unique<iceberg::Table>(std::move(loaded).value());
+      return Status::OK();
+    }
+    if (loaded.status().code() == StatusCode::kNotFound) return Status::OK();
+    return loaded.status().WithContext(StrCat("loading table ", report_.table_name));
+  }
+
+  // batch id → snapshot id, over every snapshot the table still has.
+  std::map<std::string, int64_t> CommittedBatches() const {
+    std::map<std::string, int64_t> out;
+    if (!table_) return out;
+    for (const iceberg::Snapshot& s : table_->metadata().snapshots) {
+      auto it = s.summary.find(std::string(kIngestBatchIdKey));
+      if (it != s.summary.end()) out[it->second] = s.snapshot_id;
+    }
+    return out;
+  }
+
+  Status ResolvePending() {
+    ATOLL_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> pending,
+                           storage::ListAll(store_, ledger_prefix_ + "pending/"));
+    if (pending.empty()) return Status::OK();
+    std::map<std::string, int64_t> committed = CommittedBatches();
+    for (const storage::ObjectInfo& entry : pending) {
+      Result<std::string> text = store_.Get(entry.key);
+      if (!text.ok()) {
+        if (text.status().code() == StatusCode::kNotFound) continue;
+        return text.status().WithContext(StrCat("reading ", entry.key));
+      }
+      json doc = json::parse(*text, nullptr, false);
+      if (!doc.is_object() || !doc.contains("batch_id")) {
+        ATOLL_RETURN_NOT_OK(storage::Delete(store_, entry.key));  // torn write of a crashed run
+        continue;
+      }
+      const std::string batch_id = doc["batch_id"].get<std::string>();
+      auto it = committed.find(batch_id);
+      if (it == committed.end()) {
+        if (doc.value("created_ms", int64_t{0}) < Now() - options_.pending_grace_ms) {
+          ATOLL_RETURN_NOT_OK(storage::Delete(store_, entry.key));
+        }
+        continue;
+      }
+      // Committed before the crash: finish its cleanup.
+      std::vector<std::string> to_delete;
+      for (const json& s : doc["sources"]) {
+        Result<storage::ObjectInfo> head = store_.Head(s["key"].get<std::string>());
+        if (!head.ok()) {
+          if (head.status().code() == StatusCode::kNotFound) continue;
+          return head.status();
+        }
+        if (head->etag == s["etag"].get<std::string>()) to_delete.push_back(head->key);
+      }
+      ATOLL_RETURN_NOT_OK_CTX(store_.DeleteMany(to_delete),
+                              "deleting the sources of a committed batch");
+      report_.recovered_files += to_delete.size();
+      ATOLL_RETURN_NOT_OK(FinishLedger(doc, it->second));
+    }
+    return Status::OK();
+  }
+
+  // Moves a batch's ledger entry from pending/ to done/ with its snapshot id.
+  Status FinishLedger(json doc, int64_t snapshot_id) {
+    const std::string batch_id = doc["batch_id"].get<std::string>();
+    doc["snapshot_id"] = snapshot_id;
+    doc["state"] = "committed";
+    storage::PutOptions put;
+    put.content_type = "application/json";
+    ATOLL_RETURN_NOT_OK(storage::PutString(store_,
+                                           StrCat(ledger_prefix_, "done/", batch_id, ".json"),
+                                           doc.dump() + "\n", put)
+                            .status());
+    return storage::Delete(store_, StrCat(ledger_prefix_, "pending/", batch_id, ".json"));
+  }
+
+  // prepare/ → load/, first dropping prepare/ sources already converted (the lineage of
+  // the load/ files names them: a crash between the converted file's Put and the deletes).
+  Status RunPrepare() {
+    const std::string prefix =
+        Lake::TablePrefix(settings_.zones.prepare, report_.db, report_.table);
+    ATOLL_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> raw, storage::ListAll(store_, prefix));
+    if (raw.empty()) return Status::OK();
+    Progress("prepare", 0, raw.size());
+    std::map<std::string, std::string> raw_etags;
+    for (const storage::ObjectInfo& o : raw) raw_etags[o.key] = o.etag;
+    ATOLL_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> loads, ListLoad());
+    std::vector<std::string> converted;
+    for (const storage::ObjectInfo& o : loads) {
+      const std::string name = o.key.substr(o.key.rfind('/') + 1);
+      if (name.rfind("prepared-", 0) != 0) continue;
+      Result<engine::QueryResult> kv = engine_.Query(
+          StrCat("SELECT decode(value) FROM parquet_kv_metadata(", engine::QuoteString(Uri(o.key)),
+                 ") WHERE decode(key) = ", engine::QuoteString(kLineageMetadataKey)));
+      if (!kv.ok() || kv->rows.empty() || !kv->rows[0][0]) continue;
+      json lineage = json::parse(*kv->rows[0][0], nullptr, false);
+      if (!lineage.is_object() || !lineage.contains("sources")) continue;
+      for (const json& s : lineage["sources"]) {
+        auto it = raw_etags.find(s.value("key", ""));
+        if (it != raw_etags.end() && it->second == s.value("etag", ""))
+          converted.push_back(it->first);
+      }
+    }
+    if (!converted.empty()) {
+      ATOLL_RETURN_NOT_OK_CTX(store_.DeleteMany(converted),
+                              "deleting prepare/ sources already converted");
+    }
+    PrepareOptions po;
+    po.threads = options_.threads;
+    po.now_ms = options_.now_ms;
+    po.work_dir = session_.dir() + "/prepare";
+    ATOLL_ASSIGN_OR_RETURN(report_.prepared, PrepareTable(lake_, report_.db, report_.table, po));
+    return Status::OK();
+  }
+
+  Result<std::vector<storage::ObjectInfo>> ListLoad() {
+    ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<storage::ObjectInfo> objects,
+                               storage::ListAll(store_, load_prefix_),
+                               StrCat("listing ", load_prefix_));
+    std::vector<storage::ObjectInfo> out;
+    for (storage::ObjectInfo& o : objects) {
+      if (!Ignored(o.key)) out.push_back(std::move(o));
+    }
+    std::sort(
+        out.begin(), out.end(),
+        [](const storage::ObjectInfo& a, const storage::ObjectInfo& b) { return a.key < b.key; });
+    return out;
+  }
+
+  // Rejects `file` unless it vanished or the store is in trouble (then the error stops the run).
+  Status RejectOrStop(const storage::ObjectInfo& file, const std::string& stage,
+                      const Status& why) {
+    if (IsStoreTrouble(why)) return why.WithContext(StrCat("reading ", file.key));
+    Result<storage::ObjectInfo> head = store_.Head(file.key);
+    if (!head.ok()) {
+      if (head.status().code() == StatusCode::kNotFound)
+        return Status::OK();  // taken by another process
+      return head.status();
+    }
+    RejectRequest r;
+    r.source = file;
+    r.rejected_key = StrCat(settings_.zones.rejected, "/", file.key);
+    r.stage = stage;
+    r.reason = why.message().empty() ? why.ToString() : why.message();
+    // DuckDB appends the SQL with a caret ("\n\nLINE 1: ..."); the reason is the first part.
+    if (size_t cut = r.reason.find("\n\nLINE "); cut != std::string::npos) r.reason.resize(cut);
+    r.time_ms = Now();
+    ATOLL_ASSIGN_OR_RETURN(bool moved, MoveToRejected(store_, r));
+    if (moved) {
+      RejectedFile rf;
+      rf.source = {file.key, file.size, file.etag};
+      rf.rejected_key = r.rejected_key;
+      rf.stage = stage;
+      rf.reason = r.reason;
+      report_.rejected.push_back(std::move(rf));
+    }
+    return Status::OK();
+  }
+
+  // Reads the schema of each file; bad files are rejected. Returns the readable ones.
+  Result<std::vector<LoadFile>> Describe(std::vector<storage::ObjectInfo> batch) {
+    std::vector<LoadFile> out;
+    size_t done = 0;
+    for (storage::ObjectInfo& info : batch) {
+      Progress("read", done++, batch.size());
+      LoadFile f;
+      f.uri = Uri(info.key);
+      f.info = std::move(info);
+      if (f.info.size == 0) {
+        ATOLL_RETURN_NOT_OK(RejectOrStop(f.info, "read", InvalidArgument("empty file (0 bytes)")));
+        continue;
+      }
+      Result<engine::QueryResult> described = engine_.Query(
+          StrCat("DESCRIBE SELECT * FROM read_parquet(", engine::QuoteString(f.uri), ")"));
+      if (!described.ok()) {
+        ATOLL_RETURN_NOT_OK(RejectOrStop(f.info, "read", described.status()));
+        continue;
+      }
+      DuckColumns columns;
+      for (const engine::Row& row : described->rows) {
+        if (row.size() < 2 || !row[0] || !row[1]) return Internal("unexpected DESCRIBE result");
+        if (*row[0] == kLoadedAtColumn) continue;  // ours wins
+        columns.emplace_back(*row[0], *row[1]);
+      }
+      Result<iceberg::Schema> schema = SchemaForColumns(columns);
+      if (!schema.ok()) {
+        ATOLL_RETURN_NOT_OK(RejectOrStop(f.info, "schema", schema.status()));
+        continue;
+      }
+      f.schema = std::move(schema).value();
+      out.push_back(std::move(f));
+    }
+    return out;
+  }
+
+  // Creates the table from `first`'s schema, or loads it when another process won.
+  Status CreateTable(const iceberg::Schema& first) {
+    std::vector<iceberg::NestedField> fields = first.fields();
+    iceberg::NestedField loaded_at;
+    loaded_at.id = first.HighestFieldId() + 1;
+    loaded_at.name = std::string(kLoadedAtColumn);
+    loaded_at.type = iceberg::Type::TimestampTz();
+    fields.push_back(loaded_at);
+    ATOLL_ASSIGN_OR_RETURN(iceberg::Schema schema, iceberg::Schema::Make(0, std::move(fields)));
+    iceberg::CreateTableOptions co;
+    co.schema = schema;
+    ATOLL_ASSIGN_OR_RETURN(co.partition, PartitionFields(settings_.partition_by, schema));
+    co.properties = {{"write.format.default", "parquet"},
+                     {"write.parquet.compression-codec", "zstd"},
+                     {"atoll.zone", settings_.zones.stg}};
+    ATOLL_RETURN_NOT_OK(EnsureNamespace(*tables_.catalog, id_.ns));
+    Result<iceberg::Table> created = iceberg::Table::Create(tables_.catalog, tables_.io, id_, co);
+    if (created.ok()) {
+      table_ = std::make_unique<iceberg::Table>(std::move(created).value());
+      report_.created = true;
+      return Record(std::nullopt, trail::RecordKind::kCreate);
+    }
+    if (created.status().code() != StatusCode::kAlreadyExists) {
+      return created.status().WithContext(StrCat("creating table ", report_.table_name));
+    }
+    return LoadTable();
+  }
+
+  // Decides which files fit the table's schema (rejecting the others) and commits the
+  // schema change they need.
+  Result<std::vector<LoadFile>> MergeSchemas(std::vector<LoadFile> files) {
+    if (files.empty()) return files;
+    if (!table_) ATOLL_RETURN_NOT_OK(CreateTable(files.front().schema));
+    const iceberg::Schema base = *table_->metadata().CurrentSchema();
+    iceberg::Schema merged = base;
+    std::vector<LoadFile> fitting;
+    for (LoadFile& f : files) {
+      Result<SchemaMerge> plan = PlanSchemaMerge(merged, f.schema);
+      Result<iceberg::Schema> next =
+          plan.ok() ? ApplySchemaMerge(merged, *plan) : Result<iceberg::Schema>(plan.status());
+      if (!next.ok()) {
+        ATOLL_RETURN_NOT_OK(RejectOrStop(f.info, "schema", next.status()));
+        continue;
+      }
+      merged = std::move(next).value();
+      fitting.push_back(std::move(f));
+    }
+    ATOLL_ASSIGN_OR_RETURN(SchemaMerge change, PlanSchemaMerge(base, merged));
+    if (!change.empty()) {
+      const std::optional<int64_t> before = table_->metadata().current_snapshot_id;
+      Status st = table_->NewTransaction()
+                      .UpdateSchema([change](iceberg::SchemaUpdate& u) {
+                        for (const auto& [name, type] : change.add) u.AddColumn("", name, type);
+                        for (const auto& [name, type] : change.widen)
+                          u.UpdateColumnType(name, type);
+                      })
+                      .Commit();
+      ATOLL_RETURN_NOT_OK_CTX(st, StrCat("evolving the schema of ", report_.table_name));
+      ATOLL_RETURN_NOT_OK(Record(before, trail::RecordKind::kSchemaChange));
+    }
+    return fitting;
+  }
+
+  // The SELECT producing the batch's rows in the table's column names.
+  std::string BatchQuery(const std::vector<LoadFile>& files, int64_t loaded_at_ms) const {
+    std::set<std::string> present;
+    std::string list;
+    for (const LoadFile& f : files) {
+      for (const iceberg::NestedField& field : f.schema.fields()) present.insert(field.name);
+      list += StrCat(list.empty() ? "" : ", ", engine::QuoteString(f.uri));
+    }
+    std::string select;
+    for (const iceberg::NestedField& field : table_->metadata().CurrentSchema()->fields()) {
+      if (!select.empty()) select += ", ";
+      if (field.name == kLoadedAtColumn) {
+        select += StrCat(engine::QuoteString(IsoTimeMs(loaded_at_ms)), "::TIMESTAMPTZ AS ",
+                         engine::QuoteIdentifier(field.name));
+      } else if (present.count(field.name)) {
+        select += engine::QuoteIdentifier(field.name);
+      } else {
+        select += StrCat("NULL AS ", engine::QuoteIdentifier(field.name));
+      }
+    }
+    return StrCat("SELECT ", select, " FROM read_parquet([", list, "], union_by_name = true)");
+  }
+
+  Result<std::vector<iceberg::DataFile>> Write(const std::vector<LoadFile>& files,
+                                               const std::string& batch_id, int64_t loaded_at_ms) {
+    table::DataWriterOptions wo;
+    wo.target_file_size_bytes = static_cast<int64_t>(settings_.target_file_size_bytes);
+    wo.file_name_prefix = batch_id + "-";
+    const iceberg::TableMetadata& md = table_->metadata();
+    return table::WriteDataFiles(engine_, BatchQuery(files, loaded_at_ms), *md.CurrentSchema(),
+                                 *md.DefaultSpec(), table_->location(), wo);
+  }
+
+  // Reads every value of a file (the row hashes force each column to be decoded).
+  Status ProbeRead(const LoadFile& f) {
+    return engine_.Execute(
+        StrCat("SELECT min(hash(t)) FROM read_parquet(", engine::QuoteString(f.uri), ") t"));
+  }
+
+  // Writes the batch. When that fails, the files that cannot be read in full are rejected
+  // and the rest written; when every file reads, the failure is not theirs (e.g. the
+  // table's store) and is returned.
+  Result<std::vector<iceberg::DataFile>> WriteOrIsolate(std::vector<LoadFile>* files,
+                                                        const std::string& batch_id,
+                                                        int64_t loaded_at_ms) {
+    Progress("write", 0, files->size());
+    Result<std::vector<iceberg::DataFile>> written = Write(*files, batch_id, loaded_at_ms);
+    if (written.ok() || IsStoreTrouble(written.status())) return written;
+    std::vector<LoadFile> good;
+    for (LoadFile& f : *files) {
+      Status probe = ProbeRead(f);
+      if (probe.ok()) {
+        good.push_back(std::move(f));
+      } else if (IsStoreTrouble(probe)) {
+        return probe;
+      } else {
+        ATOLL_RETURN_NOT_OK(RejectOrStop(f.info, "read", probe));
+      }
+    }
+    if (good.size() == files->size()) return written.status();
+    *files = std::move(good);
+    if (files->empty()) return std::vector<iceberg::DataFile>{};
+    return Write(*files, batch_id, loaded_at_ms);
+  }
+
+  Status DeleteDataFiles(const std::vector<iceberg::DataFile>& files) {
+    std::vector<std::string> paths;
+    for (const iceberg::DataFile& f : files) paths.push_back(f.file_path);
+    return tables_.io->Delete(paths);
+  }
+
+  // The source ids of an ingest batch other than ours, from its ledger entry.
+  Result<std::set<std::string>> LedgerSources(const std::string& batch_id) {
+    for (const char* state : {"pending/", "done/"}) {
+      Result<std::string> text = store_.Get(StrCat(ledger_prefix_, state, batch_id, ".json"));
+      if (!text.ok()) {
+        if (text.status().code() == StatusCode::kNotFound) continue;
+        return text.status();
+      }
+      std::set<std::string> out;
+      json doc = json::parse(*text, nullptr, false);
+      if (doc.is_object() && doc.contains("sources")) {
+        for (const json& s : doc["sources"])
+          out.insert(SourceId(s.value("key", ""), s.value("etag", "")));
+      }
+      return out;
+    }
+    return std::set<std::string>{};
+  }
+
+  Status IngestBatch(std::vector<storage::ObjectInfo> batch) {
+    const int64_t started = Now();
+    const std::string batch_id = NewBatchId(started);
+    ATOLL_ASSIGN_OR_RETURN(std::vector<LoadFile> files, Describe(std::move(batch)));
+    ATOLL_ASSIGN_OR_RETURN(files, MergeSchemas(std::move(files)));
+    if (files.empty()) return Status::OK();
+    ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::DataFile> data,
+                           WriteOrIsolate(&files, batch_id, started));
+    if (files.empty()) return Status::OK();
+
+    // The ledger entry, before the commit.
+    json doc = {{"batch_id", batch_id},
+                {"table", report_.table_name},
+                {"created_ms", started},
+                {"state", "pending"}};
+    json sources = json::array();
+    json data_files = json::array();
+    std::set<std::string> ours;
+    uint64_t source_bytes = 0;
+    for (const LoadFile& f : files) {
+      sources.push_back(SourceJson(f.info));
+      ours.insert(SourceId(f.info.key, f.info.etag));
+      source_bytes += f.info.size;
+    }
+    int64_t rows = 0;
+    for (const iceberg::DataFile& d : data) {
+      data_files.push_back(d.file_path);
+      rows += d.record_count;
+    }
+    doc["sources"] = std::move(sources);
+    doc["data_files"] = std::move(data_files);
+    storage::PutOptions put;
+    put.content_type = "application/json";
+    put.condition = storage::PutCondition::kIfAbsent;
+    const std::string pending_key = StrCat(ledger_prefix_, "pending/", batch_id, ".json");
+    ATOLL_RETURN_NOT_OK_CTX(
+        storage::PutString(store_, pending_key, doc.dump() + "\n", put).status(),
+        StrCat("writing the ingest ledger entry ", pending_key));
+
+    // The commit, validated against batches that other processes committed meanwhile.
+    Progress("commit", 0, 1);
+    std::set<int64_t> known;
+    for (const iceberg::Snapshot& s : table_->metadata().snapshots) known.insert(s.snapshot_id);
+    const std::optional<int64_t> before = table_->metadata().current_snapshot_id;
+    iceberg::Transaction tx = table_->NewTransaction();
+    tx.Validate([this, &known, &ours, batch_id](const iceberg::TableMetadata& base) -> Status {
+      for (const iceberg::Snapshot& s : base.snapshots) {
+        auto it = s.summary.find(std::string(kIngestBatchIdKey));
+        if (it == s.summary.end()) continue;
+        if (it->second == batch_id)
+          return AlreadyExists("batch ", batch_id, " is already committed");
+        if (known.count(s.snapshot_id)) continue;
+        ATOLL_ASSIGN_OR_RETURN(std::set<std::string> theirs, LedgerSources(it->second));
+        for (const std::string& id : ours) {
+          if (theirs.count(id)) {
+            return AlreadyExists("source ", id.substr(0, id.find('\n')), " was loaded by batch ",
+                                 it->second, " of another process");
+          }
+        }
+      }
+      return Status::OK();
+    });
+    tx.Append(data, {{std::string(kIngestBatchIdKey), batch_id},
+                     {std::string(kIngestFilesKey), std::to_string(files.size())},
+                     {std::string(kIngestSourceBytesKey), std::to_string(source_bytes)}});
+    Status committed = tx.Commit();
+    if (!committed.ok()) {
+      if (committed.code() == StatusCode::kUnknownOutcome) {
+        return committed.WithContext(StrCat("committing batch ", batch_id, " to ",
+                                            report_.table_name,
+                                            " (the next run finds out whether it landed)"));
+      }
+      (void)DeleteDataFiles(data);
+      (void)storage::Delete(store_, pending_key);
+      if (committed.code() == StatusCode::kAlreadyExists) {
+        ATOLL_RETURN_NOT_OK(LoadTable());  // another process loaded some of these: list again
+        return Status::OK();
+      }
+      return committed.WithContext(
+          StrCat("committing batch ", batch_id, " to ", report_.table_name));
+    }
+    const int64_t snapshot_id = table_->metadata().current_snapshot_id.value_or(0);
+    ATOLL_RETURN_NOT_OK(
+        Record(before, trail::RecordKind::kIngestBatch, {{"ingest.batch", batch_id}}));
+
+    // Durable: now the sources may go.
+    Progress("cleanup", 0, files.size());
+    std::vector<std::string> keys;
+    for (const LoadFile& f : files) keys.push_back(f.info.key);
+    ATOLL_RETURN_NOT_OK_CTX(store_.DeleteMany(keys),
+                            StrCat("deleting the sources of batch ", batch_id));
+    ATOLL_RETURN_NOT_OK(FinishLedger(std::move(doc), snapshot_id));
+
+    report_.files_loaded += files.size();
+    report_.rows += rows;
+    report_.source_bytes += source_bytes;
+    report_.data_files += data.size();
+    report_.snapshot_ids.push_back(snapshot_id);
+    if (options_.on_commit) options_.on_commit(report_.table_name, snapshot_id);
+    return Status::OK();
+  }
+
+  // Records the commit that made the table's current metadata (after it is durable).
+  Status Record(std::optional<int64_t> snapshot_before, trail::RecordKind kind,
+                std::vector<std::pair<std::string, std::string>> fields = {}) {
+    if (trail_ == nullptr) return Status::OK();
+    ATOLL_ASSIGN_OR_RETURN(TableChange change,
+                           DescribeCommit(*table_, snapshot_before, options_.command, kind));
+    change.fields = std::move(fields);
+    return RecordTableChange(*trail_, change)
+        .status()
+        .WithContext(StrCat("recording a change of ", report_.table_name, " in the trail"));
+  }
+
+  trail::Trail* trail_;
+  const Lake& lake_;
+  storage::Store& store_;
+  const Settings& settings_;
+  const LakeTables& tables_;
+  WorkSession& session_;
+  engine::Engine& engine_;
+  const IngestOptions& options_;
+  TableIngestReport& report_;
+  iceberg::TableIdentifier id_;
+  std::string load_prefix_;
+  std::string ledger_prefix_;
+  std::unique_ptr<iceberg::Table> table_;
+};
+
+}  // namespace
+
+size_t IngestReport::files_loaded() const {
+  size_t n = 0;
+  for (const auto& t : tables) n += t.files_loaded;
+  return n;
+}
+
+size_t IngestReport::files_rejected() const {
+  size_t n = 0;
+  for (const auto& t : tables) n += t.rejected.size() + t.prepared.rejected.size();
+  return n;
+}
+
+int64_t IngestReport::rows() const {
+  int64_t n = 0;
+  for (const auto& t : tables) n += t.rows;
+  return n;
+}
+
+uint64_t IngestReport::source_bytes() const {
+  uint64_t n = 0;
+  for (const auto& t : tables) n += t.source_bytes;
+  return n;
+}
+
+bool IngestReport::ok() const {
+  for (const auto& t : tables) {
+    if (!t.error.empty()) return false;
+  }
+  return true;
+}
+
+Result<std::vector<std::string>> TablesWithFilesWaiting(const Lake& lake) {
+  std::set<std::string> out;
+  for (const std::string* zone : {&lake.settings().zones.prepare, &lake.settings().zones.load}) {
+    ATOLL_ASSIGN_OR_RETURN(auto folders, ListTableFolders(lake.store(), *zone));
+    for (const auto& [db, table] : folders) out.insert(StrCat(db, ".", table));
+  }
+  return std::vector<std::string>(out.begin(), out.end());
+}
+
+Result<IngestReport> Ingest(const Lake& lake, const IngestOptions& options) {
+  std::vector<std::string> names = options.tables;
+  if (names.empty()) {
+    ATOLL_ASSIGN_OR_RETURN(names, TablesWithFilesWaiting(lake));
+  }
+  IngestReport report;
+  if (names.empty()) return report;
+  ATOLL_ASSIGN_OR_RETURN(LakeTables tables, OpenLakeTables(lake));
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<WorkSession> session,
+                         WorkSession::Open(lake, options.work_dir, options.threads, "ingest"));
+  std::unique_ptr<trail::Trail> trail;
+  if (options.record_trail) {
+    ATOLL_ASSIGN_OR_RETURN(trail, OpenLakeTrail(lake));
+    ReconcileOptions ro;
+    ro.command = options.command + " (recovered)";
+    ATOLL_RETURN_NOT_OK_CTX(ReconcileTrail(lake, tables, *trail, ro).status(),
+                            "recording an interrupted run's commits");
+  }
+  for (const std::string& name : names) {
+    size_t dot = name.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == name.size() ||
+        name.find('.', dot + 1) != std::string::npos) {
+      return InvalidArgument("table '", name, "' is not <db>.<table>");
+    }
+    TableIngestReport t;
+    t.db = name.substr(0, dot);
+    t.table = name.substr(dot + 1);
+    Result<std::unique_ptr<Lease>> lease =
+        options.use_lease
+            ? Lease::Acquire(lake.shared_store(), StrCat("ingest.", name), options.lease_ttl_ms)
+            : Result<std::unique_ptr<Lease>>(std::unique_ptr<Lease>());
+    if (!lease.ok()) {
+      t.table_name = StrCat(lake.settings().zones.stg, ".", name);
+      if (lease.status().code() == StatusCode::kAlreadyExists) {
+        t.busy = true;
+      } else {
+        t.error = lease.status().message();
+      }
+      report.tables.push_back(std::move(t));
+      continue;
+    }
+    TableIngester ingester(lake, tables, *session, options, trail.get(), &t);
+    Status st = ingester.Run();
+    if (!st.ok()) t.error = st.message().empty() ? st.ToString() : st.message();
+    report.tables.push_back(std::move(t));
+  }
+  if (trail) {
+    ATOLL_RETURN_NOT_OK_CTX(SyncTrailTable(lake, tables, *trail, session->engine()).status(),
+                            "bringing the trail's audit table up to date");
+  }
+  return report;
+}
+
+}  // namespace atl::lake

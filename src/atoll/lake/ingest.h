@@ -1,0 +1,132 @@
+// Ingest: files dropped into the lake become rows of Iceberg tables.
+//
+//   prepare/<db>/<table>/*  --Prepare (prepare.h)-->  load/<db>/<table>/*.parquet
+//   load/<db>/<table>/*.parquet  --IngestTable-->  the table "<stg>.<db>.<table>"
+//
+// One table's run (under the lease "ingest.<db>.<table>", lease.h, so two processes never
+// work on one table at once; other tables proceed in parallel):
+//   1. Resolve what an interrupted run left (see "Exactly once").
+//   2. Prepare the table's prepare/ files, first dropping sources whose rows already sit
+//      in a load/ file (its Parquet "atoll.lineage" names them: a crash between writing
+//      the converted file and deleting its sources).
+//   3. List load/<db>/<table>/ (names starting with '.' or '_' are ignored) and take the
+//      files in key order, in commits of at most max_files_per_commit files and
+//      max_bytes_per_commit bytes (group commit).
+//   4. Read each file's schema. The table is created from the first good file's columns
+//      plus `_etl_loaded_at` (timestamptz; partitioned by Settings::partition_by, default
+//      day(_etl_loaded_at)); later files merge in (landing_schema.h: new columns added,
+//      widening promotions applied — committed as a schema change before the data). A
+//      file that cannot be read or merged goes to `_rejected/load/<db>/<table>/` with its
+//      reason (rejects.h); the rest of the batch still loads.
+//   5. Write the batch's rows as Parquet data files with Iceberg field ids
+//      (table::WriteDataFiles), `_etl_loaded_at` being the batch's start time.
+//   6. Commit one append snapshot whose summary holds "atoll.ingest.batch-id",
+//      "atoll.ingest.files" and "atoll.ingest.source-bytes".
+//   7. Delete the batch's sources, then record the batch as done.
+//   8. Record each commit in the lake's trail (see IngestOptions::record_trail).
+//
+// Exactly once. Before the commit, the batch's ledger entry
+// `_atoll/ingest/<stg>.<db>.<table>/pending/<batch-id>.json` lists its sources (key, size,
+// etag) and data files. The table's metadata decides what happened to a pending batch:
+//   - a snapshot with its batch id exists: the batch is committed; its sources still in
+//     load/ with the same etag are deleted, and the entry moves to `done/` (with the
+//     snapshot id): this is the record of which source went into which snapshot;
+//   - otherwise the commit has not happened: the sources load again in a new batch. The
+//     entry itself is dropped once older than pending_grace_ms (a process on a store
+//     where leases are not exclusive may still be committing it); its data files are
+//     unreferenced and left for `atoll maintain` (orphan removal).
+// Commits also validate, on every attempt, that no snapshot of the base carries the same
+// batch id or a batch whose ledger shares a source: a second line of defence on stores
+// where leases are not exclusive (those ignoring conditional writes).
+//
+// Errors: store and catalog errors stop the table's run (nothing is rejected because the
+// store misbehaved) and are reported per table; other tables still run. kAlreadyExists
+// "busy" when another process holds the table's lease (reported, not an error of the run).
+//
+// Thread safety: one Ingest call per process and lake at a time is the expected use;
+// concurrent calls from several processes are safe (leases, validated commits).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "atoll/common/result.h"
+#include "atoll/lake/lake.h"
+#include "atoll/lake/prepare.h"
+
+namespace atl::lake {
+
+struct IngestProgress {
+  std::string table;  // "stg.shop.orders"
+  std::string phase;  // "prepare", "read", "write", "commit", "cleanup"
+  uint64_t files_done = 0;
+  uint64_t files_total = 0;
+};
+
+struct IngestOptions {
+  // Tables as "<db>.<table>"; empty = every table with files waiting in prepare/ or load/.
+  std::vector<std::string> tables;
+  bool run_prepare = true;
+  int threads = 2;  // DuckDB worker threads
+  size_t max_files_per_commit = 5000;
+  uint64_t max_bytes_per_commit = uint64_t{8} << 30;
+  int64_t lease_ttl_ms = 15 * 60 * 1000;
+  // Take the table's lease (false only to test the commit validation on its own).
+  bool use_lease = true;
+  // A pending ledger entry with no snapshot is dropped only when older than this (another
+  // process without a working lease may still be committing it).
+  int64_t pending_grace_ms = 60 * 60 * 1000;
+  std::string work_dir;             // local scratch; "" = a fresh directory under $TMPDIR
+  std::function<int64_t()> now_ms;  // default: system clock
+  std::function<void(const IngestProgress&)> progress;
+  // Called after each successful commit.
+  std::function<void(const std::string& table, int64_t snapshot_id)> on_commit;
+  // The trail (lake_trail.h): every commit (create, schema change, ingest batch) is
+  // recorded after it is durable; a run first records what an interrupted run committed
+  // without recording (ReconcileTrail), and ends by bringing the audit table up to date.
+  bool record_trail = true;
+  std::string command = "atoll ingest";  // as recorded in the trail
+};
+
+struct TableIngestReport {
+  std::string db;
+  std::string table;
+  std::string table_name;  // "stg.shop.orders"
+  bool created = false;    // the table was created by this run
+  size_t files_loaded = 0;
+  int64_t rows = 0;
+  uint64_t source_bytes = 0;
+  size_t data_files = 0;
+  std::vector<int64_t> snapshot_ids;
+  size_t recovered_files = 0;  // sources of an interrupted run's committed batch, deleted now
+  std::vector<RejectedFile> rejected;
+  TablePrepareReport prepared;
+  std::string error;  // non-empty when the table's run stopped on an error
+  bool busy = false;  // another process held the table's lease
+};
+
+struct IngestReport {
+  std::vector<TableIngestReport> tables;
+  size_t files_loaded() const;
+  size_t files_rejected() const;  // in prepare and in load
+  int64_t rows() const;
+  uint64_t source_bytes() const;
+  bool ok() const;  // no table stopped on an error
+};
+
+// Runs prepare (unless disabled) and ingestion for every table with files waiting.
+Result<IngestReport> Ingest(const Lake& lake, const IngestOptions& options = {});
+
+// The tables "<db>.<table>" with files waiting under prepare/ or load/.
+Result<std::vector<std::string>> TablesWithFilesWaiting(const Lake& lake);
+
+// Summary keys of an ingest snapshot.
+inline constexpr std::string_view kIngestBatchIdKey = "atoll.ingest.batch-id";
+inline constexpr std::string_view kIngestFilesKey = "atoll.ingest.files";
+inline constexpr std::string_view kIngestSourceBytesKey = "atoll.ingest.source-bytes";
+// The column holding each row's ingestion time.
+inline constexpr std::string_view kLoadedAtColumn = "_etl_loaded_at";
+
+}  // namespace atl::lake

@@ -1,0 +1,147 @@
+#include "atoll/lake/lake.h"
+
+#include <set>
+
+#include <nlohmann/json.hpp>
+
+#include "atoll/storage/open_store.h"
+
+namespace atl::lake {
+
+namespace {
+
+// The first setting (as a JSON pointer, in document order) whose value differs, with both values.
+std::string FirstDifference(const Settings& stored, const Settings& wanted) {
+  auto a = nlohmann::ordered_json::parse(SettingsToJson(stored)).flatten();
+  auto b = nlohmann::ordered_json::parse(SettingsToJson(wanted)).flatten();
+  for (auto it = b.begin(); it != b.end(); ++it) {
+    auto other = a.find(it.key());
+    if (other == a.end()) return StrCat(it.key(), " is not set in the stored settings");
+    if (*other != it.value()) return StrCat(it.key(), " is ", other->dump(), ", not ", it.value().dump());
+  }
+  for (auto it = a.begin(); it != a.end(); ++it) {
+    if (b.find(it.key()) == b.end()) return StrCat(it.key(), " is set in the stored settings only");
+  }
+  return "the documents differ";
+}
+
+// Put with a condition, falling back to an unconditional write on stores that cannot do it.
+Result<storage::ObjectInfo> PutSettings(storage::Store& store, const std::string& text,
+                                        storage::PutOptions options) {
+  options.content_type = "application/json";
+  Result<storage::ObjectInfo> r = storage::PutString(store, kSettingsKey, text, options);
+  if (!r.ok() && r.status().code() == StatusCode::kNotSupported) {
+    storage::PutOptions plain;
+    plain.content_type = "application/json";
+    return storage::PutString(store, kSettingsKey, text, plain);
+  }
+  return r;
+}
+
+}  // namespace
+
+std::string_view InitOutcomeName(InitOutcome outcome) {
+  switch (outcome) {
+    case InitOutcome::kCreated: return "created";
+    case InitOutcome::kUnchanged: return "unchanged";
+    case InitOutcome::kReplaced: return "replaced";
+  }
+  return "?";
+}
+
+Result<InitOutcome> InitLake(storage::Store& store, const Settings& settings, const InitOptions& options) {
+  ATOLL_RETURN_NOT_OK(settings.Validate());
+  const std::string text = SettingsToJson(settings);
+  Result<storage::ObjectInfo> head = store.Head(kSettingsKey);
+  if (!head.ok() && head.status().code() != StatusCode::kNotFound) {
+    return head.status().WithContext(StrCat("reading ", store.Describe(), "/", kSettingsKey));
+  }
+  if (!head.ok()) {
+    storage::PutOptions put;
+    put.condition = storage::PutCondition::kIfAbsent;
+    Result<storage::ObjectInfo> r = PutSettings(store, text, put);
+    if (r.ok()) return InitOutcome::kCreated;
+    if (r.status().code() != StatusCode::kAlreadyExists) {
+      return r.status().WithContext(StrCat("writing ", store.Describe(), "/", kSettingsKey));
+    }
+    // Somebody else initialised it meanwhile: compare with theirs below.
+    ATOLL_ASSIGN_OR_RETURN(head, store.Head(kSettingsKey));
+  }
+  ATOLL_ASSIGN_OR_RETURN_CTX(std::string stored_text, store.Get(kSettingsKey),
+                             StrCat("reading ", store.Describe(), "/", kSettingsKey));
+  Result<Settings> stored = ParseSettings(stored_text);
+  if (stored.ok() && *stored == settings) return InitOutcome::kUnchanged;
+  if (!options.force) {
+    if (!stored.ok()) {
+      return AlreadyExists(store.Describe(), " holds unreadable lake settings (", stored.status().message(),
+                           "); use --force to replace them");
+    }
+    return AlreadyExists(store.Describe(), " is already an atoll lake with other settings (",
+                         FirstDifference(*stored, settings), "); use --force to replace them");
+  }
+  storage::PutOptions put;
+  put.condition = storage::PutCondition::kIfMatch;
+  put.if_match = head->etag;
+  Result<storage::ObjectInfo> r = PutSettings(store, text, put);
+  if (!r.ok()) return r.status().WithContext(StrCat("replacing ", store.Describe(), "/", kSettingsKey));
+  return InitOutcome::kReplaced;
+}
+
+Lake::Lake(std::shared_ptr<storage::Store> store, Settings settings)
+    : store_(std::move(store)), settings_(std::move(settings)) {
+  root_uri_ = store_->Describe();
+  if (root_uri_.rfind("file://", 0) == 0) root_uri_.erase(0, 7);
+  while (root_uri_.size() > 1 && root_uri_.back() == '/') root_uri_.pop_back();
+}
+
+Result<std::unique_ptr<Lake>> Lake::Open(std::string_view uri) {
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store, storage::OpenStore(uri, /*create_if_missing=*/false));
+  Result<std::unique_ptr<Lake>> lake = Open(std::shared_ptr<storage::Store>(std::move(store)));
+  if (!lake.ok() && lake.status().code() == StatusCode::kNotFound) {
+    return NotFound(uri, " is not an atoll lake (no ", kSettingsKey, "); run 'atoll init ", uri, "'");
+  }
+  return lake;
+}
+
+Result<std::unique_ptr<Lake>> Lake::Open(std::shared_ptr<storage::Store> store) {
+  Result<std::string> text = store->Get(kSettingsKey);
+  if (!text.ok()) {
+    if (text.status().code() == StatusCode::kNotFound) {
+      return NotFound(store->Describe(), " is not an atoll lake (no ", kSettingsKey, "); run 'atoll init'");
+    }
+    return text.status().WithContext(StrCat("reading ", store->Describe(), "/", kSettingsKey));
+  }
+  ATOLL_ASSIGN_OR_RETURN_CTX(Settings settings, ParseSettings(*text),
+                             StrCat(store->Describe(), "/", kSettingsKey));
+  return std::unique_ptr<Lake>(new Lake(std::move(store), std::move(settings)));
+}
+
+Result<InitOutcome> Lake::Init(std::string_view uri, const Settings& settings, const InitOptions& options) {
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store, storage::OpenStore(uri, /*create_if_missing=*/true));
+  return InitLake(*store, settings, options);
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> ListTableFolders(storage::Store& store,
+                                                                          const std::string& zone) {
+  const std::string prefix = zone + "/";
+  ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<storage::ObjectInfo> objects, storage::ListAll(store, prefix),
+                             StrCat("listing ", prefix));
+  std::set<std::pair<std::string, std::string>> out;
+  for (const storage::ObjectInfo& o : objects) {
+    std::string_view rest = std::string_view(o.key).substr(prefix.size());
+    size_t a = rest.find('/');
+    if (a == std::string_view::npos) continue;
+    size_t b = rest.find('/', a + 1);
+    if (b == std::string_view::npos || b + 1 >= rest.size()) continue;  // not inside a table folder
+    std::string_view last = rest.substr(rest.rfind('/') + 1);
+    if (last.empty() || last[0] == '.' || last[0] == '_') continue;
+    out.emplace(std::string(rest.substr(0, a)), std::string(rest.substr(a + 1, b - a - 1)));
+  }
+  return std::vector<std::pair<std::string, std::string>>(out.begin(), out.end());
+}
+
+std::string Lake::TablePrefix(std::string_view zone, std::string_view db, std::string_view table) {
+  return StrCat(zone, "/", db, "/", table, "/");
+}
+
+}  // namespace atl::lake

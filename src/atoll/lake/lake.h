@@ -1,0 +1,78 @@
+// Lake: a bucket (local directory, s3://bucket or s3://bucket/prefix) holding an atoll
+// lake, identified by its settings document (settings.h) at `_atoll/settings.json`.
+//
+//   Lake::Init(uri, settings)   writes the settings (idempotent, see InitLake)
+//   Lake::Open(uri)             reads them; kNotFound "not an atoll lake" when absent
+//
+// Zones are top-level folders named by Settings::zones; keys of a table's files in a zone
+// are "<zone>/<db>/<table>/...".
+//
+// Thread safety: a Lake is immutable after Open; its store is thread-safe, so a Lake may
+// be shared between threads.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "atoll/common/result.h"
+#include "atoll/lake/settings.h"
+#include "atoll/storage/store.h"
+
+namespace atl::lake {
+
+struct InitOptions {
+  // Replace settings that differ from the stored ones (otherwise that is an error).
+  bool force = false;
+};
+
+enum class InitOutcome {
+  kCreated,    // there were no settings; they were written
+  kUnchanged,  // equal settings were already stored; nothing was written
+  kReplaced,   // different settings were stored and `force` replaced them
+};
+std::string_view InitOutcomeName(InitOutcome outcome);  // "created", "unchanged", "replaced"
+
+// Writes `settings` into `store` (after Validate). When settings exist already: equal ones
+// → kUnchanged; different ones → kAlreadyExists naming the first difference, unless
+// `options.force`. A stored document that does not parse is replaced only with force.
+// The write is create-if-absent (or swap-if-unchanged with force) where the store supports
+// conditional writes, so two concurrent inits cannot both "create".
+Result<InitOutcome> InitLake(storage::Store& store, const Settings& settings, const InitOptions& options = {});
+
+// The "<db>/<table>" folders under `zone` that hold at least one file (names whose last
+// segment starts with '.' or '_' do not count), sorted. One full listing rather than
+// delimiter listings: some S3 servers (s3rver) answer those without common prefixes.
+Result<std::vector<std::pair<std::string, std::string>>> ListTableFolders(storage::Store& store,
+                                                                          const std::string& zone);
+
+class Lake {
+ public:
+  // Opens the store at `uri` (which must exist) and reads its settings. kNotFound
+  // "<uri> is not an atoll lake (no _atoll/settings.json); run 'atoll init <uri>'".
+  static Result<std::unique_ptr<Lake>> Open(std::string_view uri);
+  static Result<std::unique_ptr<Lake>> Open(std::shared_ptr<storage::Store> store);
+
+  // Opens (creating a local directory if needed) and runs InitLake.
+  static Result<InitOutcome> Init(std::string_view uri, const Settings& settings, const InitOptions& options = {});
+
+  const Settings& settings() const { return settings_; }
+  storage::Store& store() const { return *store_; }
+  // The lake's root as a URI: "/abs/dir" for local directories (file:// stripped),
+  // "s3://bucket[/prefix]", "memory://name" (see lake_tables.h).
+  const std::string& root_uri() const { return root_uri_; }
+  const std::shared_ptr<storage::Store>& shared_store() const { return store_; }
+
+  // "<zone>/<db>/<table>/" for a zone folder name (e.g. settings().zones.load).
+  static std::string TablePrefix(std::string_view zone, std::string_view db, std::string_view table);
+
+ private:
+  Lake(std::shared_ptr<storage::Store> store, Settings settings);
+  std::shared_ptr<storage::Store> store_;
+  std::string root_uri_;
+  Settings settings_;
+};
+
+}  // namespace atl::lake

@@ -1,0 +1,546 @@
+#include "atoll/lake/lake_trail.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <set>
+
+#include "atoll/engine/appender.h"
+#include "atoll/iceberg/manifest.h"
+#include "atoll/iceberg/manifest_list.h"
+#include "atoll/storage/open_store.h"
+#include "atoll/table/data_writer.h"
+
+namespace atl::lake {
+
+namespace {
+
+using trail::FileRef;
+using trail::Record;
+using trail::RecordKind;
+
+constexpr char kRecoveredField[] = "recovered";
+constexpr char kSizeSummaryKey[] = "atoll.trail.size";
+constexpr char kStageTable[] = "atoll_trail_audit_stage";
+constexpr int kSyncAttempts = 10;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string CurrentUser() {
+  for (const char* name : {"USER", "LOGNAME"}) {
+    const char* v = std::getenv(name);
+    if (v != nullptr && *v != '\0') return v;
+  }
+  return "";
+}
+
+std::string HostName() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof(buf) - 1) != 0) return "";
+  return buf;
+}
+
+RecordKind KindOfOperation(const std::string& operation) {
+  if (operation == "append") return RecordKind::kAppend;
+  if (operation == "overwrite") return RecordKind::kOverwrite;
+  if (operation == "delete") return RecordKind::kDelete;
+  if (operation == "replace") return RecordKind::kCompaction;
+  return RecordKind::kOther;
+}
+
+struct SnapshotFiles {
+  std::vector<FileRef> added;
+  std::vector<FileRef> removed;
+};
+
+// The files `snapshot` added and removed: entries of the manifests it wrote that carry
+// its id. v1 snapshots without a manifest list give nothing.
+Result<SnapshotFiles> FilesOfSnapshot(const iceberg::FileIO& io,
+                                      const iceberg::Snapshot& snapshot) {
+  SnapshotFiles out;
+  if (snapshot.manifest_list.empty()) return out;
+  ATOLL_ASSIGN_OR_RETURN(std::string list_bytes, io.Read(snapshot.manifest_list));
+  ATOLL_ASSIGN_OR_RETURN(iceberg::ManifestList list,
+                         iceberg::ReadManifestList(list_bytes, snapshot.manifest_list));
+  for (const iceberg::ManifestFile& mf : list.manifests) {
+    if (mf.added_snapshot_id != snapshot.snapshot_id) continue;
+    ATOLL_ASSIGN_OR_RETURN(std::string bytes, io.Read(mf.manifest_path));
+    ATOLL_ASSIGN_OR_RETURN(iceberg::Manifest manifest,
+                           iceberg::ReadManifest(bytes, mf.manifest_path, &mf));
+    for (const iceberg::ManifestEntry& e : manifest.entries) {
+      if (e.snapshot_id != snapshot.snapshot_id || e.status == iceberg::EntryStatus::kExisting)
+        continue;
+      FileRef ref{e.data_file.file_path,
+                  static_cast<uint64_t>(std::max<int64_t>(0, e.data_file.file_size_in_bytes)), ""};
+      (e.status == iceberg::EntryStatus::kAdded ? out.added : out.removed)
+          .push_back(std::move(ref));
+    }
+  }
+  return out;
+}
+
+// What changed from `before` (nullptr: nothing before) to `after`, for metadata files
+// that did not add a snapshot.
+RecordKind KindOfMetadataChange(const iceberg::TableMetadata* before,
+                                const iceberg::TableMetadata& after) {
+  if (before == nullptr)
+    return after.metadata_log.empty() ? RecordKind::kCreate : RecordKind::kOther;
+  if (after.current_snapshot_id != before->current_snapshot_id && after.current_snapshot_id &&
+      before->SnapshotById(*after.current_snapshot_id) != nullptr) {
+    return RecordKind::kRollback;
+  }
+  if (after.snapshots.size() < before->snapshots.size()) return RecordKind::kExpire;
+  if (after.current_schema_id != before->current_schema_id) return RecordKind::kSchemaChange;
+  if (after.default_spec_id != before->default_spec_id) return RecordKind::kPartitionChange;
+  if (after.default_sort_order_id != before->default_sort_order_id)
+    return RecordKind::kSortOrderChange;
+  if (after.properties != before->properties) return RecordKind::kPropertiesChange;
+  return RecordKind::kOther;
+}
+
+// The metadata file `location` read, hashed and parsed.
+struct ReadMetadata {
+  trail::Hash sha256{};
+  iceberg::TableMetadata metadata;
+};
+
+Result<ReadMetadata> ReadAndHash(const iceberg::FileIO& io, const std::string& location) {
+  ATOLL_ASSIGN_OR_RETURN(std::string bytes, io.Read(location));
+  ReadMetadata out;
+  out.sha256 = trail::Sha256(bytes);
+  ATOLL_ASSIGN_OR_RETURN(out.metadata, iceberg::TableMetadata::Parse(bytes, location));
+  return out;
+}
+
+// A change of a snapshot the metadata file `after` added (or made current).
+Status FillSnapshotChange(const iceberg::FileIO& io, const iceberg::Snapshot& snapshot,
+                          TableChange* change) {
+  ATOLL_ASSIGN_OR_RETURN_CTX(SnapshotFiles files, FilesOfSnapshot(io, snapshot),
+                             StrCat("reading the manifests of snapshot ", snapshot.snapshot_id));
+  change->files_added = std::move(files.added);
+  change->files_removed = std::move(files.removed);
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<trail::Trail>> OpenLakeTrail(const Lake& lake,
+                                                    const LakeTrailOptions& options) {
+  trail::TrailOptions t;
+  t.prefix = lake.settings().zones.trail;
+  t.key_path = options.key_path;
+  t.pinned_public_key_pem = options.pinned_public_key_pem;
+  t.checkpoint_every = options.checkpoint_every;
+  return trail::Trail::Open(lake.shared_store(), std::move(t));
+}
+
+Result<TableChange> DescribeCommit(const iceberg::Table& table,
+                                   std::optional<int64_t> snapshot_before, std::string command,
+                                   std::optional<trail::RecordKind> operation) {
+  TableChange change;
+  change.command = std::move(command);
+  change.table = table.id().ToString();
+  change.snapshot_before = snapshot_before;
+  change.snapshot_after = table.metadata().current_snapshot_id;
+  change.metadata_location = table.metadata_location();
+  ATOLL_ASSIGN_OR_RETURN_CTX(
+      std::string bytes, table.io().Read(change.metadata_location),
+      StrCat("reading ", change.metadata_location, " to record it in the trail"));
+  change.metadata_sha256 = trail::Sha256(bytes);
+  change.time_ms = table.metadata().last_updated_ms;
+  RecordKind kind = RecordKind::kOther;
+  const iceberg::Snapshot* current = table.metadata().CurrentSnapshot();
+  if (current != nullptr && change.snapshot_after != snapshot_before) {
+    // A commit retried on a newer base has that base's snapshot as parent.
+    if (current->parent_snapshot_id) change.snapshot_before = current->parent_snapshot_id;
+    kind = KindOfOperation(current->operation());
+    ATOLL_RETURN_NOT_OK(FillSnapshotChange(table.io(), *current, &change));
+  }
+  change.operation = operation.value_or(kind);
+  return change;
+}
+
+Result<Record> TableChangeRecord(const TableChange& change) {
+  Record r;
+  r.kind = change.operation;
+  r.time_ms = change.time_ms != 0 ? change.time_ms : NowMs();
+  r.command = change.command;
+  r.user = change.user.empty() ? CurrentUser() : change.user;
+  r.host = HostName();
+  r.table = change.table;
+  r.snapshot_before = change.snapshot_before;
+  r.snapshot_after = change.snapshot_after;
+  r.metadata_location = change.metadata_location;
+  r.metadata_sha256 = change.metadata_sha256;
+  r.files_added = change.files_added;
+  r.files_removed = change.files_removed;
+  r.fields = change.fields;
+  for (const auto& [k, v] : r.fields) {
+    if (k.empty())
+      return InvalidArgument("trail record of ", change.table, ": a field has an empty key");
+  }
+  // Refuse what the format cannot hold here rather than inside Append.
+  ATOLL_RETURN_NOT_OK(trail::EncodeRecord(r).status());
+  return r;
+}
+
+Result<uint64_t> RecordTableChange(trail::Trail& trail, const TableChange& change) {
+  ATOLL_ASSIGN_OR_RETURN(Record r, TableChangeRecord(change));
+  return trail.Append(std::move(r))
+      .WithContext(StrCat("recording the change of ", change.table, " in the trail"));
+}
+
+bool IsTrailZoneTable(const Lake& lake, const iceberg::TableIdentifier& id) {
+  return !id.ns.empty() && id.ns.front() == lake.settings().zones.trail;
+}
+
+Result<ReconcileReport> ReconcileTrail(const Lake& lake, const LakeTables& tables,
+                                       trail::Trail& trail, const ReconcileOptions& options) {
+  // What the trail knows, per table.
+  struct Known {
+    std::set<std::string> metadata;
+    std::set<int64_t> snapshots;
+  };
+  std::map<std::string, Known> known;
+  ATOLL_ASSIGN_OR_RETURN(std::vector<Record> existing, trail.Show({}));
+  for (const Record& r : existing) {
+    if (r.table.empty()) continue;
+    Known& k = known[r.table];
+    if (!r.metadata_location.empty()) k.metadata.insert(r.metadata_location);
+    if (r.snapshot_after) k.snapshots.insert(*r.snapshot_after);
+  }
+
+  ReconcileReport report;
+  std::vector<Record> missing;
+  ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::TableIdentifier> ids, ListLakeTables(tables));
+  for (const iceberg::TableIdentifier& id : ids) {
+    if (IsTrailZoneTable(lake, id)) continue;
+    if (!id.ns.empty() && std::find(options.skip_zones.begin(), options.skip_zones.end(),
+                                    id.ns.front()) != options.skip_zones.end()) {
+      continue;
+    }
+    ++report.tables;
+    const std::string name = id.ToString();
+    ATOLL_ASSIGN_OR_RETURN(iceberg::Table table, LoadLakeTable(tables, id));
+    Known& k = known[name];
+    auto add = [&](TableChange change) -> Status {
+      change.fields.insert(change.fields.begin(), {kRecoveredField, "true"});
+      ATOLL_ASSIGN_OR_RETURN(Record r, TableChangeRecord(change));
+      if (r.snapshot_after) k.snapshots.insert(*r.snapshot_after);
+      if (!r.metadata_location.empty()) k.metadata.insert(r.metadata_location);
+      missing.push_back(std::move(r));
+      return Status::OK();
+    };
+
+    // 1. The metadata files of the table's history, oldest first.
+    std::vector<std::string> chain;
+    for (const auto& entry : table.metadata().metadata_log) chain.push_back(entry.metadata_file);
+    chain.push_back(table.metadata_location());
+    std::optional<ReadMetadata> previous;  // the file before the one examined, when read
+    for (size_t i = 0; i < chain.size(); ++i) {
+      const std::string& location = chain[i];
+      const bool recorded = k.metadata.count(location) > 0;
+      std::optional<ReadMetadata> current;
+      if (!recorded) {
+        Result<ReadMetadata> read = ReadAndHash(*tables.io, location);
+        if (read.ok()) {
+          current = std::move(*read);
+        } else if (read.status().code() != StatusCode::kNotFound) {
+          return read.status().WithContext(StrCat("reconciling the trail of ", name));
+        }  // a file deleted since (metadata.delete-after-commit): its snapshot is found below
+      }
+      if (current) {
+        const iceberg::TableMetadata& md = current->metadata;
+        const iceberg::TableMetadata* before = previous ? &previous->metadata : nullptr;
+        TableChange change;
+        change.command = options.command;
+        change.table = name;
+        change.snapshot_before = before ? before->current_snapshot_id : std::nullopt;
+        change.snapshot_after = md.current_snapshot_id;
+        change.metadata_location = location;
+        change.metadata_sha256 = current->sha256;
+        change.time_ms = md.last_updated_ms;
+        const iceberg::Snapshot* snap = md.CurrentSnapshot();
+        // A snapshot this file made current for the first time (not in the file before it,
+        // when that one is known, and named by no record).
+        const bool new_snapshot =
+            snap != nullptr && k.snapshots.count(snap->snapshot_id) == 0 &&
+            (before == nullptr || before->SnapshotById(snap->snapshot_id) == nullptr);
+        if (before == nullptr && md.metadata_log.empty()) {
+          change.operation = RecordKind::kCreate;
+        } else if (new_snapshot) {
+          change.operation = KindOfOperation(snap->operation());
+          if (before == nullptr) change.snapshot_before = snap->parent_snapshot_id;
+        } else {
+          change.operation = KindOfMetadataChange(before, md);
+        }
+        if (new_snapshot) ATOLL_RETURN_NOT_OK(FillSnapshotChange(*tables.io, *snap, &change));
+        ATOLL_RETURN_NOT_OK(add(std::move(change)));
+      }
+      // The next file's predecessor: this one, read only when the next one needs it.
+      previous.reset();
+      if (i + 1 < chain.size() && k.metadata.count(chain[i + 1]) == 0) {
+        if (current) {
+          previous = std::move(*current);
+        } else {
+          Result<ReadMetadata> again = ReadAndHash(*tables.io, location);
+          if (again.ok()) previous = std::move(*again);
+        }
+      }
+    }
+
+    // 2. Snapshots of the current metadata that no record names (older history whose
+    //    metadata files are gone), oldest first.
+    std::vector<const iceberg::Snapshot*> snaps;
+    for (const iceberg::Snapshot& s : table.metadata().snapshots) snaps.push_back(&s);
+    std::sort(snaps.begin(), snaps.end(),
+              [](const iceberg::Snapshot* a, const iceberg::Snapshot* b) {
+                return std::tie(a->sequence_number, a->timestamp_ms, a->snapshot_id) <
+                       std::tie(b->sequence_number, b->timestamp_ms, b->snapshot_id);
+              });
+    for (const iceberg::Snapshot* s : snaps) {
+      if (k.snapshots.count(s->snapshot_id) > 0) continue;
+      TableChange change;
+      change.command = options.command;
+      change.table = name;
+      change.operation = KindOfOperation(s->operation());
+      change.snapshot_before = s->parent_snapshot_id;
+      change.snapshot_after = s->snapshot_id;
+      change.time_ms = s->timestamp_ms;
+      ATOLL_RETURN_NOT_OK(FillSnapshotChange(*tables.io, *s, &change));
+      ATOLL_RETURN_NOT_OK(add(std::move(change)));
+    }
+  }
+
+  if (missing.empty() || options.dry_run) {
+    report.added = std::move(missing);
+    return report;
+  }
+  ATOLL_ASSIGN_OR_RETURN(uint64_t first, trail.AppendBatch(missing));
+  for (size_t i = 0; i < missing.size(); ++i) missing[i].sequence = first + i;
+  report.added = std::move(missing);
+  return report;
+}
+
+iceberg::TableIdentifier AuditTableId(const Lake& lake) {
+  return iceberg::TableIdentifier{{lake.settings().zones.trail, "atoll"}, "audit"};
+}
+
+namespace {
+
+using iceberg::NestedField;
+using iceberg::Type;
+
+struct AuditColumn {
+  const char* name;
+  iceberg::TypePtr type;
+  bool required;
+  const char* duckdb_type;
+};
+
+const std::vector<AuditColumn>& AuditColumns() {
+  static const std::vector<AuditColumn> kColumns = {
+      {"seq", Type::Long(), true, "BIGINT"},
+      {"time", Type::TimestampTz(), true, "TIMESTAMPTZ"},
+      {"command", Type::String(), false, "VARCHAR"},
+      {"user", Type::String(), false, "VARCHAR"},
+      {"host", Type::String(), false, "VARCHAR"},
+      {"table", Type::String(), false, "VARCHAR"},
+      {"operation", Type::String(), true, "VARCHAR"},
+      {"snapshot_before", Type::Long(), false, "BIGINT"},
+      {"snapshot_after", Type::Long(), false, "BIGINT"},
+      {"metadata_location", Type::String(), false, "VARCHAR"},
+      {"metadata_sha256", Type::String(), false, "VARCHAR"},
+      {"files_added", Type::Long(), true, "BIGINT"},
+      {"files_removed", Type::Long(), true, "BIGINT"},
+      {"bytes_added", Type::Long(), true, "BIGINT"},
+      {"bytes_removed", Type::Long(), true, "BIGINT"},
+      {"recovered", Type::Boolean(), true, "BOOLEAN"},
+      {"record_hash", Type::String(), true, "VARCHAR"},
+  };
+  return kColumns;
+}
+
+Status AppendText(engine::Appender& a, const std::string& text) {
+  return text.empty() ? a.AppendNull() : a.AppendBytes(text);
+}
+
+Status AppendOptional(engine::Appender& a, const std::optional<int64_t>& v) {
+  return v ? a.AppendInt(*v) : a.AppendNull();
+}
+
+Status StageRecords(engine::Engine& engine, const std::vector<Record>& records) {
+  std::vector<engine::AppenderColumn> columns;
+  for (const AuditColumn& c : AuditColumns()) columns.push_back({c.name, c.duckdb_type});
+  ATOLL_ASSIGN_OR_RETURN(auto a,
+                         engine::Appender::Create(engine, kStageTable, columns, /*replace=*/true));
+  for (const Record& r : records) {
+    uint64_t bytes_added = 0, bytes_removed = 0;
+    for (const FileRef& f : r.files_added) bytes_added += f.size;
+    for (const FileRef& f : r.files_removed) bytes_removed += f.size;
+    bool recovered = false;
+    for (const auto& [key, value] : r.fields)
+      recovered = recovered || (key == kRecoveredField && value == "true");
+    ATOLL_ASSIGN_OR_RETURN(std::string encoded, trail::EncodeRecord(r));
+    ATOLL_RETURN_NOT_OK(a->AppendInt(static_cast<int64_t>(r.sequence)));
+    ATOLL_RETURN_NOT_OK(a->AppendInt(r.time_ms * 1000));
+    ATOLL_RETURN_NOT_OK(AppendText(*a, r.command));
+    ATOLL_RETURN_NOT_OK(AppendText(*a, r.user));
+    ATOLL_RETURN_NOT_OK(AppendText(*a, r.host));
+    ATOLL_RETURN_NOT_OK(AppendText(*a, r.table));
+    ATOLL_RETURN_NOT_OK(a->AppendBytes(trail::RecordKindName(r.kind)));
+    ATOLL_RETURN_NOT_OK(AppendOptional(*a, r.snapshot_before));
+    ATOLL_RETURN_NOT_OK(AppendOptional(*a, r.snapshot_after));
+    ATOLL_RETURN_NOT_OK(AppendText(*a, r.metadata_location));
+    ATOLL_RETURN_NOT_OK(AppendText(*a, r.metadata_sha256 ? trail::ToHex(*r.metadata_sha256) : ""));
+    ATOLL_RETURN_NOT_OK(a->AppendInt(static_cast<int64_t>(r.files_added.size())));
+    ATOLL_RETURN_NOT_OK(a->AppendInt(static_cast<int64_t>(r.files_removed.size())));
+    ATOLL_RETURN_NOT_OK(a->AppendInt(static_cast<int64_t>(bytes_added)));
+    ATOLL_RETURN_NOT_OK(a->AppendInt(static_cast<int64_t>(bytes_removed)));
+    ATOLL_RETURN_NOT_OK(a->AppendBool(recovered));
+    ATOLL_RETURN_NOT_OK(a->AppendBytes(trail::ToHex(trail::LeafHash(encoded))));
+    ATOLL_RETURN_NOT_OK(a->EndRow());
+  }
+  return a->Close();
+}
+
+// Makes the lake's "scheme://" locations writable from the engine's SQL.
+Status RegisterLakeStores(const Lake& lake, engine::Engine& engine) {
+  const std::string& root = lake.root_uri();
+  size_t sep = root.find("://");
+  if (sep == std::string::npos) return Status::OK();  // a local path
+  std::string scheme = root.substr(0, sep + 3);
+  std::string root_bucket = root.substr(sep + 3);
+  const bool whole_bucket = root_bucket.find('/') == std::string::npos;
+  std::shared_ptr<storage::Store> lake_store = lake.shared_store();
+  Status st = engine.RegisterStores(
+      scheme,
+      [scheme, root_bucket, whole_bucket,
+       lake_store](std::string_view bucket) -> Result<std::shared_ptr<storage::Store>> {
+        if (whole_bucket && bucket == root_bucket) return lake_store;
+        ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store,
+                               storage::OpenStore(StrCat(scheme, bucket), false));
+        return std::shared_ptr<storage::Store>(std::move(store));
+      });
+  if (st.code() == StatusCode::kAlreadyExists) return Status::OK();
+  return st;
+}
+
+Result<iceberg::Table> LoadOrCreateAuditTable(const Lake& lake, const LakeTables& tables) {
+  iceberg::TableIdentifier id = AuditTableId(lake);
+  Result<iceberg::Table> loaded = LoadLakeTable(tables, id);
+  if (loaded.ok() || loaded.status().code() != StatusCode::kNotFound) return loaded;
+  ATOLL_RETURN_NOT_OK(EnsureNamespace(*tables.catalog, id.ns));
+  iceberg::CreateTableOptions options;
+  options.schema = AuditTableSchema();
+  // A conflicting commit must not be rebased (it would append the same records twice):
+  // SyncTrailTable starts over instead.
+  options.properties = {{"commit.retry.num-retries", "0"},
+                        {"atoll.trail", "audit table of the lake's trail"}};
+  Result<iceberg::Table> created = iceberg::Table::Create(tables.catalog, tables.io, id, options);
+  if (created.ok() || created.status().code() != StatusCode::kAlreadyExists) return created;
+  return LoadLakeTable(tables, id);
+}
+
+// The records the audit table holds: its property "atoll.trail.size" (kept by every
+// later commit, e.g. a manifest rewrite by `atoll maintain`), else the summary of the
+// newest snapshot in the current snapshot's ancestry that carries the key.
+uint64_t CoveredSize(const iceberg::Table& table) {
+  const iceberg::TableMetadata& md = table.metadata();
+  auto property = md.properties.find(kSizeSummaryKey);
+  if (property != md.properties.end()) return std::strtoull(property->second.c_str(), nullptr, 10);
+  for (const iceberg::Snapshot* s = md.CurrentSnapshot(); s != nullptr;
+       s = s->parent_snapshot_id ? md.SnapshotById(*s->parent_snapshot_id) : nullptr) {
+    auto it = s->summary.find(kSizeSummaryKey);
+    if (it != s->summary.end()) return std::strtoull(it->second.c_str(), nullptr, 10);
+  }
+  return 0;
+}
+
+}  // namespace
+
+iceberg::Schema AuditTableSchema() {
+  std::vector<NestedField> fields;
+  int32_t id = 1;
+  for (const AuditColumn& c : AuditColumns()) {
+    NestedField f;
+    f.id = id++;
+    f.name = c.name;
+    f.required = c.required;
+    f.type = c.type;
+    fields.push_back(std::move(f));
+  }
+  return iceberg::Schema(0, std::move(fields));
+}
+
+Result<SyncReport> SyncTrailTable(const Lake& lake, const LakeTables& tables, trail::Trail& trail,
+                                  engine::Engine& engine) {
+  ATOLL_RETURN_NOT_OK(RegisterLakeStores(lake, engine));
+  ATOLL_ASSIGN_OR_RETURN_CTX(iceberg::Table table, LoadOrCreateAuditTable(lake, tables),
+                             StrCat("opening the audit table ", AuditTableId(lake).ToString()));
+  SyncReport report;
+  for (int attempt = 1; attempt <= kSyncAttempts; ++attempt) {
+    report.attempts = attempt;
+    const uint64_t covered = CoveredSize(table);
+    trail::ShowFilter filter;
+    filter.from = covered;
+    ATOLL_ASSIGN_OR_RETURN(std::vector<Record> records, trail.Show(filter));
+    report.covered = covered;
+    if (records.empty()) return report;
+    for (size_t i = 0; i < records.size(); ++i) {
+      if (records[i].sequence != covered + i) {
+        return Corruption("trail: record ", covered + i,
+                          " missing while syncing the audit table (run 'atoll trail verify')");
+      }
+    }
+    ATOLL_RETURN_NOT_OK(StageRecords(engine, records));
+    const iceberg::Schema* schema = table.metadata().CurrentSchema();
+    const iceberg::PartitionSpec* spec = table.metadata().DefaultSpec();
+    if (schema == nullptr || spec == nullptr)
+      return Corruption("audit table ", table.id().ToString(), " has no schema");
+    table::DataWriterOptions writer;
+    writer.file_name_prefix = StrCat("trail-", covered, "-");
+    Result<std::vector<iceberg::DataFile>> files = table::WriteDataFiles(
+        engine, StrCat("SELECT * FROM ", kStageTable), *schema, *spec, table.location(), writer);
+    (void)engine.Execute(StrCat("DROP TABLE IF EXISTS ", kStageTable));
+    if (!files.ok()) return files.status().WithContext("writing the audit table's data files");
+    const uint64_t size = covered + records.size();
+    iceberg::SummaryProperties summary = {{kSizeSummaryKey, std::to_string(size)},
+                                          {"atoll.trail.first", std::to_string(covered)}};
+    Status st = table.NewTransaction()
+                    .Append(*files, summary)
+                    .SetProperties({{kSizeSummaryKey, std::to_string(size)}})
+                    .Commit();
+    if (st.ok()) {
+      report.appended = records.size();
+      report.covered = size;
+      return report;
+    }
+    std::vector<std::string> paths;
+    if (st.code() != StatusCode::kUnknownOutcome) {
+      for (const iceberg::DataFile& f : *files) paths.push_back(f.file_path);
+      (void)tables.io->Delete(paths);
+    }
+    if (st.code() != StatusCode::kCommitConflict)
+      return st.WithContext("committing to the audit table");
+    ATOLL_RETURN_NOT_OK(table.Refresh());
+  }
+  return CommitConflict("audit table ", table.id().ToString(), ": gave up after ", kSyncAttempts,
+                        " conflicting commits");
+}
+
+trail::MetadataHasher LakeMetadataHasher(std::shared_ptr<iceberg::FileIO> io) {
+  return [io = std::move(io)](const std::string& location) -> Result<trail::Hash> {
+    ATOLL_ASSIGN_OR_RETURN(std::string bytes, io->Read(location));
+    return trail::Sha256(bytes);
+  };
+}
+
+}  // namespace atl::lake

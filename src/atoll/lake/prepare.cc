@@ -1,0 +1,481 @@
+#include "atoll/lake/prepare.h"
+
+#include "atoll/lake/rejects.h"
+#include "atoll/lake/work_session.h"
+
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <memory>
+
+#include "atoll/engine/engine.h"
+#include "atoll/lake/avro_table.h"
+#include "atoll/lake/field_ids.h"
+#include "atoll/lake/input_file.h"
+#include "atoll/table/orc_table.h"
+
+namespace atl::lake {
+
+namespace {
+
+namespace fs = std::filesystem;
+using engine::QuoteIdentifier;
+using engine::QuoteString;
+
+struct Input {
+  SourceFile source;
+  std::string name;  // relative to the table's folder
+  DetectedFormat detected;
+  FileFormat format = FileFormat::kUnknown;
+  std::string local_path;
+  std::string loaded_table;  // for Avro and ORC: the DuckDB table holding its rows
+  std::string select_sql;  // SELECT producing its rows
+};
+
+struct LocalOutput {
+  std::string path;
+  int64_t rows = 0;
+  uint64_t size = 0;
+};
+
+// 128-bit FNV-1a style digest (two 64-bit lanes) of the batch's identity, as hex.
+std::string BatchHash(const std::vector<SourceFile>& sources) {
+  uint64_t a = 0xcbf29ce484222325ull, b = 0x84222325cbf29ce4ull;
+  auto mix = [&](std::string_view s) {
+    for (unsigned char c : s) {
+      a = (a ^ c) * 0x100000001b3ull;
+      b = (b ^ c) * 0x100000001b3ull + 0x9e3779b97f4a7c15ull;
+    }
+    a = (a ^ 0xff) * 0x100000001b3ull;
+    b = (b ^ 0xfe) * 0x100000001b3ull;
+  };
+  for (const SourceFile& s : sources) {
+    mix(s.key);
+    mix(std::to_string(s.size));
+    mix(s.etag);
+  }
+  char out[33];
+  std::snprintf(out, sizeof(out), "%016llx%016llx", static_cast<unsigned long long>(a),
+                static_cast<unsigned long long>(b));
+  return out;
+}
+
+std::string LineageJson(const std::vector<SourceFile>& sources) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const SourceFile& s : sources) list.push_back({{"key", s.key}, {"size", s.size}, {"etag", s.etag}});
+  return nlohmann::json{{"sources", list}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+// Errors that say something about the file's content (reject it) rather than about the
+// store or the machine (stop and report).
+bool IsDataError(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kCorruption:
+    case StatusCode::kNotSupported:
+    case StatusCode::kIOError:
+      return true;
+    default:
+      return false;
+  }
+}
+
+std::string TypeStruct(const std::vector<std::pair<std::string, std::string>>& types) {
+  std::string out = "{";
+  for (size_t i = 0; i < types.size(); ++i) {
+    out += StrCat(i ? ", " : "", QuoteString(types[i].first), ": ", QuoteString(types[i].second));
+  }
+  return out + "}";
+}
+
+class TablePreparer {
+ public:
+  TablePreparer(const Lake& lake, std::string db, std::string table, const PrepareOptions& options,
+                engine::Engine& engine, std::string work_dir)
+      : store_(lake.store()),
+        settings_(lake.settings()),
+        options_(options),
+        engine_(engine),
+        work_dir_(std::move(work_dir)) {
+    report_.db = std::move(db);
+    report_.table = std::move(table);
+    table_options_ = settings_.OptionsFor(report_.db, report_.table);
+    prefix_ = Lake::TablePrefix(settings_.zones.prepare, report_.db, report_.table);
+  }
+
+  Result<TablePrepareReport> Run() {
+    ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<storage::ObjectInfo> objects, storage::ListAll(store_, prefix_),
+                               StrCat("listing ", prefix_));
+    std::vector<Input> inputs;
+    for (storage::ObjectInfo& o : objects) {
+      Input in;
+      in.name = o.key.substr(prefix_.size());
+      size_t slash = in.name.rfind('/');
+      std::string_view last = slash == std::string::npos ? std::string_view(in.name)
+                                                         : std::string_view(in.name).substr(slash + 1);
+      if (last.empty() || last[0] == '.' || last[0] == '_') continue;
+      in.source = {o.key, o.size, o.etag};
+      inputs.push_back(std::move(in));
+    }
+    std::sort(inputs.begin(), inputs.end(), [](const Input& a, const Input& b) { return a.source.key < b.source.key; });
+    // Batches in key order.
+    size_t i = 0;
+    while (i < inputs.size()) {
+      std::vector<Input*> batch;
+      uint64_t bytes = 0;
+      while (i < inputs.size() && batch.size() < static_cast<size_t>(settings_.prepare.max_files_per_batch) &&
+             (batch.empty() || bytes + inputs[i].source.size <= settings_.prepare.batch_target_bytes)) {
+        bytes += inputs[i].source.size;
+        batch.push_back(&inputs[i++]);
+      }
+      Status st = RunBatch(batch);
+      CleanUp(batch);
+      ATOLL_RETURN_NOT_OK(st);
+    }
+    return std::move(report_);
+  }
+
+ private:
+  Status RunBatch(const std::vector<Input*>& batch) {
+    std::vector<Input*> staged;
+    for (Input* in : batch) {
+      ATOLL_ASSIGN_OR_RETURN(bool ok, Stage(*in));
+      if (ok) staged.push_back(in);
+    }
+    if (staged.empty()) return Status::OK();
+    Result<LocalOutput> out = WriteParquet(staged);
+    if (out.ok()) return Publish(staged, *out);
+    if (!IsDataError(out.status())) return out.status();
+    if (staged.size() == 1) return Reject(*staged[0], "convert", out.status().message());
+    // One bad file spoils the batch: convert the files one by one.
+    for (Input* in : staged) {
+      Result<LocalOutput> one = WriteParquet({in});
+      if (one.ok()) {
+        ATOLL_RETURN_NOT_OK(Publish({in}, *one));
+      } else if (IsDataError(one.status())) {
+        ATOLL_RETURN_NOT_OK(Reject(*in, "convert", one.status().message()));
+      } else {
+        return one.status();
+      }
+    }
+    return Status::OK();
+  }
+
+  // Fetches, decompresses and opens one input. False when it was rejected or vanished.
+  Result<bool> Stage(Input& in) {
+    const std::string id = std::to_string(next_id_++);
+    in.detected = DetectFromName(in.source.key);
+    if (in.source.size == 0) {
+      ATOLL_RETURN_NOT_OK(Reject(in, "read", "empty file (0 bytes)"));
+      return false;
+    }
+    if (in.detected.compression == Compression::kNone && in.detected.format == FileFormat::kUnknown) {
+      Result<std::string> head = store_.Get(in.source.key, storage::ByteRange::Slice(0, 8));
+      if (!head.ok() && head.status().code() == StatusCode::kNotFound) return false;
+      if (!head.ok()) return head.status().WithContext(StrCat("reading ", in.source.key));
+      in.detected.compression = SniffCompression(*head);
+    }
+    const bool compressed = in.detected.compression != Compression::kNone;
+    if (!compressed && in.source.size > settings_.prepare.max_decompressed_bytes) {
+      ATOLL_RETURN_NOT_OK(Reject(in, "fetch",
+                                 StrCat("file of ", in.source.size, " bytes exceeds the limit of ",
+                                        settings_.prepare.max_decompressed_bytes,
+                                        " bytes (prepare.max_decompressed_bytes)")));
+      return false;
+    }
+    in.local_path = StrCat(work_dir_, "/in-", id);
+    Result<uint64_t> fetched = FetchToLocal(store_, in.source.key, in.detected.compression, in.local_path,
+                                            settings_.prepare.max_decompressed_bytes);
+    if (!fetched.ok()) {
+      if (fetched.status().code() == StatusCode::kNotFound) return false;  // deleted meanwhile
+      if (fetched.status().code() == StatusCode::kInvalidArgument) {
+        ATOLL_RETURN_NOT_OK(Reject(in, "decompress", fetched.status().message()));
+        return false;
+      }
+      return fetched.status().WithContext(StrCat("fetching ", in.source.key));
+    }
+    in.format = in.detected.format;
+    if (table_options_.format) in.format = FileFormatFromName(*table_options_.format);
+    if (in.format == FileFormat::kUnknown) {
+      ATOLL_ASSIGN_OR_RETURN(std::string head, ReadLocalHead(in.local_path, 4096));
+      in.format = SniffFormat(head);
+    }
+    Status st = BuildSelect(in, id);
+    if (!st.ok()) {
+      if (!IsDataError(st)) return st;
+      ATOLL_RETURN_NOT_OK(Reject(in, "read", st.message()));
+      return false;
+    }
+    return true;
+  }
+
+  // The table function reading local `paths` (all of format `format`) with the table's
+  // options; several paths are combined by column name.
+  std::string ReaderSql(FileFormat format, const std::vector<std::string>& paths) const {
+    const TableOptions& o = table_options_;
+    std::string list;
+    if (paths.size() == 1) {
+      list = QuoteString(paths[0]);
+    } else {
+      list = "[";
+      for (size_t i = 0; i < paths.size(); ++i) list += StrCat(i ? ", " : "", QuoteString(paths[i]));
+      list += "], union_by_name=true";
+    }
+    switch (format) {
+      case FileFormat::kCsv:
+      case FileFormat::kTsv: {
+        std::string args = StrCat(list, ", auto_detect=true, sample_size=-1, max_line_size=",
+                                  settings_.prepare.max_line_bytes);
+        std::optional<std::string> delim = o.delimiter;
+        if (!delim && format == FileFormat::kTsv) delim = "\t";
+        if (delim) args += StrCat(", delim=", QuoteString(*delim == "\\t" ? "\t" : *delim));
+        if (o.header) args += StrCat(", header=", *o.header ? "true" : "false");
+        if (o.quote) args += StrCat(", quote=", QuoteString(*o.quote));
+        if (o.escape) args += StrCat(", escape=", QuoteString(*o.escape));
+        if (o.null_string) args += StrCat(", nullstr=", QuoteString(*o.null_string));
+        if (o.timestamp_format) args += StrCat(", timestampformat=", QuoteString(*o.timestamp_format));
+        if (o.date_format) args += StrCat(", dateformat=", QuoteString(*o.date_format));
+        if (!o.columns.empty()) args += StrCat(", columns=", TypeStruct(o.columns));
+        if (!o.column_types.empty()) args += StrCat(", types=", TypeStruct(o.column_types));
+        return StrCat("read_csv(", args, ")");
+      }
+      case FileFormat::kJson:
+      case FileFormat::kNdjson: {
+        // "auto" reads both a JSON array and one document per line.
+        std::string args = StrCat(list, ", format=",
+                                  paths.size() == 1 && format == FileFormat::kNdjson ? "'newline_delimited'" : "'auto'",
+                                  ", sample_size=-1, maximum_object_size=", settings_.prepare.max_line_bytes);
+        if (o.timestamp_format) args += StrCat(", timestampformat=", QuoteString(*o.timestamp_format));
+        if (o.date_format) args += StrCat(", dateformat=", QuoteString(*o.date_format));
+        if (!o.columns.empty()) args += StrCat(", columns=", TypeStruct(o.columns));
+        return StrCat("read_json(", args, ")");
+      }
+      case FileFormat::kParquet:
+        return StrCat("read_parquet(", list, ")");
+      default:
+        return "";
+    }
+  }
+
+  // SELECT over `from`, casting the columns of `column_types` (CSV applies them itself).
+  std::string SelectSql(FileFormat format, const std::string& from) const {
+    const TableOptions& o = table_options_;
+    std::string select = "SELECT *";
+    const bool csv = format == FileFormat::kCsv || format == FileFormat::kTsv;
+    if (!csv && !o.column_types.empty()) {
+      select += " REPLACE (";
+      for (size_t i = 0; i < o.column_types.size(); ++i) {
+        select += StrCat(i ? ", " : "", "CAST(", QuoteIdentifier(o.column_types[i].first), " AS ",
+                         o.column_types[i].second, ") AS ", QuoteIdentifier(o.column_types[i].first));
+      }
+      select += ")";
+    }
+    return StrCat(select, " FROM ", from);
+  }
+
+  Status BuildSelect(Input& in, const std::string& id) {
+    std::string from;
+    switch (in.format) {
+      case FileFormat::kCsv:
+      case FileFormat::kTsv:
+      case FileFormat::kJson:
+      case FileFormat::kNdjson:
+      case FileFormat::kParquet:
+        from = ReaderSql(in.format, {in.local_path});
+        break;
+      case FileFormat::kAvro: {
+        in.loaded_table = StrCat("atoll_avro_", id);
+        AvroTableOptions ao;
+        ao.max_block_bytes = std::min<uint64_t>(ao.max_block_bytes, settings_.prepare.max_decompressed_bytes);
+        ATOLL_RETURN_NOT_OK(LoadAvroFile(engine_, in.local_path, in.name, in.loaded_table, ao).status());
+        from = QuoteIdentifier(in.loaded_table);
+        break;
+      }
+      case FileFormat::kOrc: {
+        // Read stripe by stripe with atoll's ORC reader into a table, like Avro.
+        in.loaded_table = StrCat("atoll_orc_", id);
+        orc::ReaderOptions ro;
+        ro.default_timezone = options_.orc_default_timezone;
+        ro.max_decompressed_stripe_bytes =
+            std::min<uint64_t>(ro.max_decompressed_stripe_bytes, settings_.prepare.max_decompressed_bytes);
+        ATOLL_RETURN_NOT_OK(table::LoadOrcFile(engine_, in.local_path, in.name, in.loaded_table, ro).status());
+        from = QuoteIdentifier(in.loaded_table);
+        break;
+      }
+      case FileFormat::kUnknown:
+        return NotSupported("unknown file format");
+    }
+    in.select_sql = SelectSql(in.format, from);
+    // Bind now, so that files DuckDB cannot even open or sniff are rejected individually.
+    Result<engine::QueryResult> described = engine_.Query(StrCat("DESCRIBE ", in.select_sql));
+    if (!described.ok()) return described.status();
+    if (described->rows.empty()) return InvalidArgument("the file has no columns");
+    return Status::OK();
+  }
+
+  // One query for the rows of `inputs`: files of one reader are read by one call (so that
+  // JSON schemas are detected across the files), the groups combined by column name.
+  std::string BatchQuery(const std::vector<Input*>& inputs) const {
+    if (inputs.size() == 1) return inputs[0]->select_sql;
+    std::vector<std::pair<FileFormat, std::vector<std::string>>> groups;
+    std::vector<std::string> parts;
+    for (const Input* in : inputs) {
+      FileFormat key = in->format == FileFormat::kNdjson ? FileFormat::kJson : in->format;
+      if (!in->loaded_table.empty()) continue;  // Avro, ORC: read from their tables below
+      auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == key; });
+      if (it == groups.end()) {
+        groups.push_back({key, {}});
+        it = groups.end() - 1;
+      }
+      it->second.push_back(in->local_path);
+    }
+    for (const auto& [format, paths] : groups) parts.push_back(SelectSql(format, ReaderSql(format, paths)));
+    for (const Input* in : inputs) {
+      if (!in->loaded_table.empty()) parts.push_back(in->select_sql);
+    }
+    std::string query;
+    for (size_t i = 0; i < parts.size(); ++i) query += StrCat(i ? " UNION ALL BY NAME " : "", "(", parts[i], ")");
+    return query;
+  }
+
+  Result<LocalOutput> WriteParquet(const std::vector<Input*>& inputs) {
+    const std::string query = BatchQuery(inputs);
+    ATOLL_ASSIGN_OR_RETURN(engine::QueryResult described, engine_.Query(StrCat("DESCRIBE ", query)));
+    std::vector<std::pair<std::string, std::string>> columns;
+    for (const engine::Row& row : described.rows) {
+      if (row.size() < 2 || !row[0] || !row[1]) return Internal("unexpected DESCRIBE result");
+      columns.emplace_back(*row[0], *row[1]);
+    }
+    ATOLL_ASSIGN_OR_RETURN(std::string field_ids, FieldIdsOption(columns, nullptr));
+    std::vector<SourceFile> sources;
+    for (const Input* in : inputs) sources.push_back(in->source);
+    LocalOutput out;
+    out.path = StrCat(work_dir_, "/out-", next_id_++, ".parquet");
+    ATOLL_ASSIGN_OR_RETURN(
+        engine::QueryResult copied,
+        engine_.Query(StrCat("COPY (", query, ") TO ", QuoteString(out.path),
+                             " (FORMAT parquet, COMPRESSION zstd, FIELD_IDS ", field_ids, ", KV_METADATA {",
+                             QuoteString(kLineageMetadataKey), ": ", QuoteString(LineageJson(sources)), "})")));
+    if (!copied.rows.empty() && !copied.rows[0].empty() && copied.rows[0][0]) {
+      out.rows = std::stoll(*copied.rows[0][0]);
+    }
+    std::error_code ec;
+    out.size = fs::file_size(out.path, ec);
+    if (ec) return IOError("reading the size of ", out.path, ": ", ec.message());
+    return out;
+  }
+
+  // Uploads the output, then deletes its sources.
+  Status Publish(const std::vector<Input*>& inputs, const LocalOutput& out) {
+    PreparedFile prepared;
+    for (const Input* in : inputs) prepared.sources.push_back(in->source);
+    prepared.output_key = StrCat(Lake::TablePrefix(settings_.zones.load, report_.db, report_.table), "prepared-",
+                                 BatchHash(prepared.sources), ".parquet");
+    ATOLL_ASSIGN_OR_RETURN(storage::Body body, storage::Body::FromFile(out.path));
+    storage::PutOptions put;
+    put.content_type = "application/vnd.apache.parquet";
+    ATOLL_RETURN_NOT_OK_CTX(store_.Put(prepared.output_key, body, put).status(),
+                            StrCat("writing ", prepared.output_key));
+    std::vector<std::string> keys;
+    for (const SourceFile& s : prepared.sources) keys.push_back(s.key);
+    ATOLL_RETURN_NOT_OK_CTX(store_.DeleteMany(keys), StrCat("deleting the sources of ", prepared.output_key));
+    prepared.output_size = out.size;
+    prepared.rows = out.rows;
+    report_.prepared.push_back(std::move(prepared));
+    return Status::OK();
+  }
+
+  Status Reject(const Input& in, std::string stage, std::string reason) {
+    RejectRequest request;
+    request.source = {in.source.key, in.source.size, in.source.etag, 0};
+    request.rejected_key = StrCat(settings_.zones.rejected, "/", settings_.zones.prepare, "/", report_.db, "/",
+                                  report_.table, "/", in.name);
+    request.stage = stage;
+    request.reason = reason;
+    request.time_ms = options_.now_ms ? options_.now_ms() : SystemNowMs();
+    ATOLL_ASSIGN_OR_RETURN(bool moved, MoveToRejected(store_, request));
+    if (!moved) return Status::OK();  // deleted meanwhile
+    RejectedFile r;
+    r.source = in.source;
+    r.stage = std::move(stage);
+    r.reason = std::move(reason);
+    r.rejected_key = request.rejected_key;
+    report_.rejected.push_back(std::move(r));
+    return Status::OK();
+  }
+
+  void CleanUp(const std::vector<Input*>& batch) {
+    for (Input* in : batch) {
+      if (!in->loaded_table.empty()) {
+        (void)engine_.Execute(StrCat("DROP TABLE IF EXISTS ", QuoteIdentifier(in->loaded_table)));
+      }
+      if (!in->local_path.empty()) {
+        std::error_code ec;
+        fs::remove(in->local_path, ec);
+      }
+    }
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(work_dir_, ec)) {
+      if (entry.path().filename().string().rfind("out-", 0) == 0) fs::remove(entry.path(), ec);
+    }
+  }
+
+  storage::Store& store_;
+  const Settings& settings_;
+  const PrepareOptions& options_;
+  engine::Engine& engine_;
+  std::string work_dir_;
+  std::string prefix_;
+  TableOptions table_options_;
+  TablePrepareReport report_;
+  int next_id_ = 0;
+};
+
+}  // namespace
+
+size_t PrepareReport::files_prepared() const {
+  size_t n = 0;
+  for (const auto& t : tables) {
+    for (const auto& p : t.prepared) n += p.sources.size();
+  }
+  return n;
+}
+
+size_t PrepareReport::files_rejected() const {
+  size_t n = 0;
+  for (const auto& t : tables) n += t.rejected.size();
+  return n;
+}
+
+Result<TablePrepareReport> PrepareTable(const Lake& lake, const std::string& db, const std::string& table,
+                                        const PrepareOptions& options) {
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<WorkSession> session,
+                         WorkSession::Open(lake, options.work_dir, options.threads, "prepare"));
+  return TablePreparer(lake, db, table, options, session->engine(), session->dir()).Run();
+}
+
+Result<PrepareReport> Prepare(const Lake& lake, const PrepareOptions& options) {
+  ATOLL_ASSIGN_OR_RETURN(auto tables, ListTableFolders(lake.store(), lake.settings().zones.prepare));
+  PrepareReport report;
+  if (tables.empty()) return report;
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<WorkSession> session,
+                         WorkSession::Open(lake, options.work_dir, options.threads, "prepare"));
+  for (const auto& [db, table] : tables) {
+    if (!options.tables.empty() &&
+        std::find(options.tables.begin(), options.tables.end(), StrCat(db, ".", table)) == options.tables.end()) {
+      continue;
+    }
+    ATOLL_ASSIGN_OR_RETURN_CTX(TablePrepareReport r,
+                               TablePreparer(lake, db, table, options, session->engine(), session->dir()).Run(),
+                               StrCat("preparing ", db, ".", table));
+    if (!r.prepared.empty() || !r.rejected.empty()) report.tables.push_back(std::move(r));
+  }
+  return report;
+}
+
+}  // namespace atl::lake

@@ -1,0 +1,104 @@
+// prepare/ → load/: converts the raw files dropped under `prepare/<db>/<table>/` into
+// zstd-compressed Parquet files under `load/<db>/<table>/`, ready for ingestion.
+//
+// Per table: every object under the table's folder (sub-folders included; names whose
+// last segment starts with '.' or '_' are left alone) is taken in key order and grouped
+// into batches of up to PrepareSettings::batch_target_bytes (stored size) and
+// max_files_per_batch files; each batch becomes one Parquet file.
+//
+// Formats: CSV, TSV, JSON (array or one document per line), NDJSON, Avro, ORC and Parquet;
+// text formats also gzip- or zstd-compressed (see input_file.h for detection, and
+// docs/lake.md for the options of settings.h that apply). Files of one batch are combined
+// by column name (DuckDB's UNION ALL BY NAME: missing columns are NULL, types widen).
+// Parquet field ids are assigned 1..n depth-first (field_ids.h).
+//
+// Crash safety and idempotency:
+//   - the output key is "prepared-<h>.parquet" where <h> hashes the batch's source keys,
+//     sizes and etags, so a re-run after a crash (sources not yet deleted) overwrites the
+//     same object instead of adding a second copy;
+//   - a source is deleted only after the Put of the output holding its rows returned;
+//   - lineage (each source's key, size and etag) is stored in the output's Parquet
+//     key-value metadata under "atoll.lineage" (JSON), and returned in the report.
+//
+// Rejects: a file that cannot be fetched, decompressed, read or converted is moved to
+// `<rejected>/<prepare>/<db>/<table>/<name>` with `<name>.error.json`
+// ({"reason", "stage", "time", "source_key", "size", "etag"}); when a batch fails, its
+// files are converted one by one so the good ones still load. Decompressed size per file
+// (max_decompressed_bytes), CSV line / JSON document length (max_line_bytes) and DuckDB's
+// memory (memory_limit; DuckDB spills to the work directory) are bounded.
+//
+// Errors of the store (kUnavailable, kUnknownOutcome, kPermissionDenied, ...) stop the
+// table's run and are returned: nothing is rejected because the store misbehaved.
+//
+// Thread safety: one call at a time per work directory; separate calls may run
+// concurrently on different tables (each opens its own DuckDB).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "atoll/common/result.h"
+#include "atoll/lake/lake.h"
+
+namespace atl::lake {
+
+struct PrepareOptions {
+  // Local scratch directory; "" = a fresh directory under $TMPDIR, removed afterwards.
+  std::string work_dir;
+  int threads = 2;  // DuckDB worker threads
+  // Milliseconds since the epoch, for the "time" of reject reasons; default: system clock.
+  std::function<int64_t()> now_ms;
+  // Tables to prepare as "<db>.<table>"; empty = every table with files waiting.
+  std::vector<std::string> tables;
+  // The time zone of ORC timestamps in files that name no writer zone (format 0.11 files;
+  // ORC's own readers use their local zone there). An IANA name.
+  std::string orc_default_timezone = "UTC";
+};
+
+struct SourceFile {
+  std::string key;
+  uint64_t size = 0;
+  std::string etag;
+};
+
+struct PreparedFile {
+  std::string output_key;
+  uint64_t output_size = 0;
+  int64_t rows = 0;
+  std::vector<SourceFile> sources;
+};
+
+struct RejectedFile {
+  SourceFile source;
+  std::string rejected_key;  // where the file now is; its reason is rejected_key + ".error.json"
+  std::string stage;         // "fetch", "decompress", "read", "convert"
+  std::string reason;
+};
+
+struct TablePrepareReport {
+  std::string db;
+  std::string table;
+  std::vector<PreparedFile> prepared;
+  std::vector<RejectedFile> rejected;
+};
+
+struct PrepareReport {
+  std::vector<TablePrepareReport> tables;
+  size_t files_prepared() const;
+  size_t files_rejected() const;
+};
+
+// Prepares every table (or the ones named in options.tables).
+Result<PrepareReport> Prepare(const Lake& lake, const PrepareOptions& options = {});
+
+// Prepares one table.
+Result<TablePrepareReport> PrepareTable(const Lake& lake, const std::string& db, const std::string& table,
+                                        const PrepareOptions& options = {});
+
+// The Parquet key-value metadata key holding the lineage JSON:
+//   {"sources": [{"key": ..., "size": ..., "etag": ...}, ...]}
+inline constexpr std::string_view kLineageMetadataKey = "atoll.lineage";
+
+}  // namespace atl::lake

@@ -1,0 +1,37 @@
+// Rejected files: a file of the lake that cannot be loaded is moved, never deleted, to
+// `<rejected zone>/<zone>/<db>/<table>/<name>` with `<name>.error.json` beside it:
+//   {"reason": "...", "stage": "read", "time": "2026-12-04T20:00:00.000Z",
+//    "source_key": "load/shop/orders/a.parquet", "size": 123, "etag": "..."}
+// The move is copy, then reason, then delete of the source, so a crash leaves at worst a
+// copy next to a source still waiting (the next run rejects it again, overwriting).
+//
+// Thread safety: the functions may be called concurrently on different keys.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "atoll/common/result.h"
+#include "atoll/storage/store.h"
+
+namespace atl::lake {
+
+// Milliseconds since the Unix epoch, from the system clock.
+int64_t SystemNowMs();
+// "2026-12-04T20:00:00.000Z".
+std::string IsoTimeMs(int64_t ms);
+
+struct RejectRequest {
+  storage::ObjectInfo source;  // key, size, etag of the file to move
+  std::string rejected_key;    // where it goes
+  std::string stage;           // e.g. "read", "schema", "write"
+  std::string reason;
+  int64_t time_ms = 0;
+};
+
+// Moves the file as described above. A source that vanished meanwhile (another process
+// took it) is not an error: returns false. Returns true once moved.
+Result<bool> MoveToRejected(storage::Store& store, const RejectRequest& request);
+
+}  // namespace atl::lake

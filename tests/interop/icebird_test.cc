@@ -1,0 +1,247 @@
+// Interoperability: a table atoll writes (Table::Create, data files from
+// table::WriteDataFiles, several append commits) is read by icebird, an independent
+// JavaScript Iceberg reader, over a loopback HTTP server (icebird_read.mjs), and must give
+// exactly the rows DuckDB reads from the data files atoll's scan planning returns.
+//
+// The table's location is http://127.0.0.1:PORT/t: atoll's FileIO mounts that prefix on a
+// LocalStore of a temporary directory, which the script then serves. Skips (with a
+// message) when node or the npm modules (scripts/setup.sh: .deps/node/node_modules, or
+// ATOLL_NODE_MODULES) are missing, unless ATOLL_REQUIRE_SERVERS=1.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "atoll/engine/engine.h"
+#include "atoll/iceberg/memory_catalog.h"
+#include "atoll/iceberg/scan.h"
+#include "atoll/iceberg/table.h"
+#include "atoll/storage/local_store.h"
+#include "atoll/table/data_writer.h"
+#include "cli/run_atoll.h"
+#include "testing/testing.h"
+
+namespace atl {
+namespace {
+
+namespace fs = std::filesystem;
+using iceberg::NestedField;
+using iceberg::Type;
+
+// The first port of 18610..18619 nothing listens on.
+std::optional<int> FreePort() {
+  for (int port = 18610; port <= 18619; ++port) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    if (fd < 0) return std::nullopt;
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(static_cast<uint16_t>(port));
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
+    ::close(fd);
+    if (free) return port;
+  }
+  return std::nullopt;
+}
+
+std::optional<std::string> FindNode() {
+  auto path = testing::Env("PATH");
+  if (!path) return std::nullopt;
+  std::stringstream ss(*path);
+  std::string dir;
+  while (std::getline(ss, dir, ':')) {
+    fs::path p = fs::path(dir) / "node";
+    if (!dir.empty() && ::access(p.c_str(), X_OK) == 0) return p.string();
+  }
+  return std::nullopt;
+}
+
+std::string SourceDir() { return testing::Env("ATOLL_SOURCE_DIR").value_or(ATOLL_SOURCE_ROOT); }
+
+std::optional<std::string> NodeModules() {
+  std::string dir =
+      testing::Env("ATOLL_NODE_MODULES").value_or(SourceDir() + "/.deps/node/node_modules");
+  if (fs::exists(fs::path(dir) / "icebird" / "src" / "index.js")) return dir;
+  return std::nullopt;
+}
+
+iceberg::Schema AllTypes() {
+  auto f = [](int32_t id, const char* name, iceberg::TypePtr type) {
+    return NestedField{id, name, false, std::move(type), {}, {}, {}};
+  };
+  return iceberg::Schema(
+      0, {f(1, "i", Type::Int()), f(2, "l", Type::Long()), f(3, "s", Type::String()),
+          f(4, "d", Type::Double()), f(5, "dt", Type::Date()), f(6, "ts", Type::Timestamp()),
+          f(7, "dec", Type::Decimal(10, 2)), f(8, "b", Type::Boolean())});
+}
+
+// Rows of commit `k`: every column NULL now and then, negative and pre-1970 values.
+std::string Rows(int k) {
+  const std::string K = std::to_string(k);
+  return "SELECT (" + K +
+         " * 100 + r)::INT AS i, "
+         "CASE WHEN r % 3 = 0 THEN NULL ELSE (r - 3)::BIGINT * 1000000007 * (" +
+         K +
+         " + 1) END AS l, "
+         "CASE WHEN r % 4 = 1 THEN NULL ELSE 'row ' || r || ' of ' || " +
+         K +
+         " || ' é' END AS s, "
+         "CASE WHEN r % 5 = 2 THEN NULL ELSE (r / 7.0 - " +
+         K +
+         ")::DOUBLE END AS d, "
+         "CASE WHEN r = 6 THEN NULL ELSE DATE '1969-12-30' + (r * 400 + " +
+         K +
+         ")::INT END AS dt, "
+         "CASE WHEN r = 5 THEN NULL ELSE TIMESTAMP '1969-12-31 23:59:58' + INTERVAL (r * 98765432 "
+         "+ " +
+         K +
+         ") MILLISECOND END AS ts, "
+         "CASE WHEN r = 4 THEN NULL ELSE (r * 12.34 - 50 + " +
+         K +
+         ")::DECIMAL(10,2) END AS dec, "
+         "CASE WHEN r % 5 = 1 THEN NULL ELSE (r + " +
+         K +
+         ") % 2 = 0 END AS b "
+         "FROM range(8) t(r)";
+}
+
+// Canonical text of a double ("%.17g"), the same for icebird's JSON number and DuckDB's text.
+std::string DoubleText(double v) {
+  char buf[40];
+  std::snprintf(buf, sizeof(buf), "%.17g", v);
+  return buf;
+}
+
+// One icebird value as canonical text. Dates and timestamps arrive as ISO strings
+// (JavaScript Date, millisecond precision), longs as strings (BigInt).
+std::string IcebirdText(const std::string& column, const nlohmann::json& v) {
+  if (v.is_null()) return "NULL";
+  if (column == "d") return v.is_number() ? DoubleText(v.get<double>()) : v.dump();
+  if (column == "dec" && v.is_number()) {
+    // icebird scales the unscaled integer in floating point (-37.660000000000004): the
+    // decimal is the value rounded to its scale, 2.
+    char buf[40];
+    std::snprintf(buf, sizeof(buf), "%.2f", v.get<double>());
+    return buf;
+  }
+  if (column == "dt" && v.is_string()) return v.get<std::string>().substr(0, 10);
+  if (column == "ts" && v.is_string()) {
+    std::string s = v.get<std::string>();
+    if (!s.empty() && s.back() == 'Z') s.pop_back();
+    return s;
+  }
+  if (v.is_string()) return v.get<std::string>();
+  if (v.is_boolean()) return v.get<bool>() ? "true" : "false";
+  return v.dump();
+}
+
+const std::vector<std::string> kColumns = {"i", "l", "s", "d", "dt", "ts", "dec", "b"};
+
+TEST(IcebirdInteropTest, IcebirdReadsTheRowsDuckDbReadsFromThePlannedFiles) {
+  std::optional<std::string> node = FindNode();
+  std::optional<std::string> modules = NodeModules();
+  if (!node || !modules) {
+    const char* what =
+        !node ? "node is not on PATH" : "the icebird npm module is missing (run scripts/setup.sh)";
+    if (testing::ServersRequired()) FAIL() << what;
+    GTEST_SKIP() << what;
+  }
+  std::optional<int> port = FreePort();
+  ASSERT_TRUE(port.has_value()) << "ports 18610-18619 are all busy";
+
+  testing::TempDir dir;
+  const std::string prefix = "http://127.0.0.1:" + std::to_string(*port);
+  const std::string local_table = dir.Join("t");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<storage::LocalStore> local,
+                       storage::LocalStore::Open(dir.path()));
+  auto io = std::make_shared<iceberg::FileIO>();
+  io->Mount(prefix, std::shared_ptr<storage::Store>(std::move(local)));
+  auto catalog = std::make_shared<iceberg::MemoryCatalog>(prefix);
+  ASSERT_OK(catalog->CreateNamespace({"db"}, {}));
+  iceberg::CreateTableOptions options;
+  options.schema = AllTypes();
+  options.location = prefix + "/t";
+  ASSERT_OK_AND_ASSIGN(iceberg::Table table,
+                       iceberg::Table::Create(catalog, io, {{"db"}, "t"}, options));
+
+  engine::EngineOptions engine_options;
+  engine_options.threads = 2;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<engine::Engine> engine,
+                       engine::Engine::Open(engine_options));
+  // The engine writes local paths; the metadata names them by their http location. Each
+  // commit writes under its own folder (DuckDB's COPY wants an empty directory).
+  for (int k = 0; k < 3; ++k) {
+    ASSERT_OK_AND_ASSIGN(std::vector<iceberg::DataFile> files,
+                         table::WriteDataFiles(*engine, Rows(k), *table.metadata().CurrentSchema(),
+                                               *table.metadata().DefaultSpec(),
+                                               local_table + "/commit-" + std::to_string(k)));
+    ASSERT_FALSE(files.empty());
+    for (iceberg::DataFile& f : files) {
+      ASSERT_EQ(f.file_path.rfind(local_table + "/", 0), 0u) << f.file_path;
+      f.file_path = prefix + "/t" + f.file_path.substr(local_table.size());
+    }
+    ASSERT_OK(table.NewTransaction().Append(files).Commit());
+  }
+  ASSERT_LT(*table.metadata().current_snapshot_id, int64_t{1} << 53);
+
+  // DuckDB over the planned files.
+  ASSERT_OK_AND_ASSIGN(iceberg::ScanPlan plan, iceberg::PlanScan(*io, table.metadata()));
+  ASSERT_EQ(plan.tasks.size(), 3u);
+  std::string list;
+  for (const iceberg::FileScanTask& task : plan.tasks) {
+    ASSERT_EQ(task.file.file_path.rfind(prefix + "/", 0), 0u);
+    std::string path = dir.path() + task.file.file_path.substr(prefix.size());
+    list += (list.empty() ? "" : ", ") + engine::QuoteString(path);
+  }
+  ASSERT_OK_AND_ASSIGN(
+      engine::QueryResult duck,
+      engine->Query(
+          "SELECT i::VARCHAR, l::VARCHAR, s, d::VARCHAR, strftime(dt, '%Y-%m-%d'), "
+          "strftime(ts, '%Y-%m-%dT%H:%M:%S.%g'), dec::VARCHAR, b::VARCHAR FROM read_parquet([" +
+          list + "])"));
+  std::vector<std::string> expected;
+  for (const engine::Row& row : duck.rows) {
+    std::string line;
+    for (size_t c = 0; c < kColumns.size(); ++c) {
+      std::string v = row[c].value_or("NULL");
+      if (row[c] && kColumns[c] == "d") v = DoubleText(std::strtod(v.c_str(), nullptr));
+      line += kColumns[c] + "=" + v + "; ";
+    }
+    expected.push_back(line);
+  }
+  ASSERT_EQ(expected.size(), 24u);
+
+  // icebird over HTTP.
+  const std::string metadata_file = fs::path(table.metadata_location()).filename().string();
+  auto run = cli::testing::RunProgram({*node, SourceDir() + "/tests/interop/icebird_read.mjs",
+                                       dir.path(), std::to_string(*port), "t", metadata_file},
+                                      "", {{"ATOLL_NODE_MODULES", *modules}});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  std::vector<std::string> got;
+  std::stringstream lines(run.out);
+  std::string json_line;
+  while (std::getline(lines, json_line)) {
+    if (json_line.empty()) continue;
+    nlohmann::json row = nlohmann::json::parse(json_line);
+    std::string line;
+    for (const std::string& c : kColumns) {
+      ASSERT_TRUE(row.contains(c)) << json_line;
+      line += c + "=" + IcebirdText(c, row[c]) + "; ";
+    }
+    got.push_back(line);
+  }
+  std::sort(expected.begin(), expected.end());
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, expected) << "icebird output:\n" << run.out;
+}
+
+}  // namespace
+}  // namespace atl
