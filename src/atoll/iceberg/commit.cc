@@ -1,5 +1,7 @@
 #include "atoll/iceberg/commit.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cinttypes>
@@ -12,9 +14,18 @@
 namespace atl::iceberg {
 namespace {
 
+// Per thread, reseeded in a forked child: a child must not repeat its parent's (or a
+// sibling's) sequence, or two processes would write metadata files of the same name.
 uint64_t RandomU64() {
-  thread_local std::mt19937_64 rng{std::random_device{}() ^
-                                   (static_cast<uint64_t>(std::hash<std::thread::id>{}(std::this_thread::get_id())) << 1)};
+  thread_local std::mt19937_64 rng;
+  thread_local pid_t seeded_for = 0;
+  if (seeded_for != ::getpid()) {
+    seeded_for = ::getpid();
+    std::random_device rd;
+    rng.seed((static_cast<uint64_t>(rd()) << 32) ^ rd() ^
+             (static_cast<uint64_t>(std::hash<std::thread::id>{}(std::this_thread::get_id())) << 1) ^
+             static_cast<uint64_t>(seeded_for));
+  }
   return rng();
 }
 
