@@ -285,6 +285,23 @@ TEST_F(IngestTest, PreparedFilesAreIngestedInTheSameRun) {
             "ann,bob,cy");
 }
 
+// Types are detected from a sample of rows first; a value past the sample that does not
+// fit makes prepare detect again from every row instead of rejecting the file.
+TEST_F(IngestTest, ACsvWhoseLastRowBreaksTheSampledTypeStillLoads) {
+  std::string csv = "id,v\n";
+  for (int i = 0; i < 150000; ++i) csv += std::to_string(i) + "," + std::to_string(i % 100) + "\n";
+  csv += "150000,not a number\n";
+  ::atl::testing::WriteFile(root() + "/prepare/crm/late/a.csv", csv);
+  ASSERT_OK_AND_ASSIGN(IngestReport report, Run());
+  ASSERT_EQ(report.tables.size(), 1u);
+  EXPECT_EQ(report.tables[0].error, "");
+  EXPECT_TRUE(report.tables[0].prepared.rejected.empty());
+  EXPECT_EQ(report.tables[0].rows, 150001);
+  const std::string scan = Scan("crm", "late");
+  EXPECT_EQ(Scalar("SELECT typeof(v) FROM " + scan + " LIMIT 1"), "VARCHAR");
+  EXPECT_EQ(Scalar("SELECT v FROM " + scan + " WHERE id = 150000"), "not a number");
+}
+
 TEST_F(IngestTest, ListsTheLakeTables) {
   DropParquet("load/a/x/1.parquet", "SELECT 1 AS id");
   DropParquet("load/b/y/1.parquet", "SELECT 1 AS id");

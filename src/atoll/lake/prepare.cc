@@ -142,6 +142,7 @@ class TablePreparer {
 
  private:
   Status RunBatch(const std::vector<Input*>& batch) {
+    full_sample_ = false;
     std::vector<Input*> staged;
     for (Input* in : batch) {
       ATOLL_ASSIGN_OR_RETURN(bool ok, Stage(*in));
@@ -150,6 +151,15 @@ class TablePreparer {
     if (staged.empty()) return Status::OK();
     Result<LocalOutput> out = WriteParquet(staged);
     if (out.ok()) return Publish(staged, *out);
+    if (!IsDataError(out.status())) return out.status();
+    // Types are detected from a sample of the rows; a later value that does not fit fails
+    // the conversion. Detect from every row, then (still failing) find the bad files.
+    full_sample_ = true;
+    out = WriteParquet(staged);
+    if (out.ok()) {
+      full_sample_ = false;
+      return Publish(staged, *out);
+    }
     if (!IsDataError(out.status())) return out.status();
     if (staged.size() == 1) return Reject(*staged[0], "convert", out.status().message());
     // One bad file spoils the batch: convert the files one by one.
@@ -163,8 +173,14 @@ class TablePreparer {
         return one.status();
       }
     }
+    full_sample_ = false;
     return Status::OK();
   }
+
+  // Rows the CSV/JSON sniffers read to detect types: a sample first (fast: files are
+  // read once more, not twice), every row after a conversion failed (full_sample_).
+  int64_t SampleSize() const { return full_sample_ ? -1 : kSampleRows; }
+  static constexpr int64_t kSampleRows = 100000;
 
   // Fetches, decompresses and opens one input. False when it was rejected or vanished.
   Result<bool> Stage(Input& in) {
@@ -229,7 +245,7 @@ class TablePreparer {
     switch (format) {
       case FileFormat::kCsv:
       case FileFormat::kTsv: {
-        std::string args = StrCat(list, ", auto_detect=true, sample_size=-1, max_line_size=",
+        std::string args = StrCat(list, ", auto_detect=true, sample_size=", SampleSize(), ", max_line_size=",
                                   settings_.prepare.max_line_bytes);
         std::optional<std::string> delim = o.delimiter;
         if (!delim && format == FileFormat::kTsv) delim = "\t";
@@ -249,7 +265,8 @@ class TablePreparer {
         // "auto" reads both a JSON array and one document per line.
         std::string args = StrCat(list, ", format=",
                                   paths.size() == 1 && format == FileFormat::kNdjson ? "'newline_delimited'" : "'auto'",
-                                  ", sample_size=-1, maximum_object_size=", settings_.prepare.max_line_bytes);
+                                  ", sample_size=", SampleSize(), ", maximum_object_size=",
+                                  settings_.prepare.max_line_bytes);
         if (o.timestamp_format) args += StrCat(", timestampformat=", QuoteString(*o.timestamp_format));
         if (o.date_format) args += StrCat(", dateformat=", QuoteString(*o.date_format));
         if (!o.columns.empty()) args += StrCat(", columns=", TypeStruct(o.columns));
@@ -321,7 +338,7 @@ class TablePreparer {
   // One query for the rows of `inputs`: files of one reader are read by one call (so that
   // JSON schemas are detected across the files), the groups combined by column name.
   std::string BatchQuery(const std::vector<Input*>& inputs) const {
-    if (inputs.size() == 1) return inputs[0]->select_sql;
+    if (inputs.size() == 1 && !inputs[0]->loaded_table.empty()) return inputs[0]->select_sql;
     std::vector<std::pair<FileFormat, std::vector<std::string>>> groups;
     std::vector<std::string> parts;
     for (const Input* in : inputs) {
@@ -434,6 +451,7 @@ class TablePreparer {
   TableOptions table_options_;
   TablePrepareReport report_;
   int next_id_ = 0;
+  bool full_sample_ = false;
 };
 
 }  // namespace
