@@ -328,7 +328,36 @@ class TableIngester {
   }
 
   // Reads the schema of each file; bad files are rejected. Returns the readable ones.
+  // Footer signatures of many files in one query: file → its Parquet schema as text (the
+  // columns sorted by name with their types and repetition). Files with equal signatures
+  // have equal DuckDB columns, so each signature is described once. Empty when the query
+  // fails (e.g. a corrupt file): every file is then described on its own.
+  std::map<std::string, std::string> Signatures(const std::vector<storage::ObjectInfo>& batch) {
+    std::map<std::string, std::string> out;
+    if (batch.size() < 2) return out;
+    std::string list;
+    for (const storage::ObjectInfo& info : batch) {
+      if (info.size == 0) return out;
+      list += StrCat(list.empty() ? "" : ", ", engine::QuoteString(Uri(info.key)));
+    }
+    Result<engine::QueryResult> r =
+        engine_.Query(StrCat("SELECT file_name, string_agg(concat_ws(':', name, type, type_length, "
+                             "repetition_type, num_children, "
+                             "converted_type, scale, precision, logical_type), ';' ORDER BY name, "
+                             "type, repetition_type, num_children) "
+                             "FROM parquet_schema([",
+                             list, "]) GROUP BY file_name"));
+    if (!r.ok()) return out;
+    for (const engine::Row& row : r->rows) {
+      if (row.size() == 2 && row[0] && row[1]) out[*row[0]] = *row[1];
+    }
+    return out;
+  }
+
+  // Reads the schema of each file; bad files are rejected. Returns the readable ones.
   Result<std::vector<LoadFile>> Describe(std::vector<storage::ObjectInfo> batch) {
+    const std::map<std::string, std::string> signatures = Signatures(batch);
+    std::map<std::string, engine::QueryResult> described_by_signature;
     std::vector<LoadFile> out;
     size_t done = 0;
     for (storage::ObjectInfo& info : batch) {
@@ -340,11 +369,20 @@ class TableIngester {
         ATOLL_RETURN_NOT_OK(RejectOrStop(f.info, "read", InvalidArgument("empty file (0 bytes)")));
         continue;
       }
-      Result<engine::QueryResult> described = engine_.Query(
-          StrCat("DESCRIBE SELECT * FROM read_parquet(", engine::QuoteString(f.uri), ")"));
+      auto sig = signatures.find(f.uri);
+      auto known = sig == signatures.end() ? described_by_signature.end()
+                                           : described_by_signature.find(sig->second);
+      Result<engine::QueryResult> described =
+          known != described_by_signature.end()
+              ? Result<engine::QueryResult>(known->second)
+              : engine_.Query(StrCat("DESCRIBE SELECT * FROM read_parquet(",
+                                     engine::QuoteString(f.uri), ")"));
       if (!described.ok()) {
         ATOLL_RETURN_NOT_OK(RejectOrStop(f.info, "read", described.status()));
         continue;
+      }
+      if (sig != signatures.end() && known == described_by_signature.end()) {
+        described_by_signature.emplace(sig->second, *described);
       }
       DuckColumns columns;
       for (const engine::Row& row : described->rows) {
