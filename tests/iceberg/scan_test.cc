@@ -343,37 +343,25 @@ TEST(PlanScanTest, SyntheticTablePrunesManifestsAndFiles) {
   EXPECT_THAT(PlanScan(t.io, t.md, opts), IsError(StatusCode::kInvalidArgument));
 }
 
-TEST(PlanScanTest, TwentyThousandFilesPlanQuickly) {
+// Many files, in parallel and serially, plan to the same tasks (speed is measured by
+// bench/iceberg_bench, not here).
+TEST(PlanScanTest, ThousandsOfFilesPlanTheSameInParallel) {
   SyntheticTable t;
-  ASSERT_OK(BuildSyntheticTable(&t, 20000));
-  {
-    // For comparison: decoding the manifests alone, one after the other.
-    auto start = std::chrono::steady_clock::now();
-    ASSERT_OK_AND_ASSIGN(std::string list_bytes, t.io.Read(t.md.CurrentSnapshot()->manifest_list));
-    ASSERT_OK_AND_ASSIGN(ManifestList list, ReadManifestList(list_bytes, "list"));
-    size_t entries = 0;
-    for (const ManifestFile& mf : list.manifests) {
-      ASSERT_OK_AND_ASSIGN(std::string bytes, t.io.Read(mf.manifest_path));
-      ASSERT_OK_AND_ASSIGN(Manifest m, ReadManifest(bytes, mf.manifest_path, &mf));
-      entries += m.entries.size();
-    }
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    EXPECT_EQ(entries, 20000u + 401u);
-    std::printf("ReadManifest of the same %zu entries, serially: %.1f ms\n", entries, ms);
-  }
+  ASSERT_OK(BuildSyntheticTable(&t, 4000));
+  std::vector<std::vector<std::string>> paths;
   for (int parallelism : {1, 4}) {
     ScanOptions opts;
     opts.parallelism = parallelism;
-    auto start = std::chrono::steady_clock::now();
     ASSERT_OK_AND_ASSIGN(ScanPlan plan, PlanScan(t.io, t.md, opts));
-    double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    ASSERT_EQ(plan.tasks.size(), 20000u);
-    EXPECT_EQ(plan.counts.delete_files, 100 + 200 + 100 + 1);
-    std::printf("PlanScan of 20,000 data files (+%lld delete files), parallelism %d: %.1f ms\n",
-                static_cast<long long>(plan.counts.delete_files), parallelism, ms);
-    // Generous bound for sanitizer builds; the unsanitized figure is printed above.
-    EXPECT_LT(ms, 5000.0);
+    ASSERT_EQ(plan.tasks.size(), 4000u);
+    EXPECT_GT(plan.counts.delete_files, 0);
+    std::vector<std::string> p;
+    for (const FileScanTask& task : plan.tasks) p.push_back(task.file.file_path);
+    std::sort(p.begin(), p.end());
+    EXPECT_EQ(std::unique(p.begin(), p.end()), p.end());
+    paths.push_back(std::move(p));
   }
+  EXPECT_EQ(paths[0], paths[1]);
 }
 
 TEST(PlanScanTest, UnreadableManifestIsCorruption) {
