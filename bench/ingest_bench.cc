@@ -43,8 +43,8 @@ int64_t PeakRssMib() {
 
 // A CSV of about `mib` MiB: id, customer, amount, a timestamp and a text column.
 Status WriteCsv(const std::string& path, int64_t mib, engine::Engine& engine) {
-  // ~100 bytes per row.
-  const int64_t rows = mib * 1024 * 1024 / 100;
+  // ~75 bytes per row.
+  const int64_t rows = mib * 1024 * 1024 / 75;
   return engine.Execute(fmt::format(
       "COPY (SELECT range AS id, range % 100000 AS customer_id, (range % 99991) / 100.0 AS amount, "
       "TIMESTAMP '2024-01-01' + INTERVAL (range % 31536000) SECOND AS ordered_at, "

@@ -263,7 +263,7 @@ void IngestTest::RunConcurrently(bool use_lease) {
     for (const auto& t : r->tables) {
       EXPECT_EQ(t.error, "");
       loaded += t.files_loaded;
-      EXPECT_TRUE(t.rejected.empty());
+      for (const RejectedFile& r : t.rejected) ADD_FAILURE() << "rejected " << r.source.key << ": " << r.reason;
     }
   }
   EXPECT_EQ(loaded, 20u);
