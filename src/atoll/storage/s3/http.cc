@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -28,7 +29,22 @@ struct UploadState {
   uint64_t offset;
   uint64_t remaining;
   Status error;  // a failed Body::ReadAt
+  uint64_t start = 0;   // the body's first byte and length, for rewinding
+  uint64_t length = 0;
 };
+
+// curl rewinds the body when it must send the request again (a reused connection that
+// the server had closed, a redirect, an authentication round): without this it fails
+// with "rewinding of the data stream failed".
+int SeekBody(void* userdata, curl_off_t offset, int origin) {
+  auto* state = static_cast<UploadState*>(userdata);
+  if (origin != SEEK_SET || offset < 0 || static_cast<uint64_t>(offset) > state->length) {
+    return CURL_SEEKFUNC_CANTSEEK;
+  }
+  state->offset = state->start + static_cast<uint64_t>(offset);
+  state->remaining = state->length - static_cast<uint64_t>(offset);
+  return CURL_SEEKFUNC_OK;
+}
 
 size_t ReadBody(char* buffer, size_t size, size_t nitems, void* userdata) {
   auto* state = static_cast<UploadState*>(userdata);
@@ -123,7 +139,8 @@ Result<Response> HttpClient::Send(const Request& request) {
   curl_easy_reset(curl);
 
   Response response;
-  UploadState upload{request.body, request.body_offset, request.body_length, Status::OK()};
+  UploadState upload{request.body, request.body_offset, request.body_length, Status::OK(), request.body_offset,
+                     request.body_length};
   std::unique_ptr<curl_slist, SlistDeleter> header_list;
   for (const auto& [name, value] : request.headers) {
     std::string line = name + ": " + value;
@@ -158,6 +175,8 @@ Result<Response> HttpClient::Send(const Request& request) {
     curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(upload.remaining));
     curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadBody);
     curl_easy_setopt(curl, CURLOPT_READDATA, &upload);
+    curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, SeekBody);
+    curl_easy_setopt(curl, CURLOPT_SEEKDATA, &upload);
     curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     const long expect_wait_ms = upload.remaining > kWaitForContinueAbove ? 1000L : 0L;
     curl_easy_setopt(curl, CURLOPT_EXPECT_100_TIMEOUT_MS, expect_wait_ms);
