@@ -89,6 +89,14 @@ expect "files left in load/ and prepare/" \
 echo "ok: the truncated file is in _rejected/ with its reason:"
 sed 's/^/    /' lake/_rejected/load/web/events/zz-truncated.parquet.error.json
 
+section "The lake's tamper-evident trail (every commit recorded; key kept outside the lake)"
+run trail keygen trail-key.pem
+ATOLL_TRAIL_KEY=$DEMO/trail-key.pem run trail checkpoint lake
+ATOLL_TRAIL_KEY=$DEMO/trail-key.pem run trail verify lake
+run query lake "SELECT operation, count(*) AS records FROM trail.atoll.audit GROUP BY 1 ORDER BY 1"
+expect "ingest batches in the trail" \
+  "SELECT count(*) FROM trail.atoll.audit WHERE operation = 'ingest_batch'" 3
+
 section "Ingesting again is a no-op"
 run ingest lake
 
