@@ -1,5 +1,7 @@
 #include "bench_util.h"
 
+#include "atoll/common/parallel.h"
+
 #include <fcntl.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -25,30 +27,6 @@ Result<double> Time(const std::function<Status()>& fn) {
   auto start = std::chrono::steady_clock::now();
   ATOLL_RETURN_NOT_OK(fn());
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-}
-
-Status ParallelFor(size_t n, int parallel, const std::function<Status(size_t)>& fn) {
-  std::atomic<size_t> next{0};
-  std::atomic<bool> failed{false};
-  std::mutex mu;
-  Status first_error;
-  auto worker = [&] {
-    while (!failed.load()) {
-      size_t i = next.fetch_add(1);
-      if (i >= n) return;
-      Status st = fn(i);
-      if (!st.ok()) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (first_error.ok()) first_error = st;
-        failed.store(true);
-      }
-    }
-  };
-  std::vector<std::thread> threads;
-  size_t count = std::min<size_t>(n, static_cast<size_t>(std::max(1, parallel)));
-  for (size_t t = 0; t < count; ++t) threads.emplace_back(worker);
-  for (auto& t : threads) t.join();
-  return first_error;
 }
 
 Status WriteFile(const std::string& path, std::string_view data) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "atoll/common/parallel.h"
 #include "atoll/common/result.h"
 
 namespace atl::bench {
@@ -17,9 +18,7 @@ namespace atl::bench {
 // Seconds taken by `fn`, or its error.
 Result<double> Time(const std::function<Status()>& fn);
 
-// Calls fn(0) ... fn(n - 1), at most `parallel` at once. Stops handing out indices after
-// the first error, which is returned (calls already running finish).
-Status ParallelFor(size_t n, int parallel, const std::function<Status(size_t)>& fn);
+// ParallelFor: atoll/common/parallel.h.
 
 // Writes `data` to `path` (created or truncated).
 Status WriteFile(const std::string& path, std::string_view data);

@@ -1,5 +1,7 @@
 #include "atoll/iceberg/maintenance.h"
 
+#include "atoll/common/parallel.h"
+
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -22,32 +24,6 @@ size_t MaxMetadataLog(const TableMetadata& m) {
   char* end = nullptr;
   long long v = std::strtoll(it->second.c_str(), &end, 10);
   return (it->second.empty() || *end != '\0' || v < 1) ? 100 : static_cast<size_t>(v);
-}
-
-// Runs fn(0..n-1) on up to `parallelism` threads; the first error stops the rest.
-Status ParallelFor(size_t n, int parallelism, const std::function<Status(size_t)>& fn) {
-  std::atomic<size_t> next{0};
-  std::mutex mu;
-  Status first;
-  auto worker = [&]() {
-    for (;;) {
-      size_t i = next.fetch_add(1);
-      if (i >= n) return;
-      Status st = fn(i);
-      if (!st.ok()) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (first.ok()) first = st;
-        next.store(n);
-        return;
-      }
-    }
-  };
-  std::vector<std::thread> pool;
-  size_t threads = std::min<size_t>(n, static_cast<size_t>(std::max(1, parallelism)));
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
-  return first;
 }
 
 // The manifests of a snapshot: its manifest list's, or the v1 inline list.
