@@ -223,8 +223,8 @@ TEST_F(ParquetMetricsTest, ExternalNestedFilesMapByStructure) {
   ASSERT_OK_AND_ASSIGN(iceberg::DataFile f,
                        ReadParquetMetrics(*engine_, path, std::filesystem::file_size(path), maps));
   EXPECT_EQ(f.record_count, 6);
-  EXPECT_EQ(f.value_counts, (std::map<int32_t, int64_t>{{2, 6}, {3, 6}, {4, 6}, {6, 9}, {7, 9}}));
-  EXPECT_EQ(f.null_value_counts, (std::map<int32_t, int64_t>{{2, 0}, {3, 0}, {4, 0}, {6, 2}, {7, 2}}));
+  EXPECT_EQ(f.value_counts, (iceberg::ColumnMap<int64_t>{{2, 6}, {3, 6}, {4, 6}, {6, 9}, {7, 9}}));
+  EXPECT_EQ(f.null_value_counts, (iceberg::ColumnMap<int64_t>{{2, 0}, {3, 0}, {4, 0}, {6, 2}, {7, 2}}));
   EXPECT_EQ(f.column_sizes.size(), 5u);
   EXPECT_TRUE(f.lower_bounds.empty());  // this old writer left only deprecated min/max
 
@@ -232,8 +232,8 @@ TEST_F(ParquetMetricsTest, ExternalNestedFilesMapByStructure) {
                    Field(2, "utf8_list", Type::List(4, false, Type::String()))});
   path = *root + "/parquet/list_columns.parquet";
   ASSERT_OK_AND_ASSIGN(f, ReadParquetMetrics(*engine_, path, std::filesystem::file_size(path), lists));
-  EXPECT_EQ(f.value_counts, (std::map<int32_t, int64_t>{{3, 6}, {4, 8}}));
-  EXPECT_EQ(f.null_value_counts, (std::map<int32_t, int64_t>{{3, 1}, {4, 1}}));
+  EXPECT_EQ(f.value_counts, (iceberg::ColumnMap<int64_t>{{3, 6}, {4, 8}}));
+  EXPECT_EQ(f.null_value_counts, (iceberg::ColumnMap<int64_t>{{3, 1}, {4, 1}}));
   EXPECT_TRUE(f.lower_bounds.empty());  // elements of lists get no bounds
 }
 

@@ -106,7 +106,7 @@ std::optional<Literal> Promote(const Literal& v, const TypePtr& type) {
 }
 
 // A metric bound decoded as the column type; nullopt when absent, undecodable or NaN.
-std::optional<Literal> DecodeBound(const std::map<int32_t, std::string>& bounds, int32_t id, const TypePtr& type) {
+std::optional<Literal> DecodeBound(const ColumnMap<std::string>& bounds, int32_t id, const TypePtr& type) {
   auto it = bounds.find(id);
   if (it == bounds.end()) return std::nullopt;
   Result<Literal> lit = LiteralFromBytes(type, it->second);
@@ -121,7 +121,7 @@ std::optional<Literal> DecodeSummaryBound(const std::optional<std::string>& byte
   return Promote(*lit, type);
 }
 
-std::optional<int64_t> Count(const std::map<int32_t, int64_t>& counts, int32_t id) {
+std::optional<int64_t> Count(const ColumnMap<int64_t>& counts, int32_t id) {
   auto it = counts.find(id);
   if (it == counts.end()) return std::nullopt;
   return it->second;

@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -32,6 +33,8 @@
 
 #include "atoll/common/result.h"
 #include "atoll/formats/avro/codec.h"
+#include "atoll/formats/avro/reader.h"
+#include "atoll/iceberg/column_map.h"
 #include "atoll/iceberg/literal.h"
 #include "atoll/iceberg/manifest_list.h"
 #include "atoll/iceberg/partition_spec.h"
@@ -49,27 +52,27 @@ struct DataFile {
   std::vector<Literal> partition;  // one per partition field, in spec order
   int64_t record_count = 0;
   int64_t file_size_in_bytes = 0;
-  std::map<int32_t, int64_t> column_sizes;
-  std::map<int32_t, int64_t> value_counts;
-  std::map<int32_t, int64_t> null_value_counts;
-  std::map<int32_t, int64_t> nan_value_counts;
-  std::map<int32_t, std::string> lower_bounds;  // Appendix D binary form
-  std::map<int32_t, std::string> upper_bounds;
+  ColumnMap<int64_t> column_sizes;
+  ColumnMap<int64_t> value_counts;
+  ColumnMap<int64_t> null_value_counts;
+  ColumnMap<int64_t> nan_value_counts;
+  ColumnMap<std::string> lower_bounds;  // Appendix D binary form
+  ColumnMap<std::string> upper_bounds;
   std::optional<std::string> key_metadata;
   std::vector<int64_t> split_offsets;
   std::vector<int32_t> equality_ids;
   std::optional<int32_t> sort_order_id;
-  std::optional<int64_t> first_row_id;                // v3
-  std::optional<std::string> referenced_data_file;    // position deletes / deletion vectors
-  std::optional<int64_t> content_offset;              // v3 deletion vectors
-  std::optional<int64_t> content_size_in_bytes;       // v3 deletion vectors
+  std::optional<int64_t> first_row_id;              // v3
+  std::optional<std::string> referenced_data_file;  // position deletes / deletion vectors
+  std::optional<int64_t> content_offset;            // v3 deletion vectors
+  std::optional<int64_t> content_size_in_bytes;     // v3 deletion vectors
   bool operator==(const DataFile&) const = default;
 };
 
 struct ManifestEntry {
   EntryStatus status = EntryStatus::kAdded;
   std::optional<int64_t> snapshot_id;
-  std::optional<int64_t> sequence_number;       // data sequence number
+  std::optional<int64_t> sequence_number;  // data sequence number
   std::optional<int64_t> file_sequence_number;
   DataFile data_file;
 
@@ -78,15 +81,53 @@ struct ManifestEntry {
 };
 
 struct Manifest {
-  int format_version = 1;  // header "format-version" (1 when absent)
+  int format_version = 1;                            // header "format-version" (1 when absent)
   ManifestContent content = ManifestContent::kData;  // header "content" (data when absent)
   std::optional<int32_t> partition_spec_id;          // header "partition-spec-id"
   std::vector<ManifestEntry> entries;
 };
 
-// Reads a whole manifest file. `name` is used in messages; `source` enables inheritance.
+// Reads a whole manifest file. `name` is used in messages; `source` (the manifest's entry in
+// its manifest list, which must outlive the call) enables inheritance of snapshot ids,
+// sequence numbers and v3 first row ids.
 Result<Manifest> ReadManifest(std::string_view bytes, std::string_view name,
                               const ManifestFile* source = nullptr);
+
+// Streams the entries of a manifest one at a time, with the same results as ReadManifest,
+// for callers that keep only some of each entry (scan planning). Entries are decoded with a
+// decoder compiled for the file's schema (manifest_decoder.h) unless `generic` is set or the
+// schema has an unexpected shape. `source` must outlive the reader. One thread at a time.
+class EntryDecoder;  // manifest_decoder.h
+
+class ManifestReader {
+ public:
+  static Result<std::unique_ptr<ManifestReader>> Open(std::string_view bytes, std::string_view name,
+                                                      const ManifestFile* source = nullptr,
+                                                      bool generic = false);
+  ~ManifestReader();
+
+  int format_version() const { return format_version_; }
+  ManifestContent content() const { return content_; }
+  std::optional<int32_t> partition_spec_id() const { return partition_spec_id_; }
+
+  // The next entry into `out` (overwritten); false at the end. kCorruption naming the entry.
+  Result<bool> Next(ManifestEntry* out);
+
+ private:
+  ManifestReader();
+  void Inherit(ManifestEntry* e);
+
+  std::string what_;
+  const ManifestFile* source_ = nullptr;
+  std::unique_ptr<avro::Reader> avro_;
+  std::unique_ptr<EntryDecoder> decoder_;
+  avro::Value row_;  // the generic path's datum
+  int format_version_ = 1;
+  ManifestContent content_ = ManifestContent::kData;
+  std::optional<int32_t> partition_spec_id_;
+  std::optional<int64_t> next_row_id_;
+  uint64_t entries_read_ = 0;
+};
 
 struct ManifestWriteOptions {
   ManifestContent content = ManifestContent::kData;

@@ -12,6 +12,8 @@
 
 #include "atoll/common/result.h"
 #include "atoll/formats/avro/value.h"
+#include "atoll/iceberg/column_map.h"
+#include "atoll/iceberg/literal.h"
 
 namespace atl::iceberg::manifest_avro {
 
@@ -43,13 +45,18 @@ Result<std::string> RequireString(const avro::Node& record, const avro::Value& v
 
 // An Iceberg map<int, long> or map<int, binary> stored as an Avro array of key/value
 // records ("logicalType": "map"). Empty when absent.
-Result<std::map<int32_t, int64_t>> GetIntLongMap(const avro::Node& record, const avro::Value& value, int id,
+Result<ColumnMap<int64_t>> GetIntLongMap(const avro::Node& record, const avro::Value& value, int id,
                                                  std::string_view what);
-Result<std::map<int32_t, std::string>> GetIntBytesMap(const avro::Node& record, const avro::Value& value,
+Result<ColumnMap<std::string>> GetIntBytesMap(const avro::Node& record, const avro::Value& value,
                                                       int id, std::string_view what);
 // A list of int or long. Empty when absent.
 Result<std::vector<int64_t>> GetLongList(const avro::Node& record, const avro::Value& value, int id,
                                          std::string_view what);
+
+// The partition tuple of a data file: `rec` is the partition record's schema, `v` its value;
+// one Literal per field, typed from the Avro type (null when the value is null).
+// kCorruption naming `what` for unions of several types or unsupported Avro types.
+Result<std::vector<Literal>> ReadPartition(const avro::Node& rec, const avro::Value& v, std::string_view what);
 
 // Schema JSON builders.
 avro::Json Required(std::string_view name, avro::Json type, int id);
@@ -77,7 +84,7 @@ class RecordBuilder {
   std::vector<avro::Value> fields_;
 };
 
-avro::Value IntLongMapValue(const std::map<int32_t, int64_t>& map);
-avro::Value IntBytesMapValue(const std::map<int32_t, std::string>& map);
+avro::Value IntLongMapValue(const ColumnMap<int64_t>& map);
+avro::Value IntBytesMapValue(const ColumnMap<std::string>& map);
 
 }  // namespace atl::iceberg::manifest_avro

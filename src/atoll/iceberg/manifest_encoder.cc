@@ -32,7 +32,7 @@ const Node* Branch(const Node* node, bool present, Encoder* e) {
   return present ? node->branches[static_cast<size_t>(branch)] : nullptr;
 }
 
-void WriteLongMap(const Node* node, const std::map<int32_t, int64_t>& m, Encoder* e) {
+void WriteLongMap(const Node* node, const ColumnMap<int64_t>& m, Encoder* e) {
   if (!Branch(node, !m.empty(), e)) return;
   e->WriteLong(static_cast<int64_t>(m.size()));
   for (const auto& [k, v] : m) {
@@ -42,7 +42,7 @@ void WriteLongMap(const Node* node, const std::map<int32_t, int64_t>& m, Encoder
   e->WriteLong(0);
 }
 
-void WriteBytesMap(const Node* node, const std::map<int32_t, std::string>& m, Encoder* e) {
+void WriteBytesMap(const Node* node, const ColumnMap<std::string>& m, Encoder* e) {
   if (!Branch(node, !m.empty(), e)) return;
   e->WriteLong(static_cast<int64_t>(m.size()));
   for (const auto& [k, v] : m) {

@@ -26,16 +26,18 @@ Result<Selection> SelectSnapshot(const TableMetadata& md, const ScanOptions& opt
   if (options.snapshot_id) {
     s.snapshot = md.SnapshotById(*options.snapshot_id);
     if (s.snapshot == nullptr) {
-      return NotFound("snapshot ", *options.snapshot_id, " is not in table ", md.location, " (it has ",
-                      md.snapshots.size(), " snapshots)");
+      return NotFound("snapshot ", *options.snapshot_id, " is not in table ", md.location,
+                      " (it has ", md.snapshots.size(), " snapshots)");
     }
     s.snapshot_schema = true;
   } else if (options.ref) {
     auto it = md.refs.find(*options.ref);
-    if (it == md.refs.end()) return NotFound("no branch or tag '", *options.ref, "' in table ", md.location);
+    if (it == md.refs.end())
+      return NotFound("no branch or tag '", *options.ref, "' in table ", md.location);
     s.snapshot = md.SnapshotById(it->second.snapshot_id);
     if (s.snapshot == nullptr) {
-      return NotFound("ref '", *options.ref, "' points at unknown snapshot ", it->second.snapshot_id);
+      return NotFound("ref '", *options.ref, "' points at unknown snapshot ",
+                      it->second.snapshot_id);
     }
     s.snapshot_schema = !it->second.is_branch();
   } else if (options.as_of_ms) {
@@ -55,13 +57,15 @@ bool IsDeletionVector(const DataFile& f) {
   if (f.content != FileContent::kPositionDeletes) return false;
   if (f.content_offset.has_value()) return true;
   std::string fmt;
-  for (char c : f.file_format) fmt += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char c : f.file_format)
+    fmt += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return fmt == "PUFFIN";
 }
 
 bool IsUnpartitioned(const PartitionSpec& spec) {
-  return std::all_of(spec.fields.begin(), spec.fields.end(),
-                     [](const PartitionField& f) { return f.transform.kind() == TransformKind::kVoid; });
+  return std::all_of(spec.fields.begin(), spec.fields.end(), [](const PartitionField& f) {
+    return f.transform.kind() == TransformKind::kVoid;
+  });
 }
 
 // A key identifying (spec, partition tuple); int/long and float/double values encode alike
@@ -72,8 +76,13 @@ std::string PartitionKey(int32_t spec_id, const std::vector<Literal>& partition)
   for (const Literal& v : partition) {
     size_t index = v.value().index();
     switch (index) {
-      case 0: key.push_back('\0'); break;
-      case 1: key.push_back('\1'); key.push_back(v.bool_value() ? '\1' : '\0'); break;
+      case 0:
+        key.push_back('\0');
+        break;
+      case 1:
+        key.push_back('\1');
+        key.push_back(v.bool_value() ? '\1' : '\0');
+        break;
       case 2:
       case 3: {
         int64_t x = index == 2 ? v.int32_value() : v.int64_value();
@@ -200,10 +209,12 @@ class DeleteIndex {
 
   // The first delete with sequence number >= seq.
   List::const_iterator FirstAtLeast(const List& list, int64_t seq) const {
-    return std::partition_point(list.begin(), list.end(), [&](size_t i) { return entries_[i].seq < seq; });
+    return std::partition_point(list.begin(), list.end(),
+                                [&](size_t i) { return entries_[i].seq < seq; });
   }
   List::const_iterator FirstAbove(const List& list, int64_t seq) const {
-    return std::partition_point(list.begin(), list.end(), [&](size_t i) { return entries_[i].seq <= seq; });
+    return std::partition_point(list.begin(), list.end(),
+                                [&](size_t i) { return entries_[i].seq <= seq; });
   }
 
   // Whether a position delete file's file_path bounds admit `path` (bounds may be
@@ -217,7 +228,8 @@ class DeleteIndex {
     return true;
   }
 
-  void AppendFrom(const List& list, List::const_iterator from, FileScanTask* task, bool position) const {
+  void AppendFrom(const List& list, List::const_iterator from, FileScanTask* task,
+                  bool position) const {
     for (auto it = from; it != list.end(); ++it) {
       const DeleteEntry& e = entries_[*it];
       if (position) {
@@ -238,6 +250,10 @@ class DeleteIndex {
 struct ManifestResult {
   Status status;
   int32_t spec_id = 0;
+  // Tasks go into `slice` (a range of the plan's vector sized from the manifest list's file
+  // counts) while it has room, then into `tasks`.
+  FileScanTask* slice = nullptr;
+  size_t slice_size = 0, slice_used = 0;
   std::vector<FileScanTask> tasks;
   std::vector<DeleteEntry> deletes;
   int64_t live_data = 0;
@@ -254,19 +270,21 @@ struct PlanContext {
 
 // Reads one manifest: data files become tasks (pruned by the filter, deletes attached from
 // `index` when given), delete files become DeleteEntries (pruned by partition).
-void ReadOne(const PlanContext& ctx, const ManifestFile& mf, bool from_list, const DeleteIndex* index,
-             ManifestResult* out) {
+void ReadOne(const PlanContext& ctx, const ManifestFile& mf, bool from_list,
+             const DeleteIndex* index, ManifestResult* out) {
   Result<std::string> bytes = ctx.io.Read(mf.manifest_path);
   if (!bytes.ok()) {
     out->status = bytes.status();
     return;
   }
-  Result<Manifest> manifest = ReadManifest(*bytes, mf.manifest_path, from_list ? &mf : nullptr);
-  if (!manifest.ok()) {
-    out->status = manifest.status();
+  auto reader = ManifestReader::Open(*bytes, mf.manifest_path, from_list ? &mf : nullptr);
+  if (!reader.ok()) {
+    out->status = reader.status();
     return;
   }
-  int32_t spec_id = from_list ? mf.partition_spec_id : manifest->partition_spec_id.value_or(ctx.md.default_spec_id);
+  ManifestReader& manifest = **reader;
+  int32_t spec_id = from_list ? mf.partition_spec_id
+                              : manifest.partition_spec_id().value_or(ctx.md.default_spec_id);
   const PartitionSpec* spec = ctx.md.SpecById(spec_id);
   if (spec == nullptr) {
     out->status = Corruption("manifest '", mf.manifest_path, "' uses partition spec ", spec_id,
@@ -274,8 +292,14 @@ void ReadOne(const PlanContext& ctx, const ManifestFile& mf, bool from_list, con
     return;
   }
   out->spec_id = spec_id;
-  if (manifest->content == ManifestContent::kData) out->tasks.reserve(manifest->entries.size());
-  for (ManifestEntry& entry : manifest->entries) {
+  ManifestEntry entry;
+  for (;;) {
+    Result<bool> more = manifest.Next(&entry);
+    if (!more.ok()) {
+      out->status = more.status();
+      return;
+    }
+    if (!*more) break;
     if (!entry.is_live()) continue;
     DataFile& file = entry.data_file;
     const int64_t seq = entry.sequence_number.value_or(0);
@@ -297,11 +321,15 @@ void ReadOne(const PlanContext& ctx, const ManifestFile& mf, bool from_list, con
       task.spec_id = spec_id;
       task.data_sequence_number = seq;
       if (index != nullptr) index->Attach(&task);
-      out->tasks.push_back(std::move(task));
+      if (out->slice_used < out->slice_size) {
+        out->slice[out->slice_used++] = std::move(task);
+      } else {
+        out->tasks.push_back(std::move(task));
+      }
     } else {
       if (index != nullptr) {
-        out->status = Corruption("manifest '", mf.manifest_path, "' of data files lists the delete file '",
-                                 file.file_path, "'");
+        out->status = Corruption("manifest '", mf.manifest_path,
+                                 "' of data files lists the delete file '", file.file_path, "'");
         return;
       }
       if (ctx.filtering) {
@@ -336,7 +364,6 @@ void ReadOne(const PlanContext& ctx, const ManifestFile& mf, bool from_list, con
   }
 }
 
-
 }  // namespace
 
 Result<ScanPlan> PlanScan(const FileIO& io, const TableMetadata& md, const ScanOptions& options) {
@@ -347,7 +374,8 @@ Result<ScanPlan> PlanScan(const FileIO& io, const TableMetadata& md, const ScanO
   }
   if (schema == nullptr) schema = md.CurrentSchema();
   if (schema == nullptr) {
-    return Corruption("table ", md.location, " has no schema with the current schema id ", md.current_schema_id);
+    return Corruption("table ", md.location, " has no schema with the current schema id ",
+                      md.current_schema_id);
   }
   ScanPlan plan{std::nullopt, *schema, {}, {}};
   ATOLL_ASSIGN_OR_RETURN(Expression filter, Bind(options.filter, *schema));
@@ -379,8 +407,8 @@ Result<ScanPlan> PlanScan(const FileIO& io, const TableMetadata& md, const ScanO
     if (ctx.filtering && from_list) {
       const PartitionSpec* spec = md.SpecById(mf.partition_spec_id);
       if (spec == nullptr) {
-        return Corruption("manifest '", mf.manifest_path, "' uses partition spec ", mf.partition_spec_id,
-                          " which the table metadata does not define");
+        return Corruption("manifest '", mf.manifest_path, "' uses partition spec ",
+                          mf.partition_spec_id, " which the table metadata does not define");
       }
       ATOLL_ASSIGN_OR_RETURN(bool might, ManifestMightMatch(filter, *schema, *spec, mf));
       if (!might) {
@@ -400,11 +428,14 @@ Result<ScanPlan> PlanScan(const FileIO& io, const TableMetadata& md, const ScanO
   // their deletes attached as they are read; `parallelism` manifests at a time.
   std::vector<size_t> delete_manifests, data_manifests;
   for (size_t i : to_read) {
-    (from_list && manifests[i].content == ManifestContent::kDeletes ? delete_manifests : data_manifests).push_back(i);
+    (from_list && manifests[i].content == ManifestContent::kDeletes ? delete_manifests
+                                                                    : data_manifests)
+        .push_back(i);
   }
+  // `presized`: results already set up with their slices.
   auto read_all = [&](const std::vector<size_t>& which, const DeleteIndex* index,
-                      std::vector<ManifestResult>* results) -> Status {
-    results->assign(which.size(), ManifestResult{});
+                      std::vector<ManifestResult>* results, bool presized) -> Status {
+    if (!presized) results->assign(which.size(), ManifestResult{});
     const size_t threads = std::min<size_t>(std::max(options.parallelism, 1), which.size());
     std::atomic<size_t> next{0};
     std::atomic<bool> failed{false};
@@ -433,7 +464,7 @@ Result<ScanPlan> PlanScan(const FileIO& io, const TableMetadata& md, const ScanO
 
   DeleteIndex deletes;
   std::vector<ManifestResult> results;
-  ATOLL_RETURN_NOT_OK(read_all(delete_manifests, nullptr, &results));
+  ATOLL_RETURN_NOT_OK(read_all(delete_manifests, nullptr, &results, false));
   for (ManifestResult& r : results) {
     for (DeleteEntry& d : r.deletes) {
       const PartitionSpec* spec = md.SpecById(d.spec_id);
@@ -443,33 +474,73 @@ Result<ScanPlan> PlanScan(const FileIO& io, const TableMetadata& md, const ScanO
   deletes.Finish();
   plan.counts.delete_files = static_cast<int64_t>(deletes.size());
 
-  ATOLL_RETURN_NOT_OK(read_all(data_manifests, &deletes, &results));
-  size_t task_count = 0;
+  // Tasks are written straight into plan.tasks, each manifest into its own range sized
+  // from the manifest list's live file counts, then the ranges are closed up: a 100,000-file
+  // plan is neither built twice nor grown by doubling.
+  results.assign(data_manifests.size(), ManifestResult{});
+  if (from_list) {
+    size_t total = 0;
+    for (size_t i : data_manifests) {
+      total += static_cast<size_t>(
+          std::max<int64_t>(0, manifests[i].added_files_count.value_or(0) +
+                                   manifests[i].existing_files_count.value_or(0)));
+    }
+    plan.tasks.resize(total);
+    size_t offset = 0;
+    for (size_t k = 0; k < data_manifests.size(); ++k) {
+      const ManifestFile& mf = manifests[data_manifests[k]];
+      results[k].slice = plan.tasks.data() + offset;
+      results[k].slice_size = static_cast<size_t>(std::max<int64_t>(
+          0, mf.added_files_count.value_or(0) + mf.existing_files_count.value_or(0)));
+      offset += results[k].slice_size;
+    }
+  }
+  ATOLL_RETURN_NOT_OK(read_all(data_manifests, &deletes, &results, true));
+  bool overflow = false;
   for (const ManifestResult& r : results) {
     plan.counts.data_files += r.live_data;
     plan.counts.data_files_skipped += r.skipped_data;
-    task_count += r.tasks.size();
+    overflow |= !r.tasks.empty();
   }
-  plan.tasks.reserve(task_count);
-  for (ManifestResult& r : results) {
-    std::move(r.tasks.begin(), r.tasks.end(), std::back_inserter(plan.tasks));
-    r.tasks.clear();
+  if (!overflow) {  // close up the ranges in place
+    size_t w = 0;
+    for (ManifestResult& r : results) {
+      if (r.slice_used == 0) continue;
+      const size_t start = static_cast<size_t>(r.slice - plan.tasks.data());
+      for (size_t i = 0; i < r.slice_used; ++i, ++w) {
+        if (w != start + i) plan.tasks[w] = std::move(plan.tasks[start + i]);
+      }
+    }
+    plan.tasks.resize(w);
+  } else {  // a manifest list under-counted its files: gather into a new vector
+    std::vector<FileScanTask> all;
+    size_t n = 0;
+    for (const ManifestResult& r : results) n += r.slice_used + r.tasks.size();
+    all.reserve(n);
+    for (ManifestResult& r : results) {
+      std::move(r.slice, r.slice + r.slice_used, std::back_inserter(all));
+      std::move(r.tasks.begin(), r.tasks.end(), std::back_inserter(all));
+    }
+    plan.tasks = std::move(all);
   }
   return plan;
 }
 
 Result<std::vector<int64_t>> ReadDeletionVector(const FileIO& io, const DataFile& dv) {
   if (!dv.content_offset || !dv.content_size_in_bytes) {
-    return InvalidArgument("'", dv.file_path, "' is not a deletion vector (no content_offset/content_size_in_bytes)");
+    return InvalidArgument("'", dv.file_path,
+                           "' is not a deletion vector (no content_offset/content_size_in_bytes)");
   }
   if (*dv.content_offset < 0 || *dv.content_size_in_bytes < 0) {
     return Corruption("deletion vector in '", dv.file_path, "' has a negative offset or size");
   }
   const auto size = static_cast<uint64_t>(*dv.content_size_in_bytes);
-  ATOLL_ASSIGN_OR_RETURN(std::string blob, io.ReadRange(dv.file_path, static_cast<uint64_t>(*dv.content_offset), size));
+  ATOLL_ASSIGN_OR_RETURN(
+      std::string blob,
+      io.ReadRange(dv.file_path, static_cast<uint64_t>(*dv.content_offset), size));
   if (blob.size() != size) {
-    return Corruption("deletion vector in '", dv.file_path, "' at offset ", *dv.content_offset, " needs ", size,
-                      " bytes, the file has ", blob.size());
+    return Corruption("deletion vector in '", dv.file_path, "' at offset ", *dv.content_offset,
+                      " needs ", size, " bytes, the file has ", blob.size());
   }
   ATOLL_ASSIGN_OR_RETURN(std::vector<int64_t> positions, DecodeDeletionVector(blob, dv.file_path));
   if (dv.record_count > 0 && static_cast<int64_t>(positions.size()) != dv.record_count) {

@@ -14,14 +14,22 @@ struct NameEntry {
   const char* name;
 };
 constexpr NameEntry kSimpleNames[] = {
-    {TypeId::kUnknown, "unknown"},         {TypeId::kBoolean, "boolean"},
-    {TypeId::kInt, "int"},                 {TypeId::kLong, "long"},
-    {TypeId::kFloat, "float"},             {TypeId::kDouble, "double"},
-    {TypeId::kDate, "date"},               {TypeId::kTime, "time"},
-    {TypeId::kTimestamp, "timestamp"},     {TypeId::kTimestampTz, "timestamptz"},
-    {TypeId::kTimestampNs, "timestamp_ns"}, {TypeId::kTimestampTzNs, "timestamptz_ns"},
-    {TypeId::kString, "string"},           {TypeId::kUuid, "uuid"},
-    {TypeId::kBinary, "binary"},           {TypeId::kVariant, "variant"},
+    {TypeId::kUnknown, "unknown"},
+    {TypeId::kBoolean, "boolean"},
+    {TypeId::kInt, "int"},
+    {TypeId::kLong, "long"},
+    {TypeId::kFloat, "float"},
+    {TypeId::kDouble, "double"},
+    {TypeId::kDate, "date"},
+    {TypeId::kTime, "time"},
+    {TypeId::kTimestamp, "timestamp"},
+    {TypeId::kTimestampTz, "timestamptz"},
+    {TypeId::kTimestampNs, "timestamp_ns"},
+    {TypeId::kTimestampTzNs, "timestamptz_ns"},
+    {TypeId::kString, "string"},
+    {TypeId::kUuid, "uuid"},
+    {TypeId::kBinary, "binary"},
+    {TypeId::kVariant, "variant"},
 };
 
 std::string Trim(std::string_view s) {
@@ -63,13 +71,15 @@ Result<TypePtr> PrimitiveFromString(const std::string& s) {
       sc = ParseCount(std::string_view(*args).substr(comma + 1));
     }
     if (!p || !sc || *p < 1 || *p > 38 || *sc > *p) {
-      return InvalidArgument("invalid decimal type '", s, "': want decimal(P,S) with 1 <= P <= 38, S <= P");
+      return InvalidArgument("invalid decimal type '", s,
+                             "': want decimal(P,S) with 1 <= P <= 38, S <= P");
     }
     return Type::Decimal(static_cast<int>(*p), static_cast<int>(*sc));
   }
   if (auto args = Args(s, "fixed", '[', ']')) {
     auto len = ParseCount(*args);
-    if (!len || *len < 1 || *len > INT32_MAX) return InvalidArgument("invalid fixed type '", s, "'");
+    if (!len || *len < 1 || *len > INT32_MAX)
+      return InvalidArgument("invalid fixed type '", s, "'");
     return Type::Fixed(static_cast<int32_t>(*len));
   }
   if (s == "geometry") return Type::Geometry("");
@@ -118,6 +128,21 @@ bool NestedField::operator==(const NestedField& o) const {
 }
 
 TypePtr Type::Primitive(TypeId id) {
+  // Types are immutable, so parameterless primitives are shared: metadata and manifests
+  // create one per value otherwise.
+  constexpr int kShared = static_cast<int>(TypeId::kStruct);
+  static const std::vector<TypePtr> shared = [] {
+    std::vector<TypePtr> out;
+    for (int i = 0; i < kShared; ++i) {
+      auto t = std::shared_ptr<Type>(new Type());
+      t->id_ = static_cast<TypeId>(i);
+      out.push_back(std::move(t));
+    }
+    return out;
+  }();
+  const int index = static_cast<int>(id);
+  if (index >= 0 && index < kShared && id != TypeId::kDecimal && id != TypeId::kFixed)
+    return shared[index];
   auto t = std::shared_ptr<Type>(new Type());
   t->id_ = id;
   return t;
@@ -163,15 +188,18 @@ TypePtr Type::Struct(std::vector<NestedField> fields) {
 TypePtr Type::List(int32_t element_id, bool element_required, TypePtr element) {
   auto t = std::shared_ptr<Type>(new Type());
   t->id_ = TypeId::kList;
-  t->fields_.push_back(NestedField{element_id, "element", element_required, std::move(element), {}, {}, {}});
+  t->fields_.push_back(
+      NestedField{element_id, "element", element_required, std::move(element), {}, {}, {}});
   return t;
 }
 
-TypePtr Type::Map(int32_t key_id, TypePtr key, int32_t value_id, bool value_required, TypePtr value) {
+TypePtr Type::Map(int32_t key_id, TypePtr key, int32_t value_id, bool value_required,
+                  TypePtr value) {
   auto t = std::shared_ptr<Type>(new Type());
   t->id_ = TypeId::kMap;
   t->fields_.push_back(NestedField{key_id, "key", true, std::move(key), {}, {}, {}});
-  t->fields_.push_back(NestedField{value_id, "value", value_required, std::move(value), {}, {}, {}});
+  t->fields_.push_back(
+      NestedField{value_id, "value", value_required, std::move(value), {}, {}, {}});
   return t;
 }
 
@@ -180,9 +208,12 @@ std::string Type::ToString() const {
     if (id_ == e.id) return e.name;
   }
   switch (id_) {
-    case TypeId::kDecimal: return StrCat("decimal(", precision_, ",", scale_, ")");
-    case TypeId::kFixed: return StrCat("fixed[", length_, "]");
-    case TypeId::kGeometry: return crs_.empty() ? "geometry" : StrCat("geometry(", crs_, ")");
+    case TypeId::kDecimal:
+      return StrCat("decimal(", precision_, ",", scale_, ")");
+    case TypeId::kFixed:
+      return StrCat("fixed[", length_, "]");
+    case TypeId::kGeometry:
+      return crs_.empty() ? "geometry" : StrCat("geometry(", crs_, ")");
     case TypeId::kGeography:
       if (crs_.empty() && algorithm_.empty()) return "geography";
       if (algorithm_.empty()) return StrCat("geography(", crs_, ")");
@@ -195,10 +226,12 @@ std::string Type::ToString() const {
       }
       return s + ">";
     }
-    case TypeId::kList: return "list<" + fields_[0].type->ToString() + ">";
+    case TypeId::kList:
+      return "list<" + fields_[0].type->ToString() + ">";
     case TypeId::kMap:
       return "map<" + fields_[0].type->ToString() + ", " + fields_[1].type->ToString() + ">";
-    default: return "?";
+    default:
+      return "?";
   }
 }
 
@@ -234,16 +267,23 @@ Json TypeToJson(const Type& t) {
     }
     case TypeId::kList: {
       const auto& e = t.fields()[0];
-      return Json{{"type", "list"}, {"element-id", e.id}, {"element-required", e.required},
+      return Json{{"type", "list"},
+                  {"element-id", e.id},
+                  {"element-required", e.required},
                   {"element", TypeToJson(*e.type)}};
     }
     case TypeId::kMap: {
       const auto& k = t.fields()[0];
       const auto& v = t.fields()[1];
-      return Json{{"type", "map"}, {"key-id", k.id}, {"key", TypeToJson(*k.type)},
-                  {"value-id", v.id}, {"value-required", v.required}, {"value", TypeToJson(*v.type)}};
+      return Json{{"type", "map"},
+                  {"key-id", k.id},
+                  {"key", TypeToJson(*k.type)},
+                  {"value-id", v.id},
+                  {"value-required", v.required},
+                  {"value", TypeToJson(*v.type)}};
     }
-    default: return t.ToString();
+    default:
+      return t.ToString();
   }
 }
 
@@ -268,7 +308,8 @@ Result<NestedField> FieldFromJson(const Json& j) {
 
 Result<TypePtr> TypeFromJson(const Json& j) {
   if (j.is_string()) return PrimitiveFromString(Trim(j.get<std::string>()));
-  if (!j.is_object()) return InvalidArgument("a type must be a string or an object, found ", j.type_name());
+  if (!j.is_object())
+    return InvalidArgument("a type must be a string or an object, found ", j.type_name());
   ATOLL_ASSIGN_OR_RETURN(std::string kind, json::String(j, "type", "nested type"));
   if (kind == "struct") {
     ATOLL_ASSIGN_OR_RETURN(const Json* fields, json::Member(j, "fields", "struct type"));
@@ -304,7 +345,8 @@ Status CheckPromotion(const Type& from, const Type& to, int format_version) {
   if (from == to) return Status::OK();
   std::string what = StrCat("cannot promote ", from.ToString(), " to ", to.ToString());
   if (from.is_nested() || to.is_nested()) {
-    return InvalidArgument(what, ": nested types cannot change kind, and primitives cannot become nested");
+    return InvalidArgument(
+        what, ": nested types cannot change kind, and primitives cannot become nested");
   }
   if (from.id() == TypeId::kUnknown) {
     if (format_version >= 3) return Status::OK();
@@ -319,8 +361,10 @@ Status CheckPromotion(const Type& from, const Type& to, int format_version) {
       return InvalidArgument(what, ": float may only be promoted to double");
     case TypeId::kDecimal:
       if (to.id() != TypeId::kDecimal) return InvalidArgument(what, ": a decimal stays a decimal");
-      if (to.scale() != from.scale()) return InvalidArgument(what, ": the scale of a decimal cannot change");
-      if (to.precision() < from.precision()) return InvalidArgument(what, ": decimal precision can only widen");
+      if (to.scale() != from.scale())
+        return InvalidArgument(what, ": the scale of a decimal cannot change");
+      if (to.precision() < from.precision())
+        return InvalidArgument(what, ": decimal precision can only widen");
       return Status::OK();
     case TypeId::kDate:
       if (to.id() == TypeId::kTimestamp || to.id() == TypeId::kTimestampNs) {
@@ -344,8 +388,10 @@ int MinFormatVersion(const Type& t) {
     case TypeId::kTimestampTzNs:
     case TypeId::kVariant:
     case TypeId::kGeometry:
-    case TypeId::kGeography: return 3;
-    default: break;
+    case TypeId::kGeography:
+      return 3;
+    default:
+      break;
   }
   int v = 1;
   for (const auto& f : t.fields()) {

@@ -28,7 +28,8 @@ Result<std::unique_ptr<Reader>> Reader::OpenFile(const std::string& path, Reader
   return Open(std::move(input), path, options);
 }
 
-Result<std::unique_ptr<Reader>> Reader::OpenBuffer(std::string data, std::string name, ReaderOptions options) {
+Result<std::unique_ptr<Reader>> Reader::OpenBuffer(std::string data, std::string name,
+                                                   ReaderOptions options) {
   return Open(MemoryInput(std::move(data)), std::move(name), options);
 }
 
@@ -39,7 +40,9 @@ std::optional<std::string> Reader::Metadata(std::string_view key) const {
   return std::nullopt;
 }
 
-Status Reader::FileError(Status st) const { return st.WithContext(StrCat("avro file '", name_, "'")); }
+Status Reader::FileError(Status st) const {
+  return st.WithContext(StrCat("avro file '", name_, "'"));
+}
 
 Result<size_t> Reader::ReadSome(char* buf, size_t n) {
   if (buffer_pos_ == buffer_.size()) {
@@ -66,8 +69,8 @@ Status Reader::ReadExact(char* buf, size_t n, std::string_view what) {
   while (done < n) {
     ATOLL_ASSIGN_OR_RETURN(size_t got, ReadSome(buf + done, n - done));
     if (got == 0) {
-      return Corruption("truncated: the file ends at offset ", offset_, " inside ", what, " (", n - done,
-                        " more bytes expected)");
+      return Corruption("truncated: the file ends at offset ", offset_, " inside ", what, " (",
+                        n - done, " more bytes expected)");
     }
     done += got;
   }
@@ -87,7 +90,8 @@ Result<std::optional<int64_t>> Reader::ReadStreamLong(std::string_view what, boo
     uint8_t b = static_cast<uint8_t>(c);
     if (i == 9 && b > 1) break;
     acc |= static_cast<uint64_t>(b & 0x7F) << (7 * i);
-    if ((b & 0x80) == 0) return std::optional<int64_t>(static_cast<int64_t>((acc >> 1) ^ (~(acc & 1) + 1)));
+    if ((b & 0x80) == 0)
+      return std::optional<int64_t>(static_cast<int64_t>((acc >> 1) ^ (~(acc & 1) + 1)));
   }
   return Corruption("at offset ", start, ": ", what, " is not a valid varint (overflows 64 bits)");
 }
@@ -96,7 +100,8 @@ Status Reader::ReadHeader() {
   char magic[4];
   Status st = ReadExact(magic, 4, "the magic bytes");
   if (!st.ok() || std::memcmp(magic, kMagic, 4) != 0) {
-    return FileError(Corruption("not an Avro object container file (the magic bytes \"Obj\\x01\" are missing)"));
+    return FileError(
+        Corruption("not an Avro object container file (the magic bytes \"Obj\\x01\" are missing)"));
   }
   size_t budget = options_.max_header_bytes;
   auto read_string = [&](std::string* out, std::string_view what) -> Status {
@@ -104,7 +109,8 @@ Status Reader::ReadHeader() {
     ATOLL_ASSIGN_OR_RETURN(std::optional<int64_t> len, ReadStreamLong(what, false));
     if (*len < 0 || static_cast<uint64_t>(*len) > budget) {
       return Corruption("at offset ", at, ": ", what, " length ", *len,
-                        " is negative or exceeds the header limit of ", options_.max_header_bytes, " bytes");
+                        " is negative or exceeds the header limit of ", options_.max_header_bytes,
+                        " bytes");
     }
     budget -= static_cast<size_t>(*len);
     out->resize(static_cast<size_t>(*len));
@@ -117,7 +123,8 @@ Status Reader::ReadHeader() {
     int64_t count = **count_or;
     if (count == 0) break;
     if (count < 0) {
-      if (count == INT64_MIN) return FileError(Corruption("at offset ", at, ": metadata block count overflows"));
+      if (count == INT64_MIN)
+        return FileError(Corruption("at offset ", at, ": metadata block count overflows"));
       count = -count;
       auto size_or = ReadStreamLong("the header metadata block size", false);
       if (!size_or.ok()) return FileError(size_or.status());
@@ -128,9 +135,11 @@ Status Reader::ReadHeader() {
     }
     for (int64_t i = 0; i < count; ++i) {
       std::pair<std::string, std::string> kv;
-      ATOLL_RETURN_NOT_OK_CTX(read_string(&kv.first, "a header metadata key"), StrCat("avro file '", name_, "'"));
-      ATOLL_RETURN_NOT_OK_CTX(read_string(&kv.second, StrCat("header metadata value '", kv.first, "'")),
+      ATOLL_RETURN_NOT_OK_CTX(read_string(&kv.first, "a header metadata key"),
                               StrCat("avro file '", name_, "'"));
+      ATOLL_RETURN_NOT_OK_CTX(
+          read_string(&kv.second, StrCat("header metadata value '", kv.first, "'")),
+          StrCat("avro file '", name_, "'"));
       metadata_.push_back(std::move(kv));
     }
   }
@@ -142,7 +151,8 @@ Status Reader::ReadHeader() {
   if (!schema_json) return FileError(Corruption("the header has no avro.schema entry"));
   auto schema = Schema::Parse(*schema_json);
   if (!schema.ok()) {
-    return FileError(Corruption("the header's avro.schema is invalid: ", schema.status().message()));
+    return FileError(
+        Corruption("the header's avro.schema is invalid: ", schema.status().message()));
   }
   schema_ = *schema;
   auto codec_name = Metadata("avro.codec");
@@ -157,9 +167,11 @@ Status Reader::ReadHeader() {
 Result<bool> Reader::LoadBlock() {
   block_offset_ = offset_;
   const std::string where = StrCat("block ", blocks_read_, " at offset ", block_offset_);
-  ATOLL_ASSIGN_OR_RETURN_CTX(std::optional<int64_t> count, ReadStreamLong("a block's row count", true), where);
+  ATOLL_ASSIGN_OR_RETURN_CTX(std::optional<int64_t> count,
+                             ReadStreamLong("a block's row count", true), where);
   if (!count) return false;
-  ATOLL_ASSIGN_OR_RETURN_CTX(std::optional<int64_t> size, ReadStreamLong("a block's byte size", false), where);
+  ATOLL_ASSIGN_OR_RETURN_CTX(std::optional<int64_t> size,
+                             ReadStreamLong("a block's byte size", false), where);
   if (*count < 0) return Corruption(where, ": negative row count ", *count);
   if (*size < 0 || static_cast<uint64_t>(*size) > options_.max_block_bytes) {
     return Corruption(where, ": block size ", *size, " is negative or above the limit of ",
@@ -185,9 +197,9 @@ Result<bool> Reader::LoadBlock() {
   return true;
 }
 
-Result<bool> Reader::Next(Value* out) {
+Result<Decoder*> Reader::NextDatum() {
   while (block_rows_left_ == 0) {
-    if (done_) return false;
+    if (done_) return nullptr;
     if (decoder_ && !decoder_->at_end()) {
       return FileError(Corruption("block ", blocks_read_ - 1, " at offset ", block_offset_, ": ",
                                   decoder_->remaining(), " bytes left over after its last row"));
@@ -196,17 +208,26 @@ Result<bool> Reader::Next(Value* out) {
     if (!loaded.ok()) return FileError(loaded.status());
     if (!*loaded) {
       done_ = true;
-      return false;
+      return nullptr;
     }
   }
-  Status st = DecodeValue(schema_->root(), &*decoder_, out);
-  if (!st.ok()) {
-    return FileError(st.WithContext(StrCat("block ", blocks_read_ - 1, " at offset ", block_offset_, ", row ",
-                                           block_row_, " (offsets within the decompressed block)")));
-  }
   --block_rows_left_;
-  ++block_row_;
+  row_in_block_ = block_row_++;
   ++rows_read_;
+  return &*decoder_;
+}
+
+Status Reader::DatumError(const Status& st) const {
+  return FileError(
+      st.WithContext(StrCat("block ", blocks_read_ - 1, " at offset ", block_offset_, ", row ",
+                            row_in_block_, " (offsets within the decompressed block)")));
+}
+
+Result<bool> Reader::Next(Value* out) {
+  ATOLL_ASSIGN_OR_RETURN(Decoder * decoder, NextDatum());
+  if (decoder == nullptr) return false;
+  Status st = DecodeValue(schema_->root(), decoder, out);
+  if (!st.ok()) return DatumError(st);
   return true;
 }
 

@@ -44,7 +44,8 @@ class Reader {
  public:
   static Result<std::unique_ptr<Reader>> Open(std::unique_ptr<InputStream> input, std::string name,
                                               ReaderOptions options = {});
-  static Result<std::unique_ptr<Reader>> OpenFile(const std::string& path, ReaderOptions options = {});
+  static Result<std::unique_ptr<Reader>> OpenFile(const std::string& path,
+                                                  ReaderOptions options = {});
   static Result<std::unique_ptr<Reader>> OpenBuffer(std::string data, std::string name,
                                                     ReaderOptions options = {});
 
@@ -57,6 +58,14 @@ class Reader {
 
   // Decodes the next datum into `out`; returns false (and leaves `out` alone) at the end.
   Result<bool> Next(Value* out);
+
+  // For callers with their own decoder for the schema (e.g. Iceberg manifest entries):
+  // moves to the next datum and returns the decoder positioned on it, or nullptr at the
+  // end. The caller must read exactly one datum from it before the next call; leftover or
+  // missing bytes surface as kCorruption at the end of the block. Wrap the caller's own
+  // decoding errors with DatumError() to give them the file, block and row.
+  Result<Decoder*> NextDatum();
+  Status DatumError(const Status& st) const;
 
   // Reads every remaining datum.
   Result<std::vector<Value>> ReadAll();
@@ -94,6 +103,7 @@ class Reader {
   uint64_t block_rows_left_ = 0;
   uint64_t block_offset_ = 0;
   uint64_t block_row_ = 0;
+  uint64_t row_in_block_ = 0;  // of the datum NextDatum() returned last
   uint64_t blocks_read_ = 0;
   uint64_t rows_read_ = 0;
   bool done_ = false;
