@@ -1,12 +1,12 @@
 // ORC files into DuckDB tables and Parquet files (table/orc_table.h) and the process-wide
-// cache of Parquet copies (table/orc_parquet_cache.h), on the ORC files of
+// cache of Parquet copies (table/parquet_copy_cache.h), on the ORC files of
 // ../shared/testdata (skips when absent): types, values, Iceberg field ids, errors.
 #include "atoll/table/orc_table.h"
 
 #include <filesystem>
 
 #include "atoll/storage/local_store.h"
-#include "atoll/table/orc_parquet_cache.h"
+#include "atoll/table/parquet_copy_cache.h"
 #include "testing/testing.h"
 
 namespace atl::table {
@@ -196,11 +196,11 @@ TEST_F(OrcTableTest, ParquetCopiesAreMadeOncePerFile) {
   ASSERT_FALSE(name.empty());
   ASSERT_OK_AND_ASSIGN(auto store_ptr, storage::LocalStore::Open(table, false));
   storage::Store& store = *store_ptr;
-  const int64_t before = OrcParquetConversions();
+  const int64_t before = ParquetCopyConversions();
   ASSERT_OK_AND_ASSIGN(std::string path, OrcAsParquet(store, name, "hdfs://x/data/" + name));
   ASSERT_OK_AND_ASSIGN(std::string again, OrcAsParquet(store, name, "hdfs://x/data/" + name));
   EXPECT_EQ(path, again);
-  EXPECT_EQ(OrcParquetConversions(), before + 1);
+  EXPECT_EQ(ParquetCopyConversions(), before + 1);
   EXPECT_TRUE(fs::exists(path));
   EXPECT_EQ(Rows("SELECT count(*) FROM read_parquet(" + QuoteString(path) + ")"),
             std::vector<std::string>{"3"});
@@ -219,7 +219,7 @@ TEST_F(OrcTableTest, ParquetCopiesAreMadeOncePerFile) {
   EXPECT_THAT(failed.status().message(), HasSubstr("s3://b/t/data/c.orc"));
   EXPECT_THAT(OrcAsParquet(bad_store, "c.orc", "s3://b/t/data/c.orc"),
               IsError(StatusCode::kCorruption));
-  EXPECT_EQ(OrcParquetConversions(), before + 1);
+  EXPECT_EQ(ParquetCopyConversions(), before + 1);
 }
 
 }  // namespace

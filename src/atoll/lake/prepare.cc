@@ -14,7 +14,7 @@
 #include <memory>
 
 #include "atoll/engine/engine.h"
-#include "atoll/lake/avro_table.h"
+#include "atoll/table/avro_table.h"
 #include "atoll/lake/field_ids.h"
 #include "atoll/lake/input_file.h"
 #include "atoll/table/orc_table.h"
@@ -307,9 +307,9 @@ class TablePreparer {
         break;
       case FileFormat::kAvro: {
         in.loaded_table = StrCat("atoll_avro_", id);
-        AvroTableOptions ao;
+        table::AvroTableOptions ao;
         ao.max_block_bytes = std::min<uint64_t>(ao.max_block_bytes, settings_.prepare.max_decompressed_bytes);
-        ATOLL_RETURN_NOT_OK(LoadAvroFile(engine_, in.local_path, in.name, in.loaded_table, ao).status());
+        ATOLL_RETURN_NOT_OK(table::LoadAvroFile(engine_, in.local_path, in.name, in.loaded_table, ao).status());
         from = QuoteIdentifier(in.loaded_table);
         break;
       }

@@ -1,6 +1,7 @@
 // iceberg_scan: loading, planning and path mapping around BuildScanSql. See iceberg_scan.h.
 #include "atoll/table/iceberg_scan.h"
 
+#include <cctype>
 #include <filesystem>
 #include <map>
 #include <mutex>
@@ -12,7 +13,7 @@
 #include "atoll/iceberg/scan.h"
 #include "atoll/iceberg/table_folder.h"
 #include "atoll/table/iceberg_scan_sql.h"
-#include "atoll/table/orc_parquet_cache.h"
+#include "atoll/table/parquet_copy_cache.h"
 
 namespace atl::table {
 namespace {
@@ -53,14 +54,16 @@ std::string Absolute(const std::string& root, std::string_view location) {
 
 class Call {
  public:
-  Call(const IcebergScanOptions& options, StoreRegistry& registry) : options_(options), registry_(registry) {
+  Call(const IcebergScanOptions& options, StoreRegistry& registry)
+      : options_(options), registry_(registry) {
     for (const auto& [prefix, store] : options.mounts) io_.Mount(prefix, store);
   }
 
   Result<std::string> Run(const engine::TableMacroArgs& args) {
     std::optional<std::string> location = args.Text(0);
     if (!location || location->empty()) {
-      return InvalidArgument("expects a table folder or metadata file location, e.g. iceberg_scan('db/t1')");
+      return InvalidArgument(
+          "expects a table folder or metadata file location, e.g. iceberg_scan('db/t1')");
     }
     ATOLL_ASSIGN_OR_RETURN(iceberg::FolderTable table,
                            iceberg::LoadTableFromLocation(io_, Absolute(options_.root, *location)));
@@ -75,23 +78,28 @@ class Call {
     hooks.read_deletion_vector = [this](const iceberg::DataFile& dv) {
       return iceberg::ReadDeletionVector(io_, dv);
     };
-    hooks.delete_file_paths = [&args](const std::vector<std::string>& paths) -> Result<std::vector<std::string>> {
+    hooks.delete_file_paths =
+        [&args](const std::vector<std::string>& paths) -> Result<std::vector<std::string>> {
       std::string list;
-      for (const std::string& p : paths) list += (list.empty() ? "" : ", ") + engine::QuoteString(p);
-      ATOLL_ASSIGN_OR_RETURN(engine::QueryResult r,
-                             args.query("SELECT DISTINCT file_path FROM read_parquet([" + list + "])"));
+      for (const std::string& p : paths)
+        list += (list.empty() ? "" : ", ") + engine::QuoteString(p);
+      ATOLL_ASSIGN_OR_RETURN(
+          engine::QueryResult r,
+          args.query("SELECT DISTINCT file_path FROM read_parquet([" + list + "])"));
       std::vector<std::string> out;
       for (const engine::Row& row : r.rows) {
         if (!row.empty() && row[0]) out.push_back(*row[0]);
       }
       return out;
     };
-    hooks.files_with_field_ids = [&args](const std::vector<std::string>& paths) -> Result<std::set<std::string>> {
+    hooks.files_with_field_ids =
+        [&args](const std::vector<std::string>& paths) -> Result<std::set<std::string>> {
       std::string list;
-      for (const std::string& p : paths) list += (list.empty() ? "" : ", ") + engine::QuoteString(p);
-      ATOLL_ASSIGN_OR_RETURN(
-          engine::QueryResult r,
-          args.query("SELECT DISTINCT file_name FROM parquet_schema([" + list + "]) WHERE field_id IS NOT NULL"));
+      for (const std::string& p : paths)
+        list += (list.empty() ? "" : ", ") + engine::QuoteString(p);
+      ATOLL_ASSIGN_OR_RETURN(engine::QueryResult r,
+                             args.query("SELECT DISTINCT file_name FROM parquet_schema([" + list +
+                                        "]) WHERE field_id IS NOT NULL"));
       std::set<std::string> out;
       for (const engine::Row& row : r.rows) {
         if (!row.empty() && row[0]) out.insert(*row[0]);
@@ -100,7 +108,10 @@ class Call {
     };
     hooks.parquet_copy = [this](const iceberg::DataFile& file) -> Result<std::string> {
       ATOLL_ASSIGN_OR_RETURN(iceberg::FileIO::Target target, io_.Resolve(file.file_path));
-      return OrcAsParquet(*target.store, target.key, file.file_path);
+      std::string format = file.file_format;
+      for (char& c : format) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      return ParquetCopy(*target.store, target.key, file.file_path,
+                         format == "AVRO" ? DataFileFormat::kAvro : DataFileFormat::kOrc);
     };
     return BuildScanSql(plan, table.metadata, hooks);
   }
@@ -144,14 +155,16 @@ class Call {
 Status RegisterIcebergScan(engine::Engine& engine, IcebergScanOptions options) {
   auto registry = std::make_shared<StoreRegistry>();
   auto shared_options = std::make_shared<const IcebergScanOptions>(std::move(options));
-  ATOLL_RETURN_NOT_OK(engine.RegisterStores(kScheme, [registry](std::string_view id) { return registry->Find(id); }));
+  ATOLL_RETURN_NOT_OK(engine.RegisterStores(
+      kScheme, [registry](std::string_view id) { return registry->Find(id); }));
   engine::TableMacro macro;
   macro.name = shared_options->function_name;
   macro.positional = {engine::MacroArgType::kVarchar};
   macro.named = {{"snapshot_id", engine::MacroArgType::kBigint},
                  {"timestamp", engine::MacroArgType::kTimestampMs},
                  {"ref", engine::MacroArgType::kVarchar}};
-  macro.callback = [registry, shared_options](const engine::TableMacroArgs& args) -> Result<std::string> {
+  macro.callback = [registry,
+                    shared_options](const engine::TableMacroArgs& args) -> Result<std::string> {
     Call call(*shared_options, *registry);
     return call.Run(args);
   };

@@ -16,7 +16,7 @@
 // store file system under the scheme "atoll-iceberg://<store>/<key>", backed by the stores
 // of the call's FileIO (registered once per engine by RegisterIcebergScan).
 //
-// ORC data and delete files are converted to Parquet copies first (orc_parquet_cache.h:
+// ORC and Avro data and delete files are converted to Parquet copies first (parquet_copy_cache.h:
 // once per file and process, with their Iceberg field ids) and read like Parquet files.
 //
 // Errors (as the query's error, with the code kept; see engine/table_function.h):

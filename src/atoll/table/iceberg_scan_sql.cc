@@ -32,14 +32,14 @@ bool IsDeletionVector(const DataFile& f) {
   return Upper(f.file_format) == "PUFFIN" || f.content_offset.has_value();
 }
 
-// Parquet is the only data file format DuckDB reads here (ORC files are read through a
-// Parquet copy when the hooks offer one).
+// Parquet is the only data file format DuckDB reads here (ORC and Avro files are read
+// through a Parquet copy when the hooks offer one).
 Status CheckParquet(const DataFile& f, std::string_view what) {
   std::string format = Upper(f.file_format);
   if (format == "PARQUET") return Status::OK();
   if (format == "ORC" || format == "AVRO") {
     return NotSupported("", what, " ", f.file_path, " is an ", format, " file; reading ", format,
-                        " data files is not supported", format == "ORC" ? " here" : " yet", " (only Parquet)");
+                        " data files needs a Parquet copy, which is not available here");
   }
   return NotSupported("", what, " ", f.file_path, " has the unknown file format '",
                       f.file_format, "'");
@@ -166,9 +166,10 @@ class Builder {
   static bool IsParquet(const DataFile& f) { return Upper(f.file_format) == "PARQUET"; }
 
   // The path DuckDB's read_parquet reads for a data or delete file: the file itself, or
-  // the Parquet copy of an ORC file.
+  // the Parquet copy of an ORC or Avro file.
   Result<std::string> ReadPath(const DataFile& f, std::string_view what) {
-    if (Upper(f.file_format) == "ORC" && hooks_.parquet_copy) {
+    const std::string format = Upper(f.file_format);
+    if ((format == "ORC" || format == "AVRO") && hooks_.parquet_copy) {
       return hooks_.parquet_copy(f).WithContext(StrCat("reading ", what, " ", f.file_path));
     }
     ATOLL_RETURN_NOT_OK(CheckParquet(f, what));

@@ -30,8 +30,7 @@
 // deletes are anti-joins (NULL equals NULL) against the delete files the plan attached to
 // each data file, one join per set of equality field ids.
 //
-// Errors: kNotSupported for Avro data files, for ORC data files without the parquet_copy
-// hook, and for Iceberg types DuckDB cannot read (variant); errors of the hooks are
+// Errors: kNotSupported for ORC and Avro data files without the parquet_copy hook, and for Iceberg types DuckDB cannot read (variant); errors of the hooks are
 // returned as they are (parquet_copy's with the file as context).
 // Thread safety: a pure function of its inputs (the hooks are called on the caller's thread).
 #pragma once
@@ -62,10 +61,10 @@ struct ScanSqlHooks {
   // Of the given DuckDB paths, those whose Parquet schema carries field ids. Called once,
   // only when the table has a name mapping; when unset, every file is taken to have ids.
   std::function<Result<std::set<std::string>>(const std::vector<std::string>& paths)> files_with_field_ids;
-  // An ORC data or delete file -> the DuckDB path of a Parquet copy with the same rows in
-  // the same order and the Iceberg field ids of the ORC file ("iceberg.id"); it is read in
-  // the file's place (position deletes still match the ORC file's own location). When
-  // unset, ORC files are kNotSupported.
+  // An ORC or Avro data or delete file -> the DuckDB path of a Parquet copy with the same
+  // rows in the same order and the file's Iceberg field ids (ORC "iceberg.id", Avro
+  // "field-id"); it is read in the file's place (position deletes still match the file's
+  // own location). When unset, ORC and Avro files are kNotSupported.
   std::function<Result<std::string>(const iceberg::DataFile& file)> parquet_copy;
 };
 

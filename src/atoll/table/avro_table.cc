@@ -1,4 +1,4 @@
-#include "atoll/lake/avro_table.h"
+#include "atoll/table/avro_table.h"
 
 #include <set>
 #include <vector>
@@ -6,7 +6,7 @@
 #include "atoll/engine/appender.h"
 #include "atoll/formats/avro/reader.h"
 
-namespace atl::lake {
+namespace atl::table {
 
 namespace {
 
@@ -29,7 +29,6 @@ bool AdjustToUtc(const Node& n) {
   auto it = n.attributes.find("adjust-to-utc");
   return it == n.attributes.end() || !it->is_boolean() || it->get<bool>();
 }
-
 
 // A record without fields, or whose fields are all such records, holds no values (Iceberg
 // manifests of unpartitioned tables have one: `partition`). DuckDB has no empty STRUCT, so
@@ -67,40 +66,56 @@ class TypeMapper {
  private:
   Result<std::string> MapInner(const Node& n) {
     switch (n.logical) {
-      case LogicalType::kDate: return std::string("DATE");
+      case LogicalType::kDate:
+        return std::string("DATE");
       case LogicalType::kTimeMillis:
-      case LogicalType::kTimeMicros: return std::string("TIME");
+      case LogicalType::kTimeMicros:
+        return std::string("TIME");
       case LogicalType::kTimestampMillis:
-      case LogicalType::kTimestampMicros: return std::string(AdjustToUtc(n) ? "TIMESTAMPTZ" : "TIMESTAMP");
+      case LogicalType::kTimestampMicros:
+        return std::string(AdjustToUtc(n) ? "TIMESTAMPTZ" : "TIMESTAMP");
       case LogicalType::kLocalTimestampMillis:
-      case LogicalType::kLocalTimestampMicros: return std::string("TIMESTAMP");
+      case LogicalType::kLocalTimestampMicros:
+        return std::string("TIMESTAMP");
       case LogicalType::kTimestampNanos:
-      case LogicalType::kLocalTimestampNanos: return std::string("TIMESTAMP_NS");
+      case LogicalType::kLocalTimestampNanos:
+        return std::string("TIMESTAMP_NS");
       case LogicalType::kUuid:
-        if (n.type == Type::kString || (n.type == Type::kFixed && n.fixed_size == 16)) return std::string("UUID");
+        if (n.type == Type::kString || (n.type == Type::kFixed && n.fixed_size == 16))
+          return std::string("UUID");
         break;
       case LogicalType::kDecimal:
         if (n.precision > 38) {
-          return NotSupported("Avro decimal(", n.precision, ", ", n.scale, ") has more than 38 digits");
+          return NotSupported("Avro decimal(", n.precision, ", ", n.scale,
+                              ") has more than 38 digits");
         }
         if (n.type == Type::kFixed && n.fixed_size > 16) {
           return NotSupported("Avro decimal in fixed[", n.fixed_size, "] is wider than 16 bytes");
         }
         return StrCat("DECIMAL(", n.precision, ",", n.scale, ")");
       case LogicalType::kDuration:
-      case LogicalType::kNone: break;
+      case LogicalType::kNone:
+        break;
     }
     switch (n.type) {
-      case Type::kNull: return std::string("VARCHAR");
-      case Type::kBoolean: return std::string("BOOLEAN");
-      case Type::kInt: return std::string("INTEGER");
-      case Type::kLong: return std::string("BIGINT");
-      case Type::kFloat: return std::string("FLOAT");
-      case Type::kDouble: return std::string("DOUBLE");
+      case Type::kNull:
+        return std::string("VARCHAR");
+      case Type::kBoolean:
+        return std::string("BOOLEAN");
+      case Type::kInt:
+        return std::string("INTEGER");
+      case Type::kLong:
+        return std::string("BIGINT");
+      case Type::kFloat:
+        return std::string("FLOAT");
+      case Type::kDouble:
+        return std::string("DOUBLE");
       case Type::kString:
-      case Type::kEnum: return std::string("VARCHAR");
+      case Type::kEnum:
+        return std::string("VARCHAR");
       case Type::kBytes:
-      case Type::kFixed: return std::string("BLOB");
+      case Type::kFixed:
+        return std::string("BLOB");
       case Type::kArray: {
         ATOLL_ASSIGN_OR_RETURN(std::string item, Map(*n.items));
         return item + "[]";
@@ -165,7 +180,8 @@ Result<std::string> ParseUuid(const std::string& text) {
 }
 
 Result<int64_t> ScaleBy1000(int64_t v) {
-  if (v > INT64_MAX / 1000 || v < INT64_MIN / 1000) return InvalidArgument("timestamp ", v, " ms is out of range");
+  if (v > INT64_MAX / 1000 || v < INT64_MIN / 1000)
+    return InvalidArgument("timestamp ", v, " ms is out of range");
   return v * 1000;
 }
 
@@ -194,28 +210,39 @@ Result<Datum> ToDatum(const Node& n, const Value& v) {
       break;
     case LogicalType::kDecimal: {
       const std::string& b = v.bytes();
-      if (b.size() > 16) return InvalidArgument("decimal value of ", b.size(), " bytes is wider than 16");
+      if (b.size() > 16)
+        return InvalidArgument("decimal value of ", b.size(), " bytes is wider than 16");
       if (b.empty()) return Datum::HugeInt(0);
-      unsigned __int128 u = static_cast<unsigned char>(b[0]) & 0x80 ? ~static_cast<unsigned __int128>(0) : 0;
+      unsigned __int128 u =
+          static_cast<unsigned char>(b[0]) & 0x80 ? ~static_cast<unsigned __int128>(0) : 0;
       for (char c : b) u = (u << 8) | static_cast<unsigned char>(c);
       return Datum::HugeInt(static_cast<__int128>(u));
     }
     case LogicalType::kDuration:
-    case LogicalType::kNone: break;
+    case LogicalType::kNone:
+      break;
   }
   switch (n.type) {
-    case Type::kNull: return Datum::Null();
-    case Type::kBoolean: return Datum::Bool(v.boolean());
-    case Type::kInt: return Datum::Int(v.int_value());
-    case Type::kLong: return Datum::Int(v.long_value());
-    case Type::kFloat: return Datum::Float(v.float_value());
-    case Type::kDouble: return Datum::Double(v.double_value());
+    case Type::kNull:
+      return Datum::Null();
+    case Type::kBoolean:
+      return Datum::Bool(v.boolean());
+    case Type::kInt:
+      return Datum::Int(v.int_value());
+    case Type::kLong:
+      return Datum::Int(v.long_value());
+    case Type::kFloat:
+      return Datum::Float(v.float_value());
+    case Type::kDouble:
+      return Datum::Double(v.double_value());
     case Type::kString:
     case Type::kBytes:
-    case Type::kFixed: return Datum::Bytes(v.bytes());
+    case Type::kFixed:
+      return Datum::Bytes(v.bytes());
     case Type::kEnum: {
       int i = v.enum_index();
-      if (i < 0 || static_cast<size_t>(i) >= n.symbols.size()) return Corruption("enum index ", i, " out of range");
+      if (i < 0 || static_cast<size_t>(i) >= n.symbols.size())
+        return Corruption("enum index ", i, " out of range");
       return Datum::Bytes(n.symbols[i]);
     }
     case Type::kArray: {
@@ -262,25 +289,120 @@ Result<Datum> ToDatum(const Node& n, const Value& v) {
   return Internal("unhandled Avro type");
 }
 
+// The FIELD_IDS value of a column of Avro type `n` with field id `id`; nullopt when some
+// nested id is missing (the column then goes without ids) or the type has no Iceberg form.
+std::optional<std::string> IdsValue(const Node& n, int64_t id);
+
+// The nested part (", 'a': 5", ", element: 3", ", key: 4, value: 5") of a nested type.
+std::optional<std::string> NestedIds(const Node& n) {
+  std::string out;
+  switch (n.type) {
+    case Type::kRecord:
+      for (const avro::Field& f : n.fields) {
+        if (IsEmptyRecord(*f.type)) continue;
+        std::optional<int64_t> id = f.IntAttribute("field-id");
+        if (!id) return std::nullopt;
+        std::optional<std::string> v = IdsValue(*f.type, *id);
+        if (!v) return std::nullopt;
+        out += StrCat(", ", engine::QuoteString(f.name), ": ", *v);
+      }
+      return out;
+    case Type::kArray: {
+      std::optional<int64_t> id = n.IntAttribute("element-id");
+      if (!id) return std::nullopt;
+      std::optional<std::string> v = IdsValue(*n.items, *id);
+      if (!v) return std::nullopt;
+      return StrCat(", element: ", *v);
+    }
+    case Type::kMap: {
+      std::optional<int64_t> key = n.IntAttribute("key-id");
+      std::optional<int64_t> value = n.IntAttribute("value-id");
+      if (!key || !value) return std::nullopt;
+      std::optional<std::string> v = IdsValue(*n.items, *value);
+      if (!v) return std::nullopt;
+      return StrCat(", key: ", *key, ", value: ", *v);
+    }
+    default:
+      return out;
+  }
+}
+
+std::optional<std::string> IdsValue(const Node& node, int64_t id) {
+  const Node* n = &node;
+  if (n->type == Type::kUnion) {
+    std::vector<size_t> others = NonNullBranches(*n);
+    if (others.size() != 1 || n->branches.size() != 2) return std::nullopt;  // a struct of branches
+    n = n->branches[others[0]];
+  }
+  if (n->type != Type::kRecord && n->type != Type::kArray && n->type != Type::kMap)
+    return StrCat(id);
+  std::optional<std::string> nested = NestedIds(*n);
+  if (!nested) return std::nullopt;
+  return StrCat("{__duckdb_field_id: ", id, *nested, "}");
+}
+
 }  // namespace
 
-Result<int64_t> LoadAvroFile(engine::Engine& engine, const std::string& path, const std::string& name,
-                             const std::string& table, const AvroTableOptions& options) {
+std::optional<std::string> AvroFieldIdsOption(const avro::Node& root) {
+  if (root.type != Type::kRecord) return std::nullopt;
+  std::string out;
+  for (const avro::Field& f : root.fields) {
+    if (IsEmptyRecord(*f.type)) continue;
+    std::optional<int64_t> id = f.IntAttribute("field-id");
+    if (!id) continue;
+    std::optional<std::string> v = IdsValue(*f.type, *id);
+    if (!v) continue;
+    out += StrCat(out.empty() ? "{" : ", ", engine::QuoteString(f.name), ": ", *v);
+  }
+  if (out.empty()) return std::nullopt;
+  return out + "}";
+}
+
+Result<int64_t> LoadAvroFile(engine::Engine& engine, const std::string& path,
+                             const std::string& name, const std::string& table,
+                             const AvroTableOptions& options) {
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<avro::InputStream> input, avro::OpenFileInput(path));
   avro::ReaderOptions reader_options;
   reader_options.max_block_bytes = static_cast<size_t>(options.max_block_bytes);
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<avro::Reader> reader,
                          avro::Reader::Open(std::move(input), name, reader_options));
+  return LoadAvro(engine, *reader, name, table);
+}
+
+Result<int64_t> AvroToParquet(engine::Engine& engine, avro::Reader& reader, const std::string& name,
+                              const std::string& parquet_path, const std::string& compression) {
+  const std::string scratch = "atoll_avro_to_parquet";
+  Result<int64_t> rows = LoadAvro(engine, reader, name, scratch);
+  Status st = rows.status();
+  if (rows.ok()) {
+    std::string copy =
+        StrCat("COPY ", engine::QuoteIdentifier(scratch), " TO ", engine::QuoteString(parquet_path),
+               " (FORMAT parquet, COMPRESSION ", compression);
+    if (std::optional<std::string> ids = AvroFieldIdsOption(reader.schema()->root()))
+      copy += ", FIELD_IDS " + *ids;
+    st = engine.Execute(copy + ")")
+             .WithContext(StrCat("writing ", name, " as Parquet to ", parquet_path));
+  }
+  (void)engine.Execute(StrCat("DROP TABLE IF EXISTS ", engine::QuoteIdentifier(scratch)));
+  if (!st.ok()) return st;
+  return rows;
+}
+
+Result<int64_t> LoadAvro(engine::Engine& engine, avro::Reader& reader_ref, const std::string& name,
+                         const std::string& table) {
+  avro::Reader* reader = &reader_ref;
   const Node& root = reader->schema()->root();
   const bool is_record = root.type == Type::kRecord;
   std::vector<engine::AppenderColumn> columns;
   TypeMapper mapper;
   if (is_record) {
-    if (IsEmptyRecord(root)) return NotSupported("avro file '", name, "': the record has no fields");
+    if (IsEmptyRecord(root))
+      return NotSupported("avro file '", name, "': the record has no fields");
     for (const avro::Field& f : root.fields) {
       if (IsEmptyRecord(*f.type)) continue;
       Result<std::string> t = mapper.Map(*f.type);
-      if (!t.ok()) return t.status().WithContext(StrCat("avro file '", name, "', field '", f.name, "'"));
+      if (!t.ok())
+        return t.status().WithContext(StrCat("avro file '", name, "', field '", f.name, "'"));
       columns.push_back({f.name, *t});
     }
   } else {
@@ -299,11 +421,12 @@ Result<int64_t> LoadAvroFile(engine::Engine& engine, const std::string& path, co
         if (IsEmptyRecord(*root.fields[i].type)) continue;
         Result<Datum> d = ToDatum(*root.fields[i].type, row.fields()[i]);
         if (!d.ok()) {
-          return d.status().WithContext(StrCat("avro file '", name, "', row ", reader->rows_read(), ", field '",
-                                               root.fields[i].name, "'"));
+          return d.status().WithContext(StrCat("avro file '", name, "', row ", reader->rows_read(),
+                                               ", field '", root.fields[i].name, "'"));
         }
-        ATOLL_RETURN_NOT_OK_CTX(appender->Append(*d), StrCat("avro file '", name, "', row ", reader->rows_read(),
-                                                             ", field '", root.fields[i].name, "'"));
+        ATOLL_RETURN_NOT_OK_CTX(appender->Append(*d),
+                                StrCat("avro file '", name, "', row ", reader->rows_read(),
+                                       ", field '", root.fields[i].name, "'"));
       }
     } else {
       ATOLL_ASSIGN_OR_RETURN_CTX(Datum d, ToDatum(root, row), StrCat("avro file '", name, "'"));
@@ -316,4 +439,4 @@ Result<int64_t> LoadAvroFile(engine::Engine& engine, const std::string& path, co
   return rows;
 }
 
-}  // namespace atl::lake
+}  // namespace atl::table

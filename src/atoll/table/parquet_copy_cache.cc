@@ -1,5 +1,5 @@
-// Process-wide cache of ORC files converted to Parquet; see orc_parquet_cache.h.
-#include "atoll/table/orc_parquet_cache.h"
+// Process-wide cache of ORC and Avro files converted to Parquet; see parquet_copy_cache.h.
+#include "atoll/table/parquet_copy_cache.h"
 
 #include <atomic>
 #include <cerrno>
@@ -10,7 +10,9 @@
 #include <mutex>
 
 #include "atoll/engine/engine.h"
+#include "atoll/formats/avro/reader.h"
 #include "atoll/formats/orc/reader.h"
+#include "atoll/table/avro_table.h"
 #include "atoll/table/orc_table.h"
 
 namespace atl::table {
@@ -33,17 +35,19 @@ class Cache {
   }
 
   Result<std::string> Get(storage::Store& store, const std::string& key,
-                          const std::string& location) {
+                          const std::string& location, DataFileFormat format) {
     ATOLL_ASSIGN_OR_RETURN_CTX(storage::ObjectInfo info, store.Head(key),
                                StrCat("reading ", location));
-    const std::string cache_key = StrCat(location, '\n', info.size, '\n', info.etag);
+    const std::string cache_key =
+        StrCat(location, '\n', info.size, '\n', info.etag, '\n', static_cast<int>(format));
     std::lock_guard<std::mutex> lock(mu_);
-    if (closed_) return Cancelled("the process is exiting: no more ORC conversions");
+    if (closed_) return Cancelled("the process is exiting: no more conversions to Parquet");
     auto it = files_.find(cache_key);
     if (it != files_.end()) return it->second;
     ATOLL_RETURN_NOT_OK(Start());
     const std::string path = StrCat(dir_, "/", files_.size(), ".parquet");
-    Status st = Convert(store, key, location, info.size, path);
+    Status st = format == DataFileFormat::kAvro ? ConvertAvro(store, key, location, path)
+                                                : Convert(store, key, location, info.size, path);
     if (!st.ok()) {
       std::error_code ec;
       std::filesystem::remove(path, ec);
@@ -60,7 +64,7 @@ class Cache {
     if (dir_.empty()) {
       const char* tmp = std::getenv("TMPDIR");
       std::string templ =
-          StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/atoll-orc-XXXXXX");
+          StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/atoll-copies-XXXXXX");
       if (mkdtemp(templ.data()) == nullptr) return ErrnoToStatus(errno, StrCat("creating ", templ));
       dir_ = templ;
     }
@@ -96,6 +100,16 @@ class Cache {
     return OrcToParquet(*engine_, *reader, path, options).status();
   }
 
+  // The whole object is fetched (Avro has no index to read ranges by); blocks are bounded
+  // by the reader's limits.
+  Status ConvertAvro(storage::Store& store, const std::string& key, const std::string& location,
+                     const std::string& path) {
+    ATOLL_ASSIGN_OR_RETURN_CTX(std::string bytes, store.Get(key), StrCat("reading ", location));
+    ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<avro::Reader> reader,
+                           avro::Reader::OpenBuffer(std::move(bytes), location));
+    return AvroToParquet(*engine_, *reader, location, path).status();
+  }
+
   std::mutex mu_;
   bool closed_ = false;  // the directory is gone (exit)
   std::string dir_;
@@ -118,11 +132,16 @@ Cache& TheCache() {
 
 }  // namespace
 
-Result<std::string> OrcAsParquet(storage::Store& store, const std::string& key,
-                                 const std::string& location) {
-  return TheCache().Get(store, key, location);
+Result<std::string> ParquetCopy(storage::Store& store, const std::string& key,
+                                const std::string& location, DataFileFormat format) {
+  return TheCache().Get(store, key, location, format);
 }
 
-int64_t OrcParquetConversions() { return g_conversions.load(); }
+Result<std::string> OrcAsParquet(storage::Store& store, const std::string& key,
+                                 const std::string& location) {
+  return ParquetCopy(store, key, location, DataFileFormat::kOrc);
+}
+
+int64_t ParquetCopyConversions() { return g_conversions.load(); }
 
 }  // namespace atl::table

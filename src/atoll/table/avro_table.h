@@ -29,12 +29,14 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "atoll/common/result.h"
 #include "atoll/engine/engine.h"
+#include "atoll/formats/avro/reader.h"
 
-namespace atl::lake {
+namespace atl::table {
 
 struct AvroTableOptions {
   // Largest Avro block accepted (compressed or decompressed).
@@ -43,7 +45,25 @@ struct AvroTableOptions {
 
 // Creates (or replaces) table `table` in `engine` holding every row of the Avro file at
 // local `path`. `name` is used in error messages. Returns the number of rows.
-Result<int64_t> LoadAvroFile(engine::Engine& engine, const std::string& path, const std::string& name,
-                             const std::string& table, const AvroTableOptions& options = {});
+Result<int64_t> LoadAvroFile(engine::Engine& engine, const std::string& path,
+                             const std::string& name, const std::string& table,
+                             const AvroTableOptions& options = {});
 
-}  // namespace atl::lake
+// The same from an open reader (positioned before its first datum).
+Result<int64_t> LoadAvro(engine::Engine& engine, avro::Reader& reader, const std::string& name,
+                         const std::string& table);
+
+// DuckDB's COPY option FIELD_IDS for the table LoadAvro makes from a file of schema `root`:
+// the Iceberg "field-id" of each top-level field, with "element-id", "key-id", "value-id"
+// and nested field ids for records, arrays and maps. A column whose ids are incomplete (or
+// a union of several types) goes without ids; nullopt when no column has one.
+std::optional<std::string> AvroFieldIdsOption(const avro::Node& root);
+
+// Converts an Avro file (an Iceberg Avro data file: ids as above) to a Parquet file at local
+// `parquet_path` with `compression`, rows in file order, through a scratch table dropped
+// afterwards. Returns the number of rows. Errors as LoadAvro's, plus the COPY's.
+Result<int64_t> AvroToParquet(engine::Engine& engine, avro::Reader& reader, const std::string& name,
+                              const std::string& parquet_path,
+                              const std::string& compression = "snappy");
+
+}  // namespace atl::table
