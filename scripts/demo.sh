@@ -97,7 +97,27 @@ run query lake "SELECT operation, count(*) AS records FROM trail.atoll.audit GRO
 expect "ingest batches in the trail" \
   "SELECT count(*) FROM trail.atoll.audit WHERE operation = 'ingest_batch'" 3
 
+section "The lake records itself: statistics, log events and saved queries, as tables"
+run stats lake
+run stats lake shop.orders --columns
+expect "rows in the statistics of stg.shop.orders" \
+  "SELECT record_count FROM stats.atoll.tables WHERE table_name = 'stg.shop.orders'
+   QUALIFY row_number() OVER (ORDER BY committed_at DESC) = 1" 500
+run query lake "SELECT level, table_name, message FROM log.atoll.events ORDER BY time"
+expect "rejects in the log" \
+  "SELECT json_extract_string(fields, '$.source') FROM log.atoll.events WHERE level = 'warn'" \
+  load/web/events/zz-truncated.parquet
+printf '$ atoll query lake "SELECT kind, count(*) ..." --save\n'
+"$ATOLL" query lake "SELECT kind, count(*) AS events FROM stg.web.events GROUP BY kind ORDER BY kind" \
+  --save 2> saved.txt
+cat saved.txt
+QUERY_ID=$(awk '/saved query/ { print $4 }' saved.txt)
+ls "lake/queries/$QUERY_ID"
+run query lake --show "$QUERY_ID" --format csv
+expect "rows of the saved result" "SELECT count(*) FROM 'lake/queries/$QUERY_ID/result.parquet'" 3
+
 section "Ingesting again is a no-op"
 run ingest lake
+expect "statistics rows after the no-op" "SELECT count(*) FROM stats.atoll.tables" 3
 
 section "Done: the lake is $DEMO/lake"

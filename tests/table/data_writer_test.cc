@@ -13,6 +13,9 @@
 namespace atl::table {
 namespace {
 
+using ::atl::testing::Env;
+using ::atl::testing::IsError;
+using ::atl::testing::TempDir;
 using iceberg::Literal;
 using iceberg::NestedField;
 using iceberg::PartitionField;
@@ -20,39 +23,42 @@ using iceberg::PartitionSpec;
 using iceberg::Schema;
 using iceberg::Transform;
 using iceberg::Type;
-using ::atl::testing::Env;
-using ::atl::testing::IsError;
-using ::atl::testing::TempDir;
 
 NestedField Field(int32_t id, std::string name, iceberg::TypePtr type, bool required = false) {
   return NestedField{id, std::move(name), required, std::move(type), {}, {}, {}};
 }
 
 Schema EventsSchema() {
-  return Schema(0, {Field(1, "id", Type::Long(), /*required=*/true), Field(2, "category", Type::String()),
-                    Field(3, "ts", Type::TimestampTz()), Field(4, "amount", Type::Decimal(10, 2)),
-                    Field(5, "day", Type::Date()), Field(6, "uid", Type::Uuid()),
-                    Field(7, "payload", Type::Binary()),
-                    Field(8, "tags", Type::List(10, false, Type::String())),
-                    Field(9, "attrs", Type::Map(11, Type::String(), 12, false, Type::Int())),
-                    Field(13, "point", Type::Struct({Field(14, "x", Type::Double()), Field(15, "y", Type::Double())}))});
+  return Schema(
+      0,
+      {Field(1, "id", Type::Long(), /*required=*/true), Field(2, "category", Type::String()),
+       Field(3, "ts", Type::TimestampTz()), Field(4, "amount", Type::Decimal(10, 2)),
+       Field(5, "day", Type::Date()), Field(6, "uid", Type::Uuid()),
+       Field(7, "payload", Type::Binary()), Field(8, "tags", Type::List(10, false, Type::String())),
+       Field(9, "attrs", Type::Map(11, Type::String(), 12, false, Type::Int())),
+       Field(13, "point",
+             Type::Struct({Field(14, "x", Type::Double()), Field(15, "y", Type::Double())}))});
 }
 
 // 20,000 rows; ids 0..19999; NULL categories and timestamps now and then.
 constexpr const char* kEvents =
-    "SELECT i AS id, CASE WHEN i % 11 = 0 THEN NULL ELSE 'cat' || (i % 3)::VARCHAR END AS category, "
-    "CASE WHEN i % 13 = 0 THEN NULL ELSE TIMESTAMPTZ '2024-03-01 00:00:00+00' + (i * 37) * INTERVAL 1 minute END AS ts, "
+    "SELECT i AS id, CASE WHEN i % 11 = 0 THEN NULL ELSE 'cat' || (i % 3)::VARCHAR END AS "
+    "category, "
+    "CASE WHEN i % 13 = 0 THEN NULL ELSE TIMESTAMPTZ '2024-03-01 00:00:00+00' + (i * 37) * "
+    "INTERVAL 1 minute END AS ts, "
     "(i * 7 - 50000) / 100 AS amount, DATE '1969-12-25' + (i % 20)::INT AS day, "
     "('00000000-0000-4000-8000-' || lpad(i::VARCHAR, 12, '0'))::UUID AS uid, "
     "('\\x00\\xFF' || i::VARCHAR)::BLOB AS payload, ['a' || i::VARCHAR, NULL] AS tags, "
     "MAP {'k': i::INT} AS attrs, {'x': i / 2, 'y': -i} AS point, 'ignored' AS extra "
     "FROM range(20000) r(i)";
 
-PartitionSpec Spec(std::vector<std::pair<int32_t, Transform>> fields, std::vector<std::string> names) {
+PartitionSpec Spec(std::vector<std::pair<int32_t, Transform>> fields,
+                   std::vector<std::string> names) {
   PartitionSpec spec;
   spec.spec_id = 1;
   for (size_t k = 0; k < fields.size(); ++k) {
-    spec.fields.push_back(PartitionField{{fields[k].first}, 1000 + static_cast<int32_t>(k), names[k], fields[k].second});
+    spec.fields.push_back(PartitionField{
+        {fields[k].first}, 1000 + static_cast<int32_t>(k), names[k], fields[k].second});
   }
   return spec;
 }
@@ -74,13 +80,15 @@ class DataWriterTest : public ::testing::Test {
 
   std::string FileList(const std::vector<iceberg::DataFile>& files) {
     std::string list = "[";
-    for (const auto& f : files) list += (list.size() > 1 ? ", " : "") + engine::QuoteString(f.file_path);
+    for (const auto& f : files)
+      list += (list.size() > 1 ? ", " : "") + engine::QuoteString(f.file_path);
     return list + "]";
   }
 
   // The written rows equal the query's rows (as the schema's types).
   void ExpectSameRows(const std::vector<iceberg::DataFile>& files) {
-    std::string cols = "id, category, ts, amount::DECIMAL(10,2) AS amount, day, uid, payload, tags, attrs, point";
+    std::string cols =
+        "id, category, ts, amount::DECIMAL(10,2) AS amount, day, uid, payload, tags, attrs, point";
     std::string written = "SELECT " + cols + " FROM read_parquet(" + FileList(files) + ")";
     std::string wanted = "SELECT " + cols + " FROM (" + std::string(kEvents) + ")";
     EXPECT_EQ(Scalar("SELECT count(*) FROM (" + written + ")"), "20000");
@@ -98,7 +106,8 @@ TEST_F(DataWriterTest, UnpartitionedRollsOverWithFieldIdsAndZstd) {
   options.row_group_size = 2048;
   options.file_name_prefix = "00000-";
   std::string location = dir_.Join("warehouse/db/events");
-  ASSERT_OK_AND_ASSIGN(auto files, WriteDataFiles(*engine_, kEvents, EventsSchema(), PartitionSpec{}, location, options));
+  ASSERT_OK_AND_ASSIGN(auto files, WriteDataFiles(*engine_, kEvents, EventsSchema(),
+                                                  PartitionSpec{}, location, options));
   ASSERT_GE(files.size(), 2u);
   int64_t rows = 0;
   for (const auto& f : files) {
@@ -113,11 +122,16 @@ TEST_F(DataWriterTest, UnpartitionedRollsOverWithFieldIdsAndZstd) {
     rows += f.record_count;
     // The footer carries the schema's field ids and zstd pages.
     std::string q = engine::QuoteString(f.file_path);
-    EXPECT_EQ(Scalar("SELECT string_agg(name || '=' || field_id, ',' ORDER BY name) FROM parquet_schema(" + q +
-                     ") WHERE field_id IS NOT NULL"),
-              "amount=4,attrs=9,category=2,day=5,element=10,id=1,key=11,payload=7,point=13,tags=8,ts=3,uid=6,"
-              "value=12,x=14,y=15");
-    EXPECT_EQ(Scalar("SELECT string_agg(DISTINCT compression, ',') FROM parquet_metadata(" + q + ")"), "ZSTD");
+    EXPECT_EQ(
+        Scalar(
+            "SELECT string_agg(name || '=' || field_id, ',' ORDER BY name) FROM parquet_schema(" +
+            q + ") WHERE field_id IS NOT NULL"),
+        "amount=4,attrs=9,category=2,day=5,element=10,id=1,key=11,payload=7,point=13,tags=8,ts=3,"
+        "uid=6,"
+        "value=12,x=14,y=15");
+    EXPECT_EQ(
+        Scalar("SELECT string_agg(DISTINCT compression, ',') FROM parquet_metadata(" + q + ")"),
+        "ZSTD");
   }
   EXPECT_EQ(rows, 20000);
   ExpectSameRows(files);
@@ -134,8 +148,8 @@ TEST_F(DataWriterTest, PartitionTuplesMatchTheTransformsOfEveryRow) {
                              {7, Transform::Truncate(1)},
                              {4, Transform::Bucket(5)},
                              {2, Transform::Truncate(2)}},
-                            {"category", "ts_day", "id_bucket", "amount_trunc", "day_month", "uid_bucket", "ts_hour",
-                             "payload_trunc", "amount_bucket", "cat2"});
+                            {"category", "ts_day", "id_bucket", "amount_trunc", "day_month",
+                             "uid_bucket", "ts_hour", "payload_trunc", "amount_bucket", "cat2"});
   Schema schema = EventsSchema();
   // hour() and the buckets make nearly every row its own tuple (one COPY each): 120 rows.
   std::string query = std::string("SELECT * FROM (") + kEvents + ") WHERE id < 120";
@@ -152,28 +166,39 @@ TEST_F(DataWriterTest, PartitionTuplesMatchTheTransformsOfEveryRow) {
     // Every row of the file maps to the file's tuple under the C++ transforms.
     ASSERT_OK_AND_ASSIGN(
         engine::QueryResult r,
-        engine_->Query("SELECT category, epoch_us(ts), id, replace(amount::VARCHAR, '.', ''), day - DATE '1970-01-01', "
-                       "uid::VARCHAR, hex(payload) FROM read_parquet(" + engine::QuoteString(f.file_path) + ")"));
+        engine_->Query("SELECT category, epoch_us(ts), id, replace(amount::VARCHAR, '.', ''), day "
+                       "- DATE '1970-01-01', "
+                       "uid::VARCHAR, hex(payload) FROM read_parquet(" +
+                       engine::QuoteString(f.file_path) + ")"));
     ASSERT_EQ(static_cast<int64_t>(r.rows.size()), f.record_count);
     for (const auto& row : r.rows) {
       auto lit = [&](int c) -> Literal {
         const auto& cell = row[c];
         switch (c) {
-          case 0: return cell ? Literal::String(*cell) : Literal::Null(Type::String());
-          case 1: return cell ? Literal::TimestampTz(std::stoll(*cell)) : Literal::Null(Type::TimestampTz());
-          case 2: return Literal::Long(std::stoll(*cell));
-          case 3: return Literal::Decimal(std::stoll(*cell), 10, 2);
-          case 4: return Literal::Date(std::stoi(*cell));
-          case 5: return Literal::Uuid(*iceberg::UuidFromString(*cell));
-          default: return Literal::Binary(*iceberg::FromHex(*cell));
+          case 0:
+            return cell ? Literal::String(*cell) : Literal::Null(Type::String());
+          case 1:
+            return cell ? Literal::TimestampTz(std::stoll(*cell))
+                        : Literal::Null(Type::TimestampTz());
+          case 2:
+            return Literal::Long(std::stoll(*cell));
+          case 3:
+            return Literal::Decimal(std::stoll(*cell), 10, 2);
+          case 4:
+            return Literal::Date(std::stoi(*cell));
+          case 5:
+            return Literal::Uuid(*iceberg::UuidFromString(*cell));
+          default:
+            return Literal::Binary(*iceberg::FromHex(*cell));
         }
       };
       const int source_col[] = {0, 1, 2, 3, 4, 5, 1, 6, 3, 0};
       for (size_t k = 0; k < spec.fields.size(); ++k) {
         Literal source = lit(source_col[k]);
-        Literal want = source.is_null() ? Literal::Null(f.partition[k].type()) : *spec.fields[k].transform.Apply(source);
-        EXPECT_TRUE(want == f.partition[k]) << spec.fields[k].name << ": want " << want.ToString() << ", file has "
-                                            << f.partition[k].ToString();
+        Literal want = source.is_null() ? Literal::Null(f.partition[k].type())
+                                        : *spec.fields[k].transform.Apply(source);
+        EXPECT_TRUE(want == f.partition[k]) << spec.fields[k].name << ": want " << want.ToString()
+                                            << ", file has " << f.partition[k].ToString();
       }
     }
   }
@@ -185,11 +210,13 @@ TEST_F(DataWriterTest, PartitionTuplesMatchTheTransformsOfEveryRow) {
 }
 
 TEST_F(DataWriterTest, PartitionedRowsRoundTripAndRollOver) {
-  PartitionSpec spec = Spec({{2, Transform::Identity()}, {5, Transform::Year()}}, {"category", "day_year"});
+  PartitionSpec spec =
+      Spec({{2, Transform::Identity()}, {5, Transform::Year()}}, {"category", "day_year"});
   DataWriterOptions options;
   options.target_file_size_bytes = 64 << 10;
   options.row_group_size = 1024;
-  ASSERT_OK_AND_ASSIGN(auto files, WriteDataFiles(*engine_, kEvents, EventsSchema(), spec, dir_.Join("p"), options));
+  ASSERT_OK_AND_ASSIGN(
+      auto files, WriteDataFiles(*engine_, kEvents, EventsSchema(), spec, dir_.Join("p"), options));
   // 4 categories (3 + NULL) x 2 years (1969, 1970), several files each.
   std::set<std::string> dirs;
   for (const auto& f : files) dirs.insert(f.file_path.substr(0, f.file_path.rfind('/')));
@@ -206,8 +233,10 @@ TEST_F(DataWriterTest, ReturnStatsAgreeWithTheFooter) {
   std::string path = dir_.Join("rs");
   ASSERT_OK_AND_ASSIGN(
       engine::QueryResult r,
-      engine_->Query("COPY (SELECT i, 'v' || i::VARCHAR AS s FROM range(5000) t(i)) TO " + engine::QuoteString(path) +
-                     " (FORMAT parquet, FILE_SIZE_BYTES 20000, ROW_GROUP_SIZE 1000, RETURN_STATS)"));
+      engine_->Query(
+          "COPY (SELECT i, 'v' || i::VARCHAR AS s FROM range(5000) t(i)) TO " +
+          engine::QuoteString(path) +
+          " (FORMAT parquet, FILE_SIZE_BYTES 20000, ROW_GROUP_SIZE 1000, RETURN_STATS)"));
   ASSERT_GE(r.rows.size(), 2u);
   ASSERT_EQ(r.columns[0].name, "filename");
   ASSERT_EQ(r.columns[4].name, "column_statistics");
@@ -218,10 +247,12 @@ TEST_F(DataWriterTest, ReturnStatsAgreeWithTheFooter) {
     EXPECT_EQ(std::stoll(*row[2]), static_cast<int64_t>(std::filesystem::file_size(*row[0])));
     total += std::stoll(*row[1]);
     // column_statistics is a map column -> {min, max, null_count, ...} as JSON text.
-    std::string min_i = Scalar("SELECT min(stats_min_value::BIGINT)::VARCHAR FROM parquet_metadata(" + q +
-                               ") WHERE path_in_schema = 'i'");
-    std::string max_i = Scalar("SELECT max(stats_max_value::BIGINT)::VARCHAR FROM parquet_metadata(" + q +
-                               ") WHERE path_in_schema = 'i'");
+    std::string min_i =
+        Scalar("SELECT min(stats_min_value::BIGINT)::VARCHAR FROM parquet_metadata(" + q +
+               ") WHERE path_in_schema = 'i'");
+    std::string max_i =
+        Scalar("SELECT max(stats_max_value::BIGINT)::VARCHAR FROM parquet_metadata(" + q +
+               ") WHERE path_in_schema = 'i'");
     EXPECT_NE(row[4]->find("\"min\":\"" + min_i + "\""), std::string::npos) << *row[4];
     EXPECT_NE(row[4]->find("\"max\":\"" + max_i + "\""), std::string::npos) << *row[4];
   }
@@ -230,55 +261,112 @@ TEST_F(DataWriterTest, ReturnStatsAgreeWithTheFooter) {
 
 TEST_F(DataWriterTest, RejectsBadInput) {
   // A NULL in a required column.
-  EXPECT_THAT(WriteDataFiles(*engine_, "SELECT NULL::BIGINT AS id, 'x' AS category", 
-                             Schema(0, {Field(1, "id", Type::Long(), true), Field(2, "category", Type::String())}),
+  EXPECT_THAT(WriteDataFiles(*engine_, "SELECT NULL::BIGINT AS id, 'x' AS category",
+                             Schema(0, {Field(1, "id", Type::Long(), true),
+                                        Field(2, "category", Type::String())}),
                              PartitionSpec{}, dir_.Join("a")),
               IsError(StatusCode::kInvalidArgument));
   // A missing column.
-  EXPECT_THAT(WriteDataFiles(*engine_, "SELECT 1 AS id", EventsSchema(), PartitionSpec{}, dir_.Join("b")),
-              IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      WriteDataFiles(*engine_, "SELECT 1 AS id", EventsSchema(), PartitionSpec{}, dir_.Join("b")),
+      IsError(StatusCode::kInvalidArgument));
   // A value that does not convert.
-  EXPECT_THAT(WriteDataFiles(*engine_, "SELECT 'abc' AS id", Schema(0, {Field(1, "id", Type::Long())}),
-                             PartitionSpec{}, dir_.Join("c")),
-              IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      WriteDataFiles(*engine_, "SELECT 'abc' AS id", Schema(0, {Field(1, "id", Type::Long())}),
+                     PartitionSpec{}, dir_.Join("c")),
+      IsError(StatusCode::kInvalidArgument));
   // Unsupported type.
-  EXPECT_THAT(WriteDataFiles(*engine_, "SELECT 'abc' AS f", Schema(0, {Field(1, "f", Type::Fixed(3))}),
-                             PartitionSpec{}, dir_.Join("d")),
-              IsError(StatusCode::kNotSupported));
+  EXPECT_THAT(
+      WriteDataFiles(*engine_, "SELECT 'abc' AS f", Schema(0, {Field(1, "f", Type::Fixed(3))}),
+                     PartitionSpec{}, dir_.Join("d")),
+      IsError(StatusCode::kNotSupported));
   // No rows: no files.
   ASSERT_OK_AND_ASSIGN(auto none, WriteDataFiles(*engine_, "SELECT 1::BIGINT AS id WHERE false",
-                                                 Schema(0, {Field(1, "id", Type::Long())}), PartitionSpec{},
-                                                 dir_.Join("e")));
+                                                 Schema(0, {Field(1, "id", Type::Long())}),
+                                                 PartitionSpec{}, dir_.Join("e")));
   EXPECT_TRUE(none.empty());
   EXPECT_FALSE(std::filesystem::exists(dir_.Join("e")));
   // The staging tables are gone.
   EXPECT_EQ(Scalar("SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '__atoll%'"), "0");
 }
 
+// The constant-partition lane (no staging) writes the same rows, under the tuple's
+// directory, and still refuses NULLs in required fields and values that do not convert.
+TEST_F(DataWriterTest, ConstantPartitionIsWrittenStraightFromTheQuery) {
+  PartitionSpec spec = Spec({{3, Transform::Day()}}, {"ts_day"});
+  DataWriterOptions options;
+  options.target_file_size_bytes = 64 << 10;
+  options.row_group_size = 1024;
+  options.constant_partition = std::vector<iceberg::Literal>{iceberg::Literal::Int(19783)};
+  // Every row's ts is replaced by one timestamp of day 19783 (2024-03-01).
+  const std::string query = "SELECT * REPLACE (TIMESTAMPTZ '2024-03-01 10:00:00+00' AS ts) FROM (" +
+                            std::string(kEvents) + ")";
+  ASSERT_OK_AND_ASSIGN(
+      auto files, WriteDataFiles(*engine_, query, EventsSchema(), spec, dir_.Join("k"), options));
+  ASSERT_GE(files.size(), 2u);  // rolled over
+  int64_t rows = 0;
+  for (const auto& f : files) {
+    EXPECT_EQ(f.file_path.substr(0, f.file_path.rfind('/')),
+              dir_.Join("k") + "/data/ts_day=2024-03-01");
+    ASSERT_EQ(f.partition.size(), 1u);
+    EXPECT_EQ(f.partition[0], iceberg::Literal::Int(19783));
+    EXPECT_EQ(f.value_counts.at(1), f.record_count);
+    rows += f.record_count;
+  }
+  EXPECT_EQ(rows, 20000);
+  EXPECT_EQ(Scalar("SELECT count(*) FROM read_parquet(" + FileList(files) +
+                   ") WHERE ts <> TIMESTAMPTZ "
+                   "'2024-03-01 10:00:00+00' OR ts IS NULL"),
+            "0");
+  EXPECT_EQ(Scalar("SELECT sum(id) FROM read_parquet(" + FileList(files) + ")"), "199990000");
+
+  DataWriterOptions plain;
+  plain.constant_partition = std::vector<iceberg::Literal>{};
+  Schema required(0, {Field(1, "id", Type::Long(), true), Field(2, "category", Type::String())});
+  Result<std::vector<iceberg::DataFile>> null_id =
+      WriteDataFiles(*engine_, "SELECT NULL::BIGINT AS id, 'x' AS category", required,
+                     PartitionSpec{}, dir_.Join("kn"), plain);
+  EXPECT_THAT(null_id, IsError(StatusCode::kInvalidArgument));
+  EXPECT_NE(null_id.status().message().find("required field 'id'"), std::string::npos)
+      << null_id.status().ToString();
+  EXPECT_THAT(
+      WriteDataFiles(*engine_, "SELECT 'abc' AS id", Schema(0, {Field(1, "id", Type::Long())}),
+                     PartitionSpec{}, dir_.Join("kc"), plain),
+      IsError(StatusCode::kInvalidArgument));
+  // A tuple of the wrong size is the caller's error.
+  EXPECT_THAT(WriteDataFiles(*engine_, query, EventsSchema(), spec, dir_.Join("kw"), plain),
+              IsError(StatusCode::kInvalidArgument));
+}
+
 TEST_F(DataWriterTest, HashFunctionFollowsTheSpec) {
   // Values from the Iceberg spec, Appendix B.
   PartitionSpec spec = Spec({{1, Transform::Bucket(1000000)}}, {"b"});
   Schema schema(0, {Field(1, "v", Type::Long())});
-  ASSERT_OK_AND_ASSIGN(auto files, WriteDataFiles(*engine_, "SELECT 34::BIGINT AS v", schema, spec, dir_.Join("h")));
+  ASSERT_OK_AND_ASSIGN(
+      auto files, WriteDataFiles(*engine_, "SELECT 34::BIGINT AS v", schema, spec, dir_.Join("h")));
   ASSERT_EQ(files.size(), 1u);
   // hash(34) = 2017239379 -> bucket 2017239379 % 1000000.
-  EXPECT_TRUE(files[0].partition[0] == Literal::Int(2017239379 % 1000000)) << files[0].partition[0].ToString();
+  EXPECT_TRUE(files[0].partition[0] == Literal::Int(2017239379 % 1000000))
+      << files[0].partition[0].ToString();
   EXPECT_EQ(Scalar("SELECT atoll_iceberg_hash('iceberg')"), "1210000089");
   EXPECT_EQ(Scalar("SELECT atoll_iceberg_hash(NULL::VARCHAR) IS NULL"), "true");
 }
 
 // Writes through s3:// served by `store`.
-void WriteToStore(engine::Engine& engine, std::shared_ptr<storage::Store> store, const std::string& bucket) {
-  ASSERT_OK(engine.RegisterStores("s3://", [store, bucket](std::string_view b) -> Result<std::shared_ptr<storage::Store>> {
-    if (b != bucket) return NotFound("no bucket ", b);
-    return store;
-  }));
+void WriteToStore(engine::Engine& engine, std::shared_ptr<storage::Store> store,
+                  const std::string& bucket) {
+  ASSERT_OK(engine.RegisterStores(
+      "s3://", [store, bucket](std::string_view b) -> Result<std::shared_ptr<storage::Store>> {
+        if (b != bucket) return NotFound("no bucket ", b);
+        return store;
+      }));
   PartitionSpec spec = Spec({{2, Transform::Identity()}}, {"category"});
   DataWriterOptions options;
   options.target_file_size_bytes = 128 << 10;
   options.row_group_size = 2048;
   std::string location = "s3://" + bucket + "/warehouse/events";
-  ASSERT_OK_AND_ASSIGN(auto files, WriteDataFiles(engine, kEvents, EventsSchema(), spec, location, options));
+  ASSERT_OK_AND_ASSIGN(auto files,
+                       WriteDataFiles(engine, kEvents, EventsSchema(), spec, location, options));
   ASSERT_GE(files.size(), 4u);
   int64_t rows = 0;
   for (const auto& f : files) {

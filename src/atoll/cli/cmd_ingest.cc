@@ -10,7 +10,9 @@
 #include <thread>
 
 #include "atoll/cli/command.h"
+#include "atoll/cli/record_run.h"
 #include "atoll/common/progress.h"
+#include "atoll/lake/event_log.h"
 #include "atoll/lake/ingest.h"
 #include "atoll/lake/lake_tables.h"
 
@@ -19,6 +21,12 @@ namespace atl::cli {
 namespace {
 
 using nlohmann::json;
+
+int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 json ReportJson(const lake::IngestReport& report, double seconds) {
   json tables = json::array();
@@ -102,20 +110,70 @@ lake::IngestOptions OptionsFromArgs(const ParsedArgs& args) {
   return options;
 }
 
-Status RunIngestOnce(lake::Lake& lake, lake::IngestOptions options, bool as_json, Io& io) {
+// The run's events: one per table (ingested, busy or failed) and one per rejected file.
+void LogReport(const lake::IngestReport& report, lake::EventLog& log) {
+  for (const lake::TableIngestReport& t : report.tables) {
+    if (t.busy) {
+      log.Info(t.table_name, "skipped: another process is ingesting it");
+      continue;
+    }
+    for (const auto* list : {&t.prepared.rejected, &t.rejected}) {
+      for (const lake::RejectedFile& r : *list) {
+        log.Warn(t.table_name, "rejected " + r.source.key,
+                 {{"source", r.source.key},
+                  {"moved_to", r.rejected_key},
+                  {"stage", r.stage},
+                  {"reason", r.reason},
+                  {"size", static_cast<int64_t>(r.source.size)}});
+      }
+    }
+    if (!t.error.empty()) log.Error(t.table_name, "ingestion stopped: " + t.error);
+    if (t.files_loaded > 0 || t.created) {
+      std::string snapshots;
+      for (int64_t id : t.snapshot_ids)
+        snapshots += (snapshots.empty() ? "" : ",") + std::to_string(id);
+      log.Info(t.table_name, "ingested",
+               {{"files", static_cast<int64_t>(t.files_loaded)},
+                {"rows", t.rows},
+                {"source_bytes", static_cast<int64_t>(t.source_bytes)},
+                {"data_files", static_cast<int64_t>(t.data_files)},
+                {"snapshots", snapshots},
+                {"created", t.created}});
+    }
+  }
+}
+
+Status RunIngestOnce(lake::Lake& lake, lake::IngestOptions options, bool as_json, Io& io,
+                     lake::EventLog& log, bool final_flush) {
   ProgressBar bar = ProgressBar::ForStderr("ingesting");
   options.progress = [&bar](const lake::IngestProgress& p) {
     bar.Update({.objects_done = p.files_done, .objects_total = p.files_total});
   };
   auto start = std::chrono::steady_clock::now();
-  ATOLL_ASSIGN_OR_RETURN(lake::IngestReport report, lake::Ingest(lake, options));
+  Result<lake::IngestReport> ran = lake::Ingest(lake, options);
   bar.Finish();
+  if (!ran.ok()) {
+    log.Error("", "ingest failed: " + ran.status().message());
+    RecordRun(lake, options.command, log, final_flush || log.FlushDue(NowMs()), io);
+    return ran.status();
+  }
+  const lake::IngestReport& report = *ran;
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (as_json) {
     io.out << ReportJson(report, seconds).dump() << "\n";
   } else {
     PrintSummary(report, seconds, io.out);
   }
+  LogReport(report, log);
+  if (!report.tables.empty()) {
+    log.Info("", "ingest run finished",
+             {{"tables", static_cast<int64_t>(report.tables.size())},
+              {"files", static_cast<int64_t>(report.files_loaded())},
+              {"rejected", static_cast<int64_t>(report.files_rejected())},
+              {"rows", report.rows()},
+              {"seconds", seconds}});
+  }
+  RecordRun(lake, options.command, log, final_flush || log.FlushDue(NowMs()), io);
   if (!report.ok()) {
     for (const lake::TableIngestReport& t : report.tables) {
       if (!t.error.empty()) return IOError("ingesting ", t.table_name, ": ", t.error);
@@ -126,7 +184,8 @@ Status RunIngestOnce(lake::Lake& lake, lake::IngestOptions options, bool as_json
 
 Status RunIngest(const ParsedArgs& args, Io& io) {
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<lake::Lake> lake, lake::Lake::Open(args.positional()[0]));
-  return RunIngestOnce(*lake, OptionsFromArgs(args), args.Has("json"), io);
+  lake::EventLog log({.command = "atoll ingest", .echo = &io.err});
+  return RunIngestOnce(*lake, OptionsFromArgs(args), args.Has("json"), io, log, true);
 }
 
 std::atomic<bool> g_stop{false};
@@ -143,17 +202,26 @@ Status RunWatch(const ParsedArgs& args, Io& io) {
   g_stop.store(false);
   io.err << "atoll: watching " << lake->root_uri() << " every " << interval_s
          << " s (stop with Ctrl-C)\n";
+  lake::IngestOptions watch_options = OptionsFromArgs(args);
+  watch_options.command = "atoll watch";
+  lake::EventLog log({.command = "atoll watch",
+                      .echo = &io.err,
+                      .flush_every_events = static_cast<size_t>(args.Int("log-every-events", 1000)),
+                      .flush_every_ms = args.Int("log-every-seconds", 60) * 1000});
   while (!g_stop.load()) {
     ATOLL_ASSIGN_OR_RETURN(std::vector<std::string> waiting, lake::TablesWithFilesWaiting(*lake));
     if (!waiting.empty()) {
-      Status st = RunIngestOnce(*lake, OptionsFromArgs(args), args.Has("json"), io);
+      Status st = RunIngestOnce(*lake, watch_options, args.Has("json"), io, log, false);
       io.out.flush();
       if (!st.ok()) io.err << "atoll: error: " << st.message() << " (will retry)\n";
+    } else if (log.FlushDue(NowMs())) {
+      RecordRun(*lake, "atoll watch", log, true, io);
     }
     for (int i = 0; i < interval_s * 10 && !g_stop.load(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
+  if (log.pending() > 0) RecordRun(*lake, "atoll watch", log, true, io);
   io.err << "atoll: stopped watching\n";
   return Status::OK();
 }
@@ -235,6 +303,10 @@ CommandSpec WatchCommand() {
                   {"no-prepare", 0, OptionKind::kFlag, "", "Skip prepare/ (load/ only)"},
                   {"threads", 0, OptionKind::kInt, "N", "DuckDB worker threads (default 2)", 1,
                    256},
+                  {"log-every-events", 0, OptionKind::kInt, "N",
+                   "Commit the log when N events wait (default 1000)", 1, 1000000},
+                  {"log-every-seconds", 0, OptionKind::kInt, "S",
+                   "Commit the log when its oldest event is S seconds old (default 60)", 1, 86400},
                   {"json", 0, OptionKind::kFlag, "",
                    "Print each pass's summary as one JSON document"}},
       .min_positional = 1,

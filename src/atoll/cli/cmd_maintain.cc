@@ -5,9 +5,12 @@
 #include <nlohmann/json.hpp>
 
 #include "atoll/cli/command.h"
+#include "atoll/cli/record_run.h"
 #include "atoll/iceberg/maintenance.h"
+#include "atoll/lake/event_log.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
+#include "atoll/lake/lake_trail.h"
 
 namespace atl::cli {
 
@@ -43,7 +46,22 @@ struct Plan {
   iceberg::OrphanOptions orphans;
   bool rewrite = false;
   bool dry_run = false;
+  // Where the commits are recorded (null: nowhere; never in a dry run), and as what.
+  trail::Trail* trail = nullptr;
+  std::string command = "atoll maintain";
 };
+
+// Records the commit that made `table`'s current metadata in the trail (lake_trail.h).
+// The commit is durable whatever happens here, so a failure is only reported.
+Status RecordMaintenance(const Plan& plan, const iceberg::Table& table,
+                         std::optional<int64_t> snapshot_before, trail::RecordKind kind,
+                         std::vector<std::pair<std::string, std::string>> fields) {
+  if (plan.trail == nullptr || plan.dry_run) return Status::OK();
+  ATOLL_ASSIGN_OR_RETURN(lake::TableChange change,
+                         lake::DescribeCommit(table, snapshot_before, plan.command, kind));
+  change.fields = std::move(fields);
+  return lake::RecordTableChange(*plan.trail, change).status();
+}
 
 // Runs the maintenance of one table; the outcome as JSON (with "error" when it failed).
 // `all` is every table of the lake: tables stored inside this one's folder (a lake may hold
@@ -63,8 +81,19 @@ nlohmann::ordered_json MaintainTable(const lake::LakeTables& tables,
   if (!loaded.ok()) return fail(loaded.status());
   iceberg::Table& table = *loaded;
 
+  const std::optional<int64_t> snapshot_before = table.metadata().current_snapshot_id;
+  const std::string metadata_before = table.metadata_location();
   Result<iceberg::ExpireResult> expired = iceberg::ExpireSnapshots(table, plan.expire);
   if (!expired.ok()) return fail(expired.status());
+  if (table.metadata_location() != metadata_before) {
+    std::string ids;
+    for (int64_t sid : expired->expired_snapshot_ids)
+      ids += (ids.empty() ? "" : ",") + std::to_string(sid);
+    Status st =
+        RecordMaintenance(plan, table, snapshot_before, trail::RecordKind::kExpire,
+                          {{lake::kMaintenanceField, "expire-snapshots"}, {"expired", ids}});
+    if (!st.ok()) doc["trail_error"] = st.message();
+  }
   doc["expire"] = {{"expired_snapshots", expired->expired_snapshot_ids.size()},
                    {"snapshots_left", table.metadata().snapshots.size()},
                    {"deleted_manifest_lists", expired->deleted_manifest_lists},
@@ -78,8 +107,17 @@ nlohmann::ordered_json MaintainTable(const lake::LakeTables& tables,
     if (plan.dry_run) {
       doc["rewrite_manifests"] = {{"skipped", "dry run"}};
     } else {
+      const std::optional<int64_t> before = table.metadata().current_snapshot_id;
       Result<iceberg::RewriteManifestsResult> rewritten = iceberg::RewriteManifests(table);
       if (!rewritten.ok()) return fail(rewritten.status());
+      if (rewritten->snapshot_id) {
+        Status st =
+            RecordMaintenance(plan, table, before, trail::RecordKind::kCompaction,
+                              {{lake::kMaintenanceField, "rewrite-manifests"},
+                               {"manifests_before", std::to_string(rewritten->manifests_before)},
+                               {"manifests_after", std::to_string(rewritten->manifests_after)}});
+        if (!st.ok()) doc["trail_error"] = st.message();
+      }
       doc["rewrite_manifests"] = {{"manifests_before", rewritten->manifests_before},
                                   {"manifests_after", rewritten->manifests_after},
                                   {"committed", rewritten->snapshot_id.has_value()}};
@@ -95,6 +133,27 @@ nlohmann::ordered_json MaintainTable(const lake::LakeTables& tables,
   }
   Result<iceberg::OrphanResult> orphans = iceberg::RemoveOrphanFiles(table, plan.orphans);
   if (!orphans.ok()) return fail(orphans.status());
+  // Metadata files removed as orphans (fallen out of the metadata log) get a record, so
+  // that `atoll trail verify` accepts their absence (lake_trail.h, kMaintenanceField).
+  std::vector<trail::FileRef> removed_metadata;
+  for (const std::string& path : orphans->orphans) {
+    const std::string suffix = ".metadata.json";
+    if (path.size() > suffix.size() &&
+        path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0)
+      removed_metadata.push_back({path, 0, ""});
+  }
+  if (!plan.dry_run && plan.trail != nullptr && !removed_metadata.empty()) {
+    lake::TableChange change;
+    change.command = plan.command;
+    change.table = id.ToString();
+    change.operation = trail::RecordKind::kExpire;
+    change.snapshot_before = table.metadata().current_snapshot_id;
+    change.snapshot_after = table.metadata().current_snapshot_id;
+    change.files_removed = std::move(removed_metadata);
+    change.fields = {{lake::kMaintenanceField, "remove-orphan-files"}};
+    Result<uint64_t> recorded = lake::RecordTableChange(*plan.trail, change);
+    if (!recorded.ok()) doc["trail_error"] = recorded.status().message();
+  }
   doc["orphans"] = {{"listed", orphans->listed},
                     {"removed", orphans->orphans.size()},
                     {"too_young", orphans->too_young},
@@ -166,15 +225,45 @@ Status RunMaintain(const ParsedArgs& args, Io& io) {
     ids = {std::move(id)};
   }
 
+  std::unique_ptr<trail::Trail> trail;
+  if (!plan.dry_run) {
+    Result<std::unique_ptr<trail::Trail>> opened = lake::OpenLakeTrail(*lake);
+    if (opened.ok()) {
+      trail = std::move(*opened);
+    } else {
+      io.err << "atoll: warning: opening the trail: " << opened.status().message() << "\n";
+    }
+  }
+  plan.trail = trail.get();
+  lake::EventLog log({.command = "atoll maintain", .echo = &io.err});
+
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   Status first_error;
   int failed = 0;
   for (const iceberg::TableIdentifier& id : ids) {
     Status st;
-    results.push_back(MaintainTable(tables, id, all, plan, &st));
+    Plan table_plan = plan;
+    // The trail never records its own zone's tables (lake_trail.h).
+    if (lake::IsTrailZoneTable(*lake, id)) table_plan.trail = nullptr;
+    results.push_back(MaintainTable(tables, id, all, table_plan, &st));
     if (!st.ok()) {
       ++failed;
       if (first_error.ok()) first_error = st;
+      log.Error(id.ToString(), "maintenance failed: " + st.message());
+    } else if (!plan.dry_run) {
+      const auto& r = results.back();
+      lake::LogFields fields = {
+          {"expired_snapshots", r["expire"]["expired_snapshots"].get<int64_t>()},
+          {"deleted_data_files", r["expire"]["deleted_data_files"].get<int64_t>()},
+          {"orphans_removed", r["orphans"]["removed"].get<int64_t>()}};
+      if (r.contains("rewrite_manifests"))
+        fields.push_back(
+            {"manifests_after", r["rewrite_manifests"]["manifests_after"].get<int64_t>()});
+      if (r.contains("trail_error")) {
+        log.Warn(id.ToString(),
+                 "maintenance not recorded in the trail: " + r["trail_error"].get<std::string>());
+      }
+      log.Log(lake::LogLevel::kDebug, id.ToString(), "maintained", std::move(fields));
     }
     if (!args.Has("json")) PrintText(results.back(), plan.dry_run, io.out);
   }
@@ -189,6 +278,7 @@ Status RunMaintain(const ParsedArgs& args, Io& io) {
   } else if (ids.empty()) {
     io.out << "the lake has no tables\n";
   }
+  if (!plan.dry_run) RecordRun(*lake, plan.command, log, /*flush_log=*/true, io);
   if (failed == 1 && ids.size() == 1) return first_error;
   if (failed > 0)
     return IOError(failed, " of ", ids.size(),

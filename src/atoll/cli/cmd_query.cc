@@ -1,247 +1,99 @@
 // atoll query: runs SQL over a lake (a local directory or s3:// location) with DuckDB,
-// iceberg_scan() resolving relative table locations under the lake.
+// iceberg_scan() resolving relative table locations under the lake; --save keeps the
+// request, status and result under the lake's queries/ zone (lake/saved_queries.h) and
+// --show prints a saved result.
+#include <stdlib.h>
+
 #include <filesystem>
-#include <set>
 #include <string>
-#include <vector>
 
 #include "atoll/cli/command.h"
+#include "atoll/cli/query_output.h"
 #include "atoll/engine/engine.h"
 #include "atoll/lake/lake.h"
-#include "atoll/lake/lake_tables.h"
-#include "atoll/storage/open_store.h"
-#include "atoll/table/iceberg_scan.h"
+#include "atoll/lake/saved_queries.h"
 
 namespace atl::cli {
 
 namespace {
 
-using engine::Column;
-using engine::Row;
-using engine::ValueKind;
-
-enum class Format { kCsv, kJson, kTable };
-
-// RFC 4180: quoted when it holds a comma, quote, CR or LF; NULL is an empty field.
-void AppendCsvField(const engine::Cell& cell, std::string* out) {
-  if (!cell) return;
-  const std::string& s = *cell;
-  if (s.find_first_of(",\"\r\n") == std::string::npos) {
-    out->append(s);
-    return;
+// A fresh local directory under $TMPDIR, removed with the object.
+class TempDir {
+ public:
+  static Result<TempDir> Make() {
+    const char* base = std::getenv("TMPDIR");
+    std::string pattern = StrCat(base != nullptr && *base ? base : "/tmp", "/atoll-query-XXXXXX");
+    if (mkdtemp(pattern.data()) == nullptr)
+      return IOError("cannot create a directory under ", pattern);
+    return TempDir(pattern);
   }
-  out->push_back('"');
-  for (char c : s) {
-    if (c == '"') out->push_back('"');
-    out->push_back(c);
+  TempDir(TempDir&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
+  TempDir(const TempDir&) = delete;
+  ~TempDir() {
+    std::error_code ec;
+    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
   }
-  out->push_back('"');
+  const std::string& path() const { return path_; }
+
+ private:
+  explicit TempDir(std::string path) : path_(std::move(path)) {}
+  std::string path_;
+};
+
+std::string ReadLocalFileSql(const std::string& path) {
+  const bool csv = path.size() > 4 && path.substr(path.size() - 4) == ".csv";
+  return StrCat("SELECT * FROM ", csv ? "read_csv(" : "read_parquet(", engine::QuoteString(path),
+                csv ? ", header = true)" : ")");
 }
 
-void AppendJsonString(std::string_view s, std::string* out) {
-  static const char* kHex = "0123456789abcdef";
-  out->push_back('"');
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      default:
-        if (u < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[u >> 4]);
-          out->push_back(kHex[u & 15]);
-        } else {
-          out->push_back(c);
-        }
-    }
+Status ShowSaved(const std::string& uri, const std::string& id, OutputFormat format, Io& io) {
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<lake::Lake> lake, lake::Lake::Open(uri));
+  ATOLL_ASSIGN_OR_RETURN(lake::SavedQueryStatus status, lake::ReadSavedQueryStatus(*lake, id));
+  if (status.state != "succeeded") {
+    io.out << "query " << status.id << ": " << status.state;
+    if (status.finished_ms) io.out << " after " << status.duration_ms << " ms";
+    io.out << "\n";
+    if (!status.error.empty()) io.out << "error: " << status.error << "\n";
+    if (status.state == "failed")
+      return InvalidArgument("saved query ", id, " failed: ", status.error);
+    return Status::OK();
   }
-  out->push_back('"');
+  ATOLL_ASSIGN_OR_RETURN(TempDir dir, TempDir::Make());
+  ATOLL_ASSIGN_OR_RETURN(std::string local, lake::FetchSavedResult(*lake, status, dir.path()));
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, engine::Engine::Open());
+  return PrintQuery(*engine, ReadLocalFileSql(local), format, io.out);
 }
 
-// A cell as a JSON value: numbers and booleans bare (nan/inf as strings), nested values as
-// the JSON the engine renders, everything else a string.
-void AppendJsonValue(const Column& column, const engine::Cell& cell, std::string* out) {
-  if (!cell) {
-    out->append("null");
-    return;
-  }
-  const std::string& s = *cell;
-  switch (column.kind) {
-    case ValueKind::kBoolean:
-    case ValueKind::kNested:
-      out->append(s);
-      return;
-    case ValueKind::kNumber:
-      if (s == "nan" || s == "inf" || s == "-inf") {
-        AppendJsonString(s, out);
-      } else {
-        out->append(s);
-      }
-      return;
-    case ValueKind::kString:
-      AppendJsonString(s, out);
-      return;
-  }
-}
-
-std::string CsvLine(const Row& row) {
-  std::string line;
-  for (size_t i = 0; i < row.size(); ++i) {
-    if (i) line.push_back(',');
-    AppendCsvField(row[i], &line);
-  }
-  line.push_back('\n');
-  return line;
-}
-
-// Display width in code points (UTF-8 continuation bytes do not count).
-size_t Width(std::string_view s) {
-  size_t n = 0;
-  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  return n;
-}
-
-void PrintTable(const std::vector<Column>& columns, const std::vector<Row>& rows, std::ostream& out) {
-  std::vector<size_t> widths;
-  for (const Column& c : columns) widths.push_back(Width(c.name));
-  for (const Row& row : rows) {
-    for (size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], Width(row[i] ? *row[i] : "NULL"));
-  }
-  // Numbers (and their headers) right-aligned; no trailing blanks.
-  auto print_row = [&](const std::vector<std::string>& cells) {
-    std::string line;
-    for (size_t i = 0; i < cells.size(); ++i) {
-      if (i) line += "  ";
-      std::string pad(widths[i] - Width(cells[i]), ' ');
-      bool right = columns[i].kind == ValueKind::kNumber;
-      line += right ? pad + cells[i] : cells[i] + (i + 1 < cells.size() ? pad : "");
-    }
-    out << line << "\n";
-  };
-  std::vector<std::string> header;
-  for (const Column& c : columns) header.push_back(c.name);
-  print_row(header);
-  std::vector<std::string> rule;
-  for (size_t w : widths) rule.push_back(std::string(w, '-'));
-  print_row(rule);
-  for (const Row& row : rows) {
-    std::vector<std::string> cells;
-    for (const auto& cell : row) cells.push_back(cell ? *cell : "NULL");
-    print_row(cells);
-  }
-  out << "(" << rows.size() << (rows.size() == 1 ? " row" : " rows") << ")\n";
-}
-
-// LAKE as the root for iceberg_scan; S3 lakes also make s3:// readable in SQL.
-Result<std::string> LakeRoot(const std::string& lake, engine::Engine& engine) {
-  if (lake.substr(0, 5) == "s3://") {
-    std::string rest = lake.substr(5);
-    if (rest.empty() || rest.front() == '/') return InvalidArgument("LAKE '", lake, "' names no bucket");
-    ATOLL_RETURN_NOT_OK(engine.RegisterStores("s3://", [](std::string_view bucket) -> Result<std::shared_ptr<storage::Store>> {
-      ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store,
-                             storage::OpenStore(StrCat("s3://", bucket), false));
-      return std::shared_ptr<storage::Store>(std::move(store));
-    }));
-    return lake;
-  }
-  if (lake.find("://") != std::string::npos && lake.substr(0, 7) != "file://") {
-    return InvalidArgument("LAKE '", lake, "' must be a directory, file:///dir or s3://bucket[/prefix]");
-  }
-  std::string path = lake.substr(0, 7) == "file://" ? lake.substr(7) : lake;
-  std::error_code ec;
-  if (!std::filesystem::is_directory(path, ec)) return NotFound("LAKE '", lake, "' is not a directory");
-  return std::filesystem::absolute(path).lexically_normal().string();
-}
-
-// When LAKE is an atoll lake, its tables become views named <zone>.<db>.<table> (a DuckDB
-// catalog per zone, a schema per database), each over iceberg_scan of the table's
-// current metadata file. A location that is not a lake is left as it is.
-Status DefineLakeViews(const std::string& uri, engine::Engine& engine) {
-  Result<std::unique_ptr<lake::Lake>> opened = lake::Lake::Open(uri);
-  if (!opened.ok()) return opened.status().code() == StatusCode::kNotFound ? Status::OK() : opened.status();
-  ATOLL_ASSIGN_OR_RETURN(lake::LakeTables tables, lake::OpenLakeTables(**opened));
-  ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::TableIdentifier> ids, lake::ListLakeTables(tables));
-  std::set<std::string> catalogs;
-  std::set<std::string> schemas;
-  std::string sql;
-  for (const iceberg::TableIdentifier& id : ids) {
-    if (id.ns.size() != 2) continue;
-    ATOLL_ASSIGN_OR_RETURN(std::string metadata, tables.catalog->LoadMetadataLocation(id));
-    const std::string catalog = engine::QuoteIdentifier(id.ns[0]);
-    const std::string schema = StrCat(catalog, ".", engine::QuoteIdentifier(id.ns[1]));
-    if (catalogs.insert(catalog).second) sql += StrCat("ATTACH ':memory:' AS ", catalog, ";\n");
-    if (schemas.insert(schema).second) sql += StrCat("CREATE SCHEMA ", schema, ";\n");
-    sql += StrCat("CREATE VIEW ", schema, ".", engine::QuoteIdentifier(id.name), " AS SELECT * FROM iceberg_scan(",
-                  engine::QuoteString(metadata), ");\n");
-  }
-  if (sql.empty()) return Status::OK();
-  return engine.Execute(sql).WithContext("defining the lake's tables as views");
+Status RunSaved(const std::string& uri, const std::string& sql, const std::string& result_format,
+                OutputFormat format, Io& io) {
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<lake::Lake> lake, lake::Lake::Open(uri));
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, OpenQueryEngine(uri));
+  ATOLL_ASSIGN_OR_RETURN(TempDir dir, TempDir::Make());
+  ATOLL_ASSIGN_OR_RETURN(lake::SavedQueryRun run,
+                         lake::RunSavedQuery(*lake, *engine, sql, result_format, dir.path()));
+  io.err << "atoll: saved query " << run.status.id << " (" << run.status.state << ", "
+         << run.status.rows << (run.status.rows == 1 ? " row, " : " rows, ")
+         << run.status.duration_ms << " ms) under " << lake::SavedQueryPrefix(*lake, run.status.id)
+         << "\n";
+  if (run.status.state != "succeeded") return InvalidArgument(run.status.error);
+  return PrintQuery(*engine, ReadLocalFileSql(run.local_parquet), format, io.out);
 }
 
 Status RunQuery(const ParsedArgs& args, Io& io) {
   const std::string& lake = args.positional()[0];
+  ATOLL_ASSIGN_OR_RETURN(OutputFormat format,
+                         ParseOutputFormat(args.Value("format").value_or("table")));
+  if (args.Has("show")) {
+    if (args.Has("save")) return InvalidArgument("--show and --save exclude each other");
+    return ShowSaved(lake, args.positional()[1], format, io);
+  }
   const std::string& sql = args.positional()[1];
-  std::string format_text = args.Value("format").value_or("table");
-  Format format;
-  if (format_text == "csv") {
-    format = Format::kCsv;
-  } else if (format_text == "json") {
-    format = Format::kJson;
-  } else if (format_text == "table") {
-    format = Format::kTable;
-  } else {
-    return InvalidArgument("unknown --format '", format_text, "' (expected csv, json or table)");
+  if (args.Has("save")) {
+    return RunSaved(lake, sql, args.Value("result-format").value_or("parquet"), format, io);
   }
-  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, engine::Engine::Open());
-  table::IcebergScanOptions options;
-  ATOLL_ASSIGN_OR_RETURN(options.root, LakeRoot(lake, *engine));
-  ATOLL_RETURN_NOT_OK(table::RegisterIcebergScan(*engine, std::move(options)));
-  ATOLL_RETURN_NOT_OK(DefineLakeViews(lake, *engine));
-
-  if (format == Format::kTable) {
-    ATOLL_ASSIGN_OR_RETURN(engine::QueryResult result, engine->Query(sql));
-    PrintTable(result.columns, result.rows, io.out);
-    return Status::OK();
-  }
-  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryStream> stream, engine->Stream(sql));
-  const std::vector<Column>& columns = stream->columns();
-  std::string buffer;
-  if (format == Format::kCsv) {
-    Row header;
-    for (const Column& c : columns) header.push_back(c.name);
-    buffer = CsvLine(header);
-  } else {
-    buffer = "[";
-  }
-  bool first = true;
-  while (true) {
-    ATOLL_ASSIGN_OR_RETURN(std::vector<Row> rows, stream->Next());
-    if (rows.empty()) break;
-    for (const Row& row : rows) {
-      if (format == Format::kCsv) {
-        buffer += CsvLine(row);
-        continue;
-      }
-      buffer += first ? "\n{" : ",\n{";
-      first = false;
-      for (size_t i = 0; i < row.size(); ++i) {
-        if (i) buffer += ", ";
-        AppendJsonString(columns[i].name, &buffer);
-        buffer += ": ";
-        AppendJsonValue(columns[i], row[i], &buffer);
-      }
-      buffer += "}";
-    }
-    io.out << buffer;
-    buffer.clear();
-  }
-  if (format == Format::kJson) buffer += first ? "]\n" : "\n]\n";
-  io.out << buffer;
-  return Status::OK();
+  if (args.Value("result-format")) return InvalidArgument("--result-format needs --save");
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, OpenQueryEngine(lake));
+  return PrintQuery(*engine, sql, format, io.out);
 }
 
 }  // namespace
@@ -250,18 +102,36 @@ CommandSpec QueryCommand() {
   return {
       .name = "query",
       .summary = "Run SQL over a lake (iceberg_scan reads Iceberg tables)",
-      .arguments = "LAKE SQL",
+      .arguments = "LAKE SQL|ID",
       .description =
           "Runs SQL with the embedded DuckDB. LAKE is a local directory, file:///dir or\n"
           "s3://bucket[/prefix]; iceberg_scan('<table folder or metadata file>'\n"
           "[, snapshot_id => N] [, timestamp => TIMESTAMP or epoch ms] [, ref => 'branch'])\n"
-          "reads an Iceberg table, relative locations resolving under LAKE.\n"
+          "reads an Iceberg table, relative locations resolving under LAKE. The tables of an\n"
+          "atoll lake are also views named <zone>.<db>.<table>.\n"
           "Output (--format): table (default; aligned columns, numbers to the right, NULL shown\n"
-          "as NULL, then a row count), csv (a header row, then RFC 4180 rows; NULL is an empty field) or json (one\n"
+          "as NULL, then a row count), csv (a header row, then RFC 4180 rows; NULL is an empty "
+          "field) or json (one\n"
           "JSON array of objects, one object per line; numbers and booleans bare, nested\n"
-          "values as JSON, other values as strings).\n",
-      .options = {{"format", 'f', OptionKind::kString, "FORMAT", "Output format: table, csv or json",
-                   INT64_MIN, INT64_MAX, {"table", "csv", "json"}}},
+          "values as JSON, other values as strings).\n"
+          "--save keeps the query under queries/<id>/ of the lake: request.json, status.json\n"
+          "(state succeeded or failed, times, duration, rows, error) and the result\n"
+          "(result.parquet, or result.csv with --result-format csv); the id is printed on\n"
+          "stderr. A failed query is saved with its error (exit status 1).\n"
+          "With --show, the second argument is the id of a saved query: its result is printed\n"
+          "(a failed query: its status and error, exit status 1).\n",
+      .options = {OutputFormatOption(),
+                  {"save", 0, OptionKind::kFlag, "",
+                   "Save request, status and result under queries/"},
+                  {"result-format",
+                   0,
+                   OptionKind::kString,
+                   "FORMAT",
+                   "Saved result format: parquet (default) or csv",
+                   INT64_MIN,
+                   INT64_MAX,
+                   {"parquet", "csv"}},
+                  {"show", 0, OptionKind::kFlag, "", "Print the saved query whose id is given"}},
       .min_positional = 2,
       .max_positional = 2,
       .run = RunQuery,

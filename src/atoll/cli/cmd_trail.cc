@@ -86,7 +86,11 @@ Status RunVerify(const ParsedArgs& args, Io& io) {
   ATOLL_ASSIGN_OR_RETURN(Opened o, OpenTrail(args));
   ATOLL_ASSIGN_OR_RETURN(lake::LakeTables tables, lake::OpenLakeTables(*o.lake));
   trail::VerifyOptions options;
-  options.metadata_hasher = lake::LakeMetadataHasher(tables.io);
+  // Metadata files a later maintenance record says it removed are accepted (lake_trail.h);
+  // when the records cannot be read, Verify itself reports why.
+  Result<std::map<std::string, trail::Hash>> removed = lake::MetadataRemovedByMaintenance(*o.trail);
+  options.metadata_hasher = lake::LakeMetadataHasher(
+      tables.io, removed.ok() ? std::move(*removed) : std::map<std::string, trail::Hash>());
   options.min_size = static_cast<uint64_t>(args.Int("min-size", 0));
   ATOLL_ASSIGN_OR_RETURN(trail::VerifyReport report, o.trail->Verify(options));
   // Committed changes without a record (a crash between a commit and its record).

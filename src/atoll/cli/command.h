@@ -57,6 +57,8 @@ CommandSpec TablesCommand();
 CommandSpec LsCommand();
 CommandSpec MaintainCommand();
 CommandSpec QueryCommand();
+CommandSpec SnapshotCommand();
+CommandSpec StatsCommand();
 CommandSpec TrailCommand();
 CommandSpec VersionCommand();
 

@@ -12,6 +12,8 @@ const std::vector<CommandSpec>& Commands() {
       LsCommand(),
       MaintainCommand(),
       QueryCommand(),
+      SnapshotCommand(),
+      StatsCommand(),
       TrailCommand(),
       VersionCommand(),
   };

@@ -493,8 +493,27 @@ class TableIngester {
     wo.target_file_size_bytes = static_cast<int64_t>(settings_.target_file_size_bytes);
     wo.file_name_prefix = batch_id + "-";
     const iceberg::TableMetadata& md = table_->metadata();
+    ATOLL_ASSIGN_OR_RETURN(wo.constant_partition,
+                           ConstantPartition(*md.CurrentSchema(), *md.DefaultSpec(), loaded_at_ms));
     return table::WriteDataFiles(engine_, BatchQuery(files, loaded_at_ms), *md.CurrentSchema(),
                                  *md.DefaultSpec(), table_->location(), wo);
+  }
+
+  // The batch's partition tuple when the spec partitions only by `_etl_loaded_at` (one value
+  // per batch), so that rows are written without staging; nullopt otherwise.
+  static Result<std::optional<std::vector<iceberg::Literal>>> ConstantPartition(
+      const iceberg::Schema& schema, const iceberg::PartitionSpec& spec, int64_t loaded_at_ms) {
+    const iceberg::NestedField* loaded_at = schema.FindFieldByName(kLoadedAtColumn);
+    std::vector<iceberg::Literal> tuple;
+    for (const iceberg::PartitionField& pf : spec.fields) {
+      if (loaded_at == nullptr || pf.source_ids.size() != 1 || pf.source_id() != loaded_at->id) {
+        return std::optional<std::vector<iceberg::Literal>>();
+      }
+      ATOLL_ASSIGN_OR_RETURN(iceberg::Literal value,
+                             pf.transform.Apply(iceberg::Literal::TimestampTz(loaded_at_ms * 1000)));
+      tuple.push_back(std::move(value));
+    }
+    return std::optional<std::vector<iceberg::Literal>>(std::move(tuple));
   }
 
   // Reads every value of a file (the row hashes force each column to be decoded).

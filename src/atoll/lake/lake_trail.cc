@@ -1,4 +1,5 @@
 #include "atoll/lake/lake_trail.h"
+#include "atoll/lake/system_tables.h"
 
 #include <unistd.h>
 
@@ -338,12 +339,7 @@ namespace {
 using iceberg::NestedField;
 using iceberg::Type;
 
-struct AuditColumn {
-  const char* name;
-  iceberg::TypePtr type;
-  bool required;
-  const char* duckdb_type;
-};
+using AuditColumn = SystemColumn;
 
 const std::vector<AuditColumn>& AuditColumns() {
   static const std::vector<AuditColumn> kColumns = {
@@ -466,19 +462,7 @@ uint64_t CoveredSize(const iceberg::Table& table) {
 
 }  // namespace
 
-iceberg::Schema AuditTableSchema() {
-  std::vector<NestedField> fields;
-  int32_t id = 1;
-  for (const AuditColumn& c : AuditColumns()) {
-    NestedField f;
-    f.id = id++;
-    f.name = c.name;
-    f.required = c.required;
-    f.type = c.type;
-    fields.push_back(std::move(f));
-  }
-  return iceberg::Schema(0, std::move(fields));
-}
+iceberg::Schema AuditTableSchema() { return SystemTableSchema(AuditColumns()); }
 
 Result<SyncReport> SyncTrailTable(const Lake& lake, const LakeTables& tables, trail::Trail& trail,
                                   engine::Engine& engine) {
@@ -534,6 +518,44 @@ Result<SyncReport> SyncTrailTable(const Lake& lake, const LakeTables& tables, tr
   }
   return CommitConflict("audit table ", table.id().ToString(), ": gave up after ", kSyncAttempts,
                         " conflicting commits");
+}
+
+Result<std::map<std::string, trail::Hash>> MetadataRemovedByMaintenance(trail::Trail& trail) {
+  struct Named {
+    uint64_t seq = 0;
+    trail::Hash hash{};
+    std::string table;
+  };
+  std::map<std::string, Named> named;  // location -> the last record naming it with a hash
+  std::map<std::string, trail::Hash> removed;
+  ATOLL_ASSIGN_OR_RETURN(std::vector<Record> records, trail.Show({}));
+  for (const Record& r : records) {
+    if (!r.metadata_location.empty() && r.metadata_sha256)
+      named[r.metadata_location] = {r.sequence, *r.metadata_sha256, r.table};
+    bool maintenance = false;
+    for (const auto& [key, value] : r.fields) maintenance = maintenance || key == kMaintenanceField;
+    if (!maintenance) continue;
+    for (const FileRef& f : r.files_removed) {
+      auto it = named.find(f.location);
+      if (it != named.end() && it->second.seq < r.sequence && it->second.table == r.table)
+        removed[f.location] = it->second.hash;
+    }
+  }
+  return removed;
+}
+
+trail::MetadataHasher LakeMetadataHasher(std::shared_ptr<iceberg::FileIO> io,
+                                         std::map<std::string, trail::Hash> removed) {
+  return [io = std::move(io),
+          removed = std::move(removed)](const std::string& location) -> Result<trail::Hash> {
+    Result<std::string> bytes = io->Read(location);
+    if (!bytes.ok()) {
+      auto it = removed.find(location);
+      if (bytes.status().code() == StatusCode::kNotFound && it != removed.end()) return it->second;
+      return bytes.status();
+    }
+    return trail::Sha256(*bytes);
+  };
 }
 
 trail::MetadataHasher LakeMetadataHasher(std::shared_ptr<iceberg::FileIO> io) {

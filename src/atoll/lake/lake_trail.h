@@ -37,6 +37,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -156,5 +157,22 @@ Result<SyncReport> SyncTrailTable(const Lake& lake, const LakeTables& tables, tr
 
 // A metadata hasher reading locations through `io` (for trail::VerifyOptions).
 trail::MetadataHasher LakeMetadataHasher(std::shared_ptr<iceberg::FileIO> io);
+
+// Maintenance and missing metadata files. `atoll maintain` may delete old metadata files
+// (those that fell out of a table's metadata log are orphans); it then appends a record
+// with the field maintenance=remove-orphan-files listing them in files_removed. The rule
+// for verification: a recorded metadata file that is missing is accepted only when a
+// LATER record (higher sequence number) of the same table, carrying the field
+// "maintenance", lists it in files_removed. Any other missing file is still reported.
+inline constexpr char kMaintenanceField[] = "maintenance";
+
+// The metadata files the trail says maintenance removed, each with the hash recorded by
+// the last record naming it before its removal. Errors: the trail's (reading records).
+Result<std::map<std::string, trail::Hash>> MetadataRemovedByMaintenance(trail::Trail& trail);
+
+// Like LakeMetadataHasher, but a file that is missing and in `removed` answers the hash
+// recorded for it (so verification accepts it, see the rule above).
+trail::MetadataHasher LakeMetadataHasher(std::shared_ptr<iceberg::FileIO> io,
+                                         std::map<std::string, trail::Hash> removed);
 
 }  // namespace atl::lake

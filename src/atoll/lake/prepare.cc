@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <map>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -233,6 +234,10 @@ class TablePreparer {
   // The table function reading local `paths` (all of format `format`) with the table's
   // options; several paths are combined by column name.
   std::string ReaderSql(FileFormat format, const std::vector<std::string>& paths) const {
+    if (paths.size() == 1 && !full_sample_) {
+      auto sniffed = sniffed_csv_.find(paths[0]);
+      if (sniffed != sniffed_csv_.end()) return sniffed->second;
+    }
     const TableOptions& o = table_options_;
     std::string list;
     if (paths.size() == 1) {
@@ -327,6 +332,25 @@ class TablePreparer {
       case FileFormat::kUnknown:
         return NotSupported("unknown file format");
     }
+    if ((in.format == FileFormat::kCsv || in.format == FileFormat::kTsv) && !full_sample_ &&
+        table_options_.columns.empty()) {
+      // Sniff once: the dialect and column types DuckDB detects from the sample become
+      // explicit read_csv options (auto_detect=false), so that the DESCRIBEs and the COPY
+      // that follow do not each sniff the file again. A file the sniffer cannot read keeps
+      // the auto-detecting form (and fails below with DuckDB's message).
+      std::string sniff = from;
+      sniff.replace(0, std::string("read_csv(").size(), "sniff_csv(");
+      Result<engine::QueryResult> prompt = engine_.Query(StrCat("SELECT Prompt FROM ", sniff));
+      if (prompt.ok() && !prompt->rows.empty() && !prompt->rows[0].empty() && prompt->rows[0][0]) {
+        std::string text = *prompt->rows[0][0];
+        if (text.rfind("FROM ", 0) == 0) text.erase(0, 5);
+        while (!text.empty() && (text.back() == ';' || text.back() == ' ')) text.pop_back();
+        if (text.rfind("read_csv(", 0) == 0 && text.back() == ')') {
+          sniffed_csv_[in.local_path] = text;
+          from = text;
+        }
+      }
+    }
     in.select_sql = SelectSql(in.format, from);
     // Bind now, so that files DuckDB cannot even open or sniff are rejected individually.
     Result<engine::QueryResult> described = engine_.Query(StrCat("DESCRIBE ", in.select_sql));
@@ -376,7 +400,7 @@ class TablePreparer {
     ATOLL_ASSIGN_OR_RETURN(
         engine::QueryResult copied,
         engine_.Query(StrCat("COPY (", query, ") TO ", QuoteString(out.path),
-                             " (FORMAT parquet, COMPRESSION zstd, FIELD_IDS ", field_ids, ", KV_METADATA {",
+                             " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, FIELD_IDS ", field_ids, ", KV_METADATA {",
                              QuoteString(kLineageMetadataKey), ": ", QuoteString(LineageJson(sources)), "})")));
     if (!copied.rows.empty() && !copied.rows[0].empty() && copied.rows[0][0]) {
       out.rows = std::stoll(*copied.rows[0][0]);
@@ -452,6 +476,8 @@ class TablePreparer {
   TablePrepareReport report_;
   int next_id_ = 0;
   bool full_sample_ = false;
+  // Local CSV path -> read_csv(...) with the options its sniff found (used unless full_sample_).
+  std::map<std::string, std::string> sniffed_csv_;
 };
 
 }  // namespace

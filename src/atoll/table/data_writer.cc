@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
+#include <iterator>
 #include <random>
 
 #include "atoll/engine/scalar_function.h"
@@ -32,8 +33,9 @@ std::string Str(int64_t v) { return std::to_string(v); }
 
 // Registers the bucket hash once per engine (a second registration fails harmlessly).
 Status EnsureHashFunction(engine::Engine& engine) {
-  auto probe = engine.Query(std::string("SELECT count(*) FROM duckdb_functions() WHERE function_name = '") +
-                            kHashFunction + "'");
+  auto probe =
+      engine.Query(std::string("SELECT count(*) FROM duckdb_functions() WHERE function_name = '") +
+                   kHashFunction + "'");
   if (probe.ok() && !probe->rows.empty() && probe->rows[0][0] != "0") return Status::OK();
   engine::Int32Function fn;
   fn.name = kHashFunction;
@@ -68,10 +70,11 @@ std::string UnscaledSql(const std::string& c) {
 }
 
 // The transform result (Iceberg representation) of source SQL `c` of Iceberg type `t`.
-Result<std::string> TransformSql(const iceberg::Transform& tr, const std::string& c, const Type& t) {
+Result<std::string> TransformSql(const iceberg::Transform& tr, const std::string& c,
+                                 const Type& t) {
   TypeId id = t.id();
-  bool is_ts = id == TypeId::kTimestamp || id == TypeId::kTimestampTz || id == TypeId::kTimestampNs ||
-               id == TypeId::kTimestampTzNs;
+  bool is_ts = id == TypeId::kTimestamp || id == TypeId::kTimestampTz ||
+               id == TypeId::kTimestampNs || id == TypeId::kTimestampTzNs;
   switch (tr.kind()) {
     case TransformKind::kIdentity:
       return c;
@@ -92,10 +95,14 @@ Result<std::string> TransformSql(const iceberg::Transform& tr, const std::string
     }
     case TransformKind::kDay:
       if (id == TypeId::kDate) return "CAST(" + c + " - DATE '1970-01-01' AS INTEGER)";
-      if (is_ts) return "CAST(" + FloorDivSql(EpochMicrosSql(c, t), iceberg::temporal::kMicrosPerDay) + " AS INTEGER)";
+      if (is_ts)
+        return "CAST(" + FloorDivSql(EpochMicrosSql(c, t), iceberg::temporal::kMicrosPerDay) +
+               " AS INTEGER)";
       break;
     case TransformKind::kHour:
-      if (is_ts) return "CAST(" + FloorDivSql(EpochMicrosSql(c, t), iceberg::temporal::kMicrosPerHour) + " AS INTEGER)";
+      if (is_ts)
+        return "CAST(" + FloorDivSql(EpochMicrosSql(c, t), iceberg::temporal::kMicrosPerHour) +
+               " AS INTEGER)";
       break;
     case TransformKind::kTruncate: {
       int64_t w = tr.param();
@@ -105,9 +112,12 @@ Result<std::string> TransformSql(const iceberg::Transform& tr, const std::string
       if (id == TypeId::kDecimal) {
         std::string u = UnscaledSql(c);
         std::string r = "(((" + u + ") % " + Str(w) + " + " + Str(w) + ") % " + Str(w) + ")";
-        std::string unit = t.scale() == 0 ? "1" : "0." + std::string(static_cast<size_t>(t.scale() - 1), '0') + "1";
-        return "CAST(" + c + " - CAST(" + r + " AS DECIMAL(38,0)) * CAST('" + unit + "' AS DECIMAL(38," +
-               Str(t.scale()) + ")) AS DECIMAL(" + Str(t.precision()) + "," + Str(t.scale()) + "))";
+        std::string unit = t.scale() == 0
+                               ? "1"
+                               : "0." + std::string(static_cast<size_t>(t.scale() - 1), '0') + "1";
+        return "CAST(" + c + " - CAST(" + r + " AS DECIMAL(38,0)) * CAST('" + unit +
+               "' AS DECIMAL(38," + Str(t.scale()) + ")) AS DECIMAL(" + Str(t.precision()) + "," +
+               Str(t.scale()) + "))";
       }
       if (id == TypeId::kString) return "substring(" + c + ", 1, " + Str(w) + ")";
       if (id == TypeId::kBinary) return "unhex(left(hex(" + c + "), " + Str(2 * w) + "))";
@@ -124,7 +134,8 @@ Result<std::string> TransformSql(const iceberg::Transform& tr, const std::string
           arg = "CAST(" + c + " - DATE '1970-01-01' AS BIGINT)";
           break;
         case TypeId::kTime:
-          arg = "CAST((hour(" + c + ") * 60 + minute(" + c + ")) * 60000000 + microsecond(" + c + ") AS BIGINT)";
+          arg = "CAST((hour(" + c + ") * 60 + minute(" + c + ")) * 60000000 + microsecond(" + c +
+                ") AS BIGINT)";
           break;
         case TypeId::kTimestamp:
         case TypeId::kTimestampTz:
@@ -146,13 +157,14 @@ Result<std::string> TransformSql(const iceberg::Transform& tr, const std::string
           break;
       }
       if (arg.empty()) break;
-      return "CAST((" + std::string(kHashFunction) + "(" + arg + ") & 2147483647) % " + Str(tr.param()) +
-             " AS INTEGER)";
+      return "CAST((" + std::string(kHashFunction) + "(" + arg + ") & 2147483647) % " +
+             Str(tr.param()) + " AS INTEGER)";
     }
     default:
       break;
   }
-  return NotSupported("partition transform ", tr.ToString(), " on ", t.ToString(), " is not supported by the writer");
+  return NotSupported("partition transform ", tr.ToString(), " on ", t.ToString(),
+                      " is not supported by the writer");
 }
 
 // SQL turning a partition value of Iceberg type `t` into text LiteralFromText reads.
@@ -161,7 +173,8 @@ std::string NormalizeSql(const Type& t, const std::string& c) {
     case TypeId::kDate:
       return "CAST(" + c + " - DATE '1970-01-01' AS VARCHAR)";
     case TypeId::kTime:
-      return "CAST((hour(" + c + ") * 60 + minute(" + c + ")) * 60000000 + microsecond(" + c + ") AS VARCHAR)";
+      return "CAST((hour(" + c + ") * 60 + minute(" + c + ")) * 60000000 + microsecond(" + c +
+             ") AS VARCHAR)";
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz:
       return "CAST(epoch_us(" + c + ") AS VARCHAR)";
@@ -185,7 +198,8 @@ Result<Literal> LiteralFromText(const TypePtr& type, const engine::Cell& cell) {
   auto integer = [&]() -> Result<int64_t> {
     int64_t v = 0;
     auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || ptr != text.data() + text.size()) return Internal("not an integer: ", text);
+    if (ec != std::errc() || ptr != text.data() + text.size())
+      return Internal("not an integer: ", text);
     return v;
   };
   switch (type->id()) {
@@ -210,7 +224,8 @@ Result<Literal> LiteralFromText(const TypePtr& type, const engine::Cell& cell) {
     case TypeId::kDouble:
       return Literal::Make(type, std::strtod(text.c_str(), nullptr));
     case TypeId::kDecimal: {
-      ATOLL_ASSIGN_OR_RETURN(auto v, iceberg::DecimalFromString(text, type->precision(), type->scale()));
+      ATOLL_ASSIGN_OR_RETURN(auto v,
+                             iceberg::DecimalFromString(text, type->precision(), type->scale()));
       return Literal::Make(type, v);
     }
     case TypeId::kString:
@@ -297,7 +312,8 @@ class TempTables {
  public:
   explicit TempTables(engine::Engine& engine) : engine_(engine) {}
   ~TempTables() {
-    for (const auto& t : names_) (void)engine_.Execute("DROP TABLE IF EXISTS " + QuoteIdentifier(t));
+    for (const auto& t : names_)
+      (void)engine_.Execute("DROP TABLE IF EXISTS " + QuoteIdentifier(t));
   }
   void Add(std::string name) { names_.push_back(std::move(name)); }
 
@@ -306,24 +322,72 @@ class TempTables {
   std::vector<std::string> names_;
 };
 
+// COPY (`select`) TO the directory `dir` with `copy_options` (RETURN_STATS among them), then
+// one DataFile per written file, with metrics from its footer and partition `tuple`.
+Result<std::vector<iceberg::DataFile>> CopyAndDescribe(
+    engine::Engine& engine, const std::string& select, const std::string& dir,
+    const std::string& copy_options, const iceberg::Schema& schema,
+    const std::vector<Literal>& tuple, const DataWriterOptions& options) {
+  if (dir.find("://") == std::string::npos) {
+    // A local path: DuckDB creates only the last directory level itself.
+    std::error_code ec;
+    std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
+    if (ec) return IOError("creating directory for ", dir, ": ", ec.message());
+  }
+  ATOLL_ASSIGN_OR_RETURN(
+      engine::QueryResult written,
+      engine.Query("COPY (" + select + ") TO " + QuoteString(dir) + " (" + copy_options + ")"));
+  std::vector<iceberg::DataFile> files;
+  for (const engine::Row& row : written.rows) {
+    if (row.size() < 3 || !row[0] || !row[1] || !row[2])
+      return Internal("COPY ... RETURN_STATS gave an incomplete row");
+    int64_t count = std::strtoll(row[1]->c_str(), nullptr, 10);
+    int64_t size = std::strtoll(row[2]->c_str(), nullptr, 10);
+    if (count == 0) continue;  // DuckDB writes no empty files for non-empty input
+    ATOLL_ASSIGN_OR_RETURN(iceberg::DataFile file,
+                           ReadParquetMetrics(engine, *row[0], size, schema, options.metrics));
+    if (file.record_count != count) {
+      return Internal("COPY reported ", count, " rows in ", *row[0], " but its footer says ",
+                      file.record_count);
+    }
+    file.partition = tuple;
+    files.push_back(std::move(file));
+  }
+  return files;
+}
+
 }  // namespace
 
 Result<std::string> DuckDbTypeFor(const Type& type) {
   switch (type.id()) {
-    case TypeId::kBoolean: return std::string("BOOLEAN");
-    case TypeId::kInt: return std::string("INTEGER");
-    case TypeId::kLong: return std::string("BIGINT");
-    case TypeId::kFloat: return std::string("FLOAT");
-    case TypeId::kDouble: return std::string("DOUBLE");
-    case TypeId::kDecimal: return "DECIMAL(" + Str(type.precision()) + "," + Str(type.scale()) + ")";
-    case TypeId::kDate: return std::string("DATE");
-    case TypeId::kTime: return std::string("TIME");
-    case TypeId::kTimestamp: return std::string("TIMESTAMP");
-    case TypeId::kTimestampTz: return std::string("TIMESTAMPTZ");
-    case TypeId::kTimestampNs: return std::string("TIMESTAMP_NS");
-    case TypeId::kString: return std::string("VARCHAR");
-    case TypeId::kUuid: return std::string("UUID");
-    case TypeId::kBinary: return std::string("BLOB");
+    case TypeId::kBoolean:
+      return std::string("BOOLEAN");
+    case TypeId::kInt:
+      return std::string("INTEGER");
+    case TypeId::kLong:
+      return std::string("BIGINT");
+    case TypeId::kFloat:
+      return std::string("FLOAT");
+    case TypeId::kDouble:
+      return std::string("DOUBLE");
+    case TypeId::kDecimal:
+      return "DECIMAL(" + Str(type.precision()) + "," + Str(type.scale()) + ")";
+    case TypeId::kDate:
+      return std::string("DATE");
+    case TypeId::kTime:
+      return std::string("TIME");
+    case TypeId::kTimestamp:
+      return std::string("TIMESTAMP");
+    case TypeId::kTimestampTz:
+      return std::string("TIMESTAMPTZ");
+    case TypeId::kTimestampNs:
+      return std::string("TIMESTAMP_NS");
+    case TypeId::kString:
+      return std::string("VARCHAR");
+    case TypeId::kUuid:
+      return std::string("UUID");
+    case TypeId::kBinary:
+      return std::string("BLOB");
     case TypeId::kStruct: {
       std::string out = "STRUCT(";
       for (size_t i = 0; i < type.fields().size(); ++i) {
@@ -356,7 +420,8 @@ std::string FieldIdsOption(const iceberg::Schema& schema) {
   return out + "}";
 }
 
-Result<std::vector<iceberg::DataFile>> WriteDataFiles(engine::Engine& engine, std::string_view query,
+Result<std::vector<iceberg::DataFile>> WriteDataFiles(engine::Engine& engine,
+                                                      std::string_view query,
                                                       const iceberg::Schema& schema,
                                                       const iceberg::PartitionSpec& spec,
                                                       std::string_view table_location,
@@ -390,12 +455,14 @@ Result<std::vector<iceberg::DataFile>> WriteDataFiles(engine::Engine& engine, st
     if (pf.source_ids.size() != 1) return NotSupported("multi-argument partition transforms");
     const NestedField* source = schema.FindFieldById(pf.source_id());
     auto name = schema.FindColumnName(pf.source_id());
-    if (source == nullptr || !name) return InvalidArgument("partition source field ", pf.source_id(), " is not in the schema");
+    if (source == nullptr || !name)
+      return InvalidArgument("partition source field ", pf.source_id(), " is not in the schema");
     std::string path = "q";  // q."a"."b": the converted value
     size_t start = 0;
     while (true) {
       size_t dot = name->find('.', start);
-      path += "." + QuoteIdentifier(name->substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+      path += "." + QuoteIdentifier(name->substr(
+                        start, dot == std::string::npos ? std::string::npos : dot - start));
       if (dot == std::string::npos) break;
       start = dot + 1;
     }
@@ -411,14 +478,54 @@ Result<std::vector<iceberg::DataFile>> WriteDataFiles(engine::Engine& engine, st
   }
   if (needs_hash) ATOLL_RETURN_NOT_OK(EnsureHashFunction(engine));
 
-  ATOLL_RETURN_NOT_OK(engine.Execute("CREATE TEMP TABLE " + QuoteIdentifier(stage) + " (" + columns_ddl + ")"));
+  // 3. One COPY per tuple; then the footers.
+  std::string copy_options =
+      "FORMAT parquet, COMPRESSION " + QuoteString(options.compression) + ", FIELD_IDS " +
+      FieldIdsOption(schema) + ", FILE_SIZE_BYTES " + Str(options.target_file_size_bytes) +
+      ", FILENAME_PATTERN " + QuoteString(options.file_name_prefix + "{uuidv7}") +
+      ", RETURN_STATS, OVERWRITE_OR_IGNORE true";  // partition folders fill up over commits;
+                                                   // names are unique (uuidv7)
+  if (options.row_group_size > 0) copy_options += ", ROW_GROUP_SIZE " + Str(options.row_group_size);
+  if (options.compression == "zstd" && options.compression_level > 0) {
+    copy_options += ", COMPRESSION_LEVEL " + Str(options.compression_level);
+  }
+
+  if (options.constant_partition) {
+    // Every row has this tuple: one COPY straight from the query, no staging.
+    const std::vector<Literal>& tuple = *options.constant_partition;
+    if (tuple.size() != spec.fields.size()) {
+      return InvalidArgument("constant partition has ", tuple.size(), " values, the spec has ",
+                             spec.fields.size(), " fields");
+    }
+    std::string dir = location + "/data";
+    if (!spec.fields.empty()) {
+      ATOLL_ASSIGN_OR_RETURN(std::string path, spec.PartitionPath(tuple));
+      dir += "/" + path;
+    }
+    std::string select;
+    for (const NestedField& f : schema.fields()) {
+      ATOLL_ASSIGN_OR_RETURN(std::string type, DuckDbTypeFor(*f.type));
+      std::string value = "CAST(src." + QuoteIdentifier(f.name) + " AS " + type + ")";
+      if (f.required) {  // CASE evaluates error() only for the rows it selects
+        value = "CASE WHEN " + value + " IS NULL THEN error(" +
+                QuoteString("NOT NULL constraint failed: required field '" + f.name + "' is NULL") +
+                ") ELSE " + value + " END";
+      }
+      select += (select.empty() ? "" : ", ") + value + " AS " + QuoteIdentifier(f.name);
+    }
+    return CopyAndDescribe(engine, "SELECT " + select + " FROM (" + std::string(query) + ") src",
+                           dir, copy_options, schema, tuple, options);
+  }
+
+  ATOLL_RETURN_NOT_OK(
+      engine.Execute("CREATE TEMP TABLE " + QuoteIdentifier(stage) + " (" + columns_ddl + ")"));
   temp.Add(stage);
   // Converted columns first (as a subquery named q), so partition expressions see them.
   std::string converted;
   for (const NestedField& f : schema.fields()) {
     ATOLL_ASSIGN_OR_RETURN(std::string type, DuckDbTypeFor(*f.type));
-    converted += (converted.empty() ? "" : ", ") + std::string("CAST(src.") + QuoteIdentifier(f.name) + " AS " +
-                 type + ") AS " + QuoteIdentifier(f.name);
+    converted += (converted.empty() ? "" : ", ") + std::string("CAST(src.") +
+                 QuoteIdentifier(f.name) + " AS " + type + ") AS " + QuoteIdentifier(f.name);
   }
   std::string insert_select;
   {
@@ -429,7 +536,8 @@ Result<std::vector<iceberg::DataFile>> WriteDataFiles(engine::Engine& engine, st
     insert_select = "SELECT " + outer + part_exprs + " FROM (SELECT " + converted + " FROM (" +
                     std::string(query) + ") src) q";
   }
-  ATOLL_RETURN_NOT_OK(engine.Execute("INSERT INTO " + QuoteIdentifier(stage) + " " + insert_select));
+  ATOLL_RETURN_NOT_OK(
+      engine.Execute("INSERT INTO " + QuoteIdentifier(stage) + " " + insert_select));
 
   // 2. The partition tuples, numbered.
   struct Target {
@@ -439,20 +547,24 @@ Result<std::vector<iceberg::DataFile>> WriteDataFiles(engine::Engine& engine, st
   };
   std::vector<Target> targets;
   if (spec.fields.empty()) {
-    ATOLL_ASSIGN_OR_RETURN(engine::QueryResult n, engine.Query("SELECT count(*) FROM " + QuoteIdentifier(stage)));
+    ATOLL_ASSIGN_OR_RETURN(engine::QueryResult n,
+                           engine.Query("SELECT count(*) FROM " + QuoteIdentifier(stage)));
     if (n.rows.empty() || n.rows[0][0] == "0") return std::vector<iceberg::DataFile>{};
     targets.push_back(Target{"", location + "/data", {}});
   } else {
-    ATOLL_RETURN_NOT_OK(engine.Execute("CREATE TEMP TABLE " + QuoteIdentifier(parts) +
-                                       " AS SELECT row_number() OVER () AS __pid, * FROM (SELECT DISTINCT " +
-                                       part_columns + " FROM " + QuoteIdentifier(stage) + ")"));
+    ATOLL_RETURN_NOT_OK(
+        engine.Execute("CREATE TEMP TABLE " + QuoteIdentifier(parts) +
+                       " AS SELECT row_number() OVER () AS __pid, * FROM (SELECT DISTINCT " +
+                       part_columns + " FROM " + QuoteIdentifier(stage) + ")"));
     temp.Add(parts);
     std::string normalized = "__pid";
     for (size_t k = 0; k < spec.fields.size(); ++k) {
-      normalized += ", " + NormalizeSql(*part_types[k], QuoteIdentifier("__p" + Str(static_cast<int64_t>(k))));
+      normalized += ", " + NormalizeSql(*part_types[k],
+                                        QuoteIdentifier("__p" + Str(static_cast<int64_t>(k))));
     }
     ATOLL_ASSIGN_OR_RETURN(engine::QueryResult tuples,
-                           engine.Query("SELECT " + normalized + " FROM " + QuoteIdentifier(parts) + " ORDER BY __pid"));
+                           engine.Query("SELECT " + normalized + " FROM " + QuoteIdentifier(parts) +
+                                        " ORDER BY __pid"));
     for (const engine::Row& row : tuples.rows) {
       Target t;
       for (size_t k = 0; k < spec.fields.size(); ++k) {
@@ -466,44 +578,20 @@ Result<std::vector<iceberg::DataFile>> WriteDataFiles(engine::Engine& engine, st
         std::string col = QuoteIdentifier("__p" + Str(static_cast<int64_t>(k)));
         match += " AND p." + col + " IS NOT DISTINCT FROM s." + col;
       }
-      t.where = " WHERE EXISTS (SELECT 1 FROM " + QuoteIdentifier(parts) + " p WHERE p.__pid = " + *row[0] + match + ")";
+      t.where = " WHERE EXISTS (SELECT 1 FROM " + QuoteIdentifier(parts) +
+                " p WHERE p.__pid = " + *row[0] + match + ")";
       targets.push_back(std::move(t));
     }
   }
 
-  // 3. One COPY per tuple; then the footers.
-  std::string copy_options = "FORMAT parquet, COMPRESSION " + QuoteString(options.compression) +
-                             ", FIELD_IDS " + FieldIdsOption(schema) +
-                             ", FILE_SIZE_BYTES " + Str(options.target_file_size_bytes) +
-                             ", FILENAME_PATTERN " + QuoteString(options.file_name_prefix + "{uuidv7}") +
-                             ", RETURN_STATS, OVERWRITE_OR_IGNORE true";  // partition folders fill up over commits;
-                                                                  // names are unique (uuidv7)
-  if (options.row_group_size > 0) copy_options += ", ROW_GROUP_SIZE " + Str(options.row_group_size);
   std::vector<iceberg::DataFile> files;
   for (const Target& t : targets) {
-    if (t.dir.find("://") == std::string::npos) {
-      // A local path: DuckDB creates only the last directory level itself.
-      std::error_code ec;
-      std::filesystem::create_directories(std::filesystem::path(t.dir).parent_path(), ec);
-      if (ec) return IOError("creating directory for ", t.dir, ": ", ec.message());
-    }
     ATOLL_ASSIGN_OR_RETURN(
-        engine::QueryResult written,
-        engine.Query("COPY (SELECT " + copy_list + " FROM " + QuoteIdentifier(stage) + " s" + t.where + ") TO " +
-                     QuoteString(t.dir) + " (" + copy_options + ")"));
-    for (const engine::Row& row : written.rows) {
-      if (row.size() < 3 || !row[0] || !row[1] || !row[2]) return Internal("COPY ... RETURN_STATS gave an incomplete row");
-      int64_t count = std::strtoll(row[1]->c_str(), nullptr, 10);
-      int64_t size = std::strtoll(row[2]->c_str(), nullptr, 10);
-      if (count == 0) continue;  // DuckDB writes no empty files for non-empty input
-      ATOLL_ASSIGN_OR_RETURN(iceberg::DataFile file,
-                             ReadParquetMetrics(engine, *row[0], size, schema, options.metrics));
-      if (file.record_count != count) {
-        return Internal("COPY reported ", count, " rows in ", *row[0], " but its footer says ", file.record_count);
-      }
-      file.partition = t.partition;
-      files.push_back(std::move(file));
-    }
+        std::vector<iceberg::DataFile> written,
+        CopyAndDescribe(engine,
+                        "SELECT " + copy_list + " FROM " + QuoteIdentifier(stage) + " s" + t.where,
+                        t.dir, copy_options, schema, t.partition, options));
+    std::move(written.begin(), written.end(), std::back_inserter(files));
   }
   return files;
 }

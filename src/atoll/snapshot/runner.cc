@@ -1,0 +1,153 @@
+#include "atoll/snapshot/runner.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <map>
+
+namespace atl::snapshot {
+
+namespace {
+
+Result<int64_t> ParseIndex(const std::string& text, std::string_view what) {
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos ||
+      text.size() > 12) {
+    return InvalidArgument(what, " must be a non-negative integer, got '", text, "'");
+  }
+  return std::stoll(text);
+}
+
+std::string Describe(int status) {
+  if (WIFEXITED(status)) return StrCat("exited with status ", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) return StrCat("was killed by signal ", WTERMSIG(status));
+  return "stopped";
+}
+
+}  // namespace
+
+Result<int64_t> WorkerIndex(std::optional<std::string> flag) {
+  if (flag) return ParseIndex(*flag, "--index");
+  for (const char* var : {"JOB_COMPLETION_INDEX", "AWS_BATCH_JOB_ARRAY_INDEX"}) {
+    const char* v = std::getenv(var);
+    if (v != nullptr && *v != '\0') return ParseIndex(v, var);
+  }
+  return InvalidArgument(
+      "no group index: give --index or set JOB_COMPLETION_INDEX / AWS_BATCH_JOB_ARRAY_INDEX");
+}
+
+Status RunWorkers(const std::string& self_exe, const std::string& step,
+                  const std::string& staging_uri, const std::vector<int64_t>& indices, int parallel,
+                  int threads, const std::function<void(const std::string&)>& log) {
+  std::map<pid_t, int64_t> running;
+  size_t next = 0;
+  std::string failure;
+  while (next < indices.size() || !running.empty()) {
+    while (failure.empty() && next < indices.size() &&
+           static_cast<int>(running.size()) < std::max(parallel, 1)) {
+      const int64_t index = indices[next++];
+      std::vector<std::string> args = {self_exe,    "snapshot",
+                                       step,        staging_uri,
+                                       "--index",   std::to_string(index),
+                                       "--threads", std::to_string(threads)};
+      std::vector<char*> argv;
+      for (std::string& a : args) argv.push_back(a.data());
+      argv.push_back(nullptr);
+      pid_t pid = fork();
+      if (pid < 0) return ErrnoToStatus(errno, "starting a worker (fork)");
+      if (pid == 0) {
+        int devnull = open("/dev/null", O_WRONLY);
+        if (devnull >= 0) dup2(devnull, STDOUT_FILENO);
+        execv(argv[0], argv.data());
+        _exit(127);
+      }
+      running[pid] = index;
+      if (log) log(StrCat(step, " worker for group ", index, " started (pid ", pid, ")"));
+    }
+    if (running.empty()) break;
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      return ErrnoToStatus(errno, "waiting for workers");
+    }
+    auto it = running.find(pid);
+    if (it == running.end()) continue;
+    const int64_t index = it->second;
+    running.erase(it);
+    const bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    if (log) log(StrCat(step, " worker for group ", index, ok ? " done" : " " + Describe(status)));
+    if (!ok && failure.empty()) {
+      failure = StrCat(step, " worker for group ", index, " ", Describe(status));
+    }
+  }
+  if (!failure.empty()) return IOError(failure, "; run again to resume");
+  return Status::OK();
+}
+
+Result<Json> RunSnapshot(const RunOptions& options) {
+  const auto start = std::chrono::steady_clock::now();
+  std::string self = options.self_exe;
+  if (self.empty()) {
+    char buf[4096];
+    ssize_t n = readlink("/proc/self/exe", buf, sizeof buf - 1);
+    if (n <= 0) return ErrnoToStatus(errno, "finding the atoll binary (/proc/self/exe)");
+    self.assign(buf, static_cast<size_t>(n));
+  }
+  auto log = [&options](const std::string& line) {
+    if (options.log) options.log(line);
+  };
+  PlanOptions plan = options.plan;
+  plan.config.workers_hint = options.parallel;
+  ATOLL_ASSIGN_OR_RETURN(Json planned, Plan(plan));
+  log(StrCat("planned: ", planned.value("n_groups", int64_t{0}), " snapshot file groups"));
+  ATOLL_ASSIGN_OR_RETURN(Bucket staging, OpenBucket(plan.config.StagingUri()));
+  WorkerOptions wo;
+  wo.threads = plan.threads;
+
+  auto pending = [&staging](std::string_view step, int64_t n) -> Result<std::vector<int64_t>> {
+    ATOLL_ASSIGN_OR_RETURN(std::vector<int64_t> done, internal::DoneGroups(staging, step));
+    std::vector<int64_t> out;
+    size_t k = 0;
+    for (int64_t i = 0; i < n; ++i) {
+      while (k < done.size() && done[k] < i) ++k;
+      if (k < done.size() && done[k] == i) continue;
+      out.push_back(i);
+    }
+    return out;
+  };
+
+  ATOLL_ASSIGN_OR_RETURN(int64_t n_stage, SnapshotGroupCount(staging));
+  ATOLL_ASSIGN_OR_RETURN(std::vector<int64_t> todo, pending("stage", n_stage));
+  log(StrCat("stage: ", n_stage - static_cast<int64_t>(todo.size()), " of ", n_stage,
+             " groups already done"));
+  ATOLL_RETURN_NOT_OK(RunWorkers(self, "stage", staging.root_uri, todo, options.parallel,
+                                 options.worker_threads, log));
+  ATOLL_ASSIGN_OR_RETURN(Json compaction, PlanCompaction(staging, wo));
+  ATOLL_ASSIGN_OR_RETURN(int64_t n_compact, PartitionGroupCount(staging));
+  ATOLL_ASSIGN_OR_RETURN(todo, pending("compact", n_compact));
+  log(StrCat("compact: ", n_compact - static_cast<int64_t>(todo.size()), " of ", n_compact,
+             " groups already done"));
+  ATOLL_RETURN_NOT_OK(RunWorkers(self, "compact", staging.root_uri, todo, options.parallel,
+                                 options.worker_threads, log));
+  ATOLL_ASSIGN_OR_RETURN(Json commit, Commit(staging, wo));
+  log(StrCat("commit: ", commit.dump()));
+  ATOLL_ASSIGN_OR_RETURN(Json validation, Validate(staging, wo));
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return Json{{"run_id", plan.config.RunId()},
+              {"staging", staging.root_uri},
+              {"snapshot_file_groups", n_stage},
+              {"partition_file_groups", n_compact},
+              {"commit", commit},
+              {"rows", validation.value("final_records", int64_t{0})},
+              {"final_files", validation.value("final_files", int64_t{0})},
+              {"final_bytes", validation.value("final_bytes", int64_t{0})},
+              {"validation_ok", validation.value("ok", false)},
+              {"seconds", seconds}};
+}
+
+}  // namespace atl::snapshot

@@ -1,0 +1,84 @@
+// The steps of a snapshot run, each an idempotent function over the staging area in the
+// bucket (layout.h), so that any of them can run in any process, be killed, and run again.
+//
+//   Plan            (once)     run.json, the snapshot file manifest, snapshot file groups
+//   Stage(i)        (workers)  group i's files → transform → staging datalake, partitioned
+//   PlanCompaction  (once)     all staging manifests → partition file groups; creates the
+//                              Iceberg table when missing
+//   Compact(j)      (workers)  group j's staging files → final Parquet files (not committed)
+//   Commit          (once)     every final file in ONE Iceberg append (or hive: a marker)
+//   Validate        (once)     per-partition counts before/after → validation.json
+//   GetStatus                  progress, from the manifests and markers only
+//
+// Idempotence and resumption:
+//   - Plan refuses a run.json with different settings (kAlreadyExists) and never re-plans
+//     once manifests/snapshot-file-groups/_plan.json exists (group numbers are stable).
+//   - Stage(i) writes deterministic names (datalake/<partition>/g<i>-<n>.parquet), first
+//     deleting files of group i that the new output does not contain, then the staging
+//     manifest, then markers/stage/group=<i>.done. With the marker present it does nothing
+//     (unless `force`). Staging files without a manifest (a killed worker) are never read:
+//     compaction reads staging files from the manifests only.
+//   - PlanCompaction needs every stage marker (else kFailedPrecondition-like
+//     kInvalidArgument naming the missing groups) and never re-plans once its _plan.json
+//     exists.
+//   - Compact(j) does nothing once the run is committed or its marker exists; otherwise it
+//     deletes its earlier outputs (names "snap-<run hash>-p<j>-…") and writes them again.
+//   - Commit appends all files with the summary "atoll.snapshot.run-id" = RunId(); a table
+//     that has a snapshot with that id is left alone (also checked inside the commit,
+//     against concurrent committers).
+//
+// Errors: the store's, the engine's, the catalog's; kCorruption from Validate when counts
+// differ. The hook ATOLL_SNAPSHOT_CRASH="<step>:<index>" (e.g. "stage:2", "compact:0")
+// kills the worker with SIGKILL in the middle of that step, after some of its output is
+// written, for the resumption tests.
+//
+// Thread safety: one call per process at a time (each opens its own engine).
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "atoll/common/result.h"
+#include "atoll/snapshot/bucket.h"
+#include "atoll/snapshot/layout.h"
+
+namespace atl::snapshot {
+
+struct PlanOptions {
+  RunConfig config;
+  std::string source_prefix;  // scan this folder for the snapshot's files, or
+  std::string manifest_uri;   // a folder holding manifest-summary.json + manifest-data.parquet
+  bool count_text_rows = false;
+  int threads = 2;
+};
+
+struct WorkerOptions {
+  int threads = 2;     // DuckDB threads
+  bool force = false;  // redo a step whose done marker exists
+};
+
+// Each returns a JSON report of what it did (or why it did nothing: "skipped").
+Result<Json> Plan(const PlanOptions& options);
+Result<Json> Stage(const Bucket& staging, int64_t index, const WorkerOptions& options);
+Result<Json> PlanCompaction(const Bucket& staging, const WorkerOptions& options);
+Result<Json> Compact(const Bucket& staging, int64_t index, const WorkerOptions& options);
+Result<Json> Commit(const Bucket& staging, const WorkerOptions& options);
+Result<Json> Validate(const Bucket& staging, const WorkerOptions& options);
+Result<Json> GetStatus(const Bucket& staging);
+
+// Writes the snapshot file manifest of the files under `source_prefix` into `out_uri`.
+Result<Json> WriteSnapshotManifest(const std::string& source_prefix, const std::string& out_uri,
+                                   bool count_text_rows, int threads);
+
+// Number of groups of each worker step, from the plans (0 when not planned yet).
+Result<int64_t> SnapshotGroupCount(const Bucket& staging);
+Result<int64_t> PartitionGroupCount(const Bucket& staging);
+
+namespace internal {
+// SIGKILLs this process when ATOLL_SNAPSHOT_CRASH is "<step>:<index>".
+void MaybeCrash(std::string_view step, int64_t index);
+// Lists the done markers of a worker step ("stage" or "compact"): group indices.
+Result<std::vector<int64_t>> DoneGroups(const Bucket& staging, std::string_view step);
+}  // namespace internal
+
+}  // namespace atl::snapshot

@@ -1,0 +1,396 @@
+// Whole snapshot runs of the atoll binary on a generated snapshot (CSV.gz and Parquet files,
+// four partitions): the table's rows equal the source's in total and per partition; re-runs
+// change nothing; workers killed with SIGKILL (at chosen points through ATOLL_SNAPSHOT_CRASH,
+// and from outside at random moments) resume to exactly the same rows; a tampered count
+// fails validation; hive output from a written manifest.
+#include <fcntl.h>
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <optional>
+#include <random>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include "atoll/engine/engine.h"
+#include "atoll/snapshot/bucket.h"
+#include "cli/run_atoll.h"
+#include "testing/testing.h"
+
+namespace atl::snapshot {
+namespace {
+
+namespace fs = std::filesystem;
+using cli::testing::RunAtoll;
+using cli::testing::RunResult;
+
+constexpr const char* kSnapshotTs = "2021-01-01T08:30:00Z";
+
+struct Source {
+  std::map<std::string, int64_t> per_region;  // "r0" → rows
+  int64_t total = 0;
+  int n_files = 0;
+  int n_csv = 0;
+};
+
+// 36 files of 150-349 rows each, consecutive ids; even files CSV.gz, odd files Parquet.
+Source Generate(const std::string& dir) {
+  fs::create_directories(dir);
+  Source s;
+  engine::EngineOptions engine_options;
+  engine_options.threads = 1;
+  auto engine = engine::Engine::Open(engine_options);
+  EXPECT_TRUE(engine.ok());
+  int64_t next_id = 0;
+  for (int i = 0; i < 36; ++i) {
+    const int64_t rows = 150 + (i * 37) % 200;
+    const bool csv = i % 2 == 0;
+    const std::string path =
+        StrCat(dir, "/export-", i < 10 ? "0" : "", i, csv ? ".csv.gz" : ".parquet");
+    const std::string select = StrCat(
+        "SELECT i AS id, 'r' || (i % 4) AS region, (i % 2)::INTEGER AS bucket, i * 1.5 AS "
+        "amount, 'name ' || i AS name FROM range(",
+        next_id, ", ", next_id + rows, ") t(i)");
+    Status st = (*engine)->Execute(
+        StrCat("COPY (", select, ") TO ", engine::QuoteString(path),
+               csv ? " (FORMAT csv, HEADER true, COMPRESSION gzip)" : " (FORMAT parquet)"));
+    EXPECT_TRUE(st.ok()) << st.ToString();
+    for (int64_t id = next_id; id < next_id + rows; ++id) ++s.per_region[StrCat("r", id % 4)];
+    next_id += rows;
+    s.total += rows;
+    ++s.n_files;
+    if (csv) ++s.n_csv;
+  }
+  return s;
+}
+
+std::vector<std::string> RunArgs(const std::string& lake, const std::string& src) {
+  return {"snapshot",
+          "run",
+          "--lake",
+          lake,
+          "--db",
+          "shop",
+          "--table",
+          "orders",
+          "--snapshot",
+          kSnapshotTs,
+          "--source",
+          src,
+          "--partition",
+          "region",
+          "--group-size",
+          "16K",
+          "--target-file-size",
+          "32K",
+          "--parallel",
+          "2"};
+}
+
+struct TableCounts {
+  std::map<std::string, int64_t> rows;
+  int64_t total = 0;
+  int64_t distinct_ids = 0;
+};
+
+// Rows per region and distinct ids of stg.shop.orders, read back through `atoll query`.
+TableCounts CountTable(const std::string& lake) {
+  TableCounts c;
+  RunResult r = RunAtoll({"query", lake,
+                          "SELECT region, count(*), count(DISTINCT id) FROM "
+                          "iceberg_scan('stg/shop/orders') GROUP BY ALL ORDER BY 1",
+                          "--format", "csv"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  std::istringstream in(r.out);
+  std::string line;
+  std::getline(in, line);  // header
+  while (std::getline(in, line)) {
+    if (line.empty()) continue;
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    std::string cell;
+    while (std::getline(ss, cell, ',')) cells.push_back(cell);
+    EXPECT_EQ(cells.size(), 3u) << line;
+    if (cells.size() != 3) continue;
+    c.rows[cells[0]] = std::stoll(cells[1]);
+    c.total += std::stoll(cells[1]);
+    c.distinct_ids += std::stoll(cells[2]);
+  }
+  return c;
+}
+
+void ExpectTableMatches(const std::string& lake, const Source& src) {
+  TableCounts c = CountTable(lake);
+  EXPECT_EQ(c.total, src.total);
+  EXPECT_EQ(c.distinct_ids, src.total) << "duplicated rows";
+  EXPECT_EQ(c.rows, src.per_region);
+}
+
+std::string StagingDir(const std::string& work) {
+  return StrCat(work, "/staging/shop/orders/snapshot=", kSnapshotTs);
+}
+
+Json ReadJson(const std::string& path) { return Json::parse(testing::ReadFile(path)); }
+
+int64_t CountFiles(const std::string& dir) {
+  int64_t n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file() && e.path().extension() == ".parquet") ++n;
+  }
+  return n;
+}
+
+// Starts `atoll args...` (stdout and stderr to /dev/null); returns its pid.
+pid_t Spawn(const std::vector<std::string>& args) {
+  std::vector<std::string> words = {ATOLL_BINARY};
+  words.insert(words.end(), args.begin(), args.end());
+  std::vector<char*> argv;
+  for (std::string& w : words) argv.push_back(w.data());
+  argv.push_back(nullptr);
+  pid_t pid = fork();
+  if (pid == 0) {
+    int null = open("/dev/null", O_WRONLY);
+    dup2(null, STDOUT_FILENO);
+    dup2(null, STDERR_FILENO);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// The children of `pid` (its worker processes), from /proc.
+std::vector<pid_t> Children(pid_t pid) {
+  std::ifstream in(StrCat("/proc/", pid, "/task/", pid, "/children"));
+  std::vector<pid_t> out;
+  pid_t child;
+  while (in >> child) out.push_back(child);
+  return out;
+}
+
+class SnapshotRunTest : public ::testing::Test {
+ protected:
+  // Workers killed with SIGKILL leave their scratch directories behind: keep them (via
+  // TMPDIR, inherited by every atoll process) inside this test's directory.
+  void SetUp() override {
+    const char* old = std::getenv("TMPDIR");
+    if (old != nullptr) old_tmpdir_ = old;
+    fs::create_directories(tmp_.Join("scratch"));
+    setenv("TMPDIR", tmp_.Join("scratch").c_str(), 1);
+    lake_ = tmp_.Join("lake");
+    src_dir_ = tmp_.Join("src");
+    RunResult init = RunAtoll({"init", lake_});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+    source_ = Generate(src_dir_);
+  }
+  void TearDown() override {
+    if (old_tmpdir_) {
+      setenv("TMPDIR", old_tmpdir_->c_str(), 1);
+    } else {
+      unsetenv("TMPDIR");
+    }
+  }
+  testing::TempDir tmp_;
+  std::optional<std::string> old_tmpdir_;
+  std::string lake_, src_dir_;
+  Source source_;
+};
+
+TEST_F(SnapshotRunTest, FullRunMatchesSourceAndReRunsChangeNothing) {
+  RunResult r = RunAtoll(RunArgs(lake_, src_dir_));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json report = Json::parse(r.out);
+  EXPECT_TRUE(report["validation_ok"].get<bool>());
+  EXPECT_GT(report["snapshot_file_groups"].get<int64_t>(), 4);
+  EXPECT_EQ(report["rows"].get<int64_t>(), source_.total);
+  ExpectTableMatches(lake_, source_);
+  const std::string staging = StagingDir(lake_);
+  Json validation = ReadJson(staging + "/validation.json");
+  EXPECT_TRUE(validation["ok"].get<bool>());
+  EXPECT_EQ(validation["partitions"].size(), 4u);
+  EXPECT_EQ(validation["source"]["files_without_count"].get<int64_t>(), source_.n_csv);
+  // The snapshot manifest lists every file; Parquet counts come from footers.
+  Json manifest = ReadJson(staging + "/manifests/manifest-summary.json");
+  EXPECT_EQ(manifest["n_file"].get<int>(), source_.n_files);
+
+  // The whole run again: nothing new.
+  r = RunAtoll(RunArgs(lake_, src_dir_));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json::parse(r.out)["commit"]["skipped"], "already committed");
+  ExpectTableMatches(lake_, source_);
+
+  // A stage worker forced to run again writes the same files and counts.
+  const std::string summary =
+      staging + "/manifests/staging-file-groups/group=0/manifest-summary.json";
+  auto staged_files = [&]() {
+    std::set<std::string> out;
+    for (const auto& e : fs::recursive_directory_iterator(staging + "/datalake")) {
+      if (e.path().filename().string().rfind("g00000-", 0) == 0) out.insert(e.path().string());
+    }
+    return out;
+  };
+  const Json before = ReadJson(summary);
+  const std::set<std::string> files_before = staged_files();
+  ASSERT_FALSE(files_before.empty());
+  for (int i = 0; i < 2; ++i) {
+    r = RunAtoll({"snapshot", "stage", staging, "--index", "0", "--force"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  EXPECT_EQ(ReadJson(summary), before);
+  EXPECT_EQ(staged_files(), files_before);
+  // Compact workers of a committed run do nothing; the index may come from the environment.
+  r = RunAtoll({"snapshot", "compact", staging, "--force"}, "", {{"JOB_COMPLETION_INDEX", "0"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json::parse(r.out)["skipped"], "already committed");
+  r = RunAtoll({"snapshot", "validate", staging});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  ExpectTableMatches(lake_, source_);
+  r = RunAtoll({"snapshot", "status", staging});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json::parse(r.out)["phase"], "done");
+}
+
+TEST_F(SnapshotRunTest, KilledWorkersResumeToTheSameRows) {
+  const std::string staging = StagingDir(lake_);
+  // A stage worker dies (SIGKILL after uploading part of its output).
+  RunResult r = RunAtoll(RunArgs(lake_, src_dir_), "", {{"ATOLL_SNAPSHOT_CRASH", "stage:1"}});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("stage worker for group 1 was killed by signal 9"), std::string::npos)
+      << r.err;
+  r = RunAtoll({"snapshot", "status", staging});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json status = Json::parse(r.out);
+  EXPECT_EQ(status["phase"], "stage");
+  EXPECT_LT(status["stage"]["done"].get<int64_t>(), status["stage"]["groups"].get<int64_t>());
+  // Resumed; now a compact worker dies after writing its data files.
+  r = RunAtoll(RunArgs(lake_, src_dir_), "", {{"ATOLL_SNAPSHOT_CRASH", "compact:1"}});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("compact worker for group 1 was killed by signal 9"), std::string::npos)
+      << r.err;
+  // Resumed; now the run itself dies just before its commit.
+  r = RunAtoll(RunArgs(lake_, src_dir_), "", {{"ATOLL_SNAPSHOT_CRASH", "commit:0"}});
+  EXPECT_EQ(r.exit_code, -1) << r.err;
+  EXPECT_EQ(CountTable(lake_).total, 0);
+  // Resumed to the end.
+  r = RunAtoll(RunArgs(lake_, src_dir_));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ExpectTableMatches(lake_, source_);
+  // The killed compact worker's files were replaced, not left behind.
+  Json validation = ReadJson(staging + "/validation.json");
+  EXPECT_EQ(CountFiles(lake_ + "/stg/shop/orders/data"), validation["final_files"].get<int64_t>());
+}
+
+// kill -9 from outside: a worker of a running `snapshot run` is killed at a random moment,
+// a few times over; the run then resumes to exactly the source's rows.
+TEST_F(SnapshotRunTest, WorkersKilledFromOutsideConverge) {
+  std::mt19937 rng(20261204);
+  int kills = 0;
+  for (int round = 0; round < 4; ++round) {
+    const pid_t run = Spawn(RunArgs(lake_, src_dir_));
+    ASSERT_GT(run, 0);
+    const auto delay = std::chrono::milliseconds(100 + rng() % 1500);
+    const auto start = std::chrono::steady_clock::now();
+    bool killed = false;
+    int status = 0;
+    while (waitpid(run, &status, WNOHANG) == 0) {
+      if (!killed && std::chrono::steady_clock::now() - start >= delay) {
+        std::vector<pid_t> workers = Children(run);
+        if (!workers.empty() && kill(workers[rng() % workers.size()], SIGKILL) == 0) {
+          killed = true;
+          ++kills;
+        }
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    // A run whose worker was killed fails (it says so and tells to run again).
+    if (killed) {
+      EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+  }
+  EXPECT_GE(kills, 1) << "the workers finished before they could be killed";
+  RunResult r = RunAtoll(RunArgs(lake_, src_dir_));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ExpectTableMatches(lake_, source_);
+  Json validation = ReadJson(StagingDir(lake_) + "/validation.json");
+  EXPECT_TRUE(validation["ok"].get<bool>());
+  EXPECT_EQ(CountFiles(lake_ + "/stg/shop/orders/data"), validation["final_files"].get<int64_t>());
+}
+
+TEST_F(SnapshotRunTest, TamperedCountsFailValidation) {
+  RunResult r = RunAtoll(RunArgs(lake_, src_dir_));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string staging = StagingDir(lake_);
+  const std::string summary =
+      staging + "/manifests/staging-file-groups/group=0/manifest-summary.json";
+  Json doc = ReadJson(summary);
+  ASSERT_FALSE(doc["partitions"].empty());
+  auto first = doc["partitions"].begin();
+  (*first)["n_record"] = first->value("n_record", int64_t{0}) + 1;
+  testing::WriteFile(summary, doc.dump());
+  r = RunAtoll({"snapshot", "validate", staging});
+  EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("validation of run shop.orders@"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("partition '" + first.key() + "'"), std::string::npos) << r.err;
+  EXPECT_FALSE(ReadJson(staging + "/validation.json")["ok"].get<bool>());
+}
+
+TEST_F(SnapshotRunTest, HiveOutputFromAWrittenManifest) {
+  const std::string manifest = tmp_.Join("manifest");
+  RunResult r = RunAtoll({"snapshot", "manifest", src_dir_, manifest});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json summary = ReadJson(manifest + "/manifest-summary.json");
+  EXPECT_EQ(summary["n_file"].get<int>(), source_.n_files);
+  EXPECT_EQ(summary["n_record_unknown"].get<int>(), source_.n_csv);
+  const std::string dest = tmp_.Join("datalake/shop/orders_2021_01_01_08_30_00");
+  r = RunAtoll({"snapshot",
+                "run",
+                "--work",
+                tmp_.Join("work"),
+                "--db",
+                "shop",
+                "--table",
+                "orders",
+                "--snapshot",
+                kSnapshotTs,
+                "--manifest",
+                manifest,
+                "--partition",
+                "region,bucket",
+                "--output",
+                "hive",
+                "--dest",
+                dest,
+                "--group-size",
+                "32K",
+                "--target-file-size",
+                "32K",
+                "--parallel",
+                "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(fs::exists(dest + "/region=r1/bucket=1"));
+  EXPECT_FALSE(fs::exists(dest + "/region=r1/bucket=0"));  // ids ≡ 1 mod 4 are odd
+  engine::EngineOptions engine_options;
+  engine_options.threads = 1;
+  auto engine = engine::Engine::Open(engine_options);
+  ASSERT_OK(engine);
+  ASSERT_OK_AND_ASSIGN(
+      engine::QueryResult q,
+      (*engine)->Query(StrCat("SELECT region, count(*), count(DISTINCT id) FROM read_parquet(",
+                              engine::QuoteString(dest + "/**/*.parquet"),
+                              ", hive_partitioning = false) GROUP BY ALL ORDER BY 1")));
+  std::map<std::string, int64_t> rows;
+  for (const engine::Row& row : q.rows) {
+    rows[*row[0]] = std::stoll(*row[1]);
+    EXPECT_EQ(*row[1], *row[2]) << "duplicated rows in " << *row[0];
+  }
+  EXPECT_EQ(rows, source_.per_region);
+}
+
+}  // namespace
+}  // namespace atl::snapshot
