@@ -219,6 +219,21 @@ TEST_F(SnapshotRunTest, FullRunMatchesSourceAndReRunsChangeNothing) {
   Json manifest = ReadJson(staging + "/manifests/manifest-summary.json");
   EXPECT_EQ(manifest["n_file"].get<int>(), source_.n_files);
 
+  // The lake recorded the run: the table's creation and its one append in the trail (and
+  // its audit table), a statistics row whose record count is the table's.
+  r = RunAtoll({"trail", "verify", lake_});
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+  r = RunAtoll({"query", lake_,
+                "SELECT string_agg(operation, ',' ORDER BY seq) FROM trail.atoll.audit WHERE \"table\" = 'stg.shop.orders'",
+                "--format", "csv"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find("create,append"), std::string::npos) << r.out;
+  r = RunAtoll({"query", lake_,
+                "SELECT record_count FROM stats.atoll.tables WHERE table_name = 'stg.shop.orders'", "--format",
+                "csv"});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_NE(r.out.find(std::to_string(source_.total)), std::string::npos) << r.out;
+
   // The whole run again: nothing new.
   r = RunAtoll(RunArgs(lake_, src_dir_));
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -6,6 +6,8 @@
 #include <sstream>
 
 #include "atoll/cli/command.h"
+#include "atoll/cli/record_run.h"
+#include "atoll/lake/event_log.h"
 #include "atoll/lake/lake.h"
 #include "atoll/snapshot/emit.h"
 #include "atoll/snapshot/runner.h"
@@ -107,6 +109,25 @@ Status Print(Io& io, const Result<Json>& report) {
   return Status::OK();
 }
 
+// After a step that may have committed to a lake table (run, commit): the lake's
+// statistics, a log event and the audit table, as after ingest (record_run.h). Only for
+// Iceberg output into a lake; never fails the step (warnings on stderr).
+Status PrintAndRecord(Io& io, const Result<Json>& report, const snapshot::RunConfig& config) {
+  ATOLL_RETURN_NOT_OK(Print(io, report));
+  if (config.lake_uri.empty() || config.output != "iceberg") return Status::OK();
+  Result<std::unique_ptr<lake::Lake>> lake = lake::Lake::Open(config.lake_uri);
+  if (!lake.ok()) {
+    io.err << "atoll: warning: recording the run in the lake: " << lake.status().message() << "\n";
+    return Status::OK();
+  }
+  lake::EventLog log({.command = "atoll snapshot", .echo = &io.err});
+  log.Log(lake::LogLevel::kInfo, config.table_name, "snapshot run",
+          {{"n_record", report->value("n_record", int64_t{0})},
+           {"n_file", report->value("n_file", int64_t{0})}});
+  RecordRun(**lake, "atoll snapshot", log, /*flush_log=*/true, io);
+  return Status::OK();
+}
+
 Status Need(const ParsedArgs& args, size_t n, std::string_view usage) {
   if (args.positional().size() != n) {
     return InvalidArgument("usage: atoll snapshot ", usage);
@@ -134,7 +155,7 @@ Status RunSnapshotCommand(const ParsedArgs& args, Io& io) {
     r.parallel = static_cast<int>(args.Int("parallel", 2));
     r.worker_threads = static_cast<int>(args.Int("worker-threads", 1));
     r.log = [&io](const std::string& line) { io.err << "atoll: snapshot: " << line << "\n"; };
-    return Print(io, snapshot::RunSnapshot(r));
+    return PrintAndRecord(io, snapshot::RunSnapshot(r), r.plan.config);
   }
   if (sub == "emit") {
     ATOLL_RETURN_NOT_OK(Need(args, 3, "emit k8s|stepfunctions STAGING"));
@@ -156,7 +177,12 @@ Status RunSnapshotCommand(const ParsedArgs& args, Io& io) {
                                     : snapshot::Compact(staging, index, w));
   }
   if (sub == "plan-compaction") return Print(io, snapshot::PlanCompaction(staging, w));
-  if (sub == "commit") return Print(io, snapshot::Commit(staging, w));
+  if (sub == "commit") {
+    Result<Json> committed = snapshot::Commit(staging, w);
+    Result<snapshot::RunConfig> config = snapshot::LoadRunConfig(staging);
+    if (!committed.ok() || !config.ok()) return Print(io, committed);
+    return PrintAndRecord(io, committed, *config);
+  }
   if (sub == "validate") return Print(io, snapshot::Validate(staging, w));
   if (sub == "status") return Print(io, snapshot::GetStatus(staging));
   return InvalidArgument("unknown snapshot subcommand '", sub,

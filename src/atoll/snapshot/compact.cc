@@ -221,6 +221,7 @@ Result<Json> Commit(const Bucket& staging, const WorkerOptions& options) {
   }
   n_files = static_cast<int64_t>(files.size());
   const std::string run_id = config.RunId();
+  const std::optional<int64_t> before = table->metadata().current_snapshot_id;
   iceberg::Transaction tx = table->NewTransaction();
   tx.Validate([run_id](const iceberg::TableMetadata& base) -> Status {
     for (const iceberg::Snapshot& s : base.snapshots) {
@@ -237,6 +238,7 @@ Result<Json> Commit(const Bucket& staging, const WorkerOptions& options) {
   if (!st.ok() && st.code() != StatusCode::kAlreadyExists) {
     return st.WithContext(StrCat("committing run ", run_id, " to ", config.table_name));
   }
+  if (st.ok()) ATOLL_RETURN_NOT_OK(RecordCommit(target, *table, before, trail::RecordKind::kAppend));
   ATOLL_ASSIGN_OR_RETURN(table, target.Load());
   std::optional<int64_t> sid = CommittedSnapshot(*table, run_id);
   if (!sid) return Internal("the commit of run ", run_id, " is not in the table");

@@ -208,6 +208,7 @@ Status EnsureTable(const RunConfig& config, engine::Engine& engine,
     return created.status().WithContext(StrCat("creating table ", config.table_name));
   }
   (*report)["table_created"] = created.ok();
+  if (created.ok()) ATOLL_RETURN_NOT_OK(RecordCommit(target, *created, std::nullopt, trail::RecordKind::kCreate));
   return Status::OK();
 }
 

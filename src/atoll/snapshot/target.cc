@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "atoll/lake/lake_trail.h"
+
 namespace atl::snapshot {
 
 Result<std::optional<iceberg::Table>> Target::Load() const {
@@ -43,6 +45,19 @@ std::string ShortHash(const std::string& text) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%08llx", static_cast<unsigned long long>(h & 0xffffffffULL));
   return buf;
+}
+
+Status RecordCommit(const Target& target, const iceberg::Table& table,
+                    std::optional<int64_t> before, trail::RecordKind kind) {
+  auto context = [&]() {
+    return StrCat("recording a change of ", table.location(), " in the lake's trail");
+  };
+  ATOLL_ASSIGN_OR_RETURN_CTX(std::unique_ptr<trail::Trail> trail, lake::OpenLakeTrail(*target.lake),
+                             context());
+  ATOLL_ASSIGN_OR_RETURN_CTX(lake::TableChange change,
+                             lake::DescribeCommit(table, before, "atoll snapshot", kind),
+                             context());
+  return lake::RecordTableChange(*trail, change).status().WithContext(context());
 }
 
 }  // namespace atl::snapshot

@@ -14,6 +14,7 @@
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
 #include "atoll/snapshot/layout.h"
+#include "atoll/trail/record.h"
 
 namespace atl::snapshot {
 
@@ -32,6 +33,13 @@ struct Target {
 };
 
 Result<Target> OpenTarget(const RunConfig& config);
+
+// Records the commit that made `table`'s current metadata in the lake's trail (lake_trail.h),
+// after it is durable: `before` is the table's snapshot before it (nullopt for a creation).
+// A failure here leaves a change without a record, which the next ingest's ReconcileTrail
+// repairs; it is returned so that the step reports it.
+Status RecordCommit(const Target& target, const iceberg::Table& table,
+                    std::optional<int64_t> before, trail::RecordKind kind);
 
 // The id of the snapshot of `table` recording `run_id`, if any.
 std::optional<int64_t> CommittedSnapshot(const iceberg::Table& table, const std::string& run_id);
