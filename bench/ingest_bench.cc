@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <sys/resource.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
@@ -53,15 +54,35 @@ Status WriteCsv(const std::string& path, int64_t mib, engine::Engine& engine) {
       rows, path));
 }
 
-Result<lake::IngestReport> IngestAll(const std::string& root) {
+// Ingests everything waiting; `phases`, when given, gets each phase's name and the seconds
+// from its first progress event to the next phase's (in order of appearance).
+Result<lake::IngestReport> IngestAll(
+    const std::string& root, std::vector<std::pair<std::string, double>>* phases = nullptr) {
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<lake::Lake> lake, lake::Lake::Open(root));
   lake::IngestOptions o;
-  return lake::Ingest(*lake, o);
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point last = Clock::now();
+  if (phases != nullptr) {
+    o.progress = [&](const lake::IngestProgress& p) {
+      if (!phases->empty() && phases->back().first == p.phase) return;
+      const Clock::time_point now = Clock::now();
+      if (!phases->empty())
+        phases->back().second = std::chrono::duration<double>(now - last).count();
+      phases->push_back({p.phase, 0});
+      last = now;
+    };
+  }
+  Result<lake::IngestReport> report = lake::Ingest(*lake, o);
+  if (phases != nullptr && !phases->empty()) {
+    phases->back().second = std::chrono::duration<double>(Clock::now() - last).count();
+  }
+  return report;
 }
 
 int Run(const Options& options) {
-  const std::string dir =
-      options.dir.empty() ? (fs::temp_directory_path() / "atoll-ingest-bench").string() : options.dir;
+  const std::string dir = options.dir.empty()
+                              ? (fs::temp_directory_path() / "atoll-ingest-bench").string()
+                              : options.dir;
   fs::remove_all(dir);
   fs::create_directories(dir);
   auto engine = engine::Engine::Open();
@@ -91,8 +112,9 @@ int Run(const Options& options) {
   fs::rename(csv, root + "/prepare/bench/orders/input.csv");
   const int64_t rss_before = PeakRssMib();
   lake::IngestReport report;
+  std::vector<std::pair<std::string, double>> phases;
   auto ours = Time([&]() -> Status {
-    ATOLL_ASSIGN_OR_RETURN(report, IngestAll(root));
+    ATOLL_ASSIGN_OR_RETURN(report, IngestAll(root, &phases));
     if (!report.ok() || report.files_rejected() != 0) return Internal("the CSV did not load");
     return Status::OK();
   });
@@ -108,6 +130,10 @@ int Run(const Options& options) {
   std::cout << fmt::format(
       "rows loaded: {}; peak RSS of the process: {} MiB (before atoll's run: {} MiB)\n",
       report.rows(), rss, rss_before);
+  std::cout << "atoll's phases (s):";
+  for (const auto& [phase, seconds] : phases)
+    std::cout << fmt::format(" {} {:.2f}", phase, seconds);
+  std::cout << "\n";
 
   // 2. Small files.
   const std::string small_root = dir + "/small";
