@@ -1,12 +1,11 @@
 #include "atoll/iceberg/scan.h"
 
 #include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <cstring>
-#include <thread>
 #include <unordered_map>
 
+#include "atoll/common/parallel.h"
 #include "atoll/iceberg/manifest_list.h"
 #include "atoll/iceberg/puffin.h"
 
@@ -436,26 +435,12 @@ Result<ScanPlan> PlanScan(const FileIO& io, const TableMetadata& md, const ScanO
   auto read_all = [&](const std::vector<size_t>& which, const DeleteIndex* index,
                       std::vector<ManifestResult>* results, bool presized) -> Status {
     if (!presized) results->assign(which.size(), ManifestResult{});
-    const size_t threads = std::min<size_t>(std::max(options.parallelism, 1), which.size());
-    std::atomic<size_t> next{0};
-    std::atomic<bool> failed{false};
-    auto work = [&]() {
-      while (!failed.load()) {
-        size_t k = next.fetch_add(1);
-        if (k >= which.size()) return;
-        ReadOne(ctx, manifests[which[k]], from_list, index, &(*results)[k]);
-        if (!(*results)[k].status.ok()) failed.store(true);
-      }
-    };
-    if (threads <= 1) {
-      work();
-    } else {
-      std::vector<std::thread> pool;
-      pool.reserve(threads - 1);
-      for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-      work();
-      for (std::thread& t : pool) t.join();
-    }
+    // Each manifest's outcome stays in its result (the first failure in manifest order is
+    // returned, whichever thread saw it first).
+    (void)ParallelFor(which.size(), options.parallelism, [&](size_t k) -> Status {
+      ReadOne(ctx, manifests[which[k]], from_list, index, &(*results)[k]);
+      return (*results)[k].status;
+    });
     for (const ManifestResult& r : *results) {
       if (!r.status.ok()) return r.status;
     }

@@ -1,11 +1,9 @@
 #include "atoll/iceberg/snapshot_producer.h"
 
 #include <algorithm>
-#include <atomic>
-#include <mutex>
-#include <thread>
 #include <unordered_set>
 
+#include "atoll/common/parallel.h"
 #include "atoll/iceberg/manifest_merge.h"
 
 namespace atl::iceberg {
@@ -53,29 +51,11 @@ Result<std::vector<std::optional<Manifest>>> ReadSome(const FileIO& io, const st
   for (size_t i = 0; i < files.size(); ++i) {
     if (wanted[i]) todo.push_back(i);
   }
-  std::atomic<size_t> next{0};
-  std::mutex mu;
-  Status first;
-  auto worker = [&]() {
-    for (;;) {
-      size_t k = next.fetch_add(1);
-      if (k >= todo.size()) return;
-      Result<Manifest> m = ReadManifestFile(io, files[todo[k]]);
-      std::lock_guard<std::mutex> lock(mu);
-      if (!m.ok()) {
-        if (first.ok()) first = m.status();
-        next.store(todo.size());
-        return;
-      }
-      out[todo[k]] = std::move(*m);
-    }
-  };
-  std::vector<std::thread> pool;
-  size_t threads = std::min<size_t>(todo.size(), static_cast<size_t>(std::max(1, parallelism)));
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
-  if (!first.ok()) return first;
+  ATOLL_RETURN_NOT_OK(ParallelFor(todo.size(), parallelism, [&](size_t k) -> Status {
+    ATOLL_ASSIGN_OR_RETURN(Manifest m, ReadManifestFile(io, files[todo[k]]));
+    out[todo[k]] = std::move(m);  // each index is written by one thread only
+    return Status::OK();
+  }));
   return out;
 }
 
