@@ -90,42 +90,59 @@ TEST(AvroFieldIds, OptionCarriesNestedIds) {
   EXPECT_EQ(AvroFieldIdsOption((*plain)->root()), std::nullopt);
 }
 
-TEST(AvroDataFiles, IcebergScanReadsThemByFieldId) {
-  atl::testing::TempDir dir;
-  const std::string root = dir.path();
-  auto catalog = std::make_shared<iceberg::MemoryCatalog>(root);
-  ASSERT_OK(catalog->CreateNamespace({"db"}, {}));
-  auto io = std::make_shared<iceberg::FileIO>();
-  iceberg::CreateTableOptions co;
-  co.schema = TableSchema();
-  ASSERT_OK_AND_ASSIGN(iceberg::Table t, iceberg::Table::Create(catalog, io, {{"db"}, "t"}, co));
+// A table of TableSchema() in a memory catalog under a temporary directory, an engine with
+// iceberg_scan over it, and AddAvroFile() to commit an Avro data file.
+class AvroDataFiles : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto catalog = std::make_shared<iceberg::MemoryCatalog>(dir_.path());
+    ASSERT_OK(catalog->CreateNamespace({"db"}, {}));
+    iceberg::CreateTableOptions co;
+    co.schema = TableSchema();
+    ASSERT_OK_AND_ASSIGN(
+        iceberg::Table t,
+        iceberg::Table::Create(catalog, std::make_shared<iceberg::FileIO>(), {{"db"}, "t"}, co));
+    table_ = std::make_unique<iceberg::Table>(std::move(t));
+    engine::EngineOptions eo;
+    eo.threads = 1;
+    ASSERT_OK_AND_ASSIGN(engine_, engine::Engine::Open(eo));
+    IcebergScanOptions so;
+    so.root = dir_.path();
+    ASSERT_OK(RegisterIcebergScan(*engine_, so));
+  }
 
-  const std::string bytes = AvroRows(*t.metadata().CurrentSchema());
-  const std::string data_path = t.location() + "/data/part-0.avro";
-  fs::create_directories(t.location() + "/data");
-  atl::testing::WriteFile(data_path, bytes);
-  iceberg::DataFile file;
-  file.file_path = data_path;
-  file.file_format = "AVRO";
-  file.record_count = 3;
-  file.file_size_in_bytes = static_cast<int64_t>(bytes.size());
-  ASSERT_OK(t.NewTransaction().Append({file}).Commit());
+  // Writes `bytes` as data/<name> and appends it as an AVRO data file of 3 records.
+  void AddAvroFile(const std::string& name, const std::string& bytes) {
+    const std::string path = table_->location() + "/data/" + name;
+    fs::create_directories(table_->location() + "/data");
+    atl::testing::WriteFile(path, bytes);
+    iceberg::DataFile file;
+    file.file_path = path;
+    file.file_format = "AVRO";
+    file.record_count = 3;
+    file.file_size_in_bytes = static_cast<int64_t>(bytes.size());
+    ASSERT_OK(table_->NewTransaction().Append({file}).Commit());
+  }
+
+  std::string Scan() const {
+    return "iceberg_scan(" + engine::QuoteString(table_->location()) + ")";
+  }
+
+  atl::testing::TempDir dir_;
+  std::unique_ptr<iceberg::Table> table_;
+  std::unique_ptr<engine::Engine> engine_;
+};
+
+TEST_F(AvroDataFiles, IcebergScanReadsThemByFieldId) {
+  AddAvroFile("part-0.avro", AvroRows(*table_->metadata().CurrentSchema()));
   // A rename is metadata only: the Avro file still calls the column "name".
-  ASSERT_OK(t.NewTransaction()
+  ASSERT_OK(table_->NewTransaction()
                 .UpdateSchema([](iceberg::SchemaUpdate& u) { u.RenameColumn("name", "label"); })
                 .Commit());
-
-  engine::EngineOptions eo;
-  eo.threads = 1;
-  ASSERT_OK_AND_ASSIGN(auto engine, engine::Engine::Open(eo));
-  IcebergScanOptions so;
-  so.root = root;
-  ASSERT_OK(RegisterIcebergScan(*engine, so));
-  const std::string scan = "iceberg_scan(" + engine::QuoteString(t.location()) + ")";
   ASSERT_OK_AND_ASSIGN(
       engine::QueryResult r,
-      engine->Query("SELECT id, label, tags::VARCHAR, attrs['k'], epoch_us(\"at\") FROM " + scan +
-                    " ORDER BY id"));
+      engine_->Query("SELECT id, label, tags::VARCHAR, attrs['k'], epoch_us(\"at\") FROM " +
+                     Scan() + " ORDER BY id"));
   std::vector<std::string> lines;
   for (const auto& row : r.rows) {
     std::string line;
@@ -137,34 +154,11 @@ TEST(AvroDataFiles, IcebergScanReadsThemByFieldId) {
                                              "3|n3|[a, t3]|30|1700000003000000"}));
 }
 
-TEST(AvroDataFiles, CorruptFileFailsWithItsLocation) {
-  atl::testing::TempDir dir;
-  const std::string root = dir.path();
-  auto catalog = std::make_shared<iceberg::MemoryCatalog>(root);
-  ASSERT_OK(catalog->CreateNamespace({"db"}, {}));
-  auto io = std::make_shared<iceberg::FileIO>();
-  iceberg::CreateTableOptions co;
-  co.schema = TableSchema();
-  ASSERT_OK_AND_ASSIGN(iceberg::Table t, iceberg::Table::Create(catalog, io, {{"db"}, "bad"}, co));
-  std::string bytes = AvroRows(*t.metadata().CurrentSchema());
+TEST_F(AvroDataFiles, CorruptFileFailsWithItsLocation) {
+  std::string bytes = AvroRows(*table_->metadata().CurrentSchema());
   bytes.resize(bytes.size() - 30);  // cut into the last block
-  const std::string data_path = t.location() + "/data/cut.avro";
-  fs::create_directories(t.location() + "/data");
-  atl::testing::WriteFile(data_path, bytes);
-  iceberg::DataFile file;
-  file.file_path = data_path;
-  file.file_format = "AVRO";
-  file.record_count = 3;
-  file.file_size_in_bytes = static_cast<int64_t>(bytes.size());
-  ASSERT_OK(t.NewTransaction().Append({file}).Commit());
-  engine::EngineOptions eo;
-  eo.threads = 1;
-  ASSERT_OK_AND_ASSIGN(auto engine, engine::Engine::Open(eo));
-  IcebergScanOptions so;
-  so.root = root;
-  ASSERT_OK(RegisterIcebergScan(*engine, so));
-  auto r =
-      engine->Query("SELECT count(*) FROM iceberg_scan(" + engine::QuoteString(t.location()) + ")");
+  AddAvroFile("cut.avro", bytes);
+  auto r = engine_->Query("SELECT count(*) FROM " + Scan());
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.status().message().find("cut.avro"), std::string::npos) << r.status().ToString();
 }

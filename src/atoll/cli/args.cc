@@ -2,6 +2,8 @@
 
 #include <cerrno>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 namespace atl::cli {
 
@@ -28,7 +30,8 @@ Status CheckChoice(const OptionSpec& spec, const std::string& value) {
     listed += listed.empty() ? "" : ", ";
     listed += choice;
   }
-  return InvalidArgument("option '", Display(spec), "' expects one of ", listed, ", got '", value, "'");
+  return InvalidArgument("option '", Display(spec), "' expects one of ", listed, ", got '", value,
+                         "'");
 }
 
 Status CheckValue(const OptionSpec& spec, const std::string& value) {
@@ -111,7 +114,8 @@ Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
       // the rest of the word or the next word.
       for (size_t k = 1; k < word.size(); ++k) {
         const OptionSpec* spec = FindShort(specs, word[k]);
-        if (spec == nullptr) return InvalidArgument("unknown option '-", std::string(1, word[k]), "'");
+        if (spec == nullptr)
+          return InvalidArgument("unknown option '-", std::string(1, word[k]), "'");
         if (spec->kind == OptionKind::kFlag) {
           ATOLL_RETURN_NOT_OK(take_value(*spec, std::nullopt, i));
           continue;
@@ -124,6 +128,14 @@ Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
     }
   }
   return out;
+}
+
+Result<std::string> ReadTextFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot read ", path);
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 }  // namespace atl::cli

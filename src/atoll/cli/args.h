@@ -29,8 +29,8 @@ enum class OptionKind {
 };
 
 struct OptionSpec {
-  std::string_view name;        // long name without "--", e.g. "recursive"
-  char short_name = 0;          // e.g. 'r'; 0 for none
+  std::string_view name;  // long name without "--", e.g. "recursive"
+  char short_name = 0;    // e.g. 'r'; 0 for none
   OptionKind kind = OptionKind::kFlag;
   std::string_view value_name;  // shown in help, e.g. "N"
   std::string_view help;        // one line
@@ -62,5 +62,9 @@ class ParsedArgs {
 // "option '--parallel' expects an integer from 1 to 256, got 'x'") on any misuse.
 Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
                              const std::vector<OptionSpec>& specs);
+
+// The whole content of the local file an option names (a key, a SQL file); kNotFound
+// "cannot read <path>" when it cannot be opened.
+Result<std::string> ReadTextFile(const std::string& path);
 
 }  // namespace atl::cli

@@ -34,14 +34,6 @@ Result<int64_t> ParseSize(const std::string& text, std::string_view option) {
   return InvalidArgument("--", option, ": unknown unit in '", text, "' (use K, M or G)");
 }
 
-Result<std::string> ReadTextFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("cannot read ", path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 // Local paths become absolute, so that run.json names the same places for every worker
 // whatever its working directory; URIs ("s3://...", "file://...") are kept as given.
 std::string Absolute(std::string uri) {

@@ -24,14 +24,6 @@ struct Opened {
   std::unique_ptr<trail::Trail> trail;
 };
 
-Result<std::string> ReadTextFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("cannot read ", path);
-  std::ostringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
 Result<Opened> OpenTrail(const ParsedArgs& args) {
   Opened o;
   const std::string& uri = args.positional()[1];
