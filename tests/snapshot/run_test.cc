@@ -22,6 +22,7 @@
 #include "atoll/engine/engine.h"
 #include "atoll/snapshot/bucket.h"
 #include "cli/run_atoll.h"
+#include "storage/s3_test_servers.h"
 #include "testing/testing.h"
 
 namespace atl::snapshot {
@@ -101,12 +102,14 @@ struct TableCounts {
 };
 
 // Rows per region and distinct ids of stg.shop.orders, read back through `atoll query`.
-TableCounts CountTable(const std::string& lake) {
+TableCounts CountTable(const std::string& lake,
+                       const std::map<std::string, std::string>& env = {}) {
   TableCounts c;
   RunResult r = RunAtoll({"query", lake,
                           "SELECT region, count(*), count(DISTINCT id) FROM "
-                          "iceberg_scan('stg/shop/orders') GROUP BY ALL ORDER BY 1",
-                          "--format", "csv"});
+                          "stg.shop.orders GROUP BY ALL ORDER BY 1",
+                          "--format", "csv"},
+                         "", env);
   EXPECT_EQ(r.exit_code, 0) << r.err;
   std::istringstream in(r.out);
   std::string line;
@@ -126,8 +129,9 @@ TableCounts CountTable(const std::string& lake) {
   return c;
 }
 
-void ExpectTableMatches(const std::string& lake, const Source& src) {
-  TableCounts c = CountTable(lake);
+void ExpectTableMatches(const std::string& lake, const Source& src,
+                        const std::map<std::string, std::string>& env = {}) {
+  TableCounts c = CountTable(lake, env);
   EXPECT_EQ(c.total, src.total);
   EXPECT_EQ(c.distinct_ids, src.total) << "duplicated rows";
   EXPECT_EQ(c.rows, src.per_region);
@@ -224,13 +228,14 @@ TEST_F(SnapshotRunTest, FullRunMatchesSourceAndReRunsChangeNothing) {
   r = RunAtoll({"trail", "verify", lake_});
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   r = RunAtoll({"query", lake_,
-                "SELECT string_agg(operation, ',' ORDER BY seq) FROM trail.atoll.audit WHERE \"table\" = 'stg.shop.orders'",
+                "SELECT string_agg(operation, ',' ORDER BY seq) FROM trail.atoll.audit WHERE "
+                "\"table\" = 'stg.shop.orders'",
                 "--format", "csv"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find("create,append"), std::string::npos) << r.out;
   r = RunAtoll({"query", lake_,
-                "SELECT record_count FROM stats.atoll.tables WHERE table_name = 'stg.shop.orders'", "--format",
-                "csv"});
+                "SELECT record_count FROM stats.atoll.tables WHERE table_name = 'stg.shop.orders'",
+                "--format", "csv"});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_NE(r.out.find(std::to_string(source_.total)), std::string::npos) << r.out;
 
@@ -405,6 +410,47 @@ TEST_F(SnapshotRunTest, HiveOutputFromAWrittenManifest) {
     EXPECT_EQ(*row[1], *row[2]) << "duplicated rows in " << *row[0];
   }
   EXPECT_EQ(rows, source_.per_region);
+}
+
+// The same pipeline with the export and the lake on the S3 test server (s3rver, which
+// ignores conditional writes: the lake has a SQLite catalog): a run killed just before its
+// commit resumes to exactly the source's rows.
+TEST_F(SnapshotRunTest, RunsOnS3AndResumesAfterAKill) {
+  std::string reason;
+  auto config = storage::testing::TestServerConfig("S3RVER", &reason);
+  if (!config) {
+    if (::atl::testing::ServersRequired()) FAIL() << reason;
+    GTEST_SKIP() << reason;
+  }
+  const std::map<std::string, std::string> env = {
+      {"AWS_ENDPOINT_URL", config->endpoint},
+      {"AWS_ACCESS_KEY_ID", config->access_key_id},
+      {"AWS_SECRET_ACCESS_KEY", config->secret_access_key},
+      {"AWS_REGION", config->region},
+      {"AWS_SESSION_TOKEN", ""},
+      {"AWS_PROFILE", ""},
+      {"AWS_ENDPOINT_URL_S3", ""}};
+  auto lake_bucket = storage::testing::OpenFreshBucket(*config, "snaplake", &reason);
+  ASSERT_NE(lake_bucket, nullptr) << reason;
+  auto src_bucket = storage::testing::OpenFreshBucket(*config, "snapsrc", &reason);
+  ASSERT_NE(src_bucket, nullptr) << reason;
+  const std::string lake = "s3://" + lake_bucket->config().bucket;
+  const std::string src = "s3://" + src_bucket->config().bucket + "/export/";
+  RunResult r = RunAtoll({"cp", "-r", src_dir_, src}, "", env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunAtoll({"init", lake, "--catalog", "sqlite://" + tmp_.Join("catalog.db")}, "", env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+
+  std::map<std::string, std::string> crash = env;
+  crash["ATOLL_SNAPSHOT_CRASH"] = "commit:0";
+  r = RunAtoll(RunArgs(lake, src), "", crash);
+  EXPECT_EQ(r.exit_code, -1) << r.err;
+  r = RunAtoll(RunArgs(lake, src), "", env);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_TRUE(Json::parse(r.out)["validation_ok"].get<bool>()) << r.out;
+  ExpectTableMatches(lake, source_, env);
+  r = RunAtoll({"trail", "verify", lake}, "", env);
+  EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
 }
 
 }  // namespace

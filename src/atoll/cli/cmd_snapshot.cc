@@ -113,9 +113,11 @@ Status PrintAndRecord(Io& io, const Result<Json>& report, const snapshot::RunCon
     return Status::OK();
   }
   lake::EventLog log({.command = "atoll snapshot", .echo = &io.err});
+  // `run` nests the commit step's report under "commit"; `commit` reports at the top.
+  const Json& commit = report->contains("commit") ? (*report)["commit"] : *report;
   log.Log(lake::LogLevel::kInfo, config.table_name, "snapshot run",
-          {{"n_record", report->value("n_record", int64_t{0})},
-           {"n_file", report->value("n_file", int64_t{0})}});
+          {{"n_record", commit.value("n_record", int64_t{0})},
+           {"n_file", commit.value("n_file", int64_t{0})}});
   RecordRun(**lake, "atoll snapshot", log, /*flush_log=*/true, io);
   return Status::OK();
 }
