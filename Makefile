@@ -1,13 +1,14 @@
 # atoll — the two commands a new user needs:
 #   make demo   install dependencies, build, run the demo on a local-directory lake
 #   make test   install dependencies, build, start the test servers, run every test
-# Other targets: setup, build, unit, asan, bench, fuzz, sweep (full kill -9 sweep), clean.
+# Other targets: setup, build, unit, asan, bench, fuzz, sweep (full kill -9 sweep),
+# snapshot-acceptance (the snapshot pipeline on a ~2 GB, 2,000-file export), clean.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all setup build demo test unit asan bench fuzz sweep clean format
+.PHONY: all setup build demo test unit asan bench fuzz sweep snapshot-acceptance clean format
 
 all: build
 
@@ -50,6 +51,11 @@ SWEEP_ITERATIONS ?= 200
 SWEEP_FILES ?= 500
 sweep: build
 	scripts/kill_sweep.sh $(BUILD)/src/atoll/cli/atoll $(SWEEP_ITERATIONS) $(SWEEP_FILES) .state/sweep
+
+# The snapshot pipeline at the issue's acceptance size: ~2 GB in 2,000 CSV.gz and Parquet
+# files, counts per partition and output file sizes checked (not part of make test).
+snapshot-acceptance: build
+	scripts/snapshot_acceptance.sh $(BUILD)/src/atoll/cli/atoll .state/snapshot-acceptance
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')

@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# snapshot_acceptance.sh ATOLL WORK [FILES [TARGET_MIB]] - the snapshot pipeline's
+# acceptance run at full size (`make snapshot-acceptance`):
+#   1. generates an export of FILES files (default 2000) of mixed sizes, half CSV.gz and
+#      half Parquet, about 2 GB in all, under WORK/export (one DuckDB COPY per format);
+#   2. `atoll snapshot run` into the lake WORK/lake, partitioned by region, with
+#      --target-file-size TARGET_MIB MiB (default 64) and 2 workers;
+#   3. checks that total and per-partition row counts equal the export's, that no id is
+#      loaded twice, and that at least 90% of the output files (the last of each partition
+#      excepted) are within ±20% of the target size.
+# Prints the figures; exits non-zero when a check fails. WORK is recreated.
+set -euo pipefail
+ATOLL=${1:?usage: snapshot_acceptance.sh ATOLL WORK [FILES [TARGET_MIB]]}
+WORK=${2:?usage: snapshot_acceptance.sh ATOLL WORK [FILES [TARGET_MIB]]}
+FILES=${3:-2000}
+TARGET_MIB=${4:-64}
+log() { echo "[snapshot-acceptance] $*" >&2; }
+fail() { log "FAIL: $*"; exit 1; }
+
+rm -rf "$WORK"
+mkdir -p "$WORK/export"
+"$ATOLL" init "$WORK/lake" >/dev/null
+q() { "$ATOLL" query "$WORK/lake" "$1" --format csv | tail -n +2; }
+
+# Rows per file vary from 1x to 16x a base (mixed sizes); ids are unique across the export.
+HALF=$((FILES / 2))
+gen() {  # gen FORMAT_OPTIONS FIRST_FILE
+  q "COPY (SELECT f AS file_no, f * 100000000 + i AS id, 'r' || (hash(f * 7 + i) % 8) AS region,
+             i * 0.25 AS amount, 'customer ' || (i % 5000) AS name,
+             TIMESTAMP '2021-01-01' + INTERVAL (i) SECOND AS created_at
+           FROM range($2, $2 + $HALF) t(f), LATERAL range(0, 8500 * (1 + (f * 7919) % 16)) u(i))
+         TO '$WORK/export/$3' ($1, PARTITION_BY (file_no), OVERWRITE_OR_IGNORE true)" >/dev/null
+}
+log "generating $FILES files"
+gen "FORMAT csv, COMPRESSION gzip, HEADER true" 0 csv
+gen "FORMAT parquet" "$HALF" parquet
+BYTES=$(du -sb "$WORK/export" | cut -f1)
+NFILES=$(find "$WORK/export" -type f | wc -l)
+log "export: $NFILES files, $((BYTES / 1024 / 1024)) MiB"
+
+SRC_COUNTS=$(q "SELECT region, count(*) FROM (
+    SELECT region FROM read_csv('$WORK/export/csv/*/*.csv.gz', header = true)
+    UNION ALL SELECT region FROM read_parquet('$WORK/export/parquet/*/*.parquet'))
+  GROUP BY ALL ORDER BY 1")
+
+log "running the pipeline"
+START=$(date +%s)
+"$ATOLL" snapshot run --lake "$WORK/lake" --db big --table t --snapshot 2021-01-01T00:00:00Z \
+  --source "$WORK/export" --partition region --parallel 2 \
+  --target-file-size "$((TARGET_MIB * 1024 * 1024))" > "$WORK/run.json" 2> "$WORK/run.log" ||
+  { tail -20 "$WORK/run.log" >&2; fail "the run failed"; }
+END=$(date +%s)
+log "run: $((END - START)) s"
+
+TABLE_COUNTS=$(q "SELECT region, count(*) FROM stg.big.t GROUP BY ALL ORDER BY 1")
+[ "$SRC_COUNTS" = "$TABLE_COUNTS" ] || fail "per-partition counts differ: source [$SRC_COUNTS] table [$TABLE_COUNTS]"
+DUPS=$(q "SELECT count(*) - count(DISTINCT id) FROM stg.big.t")
+[ "$DUPS" = "0" ] || fail "$DUPS duplicated ids"
+TOTAL=$(q "SELECT count(*) FROM stg.big.t")
+log "rows: $TOTAL, per partition equal to the source's, no duplicates"
+
+# File sizes per partition folder: the smallest file of each partition stands for its last
+# one (the remainder) and is excepted.
+size_check() {
+  local total=0 within=0 lo hi
+  lo=$((TARGET_MIB * 1024 * 1024 * 8 / 10))
+  hi=$((TARGET_MIB * 1024 * 1024 * 12 / 10))
+  for dir in "$WORK"/lake/stg/big/t/data/*/; do
+    sizes=$(find "$dir" -name '*.parquet' -printf '%s\n' | sort -n | tail -n +2)
+    for s in $sizes; do
+      total=$((total + 1))
+      if [ "$s" -ge "$lo" ] && [ "$s" -le "$hi" ]; then within=$((within + 1)); fi
+    done
+  done
+  echo "$within $total"
+}
+read -r WITHIN COUNTED < <(size_check)
+log "output files within ±20% of $TARGET_MIB MiB: $WITHIN of $COUNTED (the smallest of each partition excepted)"
+[ "$COUNTED" -eq 0 ] || [ $((WITHIN * 10)) -ge $((COUNTED * 9)) ] || fail "fewer than 90% of the files are within ±20%"
+log "PASS"
