@@ -24,12 +24,18 @@ q() { "$ATOLL" query "$WORK/lake" "$1" --format csv | tail -n +2; }
 
 # Rows per file vary from 1x to 16x a base (mixed sizes); ids are unique across the export.
 HALF=$((FILES / 2))
-gen() {  # gen FORMAT_OPTIONS FIRST_FILE
-  q "COPY (SELECT f AS file_no, f * 100000000 + i AS id, 'r' || (hash(f * 7 + i) % 8) AS region,
-             i * 0.25 AS amount, 'customer ' || (i % 5000) AS name,
-             TIMESTAMP '2021-01-01' + INTERVAL (i) SECOND AS created_at
-           FROM range($2, $2 + $HALF) t(f), LATERAL range(0, 8500 * (1 + (f * 7919) % 16)) u(i))
-         TO '$WORK/export/$3' ($1, PARTITION_BY (file_no), OVERWRITE_OR_IGNORE true)" >/dev/null
+# One COPY per 50 files: DuckDB's partitioned write keeps at most 100 files open and
+# rotates to new files beyond that, which would split the export into many small files.
+gen() {  # gen FORMAT_OPTIONS FIRST_FILE DIR
+  local first
+  for ((first = $2; first < $2 + HALF; first += 50)); do
+    local last=$((first + 50 < $2 + HALF ? first + 50 : $2 + HALF))
+    q "COPY (SELECT f AS file_no, f * 100000000 + i AS id, 'r' || (hash(f * 7 + i) % 8) AS region,
+               i * 0.25 AS amount, 'customer ' || (i % 5000) AS name,
+               TIMESTAMP '2021-01-01' + INTERVAL (i) SECOND AS created_at
+             FROM range($first, $last) t(f), LATERAL range(0, 8500 * (1 + (f * 7919) % 16)) u(i))
+           TO '$WORK/export/$3' ($1, PARTITION_BY (file_no), OVERWRITE_OR_IGNORE true)" >/dev/null
+  done
 }
 log "generating $FILES files"
 gen "FORMAT csv, COMPRESSION gzip, HEADER true" 0 csv
