@@ -35,13 +35,7 @@ TEST(KillSweep, S3Lake) {
     if (::atl::testing::ServersRequired()) FAIL() << reason;
     GTEST_SKIP() << reason;
   }
-  std::map<std::string, std::string> env = {{"AWS_ENDPOINT_URL", config->endpoint},
-                                            {"AWS_ACCESS_KEY_ID", config->access_key_id},
-                                            {"AWS_SECRET_ACCESS_KEY", config->secret_access_key},
-                                            {"AWS_REGION", config->region},
-                                            {"AWS_SESSION_TOKEN", ""},
-                                            {"AWS_PROFILE", ""},
-                                            {"AWS_ENDPOINT_URL_S3", ""}};
+  const std::map<std::string, std::string> env = storage::testing::S3ClientEnv(*config);
   auto store = storage::testing::OpenFreshBucket(*config, "sweep", &reason);
   ASSERT_NE(store, nullptr) << reason;
   ::atl::testing::TempDir dir;

@@ -422,14 +422,7 @@ TEST_F(SnapshotRunTest, RunsOnS3AndResumesAfterAKill) {
     if (::atl::testing::ServersRequired()) FAIL() << reason;
     GTEST_SKIP() << reason;
   }
-  const std::map<std::string, std::string> env = {
-      {"AWS_ENDPOINT_URL", config->endpoint},
-      {"AWS_ACCESS_KEY_ID", config->access_key_id},
-      {"AWS_SECRET_ACCESS_KEY", config->secret_access_key},
-      {"AWS_REGION", config->region},
-      {"AWS_SESSION_TOKEN", ""},
-      {"AWS_PROFILE", ""},
-      {"AWS_ENDPOINT_URL_S3", ""}};
+  const std::map<std::string, std::string> env = storage::testing::S3ClientEnv(*config);
   auto lake_bucket = storage::testing::OpenFreshBucket(*config, "snaplake", &reason);
   ASSERT_NE(lake_bucket, nullptr) << reason;
   auto src_bucket = storage::testing::OpenFreshBucket(*config, "snapsrc", &reason);

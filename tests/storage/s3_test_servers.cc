@@ -33,7 +33,8 @@ std::string UniqueBucketName(const std::string& tag) {
          std::to_string(run % 100000);
 }
 
-std::unique_ptr<S3Store> OpenFreshBucket(S3Config config, const std::string& tag, std::string* reason) {
+std::unique_ptr<S3Store> OpenFreshBucket(S3Config config, const std::string& tag,
+                                         std::string* reason) {
   config.bucket = UniqueBucketName(tag);
   auto store = S3Store::Open(std::move(config));
   if (!store.ok()) {
@@ -46,6 +47,16 @@ std::unique_ptr<S3Store> OpenFreshBucket(S3Config config, const std::string& tag
     return nullptr;
   }
   return std::move(*store);
+}
+
+std::map<std::string, std::string> S3ClientEnv(const S3Config& config) {
+  return {{"AWS_ENDPOINT_URL", config.endpoint},
+          {"AWS_ACCESS_KEY_ID", config.access_key_id},
+          {"AWS_SECRET_ACCESS_KEY", config.secret_access_key},
+          {"AWS_REGION", config.region},
+          {"AWS_SESSION_TOKEN", ""},
+          {"AWS_PROFILE", ""},
+          {"AWS_ENDPOINT_URL_S3", ""}};
 }
 
 }  // namespace atl::storage::testing

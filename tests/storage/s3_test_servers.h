@@ -2,6 +2,7 @@
 // S3Configs, and a fresh bucket on one of them for each test.
 #pragma once
 
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -19,6 +20,11 @@ std::optional<S3Config> TestServerConfig(const std::string& server, std::string*
 std::string UniqueBucketName(const std::string& tag);
 
 // Opens `config` with a unique bucket and creates it; nullptr with `reason` on failure.
-std::unique_ptr<S3Store> OpenFreshBucket(S3Config config, const std::string& tag, std::string* reason);
+std::unique_ptr<S3Store> OpenFreshBucket(S3Config config, const std::string& tag,
+                                         std::string* reason);
+
+// The environment a child atoll process needs to reach `config`'s server with its keys
+// (AWS_ENDPOINT_URL, AWS_ACCESS_KEY_ID, ...), clearing the variables that would override them.
+std::map<std::string, std::string> S3ClientEnv(const S3Config& config);
 
 }  // namespace atl::storage::testing

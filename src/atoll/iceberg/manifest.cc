@@ -196,14 +196,14 @@ void ManifestReader::Inherit(ManifestEntry* e) {
 ManifestReader::ManifestReader() = default;
 ManifestReader::~ManifestReader() = default;
 
-Result<std::unique_ptr<ManifestReader>> ManifestReader::Open(std::string_view bytes,
+Result<std::unique_ptr<ManifestReader>> ManifestReader::Open(std::string bytes,
                                                              std::string_view name,
                                                              const ManifestFile* source,
                                                              bool generic) {
   std::unique_ptr<ManifestReader> r(new ManifestReader());
   r->what_ = "manifest '" + std::string(name) + "'";
   r->source_ = source;
-  ATOLL_ASSIGN_OR_RETURN(r->avro_, avro::Reader::OpenBuffer(std::string(bytes), std::string(name)));
+  ATOLL_ASSIGN_OR_RETURN(r->avro_, avro::Reader::OpenBuffer(std::move(bytes), std::string(name)));
   ATOLL_ASSIGN_OR_RETURN(r->format_version_,
                          ma::ParseFormatVersion(r->avro_->Metadata("format-version"), r->what_));
   if (auto c = r->avro_->Metadata("content")) {
@@ -261,7 +261,7 @@ namespace {
 Result<Manifest> ReadWhole(std::string_view bytes, std::string_view name,
                            const ManifestFile* source, bool generic) {
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<ManifestReader> reader,
-                         ManifestReader::Open(bytes, name, source, generic));
+                         ManifestReader::Open(std::string(bytes), name, source, generic));
   Manifest out;
   out.format_version = reader->format_version();
   out.content = reader->content();

@@ -101,7 +101,8 @@ class EntryDecoder;  // manifest_decoder.h
 
 class ManifestReader {
  public:
-  static Result<std::unique_ptr<ManifestReader>> Open(std::string_view bytes, std::string_view name,
+  // `bytes` is taken by value: move the file in to avoid a copy.
+  static Result<std::unique_ptr<ManifestReader>> Open(std::string bytes, std::string_view name,
                                                       const ManifestFile* source = nullptr,
                                                       bool generic = false);
   ~ManifestReader();

@@ -276,7 +276,8 @@ void ReadOne(const PlanContext& ctx, const ManifestFile& mf, bool from_list,
     out->status = bytes.status();
     return;
   }
-  auto reader = ManifestReader::Open(*bytes, mf.manifest_path, from_list ? &mf : nullptr);
+  auto reader =
+      ManifestReader::Open(std::move(*bytes), mf.manifest_path, from_list ? &mf : nullptr);
   if (!reader.ok()) {
     out->status = reader.status();
     return;

@@ -1,23 +1,21 @@
 #include "atoll/lake/prepare.h"
 
-#include "atoll/lake/rejects.h"
-#include "atoll/lake/work_session.h"
-
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
-#include <map>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "atoll/engine/engine.h"
-#include "atoll/table/avro_table.h"
 #include "atoll/lake/field_ids.h"
 #include "atoll/lake/input_file.h"
+#include "atoll/lake/rejects.h"
+#include "atoll/lake/work_session.h"
+#include "atoll/table/avro_table.h"
 #include "atoll/table/orc_table.h"
 
 namespace atl::lake {
@@ -35,7 +33,7 @@ struct Input {
   FileFormat format = FileFormat::kUnknown;
   std::string local_path;
   std::string loaded_table;  // for Avro and ORC: the DuckDB table holding its rows
-  std::string select_sql;  // SELECT producing its rows
+  std::string select_sql;    // SELECT producing its rows
 };
 
 struct LocalOutput {
@@ -68,8 +66,10 @@ std::string BatchHash(const std::vector<SourceFile>& sources) {
 
 std::string LineageJson(const std::vector<SourceFile>& sources) {
   nlohmann::json list = nlohmann::json::array();
-  for (const SourceFile& s : sources) list.push_back({{"key", s.key}, {"size", s.size}, {"etag", s.etag}});
-  return nlohmann::json{{"sources", list}}.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  for (const SourceFile& s : sources)
+    list.push_back({{"key", s.key}, {"size", s.size}, {"etag", s.etag}});
+  return nlohmann::json{{"sources", list}}.dump(-1, ' ', false,
+                                                nlohmann::json::error_handler_t::replace);
 }
 
 // Errors that say something about the file's content (reject it) rather than about the
@@ -110,27 +110,31 @@ class TablePreparer {
   }
 
   Result<TablePrepareReport> Run() {
-    ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<storage::ObjectInfo> objects, storage::ListAll(store_, prefix_),
-                               StrCat("listing ", prefix_));
+    ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<storage::ObjectInfo> objects,
+                               storage::ListAll(store_, prefix_), StrCat("listing ", prefix_));
     std::vector<Input> inputs;
     for (storage::ObjectInfo& o : objects) {
       Input in;
       in.name = o.key.substr(prefix_.size());
       size_t slash = in.name.rfind('/');
-      std::string_view last = slash == std::string::npos ? std::string_view(in.name)
-                                                         : std::string_view(in.name).substr(slash + 1);
+      std::string_view last = slash == std::string::npos
+                                  ? std::string_view(in.name)
+                                  : std::string_view(in.name).substr(slash + 1);
       if (last.empty() || last[0] == '.' || last[0] == '_') continue;
       in.source = {o.key, o.size, o.etag};
       inputs.push_back(std::move(in));
     }
-    std::sort(inputs.begin(), inputs.end(), [](const Input& a, const Input& b) { return a.source.key < b.source.key; });
+    std::sort(inputs.begin(), inputs.end(),
+              [](const Input& a, const Input& b) { return a.source.key < b.source.key; });
     // Batches in key order.
     size_t i = 0;
     while (i < inputs.size()) {
       std::vector<Input*> batch;
       uint64_t bytes = 0;
-      while (i < inputs.size() && batch.size() < static_cast<size_t>(settings_.prepare.max_files_per_batch) &&
-             (batch.empty() || bytes + inputs[i].source.size <= settings_.prepare.batch_target_bytes)) {
+      while (i < inputs.size() &&
+             batch.size() < static_cast<size_t>(settings_.prepare.max_files_per_batch) &&
+             (batch.empty() ||
+              bytes + inputs[i].source.size <= settings_.prepare.batch_target_bytes)) {
         bytes += inputs[i].source.size;
         batch.push_back(&inputs[i++]);
       }
@@ -191,7 +195,8 @@ class TablePreparer {
       ATOLL_RETURN_NOT_OK(Reject(in, "read", "empty file (0 bytes)"));
       return false;
     }
-    if (in.detected.compression == Compression::kNone && in.detected.format == FileFormat::kUnknown) {
+    if (in.detected.compression == Compression::kNone &&
+        in.detected.format == FileFormat::kUnknown) {
       Result<std::string> head = store_.Get(in.source.key, storage::ByteRange::Slice(0, 8));
       if (!head.ok() && head.status().code() == StatusCode::kNotFound) return false;
       if (!head.ok()) return head.status().WithContext(StrCat("reading ", in.source.key));
@@ -206,8 +211,9 @@ class TablePreparer {
       return false;
     }
     in.local_path = StrCat(work_dir_, "/in-", id);
-    Result<uint64_t> fetched = FetchToLocal(store_, in.source.key, in.detected.compression, in.local_path,
-                                            settings_.prepare.max_decompressed_bytes);
+    Result<uint64_t> fetched =
+        FetchToLocal(store_, in.source.key, in.detected.compression, in.local_path,
+                     settings_.prepare.max_decompressed_bytes);
     if (!fetched.ok()) {
       if (fetched.status().code() == StatusCode::kNotFound) return false;  // deleted meanwhile
       if (fetched.status().code() == StatusCode::kInvalidArgument) {
@@ -244,14 +250,15 @@ class TablePreparer {
       list = QuoteString(paths[0]);
     } else {
       list = "[";
-      for (size_t i = 0; i < paths.size(); ++i) list += StrCat(i ? ", " : "", QuoteString(paths[i]));
+      for (size_t i = 0; i < paths.size(); ++i)
+        list += StrCat(i ? ", " : "", QuoteString(paths[i]));
       list += "], union_by_name=true";
     }
     switch (format) {
       case FileFormat::kCsv:
       case FileFormat::kTsv: {
-        std::string args = StrCat(list, ", auto_detect=true, sample_size=", SampleSize(), ", max_line_size=",
-                                  settings_.prepare.max_line_bytes);
+        std::string args = StrCat(list, ", auto_detect=true, sample_size=", SampleSize(),
+                                  ", max_line_size=", settings_.prepare.max_line_bytes);
         std::optional<std::string> delim = o.delimiter;
         if (!delim && format == FileFormat::kTsv) delim = "\t";
         if (delim) args += StrCat(", delim=", QuoteString(*delim == "\\t" ? "\t" : *delim));
@@ -259,7 +266,8 @@ class TablePreparer {
         if (o.quote) args += StrCat(", quote=", QuoteString(*o.quote));
         if (o.escape) args += StrCat(", escape=", QuoteString(*o.escape));
         if (o.null_string) args += StrCat(", nullstr=", QuoteString(*o.null_string));
-        if (o.timestamp_format) args += StrCat(", timestampformat=", QuoteString(*o.timestamp_format));
+        if (o.timestamp_format)
+          args += StrCat(", timestampformat=", QuoteString(*o.timestamp_format));
         if (o.date_format) args += StrCat(", dateformat=", QuoteString(*o.date_format));
         if (!o.columns.empty()) args += StrCat(", columns=", TypeStruct(o.columns));
         if (!o.column_types.empty()) args += StrCat(", types=", TypeStruct(o.column_types));
@@ -268,11 +276,13 @@ class TablePreparer {
       case FileFormat::kJson:
       case FileFormat::kNdjson: {
         // "auto" reads both a JSON array and one document per line.
-        std::string args = StrCat(list, ", format=",
-                                  paths.size() == 1 && format == FileFormat::kNdjson ? "'newline_delimited'" : "'auto'",
-                                  ", sample_size=", SampleSize(), ", maximum_object_size=",
-                                  settings_.prepare.max_line_bytes);
-        if (o.timestamp_format) args += StrCat(", timestampformat=", QuoteString(*o.timestamp_format));
+        std::string args = StrCat(
+            list, ", format=",
+            paths.size() == 1 && format == FileFormat::kNdjson ? "'newline_delimited'" : "'auto'",
+            ", sample_size=", SampleSize(),
+            ", maximum_object_size=", settings_.prepare.max_line_bytes);
+        if (o.timestamp_format)
+          args += StrCat(", timestampformat=", QuoteString(*o.timestamp_format));
         if (o.date_format) args += StrCat(", dateformat=", QuoteString(*o.date_format));
         if (!o.columns.empty()) args += StrCat(", columns=", TypeStruct(o.columns));
         return StrCat("read_json(", args, ")");
@@ -292,8 +302,9 @@ class TablePreparer {
     if (!csv && !o.column_types.empty()) {
       select += " REPLACE (";
       for (size_t i = 0; i < o.column_types.size(); ++i) {
-        select += StrCat(i ? ", " : "", "CAST(", QuoteIdentifier(o.column_types[i].first), " AS ",
-                         o.column_types[i].second, ") AS ", QuoteIdentifier(o.column_types[i].first));
+        select +=
+            StrCat(i ? ", " : "", "CAST(", QuoteIdentifier(o.column_types[i].first), " AS ",
+                   o.column_types[i].second, ") AS ", QuoteIdentifier(o.column_types[i].first));
       }
       select += ")";
     }
@@ -313,8 +324,10 @@ class TablePreparer {
       case FileFormat::kAvro: {
         in.loaded_table = StrCat("atoll_avro_", id);
         table::AvroTableOptions ao;
-        ao.max_block_bytes = std::min<uint64_t>(ao.max_block_bytes, settings_.prepare.max_decompressed_bytes);
-        ATOLL_RETURN_NOT_OK(table::LoadAvroFile(engine_, in.local_path, in.name, in.loaded_table, ao).status());
+        ao.max_block_bytes =
+            std::min<uint64_t>(ao.max_block_bytes, settings_.prepare.max_decompressed_bytes);
+        ATOLL_RETURN_NOT_OK(
+            table::LoadAvroFile(engine_, in.local_path, in.name, in.loaded_table, ao).status());
         from = QuoteIdentifier(in.loaded_table);
         break;
       }
@@ -323,9 +336,10 @@ class TablePreparer {
         in.loaded_table = StrCat("atoll_orc_", id);
         orc::ReaderOptions ro;
         ro.default_timezone = options_.orc_default_timezone;
-        ro.max_decompressed_stripe_bytes =
-            std::min<uint64_t>(ro.max_decompressed_stripe_bytes, settings_.prepare.max_decompressed_bytes);
-        ATOLL_RETURN_NOT_OK(table::LoadOrcFile(engine_, in.local_path, in.name, in.loaded_table, ro).status());
+        ro.max_decompressed_stripe_bytes = std::min<uint64_t>(
+            ro.max_decompressed_stripe_bytes, settings_.prepare.max_decompressed_bytes);
+        ATOLL_RETURN_NOT_OK(
+            table::LoadOrcFile(engine_, in.local_path, in.name, in.loaded_table, ro).status());
         from = QuoteIdentifier(in.loaded_table);
         break;
       }
@@ -333,7 +347,7 @@ class TablePreparer {
         return NotSupported("unknown file format");
     }
     if ((in.format == FileFormat::kCsv || in.format == FileFormat::kTsv) && !full_sample_ &&
-        table_options_.columns.empty()) {
+        table_options_.columns.empty() && from.rfind("read_csv(", 0) == 0) {
       // Sniff once: the dialect and column types DuckDB detects from the sample become
       // explicit read_csv options (auto_detect=false), so that the DESCRIBEs and the COPY
       // that follow do not each sniff the file again. A file the sniffer cannot read keeps
@@ -368,25 +382,29 @@ class TablePreparer {
     for (const Input* in : inputs) {
       FileFormat key = in->format == FileFormat::kNdjson ? FileFormat::kJson : in->format;
       if (!in->loaded_table.empty()) continue;  // Avro, ORC: read from their tables below
-      auto it = std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == key; });
+      auto it =
+          std::find_if(groups.begin(), groups.end(), [&](const auto& g) { return g.first == key; });
       if (it == groups.end()) {
         groups.push_back({key, {}});
         it = groups.end() - 1;
       }
       it->second.push_back(in->local_path);
     }
-    for (const auto& [format, paths] : groups) parts.push_back(SelectSql(format, ReaderSql(format, paths)));
+    for (const auto& [format, paths] : groups)
+      parts.push_back(SelectSql(format, ReaderSql(format, paths)));
     for (const Input* in : inputs) {
       if (!in->loaded_table.empty()) parts.push_back(in->select_sql);
     }
     std::string query;
-    for (size_t i = 0; i < parts.size(); ++i) query += StrCat(i ? " UNION ALL BY NAME " : "", "(", parts[i], ")");
+    for (size_t i = 0; i < parts.size(); ++i)
+      query += StrCat(i ? " UNION ALL BY NAME " : "", "(", parts[i], ")");
     return query;
   }
 
   Result<LocalOutput> WriteParquet(const std::vector<Input*>& inputs) {
     const std::string query = BatchQuery(inputs);
-    ATOLL_ASSIGN_OR_RETURN(engine::QueryResult described, engine_.Query(StrCat("DESCRIBE ", query)));
+    ATOLL_ASSIGN_OR_RETURN(engine::QueryResult described,
+                           engine_.Query(StrCat("DESCRIBE ", query)));
     std::vector<std::pair<std::string, std::string>> columns;
     for (const engine::Row& row : described.rows) {
       if (row.size() < 2 || !row[0] || !row[1]) return Internal("unexpected DESCRIBE result");
@@ -400,8 +418,9 @@ class TablePreparer {
     ATOLL_ASSIGN_OR_RETURN(
         engine::QueryResult copied,
         engine_.Query(StrCat("COPY (", query, ") TO ", QuoteString(out.path),
-                             " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, FIELD_IDS ", field_ids, ", KV_METADATA {",
-                             QuoteString(kLineageMetadataKey), ": ", QuoteString(LineageJson(sources)), "})")));
+                             " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, FIELD_IDS ",
+                             field_ids, ", KV_METADATA {", QuoteString(kLineageMetadataKey), ": ",
+                             QuoteString(LineageJson(sources)), "})")));
     if (!copied.rows.empty() && !copied.rows[0].empty() && copied.rows[0][0]) {
       out.rows = std::stoll(*copied.rows[0][0]);
     }
@@ -415,8 +434,8 @@ class TablePreparer {
   Status Publish(const std::vector<Input*>& inputs, const LocalOutput& out) {
     PreparedFile prepared;
     for (const Input* in : inputs) prepared.sources.push_back(in->source);
-    prepared.output_key = StrCat(Lake::TablePrefix(settings_.zones.load, report_.db, report_.table), "prepared-",
-                                 BatchHash(prepared.sources), ".parquet");
+    prepared.output_key = StrCat(Lake::TablePrefix(settings_.zones.load, report_.db, report_.table),
+                                 "prepared-", BatchHash(prepared.sources), ".parquet");
     ATOLL_ASSIGN_OR_RETURN(storage::Body body, storage::Body::FromFile(out.path));
     storage::PutOptions put;
     put.content_type = "application/vnd.apache.parquet";
@@ -424,7 +443,8 @@ class TablePreparer {
                             StrCat("writing ", prepared.output_key));
     std::vector<std::string> keys;
     for (const SourceFile& s : prepared.sources) keys.push_back(s.key);
-    ATOLL_RETURN_NOT_OK_CTX(store_.DeleteMany(keys), StrCat("deleting the sources of ", prepared.output_key));
+    ATOLL_RETURN_NOT_OK_CTX(store_.DeleteMany(keys),
+                            StrCat("deleting the sources of ", prepared.output_key));
     prepared.output_size = out.size;
     prepared.rows = out.rows;
     report_.prepared.push_back(std::move(prepared));
@@ -434,8 +454,8 @@ class TablePreparer {
   Status Reject(const Input& in, std::string stage, std::string reason) {
     RejectRequest request;
     request.source = {in.source.key, in.source.size, in.source.etag, 0};
-    request.rejected_key = StrCat(settings_.zones.rejected, "/", settings_.zones.prepare, "/", report_.db, "/",
-                                  report_.table, "/", in.name);
+    request.rejected_key = StrCat(settings_.zones.rejected, "/", settings_.zones.prepare, "/",
+                                  report_.db, "/", report_.table, "/", in.name);
     request.stage = stage;
     request.reason = reason;
     request.time_ms = options_.now_ms ? options_.now_ms() : SystemNowMs();
@@ -496,27 +516,29 @@ size_t PrepareReport::files_rejected() const {
   return n;
 }
 
-Result<TablePrepareReport> PrepareTable(const Lake& lake, const std::string& db, const std::string& table,
-                                        const PrepareOptions& options) {
+Result<TablePrepareReport> PrepareTable(const Lake& lake, const std::string& db,
+                                        const std::string& table, const PrepareOptions& options) {
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<WorkSession> session,
                          WorkSession::Open(lake, options.work_dir, options.threads, "prepare"));
   return TablePreparer(lake, db, table, options, session->engine(), session->dir()).Run();
 }
 
 Result<PrepareReport> Prepare(const Lake& lake, const PrepareOptions& options) {
-  ATOLL_ASSIGN_OR_RETURN(auto tables, ListTableFolders(lake.store(), lake.settings().zones.prepare));
+  ATOLL_ASSIGN_OR_RETURN(auto tables,
+                         ListTableFolders(lake.store(), lake.settings().zones.prepare));
   PrepareReport report;
   if (tables.empty()) return report;
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<WorkSession> session,
                          WorkSession::Open(lake, options.work_dir, options.threads, "prepare"));
   for (const auto& [db, table] : tables) {
-    if (!options.tables.empty() &&
-        std::find(options.tables.begin(), options.tables.end(), StrCat(db, ".", table)) == options.tables.end()) {
+    if (!options.tables.empty() && std::find(options.tables.begin(), options.tables.end(),
+                                             StrCat(db, ".", table)) == options.tables.end()) {
       continue;
     }
-    ATOLL_ASSIGN_OR_RETURN_CTX(TablePrepareReport r,
-                               TablePreparer(lake, db, table, options, session->engine(), session->dir()).Run(),
-                               StrCat("preparing ", db, ".", table));
+    ATOLL_ASSIGN_OR_RETURN_CTX(
+        TablePrepareReport r,
+        TablePreparer(lake, db, table, options, session->engine(), session->dir()).Run(),
+        StrCat("preparing ", db, ".", table));
     if (!r.prepared.empty() || !r.rejected.empty()) report.tables.push_back(std::move(r));
   }
   return report;
