@@ -2,7 +2,8 @@
 // process run, on a local-directory lake.
 //
 //   1. CSV → Iceberg: a generated CSV of --csv-mib MiB (default 1024) dropped into
-//      prepare/ and ingested (prepare + load + commit) vs DuckDB's
+//      prepare/ and ingested by `Ingest` (a CSV batch goes straight into the table's data
+//      files, see IngestOptions::direct_load; then the commit) vs DuckDB's
 //      `COPY (SELECT * FROM read_csv(f)) TO 'x.parquet'` of the same file. Goal: ≥ 0.9×
 //      DuckDB's throughput. The peak RSS of the process during atoll's run is printed
 //      (goal ≤ 1.5 GB for a 5 GB CSV: run with --csv-mib 5120).

@@ -3,6 +3,7 @@
 // zone.db.table names of `atoll query`.
 #include "atoll/lake/ingest.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
@@ -72,6 +73,20 @@ class IngestTest : public ::testing::Test {
   }
 
   void RunConcurrently(bool use_lease);
+
+  // The ledger entries of done batches of stg.<db>.<table>, oldest first.
+  std::vector<nlohmann::json> DoneBatches(const std::string& db, const std::string& table) {
+    std::vector<std::string> paths;
+    for (const auto& e :
+         fs::directory_iterator(StrCat(root(), "/_atoll/ingest/stg.", db, ".", table, "/done"))) {
+      paths.push_back(e.path().string());
+    }
+    std::sort(paths.begin(), paths.end());  // batch ids sort by time
+    std::vector<nlohmann::json> out;
+    for (const std::string& p : paths)
+      out.push_back(nlohmann::json::parse(::atl::testing::ReadFile(p)));
+    return out;
+  }
 
   TempDir dir_;
   std::unique_ptr<Lake> lake_;
@@ -263,7 +278,8 @@ void IngestTest::RunConcurrently(bool use_lease) {
     for (const auto& t : r->tables) {
       EXPECT_EQ(t.error, "");
       loaded += t.files_loaded;
-      for (const RejectedFile& r : t.rejected) ADD_FAILURE() << "rejected " << r.source.key << ": " << r.reason;
+      for (const RejectedFile& r : t.rejected)
+        ADD_FAILURE() << "rejected " << r.source.key << ": " << r.reason;
     }
   }
   EXPECT_EQ(loaded, 20u);
@@ -300,6 +316,90 @@ TEST_F(IngestTest, ACsvWhoseLastRowBreaksTheSampledTypeStillLoads) {
   const std::string scan = Scan("crm", "late");
   EXPECT_EQ(Scalar("SELECT typeof(v) FROM " + scan + " LIMIT 1"), "VARCHAR");
   EXPECT_EQ(Scalar("SELECT v FROM " + scan + " WHERE id = 150000"), "not a number");
+}
+
+// CSV batches are written straight into the table (read and written once): the ledger
+// names the prepare/ files, nothing passes through load/, and the table holds the same
+// rows and types as when the batch goes the load/ way.
+TEST_F(IngestTest, CsvBatchesGoStraightIntoTheTable) {
+  for (const char* t : {"direct", "via_load"}) {
+    ::atl::testing::WriteFile(
+        StrCat(root(), "/prepare/shop/", t, "/a.csv"),
+        "id,name,seen\n1,ann,2024-01-02 03:04:05\n2,bob,2024-02-03 04:05:06\n");
+    ::atl::testing::WriteFile(StrCat(root(), "/prepare/shop/", t, "/b.csv"),
+                              "id,name,seen\n3,cy,2024-03-04 05:06:07\n");
+  }
+  IngestOptions direct;
+  direct.tables = {"shop.direct"};
+  ASSERT_OK_AND_ASSIGN(IngestReport report, Run(direct));
+  ASSERT_EQ(report.tables.size(), 1u);
+  const TableIngestReport& t = report.tables[0];
+  EXPECT_EQ(t.error, "");
+  EXPECT_EQ(t.rows, 3);
+  EXPECT_EQ(t.files_loaded, 2u);
+  ASSERT_EQ(t.prepared.prepared.size(), 1u);
+  EXPECT_EQ(t.prepared.prepared[0].loaded_into, "stg.shop.direct");
+  EXPECT_EQ(t.prepared.prepared[0].output_key, "");
+  EXPECT_EQ(t.prepared.prepared[0].rows, 3);
+  EXPECT_FALSE(Exists("prepare/shop/direct/a.csv"));
+  EXPECT_FALSE(Exists("load/shop/direct"));
+  std::vector<nlohmann::json> done = DoneBatches("shop", "direct");
+  ASSERT_EQ(done.size(), 1u);
+  ASSERT_EQ(done[0]["sources"].size(), 2u);
+  EXPECT_EQ(done[0]["sources"][0]["key"], "prepare/shop/direct/a.csv");
+  EXPECT_EQ(done[0]["snapshot_id"].get<int64_t>(), t.snapshot_ids.at(0));
+
+  IngestOptions via_load;
+  via_load.tables = {"shop.via_load"};
+  via_load.direct_load = false;
+  ASSERT_OK_AND_ASSIGN(report, Run(via_load));
+  ASSERT_EQ(report.tables.size(), 1u);
+  EXPECT_EQ(report.tables[0].error, "");
+  ASSERT_EQ(report.tables[0].prepared.prepared.size(), 1u);
+  EXPECT_EQ(report.tables[0].prepared.prepared[0].loaded_into, "");
+  EXPECT_THAT(DoneBatches("shop", "via_load").at(0)["sources"][0]["key"].get<std::string>(),
+              HasSubstr("load/shop/via_load/prepared-"));
+
+  const std::string cols = "id, name, seen, typeof(id), typeof(name), typeof(seen)";
+  const std::string a = Scan("shop", "direct"), b = Scan("shop", "via_load");
+  EXPECT_EQ(Scalar(StrCat("SELECT count(*) FROM (SELECT ", cols, " FROM ", a, " EXCEPT SELECT ",
+                          cols, " FROM ", b, ")")),
+            "0");
+  EXPECT_EQ(
+      Scalar(StrCat("SELECT string_agg(name || ':' || typeof(seen), ',' ORDER BY id) FROM ", a)),
+      "ann:TIMESTAMP,bob:TIMESTAMP,cy:TIMESTAMP");
+}
+
+// A CSV whose columns need a schema change goes the load/ way (the change is committed
+// from the converted file, whose types were checked on every row).
+TEST_F(IngestTest, ACsvNeedingASchemaChangeGoesThroughLoad) {
+  ::atl::testing::WriteFile(root() + "/prepare/shop/grow/a.csv", "id,name\n1,ann\n");
+  ASSERT_OK(Run().status());
+  ::atl::testing::WriteFile(root() + "/prepare/shop/grow/b.csv", "id,name,extra\n2,bob,x\n");
+  ASSERT_OK_AND_ASSIGN(IngestReport report, Run());
+  ASSERT_EQ(report.tables.size(), 1u);
+  EXPECT_EQ(report.tables[0].error, "");
+  EXPECT_EQ(report.tables[0].rows, 1);
+  std::vector<nlohmann::json> done = DoneBatches("shop", "grow");
+  ASSERT_EQ(done.size(), 2u);
+  EXPECT_EQ(done[0]["sources"][0]["key"], "prepare/shop/grow/a.csv");
+  EXPECT_THAT(done[1]["sources"][0]["key"].get<std::string>(), HasSubstr("load/shop/grow/"));
+  EXPECT_EQ(Scalar("SELECT string_agg(name || ':' || coalesce(extra, '-'), ',' ORDER BY id) FROM " +
+                   Scan("shop", "grow")),
+            "ann:-,bob:x");
+}
+
+// Local files are read in place unless their names are DuckDB globs: those are copied
+// first, and load all the same.
+TEST_F(IngestTest, CsvNamesWithGlobCharactersLoad) {
+  ::atl::testing::WriteFile(root() + "/prepare/shop/glob/a[1]*.csv", "id\n1\n2\n");
+  ::atl::testing::WriteFile(root() + "/prepare/shop/glob/a1x.csv", "id\n3\n");
+  ASSERT_OK_AND_ASSIGN(IngestReport report, Run());
+  ASSERT_EQ(report.tables.size(), 1u);
+  EXPECT_EQ(report.tables[0].error, "");
+  EXPECT_EQ(Scalar("SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM " + Scan("shop", "glob")),
+            "1,2,3");
+  EXPECT_FALSE(Exists("prepare/shop/glob/a[1]*.csv"));
 }
 
 TEST_F(IngestTest, ListsTheLakeTables) {

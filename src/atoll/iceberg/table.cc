@@ -71,6 +71,13 @@ Status Table::Refresh() {
 Result<Table> Table::Create(std::shared_ptr<Catalog> catalog, std::shared_ptr<const FileIO> io, TableIdentifier id,
                             const CreateTableOptions& options, CommitEnv env_in) {
   const CommitEnv env = env_in.WithDefaults();
+  ATOLL_ASSIGN_OR_RETURN(TableMetadata metadata, NewMetadata(*catalog, id, options, env));
+  return CreateWithMetadata(std::move(catalog), std::move(io), std::move(id), std::move(metadata), env);
+}
+
+Result<TableMetadata> Table::NewMetadata(Catalog& catalog, const TableIdentifier& id,
+                                         const CreateTableOptions& options, CommitEnv env_in) {
+  const CommitEnv env = env_in.WithDefaults();
   // Fresh field ids, and the references to them renumbered.
   int32_t next_id = 0;
   TypePtr fresh = AssignFreshIds(options.schema.AsStruct(), &next_id);
@@ -98,12 +105,17 @@ Result<Table> Table::Create(std::shared_ptr<Catalog> catalog, std::shared_ptr<co
   if (options.location) {
     location = *options.location;
   } else {
-    ATOLL_ASSIGN_OR_RETURN(location, catalog->DefaultTableLocation(id));
+    ATOLL_ASSIGN_OR_RETURN(location, catalog.DefaultTableLocation(id));
   }
   while (location.size() > 1 && location.back() == '/') location.pop_back();
-  ATOLL_ASSIGN_OR_RETURN(TableMetadata metadata,
-                         TableMetadataBuilder::NewTable(schema, partition, order, location, options.properties,
-                                                        env.new_uuid(), env.now_ms(), options.format_version));
+  return TableMetadataBuilder::NewTable(schema, partition, order, location, options.properties, env.new_uuid(),
+                                        env.now_ms(), options.format_version);
+}
+
+Result<Table> Table::CreateWithMetadata(std::shared_ptr<Catalog> catalog, std::shared_ptr<const FileIO> io,
+                                        TableIdentifier id, TableMetadata metadata, CommitEnv env_in) {
+  const CommitEnv env = env_in.WithDefaults();
+  const std::string location = metadata.location;
   ATOLL_ASSIGN_OR_RETURN_CTX(std::string metadata_location, WriteFirstMetadataFile(*io, metadata, env),
                              "creating table '" + IdText(id) + "'");
   Status st = catalog->CreateTable(id, metadata_location);

@@ -51,6 +51,17 @@ class Table {
   static Result<Table> Create(std::shared_ptr<Catalog> catalog, std::shared_ptr<const FileIO> io,
                               TableIdentifier id, const CreateTableOptions& options, CommitEnv env = {});
 
+  // The metadata Create would write for `options` (fresh ids, bound partition spec and
+  // sort order, location), without writing anything: for writing a new table's first
+  // data files before the table exists (then CreateWithMetadata).
+  static Result<TableMetadata> NewMetadata(Catalog& catalog, const TableIdentifier& id,
+                                           const CreateTableOptions& options, CommitEnv env = {});
+  // Creates the table with `metadata` as its first metadata file (as from NewMetadata).
+  // kAlreadyExists when the table exists.
+  static Result<Table> CreateWithMetadata(std::shared_ptr<Catalog> catalog,
+                                          std::shared_ptr<const FileIO> io, TableIdentifier id,
+                                          TableMetadata metadata, CommitEnv env = {});
+
   const TableIdentifier& id() const { return id_; }
   const TableMetadata& metadata() const { return metadata_; }
   const std::string& metadata_location() const { return metadata_location_; }

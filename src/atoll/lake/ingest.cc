@@ -279,6 +279,9 @@ class TableIngester {
     po.threads = options_.threads;
     po.now_ms = options_.now_ms;
     po.work_dir = session_.dir() + "/prepare";
+    if (options_.direct_load) {
+      po.direct = [this](const DirectBatch& batch) { return LoadDirect(batch); };
+    }
     ATOLL_ASSIGN_OR_RETURN(report_.prepared, PrepareTable(lake_, report_.db, report_.table, po));
     return Status::OK();
   }
@@ -401,8 +404,8 @@ class TableIngester {
     return out;
   }
 
-  // Creates the table from `first`'s schema, or loads it when another process won.
-  Status CreateTable(const iceberg::Schema& first) {
+  // The options of a new table whose first file has schema `first`.
+  Result<iceberg::CreateTableOptions> NewTableOptions(const iceberg::Schema& first) const {
     std::vector<iceberg::NestedField> fields = first.fields();
     iceberg::NestedField loaded_at;
     loaded_at.id = first.HighestFieldId() + 1;
@@ -416,8 +419,19 @@ class TableIngester {
     co.properties = {{"write.format.default", "parquet"},
                      {"write.parquet.compression-codec", "zstd"},
                      {"atoll.zone", settings_.zones.stg}};
+    return co;
+  }
+
+  // Creates the table from `first`'s schema, or loads it when another process won.
+  Status CreateTable(const iceberg::Schema& first) {
+    ATOLL_ASSIGN_OR_RETURN(iceberg::CreateTableOptions co, NewTableOptions(first));
     ATOLL_RETURN_NOT_OK(EnsureNamespace(*tables_.catalog, id_.ns));
-    Result<iceberg::Table> created = iceberg::Table::Create(tables_.catalog, tables_.io, id_, co);
+    return Created(iceberg::Table::Create(tables_.catalog, tables_.io, id_, co));
+  }
+
+  // Takes the outcome of creating the table: records the new table, or loads the one
+  // another process created meanwhile (kAlreadyExists; report_.created stays false).
+  Status Created(Result<iceberg::Table> created) {
     if (created.ok()) {
       table_ = std::make_unique<iceberg::Table>(std::move(created).value());
       report_.created = true;
@@ -448,6 +462,12 @@ class TableIngester {
       merged = std::move(next).value();
       fitting.push_back(std::move(f));
     }
+    ATOLL_RETURN_NOT_OK(EvolveSchema(base, merged));
+    return fitting;
+  }
+
+  // Commits the schema change from `base` (the table's current schema) to `merged`.
+  Status EvolveSchema(const iceberg::Schema& base, const iceberg::Schema& merged) {
     ATOLL_ASSIGN_OR_RETURN(SchemaMerge change, PlanSchemaMerge(base, merged));
     if (!change.empty()) {
       const std::optional<int64_t> before = table_->metadata().current_snapshot_id;
@@ -461,7 +481,7 @@ class TableIngester {
       ATOLL_RETURN_NOT_OK_CTX(st, StrCat("evolving the schema of ", report_.table_name));
       ATOLL_RETURN_NOT_OK(Record(before, trail::RecordKind::kSchemaChange));
     }
-    return fitting;
+    return Status::OK();
   }
 
   // The SELECT producing the batch's rows in the table's column names.
@@ -472,8 +492,17 @@ class TableIngester {
       for (const iceberg::NestedField& field : f.schema.fields()) present.insert(field.name);
       list += StrCat(list.empty() ? "" : ", ", engine::QuoteString(f.uri));
     }
+    return TableSelect(*table_->metadata().CurrentSchema(), present,
+                       StrCat("read_parquet([", list, "], union_by_name = true)"), loaded_at_ms);
+  }
+
+  // SELECT of the columns of `schema` from `from`, whose columns are `present`: the others
+  // are NULL, `_etl_loaded_at` is the batch's time.
+  static std::string TableSelect(const iceberg::Schema& schema,
+                                 const std::set<std::string>& present, const std::string& from,
+                                 int64_t loaded_at_ms) {
     std::string select;
-    for (const iceberg::NestedField& field : table_->metadata().CurrentSchema()->fields()) {
+    for (const iceberg::NestedField& field : schema.fields()) {
       if (!select.empty()) select += ", ";
       if (field.name == kLoadedAtColumn) {
         select += StrCat(engine::QuoteString(IsoTimeMs(loaded_at_ms)), "::TIMESTAMPTZ AS ",
@@ -484,19 +513,22 @@ class TableIngester {
         select += StrCat("NULL AS ", engine::QuoteIdentifier(field.name));
       }
     }
-    return StrCat("SELECT ", select, " FROM read_parquet([", list, "], union_by_name = true)");
+    return StrCat("SELECT ", select, " FROM ", from);
   }
 
-  Result<std::vector<iceberg::DataFile>> Write(const std::vector<LoadFile>& files,
-                                               const std::string& batch_id, int64_t loaded_at_ms) {
+  // Writes the rows of `query` as data files of the table (of `md`: default, the table's).
+  Result<std::vector<iceberg::DataFile>> Write(const std::string& query,
+                                               const std::string& batch_id, int64_t loaded_at_ms,
+                                               const iceberg::TableMetadata* md = nullptr) {
+    if (md == nullptr) md = &table_->metadata();
     table::DataWriterOptions wo;
     wo.target_file_size_bytes = static_cast<int64_t>(settings_.target_file_size_bytes);
     wo.file_name_prefix = batch_id + "-";
-    const iceberg::TableMetadata& md = table_->metadata();
-    ATOLL_ASSIGN_OR_RETURN(wo.constant_partition,
-                           ConstantPartition(*md.CurrentSchema(), *md.DefaultSpec(), loaded_at_ms));
-    return table::WriteDataFiles(engine_, BatchQuery(files, loaded_at_ms), *md.CurrentSchema(),
-                                 *md.DefaultSpec(), table_->location(), wo);
+    ATOLL_ASSIGN_OR_RETURN(
+        wo.constant_partition,
+        ConstantPartition(*md->CurrentSchema(), *md->DefaultSpec(), loaded_at_ms));
+    return table::WriteDataFiles(engine_, query, *md->CurrentSchema(), *md->DefaultSpec(),
+                                 md->location, wo);
   }
 
   // The batch's partition tuple when the spec partitions only by `_etl_loaded_at` (one value
@@ -509,8 +541,9 @@ class TableIngester {
       if (loaded_at == nullptr || pf.source_ids.size() != 1 || pf.source_id() != loaded_at->id) {
         return std::optional<std::vector<iceberg::Literal>>();
       }
-      ATOLL_ASSIGN_OR_RETURN(iceberg::Literal value,
-                             pf.transform.Apply(iceberg::Literal::TimestampTz(loaded_at_ms * 1000)));
+      ATOLL_ASSIGN_OR_RETURN(
+          iceberg::Literal value,
+          pf.transform.Apply(iceberg::Literal::TimestampTz(loaded_at_ms * 1000)));
       tuple.push_back(std::move(value));
     }
     return std::optional<std::vector<iceberg::Literal>>(std::move(tuple));
@@ -529,7 +562,8 @@ class TableIngester {
                                                         const std::string& batch_id,
                                                         int64_t loaded_at_ms) {
     Progress("write", 0, files->size());
-    Result<std::vector<iceberg::DataFile>> written = Write(*files, batch_id, loaded_at_ms);
+    Result<std::vector<iceberg::DataFile>> written =
+        Write(BatchQuery(*files, loaded_at_ms), batch_id, loaded_at_ms);
     if (written.ok() || IsStoreTrouble(written.status())) return written;
     std::vector<LoadFile> good;
     for (LoadFile& f : *files) {
@@ -545,7 +579,7 @@ class TableIngester {
     if (good.size() == files->size()) return written.status();
     *files = std::move(good);
     if (files->empty()) return std::vector<iceberg::DataFile>{};
-    return Write(*files, batch_id, loaded_at_ms);
+    return Write(BatchQuery(*files, loaded_at_ms), batch_id, loaded_at_ms);
   }
 
   Status DeleteDataFiles(const std::vector<iceberg::DataFile>& files) {
@@ -582,7 +616,82 @@ class TableIngester {
     ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::DataFile> data,
                            WriteOrIsolate(&files, batch_id, started));
     if (files.empty()) return Status::OK();
+    std::vector<storage::ObjectInfo> sources;
+    for (const LoadFile& f : files) sources.push_back(f.info);
+    return CommitBatch(sources, data, batch_id, started).status();
+  }
 
+  // A batch of prepare/ CSV files offered by Prepare (PrepareOptions::direct): its rows
+  // are written straight into the table. Declined (to go the load/ way, which has the
+  // fallbacks and reports the reason) when its columns need a schema change or the write
+  // fails on the data: column types come from a sample of the rows, so nothing is decided
+  // about the table before every row was written. A new table is created after its first
+  // files are written (Table::NewMetadata), so a failed write leaves no table behind.
+  Result<DirectOutcome> LoadDirect(const DirectBatch& batch) {
+    DirectOutcome outcome;
+    DuckColumns columns;
+    std::set<std::string> present;
+    for (const auto& [name, type] : batch.columns) {
+      if (name == kLoadedAtColumn) continue;  // ours wins
+      columns.emplace_back(name, type);
+      present.insert(name);
+    }
+    Result<iceberg::Schema> schema = SchemaForColumns(columns);
+    if (!schema.ok()) return outcome;
+    std::optional<iceberg::TableMetadata> new_table;
+    if (table_) {
+      Result<SchemaMerge> plan = PlanSchemaMerge(*table_->metadata().CurrentSchema(), *schema);
+      if (!plan.ok() || !plan->empty()) return outcome;
+    } else {
+      ATOLL_ASSIGN_OR_RETURN(iceberg::CreateTableOptions co, NewTableOptions(*schema));
+      ATOLL_ASSIGN_OR_RETURN(new_table, iceberg::Table::NewMetadata(*tables_.catalog, id_, co));
+    }
+
+    const int64_t started = Now();
+    const std::string batch_id = NewBatchId(started);
+    Progress("write", 0, batch.sources.size());
+    const iceberg::TableMetadata& md = new_table ? *new_table : table_->metadata();
+    Result<std::vector<iceberg::DataFile>> data =
+        Write(TableSelect(*md.CurrentSchema(), present, StrCat("(", batch.query, ")"), started),
+              batch_id, started, &md);
+    if (!data.ok()) {
+      if (IsStoreTrouble(data.status())) return data.status();
+      return outcome;  // unreferenced files, if any, are left for orphan removal
+    }
+    if (new_table) {
+      ATOLL_RETURN_NOT_OK(EnsureNamespace(*tables_.catalog, id_.ns));
+      Status created =
+          Created(iceberg::Table::CreateWithMetadata(tables_.catalog, tables_.io, id_, *new_table));
+      if (!created.ok() || !report_.created) {  // failed, or another process created it
+        (void)DeleteDataFiles(*data);
+        ATOLL_RETURN_NOT_OK(created);
+        return outcome;
+      }
+    }
+    std::vector<storage::ObjectInfo> sources;
+    for (const SourceFile& s : batch.sources) {
+      storage::ObjectInfo info;
+      info.key = s.key;
+      info.size = s.size;
+      info.etag = s.etag;
+      sources.push_back(std::move(info));
+    }
+    const int64_t rows_before = report_.rows;
+    // Committed or not (another process's commit holds some of these sources, which it
+    // deletes), the batch is dealt with: it must not also go the load/ way.
+    ATOLL_RETURN_NOT_OK(CommitBatch(sources, *data, batch_id, started).status());
+    outcome.loaded = true;
+    outcome.table = report_.table_name;
+    outcome.rows = report_.rows - rows_before;
+    return outcome;
+  }
+
+  // Commits `data` as the batch of `sources` (ledger entry first, validated against the
+  // batches of other processes), then deletes the sources. False when another process's
+  // batch holds some of the sources (our files are deleted, nothing committed).
+  Result<bool> CommitBatch(const std::vector<storage::ObjectInfo>& files,
+                           const std::vector<iceberg::DataFile>& data, const std::string& batch_id,
+                           int64_t started) {
     // The ledger entry, before the commit.
     json doc = {{"batch_id", batch_id},
                 {"table", report_.table_name},
@@ -592,10 +701,10 @@ class TableIngester {
     json data_files = json::array();
     std::set<std::string> ours;
     uint64_t source_bytes = 0;
-    for (const LoadFile& f : files) {
-      sources.push_back(SourceJson(f.info));
-      ours.insert(SourceId(f.info.key, f.info.etag));
-      source_bytes += f.info.size;
+    for (const storage::ObjectInfo& f : files) {
+      sources.push_back(SourceJson(f));
+      ours.insert(SourceId(f.key, f.etag));
+      source_bytes += f.size;
     }
     int64_t rows = 0;
     for (const iceberg::DataFile& d : data) {
@@ -649,7 +758,7 @@ class TableIngester {
       (void)storage::Delete(store_, pending_key);
       if (committed.code() == StatusCode::kAlreadyExists) {
         ATOLL_RETURN_NOT_OK(LoadTable());  // another process loaded some of these: list again
-        return Status::OK();
+        return false;
       }
       return committed.WithContext(
           StrCat("committing batch ", batch_id, " to ", report_.table_name));
@@ -661,7 +770,7 @@ class TableIngester {
     // Durable: now the sources may go.
     Progress("cleanup", 0, files.size());
     std::vector<std::string> keys;
-    for (const LoadFile& f : files) keys.push_back(f.info.key);
+    for (const storage::ObjectInfo& f : files) keys.push_back(f.key);
     ATOLL_RETURN_NOT_OK_CTX(store_.DeleteMany(keys),
                             StrCat("deleting the sources of batch ", batch_id));
     ATOLL_RETURN_NOT_OK(FinishLedger(std::move(doc), snapshot_id));
@@ -672,7 +781,7 @@ class TableIngester {
     report_.data_files += data.size();
     report_.snapshot_ids.push_back(snapshot_id);
     if (options_.on_commit) options_.on_commit(report_.table_name, snapshot_id);
-    return Status::OK();
+    return true;
   }
 
   // Records the commit that made the table's current metadata (after it is durable).

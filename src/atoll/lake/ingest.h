@@ -8,7 +8,9 @@
 //   1. Resolve what an interrupted run left (see "Exactly once").
 //   2. Prepare the table's prepare/ files, first dropping sources whose rows already sit
 //      in a load/ file (its Parquet "atoll.lineage" names them: a crash between writing
-//      the converted file and deleting its sources).
+//      the converted file and deleting its sources). Batches of CSV/TSV files go straight
+//      into the table (IngestOptions::direct_load), through steps 4-8 below with the
+//      prepare/ files as the batch's sources; the rest are converted into load/.
 //   3. List load/<db>/<table>/ (names starting with '.' or '_' are ignored) and take the
 //      files in key order, in commits of at most max_files_per_commit files and
 //      max_bytes_per_commit bytes (group commit).
@@ -69,6 +71,9 @@ struct IngestOptions {
   // Tables as "<db>.<table>"; empty = every table with files waiting in prepare/ or load/.
   std::vector<std::string> tables;
   bool run_prepare = true;
+  // CSV/TSV batches of prepare/ are written straight into the table (PrepareOptions::direct:
+  // read and written once, their prepare/ keys in the ledger) instead of through load/.
+  bool direct_load = true;
   int threads = 2;  // DuckDB worker threads
   size_t max_files_per_commit = 5000;
   uint64_t max_bytes_per_commit = uint64_t{8} << 30;

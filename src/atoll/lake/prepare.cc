@@ -15,6 +15,7 @@
 #include "atoll/lake/input_file.h"
 #include "atoll/lake/rejects.h"
 #include "atoll/lake/work_session.h"
+#include "atoll/storage/local_store.h"
 #include "atoll/table/avro_table.h"
 #include "atoll/table/orc_table.h"
 
@@ -32,8 +33,9 @@ struct Input {
   DetectedFormat detected;
   FileFormat format = FileFormat::kUnknown;
   std::string local_path;
-  std::string loaded_table;  // for Avro and ORC: the DuckDB table holding its rows
-  std::string select_sql;    // SELECT producing its rows
+  bool local_is_source = false;  // local_path is the source itself (LocalStore): keep it
+  std::string loaded_table;      // for Avro and ORC: the DuckDB table holding its rows
+  std::string select_sql;        // SELECT producing its rows
 };
 
 struct LocalOutput {
@@ -154,6 +156,8 @@ class TablePreparer {
       if (ok) staged.push_back(in);
     }
     if (staged.empty()) return Status::OK();
+    ATOLL_ASSIGN_OR_RETURN(bool loaded, OfferDirect(staged));
+    if (loaded) return Status::OK();
     Result<LocalOutput> out = WriteParquet(staged);
     if (out.ok()) return Publish(staged, *out);
     if (!IsDataError(out.status())) return out.status();
@@ -180,6 +184,31 @@ class TablePreparer {
     }
     full_sample_ = false;
     return Status::OK();
+  }
+
+  // Offers a batch of CSV/TSV files to options_.direct. True when the sink loaded it.
+  Result<bool> OfferDirect(const std::vector<Input*>& inputs) {
+    if (!options_.direct) return false;
+    for (const Input* in : inputs) {
+      if (in->format != FileFormat::kCsv && in->format != FileFormat::kTsv) return false;
+    }
+    DirectBatch batch;
+    batch.query = BatchQuery(inputs);
+    Result<engine::QueryResult> described = engine_.Query(StrCat("DESCRIBE ", batch.query));
+    if (!described.ok()) return false;  // the load/ way reports it
+    for (const engine::Row& row : described->rows) {
+      if (row.size() < 2 || !row[0] || !row[1]) return false;
+      batch.columns.emplace_back(*row[0], *row[1]);
+    }
+    for (const Input* in : inputs) batch.sources.push_back(in->source);
+    ATOLL_ASSIGN_OR_RETURN(DirectOutcome outcome, options_.direct(batch));
+    if (!outcome.loaded) return false;
+    PreparedFile prepared;
+    prepared.loaded_into = std::move(outcome.table);
+    prepared.rows = outcome.rows;
+    prepared.sources = std::move(batch.sources);
+    report_.prepared.push_back(std::move(prepared));
+    return true;
   }
 
   // Rows the CSV/JSON sniffers read to detect types: a sample first (fast: files are
@@ -210,6 +239,16 @@ class TablePreparer {
                                         " bytes (prepare.max_decompressed_bytes)")));
       return false;
     }
+    if (!compressed && ReadInPlace(in)) {
+      in.format = in.detected.format;
+      if (table_options_.format) in.format = FileFormatFromName(*table_options_.format);
+      if (in.format == FileFormat::kUnknown) {
+        Result<std::string> head = ReadLocalHead(in.local_path, 4096);
+        if (!head.ok()) return false;  // deleted meanwhile
+        in.format = SniffFormat(*head);
+      }
+      return Open(in, id);
+    }
     in.local_path = StrCat(work_dir_, "/in-", id);
     Result<uint64_t> fetched =
         FetchToLocal(store_, in.source.key, in.detected.compression, in.local_path,
@@ -228,6 +267,22 @@ class TablePreparer {
       ATOLL_ASSIGN_OR_RETURN(std::string head, ReadLocalHead(in.local_path, 4096));
       in.format = SniffFormat(head);
     }
+    return Open(in, id);
+  }
+
+  // Points `in.local_path` at the source file itself when the store is a local directory
+  // and DuckDB can take the path literally (no glob characters). False otherwise.
+  bool ReadInPlace(Input& in) const {
+    const auto* local = dynamic_cast<const storage::LocalStore*>(&store_);
+    if (local == nullptr) return false;
+    if (in.source.key.find_first_of("*?[]{}") != std::string::npos) return false;
+    in.local_path = StrCat(local->root(), "/", in.source.key);
+    in.local_is_source = true;
+    return true;
+  }
+
+  // Builds `in`'s SELECT; rejects it when it cannot be read. False when rejected.
+  Result<bool> Open(Input& in, const std::string& id) {
     Status st = BuildSelect(in, id);
     if (!st.ok()) {
       if (!IsDataError(st)) return st;
@@ -257,8 +312,14 @@ class TablePreparer {
     switch (format) {
       case FileFormat::kCsv:
       case FileFormat::kTsv: {
-        std::string args = StrCat(list, ", auto_detect=true, sample_size=", SampleSize(),
-                                  ", max_line_size=", settings_.prepare.max_line_bytes);
+        // The local files are never compressed (FetchToLocal decompressed them), whatever
+        // their names. buffer_size: DuckDB's default is 16 × max_line_size, which makes
+        // reading with a long line limit about twice as slow.
+        const uint64_t max_line = settings_.prepare.max_line_bytes;
+        std::string args =
+            StrCat(list, ", auto_detect=true, sample_size=", SampleSize(),
+                   ", compression='none', max_line_size=", max_line,
+                   ", buffer_size=", std::max<uint64_t>(uint64_t{32} << 20, 2 * max_line));
         std::optional<std::string> delim = o.delimiter;
         if (!delim && format == FileFormat::kTsv) delim = "\t";
         if (delim) args += StrCat(", delim=", QuoteString(*delim == "\\t" ? "\t" : *delim));
@@ -475,7 +536,7 @@ class TablePreparer {
       if (!in->loaded_table.empty()) {
         (void)engine_.Execute(StrCat("DROP TABLE IF EXISTS ", QuoteIdentifier(in->loaded_table)));
       }
-      if (!in->local_path.empty()) {
+      if (!in->local_path.empty() && !in->local_is_source) {
         std::error_code ec;
         fs::remove(in->local_path, ec);
       }

@@ -30,6 +30,14 @@
 // Errors of the store (kUnavailable, kUnknownOutcome, kPermissionDenied, ...) stop the
 // table's run and are returned: nothing is rejected because the store misbehaved.
 //
+// Direct load (PrepareOptions::direct): a batch of CSV/TSV files is first offered to the
+// sink, which may write its rows straight into the table (skipping load/, so the rows are
+// read and written once). When the sink declines (or the files need the fallbacks above),
+// the batch goes the load/ way. The sink owns the sources it loads: it deletes them after
+// its commit, with the same exactly-once bookkeeping as load/ files (ingest.h).
+//
+// Local stores: uncompressed files of a LocalStore are read in place, not copied.
+//
 // Thread safety: one call at a time per work directory; separate calls may run
 // concurrently on different tables (each opens its own DuckDB).
 #pragma once
@@ -44,6 +52,26 @@
 
 namespace atl::lake {
 
+struct SourceFile {
+  std::string key;
+  uint64_t size = 0;
+  std::string etag;
+};
+
+// A batch offered to PrepareOptions::direct.
+struct DirectBatch {
+  std::vector<SourceFile> sources;
+  std::string query;  // SELECT of the batch's rows (reads local files only)
+  std::vector<std::pair<std::string, std::string>> columns;  // its DESCRIBE: name, DuckDB type
+};
+
+// What the sink did: declined (the batch goes to load/), or loaded its rows into `table`.
+struct DirectOutcome {
+  bool loaded = false;
+  std::string table;  // "stg.shop.orders"
+  int64_t rows = 0;
+};
+
 struct PrepareOptions {
   // Local scratch directory; "" = a fresh directory under $TMPDIR, removed afterwards.
   std::string work_dir;
@@ -55,16 +83,14 @@ struct PrepareOptions {
   // The time zone of ORC timestamps in files that name no writer zone (format 0.11 files;
   // ORC's own readers use their local zone there). An IANA name.
   std::string orc_default_timezone = "UTC";
-};
-
-struct SourceFile {
-  std::string key;
-  uint64_t size = 0;
-  std::string etag;
+  // Offered every batch of CSV/TSV files (see "Direct load"); its errors stop the table's
+  // run like store errors. Unset: every batch goes to load/.
+  std::function<Result<DirectOutcome>(const DirectBatch&)> direct;
 };
 
 struct PreparedFile {
-  std::string output_key;
+  std::string output_key;   // the load/ file; empty when the rows went straight into a table
+  std::string loaded_into;  // that table (PrepareOptions::direct), else empty
   uint64_t output_size = 0;
   int64_t rows = 0;
   std::vector<SourceFile> sources;
@@ -94,7 +120,8 @@ struct PrepareReport {
 Result<PrepareReport> Prepare(const Lake& lake, const PrepareOptions& options = {});
 
 // Prepares one table.
-Result<TablePrepareReport> PrepareTable(const Lake& lake, const std::string& db, const std::string& table,
+Result<TablePrepareReport> PrepareTable(const Lake& lake, const std::string& db,
+                                        const std::string& table,
                                         const PrepareOptions& options = {});
 
 // The Parquet key-value metadata key holding the lineage JSON:
