@@ -62,7 +62,7 @@ run cp input/events.parquet lake/load/web/events/events.parquet
 run cp input/events.parquet lake/load/web/events/zz-truncated.parquet
 truncate -s 100 lake/load/web/events/zz-truncated.parquet
 
-section "Ingesting: prepare/ -> load/ -> Iceberg tables in stg/"
+section "Ingesting: prepare/ (CSV straight in; NDJSON via load/) and load/ -> Iceberg tables in stg/"
 run ingest lake
 
 section "The lake's tables"
