@@ -103,7 +103,7 @@ run stats lake shop.orders --columns
 expect "rows in the statistics of stg.shop.orders" \
   "SELECT record_count FROM stats.atoll.tables WHERE table_name = 'stg.shop.orders'
    QUALIFY row_number() OVER (ORDER BY committed_at DESC) = 1" 500
-run query lake "SELECT level, table_name, message FROM log.atoll.events ORDER BY time"
+run query lake "SELECT level, coalesce(table_name, '(run)') AS table_name, message FROM log.atoll.events ORDER BY time"
 expect "rejects in the log" \
   "SELECT json_extract_string(fields, '$.source') FROM log.atoll.events WHERE level = 'warn'" \
   load/web/events/zz-truncated.parquet

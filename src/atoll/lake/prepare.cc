@@ -275,8 +275,9 @@ class TablePreparer {
   bool ReadInPlace(Input& in) const {
     const auto* local = dynamic_cast<const storage::LocalStore*>(&store_);
     if (local == nullptr) return false;
-    if (in.source.key.find_first_of("*?[]{}") != std::string::npos) return false;
-    in.local_path = StrCat(local->root(), "/", in.source.key);
+    std::string path = StrCat(local->root(), "/", in.source.key);
+    if (path.find_first_of("*?[]{}") != std::string::npos) return false;
+    in.local_path = std::move(path);
     in.local_is_source = true;
     return true;
   }
