@@ -5,6 +5,8 @@
 # BUILD_DIR/bench (*_bench; `make bench` builds them), passing ARGS to each (e.g.
 # --repeat 3), and stops the server whatever happens. Exit status: non-zero when the
 # server could not start or a benchmark failed. docs/benchmarks.md records the figures.
+# Some need no server (iceberg_bench, ingest_bench, snapshot_bench: local directories;
+# snapshot_bench runs the build's atoll binary for its worker processes).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(cd "${1:-$ROOT/build}" && pwd)

@@ -80,6 +80,10 @@ size_check() {
   done
   echo "$within $total"
 }
+for dir in "$WORK"/lake/stg/big/t/data/*/; do
+  log "$(basename "$dir"): $(find "$dir" -name '*.parquet' -printf '%s\n' | sort -n |
+    awk '{printf "%.1f ", $1 / 1048576}')MiB"
+done
 read -r WITHIN COUNTED < <(size_check)
 log "output files within ±20% of $TARGET_MIB MiB: $WITHIN of $COUNTED (the smallest of each partition excepted)"
 [ "$COUNTED" -eq 0 ] || [ $((WITHIN * 10)) -ge $((COUNTED * 9)) ] || fail "fewer than 90% of the files are within ±20%"

@@ -2,13 +2,14 @@
 // four partitions): the table's rows equal the source's in total and per partition; re-runs
 // change nothing; workers killed with SIGKILL (at chosen points through ATOLL_SNAPSHOT_CRASH,
 // and from outside at random moments) resume to exactly the same rows; a tampered count
-// fails validation; hive output from a written manifest.
+// fails validation; hive output from a written manifest; output files cut to the target size.
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -415,6 +416,76 @@ TEST_F(SnapshotRunTest, HiveOutputFromAWrittenManifest) {
 // The same pipeline with the export and the lake on the S3 test server (s3rver, which
 // ignores conditional writes: the lake has a SQLite catalog): a run killed just before its
 // commit resumes to exactly the source's rows.
+// File sizes (grouping.h, compact.cc): 24 Parquet files of 40,000-95,000 rows in two
+// partitions (about 9 MB each), compacted for files of 2 MiB. Every output file but the
+// smallest of each partition is within ±20% of the target, whatever the ratio of output to
+// staging bytes; the rows are those of the source.
+TEST_F(SnapshotRunTest, OutputFilesAreCutToTheTargetSize) {
+  const std::string src = tmp_.Join("big");
+  fs::create_directories(src);
+  auto engine = engine::Engine::Open();
+  ASSERT_TRUE(engine.ok());
+  std::map<std::string, int64_t> expected;
+  int64_t next_id = 0;
+  for (int i = 0; i < 24; ++i) {
+    const int64_t rows = 40000 + (i * 7919) % 55000;
+    ASSERT_OK((*engine)->Execute(
+        StrCat("COPY (SELECT i AS id, 'r' || (i % 2) AS region, (i * 104729) % 1000000 / 100.0 AS "
+               "amount, md5(CAST(i AS VARCHAR)) AS note FROM range(",
+               next_id, ", ", next_id + rows, ") t(i)) TO ",
+               engine::QuoteString(StrCat(src, "/part-", i < 10 ? "0" : "", i, ".parquet")),
+               " (FORMAT parquet)")));
+    for (int64_t id = next_id; id < next_id + rows; ++id) ++expected[StrCat("r", id % 2)];
+    next_id += rows;
+  }
+  RunResult r = RunAtoll({"snapshot",
+                          "run",
+                          "--lake",
+                          lake_,
+                          "--db",
+                          "shop",
+                          "--table",
+                          "orders",
+                          "--snapshot",
+                          kSnapshotTs,
+                          "--source",
+                          src,
+                          "--partition",
+                          "region",
+                          "--group-size",
+                          "3M",
+                          "--target-file-size",
+                          "2M",
+                          "--parallel",
+                          "2"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  TableCounts c = CountTable(lake_);
+  EXPECT_EQ(c.rows, expected);
+  EXPECT_EQ(c.distinct_ids, next_id);
+
+  const double target = 2.0 * 1024 * 1024;
+  int counted = 0, within = 0;
+  for (const auto& dir : fs::directory_iterator(lake_ + "/stg/shop/orders/data")) {
+    std::vector<int64_t> sizes;
+    for (const auto& f : fs::directory_iterator(dir.path())) {
+      sizes.push_back(static_cast<int64_t>(f.file_size()));
+    }
+    std::sort(sizes.begin(), sizes.end());
+    ASSERT_GE(sizes.size(), 3u) << dir.path();
+    for (size_t k = 1; k < sizes.size(); ++k) {
+      ++counted;
+      const double ratio = static_cast<double>(sizes[k]) / target;
+      if (ratio >= 0.8 && ratio <= 1.2) {
+        ++within;
+      } else {
+        ADD_FAILURE() << dir.path() << ": a file of " << sizes[k] << " bytes";
+      }
+    }
+  }
+  EXPECT_GE(counted, 4);
+  EXPECT_EQ(within, counted);
+}
+
 TEST_F(SnapshotRunTest, RunsOnS3AndResumesAfterAKill) {
   std::string reason;
   auto config = storage::testing::TestServerConfig("S3RVER", &reason);

@@ -7,6 +7,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <thread>
 
 #include "atoll/engine/engine.h"
 #include "atoll/iceberg/commit.h"
@@ -135,23 +136,27 @@ class TableIngester {
   }
 
   Status Run() {
-    ATOLL_RETURN_NOT_OK(LoadTable());
-    ATOLL_RETURN_NOT_OK(ResolvePending());
     if (options_.run_prepare) ATOLL_RETURN_NOT_OK(RunPrepare());
     // Batches until load/ is empty; a batch that loses a race with another process is
     // dropped and its files listed again (bounded).
     for (int round = 0; round < 1000; ++round) {
+      ATOLL_RETURN_NOT_OK(TakeListingView());
       ATOLL_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> waiting, ListLoad());
       if (waiting.empty()) return Status::OK();
       std::vector<storage::ObjectInfo> batch;
       uint64_t bytes = 0;
       for (storage::ObjectInfo& o : waiting) {
+        if (view_.claimed.count(SourceId(o.key, o.etag))) continue;
         if (!batch.empty() && (batch.size() >= options_.max_files_per_commit ||
                                bytes + o.size > options_.max_bytes_per_commit)) {
           break;
         }
         bytes += o.size;
         batch.push_back(std::move(o));
+      }
+      if (batch.empty()) {  // all claimed by batches being cleaned up by their processes
+        ATOLL_RETURN_NOT_OK(Backoff(round));
+        continue;
       }
       ATOLL_RETURN_NOT_OK(IngestBatch(std::move(batch)));
     }
@@ -160,6 +165,46 @@ class TableIngester {
 
  private:
   int64_t Now() const { return options_.now_ms ? options_.now_ms() : SystemNowMs(); }
+
+  // Waits a little before listing again (another process is finishing a batch).
+  static Status Backoff(int round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min(20 + 20 * round, 500)));
+    return Status::OK();
+  }
+
+  // What the table and its ledger say just before sources are listed (after finishing the
+  // cleanup of committed batches whose process stopped, ResolvePending). A commit's
+  // validation (CommitBatch) may skip a snapshot only if it was known then and its batch
+  // was settled (its sources deleted, so none can be in the listing); the sources of
+  // batches committed but not yet cleaned up by their process are claimed and left alone.
+  struct ListingView {
+    std::set<int64_t> known;          // snapshot ids
+    std::set<std::string> unsettled;  // committed batches whose ledger entry is still pending
+    std::set<std::string> claimed;    // SourceId of their sources
+  };
+
+  Status TakeListingView() {
+    ATOLL_RETURN_NOT_OK(LoadTable());
+    ATOLL_RETURN_NOT_OK(ResolvePending());
+    view_ = ListingView();
+    if (!table_) return Status::OK();
+    for (const iceberg::Snapshot& snap : table_->metadata().snapshots) {
+      view_.known.insert(snap.snapshot_id);
+    }
+    ATOLL_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> pending,
+                           storage::ListAll(store_, ledger_prefix_ + "pending/"));
+    if (pending.empty()) return Status::OK();
+    const std::map<std::string, int64_t> committed = CommittedBatches();
+    for (const storage::ObjectInfo& entry : pending) {
+      const std::string name = entry.key.substr(entry.key.rfind('/') + 1);
+      const std::string batch_id = name.substr(0, name.rfind(".json"));
+      if (!committed.count(batch_id)) continue;
+      view_.unsettled.insert(batch_id);
+      ATOLL_ASSIGN_OR_RETURN(std::set<std::string> sources, LedgerSources(batch_id));
+      view_.claimed.insert(sources.begin(), sources.end());
+    }
+    return Status::OK();
+  }
 
   void Progress(std::string phase, uint64_t done, uint64_t total) {
     if (options_.progress) options_.progress({report_.table_name, std::move(phase), done, total});
@@ -275,7 +320,11 @@ class TableIngester {
       ATOLL_RETURN_NOT_OK_CTX(store_.DeleteMany(converted),
                               "deleting prepare/ sources already converted");
     }
+    ATOLL_RETURN_NOT_OK(TakeListingView());
     PrepareOptions po;
+    po.skip = [this](const SourceFile& s) {
+      return view_.claimed.count(SourceId(s.key, s.etag)) > 0;
+    };
     po.threads = options_.threads;
     po.now_ms = options_.now_ms;
     po.work_dir = session_.dir() + "/prepare";
@@ -723,17 +772,15 @@ class TableIngester {
 
     // The commit, validated against batches that other processes committed meanwhile.
     Progress("commit", 0, 1);
-    std::set<int64_t> known;
-    for (const iceberg::Snapshot& s : table_->metadata().snapshots) known.insert(s.snapshot_id);
     const std::optional<int64_t> before = table_->metadata().current_snapshot_id;
     iceberg::Transaction tx = table_->NewTransaction();
-    tx.Validate([this, &known, &ours, batch_id](const iceberg::TableMetadata& base) -> Status {
+    tx.Validate([this, &ours, batch_id](const iceberg::TableMetadata& base) -> Status {
       for (const iceberg::Snapshot& s : base.snapshots) {
         auto it = s.summary.find(std::string(kIngestBatchIdKey));
         if (it == s.summary.end()) continue;
         if (it->second == batch_id)
           return AlreadyExists("batch ", batch_id, " is already committed");
-        if (known.count(s.snapshot_id)) continue;
+        if (view_.known.count(s.snapshot_id) && !view_.unsettled.count(it->second)) continue;
         ATOLL_ASSIGN_OR_RETURN(std::set<std::string> theirs, LedgerSources(it->second));
         for (const std::string& id : ours) {
           if (theirs.count(id)) {
@@ -809,6 +856,7 @@ class TableIngester {
   std::string load_prefix_;
   std::string ledger_prefix_;
   std::unique_ptr<iceberg::Table> table_;
+  ListingView view_;  // taken before each listing of sources
 };
 
 }  // namespace

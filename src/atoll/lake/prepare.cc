@@ -124,6 +124,7 @@ class TablePreparer {
                                   : std::string_view(in.name).substr(slash + 1);
       if (last.empty() || last[0] == '.' || last[0] == '_') continue;
       in.source = {o.key, o.size, o.etag};
+      if (options_.skip && options_.skip(in.source)) continue;
       inputs.push_back(std::move(in));
     }
     std::sort(inputs.begin(), inputs.end(),

@@ -86,6 +86,9 @@ struct PrepareOptions {
   // Offered every batch of CSV/TSV files (see "Direct load"); its errors stop the table's
   // run like store errors. Unset: every batch goes to load/.
   std::function<Result<DirectOutcome>(const DirectBatch&)> direct;
+  // Sources to leave alone this time (e.g. another process's committed batch holds them
+  // and will delete them). Unset: none.
+  std::function<bool(const SourceFile&)> skip;
 };
 
 struct PreparedFile {

@@ -1,7 +1,10 @@
 // Compact(j) and Commit (see steps.h).
+#include <algorithm>
+#include <charconv>
 #include <filesystem>
 #include <map>
 
+#include "atoll/iceberg/literal.h"
 #include "atoll/iceberg/transaction.h"
 #include "atoll/snapshot/data_file_json.h"
 #include "atoll/snapshot/file_manifest.h"
@@ -12,6 +15,7 @@
 namespace atl::snapshot {
 
 namespace fs = std::filesystem;
+using engine::QuoteIdentifier;
 using engine::QuoteString;
 
 namespace {
@@ -40,9 +44,183 @@ Status DeleteWithPrefix(storage::Store& store, const std::string& dir_prefix,
   return store.DeleteMany(doomed).WithContext("deleting the outputs of an earlier attempt");
 }
 
+// The rows of output file k of a partition file group: [begin, end) of the group's rows
+// in manifest order (grouping.h decides the number of files and their size in staging
+// bytes). Files are cut by rows, not by DuckDB's FILE_SIZE_BYTES rollover: a group's
+// output bytes differ from its staging bytes (types widened to the table's, row groups
+// merged), which rollover would put into one small last file, while equal rows give equal
+// files whatever the ratio.
+struct Slice {
+  int64_t begin = 0;
+  int64_t end = 0;
+};
+
+// Full files of `file_size` staging bytes' worth of rows (the group's rows x file_size /
+// bytes), the last file taking the rest; one slice when the plan predates these members or
+// a file's row count is unknown.
+std::vector<Slice> Slices(const Json& summary, const std::vector<FileEntry>& files) {
+  int64_t rows = 0;
+  for (const FileEntry& f : files) {
+    if (!f.n_record) return {Slice{0, -1}};
+    rows += *f.n_record;
+  }
+  const int64_t n_files = summary.value("n_output_file", int64_t{0});
+  const int64_t file_size = summary.value("output_file_size", int64_t{0});
+  const int64_t bytes = summary.value("total_size", int64_t{0});
+  if (n_files <= 1 || file_size <= 0 || bytes <= 0 || rows == 0) return {Slice{0, rows}};
+  const auto per_file = std::max<int64_t>(
+      1, static_cast<int64_t>(static_cast<double>(rows) * static_cast<double>(file_size) /
+                                  static_cast<double>(bytes) +
+                              0.5));
+  std::vector<Slice> out;
+  for (int64_t k = 0; k < n_files && k * per_file < rows; ++k) {
+    out.push_back({k * per_file, k + 1 == n_files ? rows : std::min(rows, (k + 1) * per_file)});
+  }
+  out.back().end = rows;
+  return out;
+}
+
+// SQL for the rows [begin, end) of `files` read one after the other (end -1: all rows).
+// Whole files are read by one read_parquet; a file cut by the range is read with a
+// file_row_number filter, which DuckDB turns into skipped row groups.
+std::string SliceSql(const std::vector<FileEntry>& files, const Slice& slice) {
+  std::vector<std::string> parts, whole;
+  auto flush = [&] {
+    if (whole.empty()) return;
+    parts.push_back(StrCat("SELECT * FROM ", ReadFilesSql(FileFormat::kParquet, whole)));
+    whole.clear();
+  };
+  int64_t offset = 0;
+  for (const FileEntry& f : files) {
+    const int64_t n = f.n_record.value_or(0);
+    if (slice.end < 0) {
+      whole.push_back(f.uri);
+      continue;
+    }
+    const int64_t lo = std::max(slice.begin, offset), hi = std::min(slice.end, offset + n);
+    if (lo < hi && lo == offset && hi == offset + n) {
+      whole.push_back(f.uri);
+    } else if (lo < hi) {
+      flush();
+      parts.push_back(StrCat("SELECT * EXCLUDE (file_row_number) FROM read_parquet(",
+                             QuoteString(f.uri),
+                             ", file_row_number = true, hive_partitioning = false) "
+                             "WHERE file_row_number >= ",
+                             lo - offset, " AND file_row_number < ", hi - offset));
+    }
+    offset += n;
+  }
+  flush();
+  std::string sql;
+  for (const std::string& p : parts) sql += StrCat(sql.empty() ? "" : " UNION ALL BY NAME ", p);
+  return sql;
+}
+
+// A bound for DuckDB's rollover that planned files never reach: a safety net only.
+int64_t RolloverBound(const Json& summary, int64_t target) {
+  return 2 * std::max(summary.value("output_file_size", int64_t{0}), target);
+}
+
+// The partition tuple of a group's rows, read from the first row of its staging file `uri`
+// (each staging file holds one value per key), so that the writer can skip its staging
+// table (DataWriterOptions::constant_partition). nullopt when a spec field is not an
+// identity of a top-level boolean, int, long, string, date, timestamp[tz] or decimal column
+// that is one of the run's partition keys (`keys`, which the staging files are split by):
+// the writer then finds the tuple itself.
+Result<std::optional<std::vector<iceberg::Literal>>> GroupTuple(
+    engine::Engine& e, const iceberg::Schema& schema, const iceberg::PartitionSpec& spec,
+    const std::vector<std::string>& keys, const std::string& uri) {
+  using iceberg::TypeId;
+  const std::optional<std::vector<iceberg::Literal>> none;
+  std::vector<const iceberg::NestedField*> fields;
+  std::string select;
+  for (const iceberg::PartitionField& pf : spec.fields) {
+    if (pf.transform.kind() != iceberg::TransformKind::kIdentity || pf.source_ids.size() != 1)
+      return none;
+    const iceberg::NestedField* field = schema.FindFieldById(pf.source_id());
+    if (field == nullptr || schema.FindFieldByName(field->name) != field) return none;
+    if (std::find(keys.begin(), keys.end(), field->name) == keys.end()) return none;
+    const std::string c = QuoteIdentifier(field->name);
+    std::string sql;
+    switch (field->type->id()) {
+      case TypeId::kBoolean:
+      case TypeId::kInt:
+      case TypeId::kLong:
+      case TypeId::kString:
+        sql = StrCat("CAST(", c, " AS VARCHAR)");
+        break;
+      case TypeId::kDate:
+        sql = StrCat("CAST(CAST(", c, " AS DATE) - DATE '1970-01-01' AS VARCHAR)");
+        break;
+      case TypeId::kTimestamp:
+        sql = StrCat("CAST(epoch_us(CAST(", c, " AS TIMESTAMP)) AS VARCHAR)");
+        break;
+      case TypeId::kTimestampTz:
+        sql = StrCat("CAST(epoch_us(CAST(", c, " AS TIMESTAMPTZ)) AS VARCHAR)");
+        break;
+      case TypeId::kDecimal:
+        sql = StrCat("CAST(CAST(", c, " AS DECIMAL(", field->type->precision(), ",",
+                     field->type->scale(), ")) AS VARCHAR)");
+        break;
+      default:
+        return none;
+    }
+    select += StrCat(select.empty() ? "" : ", ", sql);
+    fields.push_back(field);
+  }
+  if (fields.empty())
+    return std::optional<std::vector<iceberg::Literal>>(std::vector<iceberg::Literal>{});
+  ATOLL_ASSIGN_OR_RETURN(engine::QueryResult r,
+                         e.Query(StrCat("SELECT ", select, " FROM ",
+                                        ReadFilesSql(FileFormat::kParquet, {uri}), " LIMIT 1")));
+  if (r.rows.size() != 1 || r.rows[0].size() != fields.size()) return none;
+  std::vector<iceberg::Literal> tuple;
+  for (size_t k = 0; k < fields.size(); ++k) {
+    const iceberg::TypePtr& type = fields[k]->type;
+    const engine::Cell& cell = r.rows[0][k];
+    if (!cell) {
+      tuple.push_back(iceberg::Literal::Null(type));
+      continue;
+    }
+    const std::string& text = *cell;
+    int64_t v = 0;
+    const bool integral =
+        std::from_chars(text.data(), text.data() + text.size(), v).ptr == text.data() + text.size();
+    iceberg::Literal::Value value;
+    switch (type->id()) {
+      case TypeId::kBoolean:
+        value = text == "true";
+        break;
+      case TypeId::kInt:
+      case TypeId::kDate:
+        if (!integral) return none;
+        value = static_cast<int32_t>(v);
+        break;
+      case TypeId::kLong:
+      case TypeId::kTimestamp:
+      case TypeId::kTimestampTz:
+        if (!integral) return none;
+        value = v;
+        break;
+      case TypeId::kDecimal: {
+        ATOLL_ASSIGN_OR_RETURN(value,
+                               iceberg::DecimalFromString(text, type->precision(), type->scale()));
+        break;
+      }
+      default:
+        value = text;
+        break;
+    }
+    ATOLL_ASSIGN_OR_RETURN(iceberg::Literal lit, iceberg::Literal::Make(type, std::move(value)));
+    tuple.push_back(std::move(lit));
+  }
+  return std::optional<std::vector<iceberg::Literal>>(std::move(tuple));
+}
+
 // Iceberg output: data files under the table's location, with metrics.
 Result<Json> CompactIceberg(const RunConfig& config, engine::Engine& e, int64_t j,
-                            const std::string& query, const std::string& partition) {
+                            const std::vector<std::string>& queries, const std::string& partition,
+                            const std::string& first_file, int64_t rollover) {
   ATOLL_ASSIGN_OR_RETURN(Target target, OpenTarget(config));
   ATOLL_ASSIGN_OR_RETURN(std::optional<iceberg::Table> table, target.Load());
   if (!table)
@@ -55,13 +233,20 @@ Result<Json> CompactIceberg(const RunConfig& config, engine::Engine& e, int64_t 
   }
   internal::MaybeCrash("compact-begin", j);
   table::DataWriterOptions wo;
-  wo.target_file_size_bytes = config.target_file_size;
+  wo.target_file_size_bytes = rollover;
   wo.file_name_prefix = prefix;
   const iceberg::TableMetadata& md = table->metadata();
-  ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<iceberg::DataFile> files,
-                             table::WriteDataFiles(e, query, *md.CurrentSchema(), *md.DefaultSpec(),
-                                                   table->location(), wo),
-                             StrCat("compacting partition file group ", j));
+  ATOLL_ASSIGN_OR_RETURN(
+      wo.constant_partition,
+      GroupTuple(e, *md.CurrentSchema(), *md.DefaultSpec(), config.partition_keys, first_file));
+  std::vector<iceberg::DataFile> files;
+  for (const std::string& query : queries) {
+    ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<iceberg::DataFile> written,
+                               table::WriteDataFiles(e, query, *md.CurrentSchema(),
+                                                     *md.DefaultSpec(), table->location(), wo),
+                               StrCat("compacting partition file group ", j));
+    for (iceberg::DataFile& f : written) files.push_back(std::move(f));
+  }
   internal::MaybeCrash("compact", j);
   Json list = Json::array();
   int64_t records = 0, bytes = 0;
@@ -75,28 +260,39 @@ Result<Json> CompactIceberg(const RunConfig& config, engine::Engine& e, int64_t 
               {"n_record", records}, {"total_size", bytes},    {"files", list}};
 }
 
-// Hive output: <dest>/<partition>/p<j>-<n>.parquet.
+// Hive output: <dest>/<partition>/snap-<run hash>-p<j>-<k>-<i>.parquet, file k of the group
+// (i counts the files of a size rollover, which planned files do not reach: 0).
 Result<Json> CompactHive(const RunConfig& config, engine::Engine& e, int64_t j,
-                         const std::string& query, const std::string& partition,
-                         const std::string& scratch) {
+                         const std::vector<std::string>& queries, const std::string& partition,
+                         const std::string& scratch, int64_t rollover) {
   ATOLL_ASSIGN_OR_RETURN(Bucket dest, OpenBucket(config.hive_uri));
   const std::string dir = partition.empty() ? "" : partition + "/";
   const std::string prefix = OutputPrefix(config, j);
   ATOLL_RETURN_NOT_OK(DeleteWithPrefix(*dest.store, dir, prefix));
   const std::string out = scratch + "/out";
-  ATOLL_RETURN_NOT_OK(e.Execute(StrCat("COPY (", query, ") TO ", QuoteString(out),
-                                       " (FORMAT parquet, COMPRESSION zstd, FILE_SIZE_BYTES ",
-                                       config.target_file_size, ", FILENAME_PATTERN 'f{i}')")));
-  ATOLL_ASSIGN_OR_RETURN(engine::QueryResult rows,
-                         e.Query(StrCat("SELECT file_name, num_rows FROM parquet_file_metadata(",
-                                        QuoteString(out + "/*.parquet"), ") ORDER BY file_name")));
+  std::error_code ec;
+  fs::create_directories(out, ec);
+  if (ec) return IOError("creating ", out, ": ", ec.message());
+  for (size_t k = 0; k < queries.size(); ++k) {
+    ATOLL_RETURN_NOT_OK(
+        e.Execute(StrCat("COPY (", queries[k], ") TO ", QuoteString(StrCat(out, "/s", k)),
+                         " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, "
+                         "FILE_SIZE_BYTES ",
+                         rollover, ", FILENAME_PATTERN 'f{i}')")));
+  }
+  ATOLL_ASSIGN_OR_RETURN(
+      engine::QueryResult rows,
+      e.Query(StrCat("SELECT file_name, num_rows FROM parquet_file_metadata(",
+                     QuoteString(out + "/*/*.parquet"), ") ORDER BY file_name")));
   Json list = Json::array();
   int64_t records = 0, bytes = 0;
   for (const engine::Row& row : rows.rows) {
     if (row.size() != 2 || !row[0] || !row[1]) return Internal("unexpected footer query result");
     const std::string local = *row[0];
-    const std::string name = fs::path(local).filename().string();
-    const std::string key = StrCat(dir, prefix, name.substr(1));
+    // <out>/s<k>/f<i>.parquet -> <prefix><k>-<i>.parquet
+    const fs::path path(local);
+    const std::string key = StrCat(dir, prefix, path.parent_path().filename().string().substr(1),
+                                   "-", path.filename().string().substr(1));
     ATOLL_ASSIGN_OR_RETURN(storage::ObjectInfo info, UploadFile(*dest.store, key, local));
     internal::MaybeCrash("compact", j);
     const int64_t n = std::stoll(*row[1]);
@@ -137,15 +333,17 @@ Result<Json> Compact(const Bucket& staging, int64_t index, const WorkerOptions& 
       std::vector<FileEntry> files,
       ReadManifestData(*engine,
                        {staging.Uri(StrCat(keys::PartitionGroupDir(index), "/", kDataName))}));
-  std::vector<std::string> uris;
-  for (const FileEntry& f : files) uris.push_back(f.uri);
-  const std::string query = StrCat("SELECT * FROM ", ReadFilesSql(FileFormat::kParquet, uris));
+  if (files.empty()) return Internal("partition file group ", index, " has no files");
+  std::vector<std::string> queries;
+  for (const Slice& slice : Slices(*summary, files)) queries.push_back(SliceSql(files, slice));
+  const int64_t rollover = RolloverBound(*summary, config.target_file_size);
   Json result;
   if (config.output == "hive") {
-    ATOLL_ASSIGN_OR_RETURN(result,
-                           CompactHive(config, *engine, index, query, partition, scratch->path()));
+    ATOLL_ASSIGN_OR_RETURN(
+        result, CompactHive(config, *engine, index, queries, partition, scratch->path(), rollover));
   } else {
-    ATOLL_ASSIGN_OR_RETURN(result, CompactIceberg(config, *engine, index, query, partition));
+    ATOLL_ASSIGN_OR_RETURN(result, CompactIceberg(config, *engine, index, queries, partition,
+                                                  files.front().uri, rollover));
     if (result.contains("skipped")) {
       report["skipped"] = result["skipped"];
       return report;
@@ -238,7 +436,8 @@ Result<Json> Commit(const Bucket& staging, const WorkerOptions& options) {
   if (!st.ok() && st.code() != StatusCode::kAlreadyExists) {
     return st.WithContext(StrCat("committing run ", run_id, " to ", config.table_name));
   }
-  if (st.ok()) ATOLL_RETURN_NOT_OK(RecordCommit(target, *table, before, trail::RecordKind::kAppend));
+  if (st.ok())
+    ATOLL_RETURN_NOT_OK(RecordCommit(target, *table, before, trail::RecordKind::kAppend));
   ATOLL_ASSIGN_OR_RETURN(table, target.Load());
   std::optional<int64_t> sid = CommittedSnapshot(*table, run_id);
   if (!sid) return Internal("the commit of run ", run_id, " is not in the table");

@@ -105,9 +105,10 @@ Result<Json> Stage(const Bucket& staging, int64_t index, const WorkerOptions& op
     const std::string copy =
         partition_by.empty()
             ? StrCat("COPY ", staged, " TO ", QuoteString(out_dir + "/part0.parquet"),
-                     " (FORMAT parquet, COMPRESSION zstd)")
+                     " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)")
             : StrCat("COPY ", staged, " TO ", QuoteString(out_dir),
-                     " (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (", partition_by,
+                     " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, PARTITION_BY (",
+                     partition_by,
                      "), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part{i}', "
                      "OVERWRITE true)");
     ATOLL_RETURN_NOT_OK_CTX(e.Execute(copy), "writing the staging files");

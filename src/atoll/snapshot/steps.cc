@@ -208,7 +208,8 @@ Status EnsureTable(const RunConfig& config, engine::Engine& engine,
     return created.status().WithContext(StrCat("creating table ", config.table_name));
   }
   (*report)["table_created"] = created.ok();
-  if (created.ok()) ATOLL_RETURN_NOT_OK(RecordCommit(target, *created, std::nullopt, trail::RecordKind::kCreate));
+  if (created.ok())
+    ATOLL_RETURN_NOT_OK(RecordCommit(target, *created, std::nullopt, trail::RecordKind::kCreate));
   return Status::OK();
 }
 
@@ -250,25 +251,34 @@ Result<Json> PlanCompaction(const Bucket& staging, const WorkerOptions& options)
   if (staged.empty()) return InvalidArgument("the staging datalake is empty (no rows staged)");
   if (config.output == "iceberg")
     ATOLL_RETURN_NOT_OK(EnsureTable(config, *engine, staged, &report));
-  std::vector<PartitionFileGroup> groups = PackPartitionGroups(staged, config.target_file_size);
+  std::vector<PartitionFileGroup> groups =
+      PackPartitionGroups(staged, config.target_file_size, config.workers_hint);
   Json list = Json::array();
   for (size_t j = 0; j < groups.size(); ++j) {
     const PartitionFileGroup& g = groups[j];
     ATOLL_RETURN_NOT_OK(WriteFileManifest(*engine, staging, keys::PartitionGroupDir(j), g.files,
-                                          {{"group", j}, {"partition", g.partition}},
+                                          {{"group", j},
+                                           {"partition", g.partition},
+                                           {"n_output_file", g.n_output_file},
+                                           {"output_file_size", g.file_size}},
                                           scratch->path()));
     list.push_back({{"group", j},
                     {"partition", g.partition},
                     {"n_file", g.files.size()},
                     {"n_record", g.records()},
-                    {"total_size", g.bytes()}});
+                    {"total_size", g.bytes()},
+                    {"n_output_file", g.n_output_file},
+                    {"output_file_size", g.file_size}});
   }
   ATOLL_RETURN_NOT_OK(PutJson(*staging.store, keys::kPartitionGroupsPlan,
                               {{"n_groups", groups.size()},
                                {"target_file_size", config.target_file_size},
                                {"rule",
-                                "per partition, staging files in URI order; a group closes at "
-                                ">= 0.9 x target or before exceeding 1.2 x target"},
+                                "per partition of B staging bytes: N = max(1, round(B/target)) "
+                                "files of B/N each, or, when B/N is more than 10% off the "
+                                "target, one group of files of the target and a smaller last "
+                                "one; up to 4 files per group, staging files in URI order cut "
+                                "at the edge that splits best into whole files (grouping.h)"},
                                {"groups", list}}));
   report["n_groups"] = groups.size();
   report["n_staging_files"] = staged.size();

@@ -5,7 +5,8 @@
 //   Stage(i)        (workers)  group i's files → transform → staging datalake, partitioned
 //   PlanCompaction  (once)     all staging manifests → partition file groups; creates the
 //                              Iceberg table when missing
-//   Compact(j)      (workers)  group j's staging files → final Parquet files (not committed)
+//   Compact(j)      (workers)  group j's staging files → final Parquet files, cut by rows
+//                              into the files grouping.h planned (not committed)
 //   Commit          (once)     every final file in ONE Iceberg append (or hive: a marker)
 //   Validate        (once)     per-partition counts before/after → validation.json
 //   GetStatus                  progress, from the manifests and markers only
