@@ -147,9 +147,10 @@ int Fail(const Status& st) {
 }
 
 int Run(const Options& options) {
-  const std::string dir = options.dir.empty()
-                              ? (fs::temp_directory_path() / "atoll-snapshot-bench").string()
-                              : options.dir;
+  const std::string dir =
+      options.dir.empty()
+          ? (fs::temp_directory_path() / StrCat("atoll-snapshot-bench-", getpid())).string()
+          : options.dir;
   fs::remove_all(dir);
   fs::create_directories(dir + "/scratch");
   if (options.atoll.empty() || !fs::exists(options.atoll)) {

@@ -40,9 +40,6 @@ Result<std::unique_ptr<engine::Engine>> OpenSnapshotEngine(int threads,
   eo.threads = threads;
   eo.temp_directory = scratch_dir + "/duckdb";
   eo.upload_buffer_directory = scratch_dir;
-  // Rows of a file group have no order to keep: DuckDB may write them as its threads
-  // finish (faster COPY, less memory).
-  eo.settings = {{"preserve_insertion_order", "false"}};
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> e, engine::Engine::Open(eo));
   ATOLL_RETURN_NOT_OK(e->RegisterStores(
       "s3://", [](std::string_view bucket) -> Result<std::shared_ptr<storage::Store>> {

@@ -324,6 +324,10 @@ Result<Json> Compact(const Bucket& staging, int64_t index, const WorkerOptions& 
                          ScratchDir::Make(StrCat("compact-", index)));
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine,
                          OpenSnapshotEngine(options.threads, scratch->path()));
+  // The rows of a partition file group have no order to keep (the files are cut by row
+  // numbers of the staging files, not of the output): DuckDB may write them as its threads
+  // finish. Staging keeps the order, so that a re-run stage writes the same bytes.
+  ATOLL_RETURN_NOT_OK(engine->Execute("SET preserve_insertion_order = false"));
   ATOLL_ASSIGN_OR_RETURN(
       std::optional<Json> summary,
       GetJson(*staging.store, StrCat(keys::PartitionGroupDir(index), "/", kSummaryName)));

@@ -328,15 +328,25 @@ Result<std::vector<iceberg::DataFile>> CopyAndDescribe(
     engine::Engine& engine, const std::string& select, const std::string& dir,
     const std::string& copy_options, const iceberg::Schema& schema,
     const std::vector<Literal>& tuple, const DataWriterOptions& options) {
-  if (dir.find("://") == std::string::npos) {
-    // A local path: DuckDB creates only the last directory level itself.
-    std::error_code ec;
-    std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
-    if (ec) return IOError("creating directory for ", dir, ": ", ec.message());
+  const bool local = dir.find("://") == std::string::npos;
+  Result<engine::QueryResult> copied = Internal("not run");
+  for (int attempt = 0; attempt < 5; ++attempt) {
+    if (local) {
+      // DuckDB creates only the last directory level itself.
+      std::error_code ec;
+      std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
+      if (ec) return IOError("creating directory for ", dir, ": ", ec.message());
+    }
+    copied =
+        engine.Query("COPY (" + select + ") TO " + QuoteString(dir) + " (" + copy_options + ")");
+    // A local store prunes directories left empty by deletes (LocalStore::DeleteMany), which
+    // may remove the parent between our mkdir and DuckDB's: nothing was written, go again.
+    if (copied.ok() || !local ||
+        copied.status().message().find("Failed to create directory") == std::string::npos) {
+      break;
+    }
   }
-  ATOLL_ASSIGN_OR_RETURN(
-      engine::QueryResult written,
-      engine.Query("COPY (" + select + ") TO " + QuoteString(dir) + " (" + copy_options + ")"));
+  ATOLL_ASSIGN_OR_RETURN(engine::QueryResult written, std::move(copied));
   std::vector<iceberg::DataFile> files;
   for (const engine::Row& row : written.rows) {
     if (row.size() < 3 || !row[0] || !row[1] || !row[2])
