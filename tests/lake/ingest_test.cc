@@ -370,6 +370,39 @@ TEST_F(IngestTest, CsvBatchesGoStraightIntoTheTable) {
       "ann:TIMESTAMP,bob:TIMESTAMP,cy:TIMESTAMP");
 }
 
+// Direct batches are formed by the commit limits, not by prepare's (which size one load/
+// file each): the CSVs waiting for a table land in one commit.
+TEST_F(IngestTest, DirectCsvBatchesFollowTheCommitLimits) {
+  Settings settings;
+  settings.prepare.max_files_per_batch = 1;
+  const std::string root2 = dir_.Join("lake2");
+  ASSERT_OK(Lake::Init(root2, settings));
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Lake> lake, Lake::Open(root2));
+  for (int i = 0; i < 5; ++i) {
+    ::atl::testing::WriteFile(StrCat(root2, "/prepare/shop/many/f", i, ".csv"),
+                              StrCat("id\n", i, "\n"));
+  }
+  IngestOptions o;
+  o.work_dir = dir_.Join("work2");
+  ASSERT_OK_AND_ASSIGN(IngestReport report, Ingest(*lake, o));
+  ASSERT_EQ(report.tables.size(), 1u);
+  EXPECT_EQ(report.tables[0].error, "");
+  EXPECT_EQ(report.tables[0].files_loaded, 5u);
+  EXPECT_EQ(report.tables[0].snapshot_ids.size(), 1u);
+  ASSERT_EQ(report.tables[0].prepared.prepared.size(), 1u);
+  EXPECT_EQ(report.tables[0].prepared.prepared[0].sources.size(), 5u);
+
+  o.max_files_per_commit = 2;  // and a smaller limit cuts them into batches of 2
+  for (int i = 5; i < 10; ++i) {
+    ::atl::testing::WriteFile(StrCat(root2, "/prepare/shop/many/f", i, ".csv"),
+                              StrCat("id\n", i, "\n"));
+  }
+  ASSERT_OK_AND_ASSIGN(report, Ingest(*lake, o));
+  ASSERT_EQ(report.tables.size(), 1u);
+  EXPECT_EQ(report.tables[0].files_loaded, 5u);
+  EXPECT_EQ(report.tables[0].snapshot_ids.size(), 3u);
+}
+
 // A CSV whose columns need a schema change goes the load/ way (the change is committed
 // from the converted file, whose types were checked on every row).
 TEST_F(IngestTest, ACsvNeedingASchemaChangeGoesThroughLoad) {

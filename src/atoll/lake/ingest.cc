@@ -329,6 +329,9 @@ class TableIngester {
     po.now_ms = options_.now_ms;
     po.work_dir = session_.dir() + "/prepare";
     if (options_.direct_load) {
+      // A direct batch is one commit: group the files as a load/ commit would.
+      po.batch_bytes = options_.max_bytes_per_commit;
+      po.batch_files = static_cast<int>(std::min<size_t>(options_.max_files_per_commit, 1 << 30));
       po.direct = [this](const DirectBatch& batch) { return LoadDirect(batch); };
     }
     ATOLL_ASSIGN_OR_RETURN(report_.prepared, PrepareTable(lake_, report_.db, report_.table, po));

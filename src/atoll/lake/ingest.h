@@ -73,6 +73,7 @@ struct IngestOptions {
   bool run_prepare = true;
   // CSV/TSV batches of prepare/ are written straight into the table (PrepareOptions::direct:
   // read and written once, their prepare/ keys in the ledger) instead of through load/.
+  // prepare/ batches are then formed by the commit limits below (one commit per batch).
   bool direct_load = true;
   int threads = 2;  // DuckDB worker threads
   size_t max_files_per_commit = 5000;

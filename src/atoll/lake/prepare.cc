@@ -130,14 +130,16 @@ class TablePreparer {
     std::sort(inputs.begin(), inputs.end(),
               [](const Input& a, const Input& b) { return a.source.key < b.source.key; });
     // Batches in key order.
+    const uint64_t max_bytes =
+        options_.batch_bytes > 0 ? options_.batch_bytes : settings_.prepare.batch_target_bytes;
+    const size_t max_files = static_cast<size_t>(
+        options_.batch_files > 0 ? options_.batch_files : settings_.prepare.max_files_per_batch);
     size_t i = 0;
     while (i < inputs.size()) {
       std::vector<Input*> batch;
       uint64_t bytes = 0;
-      while (i < inputs.size() &&
-             batch.size() < static_cast<size_t>(settings_.prepare.max_files_per_batch) &&
-             (batch.empty() ||
-              bytes + inputs[i].source.size <= settings_.prepare.batch_target_bytes)) {
+      while (i < inputs.size() && batch.size() < max_files &&
+             (batch.empty() || bytes + inputs[i].source.size <= max_bytes)) {
         bytes += inputs[i].source.size;
         batch.push_back(&inputs[i++]);
       }

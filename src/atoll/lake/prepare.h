@@ -86,6 +86,10 @@ struct PrepareOptions {
   // Offered every batch of CSV/TSV files (see "Direct load"); its errors stop the table's
   // run like store errors. Unset: every batch goes to load/.
   std::function<Result<DirectOutcome>(const DirectBatch&)> direct;
+  // Batch limits over the settings' (batch_target_bytes, max_files_per_batch) when > 0:
+  // with `direct`, a batch is one commit, so ingest passes its commit limits.
+  uint64_t batch_bytes = 0;
+  int batch_files = 0;
   // Sources to leave alone this time (e.g. another process's committed batch holds them
   // and will delete them). Unset: none.
   std::function<bool(const SourceFile&)> skip;
