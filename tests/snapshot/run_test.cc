@@ -73,7 +73,10 @@ Source Generate(const std::string& dir) {
   return s;
 }
 
-std::vector<std::string> RunArgs(const std::string& lake, const std::string& src) {
+// `atoll snapshot run` of the test's export into `lake`, partitioned by region.
+std::vector<std::string> RunArgs(const std::string& lake, const std::string& src,
+                                 const std::string& group_size = "16K",
+                                 const std::string& target_file_size = "32K") {
   return {"snapshot",
           "run",
           "--lake",
@@ -89,9 +92,9 @@ std::vector<std::string> RunArgs(const std::string& lake, const std::string& src
           "--partition",
           "region",
           "--group-size",
-          "16K",
+          group_size,
           "--target-file-size",
-          "32K",
+          target_file_size,
           "--parallel",
           "2"};
 }
@@ -438,26 +441,7 @@ TEST_F(SnapshotRunTest, OutputFilesAreCutToTheTargetSize) {
     for (int64_t id = next_id; id < next_id + rows; ++id) ++expected[StrCat("r", id % 2)];
     next_id += rows;
   }
-  RunResult r = RunAtoll({"snapshot",
-                          "run",
-                          "--lake",
-                          lake_,
-                          "--db",
-                          "shop",
-                          "--table",
-                          "orders",
-                          "--snapshot",
-                          kSnapshotTs,
-                          "--source",
-                          src,
-                          "--partition",
-                          "region",
-                          "--group-size",
-                          "3M",
-                          "--target-file-size",
-                          "2M",
-                          "--parallel",
-                          "2"});
+  RunResult r = RunAtoll(RunArgs(lake_, src, "3M", "2M"));
   ASSERT_EQ(r.exit_code, 0) << r.err;
   TableCounts c = CountTable(lake_);
   EXPECT_EQ(c.rows, expected);
