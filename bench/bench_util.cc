@@ -83,8 +83,10 @@ void PrintTable(const std::vector<Comparison>& rows, const std::string& other) {
              "goal", "met");
   for (const auto& r : rows) {
     auto rate = [&](double seconds) { return fmt::format("{:.1f} {}", r.amount / seconds, r.unit); };
-    fmt::print("{:<22} {:>16} {:>16} {:>7.2f} {:>6.1f} {:>5}\n", r.name, rate(r.atoll_seconds),
-               rate(r.other_seconds), r.Ratio(), r.goal, r.GoalMet() ? "yes" : "no");
+    const bool info = r.goal <= 0;  // a row for information, without a goal
+    fmt::print("{:<22} {:>16} {:>16} {:>7.2f} {:>6} {:>5}\n", r.name, rate(r.atoll_seconds),
+               rate(r.other_seconds), r.Ratio(), info ? "-" : fmt::format("{:.1f}", r.goal),
+               info ? "-" : (r.GoalMet() ? "yes" : "no"));
   }
   std::fflush(stdout);
 }

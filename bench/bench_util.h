@@ -36,7 +36,7 @@ struct Comparison {
   std::string name;   // "PUT 1,000 x 64 KiB"
   double amount = 0;  // objects or MiB moved per run
   std::string unit;   // "objects/s" or "MiB/s"
-  double goal = 0;    // required ratio atoll / other
+  double goal = 0;    // required ratio atoll / other; 0: for information only
   double atoll_seconds = 0;
   double other_seconds = 0;
   double Ratio() const { return other_seconds / atoll_seconds; }

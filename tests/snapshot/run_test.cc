@@ -420,11 +420,12 @@ TEST_F(SnapshotRunTest, HiveOutputFromAWrittenManifest) {
 // ignores conditional writes: the lake has a SQLite catalog): a run killed just before its
 // commit resumes to exactly the source's rows.
 // File sizes (grouping.h, compact.cc): 24 Parquet files of 40,000-95,000 rows in two
-// partitions (about 9 MB each), compacted for files of 2 MiB. Every output file but the
-// smallest of each partition is within ±20% of the target, whatever the ratio of output to
-// staging bytes; the rows are those of the source.
-TEST_F(SnapshotRunTest, OutputFilesAreCutToTheTargetSize) {
-  const std::string src = tmp_.Join("big");
+// partitions (about 9 MB each), compacted for files of 2 MiB, with the run's codec `codec`
+// ("" for the default, zstd). Every output file but the smallest of each partition is
+// within ±20% of the target, whatever the ratio of output to staging bytes; the rows are
+// those of the source; every file and the table's write property have the codec.
+void ExpectFilesCutToTheTarget(const std::string& lake, const std::string& src,
+                               const std::string& codec) {
   fs::create_directories(src);
   auto engine = engine::Engine::Open();
   ASSERT_TRUE(engine.ok());
@@ -441,15 +442,21 @@ TEST_F(SnapshotRunTest, OutputFilesAreCutToTheTargetSize) {
     for (int64_t id = next_id; id < next_id + rows; ++id) ++expected[StrCat("r", id % 2)];
     next_id += rows;
   }
-  RunResult r = RunAtoll(RunArgs(lake_, src, "3M", "2M"));
+  std::vector<std::string> args = RunArgs(lake, src, "3M", "2M");
+  if (!codec.empty()) {
+    args.push_back("--compression");
+    args.push_back(codec);
+  }
+  RunResult r = RunAtoll(args);
   ASSERT_EQ(r.exit_code, 0) << r.err;
-  TableCounts c = CountTable(lake_);
+  TableCounts c = CountTable(lake);
   EXPECT_EQ(c.rows, expected);
   EXPECT_EQ(c.distinct_ids, next_id);
 
   const double target = 2.0 * 1024 * 1024;
   int counted = 0, within = 0;
-  for (const auto& dir : fs::directory_iterator(lake_ + "/stg/shop/orders/data")) {
+  const std::string data = lake + "/stg/shop/orders/data";
+  for (const auto& dir : fs::directory_iterator(data)) {
     std::vector<int64_t> sizes;
     for (const auto& f : fs::directory_iterator(dir.path())) {
       sizes.push_back(static_cast<int64_t>(f.file_size()));
@@ -468,6 +475,44 @@ TEST_F(SnapshotRunTest, OutputFilesAreCutToTheTargetSize) {
   }
   EXPECT_GE(counted, 4);
   EXPECT_EQ(within, counted);
+
+  const std::string expected_codec = codec.empty() ? "ZSTD" : "SNAPPY";
+  ASSERT_OK_AND_ASSIGN(
+      engine::QueryResult codecs,
+      (*engine)->Query(StrCat("SELECT DISTINCT compression FROM parquet_metadata(",
+                              engine::QuoteString(data + "/*/*.parquet"), ")")));
+  ASSERT_EQ(codecs.rows.size(), 1u);
+  EXPECT_EQ(*codecs.rows[0][0], expected_codec);
+  std::vector<std::string> metadata;  // <version>-<uuid>.metadata.json, the last is current
+  for (const auto& f : fs::directory_iterator(lake + "/stg/shop/orders/metadata")) {
+    const std::string name = f.path().filename().string();
+    if (name.size() > 14 && name.substr(name.size() - 14) == ".metadata.json")
+      metadata.push_back(f.path().string());
+  }
+  ASSERT_FALSE(metadata.empty());
+  std::sort(metadata.begin(), metadata.end());
+  EXPECT_EQ(ReadJson(metadata.back())["properties"].value("write.parquet.compression-codec", ""),
+            codec.empty() ? "zstd" : codec);
+}
+
+TEST_F(SnapshotRunTest, OutputFilesAreCutToTheTargetSize) {
+  ExpectFilesCutToTheTarget(lake_, tmp_.Join("big"), "");
+}
+
+// --compression snappy: staging and final files in snappy (twice zstd's bytes here), cut
+// to the target all the same.
+TEST_F(SnapshotRunTest, ASnappyRunCutsItsFilesToTheTargetSize) {
+  ExpectFilesCutToTheTarget(lake_, tmp_.Join("big"), "snappy");
+}
+
+TEST_F(SnapshotRunTest, AnUnknownCodecIsRefused) {
+  std::vector<std::string> args = RunArgs(lake_, src_dir_);
+  args.push_back("--compression");
+  args.push_back("lzo");
+  RunResult r = RunAtoll(args);
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("lzo"), std::string::npos) << r.err;
+  EXPECT_FALSE(fs::exists(StagingDir(lake_))) << "a refused run wrote its staging area";
 }
 
 TEST_F(SnapshotRunTest, RunsOnS3AndResumesAfterAKill) {

@@ -72,6 +72,8 @@ Result<snapshot::PlanOptions> PlanFromArgs(const ParsedArgs& args) {
     ATOLL_ASSIGN_OR_RETURN(c.target_file_size, ParseSize(*t, "target-file-size"));
     if (c.target_file_size <= 0) return InvalidArgument("--target-file-size must be positive");
   }
+  c.compression = args.Value("compression").value_or("zstd");
+  c.compression_level = static_cast<int>(args.Int("compression-level", 1));
   if (c.output == "iceberg" && !c.lake_uri.empty()) {
     std::string zone = args.Value("zone").value_or("");
     if (zone.empty()) {
@@ -230,6 +232,15 @@ CommandSpec SnapshotCommand() {
             INT64_MIN,
             INT64_MAX,
             {"iceberg", "hive"}},
+           {"compression",
+            0,
+            OptionKind::kString,
+            "CODEC",
+            "Parquet codec of staging and final files (default zstd)",
+            INT64_MIN,
+            INT64_MAX,
+            {"zstd", "snappy", "gzip", "uncompressed"}},
+           {"compression-level", 0, OptionKind::kInt, "N", "zstd level (default 1)", 1, 22},
            {"dest", 0, OptionKind::kString, "URI", "Hive output folder"},
            {"zone", 0, OptionKind::kString, "ZONE", "Zone of the table (default: the stg zone)"},
            {"count-rows", 0, OptionKind::kFlag, "", "Count CSV/NDJSON rows in the manifest"},

@@ -235,6 +235,8 @@ Result<Json> CompactIceberg(const RunConfig& config, engine::Engine& e, int64_t 
   table::DataWriterOptions wo;
   wo.target_file_size_bytes = rollover;
   wo.file_name_prefix = prefix;
+  wo.compression = config.compression;
+  wo.compression_level = config.compression_level;
   const iceberg::TableMetadata& md = table->metadata();
   ATOLL_ASSIGN_OR_RETURN(
       wo.constant_partition,
@@ -276,8 +278,8 @@ Result<Json> CompactHive(const RunConfig& config, engine::Engine& e, int64_t j,
   for (size_t k = 0; k < queries.size(); ++k) {
     ATOLL_RETURN_NOT_OK(
         e.Execute(StrCat("COPY (", queries[k], ") TO ", QuoteString(StrCat(out, "/s", k)),
-                         " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, "
-                         "FILE_SIZE_BYTES ",
+                         " (FORMAT parquet, ", config.CopyCompressionOptions(),
+                         ", FILE_SIZE_BYTES ",
                          rollover, ", FILENAME_PATTERN 'f{i}')")));
   }
   ATOLL_ASSIGN_OR_RETURN(

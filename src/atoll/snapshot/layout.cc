@@ -1,6 +1,8 @@
 #include "atoll/snapshot/layout.h"
 
+#include <algorithm>
 #include <cstdio>
+#include <iterator>
 
 namespace atl::snapshot {
 
@@ -24,7 +26,30 @@ Json RunConfig::ToJson() const {
           {"lake_uri", lake_uri},
           {"table_name", table_name},
           {"hive_uri", hive_uri},
-          {"workers_hint", workers_hint}};
+          {"workers_hint", workers_hint},
+          {"compression", compression},
+          {"compression_level", compression_level}};
+}
+
+Status RunConfig::Validate() const {
+  static const char* const kCodecs[] = {"zstd", "snappy", "gzip", "uncompressed"};
+  if (std::find(std::begin(kCodecs), std::end(kCodecs), compression) == std::end(kCodecs)) {
+    return InvalidArgument("unknown compression '", compression,
+                           "': use zstd, snappy, gzip or uncompressed");
+  }
+  if (compression == "zstd" && (compression_level < 1 || compression_level > 22)) {
+    return InvalidArgument("zstd compression level ", compression_level, " is not in 1..22");
+  }
+  if (output != "iceberg" && output != "hive") {
+    return InvalidArgument("unknown output '", output, "': use iceberg or hive");
+  }
+  if (target_file_size <= 0) return InvalidArgument("the target file size must be positive");
+  return Status::OK();
+}
+
+std::string RunConfig::CopyCompressionOptions() const {
+  if (compression == "zstd") return StrCat("COMPRESSION zstd, COMPRESSION_LEVEL ", compression_level);
+  return StrCat("COMPRESSION ", compression);
 }
 
 Result<RunConfig> RunConfig::FromJson(const Json& doc) {
@@ -44,9 +69,12 @@ Result<RunConfig> RunConfig::FromJson(const Json& doc) {
     c.table_name = doc.value("table_name", "");
     c.hive_uri = doc.value("hive_uri", "");
     c.workers_hint = doc.value("workers_hint", 2);
+    c.compression = doc.value("compression", "zstd");
+    c.compression_level = doc.value("compression_level", 1);
   } catch (const nlohmann::json::exception& e) {
     return Corruption("run.json: ", e.what());
   }
+  ATOLL_RETURN_NOT_OK_CTX(c.Validate(), "run.json");
   return c;
 }
 

@@ -43,6 +43,16 @@ struct RunConfig {
   std::string table_name;          // iceberg: "<zone>.<db>.<table>"
   std::string hive_uri;            // hive: the datalake folder of the table
   int workers_hint = 2;            // parallelism the group size is derived for
+  // The Parquet codec of the staging and the final files (both, so that staging bytes
+  // predict output bytes: grouping.h): "zstd" (at `compression_level`), "snappy", "gzip"
+  // or "uncompressed". A table the run creates records it (write.parquet.compression-codec).
+  std::string compression = "zstd";
+  int compression_level = 1;
+
+  // Checks the values a user gives (codec, output kind, sizes).
+  Status Validate() const;
+  // "COMPRESSION <codec>[, COMPRESSION_LEVEL <level>]": COPY options of the run's files.
+  std::string CopyCompressionOptions() const;
 
   // "<db>.<table>@<snapshot>": recorded in the final commit, makes it idempotent.
   std::string RunId() const { return StrCat(db, ".", table, "@", snapshot); }

@@ -105,9 +105,9 @@ Result<Json> Stage(const Bucket& staging, int64_t index, const WorkerOptions& op
     const std::string copy =
         partition_by.empty()
             ? StrCat("COPY ", staged, " TO ", QuoteString(out_dir + "/part0.parquet"),
-                     " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1)")
+                     " (FORMAT parquet, ", config.CopyCompressionOptions(), ")")
             : StrCat("COPY ", staged, " TO ", QuoteString(out_dir),
-                     " (FORMAT parquet, COMPRESSION zstd, COMPRESSION_LEVEL 1, PARTITION_BY (",
+                     " (FORMAT parquet, ", config.CopyCompressionOptions(), ", PARTITION_BY (",
                      partition_by,
                      "), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part{i}', "
                      "OVERWRITE true)");

@@ -84,6 +84,7 @@ Result<Json> Plan(const PlanOptions& options) {
   if (config.db.empty() || config.table.empty() || config.snapshot.empty()) {
     return InvalidArgument("a run needs --db, --table and --snapshot");
   }
+  ATOLL_RETURN_NOT_OK(config.Validate());
   if (config.output == "iceberg" && (config.lake_uri.empty() || config.table_name.empty())) {
     return InvalidArgument("output iceberg needs a lake (--lake)");
   }
@@ -96,7 +97,9 @@ Result<Json> Plan(const PlanOptions& options) {
   // run.json: written once; a second plan must agree with it.
   ATOLL_ASSIGN_OR_RETURN(std::optional<Json> existing, GetJson(*staging.store, keys::kRun));
   if (existing) {
-    if (Comparable(*existing) != Comparable(config.ToJson())) {
+    // Through RunConfig, so that members a newer version added compare at their defaults.
+    ATOLL_ASSIGN_OR_RETURN(RunConfig earlier, RunConfig::FromJson(*existing));
+    if (Comparable(earlier.ToJson()) != Comparable(config.ToJson())) {
       return AlreadyExists("a run with other settings exists at ", staging.root_uri,
                            " (its run.json differs; use another --snapshot or --work)");
     }
@@ -199,8 +202,11 @@ Status EnsureTable(const RunConfig& config, engine::Engine& engine,
     co.partition.push_back({{field->id}, key, iceberg::Transform::Identity()});
   }
   co.properties = {{"write.format.default", "parquet"},
-                   {"write.parquet.compression-codec", "zstd"},
+                   {"write.parquet.compression-codec", config.compression},
                    {"atoll.zone", target.id.ns.empty() ? "" : target.id.ns.front()}};
+  if (config.compression == "zstd") {
+    co.properties["write.parquet.compression-level"] = std::to_string(config.compression_level);
+  }
   ATOLL_RETURN_NOT_OK(lake::EnsureNamespace(*target.tables.catalog, target.id.ns));
   Result<iceberg::Table> created =
       iceberg::Table::Create(target.tables.catalog, target.tables.io, target.id, co);

@@ -63,8 +63,9 @@ struct DataWriterOptions {
   int64_t target_file_size_bytes = 512LL << 20;
   int64_t row_group_size = 0;  // rows per row group; 0 = DuckDB's default (122,880)
   std::string compression = "zstd";
-  // zstd level (DuckDB's COMPRESSION_LEVEL; 0 = DuckDB's default, 3). Level 1 writes
-  // faster than snappy on typical data and still about a third of snappy's size.
+  // zstd level (DuckDB's COMPRESSION_LEVEL; 0 = DuckDB's default, 3). Level 1 costs a
+  // little more time than snappy (5-15% in DuckDB's COPY, docs/benchmarks.md) and writes
+  // about half of snappy's bytes.
   int compression_level = 1;
   std::string file_name_prefix;  // prepended to the uuidv7 of each file name
   // When set, the caller guarantees that every row has this partition tuple (e.g. the
