@@ -137,6 +137,41 @@ TEST_F(DataWriterTest, UnpartitionedRollsOverWithFieldIdsAndZstd) {
   ExpectSameRows(files);
 }
 
+// A table's write.parquet.compression-codec/-level properties choose the codec, as
+// Iceberg writers read them; codecs DuckDB does not write as Iceberg means keep the default.
+TEST(ApplyWriteProperties, FollowsTheTableCodec) {
+  DataWriterOptions options;
+  ApplyWriteProperties({{"write.parquet.compression-codec", "SNAPPY"}}, &options);
+  EXPECT_EQ(options.compression, "snappy");
+  options = DataWriterOptions{};
+  ApplyWriteProperties({{"write.parquet.compression-codec", "zstd"},
+                        {"write.parquet.compression-level", "9"}},
+                       &options);
+  EXPECT_EQ(options.compression, "zstd");
+  EXPECT_EQ(options.compression_level, 9);
+  options = DataWriterOptions{};
+  ApplyWriteProperties({{"write.parquet.compression-codec", "lz4"},
+                        {"write.parquet.compression-level", "99"}},
+                       &options);
+  EXPECT_EQ(options.compression, "zstd");
+  EXPECT_EQ(options.compression_level, 1);
+  options = DataWriterOptions{};
+  ApplyWriteProperties({}, &options);
+  EXPECT_EQ(options.compression, "zstd");
+}
+
+TEST_F(DataWriterTest, WritesTheCodecOfTheTableProperties) {
+  DataWriterOptions options;
+  ApplyWriteProperties({{"write.parquet.compression-codec", "gzip"}}, &options);
+  ASSERT_OK_AND_ASSIGN(auto files, WriteDataFiles(*engine_, kEvents, EventsSchema(),
+                                                  PartitionSpec{}, dir_.Join("t"), options));
+  ASSERT_FALSE(files.empty());
+  EXPECT_EQ(Scalar("SELECT string_agg(DISTINCT compression, ',') FROM parquet_metadata(" +
+                   FileList(files) + ")"),
+            "GZIP");
+  ExpectSameRows(files);
+}
+
 TEST_F(DataWriterTest, PartitionTuplesMatchTheTransformsOfEveryRow) {
   PartitionSpec spec = Spec({{2, Transform::Identity()},
                              {3, Transform::Day()},

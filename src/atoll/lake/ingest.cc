@@ -574,6 +574,7 @@ class TableIngester {
                                                const iceberg::TableMetadata* md = nullptr) {
     if (md == nullptr) md = &table_->metadata();
     table::DataWriterOptions wo;
+    table::ApplyWriteProperties(md->properties, &wo);
     wo.target_file_size_bytes = static_cast<int64_t>(settings_.target_file_size_bytes);
     wo.file_name_prefix = batch_id + "-";
     ATOLL_ASSIGN_OR_RETURN(

@@ -490,6 +490,7 @@ Result<SyncReport> SyncTrailTable(const Lake& lake, const LakeTables& tables, tr
     if (schema == nullptr || spec == nullptr)
       return Corruption("audit table ", table.id().ToString(), " has no schema");
     table::DataWriterOptions writer;
+    table::ApplyWriteProperties(table.metadata().properties, &writer);
     writer.file_name_prefix = StrCat("trail-", covered, "-");
     Result<std::vector<iceberg::DataFile>> files = table::WriteDataFiles(
         engine, StrCat("SELECT * FROM ", kStageTable), *schema, *spec, table.location(), writer);

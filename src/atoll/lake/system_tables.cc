@@ -63,6 +63,7 @@ Status CommitStaged(engine::Engine& engine, iceberg::Table& table, const LakeTab
   if (schema == nullptr || spec == nullptr)
     return Corruption("table ", table.id().ToString(), " has no schema");
   table::DataWriterOptions writer;
+  table::ApplyWriteProperties(table.metadata().properties, &writer);
   writer.file_name_prefix = file_prefix;
   Result<std::vector<iceberg::DataFile>> files =
       table::WriteDataFiles(engine, StrCat("SELECT * FROM ", engine::QuoteIdentifier(stage)),

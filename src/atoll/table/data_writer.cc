@@ -1,7 +1,9 @@
 // WriteDataFiles: stage, find the partition tuples, COPY each, read back the footers.
 #include "atoll/table/data_writer.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstdlib>
@@ -367,6 +369,28 @@ Result<std::vector<iceberg::DataFile>> CopyAndDescribe(
 }
 
 }  // namespace
+
+void ApplyWriteProperties(const std::map<std::string, std::string>& properties,
+                          DataWriterOptions* options) {
+  auto codec = properties.find("write.parquet.compression-codec");
+  if (codec != properties.end()) {
+    std::string name = codec->second;
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    static const char* const kWritten[] = {"zstd", "snappy", "gzip", "brotli", "uncompressed"};
+    if (std::find(std::begin(kWritten), std::end(kWritten), name) != std::end(kWritten)) {
+      options->compression = name;
+    }
+  }
+  auto level = properties.find("write.parquet.compression-level");
+  if (level != properties.end() && options->compression == "zstd") {
+    int value = 0;
+    const std::string& text = level->second;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec == std::errc() && end == text.data() + text.size() && value >= 1 && value <= 22) {
+      options->compression_level = value;
+    }
+  }
+}
 
 Result<std::string> DuckDbTypeFor(const Type& type) {
   switch (type.id()) {

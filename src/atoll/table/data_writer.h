@@ -2,7 +2,8 @@
 //
 // WriteDataFiles() runs `query` once and writes its rows under
 // `<table location>/data/<partition path>/<prefix><uuidv7>.parquet` (unpartitioned: under
-// `<location>/data/`), as zstd Parquet carrying the Iceberg field ids (DuckDB's FIELD_IDS),
+// `<location>/data/`), as Parquet in the options' codec (default zstd level 1; a table's own
+// codec: ApplyWriteProperties) carrying the Iceberg field ids (DuckDB's FIELD_IDS),
 // and returns one DataFile per file with its partition tuple and metrics (ReadParquetMetrics
 // on each written footer). The files are not committed anywhere: adding them to a snapshot
 // is the caller's business, as is deleting them when the commit does not happen.
@@ -45,6 +46,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,7 +66,7 @@ struct DataWriterOptions {
   int64_t row_group_size = 0;  // rows per row group; 0 = DuckDB's default (122,880)
   std::string compression = "zstd";
   // zstd level (DuckDB's COMPRESSION_LEVEL; 0 = DuckDB's default, 3). Level 1 costs a
-  // little more time than snappy (5-15% in DuckDB's COPY, docs/benchmarks.md) and writes
+  // little more time than snappy (0-15% in DuckDB's COPY, docs/benchmarks.md) and writes
   // about half of snappy's bytes.
   int compression_level = 1;
   std::string file_name_prefix;  // prepended to the uuidv7 of each file name
@@ -76,6 +78,14 @@ struct DataWriterOptions {
   std::optional<std::vector<iceberg::Literal>> constant_partition;
   ParquetMetricsOptions metrics;
 };
+
+// The codec of a table's Parquet files from its properties, as Iceberg writers read them:
+// `write.parquet.compression-codec` (zstd, snappy, gzip, brotli or uncompressed, any case;
+// another value such as lz4, which DuckDB writes only as LZ4_RAW, keeps options' codec)
+// and, for zstd, `write.parquet.compression-level` (1..22). Properties not set leave
+// `options` as they are.
+void ApplyWriteProperties(const std::map<std::string, std::string>& properties,
+                          DataWriterOptions* options);
 
 Result<std::vector<iceberg::DataFile>> WriteDataFiles(engine::Engine& engine, std::string_view query,
                                                       const iceberg::Schema& schema,
