@@ -11,14 +11,10 @@ namespace {
 using ::atl::testing::IsError;
 
 void ExpectRefused(const std::string& server, const std::string& expected_phrase) {
-  std::string reason;
-  auto config = storage::testing::TestServerConfig(server, &reason);
-  if (!config) {
-    if (::atl::testing::ServersRequired()) FAIL() << reason << " (ATOLL_REQUIRE_SERVERS=1)";
-    GTEST_SKIP() << reason;
-  }
-  std::shared_ptr<storage::Store> store = storage::testing::OpenFreshBucket(*config, "catalog", &reason);
-  ASSERT_TRUE(store) << reason;
+  ATOLL_REQUIRE_TEST_SERVER(config, server);
+  std::shared_ptr<storage::Store> store =
+      storage::testing::OpenFreshBucket(*config, "catalog", &config_reason);
+  ASSERT_TRUE(store) << config_reason;
   auto catalog = InBucketCatalog::Open(store, "lake");
   ASSERT_THAT(catalog, IsError(StatusCode::kNotSupported));
   EXPECT_NE(catalog.status().message().find(expected_phrase), std::string::npos) << catalog.status().message();

@@ -29,15 +29,10 @@ TEST(KillSweep, LocalLake) {
 }
 
 TEST(KillSweep, S3Lake) {
-  std::string reason;
-  auto config = storage::testing::TestServerConfig("S3RVER", &reason);
-  if (!config) {
-    if (::atl::testing::ServersRequired()) FAIL() << reason;
-    GTEST_SKIP() << reason;
-  }
+  ATOLL_REQUIRE_TEST_SERVER(config, "S3RVER");
   const std::map<std::string, std::string> env = storage::testing::S3ClientEnv(*config);
-  auto store = storage::testing::OpenFreshBucket(*config, "sweep", &reason);
-  ASSERT_NE(store, nullptr) << reason;
+  auto store = storage::testing::OpenFreshBucket(*config, "sweep", &config_reason);
+  ASSERT_NE(store, nullptr) << config_reason;
   ::atl::testing::TempDir dir;
   auto r = RunProgram({"/bin/bash", Script(), ATOLL_BINARY, "6", "18", dir.Join("sweep"),
                        "s3://" + store->config().bucket, "sqlite://" + dir.Join("catalog.db")},

@@ -16,14 +16,9 @@ using ::atl::testing::IsError;
 class LakeS3Test : public ::testing::TestWithParam<std::string> {
  protected:
   void SetUp() override {
-    std::string reason;
-    auto config = storage::testing::TestServerConfig(GetParam(), &reason);
-    if (!config) {
-      if (::atl::testing::ServersRequired()) FAIL() << reason;
-      GTEST_SKIP() << reason;
-    }
-    auto store = storage::testing::OpenFreshBucket(*config, "lake", &reason);
-    ASSERT_NE(store, nullptr) << reason;
+    ATOLL_REQUIRE_TEST_SERVER(config, GetParam());
+    auto store = storage::testing::OpenFreshBucket(*config, "lake", &config_reason);
+    ASSERT_NE(store, nullptr) << config_reason;
     store_ = std::shared_ptr<storage::Store>(std::move(store));
   }
   std::shared_ptr<storage::Store> store_;

@@ -477,10 +477,9 @@ void ExpectFilesCutToTheTarget(const std::string& lake, const std::string& src,
   EXPECT_EQ(within, counted);
 
   const std::string expected_codec = codec.empty() ? "ZSTD" : "SNAPPY";
-  ASSERT_OK_AND_ASSIGN(
-      engine::QueryResult codecs,
-      (*engine)->Query(StrCat("SELECT DISTINCT compression FROM parquet_metadata(",
-                              engine::QuoteString(data + "/*/*.parquet"), ")")));
+  ASSERT_OK_AND_ASSIGN(engine::QueryResult codecs,
+                       (*engine)->Query(StrCat("SELECT DISTINCT compression FROM parquet_metadata(",
+                                               engine::QuoteString(data + "/*/*.parquet"), ")")));
   ASSERT_EQ(codecs.rows.size(), 1u);
   EXPECT_EQ(*codecs.rows[0][0], expected_codec);
   std::vector<std::string> metadata;  // <version>-<uuid>.metadata.json, the last is current
@@ -516,17 +515,12 @@ TEST_F(SnapshotRunTest, AnUnknownCodecIsRefused) {
 }
 
 TEST_F(SnapshotRunTest, RunsOnS3AndResumesAfterAKill) {
-  std::string reason;
-  auto config = storage::testing::TestServerConfig("S3RVER", &reason);
-  if (!config) {
-    if (::atl::testing::ServersRequired()) FAIL() << reason;
-    GTEST_SKIP() << reason;
-  }
+  ATOLL_REQUIRE_TEST_SERVER(config, "S3RVER");
   const std::map<std::string, std::string> env = storage::testing::S3ClientEnv(*config);
-  auto lake_bucket = storage::testing::OpenFreshBucket(*config, "snaplake", &reason);
-  ASSERT_NE(lake_bucket, nullptr) << reason;
-  auto src_bucket = storage::testing::OpenFreshBucket(*config, "snapsrc", &reason);
-  ASSERT_NE(src_bucket, nullptr) << reason;
+  auto lake_bucket = storage::testing::OpenFreshBucket(*config, "snaplake", &config_reason);
+  ASSERT_NE(lake_bucket, nullptr) << config_reason;
+  auto src_bucket = storage::testing::OpenFreshBucket(*config, "snapsrc", &config_reason);
+  ASSERT_NE(src_bucket, nullptr) << config_reason;
   const std::string lake = "s3://" + lake_bucket->config().bucket;
   const std::string src = "s3://" + src_bucket->config().bucket + "/export/";
   RunResult r = RunAtoll({"cp", "-r", src_dir_, src}, "", env);

@@ -35,17 +35,8 @@ INSTANTIATE_TEST_SUITE_P(
                       S3ServerUnderTest("S3rver", "S3RVER", ConditionalWrites::kIgnored, true)),
     StoreUnderTestName);
 
-// Skips (or fails, when servers are required) without the server.
-#define REQUIRE_SERVER(var, server)                                                     \
-  std::string var##_reason;                                                             \
-  auto var = TestServerConfig(server, &var##_reason);                                   \
-  if (!var) {                                                                           \
-    if (::atl::testing::ServersRequired()) FAIL() << var##_reason;                      \
-    GTEST_SKIP() << var##_reason;                                                       \
-  }
-
 TEST(S3AuthTest, WrongSecretIsAnAuthenticationError) {
-  REQUIRE_SERVER(config, "SWIFT");
+  ATOLL_REQUIRE_TEST_SERVER(config, "SWIFT");
   std::string reason;
   auto good = OpenFreshBucket(*config, "auth", &reason);
   ASSERT_NE(good, nullptr) << reason;
@@ -65,7 +56,7 @@ TEST(S3AuthTest, WrongSecretIsAnAuthenticationError) {
 }
 
 TEST(S3AuthTest, MissingBucketIsNotFoundAndNamesTheBucket) {
-  REQUIRE_SERVER(config, "SWIFT");
+  ATOLL_REQUIRE_TEST_SERVER(config, "SWIFT");
   config->bucket = UniqueBucketName("never-created");
   ASSERT_OK_AND_ASSIGN(auto store, S3Store::Open(*config));
   auto r = store->Get("k");

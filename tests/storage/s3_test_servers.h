@@ -8,6 +8,7 @@
 #include <string>
 
 #include "atoll/storage/s3/s3_store.h"
+#include "testing/testing.h"
 
 namespace atl::storage::testing {
 
@@ -28,3 +29,14 @@ std::unique_ptr<S3Store> OpenFreshBucket(S3Config config, const std::string& tag
 std::map<std::string, std::string> S3ClientEnv(const S3Config& config);
 
 }  // namespace atl::storage::testing
+
+// In a test body: declares `std::optional<S3Config> var` for `server` ("SWIFT", "S3RVER"),
+// or ends the test without it: skipped with the reason, failed when servers are required
+// (ATOLL_REQUIRE_SERVERS=1, as scripts/test.sh sets).
+#define ATOLL_REQUIRE_TEST_SERVER(var, server)                                 \
+  std::string var##_reason;                                                    \
+  auto var = ::atl::storage::testing::TestServerConfig(server, &var##_reason); \
+  if (!var) {                                                                  \
+    if (::atl::testing::ServersRequired()) FAIL() << var##_reason;             \
+    GTEST_SKIP() << var##_reason;                                              \
+  }

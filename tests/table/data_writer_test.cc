@@ -144,15 +144,15 @@ TEST(ApplyWriteProperties, FollowsTheTableCodec) {
   ApplyWriteProperties({{"write.parquet.compression-codec", "SNAPPY"}}, &options);
   EXPECT_EQ(options.compression, "snappy");
   options = DataWriterOptions{};
-  ApplyWriteProperties({{"write.parquet.compression-codec", "zstd"},
-                        {"write.parquet.compression-level", "9"}},
-                       &options);
+  ApplyWriteProperties(
+      {{"write.parquet.compression-codec", "zstd"}, {"write.parquet.compression-level", "9"}},
+      &options);
   EXPECT_EQ(options.compression, "zstd");
   EXPECT_EQ(options.compression_level, 9);
   options = DataWriterOptions{};
-  ApplyWriteProperties({{"write.parquet.compression-codec", "lz4"},
-                        {"write.parquet.compression-level", "99"}},
-                       &options);
+  ApplyWriteProperties(
+      {{"write.parquet.compression-codec", "lz4"}, {"write.parquet.compression-level", "99"}},
+      &options);
   EXPECT_EQ(options.compression, "zstd");
   EXPECT_EQ(options.compression_level, 1);
   options = DataWriterOptions{};

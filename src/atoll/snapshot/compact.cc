@@ -279,8 +279,7 @@ Result<Json> CompactHive(const RunConfig& config, engine::Engine& e, int64_t j,
     ATOLL_RETURN_NOT_OK(
         e.Execute(StrCat("COPY (", queries[k], ") TO ", QuoteString(StrCat(out, "/s", k)),
                          " (FORMAT parquet, ", config.CopyCompressionOptions(),
-                         ", FILE_SIZE_BYTES ",
-                         rollover, ", FILENAME_PATTERN 'f{i}')")));
+                         ", FILE_SIZE_BYTES ", rollover, ", FILENAME_PATTERN 'f{i}')")));
   }
   ATOLL_ASSIGN_OR_RETURN(
       engine::QueryResult rows,

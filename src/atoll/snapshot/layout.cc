@@ -48,7 +48,8 @@ Status RunConfig::Validate() const {
 }
 
 std::string RunConfig::CopyCompressionOptions() const {
-  if (compression == "zstd") return StrCat("COMPRESSION zstd, COMPRESSION_LEVEL ", compression_level);
+  if (compression == "zstd")
+    return StrCat("COMPRESSION zstd, COMPRESSION_LEVEL ", compression_level);
   return StrCat("COMPRESSION ", compression);
 }
 

@@ -106,9 +106,8 @@ Result<Json> Stage(const Bucket& staging, int64_t index, const WorkerOptions& op
         partition_by.empty()
             ? StrCat("COPY ", staged, " TO ", QuoteString(out_dir + "/part0.parquet"),
                      " (FORMAT parquet, ", config.CopyCompressionOptions(), ")")
-            : StrCat("COPY ", staged, " TO ", QuoteString(out_dir),
-                     " (FORMAT parquet, ", config.CopyCompressionOptions(), ", PARTITION_BY (",
-                     partition_by,
+            : StrCat("COPY ", staged, " TO ", QuoteString(out_dir), " (FORMAT parquet, ",
+                     config.CopyCompressionOptions(), ", PARTITION_BY (", partition_by,
                      "), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part{i}', "
                      "OVERWRITE true)");
     ATOLL_RETURN_NOT_OK_CTX(e.Execute(copy), "writing the staging files");
