@@ -1,8 +1,7 @@
 #include "bench_util.h"
 
-#include "atoll/common/parallel.h"
-
 #include <fcntl.h>
+#include <fmt/core.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -10,14 +9,16 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <limits>
 #include <mutex>
 #include <thread>
 
-#include <fmt/core.h>
+#include "atoll/common/parallel.h"
 
 extern char** environ;
 
@@ -76,6 +77,72 @@ Status RunProgram(const std::vector<std::string>& argv) {
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return Status::OK();
   if (WIFEXITED(status)) return IOError(command, " failed with exit status ", WEXITSTATUS(status));
   return IOError(command, " was killed by signal ", WTERMSIG(status));
+}
+
+Flags& Flags::Add(std::string name, int* value) {
+  flags_.push_back({std::move(name), value});
+  return *this;
+}
+Flags& Flags::Add(std::string name, int64_t* value) {
+  flags_.push_back({std::move(name), value});
+  return *this;
+}
+Flags& Flags::Add(std::string name, std::string* value) {
+  flags_.push_back({std::move(name), value});
+  return *this;
+}
+Flags& Flags::Switch(std::string name, bool* value) {
+  flags_.push_back({std::move(name), value});
+  return *this;
+}
+
+std::string Flags::Usage() const {
+  std::string out = "usage: " + program_;
+  bool repeat = false;
+  for (const Flag& f : flags_) {
+    repeat |= f.name == "--repeat";
+    const char* meta = std::holds_alternative<bool*>(f.target)          ? ""
+                       : std::holds_alternative<std::string*>(f.target) ? " TEXT"
+                                                                        : " N";
+    out += " [" + f.name + meta + "]";
+  }
+  if (!repeat) out += " [--repeat N]";
+  return out;
+}
+
+Status Flags::Parse(int argc, char** argv) const {
+  for (int i = 1; i < argc; ++i) {
+    const std::string name = argv[i];
+    auto flag =
+        std::find_if(flags_.begin(), flags_.end(), [&](const Flag& f) { return f.name == name; });
+    if (flag == flags_.end() && name != "--repeat") {
+      return InvalidArgument("unknown option ", name, "\n", Usage());
+    }
+    if (flag != flags_.end() && std::holds_alternative<bool*>(flag->target)) {
+      *std::get<bool*>(flag->target) = true;
+      continue;
+    }
+    if (i + 1 >= argc) return InvalidArgument(name, " needs a value\n", Usage());
+    const std::string value = argv[++i];
+    if (flag == flags_.end()) continue;  // --repeat, unbound
+    if (auto* text = std::get_if<std::string*>(&flag->target)) {
+      **text = value;
+      continue;
+    }
+    int64_t n = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+    const bool is_int = std::holds_alternative<int*>(flag->target);
+    if (ec != std::errc() || end != value.data() + value.size() || n < 0 ||
+        (is_int && n > std::numeric_limits<int>::max())) {
+      return InvalidArgument(name, " needs a whole number, not '", value, "'\n", Usage());
+    }
+    if (is_int) {
+      *std::get<int*>(flag->target) = static_cast<int>(n);
+    } else {
+      *std::get<int64_t*>(flag->target) = n;
+    }
+  }
+  return Status::OK();
 }
 
 void PrintTable(const std::vector<Comparison>& rows, const std::string& other) {

@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <functional>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "atoll/common/parallel.h"
@@ -41,6 +42,33 @@ struct Comparison {
   double other_seconds = 0;
   double Ratio() const { return other_seconds / atoll_seconds; }
   bool GoalMet() const { return Ratio() >= goal; }
+};
+
+// The command-line flags of a benchmark program, each bound to a variable that Parse sets.
+// Every program accepts --repeat N (scripts/bench.sh passes its arguments to all of them);
+// one without a repeat of its own binds nothing and ignores it.
+class Flags {
+ public:
+  explicit Flags(std::string program) : program_(std::move(program)) {}
+  // A flag with a value ("--files N"): an integer that must be whole and not negative, or
+  // any text. `name` includes the dashes.
+  Flags& Add(std::string name, int* value);
+  Flags& Add(std::string name, int64_t* value);
+  Flags& Add(std::string name, std::string* value);
+  // A switch without a value ("--check").
+  Flags& Switch(std::string name, bool* value);
+  // OK, or kInvalidArgument naming the unknown flag, the missing or bad value, and the usage.
+  Status Parse(int argc, char** argv) const;
+  // "usage: <program> [--files N] [--dir TEXT] [--check] [--repeat N]".
+  std::string Usage() const;
+
+ private:
+  struct Flag {
+    std::string name;
+    std::variant<int*, int64_t*, std::string*, bool*> target;
+  };
+  std::string program_;
+  std::vector<Flag> flags_;
 };
 
 // Prints the rows as an aligned table on stdout, naming the other client `other`.

@@ -161,18 +161,11 @@ int main(int argc, char** argv) {
   atl::bench::Options opt;
   const char* tmp = std::getenv("TMPDIR");
   opt.work_dir = tmp && *tmp ? tmp : "/tmp";
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    if (a == "--files" && i + 1 < argc) {
-      opt.files = std::atoi(argv[++i]);
-    } else if (a == "--work-dir" && i + 1 < argc) {
-      opt.work_dir = argv[++i];
-    } else if (a == "--check") {
-      opt.check = true;
-    } else {
-      fmt::print(stderr, "usage: iceberg_bench [--files N] [--work-dir DIR] [--check]\n");
-      return 2;
-    }
+  atl::bench::Flags flags("iceberg_bench");
+  flags.Add("--files", &opt.files).Add("--work-dir", &opt.work_dir).Switch("--check", &opt.check);
+  if (atl::Status st = flags.Parse(argc, argv); !st.ok()) {
+    fmt::print(stderr, "{}\n", st.message());
+    return 2;
   }
   if (opt.files < 10) {
     fmt::print(stderr, "iceberg_bench: --files must be at least 10\n");

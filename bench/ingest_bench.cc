@@ -196,26 +196,15 @@ int Run(const Options& options) {
 
 int main(int argc, char** argv) {
   atl::bench::Options options;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--csv-mib")
-      options.csv_mib = std::stoll(next());
-    else if (a == "--small-files")
-      options.small_files = std::stoi(next());
-    else if (a == "--small-kib")
-      options.small_kib = std::stoi(next());
-    else if (a == "--dir")
-      options.dir = next();
-    else if (a == "--check")
-      options.check = true;
-    else if (a == "--repeat")
-      next();  // accepted for scripts/bench.sh; one run each
-    else {
-      std::cerr << "usage: ingest_bench [--csv-mib N] [--small-files N] [--small-kib N] [--dir D] "
-                   "[--check]\n";
-      return 2;
-    }
+  atl::bench::Flags flags("ingest_bench");
+  flags.Add("--csv-mib", &options.csv_mib)
+      .Add("--small-files", &options.small_files)
+      .Add("--small-kib", &options.small_kib)
+      .Add("--dir", &options.dir)
+      .Switch("--check", &options.check);
+  if (atl::Status st = flags.Parse(argc, argv); !st.ok()) {
+    std::cerr << st.message() << "\n";
+    return 2;
   }
   return atl::bench::Run(options);
 }

@@ -137,27 +137,20 @@ int ConvertBench(const std::vector<std::string>& files, const atl::orc::ReaderOp
 int main(int argc, char** argv) {
   std::string dir;
   int repeat = 5;
-  size_t batch_rows = 1024;
+  int batch_rows = 1024;
   int threads = 2;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (i + 1 >= argc) {
-      fmt::print(stderr, "usage: orc_bench [--dir DIR] [--repeat N] [--batch-rows N] [--threads N]\n");
-      return 2;
-    }
-    if (arg == "--dir") {
-      dir = argv[++i];
-    } else if (arg == "--repeat") {
-      repeat = std::max(1, std::atoi(argv[++i]));
-    } else if (arg == "--threads") {
-      threads = std::max(1, std::atoi(argv[++i]));
-    } else if (arg == "--batch-rows") {
-      batch_rows = static_cast<size_t>(std::max(1, std::atoi(argv[++i])));
-    } else {
-      fmt::print(stderr, "unknown option {}\n", arg);
-      return 2;
-    }
+  atl::bench::Flags flags("orc_bench");
+  flags.Add("--dir", &dir)
+      .Add("--repeat", &repeat)
+      .Add("--batch-rows", &batch_rows)
+      .Add("--threads", &threads);
+  if (atl::Status st = flags.Parse(argc, argv); !st.ok()) {
+    fmt::print(stderr, "{}\n", st.message());
+    return 2;
   }
+  repeat = std::max(1, repeat);
+  threads = std::max(1, threads);
+  batch_rows = std::max(1, batch_rows);
   if (dir.empty()) {
     const char* env = std::getenv("ATOLL_SOURCE_DIR");
     dir = std::string(env ? env : ".") + "/../shared/testdata/orc";
@@ -172,7 +165,7 @@ int main(int argc, char** argv) {
   }
   std::sort(files.begin(), files.end());
   atl::orc::ReaderOptions options;
-  options.batch_rows = batch_rows;
+  options.batch_rows = static_cast<size_t>(batch_rows);
   options.default_timezone = "America/Los_Angeles";
   double total_bytes = 0, total_seconds = 0, total_rows = 0;
   fmt::print("{:<48} {:>6} {:>8} {:>10} {:>10} {:>10}\n", "file", "codec", "rows", "KiB", "MB/s", "Mrows/s");

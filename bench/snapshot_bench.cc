@@ -376,37 +376,24 @@ int Run(const Options& options) {
 
 int main(int argc, char** argv) {
   atl::bench::Options options;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--files")
-      options.files = std::stoi(next());
-    else if (a == "--partitions")
-      options.partitions = std::stoi(next());
-    else if (a == "--input-mib")
-      options.input_mib = std::stoll(next());
-    else if (a == "--target-mib")
-      options.target_mib = std::stoll(next());
-    else if (a == "--threads")
-      options.threads = std::max(1, std::stoi(next()));
-    else if (a == "--repeat")
-      options.repeat = std::max(1, std::stoi(next()));
-    else if (a == "--dir")
-      options.dir = next();
-    else if (a == "--atoll")
-      options.atoll = next();
-    else if (a == "--check")
-      options.check = true;
-    else if (a == "--verbose")
-      options.verbose = true;
-    else if (a == "--keep")
-      options.keep = true;
-    else {
-      std::cerr << "usage: snapshot_bench [--files N] [--partitions N] [--input-mib N] "
-                   "[--target-mib N] [--threads N] [--repeat N] [--dir D] [--atoll PATH] "
-                   "[--check] [--verbose] [--keep]\n";
-      return 2;
-    }
+  atl::bench::Flags flags("snapshot_bench");
+  flags.Add("--files", &options.files)
+      .Add("--partitions", &options.partitions)
+      .Add("--input-mib", &options.input_mib)
+      .Add("--target-mib", &options.target_mib)
+      .Add("--threads", &options.threads)
+      .Add("--repeat", &options.repeat)
+      .Add("--dir", &options.dir)
+      .Add("--atoll", &options.atoll)
+      .Switch("--check", &options.check)
+      .Switch("--verbose", &options.verbose)
+      .Switch("--keep", &options.keep);
+  if (atl::Status st = flags.Parse(argc, argv); !st.ok()) {
+    std::cerr << st.message() << "\n";
+    return 2;
   }
+  options.threads = std::max(1, options.threads);
+  options.repeat = std::max(1, options.repeat);
+  options.partitions = std::max(1, options.partitions);
   return atl::bench::Run(options);
 }

@@ -17,6 +17,7 @@
 #include "atoll/storage/local_store.h"
 #include "atoll/storage/memory_store.h"
 #include "atoll/trail/log.h"
+#include "bench_util.h"
 
 namespace {
 
@@ -47,22 +48,26 @@ int Fail(const atl::Status& st) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  uint64_t records = 1000000, batch = 1000, checkpoint_every = 100000;
+  int64_t records_flag = 1000000, batch_flag = 1000, checkpoint_flag = 100000;
   std::string dir;
   bool memory = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--records") records = std::stoull(next());
-    else if (a == "--batch") batch = std::stoull(next());
-    else if (a == "--checkpoint-every") checkpoint_every = std::stoull(next());
-    else if (a == "--dir") dir = next();
-    else if (a == "--memory") memory = true;
-    else {
-      fmt::print(stderr, "usage: trail_bench [--records N] [--batch N] [--checkpoint-every N] [--dir PATH] [--memory]\n");
-      return 2;
-    }
+  atl::bench::Flags flags("trail_bench");
+  flags.Add("--records", &records_flag)
+      .Add("--batch", &batch_flag)
+      .Add("--checkpoint-every", &checkpoint_flag)
+      .Add("--dir", &dir)
+      .Switch("--memory", &memory);
+  if (atl::Status st = flags.Parse(argc, argv); !st.ok()) {
+    fmt::print(stderr, "{}\n", st.message());
+    return 2;
   }
+  if (records_flag < 1 || batch_flag < 1 || checkpoint_flag < 1) {
+    fmt::print(stderr, "trail_bench: --records, --batch and --checkpoint-every must be positive\n");
+    return 2;
+  }
+  const auto records = static_cast<uint64_t>(records_flag);
+  const auto batch = static_cast<uint64_t>(batch_flag);
+  const auto checkpoint_every = static_cast<uint64_t>(checkpoint_flag);
   std::filesystem::path root = dir.empty() ? std::filesystem::temp_directory_path() /
                                                  ("atoll-trail-bench-" + std::to_string(::getpid()))
                                            : std::filesystem::path(dir);
