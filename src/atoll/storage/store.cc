@@ -4,10 +4,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
-#include <mutex>
-#include <thread>
+
+#include "atoll/common/parallel.h"
 
 namespace atl::storage {
 
@@ -64,48 +63,25 @@ Status DownloadToFile(Store& store, std::string_view key, const std::string& pat
   if (fd < 0) return ErrnoToStatus(errno, StrCat("creating ", tmp));
   if (chunk_size == 0) chunk_size = 16ull << 20;
   const uint64_t chunks = std::max<uint64_t>(1, (info.size + chunk_size - 1) / chunk_size);
-  std::atomic<uint64_t> next{0};
-  std::mutex mu;
-  Status first_error;
-  auto worker = [&] {
-    while (true) {
-      uint64_t i = next.fetch_add(1);
-      if (i >= chunks) return;
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        if (!first_error.ok()) return;
-      }
-      uint64_t off = i * chunk_size;
-      uint64_t len = std::min(chunk_size, info.size - std::min(info.size, off));
-      Status st;
-      if (len > 0) {
-        auto data = store.Get(key, ByteRange::Slice(off, len));
-        if (!data.ok()) {
-          st = data.status();
-        } else if (data->size() != len) {
-          st = IOError("object ", key, " changed during download (short range at ", off, ")");
-        } else {
-          size_t done = 0;
-          while (done < len && st.ok()) {
-            ssize_t w = ::pwrite(fd, data->data() + done, len - done, static_cast<off_t>(off + done));
-            if (w < 0 && errno == EINTR) continue;
-            if (w < 0) st = ErrnoToStatus(errno, StrCat("writing ", tmp));
-            else done += static_cast<size_t>(w);
-          }
-        }
-      }
-      if (!st.ok()) {
-        std::lock_guard<std::mutex> lock(mu);
-        if (first_error.ok()) first_error = st;
-        return;
-      }
+  // Each chunk is fetched with a ranged GET and written at its offset.
+  auto fetch_chunk = [&](size_t i) -> Status {
+    const uint64_t off = i * chunk_size;
+    const uint64_t len = std::min(chunk_size, info.size - std::min(info.size, off));
+    if (len == 0) return Status::OK();
+    ATOLL_ASSIGN_OR_RETURN(std::string data, store.Get(key, ByteRange::Slice(off, len)));
+    if (data.size() != len) {
+      return IOError("object ", key, " changed during download (short range at ", off, ")");
     }
+    size_t done = 0;
+    while (done < len) {
+      ssize_t w = ::pwrite(fd, data.data() + done, len - done, static_cast<off_t>(off + done));
+      if (w < 0 && errno == EINTR) continue;
+      if (w < 0) return ErrnoToStatus(errno, StrCat("writing ", tmp));
+      done += static_cast<size_t>(w);
+    }
+    return Status::OK();
   };
-  int threads = static_cast<int>(std::min<uint64_t>(std::max(1, parallelism), chunks));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
+  Status first_error = ParallelFor(chunks, parallelism, fetch_chunk);
   if (first_error.ok() && ::fsync(fd) != 0) first_error = ErrnoToStatus(errno, StrCat("fsync ", tmp));
   ::close(fd);
   if (first_error.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {

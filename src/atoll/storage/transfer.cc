@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <mutex>
 #include <random>
-#include <thread>
 
+#include "atoll/common/parallel.h"
 #include "atoll/storage/local_store.h"
 #include "atoll/storage/s3/s3_store.h"
 
@@ -157,35 +157,19 @@ Result<TransferSummary> CopyObjects(Store& src, Store& dst, const std::vector<Co
   for (const auto& item : items) counts.bytes_total += item.size;
   if (options.on_progress) options.on_progress(counts);
 
-  std::atomic<size_t> next{0};
-  std::atomic<bool> stop{false};
-  std::mutex mu;
-  Status first_error;  // guarded by mu
-  auto worker = [&] {
-    while (!stop.load()) {
-      size_t i = next.fetch_add(1);
-      if (i >= items.size()) return;
-      const CopyItem& item = items[i];
-      Status st = transfer.CopyOne(item);
-      std::lock_guard<std::mutex> lock(mu);
-      if (!st.ok()) {
-        if (first_error.ok()) {
-          first_error = st.WithContext(StrCat("copying ", src.Describe(), "/", item.src_key, " to ",
-                                              dst.Describe(), "/", item.dst_key));
-        }
-        stop.store(true);
-        return;
-      }
-      counts.objects_done += 1;
-      counts.bytes_done += item.size;
-      if (options.on_progress) options.on_progress(counts);
-    }
+  std::mutex mu;  // guards counts and calls of on_progress
+  auto copy_item = [&](size_t i) -> Status {
+    const CopyItem& item = items[i];
+    ATOLL_RETURN_NOT_OK_CTX(transfer.CopyOne(item),
+                            StrCat("copying ", src.Describe(), "/", item.src_key, " to ",
+                                   dst.Describe(), "/", item.dst_key));
+    std::lock_guard<std::mutex> lock(mu);
+    counts.objects_done += 1;
+    counts.bytes_done += item.size;
+    if (options.on_progress) options.on_progress(counts);
+    return Status::OK();
   };
-  const size_t threads = std::min<size_t>(std::max(1, options.parallel), items.size());
-  std::vector<std::thread> pool;
-  for (size_t t = 1; t < threads; ++t) pool.emplace_back(worker);
-  if (threads > 0) worker();
-  for (auto& t : pool) t.join();
+  const Status first_error = ParallelFor(items.size(), options.parallel, copy_item);
   if (!first_error.ok()) return first_error;
 
   TransferSummary summary;

@@ -1,12 +1,10 @@
 // S3Store::PutMultipart: a multipart upload of one Body, parts read from the Body by
 // offset and sent by up to max_parallel threads.
 #include <algorithm>
-#include <atomic>
-#include <mutex>
-#include <thread>
 
-#include "atoll/storage/s3/s3_store.h"
+#include "atoll/common/parallel.h"
 #include "atoll/storage/s3/s3_errors.h"
+#include "atoll/storage/s3/s3_store.h"
 #include "atoll/storage/s3/s3_xml.h"
 
 namespace atl::storage {
@@ -46,40 +44,21 @@ Result<ObjectInfo> S3Store::PutMultipart(std::string_view key, const Body& body,
 
   // 2. Parts, in parallel; each thread takes the next part number.
   std::vector<std::pair<int, std::string>> etags(parts);
-  std::atomic<uint64_t> next{0};
-  std::mutex mu;
-  Status first_error;
-  auto worker = [&] {
-    while (true) {
-      {
-        std::lock_guard<std::mutex> lock(mu);
-        if (!first_error.ok()) return;
-      }
-      const uint64_t i = next.fetch_add(1);
-      if (i >= parts) return;
-      const uint64_t offset = i * part_size;
-      const uint64_t length = std::min(part_size, size - offset);
-      const int number = static_cast<int>(i + 1);
-      const std::string what = StrCat("uploading part ", number, " of ", parts, " of ", name);
-      S3Call call("PUT", std::string(key), {{"partNumber", StrCat(number)}, {"uploadId", upload_id}});
-      call.SetBody(body, offset, length);
-      Result<http::Response> r = client_.Send(call, what);
-      Status st = r.ok() ? Status::OK() : r.status();
-      if (st.ok() && !r->ok()) st = client_.ErrorOf(what, *r);
-      if (st.ok() && r->Header("etag").empty()) st = IOError(what, ": the answer has no ETag");
-      std::lock_guard<std::mutex> lock(mu);
-      if (!st.ok()) {
-        if (first_error.ok()) first_error = st;
-        return;
-      }
-      etags[i] = {number, s3xml::Unquote(r->Header("etag"))};
-    }
+  auto upload_part = [&](size_t i) -> Status {
+    const uint64_t offset = i * part_size;
+    const uint64_t length = std::min(part_size, size - offset);
+    const int number = static_cast<int>(i + 1);
+    const std::string what = StrCat("uploading part ", number, " of ", parts, " of ", name);
+    S3Call call("PUT", std::string(key), {{"partNumber", StrCat(number)}, {"uploadId", upload_id}});
+    call.SetBody(body, offset, length);
+    ATOLL_ASSIGN_OR_RETURN(http::Response r, client_.Send(call, what));
+    if (!r.ok()) return client_.ErrorOf(what, r);
+    if (r.Header("etag").empty()) return IOError(what, ": the answer has no ETag");
+    etags[i] = {number, s3xml::Unquote(r.Header("etag"))};  // each index by one thread
+    return Status::OK();
   };
-  const int threads = static_cast<int>(std::min<uint64_t>(config().max_parallel, parts));
-  std::vector<std::thread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
-  worker();
-  for (auto& t : pool) t.join();
+  const Status first_error = ParallelFor(
+      parts, static_cast<int>(std::min<uint64_t>(config().max_parallel, parts)), upload_part);
   if (!first_error.ok()) return abort_upload(first_error);
 
   // 3. Complete; a conditional write puts its condition here.
