@@ -346,6 +346,47 @@ TEST_F(SnapshotRunTest, WorkersKilledFromOutsideConverge) {
   EXPECT_EQ(CountFiles(lake_ + "/stg/shop/orders/data"), validation["final_files"].get<int64_t>());
 }
 
+// True once `pid` has ended (gone from /proc, or a zombie no one has reaped yet).
+bool Ended(pid_t pid) {
+  std::ifstream in(StrCat("/proc/", pid, "/stat"));
+  std::string line;
+  if (!std::getline(in, line)) return true;
+  const size_t paren = line.rfind(')');
+  return paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] == 'Z';
+}
+
+// kill -9 of `snapshot run` itself: its workers die with it (none is left to race the
+// workers of the run that resumes it), and the resumed run ends with the source's rows.
+TEST_F(SnapshotRunTest, AKilledRunTakesItsWorkersWithIt) {
+  setenv("ATOLL_SNAPSHOT_STALL", "stage:0", 1);  // the worker of group 0 sleeps 60 s
+  const pid_t run = Spawn(RunArgs(lake_, src_dir_));
+  unsetenv("ATOLL_SNAPSHOT_STALL");
+  ASSERT_GT(run, 0);
+  std::vector<pid_t> workers;
+  const auto start = std::chrono::steady_clock::now();
+  while (workers.empty() && std::chrono::steady_clock::now() - start < std::chrono::seconds(30)) {
+    workers = Children(run);
+    if (workers.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  ASSERT_FALSE(workers.empty()) << "the run started no worker";
+  std::this_thread::sleep_for(std::chrono::milliseconds(300));  // group 0's worker stalls
+  ASSERT_EQ(kill(run, SIGKILL), 0);
+  int status = 0;
+  ASSERT_EQ(waitpid(run, &status, 0), run);
+  for (pid_t w : workers) {
+    const auto killed = std::chrono::steady_clock::now();
+    while (!Ended(w) && std::chrono::steady_clock::now() - killed < std::chrono::seconds(5)) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_TRUE(Ended(w)) << "worker " << w << " outlived its run";
+  }
+  RunResult r = RunAtoll(RunArgs(lake_, src_dir_));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ExpectTableMatches(lake_, source_);
+  Json validation = ReadJson(StagingDir(lake_) + "/validation.json");
+  EXPECT_EQ(CountFiles(lake_ + "/stg/shop/orders/data"), validation["final_files"].get<int64_t>());
+}
+
 TEST_F(SnapshotRunTest, TamperedCountsFailValidation) {
   RunResult r = RunAtoll(RunArgs(lake_, src_dir_));
   ASSERT_EQ(r.exit_code, 0) << r.err;

@@ -20,8 +20,12 @@ std::string K8sJob(const std::string& name, const std::string& image, const std:
                    const std::string& staging, int64_t completions, int parallel) {
   std::string indexed = completions > 0
                             ? StrCat("  completionMode: Indexed\n  completions: ", completions,
-                                     "\n  parallelism: ", parallel, "\n  backoffLimitPerIndex: 3\n")
-                            : std::string("  backoffLimit: 3\n");
+                                     "\n  parallelism: ", parallel,
+                                     "\n  backoffLimitPerIndex: 3\n"
+                                     // a retry only once the failed pod is gone: never two
+                                     // attempts at one index at once (steps.h)
+                                     "  podReplacementPolicy: Failed\n")
+                            : std::string("  backoffLimit: 3\n  podReplacementPolicy: Failed\n");
   return StrCat("apiVersion: batch/v1\nkind: Job\nmetadata:\n  name: ", name, "-", step,
                 "\nspec:\n", indexed, "  template:\n    spec:\n",
                 "      restartPolicy: Never\n      containers:\n        - name: ", step,

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -56,9 +57,15 @@ Status RunWorkers(const std::string& self_exe, const std::string& step,
       std::vector<char*> argv;
       for (std::string& a : args) argv.push_back(a.data());
       argv.push_back(nullptr);
+      const pid_t parent = getpid();
       pid_t pid = fork();
       if (pid < 0) return ErrnoToStatus(errno, "starting a worker (fork)");
       if (pid == 0) {
+        // A worker dies with the run that started it, so that a run killed with SIGKILL
+        // leaves no worker behind to race the workers of the run that resumes it (two
+        // attempts at one group at once; see steps.h). getppid() covers a parent that died
+        // before prctl.
+        if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent) _exit(126);
         int devnull = open("/dev/null", O_WRONLY);
         if (devnull >= 0) dup2(devnull, STDOUT_FILENO);
         execv(argv[0], argv.data());

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "atoll/iceberg/table.h"
 #include "atoll/lake/landing_schema.h"
@@ -17,9 +19,11 @@ namespace atl::snapshot {
 namespace internal {
 
 void MaybeCrash(std::string_view step, int64_t index) {
-  const char* spec = std::getenv("ATOLL_SNAPSHOT_CRASH");
-  if (spec == nullptr) return;
-  if (std::string(spec) == StrCat(step, ":", index)) raise(SIGKILL);
+  const std::string here = StrCat(step, ":", index);
+  const char* crash = std::getenv("ATOLL_SNAPSHOT_CRASH");
+  if (crash != nullptr && here == crash) raise(SIGKILL);
+  const char* stall = std::getenv("ATOLL_SNAPSHOT_STALL");
+  if (stall != nullptr && here == stall) std::this_thread::sleep_for(std::chrono::seconds(60));
 }
 
 Result<std::vector<int64_t>> DoneGroups(const Bucket& staging, std::string_view step) {

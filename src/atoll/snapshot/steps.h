@@ -24,6 +24,10 @@
 //     exists.
 //   - Compact(j) does nothing once the run is committed or its marker exists; otherwise it
 //     deletes its earlier outputs (names "snap-<run hash>-p<j>-…") and writes them again.
+//   - One attempt per step and index at a time: an attempt that starts while another one
+//     of the same group still runs may delete that one's files (Compact) before it
+//     records them. RunWorkers' workers die with their run (PR_SET_PDEATHSIG); emitted
+//     Kubernetes Jobs replace a pod only once it has failed (podReplacementPolicy).
 //   - Commit appends all files with the summary "atoll.snapshot.run-id" = RunId(); a table
 //     that has a snapshot with that id is left alone (also checked inside the commit,
 //     against concurrent committers).
@@ -31,7 +35,8 @@
 // Errors: the store's, the engine's, the catalog's; kCorruption from Validate when counts
 // differ. The hook ATOLL_SNAPSHOT_CRASH="<step>:<index>" (e.g. "stage:2", "compact:0")
 // kills the worker with SIGKILL in the middle of that step, after some of its output is
-// written, for the resumption tests.
+// written, for the resumption tests; ATOLL_SNAPSHOT_STALL="<step>:<index>" makes it sleep
+// 60 s there instead (a worker still running when its run is killed).
 //
 // Thread safety: one call per process at a time (each opens its own engine).
 #pragma once
@@ -76,7 +81,8 @@ Result<int64_t> SnapshotGroupCount(const Bucket& staging);
 Result<int64_t> PartitionGroupCount(const Bucket& staging);
 
 namespace internal {
-// SIGKILLs this process when ATOLL_SNAPSHOT_CRASH is "<step>:<index>".
+// SIGKILLs this process when ATOLL_SNAPSHOT_CRASH is "<step>:<index>"; sleeps 60 s when
+// ATOLL_SNAPSHOT_STALL is.
 void MaybeCrash(std::string_view step, int64_t index);
 // Lists the done markers of a worker step ("stage" or "compact"): group indices.
 Result<std::vector<int64_t>> DoneGroups(const Bucket& staging, std::string_view step);
