@@ -387,6 +387,78 @@ TEST_F(SnapshotRunTest, AKilledRunTakesItsWorkersWithIt) {
   EXPECT_EQ(CountFiles(lake_ + "/stg/shop/orders/data"), validation["final_files"].get<int64_t>());
 }
 
+// `emit`: Kubernetes Jobs (Indexed for the worker steps, one completion per group, no
+// second pod of an index while the first terminates) and a Step Functions state machine
+// of Batch jobs (arrays of the groups' size), in step order; a worker started as an
+// Indexed Job starts it (JOB_COMPLETION_INDEX) finds its group.
+TEST_F(SnapshotRunTest, EmittedDefinitionsRunEveryGroupInOrder) {
+  RunResult r = RunAtoll(RunArgs(lake_, src_dir_));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json report = Json::parse(r.out);
+  const int64_t n_stage = report["snapshot_file_groups"].get<int64_t>();
+  const int64_t n_compact = report["partition_file_groups"].get<int64_t>();
+  ASSERT_GT(n_stage, 1);
+  ASSERT_GT(n_compact, 1);
+  const std::string staging = StagingDir(lake_);
+
+  r = RunAtoll({"snapshot", "emit", "k8s", staging, "--image", "registry/atoll:1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> jobs;
+  std::string yaml = r.out;
+  for (size_t at = 0; at != std::string::npos;) {
+    const size_t next = yaml.find("\n---\n", at);
+    jobs.push_back(yaml.substr(at, next == std::string::npos ? next : next - at));
+    at = next == std::string::npos ? next : next + 5;
+  }
+  ASSERT_EQ(jobs.size(), 5u) << yaml;
+  const std::vector<std::string> steps = {"stage", "plan-compaction", "compact", "commit",
+                                          "validate"};
+  for (size_t k = 0; k < steps.size(); ++k) {
+    SCOPED_TRACE(steps[k]);
+    const std::string& job = jobs[k];
+    EXPECT_NE(job.find("kind: Job"), std::string::npos);
+    EXPECT_NE(job.find(StrCat("args: [\"snapshot\", \"", steps[k], "\", \"", staging, "\"]")),
+              std::string::npos)
+        << job;
+    EXPECT_NE(job.find("image: registry/atoll:1"), std::string::npos);
+    EXPECT_NE(job.find("podReplacementPolicy: Failed"), std::string::npos);
+    const bool indexed = steps[k] == "stage" || steps[k] == "compact";
+    EXPECT_EQ(job.find("completionMode: Indexed") != std::string::npos, indexed);
+    if (indexed) {
+      EXPECT_NE(job.find(StrCat("completions: ", steps[k] == "stage" ? n_stage : n_compact, "\n")),
+                std::string::npos)
+          << job;
+    }
+  }
+
+  r = RunAtoll({"snapshot", "emit", "stepfunctions", staging});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  Json sm = Json::parse(r.out);
+  std::string state = sm["StartAt"].get<std::string>();
+  for (const std::string& step : steps) {
+    ASSERT_EQ(state, step);
+    const Json& s = sm["States"][step];
+    EXPECT_EQ(s["Resource"], "arn:aws:states:::batch:submitJob.sync");
+    const Json& command = s["Parameters"]["ContainerOverrides"]["Command"];
+    EXPECT_EQ(command[1], step);
+    EXPECT_EQ(command[2], staging);
+    if (step == "stage" || step == "compact") {
+      EXPECT_EQ(s["Parameters"]["ArrayProperties"]["Size"].get<int64_t>(),
+                step == "stage" ? n_stage : n_compact);
+    }
+    state = s.value("Next", "");
+  }
+  EXPECT_EQ(state, "");
+
+  // As a pod of the Indexed Job would run it: the index from the environment.
+  r = RunAtoll({"snapshot", "compact", staging}, "", {{"JOB_COMPLETION_INDEX", "1"}});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json::parse(r.out)["group"].get<int64_t>(), 1);
+  r = RunAtoll({"snapshot", "compact", staging}, "", {{"JOB_COMPLETION_INDEX", "x"}});
+  EXPECT_NE(r.exit_code, 0);
+  EXPECT_NE(r.err.find("JOB_COMPLETION_INDEX"), std::string::npos) << r.err;
+}
+
 TEST_F(SnapshotRunTest, TamperedCountsFailValidation) {
   RunResult r = RunAtoll(RunArgs(lake_, src_dir_));
   ASSERT_EQ(r.exit_code, 0) << r.err;
