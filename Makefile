@@ -2,13 +2,14 @@
 #   make demo   install dependencies, build, run the demo on a local-directory lake
 #   make test   install dependencies, build, start the test servers, run every test
 # Other targets: setup, build, unit, asan, bench, fuzz, sweep (full kill -9 sweep),
-# snapshot-acceptance (the snapshot pipeline on a ~2 GB, 2,000-file export), clean.
+# snapshot-acceptance (the snapshot pipeline on a ~2 GB, 2,000-file export), snapshot-sweep
+# (the same with workers and runs killed at random), clean.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all setup build demo test unit asan bench fuzz sweep snapshot-acceptance clean format
+.PHONY: all setup build demo test unit asan bench fuzz sweep snapshot-acceptance snapshot-sweep clean format
 
 all: build
 
@@ -56,6 +57,12 @@ sweep: build
 # files, counts per partition and output file sizes checked (not part of make test).
 snapshot-acceptance: build
 	scripts/snapshot_acceptance.sh $(BUILD)/src/atoll/cli/atoll .state/snapshot-acceptance
+
+# The same export, with SNAPSHOT_KILLS runs killed with kill -9 (a worker or the run itself)
+# at random moments before the final run (make test runs shortened ones: run_test.cc).
+SNAPSHOT_KILLS ?= 12
+snapshot-sweep: build
+	scripts/snapshot_acceptance.sh $(BUILD)/src/atoll/cli/atoll .state/snapshot-sweep 2000 64 $(SNAPSHOT_KILLS)
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')

@@ -459,6 +459,45 @@ TEST_F(SnapshotRunTest, EmittedDefinitionsRunEveryGroupInOrder) {
   EXPECT_NE(r.err.find("JOB_COMPLETION_INDEX"), std::string::npos) << r.err;
 }
 
+// Two attempts at each compact group at once (an orchestrator that retries too early, two
+// runs started by mistake): neither deletes files the other records; the commit keeps one
+// attempt's files per group and removes the rest.
+TEST_F(SnapshotRunTest, ConcurrentCompactAttemptsAreSafe) {
+  std::vector<std::string> args = RunArgs(lake_, src_dir_);
+  args[1] = "plan";
+  RunResult r = RunAtoll(args);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const std::string staging = StagingDir(lake_);
+  const int64_t n_stage = Json::parse(r.out)["n_groups"].get<int64_t>();
+  for (int64_t i = 0; i < n_stage; ++i) {
+    r = RunAtoll({"snapshot", "stage", staging, "--index", std::to_string(i)});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+  }
+  r = RunAtoll({"snapshot", "plan-compaction", staging});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  const int64_t n_compact = Json::parse(r.out)["n_groups"].get<int64_t>();
+  ASSERT_GT(n_compact, 1);
+  std::vector<pid_t> attempts;
+  for (int64_t j = 0; j < n_compact; ++j) {
+    for (int copy = 0; copy < 2; ++copy) {
+      attempts.push_back(Spawn({"snapshot", "compact", staging, "--index", std::to_string(j)}));
+    }
+  }
+  for (pid_t pid : attempts) {
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "an attempt failed";
+  }
+  r = RunAtoll({"snapshot", "commit", staging});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunAtoll({"snapshot", "validate", staging});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  ExpectTableMatches(lake_, source_);
+  Json validation = ReadJson(staging + "/validation.json");
+  EXPECT_TRUE(validation["ok"].get<bool>());
+  EXPECT_EQ(CountFiles(lake_ + "/stg/shop/orders/data"), validation["final_files"].get<int64_t>());
+}
+
 TEST_F(SnapshotRunTest, TamperedCountsFailValidation) {
   RunResult r = RunAtoll(RunArgs(lake_, src_dir_));
   ASSERT_EQ(r.exit_code, 0) << r.err;

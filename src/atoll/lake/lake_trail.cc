@@ -1,5 +1,4 @@
 #include "atoll/lake/lake_trail.h"
-#include "atoll/lake/system_tables.h"
 
 #include <unistd.h>
 
@@ -11,7 +10,8 @@
 
 #include "atoll/engine/appender.h"
 #include "atoll/iceberg/manifest.h"
-#include "atoll/iceberg/manifest_list.h"
+#include "atoll/iceberg/snapshot_files.h"
+#include "atoll/lake/system_tables.h"
 #include "atoll/storage/open_store.h"
 #include "atoll/table/data_writer.h"
 
@@ -56,37 +56,6 @@ RecordKind KindOfOperation(const std::string& operation) {
   return RecordKind::kOther;
 }
 
-struct SnapshotFiles {
-  std::vector<FileRef> added;
-  std::vector<FileRef> removed;
-};
-
-// The files `snapshot` added and removed: entries of the manifests it wrote that carry
-// its id. v1 snapshots without a manifest list give nothing.
-Result<SnapshotFiles> FilesOfSnapshot(const iceberg::FileIO& io,
-                                      const iceberg::Snapshot& snapshot) {
-  SnapshotFiles out;
-  if (snapshot.manifest_list.empty()) return out;
-  ATOLL_ASSIGN_OR_RETURN(std::string list_bytes, io.Read(snapshot.manifest_list));
-  ATOLL_ASSIGN_OR_RETURN(iceberg::ManifestList list,
-                         iceberg::ReadManifestList(list_bytes, snapshot.manifest_list));
-  for (const iceberg::ManifestFile& mf : list.manifests) {
-    if (mf.added_snapshot_id != snapshot.snapshot_id) continue;
-    ATOLL_ASSIGN_OR_RETURN(std::string bytes, io.Read(mf.manifest_path));
-    ATOLL_ASSIGN_OR_RETURN(iceberg::Manifest manifest,
-                           iceberg::ReadManifest(bytes, mf.manifest_path, &mf));
-    for (const iceberg::ManifestEntry& e : manifest.entries) {
-      if (e.snapshot_id != snapshot.snapshot_id || e.status == iceberg::EntryStatus::kExisting)
-        continue;
-      FileRef ref{e.data_file.file_path,
-                  static_cast<uint64_t>(std::max<int64_t>(0, e.data_file.file_size_in_bytes)), ""};
-      (e.status == iceberg::EntryStatus::kAdded ? out.added : out.removed)
-          .push_back(std::move(ref));
-    }
-  }
-  return out;
-}
-
 // What changed from `before` (nullptr: nothing before) to `after`, for metadata files
 // that did not add a snapshot.
 RecordKind KindOfMetadataChange(const iceberg::TableMetadata* before,
@@ -123,10 +92,19 @@ Result<ReadMetadata> ReadAndHash(const iceberg::FileIO& io, const std::string& l
 // A change of a snapshot the metadata file `after` added (or made current).
 Status FillSnapshotChange(const iceberg::FileIO& io, const iceberg::Snapshot& snapshot,
                           TableChange* change) {
-  ATOLL_ASSIGN_OR_RETURN_CTX(SnapshotFiles files, FilesOfSnapshot(io, snapshot),
+  ATOLL_ASSIGN_OR_RETURN_CTX(iceberg::SnapshotFileChanges files,
+                             iceberg::FilesChangedBy(io, snapshot),
                              StrCat("reading the manifests of snapshot ", snapshot.snapshot_id));
-  change->files_added = std::move(files.added);
-  change->files_removed = std::move(files.removed);
+  auto refs = [](const std::vector<iceberg::DataFile>& from) {
+    std::vector<FileRef> out;
+    for (const iceberg::DataFile& f : from) {
+      out.push_back(
+          {f.file_path, static_cast<uint64_t>(std::max<int64_t>(0, f.file_size_in_bytes)), ""});
+    }
+    return out;
+  };
+  change->files_added = refs(files.added);
+  change->files_removed = refs(files.removed);
   return Status::OK();
 }
 

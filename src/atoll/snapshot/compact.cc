@@ -3,8 +3,10 @@
 #include <charconv>
 #include <filesystem>
 #include <map>
+#include <set>
 
 #include "atoll/iceberg/literal.h"
+#include "atoll/iceberg/snapshot_files.h"
 #include "atoll/iceberg/transaction.h"
 #include "atoll/snapshot/data_file_json.h"
 #include "atoll/snapshot/file_manifest.h"
@@ -226,11 +228,10 @@ Result<Json> CompactIceberg(const RunConfig& config, engine::Engine& e, int64_t 
   if (!table)
     return NotFound("table ", config.table_name, " does not exist (plan-compaction creates it)");
   if (CommittedSnapshot(*table, config.RunId())) return Json{{"skipped", "already committed"}};
+  // Nothing is deleted here: files of earlier (killed) or concurrent attempts at this group
+  // have other names (uuidv7) and are removed by Commit, once the table says which files
+  // the run holds (RemoveUncommitted), so no attempt can delete files another one records.
   const std::string prefix = OutputPrefix(config, j);
-  const std::string table_key = target.KeyOf(table->location());
-  if (!table_key.empty()) {
-    ATOLL_RETURN_NOT_OK(DeleteWithPrefix(target.lake->store(), table_key + "/data/", prefix));
-  }
   internal::MaybeCrash("compact-begin", j);
   table::DataWriterOptions wo;
   wo.target_file_size_bytes = rollover;
@@ -306,6 +307,34 @@ Result<Json> CompactHive(const RunConfig& config, engine::Engine& e, int64_t j,
               {"n_record", records}, {"total_size", bytes},    {"files", list}};
 }
 
+// Deletes the run's data files in the table's folder (names "snap-<run hash>-p…") that
+// its committed snapshot `sid` does not hold: the outputs of killed or concurrent compact
+// attempts. Returns how many. A compact attempt still running after the commit may leave
+// files behind; `atoll maintain` removes such orphans.
+Result<int64_t> RemoveUncommitted(const RunConfig& config, const Target& target,
+                                  const iceberg::Table& table, int64_t sid) {
+  const iceberg::Snapshot* snapshot = table.metadata().SnapshotById(sid);
+  if (snapshot == nullptr) return Internal("snapshot ", sid, " is not in the table");
+  ATOLL_ASSIGN_OR_RETURN(iceberg::SnapshotFileChanges changes,
+                         iceberg::FilesChangedBy(*target.tables.io, *snapshot));
+  std::set<std::string> committed;
+  for (const iceberg::DataFile& f : changes.added) committed.insert(target.KeyOf(f.file_path));
+  const std::string table_key = target.KeyOf(table.location());
+  if (table_key.empty()) return 0;
+  ATOLL_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> objects,
+                         storage::ListAll(target.lake->store(), table_key + "/data/"));
+  const std::string run_prefix = StrCat("snap-", ShortHash(config.RunId()), "-p");
+  std::vector<std::string> doomed;
+  for (const storage::ObjectInfo& o : objects) {
+    const std::string name = o.key.substr(o.key.rfind('/') + 1);
+    if (name.rfind(run_prefix, 0) == 0 && !committed.count(o.key)) doomed.push_back(o.key);
+  }
+  if (doomed.empty()) return 0;
+  ATOLL_RETURN_NOT_OK_CTX(target.lake->store().DeleteMany(doomed),
+                          "deleting the files of compact attempts the commit does not hold");
+  return static_cast<int64_t>(doomed.size());
+}
+
 }  // namespace
 
 Result<Json> Compact(const Bucket& staging, int64_t index, const WorkerOptions& options) {
@@ -376,9 +405,11 @@ Result<Json> Commit(const Bucket& staging, const WorkerOptions& options) {
     ATOLL_ASSIGN_OR_RETURN(std::optional<iceberg::Table> table, target.Load());
     if (!table) return NotFound("table ", config.table_name, " does not exist");
     if (std::optional<int64_t> sid = CommittedSnapshot(*table, config.RunId())) {
+      ATOLL_ASSIGN_OR_RETURN(int64_t removed, RemoveUncommitted(config, target, *table, *sid));
       ATOLL_RETURN_NOT_OK(PutJson(*staging.store, keys::kCommitMarker, {{"snapshot_id", *sid}}));
       report["skipped"] = "already committed";
       report["snapshot_id"] = *sid;
+      report["removed_files"] = removed;
       return report;
     }
   }
@@ -446,6 +477,8 @@ Result<Json> Commit(const Bucket& staging, const WorkerOptions& options) {
   ATOLL_ASSIGN_OR_RETURN(table, target.Load());
   std::optional<int64_t> sid = CommittedSnapshot(*table, run_id);
   if (!sid) return Internal("the commit of run ", run_id, " is not in the table");
+  ATOLL_ASSIGN_OR_RETURN(int64_t removed, RemoveUncommitted(config, target, *table, *sid));
+  report["removed_files"] = removed;
   ATOLL_RETURN_NOT_OK(PutJson(*staging.store, keys::kCommitMarker,
                               {{"snapshot_id", *sid}, {"n_record", records}, {"n_file", n_files}}));
   report["snapshot_id"] = *sid;

@@ -23,11 +23,15 @@
 //     kInvalidArgument naming the missing groups) and never re-plans once its _plan.json
 //     exists.
 //   - Compact(j) does nothing once the run is committed or its marker exists; otherwise it
-//     deletes its earlier outputs (names "snap-<run hash>-p<j>-…") and writes them again.
-//   - One attempt per step and index at a time: an attempt that starts while another one
-//     of the same group still runs may delete that one's files (Compact) before it
-//     records them. RunWorkers' workers die with their run (PR_SET_PDEATHSIG); emitted
-//     Kubernetes Jobs replace a pod only once it has failed (podReplacementPolicy).
+//     writes the group's files under new names ("snap-<run hash>-p<j>-<uuidv7>", Iceberg)
+//     and records them in result.json, deleting nothing: the files of earlier or
+//     concurrent attempts are removed by Commit, which deletes the run's files that the
+//     committed snapshot does not hold (also when it finds the run already committed).
+//     Hive output has deterministic names instead ("…-p<j>-<k>-0.parquet", rewritten).
+//   - Two attempts at one group at once are safe for Stage (same names, same bytes) and
+//     for Iceberg Compact (above), but waste work: RunWorkers' workers die with their run
+//     (PR_SET_PDEATHSIG), and emitted Kubernetes Jobs replace a pod only once it has failed
+//     (podReplacementPolicy: Failed).
 //   - Commit appends all files with the summary "atoll.snapshot.run-id" = RunId(); a table
 //     that has a snapshot with that id is left alone (also checked inside the commit,
 //     against concurrent committers).
