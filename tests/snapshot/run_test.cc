@@ -566,6 +566,21 @@ TEST_F(SnapshotRunTest, HiveOutputFromAWrittenManifest) {
     EXPECT_EQ(*row[1], *row[2]) << "duplicated rows in " << *row[0];
   }
   EXPECT_EQ(rows, source_.per_region);
+
+  // A file of the run that no group lists (left by an attempt) goes at the next commit.
+  std::string name;
+  for (const auto& f : fs::recursive_directory_iterator(dest)) {
+    if (f.path().extension() == ".parquet") name = f.path().filename().string();
+  }
+  ASSERT_EQ(name.rfind("snap-", 0), 0u) << name;
+  const std::string stale =
+      dest + "/region=r1/bucket=1/" + name.substr(0, name.find("-p") + 2) + "99999-0-0.parquet";
+  testing::WriteFile(stale, "left by a killed attempt");
+  r = RunAtoll(
+      {"snapshot", "commit", tmp_.Join("work") + "/staging/shop/orders/snapshot=" + kSnapshotTs});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json::parse(r.out)["removed_files"].get<int64_t>(), 1);
+  EXPECT_FALSE(fs::exists(stale));
 }
 
 // The same pipeline with the export and the lake on the S3 test server (s3rver, which

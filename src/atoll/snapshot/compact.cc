@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <charconv>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <set>
 
@@ -28,22 +29,32 @@ std::string Padded(int64_t j) {
   return buf;
 }
 
-// "snap-<run hash>-p<jjjjj>-": the name prefix of the final files of partition group j.
-std::string OutputPrefix(const RunConfig& config, int64_t j) {
-  return StrCat("snap-", ShortHash(config.RunId()), "-p", Padded(j), "-");
+// "snap-<run hash>-p": the name prefix of every final file of the run.
+std::string RunFilePrefix(const RunConfig& config) {
+  return StrCat("snap-", ShortHash(config.RunId()), "-p");
 }
 
-Status DeleteWithPrefix(storage::Store& store, const std::string& dir_prefix,
-                        const std::string& name_prefix) {
+// "snap-<run hash>-p<jjjjj>-": the name prefix of the final files of partition group j.
+std::string OutputPrefix(const RunConfig& config, int64_t j) {
+  return StrCat(RunFilePrefix(config), Padded(j), "-");
+}
+
+// Deletes the objects under `list_prefix` whose name starts with `name_prefix` and that
+// `keep` does not keep (by key); returns how many. `what` names them in an error.
+Result<int64_t> DeleteUnkept(storage::Store& store, const std::string& list_prefix,
+                             const std::string& name_prefix,
+                             const std::function<bool(const std::string&)>& keep,
+                             const std::string& what) {
   ATOLL_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> objects,
-                         storage::ListAll(store, dir_prefix));
+                         storage::ListAll(store, list_prefix));
   std::vector<std::string> doomed;
   for (const storage::ObjectInfo& o : objects) {
     const std::string name = o.key.substr(o.key.rfind('/') + 1);
-    if (name.rfind(name_prefix, 0) == 0) doomed.push_back(o.key);
+    if (name.rfind(name_prefix, 0) == 0 && !keep(o.key)) doomed.push_back(o.key);
   }
-  if (doomed.empty()) return Status::OK();
-  return store.DeleteMany(doomed).WithContext("deleting the outputs of an earlier attempt");
+  if (doomed.empty()) return 0;
+  ATOLL_RETURN_NOT_OK_CTX(store.DeleteMany(doomed), StrCat("deleting ", what));
+  return static_cast<int64_t>(doomed.size());
 }
 
 // The rows of output file k of a partition file group: [begin, end) of the group's rows
@@ -270,8 +281,7 @@ Result<Json> CompactHive(const RunConfig& config, engine::Engine& e, int64_t j,
                          const std::string& scratch, int64_t rollover) {
   ATOLL_ASSIGN_OR_RETURN(Bucket dest, OpenBucket(config.hive_uri));
   const std::string dir = partition.empty() ? "" : partition + "/";
-  const std::string prefix = OutputPrefix(config, j);
-  ATOLL_RETURN_NOT_OK(DeleteWithPrefix(*dest.store, dir, prefix));
+  const std::string prefix = OutputPrefix(config, j);  // names rewritten by every attempt
   const std::string out = scratch + "/out";
   std::error_code ec;
   fs::create_directories(out, ec);
@@ -321,18 +331,10 @@ Result<int64_t> RemoveUncommitted(const RunConfig& config, const Target& target,
   for (const iceberg::DataFile& f : changes.added) committed.insert(target.KeyOf(f.file_path));
   const std::string table_key = target.KeyOf(table.location());
   if (table_key.empty()) return 0;
-  ATOLL_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> objects,
-                         storage::ListAll(target.lake->store(), table_key + "/data/"));
-  const std::string run_prefix = StrCat("snap-", ShortHash(config.RunId()), "-p");
-  std::vector<std::string> doomed;
-  for (const storage::ObjectInfo& o : objects) {
-    const std::string name = o.key.substr(o.key.rfind('/') + 1);
-    if (name.rfind(run_prefix, 0) == 0 && !committed.count(o.key)) doomed.push_back(o.key);
-  }
-  if (doomed.empty()) return 0;
-  ATOLL_RETURN_NOT_OK_CTX(target.lake->store().DeleteMany(doomed),
-                          "deleting the files of compact attempts the commit does not hold");
-  return static_cast<int64_t>(doomed.size());
+  return DeleteUnkept(
+      target.lake->store(), table_key + "/data/", RunFilePrefix(config),
+      [&](const std::string& key) { return committed.count(key) > 0; },
+      "the files of compact attempts the commit does not hold");
 }
 
 }  // namespace
@@ -432,6 +434,19 @@ Result<Json> Commit(const Bucket& staging, const WorkerOptions& options) {
       n_files += static_cast<int64_t>(r["files"].size());
     }
     ATOLL_ASSIGN_OR_RETURN(Bucket dest, OpenBucket(config.hive_uri));
+    // Files of the run that no group lists (an attempt cut short by a rollover that the
+    // rewrite did not repeat): deleted before the folder is declared complete.
+    std::set<std::string> listed;
+    for (const Json& r : results) {
+      for (const Json& f : r["files"]) listed.insert(f.value("file_path", ""));
+    }
+    ATOLL_ASSIGN_OR_RETURN(int64_t removed, DeleteUnkept(
+                                                *dest.store, "", RunFilePrefix(config),
+                                                [&](const std::string& key) {
+                                                  return listed.count(dest.Uri(key)) > 0;
+                                                },
+                                                "files of the run that no group lists"));
+    report["removed_files"] = removed;
     ATOLL_RETURN_NOT_OK(
         PutJson(*dest.store, "_SUCCESS",
                 {{"run_id", config.RunId()}, {"n_record", records}, {"n_file", n_files}}));

@@ -27,7 +27,8 @@
 //     and records them in result.json, deleting nothing: the files of earlier or
 //     concurrent attempts are removed by Commit, which deletes the run's files that the
 //     committed snapshot does not hold (also when it finds the run already committed).
-//     Hive output has deterministic names instead ("…-p<j>-<k>-0.parquet", rewritten).
+//     Hive output has deterministic names instead ("…-p<j>-<k>-0.parquet", rewritten by
+//     each attempt); its Commit deletes the run's files that no result.json lists.
 //   - Two attempts at one group at once are safe for Stage (same names, same bytes) and
 //     for Iceberg Compact (above), but waste work: RunWorkers' workers die with their run
 //     (PR_SET_PDEATHSIG), and emitted Kubernetes Jobs replace a pod only once it has failed
