@@ -498,6 +498,27 @@ TEST_F(SnapshotRunTest, ConcurrentCompactAttemptsAreSafe) {
   EXPECT_EQ(CountFiles(lake_ + "/stg/shop/orders/data"), validation["final_files"].get<int64_t>());
 }
 
+// A finished run run again after its snapshot was expired from the table (a later run
+// into the same table, then `atoll maintain`): its commit marker keeps it from appending
+// its files a second time.
+TEST_F(SnapshotRunTest, AFinishedRunStaysDoneAfterItsSnapshotExpires) {
+  RunResult r = RunAtoll(RunArgs(lake_, src_dir_));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  std::vector<std::string> later = RunArgs(lake_, src_dir_);
+  auto ts = std::find(later.begin(), later.end(), "--snapshot");
+  ASSERT_NE(ts, later.end());
+  *(ts + 1) = "2021-01-02T08:30:00Z";
+  r = RunAtoll(later);
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunAtoll(
+      {"maintain", lake_, "stg.shop.orders", "--expire-older-than", "0s", "--retain-last", "1"});
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  r = RunAtoll(RunArgs(lake_, src_dir_));
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json::parse(r.out)["commit"].value("skipped", ""), "already committed") << r.out;
+  EXPECT_EQ(CountTable(lake_).total, 2 * source_.total);
+}
+
 TEST_F(SnapshotRunTest, TamperedCountsFailValidation) {
   RunResult r = RunAtoll(RunArgs(lake_, src_dir_));
   ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -567,7 +588,8 @@ TEST_F(SnapshotRunTest, HiveOutputFromAWrittenManifest) {
   }
   EXPECT_EQ(rows, source_.per_region);
 
-  // A file of the run that no group lists (left by an attempt) goes at the next commit.
+  // A file of the run that no group lists (left by an attempt) goes at the next commit
+  // (forced: the commit of a committed run does nothing).
   std::string name;
   for (const auto& f : fs::recursive_directory_iterator(dest)) {
     if (f.path().extension() == ".parquet") name = f.path().filename().string();
@@ -576,8 +598,12 @@ TEST_F(SnapshotRunTest, HiveOutputFromAWrittenManifest) {
   const std::string stale =
       dest + "/region=r1/bucket=1/" + name.substr(0, name.find("-p") + 2) + "99999-0-0.parquet";
   testing::WriteFile(stale, "left by a killed attempt");
-  r = RunAtoll(
-      {"snapshot", "commit", tmp_.Join("work") + "/staging/shop/orders/snapshot=" + kSnapshotTs});
+  const std::string staging = tmp_.Join("work") + "/staging/shop/orders/snapshot=" + kSnapshotTs;
+  r = RunAtoll({"snapshot", "commit", staging});  // committed: nothing to do
+  ASSERT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(Json::parse(r.out).value("skipped", ""), "already committed") << r.out;
+  EXPECT_TRUE(fs::exists(stale));
+  r = RunAtoll({"snapshot", "commit", staging, "--force"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(Json::parse(r.out)["removed_files"].get<int64_t>(), 1);
   EXPECT_FALSE(fs::exists(stale));

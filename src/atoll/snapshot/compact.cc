@@ -397,11 +397,20 @@ Result<Json> Compact(const Bucket& staging, int64_t index, const WorkerOptions& 
 }
 
 Result<Json> Commit(const Bucket& staging, const WorkerOptions& options) {
-  (void)options;
   ATOLL_ASSIGN_OR_RETURN(RunConfig config, LoadRunConfig(staging));
   ATOLL_ASSIGN_OR_RETURN(int64_t n_groups, PartitionGroupCount(staging));
   if (n_groups == 0) return InvalidArgument("compaction is not planned yet");
   Json report = {{"step", "commit"}, {"run_id", config.RunId()}};
+  // The marker first: the run's snapshot may have been expired from the table since
+  // (`atoll maintain`), and its files must not be appended a second time.
+  ATOLL_ASSIGN_OR_RETURN(std::optional<Json> marker, GetJson(*staging.store, keys::kCommitMarker));
+  if (marker && !options.force) {
+    report["skipped"] = "already committed";
+    for (const char* k : {"snapshot_id", "n_record", "n_file"}) {
+      if (marker->contains(k)) report[k] = (*marker)[k];
+    }
+    return report;
+  }
   if (config.output == "iceberg") {
     ATOLL_ASSIGN_OR_RETURN(Target target, OpenTarget(config));
     ATOLL_ASSIGN_OR_RETURN(std::optional<iceberg::Table> table, target.Load());
@@ -434,18 +443,16 @@ Result<Json> Commit(const Bucket& staging, const WorkerOptions& options) {
       n_files += static_cast<int64_t>(r["files"].size());
     }
     ATOLL_ASSIGN_OR_RETURN(Bucket dest, OpenBucket(config.hive_uri));
-    // Files of the run that no group lists (an attempt cut short by a rollover that the
-    // rewrite did not repeat): deleted before the folder is declared complete.
+    // Files of the run that no group lists (an earlier attempt's file whose name the last
+    // attempt did not write again): deleted before the folder is declared complete.
     std::set<std::string> listed;
     for (const Json& r : results) {
       for (const Json& f : r["files"]) listed.insert(f.value("file_path", ""));
     }
-    ATOLL_ASSIGN_OR_RETURN(int64_t removed, DeleteUnkept(
-                                                *dest.store, "", RunFilePrefix(config),
-                                                [&](const std::string& key) {
-                                                  return listed.count(dest.Uri(key)) > 0;
-                                                },
-                                                "files of the run that no group lists"));
+    auto is_listed = [&](const std::string& key) { return listed.count(dest.Uri(key)) > 0; };
+    ATOLL_ASSIGN_OR_RETURN(int64_t removed,
+                           DeleteUnkept(*dest.store, "", RunFilePrefix(config), is_listed,
+                                        "files of the run that no group lists"));
     report["removed_files"] = removed;
     ATOLL_RETURN_NOT_OK(
         PutJson(*dest.store, "_SUCCESS",

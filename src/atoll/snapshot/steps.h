@@ -33,9 +33,10 @@
 //     for Iceberg Compact (above), but waste work: RunWorkers' workers die with their run
 //     (PR_SET_PDEATHSIG), and emitted Kubernetes Jobs replace a pod only once it has failed
 //     (podReplacementPolicy: Failed).
-//   - Commit appends all files with the summary "atoll.snapshot.run-id" = RunId(); a table
-//     that has a snapshot with that id is left alone (also checked inside the commit,
-//     against concurrent committers).
+//   - Commit does nothing once its marker exists (unless `force`); otherwise it appends all
+//     files with the summary "atoll.snapshot.run-id" = RunId(); a table that has a snapshot
+//     with that id is left alone (also checked inside the commit, against concurrent
+//     committers).
 //
 // Errors: the store's, the engine's, the catalog's; kCorruption from Validate when counts
 // differ. The hook ATOLL_SNAPSHOT_CRASH="<step>:<index>" (e.g. "stage:2", "compact:0")

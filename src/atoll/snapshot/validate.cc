@@ -140,7 +140,13 @@ Result<Json> Validate(const Bucket& staging, const WorkerOptions& options) {
     ATOLL_ASSIGN_OR_RETURN(Target target, OpenTarget(config));
     ATOLL_ASSIGN_OR_RETURN(std::optional<iceberg::Table> table, target.Load());
     std::optional<int64_t> sid = table ? CommittedSnapshot(*table, config.RunId()) : std::nullopt;
-    if (!sid) {
+    ATOLL_ASSIGN_OR_RETURN(std::optional<Json> marker,
+                           GetJson(*staging.store, keys::kCommitMarker));
+    if (!sid && marker && marker->contains("snapshot_id")) {
+      // Committed (the marker is written after the commit), then expired from the table's
+      // history (`atoll maintain`): its summary is gone, the files' footers were read above.
+      table_check = {{"snapshot_id", (*marker)["snapshot_id"]}, {"expired", true}};
+    } else if (!sid) {
       errors.push_back(
           StrCat("table ", config.table_name, " has no snapshot of run ", config.RunId()));
     } else {
