@@ -110,6 +110,12 @@ std::string Flags::Usage() const {
   return out;
 }
 
+bool Flags::ParseOrComplain(int argc, char** argv) const {
+  Status st = Parse(argc, argv);
+  if (!st.ok()) fmt::print(stderr, "{}\n", st.message());
+  return st.ok();
+}
+
 Status Flags::Parse(int argc, char** argv) const {
   for (int i = 1; i < argc; ++i) {
     const std::string name = argv[i];

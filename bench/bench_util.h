@@ -59,6 +59,8 @@ class Flags {
   Flags& Switch(std::string name, bool* value);
   // OK, or kInvalidArgument naming the unknown flag, the missing or bad value, and the usage.
   Status Parse(int argc, char** argv) const;
+  // Parse, printing its error on stderr: false when main should exit with status 2.
+  bool ParseOrComplain(int argc, char** argv) const;
   // "usage: <program> [--files N] [--dir TEXT] [--check] [--repeat N]".
   std::string Usage() const;
 

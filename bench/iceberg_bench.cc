@@ -163,10 +163,7 @@ int main(int argc, char** argv) {
   opt.work_dir = tmp && *tmp ? tmp : "/tmp";
   atl::bench::Flags flags("iceberg_bench");
   flags.Add("--files", &opt.files).Add("--work-dir", &opt.work_dir).Switch("--check", &opt.check);
-  if (atl::Status st = flags.Parse(argc, argv); !st.ok()) {
-    fmt::print(stderr, "{}\n", st.message());
-    return 2;
-  }
+  if (!flags.ParseOrComplain(argc, argv)) return 2;
   if (opt.files < 10) {
     fmt::print(stderr, "iceberg_bench: --files must be at least 10\n");
     return 2;

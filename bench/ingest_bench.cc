@@ -202,9 +202,6 @@ int main(int argc, char** argv) {
       .Add("--small-kib", &options.small_kib)
       .Add("--dir", &options.dir)
       .Switch("--check", &options.check);
-  if (atl::Status st = flags.Parse(argc, argv); !st.ok()) {
-    std::cerr << st.message() << "\n";
-    return 2;
-  }
+  if (!flags.ParseOrComplain(argc, argv)) return 2;
   return atl::bench::Run(options);
 }

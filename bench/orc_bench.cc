@@ -144,10 +144,7 @@ int main(int argc, char** argv) {
       .Add("--repeat", &repeat)
       .Add("--batch-rows", &batch_rows)
       .Add("--threads", &threads);
-  if (atl::Status st = flags.Parse(argc, argv); !st.ok()) {
-    fmt::print(stderr, "{}\n", st.message());
-    return 2;
-  }
+  if (!flags.ParseOrComplain(argc, argv)) return 2;
   repeat = std::max(1, repeat);
   threads = std::max(1, threads);
   batch_rows = std::max(1, batch_rows);

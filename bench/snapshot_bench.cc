@@ -388,10 +388,7 @@ int main(int argc, char** argv) {
       .Switch("--check", &options.check)
       .Switch("--verbose", &options.verbose)
       .Switch("--keep", &options.keep);
-  if (atl::Status st = flags.Parse(argc, argv); !st.ok()) {
-    std::cerr << st.message() << "\n";
-    return 2;
-  }
+  if (!flags.ParseOrComplain(argc, argv)) return 2;
   options.threads = std::max(1, options.threads);
   options.repeat = std::max(1, options.repeat);
   options.partitions = std::max(1, options.partitions);

@@ -57,10 +57,7 @@ int main(int argc, char** argv) {
       .Add("--checkpoint-every", &checkpoint_flag)
       .Add("--dir", &dir)
       .Switch("--memory", &memory);
-  if (atl::Status st = flags.Parse(argc, argv); !st.ok()) {
-    fmt::print(stderr, "{}\n", st.message());
-    return 2;
-  }
+  if (!flags.ParseOrComplain(argc, argv)) return 2;
   if (records_flag < 1 || batch_flag < 1 || checkpoint_flag < 1) {
     fmt::print(stderr, "trail_bench: --records, --batch and --checkpoint-every must be positive\n");
     return 2;

@@ -239,7 +239,7 @@ CommandSpec SnapshotCommand() {
             "Parquet codec of staging and final files (default zstd)",
             INT64_MIN,
             INT64_MAX,
-            {"zstd", "snappy", "gzip", "uncompressed"}},
+            {"zstd", "snappy", "gzip", "brotli", "uncompressed"}},
            {"compression-level", 0, OptionKind::kInt, "N", "zstd level (default 1)", 1, 22},
            {"dest", 0, OptionKind::kString, "URI", "Hive output folder"},
            {"zone", 0, OptionKind::kString, "ZONE", "Zone of the table (default: the stg zone)"},

@@ -1,8 +1,8 @@
 #include "atoll/snapshot/layout.h"
 
-#include <algorithm>
 #include <cstdio>
-#include <iterator>
+
+#include "atoll/table/data_writer.h"
 
 namespace atl::snapshot {
 
@@ -32,10 +32,9 @@ Json RunConfig::ToJson() const {
 }
 
 Status RunConfig::Validate() const {
-  static const char* const kCodecs[] = {"zstd", "snappy", "gzip", "uncompressed"};
-  if (std::find(std::begin(kCodecs), std::end(kCodecs), compression) == std::end(kCodecs)) {
+  if (!table::IsWritableCodec(compression)) {
     return InvalidArgument("unknown compression '", compression,
-                           "': use zstd, snappy, gzip or uncompressed");
+                           "': use zstd, snappy, gzip, brotli or uncompressed");
   }
   if (compression == "zstd" && (compression_level < 1 || compression_level > 22)) {
     return InvalidArgument("zstd compression level ", compression_level, " is not in 1..22");
@@ -48,9 +47,7 @@ Status RunConfig::Validate() const {
 }
 
 std::string RunConfig::CopyCompressionOptions() const {
-  if (compression == "zstd")
-    return StrCat("COMPRESSION zstd, COMPRESSION_LEVEL ", compression_level);
-  return StrCat("COMPRESSION ", compression);
+  return table::ParquetCompressionOptions(compression, compression_level);
 }
 
 Result<RunConfig> RunConfig::FromJson(const Json& doc) {

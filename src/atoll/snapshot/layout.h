@@ -44,8 +44,9 @@ struct RunConfig {
   std::string hive_uri;            // hive: the datalake folder of the table
   int workers_hint = 2;            // parallelism the group size is derived for
   // The Parquet codec of the staging and the final files (both, so that staging bytes
-  // predict output bytes: grouping.h): "zstd" (at `compression_level`), "snappy", "gzip"
-  // or "uncompressed". A table the run creates records it (write.parquet.compression-codec).
+  // predict output bytes: grouping.h): "zstd" (at `compression_level`) or another of
+  // table::IsWritableCodec. A table the run creates records it
+  // (write.parquet.compression-codec).
   std::string compression = "zstd";
   int compression_level = 1;
 

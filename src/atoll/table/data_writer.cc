@@ -370,16 +370,25 @@ Result<std::vector<iceberg::DataFile>> CopyAndDescribe(
 
 }  // namespace
 
+bool IsWritableCodec(std::string_view codec) {
+  static constexpr std::string_view kCodecs[] = {"zstd", "snappy", "gzip", "brotli",
+                                                 "uncompressed"};
+  return std::find(std::begin(kCodecs), std::end(kCodecs), codec) != std::end(kCodecs);
+}
+
+std::string ParquetCompressionOptions(std::string_view codec, int level) {
+  std::string out = "COMPRESSION " + QuoteString(std::string(codec));
+  if (codec == "zstd" && level > 0) out += ", COMPRESSION_LEVEL " + Str(level);
+  return out;
+}
+
 void ApplyWriteProperties(const std::map<std::string, std::string>& properties,
                           DataWriterOptions* options) {
   auto codec = properties.find("write.parquet.compression-codec");
   if (codec != properties.end()) {
     std::string name = codec->second;
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    static const char* const kWritten[] = {"zstd", "snappy", "gzip", "brotli", "uncompressed"};
-    if (std::find(std::begin(kWritten), std::end(kWritten), name) != std::end(kWritten)) {
-      options->compression = name;
-    }
+    if (IsWritableCodec(name)) options->compression = name;
   }
   auto level = properties.find("write.parquet.compression-level");
   if (level != properties.end() && options->compression == "zstd") {
@@ -514,15 +523,13 @@ Result<std::vector<iceberg::DataFile>> WriteDataFiles(engine::Engine& engine,
 
   // 3. One COPY per tuple; then the footers.
   std::string copy_options =
-      "FORMAT parquet, COMPRESSION " + QuoteString(options.compression) + ", FIELD_IDS " +
+      "FORMAT parquet, " +
+      ParquetCompressionOptions(options.compression, options.compression_level) + ", FIELD_IDS " +
       FieldIdsOption(schema) + ", FILE_SIZE_BYTES " + Str(options.target_file_size_bytes) +
       ", FILENAME_PATTERN " + QuoteString(options.file_name_prefix + "{uuidv7}") +
       ", RETURN_STATS, OVERWRITE_OR_IGNORE true";  // partition folders fill up over commits;
                                                    // names are unique (uuidv7)
   if (options.row_group_size > 0) copy_options += ", ROW_GROUP_SIZE " + Str(options.row_group_size);
-  if (options.compression == "zstd" && options.compression_level > 0) {
-    copy_options += ", COMPRESSION_LEVEL " + Str(options.compression_level);
-  }
 
   if (options.constant_partition) {
     // Every row has this tuple: one COPY straight from the query, no staging.

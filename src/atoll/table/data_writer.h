@@ -79,9 +79,16 @@ struct DataWriterOptions {
   ParquetMetricsOptions metrics;
 };
 
+// The Parquet codecs the writer offers (DuckDB's names, which are also Iceberg's
+// write.parquet.compression-codec values): zstd, snappy, gzip, brotli, uncompressed.
+bool IsWritableCodec(std::string_view codec);
+// "COMPRESSION '<codec>'[, COMPRESSION_LEVEL <level>]": the COPY options of `codec`; the
+// level only for zstd, when > 0.
+std::string ParquetCompressionOptions(std::string_view codec, int level);
+
 // The codec of a table's Parquet files from its properties, as Iceberg writers read them:
-// `write.parquet.compression-codec` (zstd, snappy, gzip, brotli or uncompressed, any case;
-// another value such as lz4, which DuckDB writes only as LZ4_RAW, keeps options' codec)
+// `write.parquet.compression-codec` (IsWritableCodec, any case; another value such as
+// lz4, which DuckDB writes only as LZ4_RAW, keeps options' codec)
 // and, for zstd, `write.parquet.compression-level` (1..22). Properties not set leave
 // `options` as they are.
 void ApplyWriteProperties(const std::map<std::string, std::string>& properties,
