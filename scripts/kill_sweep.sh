@@ -19,6 +19,7 @@ FILES=${3:?}
 WORK=${4:?}
 LAKE=${5:-$WORK/lake}
 CATALOG=${6:-in-bucket}
+export ATOLL_ALLOW_CATALOG="$CATALOG"  # settings naming a catalog outside the lake need it
 log() { echo "[sweep] $*" >&2; }
 
 rm -rf "$WORK"

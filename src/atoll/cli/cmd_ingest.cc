@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "atoll/lake/event_log.h"
 #include "atoll/lake/ingest.h"
 #include "atoll/lake/lake_tables.h"
+#include "atoll/lake/landing_check.h"
 
 namespace atl::cli {
 
@@ -143,8 +145,21 @@ void LogReport(const lake::IngestReport& report, lake::EventLog& log) {
   }
 }
 
+// One warning per file of prepare/ that no run will take (lake/landing_check.h), once per
+// process (`atoll watch` would repeat them every poll otherwise).
+void WarnIgnoredLandingFiles(const lake::Lake& lake, lake::EventLog& log) {
+  static std::set<std::string> warned;
+  Result<std::vector<lake::IgnoredLandingFile>> ignored = lake::FindIgnoredLandingFiles(lake);
+  if (!ignored.ok()) return;  // the run itself reports store trouble
+  for (const lake::IgnoredLandingFile& f : *ignored) {
+    if (!warned.insert(f.key).second) continue;
+    log.Warn("", "ignored " + f.key + ": " + f.reason, {{"source", f.key}, {"reason", f.reason}});
+  }
+}
+
 Status RunIngestOnce(lake::Lake& lake, lake::IngestOptions options, bool as_json, Io& io,
                      lake::EventLog& log, bool final_flush) {
+  WarnIgnoredLandingFiles(lake, log);
   ProgressBar bar = ProgressBar::ForStderr("ingesting");
   options.progress = [&bar](const lake::IngestProgress& p) {
     bar.Update({.objects_done = p.files_done, .objects_total = p.files_total});

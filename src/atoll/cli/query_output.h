@@ -6,7 +6,9 @@
 //                               is an atoll lake) every table is a view
 //                               <zone>.<db>.<table>
 //   PrintQuery(engine, sql, f)  runs `sql` and prints its rows in format f:
-//     table  aligned columns, numbers to the right, NULL shown as NULL, then a row count
+//     table  aligned columns, numbers to the right, NULL shown as NULL, then a row count;
+//            column widths come from the first 1000 rows and the rest is streamed (a
+//            later, wider cell shifts its line), so memory does not grow with the rows
 //     csv    a header row, then RFC 4180 rows (NULL is an empty field)
 //     json   one JSON array of objects, one object per line; numbers and booleans bare,
 //            nested values as JSON, other values as strings

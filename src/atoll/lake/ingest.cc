@@ -114,7 +114,38 @@ struct LoadFile {
   std::string uri;
   engine::QueryResult columns;  // DESCRIBE of the file
   iceberg::Schema schema = iceberg::Schema(0, {});
+  bool own_loaded_at = false;  // the file has its own `_etl_loaded_at` (see kOwnLoadedAtColumn)
 };
+
+// A source's own `_etl_loaded_at` column is kept under kOwnLoadedAtColumn: the columns
+// (DESCRIBE name/type pairs) renamed, *renamed set when there was one. A source holding
+// both names cannot be loaded (kInvalidArgument naming them).
+Status RenameOwnLoadedAt(std::vector<std::pair<std::string, std::string>>* columns, bool* renamed) {
+  *renamed = false;
+  bool taken = false;
+  for (auto& [name, type] : *columns) {
+    if (name == kLoadedAtColumn) {
+      name = std::string(kOwnLoadedAtColumn);
+      *renamed = true;
+    } else if (name == kOwnLoadedAtColumn) {
+      taken = true;
+    }
+  }
+  if (*renamed && taken) {
+    return InvalidArgument("the file has columns ", kLoadedAtColumn, " and ", kOwnLoadedAtColumn, ": ",
+                           kLoadedAtColumn, " is the load time ingest adds, and a file's own ",
+                           kLoadedAtColumn, " is kept as ", kOwnLoadedAtColumn,
+                           "; rename one of these columns");
+  }
+  return Status::OK();
+}
+
+// `from` (a table expression) with its `_etl_loaded_at` column renamed kOwnLoadedAtColumn.
+std::string WithOwnLoadedAtRenamed(const std::string& from) {
+  return StrCat("(SELECT * EXCLUDE (", engine::QuoteIdentifier(kLoadedAtColumn), "), ",
+                engine::QuoteIdentifier(kLoadedAtColumn), " AS ",
+                engine::QuoteIdentifier(kOwnLoadedAtColumn), " FROM ", from, ")");
+}
 
 class TableIngester {
  public:
@@ -442,8 +473,12 @@ class TableIngester {
       DuckColumns columns;
       for (const engine::Row& row : described->rows) {
         if (row.size() < 2 || !row[0] || !row[1]) return Internal("unexpected DESCRIBE result");
-        if (*row[0] == kLoadedAtColumn) continue;  // ours wins
         columns.emplace_back(*row[0], *row[1]);
+      }
+      Status renamed = RenameOwnLoadedAt(&columns, &f.own_loaded_at);
+      if (!renamed.ok()) {
+        ATOLL_RETURN_NOT_OK(RejectOrStop(f.info, "schema", renamed));
+        continue;
       }
       Result<iceberg::Schema> schema = SchemaForColumns(columns);
       if (!schema.ok()) {
@@ -540,16 +575,20 @@ class TableIngester {
   std::string BatchQuery(const std::vector<LoadFile>& files, int64_t loaded_at_ms) const {
     std::set<std::string> present;
     std::string list;
+    bool own_loaded_at = false;
     for (const LoadFile& f : files) {
       for (const iceberg::NestedField& field : f.schema.fields()) present.insert(field.name);
       list += StrCat(list.empty() ? "" : ", ", engine::QuoteString(f.uri));
+      own_loaded_at = own_loaded_at || f.own_loaded_at;
     }
-    return TableSelect(*table_->metadata().CurrentSchema(), present,
-                       StrCat("read_parquet([", list, "], union_by_name = true)"), loaded_at_ms);
+    std::string from = StrCat("read_parquet([", list, "], union_by_name = true)");
+    if (own_loaded_at) from = WithOwnLoadedAtRenamed(from);
+    return TableSelect(*table_->metadata().CurrentSchema(), present, from, loaded_at_ms);
   }
 
   // SELECT of the columns of `schema` from `from`, whose columns are `present`: the others
-  // are NULL, `_etl_loaded_at` is the batch's time.
+  // are NULL, `_etl_loaded_at` is the batch's time (a source's own column of that name is
+  // renamed kOwnLoadedAtColumn in `from`, WithOwnLoadedAtRenamed).
   static std::string TableSelect(const iceberg::Schema& schema,
                                  const std::set<std::string>& present, const std::string& from,
                                  int64_t loaded_at_ms) {
@@ -682,13 +721,11 @@ class TableIngester {
   // files are written (Table::NewMetadata), so a failed write leaves no table behind.
   Result<DirectOutcome> LoadDirect(const DirectBatch& batch) {
     DirectOutcome outcome;
-    DuckColumns columns;
+    DuckColumns columns(batch.columns.begin(), batch.columns.end());
+    bool own_loaded_at = false;
+    if (!RenameOwnLoadedAt(&columns, &own_loaded_at).ok()) return outcome;  // load/ rejects it
     std::set<std::string> present;
-    for (const auto& [name, type] : batch.columns) {
-      if (name == kLoadedAtColumn) continue;  // ours wins
-      columns.emplace_back(name, type);
-      present.insert(name);
-    }
+    for (const auto& [name, type] : columns) present.insert(name);
     Result<iceberg::Schema> schema = SchemaForColumns(columns);
     if (!schema.ok()) return outcome;
     std::optional<iceberg::TableMetadata> new_table;
@@ -705,7 +742,10 @@ class TableIngester {
     Progress("write", 0, batch.sources.size());
     const iceberg::TableMetadata& md = new_table ? *new_table : table_->metadata();
     Result<std::vector<iceberg::DataFile>> data =
-        Write(TableSelect(*md.CurrentSchema(), present, StrCat("(", batch.query, ")"), started),
+        Write(TableSelect(*md.CurrentSchema(), present,
+                          own_loaded_at ? WithOwnLoadedAtRenamed(StrCat("(", batch.query, ")"))
+                                        : StrCat("(", batch.query, ")"),
+                          started),
               batch_id, started, &md);
     if (!data.ok()) {
       if (IsStoreTrouble(data.status())) return data.status();

@@ -15,7 +15,8 @@
 //      files in key order, in commits of at most max_files_per_commit files and
 //      max_bytes_per_commit bytes (group commit).
 //   4. Read each file's schema. The table is created from the first good file's columns
-//      plus `_etl_loaded_at` (timestamptz; partitioned by Settings::partition_by, default
+//      plus `_etl_loaded_at` (timestamptz; a file's own `_etl_loaded_at` is kept as
+//      kOwnLoadedAtColumn; partitioned by Settings::partition_by, default
 //      day(_etl_loaded_at)); later files merge in (landing_schema.h: new columns added,
 //      widening promotions applied — committed as a schema change before the data). A
 //      file that cannot be read or merged goes to `_rejected/load/<db>/<table>/` with its
@@ -134,5 +135,7 @@ inline constexpr std::string_view kIngestFilesKey = "atoll.ingest.files";
 inline constexpr std::string_view kIngestSourceBytesKey = "atoll.ingest.source-bytes";
 // The column holding each row's ingestion time.
 inline constexpr std::string_view kLoadedAtColumn = "_etl_loaded_at";
+// A source's own `_etl_loaded_at` column is kept, under this name (docs/lake.md).
+inline constexpr std::string_view kOwnLoadedAtColumn = "_etl_loaded_at_1";
 
 }  // namespace atl::lake
