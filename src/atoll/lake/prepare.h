@@ -26,7 +26,11 @@
 // Rejects: a file that cannot be fetched, decompressed, read or converted is moved to
 // `<rejected>/<prepare>/<db>/<table>/<name>` with `<name>.error.json`
 // ({"reason", "stage", "time", "source_key", "size", "etag"}); when a batch fails, its
-// files are converted one by one so the good ones still load. Decompressed size per file
+// files are converted one by one so the good ones still load. Content DuckDB would crash
+// on or load as junk columns (nesting deeper than max_json_depth, whitespace only, binary
+// or JSON content in a CSV, rows with extra or missing fields, a .parquet that is not
+// Parquet) is rejected before DuckDB reads it (CheckInputContent, input_file.h; json_guard.h)
+// with a reason naming the cause. Decompressed size per file
 // (max_decompressed_bytes), CSV line / JSON document length (max_line_bytes) and DuckDB's
 // memory (memory_limit; DuckDB spills to the work directory) are bounded.
 //
