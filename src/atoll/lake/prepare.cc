@@ -231,6 +231,27 @@ class TablePreparer {
     return DropChanged(inputs, std::move(changed));
   }
 
+  // A CSV the sniffer read as one column, or without a header (column0, column1, ...):
+  // rows with extra or missing fields make it do that, and would stay in the table as
+  // junk columns (CheckRaggedCsv). Files with a declared schema or delimiter are read as
+  // told.
+  Status CheckColumns(const Input& in) {
+    const bool tsv = in.format == FileFormat::kTsv;
+    if ((in.format != FileFormat::kCsv && !tsv) || !table_options_.columns.empty() ||
+        table_options_.delimiter || table_options_.header) {
+      return Status::OK();
+    }
+    ATOLL_ASSIGN_OR_RETURN(engine::QueryResult described,
+                           engine_.Query(StrCat("DESCRIBE ", in.select_sql)));
+    bool generated = true;  // DuckDB's names for a file without header
+    for (size_t i = 0; i < described.rows.size() && generated; ++i) {
+      const auto& name = described.rows[i].empty() ? std::nullopt : described.rows[i][0];
+      generated = name && *name == StrCat("column", i);
+    }
+    if (described.rows.size() != 1 && !generated) return Status::OK();
+    return CheckRaggedCsv(in.local_path, tsv ? "\t" : ",;|\t", described.rows.size());
+  }
+
   enum class Offer { kDeclined, kLoaded, kChanged };
 
   // Offers a batch of CSV/TSV files to options_.direct. kChanged: some files changed
@@ -357,27 +378,6 @@ class TablePreparer {
       return false;
     }
     return true;
-  }
-
-  // A CSV the sniffer read as one column, or without a header (column0, column1, ...):
-  // rows with extra or missing fields make it do that, and would stay in the table as
-  // junk columns (CheckRaggedCsv). Files with a declared schema or delimiter are read as
-  // told.
-  Status CheckColumns(const Input& in) {
-    const bool tsv = in.format == FileFormat::kTsv;
-    if ((in.format != FileFormat::kCsv && !tsv) || !table_options_.columns.empty() ||
-        table_options_.delimiter || table_options_.header) {
-      return Status::OK();
-    }
-    ATOLL_ASSIGN_OR_RETURN(engine::QueryResult described,
-                           engine_.Query(StrCat("DESCRIBE ", in.select_sql)));
-    bool generated = true;  // DuckDB's names for a file without header
-    for (size_t i = 0; i < described.rows.size() && generated; ++i) {
-      const auto& name = described.rows[i].empty() ? std::nullopt : described.rows[i][0];
-      generated = name && *name == StrCat("column", i);
-    }
-    if (described.rows.size() != 1 && !generated) return Status::OK();
-    return CheckRaggedCsv(in.local_path, tsv ? "\t" : ",;|\t", described.rows.size());
   }
 
   // The table function reading local `paths` (all of format `format`) with the table's
