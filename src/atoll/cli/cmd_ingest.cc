@@ -53,6 +53,7 @@ json ReportJson(const lake::IngestReport& report, double seconds) {
                   {"data_files", t.data_files},
                   {"snapshots", t.snapshot_ids},
                   {"recovered_files", t.recovered_files},
+                  {"files_left", t.left.size() + t.prepared.left.size()},
                   {"rejected", rejected},
                   {"busy", t.busy}};
     if (!t.error.empty()) entry["error"] = t.error;
@@ -84,6 +85,8 @@ void PrintSummary(const lake::IngestReport& report, double seconds, std::ostream
     if (rejected > 0) out << ", " << rejected << " rejected";
     if (t.recovered_files > 0)
       out << ", " << t.recovered_files << " finished from an interrupted run";
+    if (size_t left = t.left.size() + t.prepared.left.size(); left > 0)
+      out << ", " << left << " left for the next run (being written or replaced)";
     out << "\n";
     for (const auto* list : {&t.prepared.rejected, &t.rejected}) {
       for (const lake::RejectedFile& r : *list) {

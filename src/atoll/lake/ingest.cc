@@ -17,6 +17,7 @@
 #include "atoll/lake/landing_schema.h"
 #include "atoll/lake/lease.h"
 #include "atoll/lake/rejects.h"
+#include "atoll/lake/source_check.h"
 #include "atoll/lake/work_session.h"
 #include "atoll/storage/open_store.h"
 #include "atoll/table/data_writer.h"
@@ -51,11 +52,19 @@ bool IsStoreTrouble(const Status& st) {
   }
 }
 
-json SourceJson(const storage::ObjectInfo& o) {
+json SourceJson(const SourceFile& o) {
   return {{"key", o.key}, {"size", o.size}, {"etag", o.etag}};
 }
 
 std::string SourceId(const std::string& key, const std::string& etag) { return key + "\n" + etag; }
+
+SourceFile Source(const storage::ObjectInfo& o) { return {o.key, o.size, o.etag}; }
+
+std::vector<SourceFile> Sources(const std::vector<storage::ObjectInfo>& objects) {
+  std::vector<SourceFile> out;
+  for (const storage::ObjectInfo& o : objects) out.push_back(Source(o));
+  return out;
+}
 
 // "20261204T200000123Z-1a2b3c4d": sortable by time, unique by the random tail.
 std::string NewBatchId(int64_t now_ms) {
@@ -173,6 +182,7 @@ class TableIngester {
     for (int round = 0; round < 1000; ++round) {
       ATOLL_RETURN_NOT_OK(TakeListingView());
       ATOLL_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> waiting, ListLoad());
+      std::erase_if(waiting, [this](const storage::ObjectInfo& o) { return left_.count(o.key) > 0; });
       if (waiting.empty()) return Status::OK();
       std::vector<storage::ObjectInfo> batch;
       uint64_t bytes = 0;
@@ -288,19 +298,18 @@ class TableIngester {
         }
         continue;
       }
-      // Committed before the crash: finish its cleanup.
-      std::vector<std::string> to_delete;
+      // Committed before the crash: finish its cleanup. Sources replaced since (another
+      // version) are new data and stay.
+      std::vector<SourceFile> sources;
       for (const json& s : doc["sources"]) {
-        Result<storage::ObjectInfo> head = store_.Head(s["key"].get<std::string>());
-        if (!head.ok()) {
-          if (head.status().code() == StatusCode::kNotFound) continue;
-          return head.status();
-        }
-        if (head->etag == s["etag"].get<std::string>()) to_delete.push_back(head->key);
+        sources.push_back({s.value("key", ""), s.value("size", uint64_t{0}), s.value("etag", "")});
       }
-      ATOLL_RETURN_NOT_OK_CTX(store_.DeleteMany(to_delete),
-                              "deleting the sources of a committed batch");
-      report_.recovered_files += to_delete.size();
+      size_t deleted = 0;
+      ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<SourceFile> replaced,
+                                 DeleteUnchanged(store_, sources, &deleted),
+                                 "deleting the sources of a committed batch");
+      report_.recovered_files += deleted;
+      for (SourceFile& r : replaced) report_.left.push_back(std::move(r));
       ATOLL_RETURN_NOT_OK(FinishLedger(doc, it->second));
     }
     return Status::OK();
@@ -328,10 +337,10 @@ class TableIngester {
     ATOLL_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> raw, storage::ListAll(store_, prefix));
     if (raw.empty()) return Status::OK();
     Progress("prepare", 0, raw.size());
-    std::map<std::string, std::string> raw_etags;
-    for (const storage::ObjectInfo& o : raw) raw_etags[o.key] = o.etag;
+    std::map<std::string, const storage::ObjectInfo*> raw_by_key;
+    for (const storage::ObjectInfo& o : raw) raw_by_key[o.key] = &o;
     ATOLL_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> loads, ListLoad());
-    std::vector<std::string> converted;
+    std::vector<SourceFile> converted;
     for (const storage::ObjectInfo& o : loads) {
       const std::string name = o.key.substr(o.key.rfind('/') + 1);
       if (name.rfind("prepared-", 0) != 0) continue;
@@ -342,14 +351,18 @@ class TableIngester {
       json lineage = json::parse(*kv->rows[0][0], nullptr, false);
       if (!lineage.is_object() || !lineage.contains("sources")) continue;
       for (const json& s : lineage["sources"]) {
-        auto it = raw_etags.find(s.value("key", ""));
-        if (it != raw_etags.end() && it->second == s.value("etag", ""))
-          converted.push_back(it->first);
+        auto it = raw_by_key.find(s.value("key", ""));
+        if (it != raw_by_key.end() && it->second->etag == s.value("etag", "") &&
+            it->second->size == s.value("size", uint64_t{0})) {
+          converted.push_back(Source(*it->second));
+        }
       }
     }
     if (!converted.empty()) {
-      ATOLL_RETURN_NOT_OK_CTX(store_.DeleteMany(converted),
-                              "deleting prepare/ sources already converted");
+      ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<SourceFile> replaced,
+                                 DeleteUnchanged(store_, converted),
+                                 "deleting prepare/ sources already converted");
+      // Replaced since: a new version, converted in full below.
     }
     ATOLL_RETURN_NOT_OK(TakeListingView());
     PrepareOptions po;
@@ -392,6 +405,12 @@ class TableIngester {
       if (head.status().code() == StatusCode::kNotFound)
         return Status::OK();  // taken by another process
       return head.status();
+    }
+    if (head->size != file.size || head->etag != file.etag) {
+      // Changed while it was read (the error may be the half-written file's): left.
+      left_.insert(file.key);
+      report_.left.push_back(Source(file));
+      return Status::OK();
     }
     RejectRequest r;
     r.source = file;
@@ -708,8 +727,19 @@ class TableIngester {
     ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::DataFile> data,
                            WriteOrIsolate(&files, batch_id, started));
     if (files.empty()) return Status::OK();
-    std::vector<storage::ObjectInfo> sources;
-    for (const LoadFile& f : files) sources.push_back(f.info);
+    std::vector<SourceFile> sources;
+    for (const LoadFile& f : files) sources.push_back(Source(f.info));
+    // A file that changed while it was read: nothing of the batch is committed, the file
+    // is left for the next run and the others are listed again.
+    ATOLL_ASSIGN_OR_RETURN(std::vector<SourceFile> changed, ChangedSources(store_, sources));
+    if (!changed.empty()) {
+      (void)DeleteDataFiles(data);
+      for (SourceFile& c : changed) {
+        left_.insert(c.key);
+        report_.left.push_back(std::move(c));
+      }
+      return Status::OK();
+    }
     return CommitBatch(sources, data, batch_id, started).status();
   }
 
@@ -751,6 +781,13 @@ class TableIngester {
       if (IsStoreTrouble(data.status())) return data.status();
       return outcome;  // unreferenced files, if any, are left for orphan removal
     }
+    // A file that changed while it was read may have been read half-written: commit none
+    // of the batch; prepare leaves the changed files and offers the rest again.
+    ATOLL_ASSIGN_OR_RETURN(outcome.changed, ChangedSources(store_, batch.sources));
+    if (!outcome.changed.empty()) {
+      (void)DeleteDataFiles(*data);
+      return outcome;
+    }
     if (new_table) {
       ATOLL_RETURN_NOT_OK(EnsureNamespace(*tables_.catalog, id_.ns));
       Status created =
@@ -761,18 +798,10 @@ class TableIngester {
         return outcome;
       }
     }
-    std::vector<storage::ObjectInfo> sources;
-    for (const SourceFile& s : batch.sources) {
-      storage::ObjectInfo info;
-      info.key = s.key;
-      info.size = s.size;
-      info.etag = s.etag;
-      sources.push_back(std::move(info));
-    }
     const int64_t rows_before = report_.rows;
     // Committed or not (another process's commit holds some of these sources, which it
     // deletes), the batch is dealt with: it must not also go the load/ way.
-    ATOLL_RETURN_NOT_OK(CommitBatch(sources, *data, batch_id, started).status());
+    ATOLL_RETURN_NOT_OK(CommitBatch(batch.sources, *data, batch_id, started).status());
     outcome.loaded = true;
     outcome.table = report_.table_name;
     outcome.rows = report_.rows - rows_before;
@@ -782,7 +811,7 @@ class TableIngester {
   // Commits `data` as the batch of `sources` (ledger entry first, validated against the
   // batches of other processes), then deletes the sources. False when another process's
   // batch holds some of the sources (our files are deleted, nothing committed).
-  Result<bool> CommitBatch(const std::vector<storage::ObjectInfo>& files,
+  Result<bool> CommitBatch(const std::vector<SourceFile>& files,
                            const std::vector<iceberg::DataFile>& data, const std::string& batch_id,
                            int64_t started) {
     // The ledger entry, before the commit.
@@ -794,7 +823,7 @@ class TableIngester {
     json data_files = json::array();
     std::set<std::string> ours;
     uint64_t source_bytes = 0;
-    for (const storage::ObjectInfo& f : files) {
+    for (const SourceFile& f : files) {
       sources.push_back(SourceJson(f));
       ours.insert(SourceId(f.key, f.etag));
       source_bytes += f.size;
@@ -858,12 +887,12 @@ class TableIngester {
     ATOLL_RETURN_NOT_OK(
         Record(before, trail::RecordKind::kIngestBatch, {{"ingest.batch", batch_id}}));
 
-    // Durable: now the sources may go.
+    // Durable: now the sources may go, those still the version read. One replaced since
+    // is a new version (its etag is in no ledger entry): the next run loads it in full.
     Progress("cleanup", 0, files.size());
-    std::vector<std::string> keys;
-    for (const storage::ObjectInfo& f : files) keys.push_back(f.key);
-    ATOLL_RETURN_NOT_OK_CTX(store_.DeleteMany(keys),
-                            StrCat("deleting the sources of batch ", batch_id));
+    ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<SourceFile> replaced, DeleteUnchanged(store_, files),
+                               StrCat("deleting the sources of batch ", batch_id));
+    for (SourceFile& r : replaced) report_.left.push_back(std::move(r));
     ATOLL_RETURN_NOT_OK(FinishLedger(std::move(doc), snapshot_id));
 
     report_.files_loaded += files.size();
@@ -901,6 +930,8 @@ class TableIngester {
   std::string ledger_prefix_;
   std::unique_ptr<iceberg::Table> table_;
   ListingView view_;  // taken before each listing of sources
+  // load/ keys left for the next run because they changed while this run read them.
+  std::set<std::string> left_;
 };
 
 }  // namespace

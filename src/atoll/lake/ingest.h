@@ -25,7 +25,10 @@
 //      (table::WriteDataFiles), `_etl_loaded_at` being the batch's start time.
 //   6. Commit one append snapshot whose summary holds "atoll.ingest.batch-id",
 //      "atoll.ingest.files" and "atoll.ingest.source-bytes".
-//   7. Delete the batch's sources, then record the batch as done.
+//   7. Delete the batch's sources (those still the version read: a source replaced since
+//      is new data, left for the next run; source_check.h), then record the batch as done.
+//      Before the commit, a batch whose files changed while they were read commits
+//      nothing; the changed files are left for the next run, the others load again.
 //   8. Record each commit in the lake's trail (see IngestOptions::record_trail).
 //
 // Exactly once. Before the commit, the batch's ledger entry
@@ -108,6 +111,10 @@ struct TableIngestReport {
   size_t data_files = 0;
   std::vector<int64_t> snapshot_ids;
   size_t recovered_files = 0;  // sources of an interrupted run's committed batch, deleted now
+  // Sources left in place for the next run: changed while they were read, or replaced
+  // after their rows were committed (source_check.h). The prepare/ files left by prepare
+  // itself are in `prepared.left`.
+  std::vector<SourceFile> left;
   std::vector<RejectedFile> rejected;
   TablePrepareReport prepared;
   std::string error;  // non-empty when the table's run stopped on an error

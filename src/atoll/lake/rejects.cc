@@ -23,7 +23,23 @@ std::string IsoTimeMs(int64_t ms) {
   return out;
 }
 
+namespace {
+
+// Whether `source` still holds the version given (kNotFound when gone).
+Result<bool> SameVersion(storage::Store& store, const storage::ObjectInfo& source) {
+  ATOLL_ASSIGN_OR_RETURN(storage::ObjectInfo now, store.Head(source.key));
+  return now.size == source.size && now.etag == source.etag;
+}
+
+}  // namespace
+
 Result<bool> MoveToRejected(storage::Store& store, const RejectRequest& r) {
+  if (!r.source.etag.empty()) {
+    Result<bool> same = SameVersion(store, r.source);
+    if (!same.ok() && same.status().code() == StatusCode::kNotFound) return false;
+    ATOLL_RETURN_NOT_OK(same.status());
+    if (!*same) return false;
+  }
   Result<storage::ObjectInfo> copied = store.Copy(r.source.key, r.rejected_key);
   if (!copied.ok()) {
     if (copied.status().code() == StatusCode::kNotFound) return false;
@@ -40,6 +56,16 @@ Result<bool> MoveToRejected(storage::Store& store, const RejectRequest& r) {
                          put)
           .status(),
       StrCat("writing the reason for ", r.rejected_key));
+  if (!r.source.etag.empty()) {
+    // Replaced while it was being moved: the new version stays, and so does no trace of
+    // the rejection.
+    Result<bool> same = SameVersion(store, r.source);
+    if (!same.ok() && same.status().code() != StatusCode::kNotFound) return same.status();
+    if (!same.ok() || !*same) {
+      ATOLL_RETURN_NOT_OK(store.DeleteMany({r.rejected_key, r.rejected_key + ".error.json"}));
+      return false;
+    }
+  }
   ATOLL_RETURN_NOT_OK_CTX(storage::Delete(store, r.source.key), StrCat("deleting ", r.source.key));
   return true;
 }

@@ -31,7 +31,9 @@ struct RejectRequest {
 };
 
 // Moves the file as described above. A source that vanished meanwhile (another process
-// took it) is not an error: returns false. Returns true once moved.
+// took it) is not an error: returns false. So is a source whose size or etag is no longer
+// `request.source`'s (checked before the copy and again before the delete; a file being
+// written is not moved half-way): it stays where it is. Returns true once moved.
 Result<bool> MoveToRejected(storage::Store& store, const RejectRequest& request);
 
 }  // namespace atl::lake
