@@ -217,12 +217,16 @@ TEST_F(IsolationTest, UnusualNamesEitherWorkOrAreRejectedAlone) {
       {"stg", "stg"},        {"main", "t"}};
   int rows = 1;
   for (const auto& [db, table] : fine) Drop(db + "/" + table, "x.csv", 1, rows++);
+  // Names that are rejected: too long, a schema name SQL reserves as a database.
   const std::string long_name(150, 'l');
   Drop("ok/" + long_name, "x.csv", 1, 2);
+  Drop("Information_Schema/t", "x.csv", 1, 2);
   RunResult run = Ingest();
   EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
   EXPECT_THAT(RejectReason("prepare/ok/" + long_name + "/x.csv"),
               HasSubstr("is 150 bytes long (at most 100)"));
+  EXPECT_THAT(RejectReason("prepare/Information_Schema/t/x.csv"),
+              HasSubstr("is a schema name SQL reserves"));
   rows = 1;
   for (const auto& [db, table] : fine) {
     SCOPED_TRACE(db + "." + table);

@@ -206,6 +206,15 @@ std::string FolderNameProblem(std::string_view db, std::string_view table) {
   if (std::string p = TableNameProblem(db); !p.empty()) {
     return StrCat("the database folder name '", PrintableName(db), "' ", p);
   }
+  // DuckDB keeps these schemas for itself in every catalog (any letter case).
+  for (std::string_view reserved : {"information_schema", "pg_catalog"}) {
+    if (db.size() == reserved.size() &&
+        std::equal(db.begin(), db.end(), reserved.begin(), [](char a, char b) {
+          return (a >= 'A' && a <= 'Z' ? a - 'A' + 'a' : a) == b;
+        })) {
+      return StrCat("the database folder name '", db, "' is a schema name SQL reserves");
+    }
+  }
   if (std::string p = TableNameProblem(table); !p.empty()) {
     return StrCat("the table folder name '", PrintableName(table), "' ", p);
   }

@@ -51,7 +51,8 @@ Result<InitOutcome> InitLake(storage::Store& store, const Settings& settings, co
 inline constexpr size_t kMaxTableNameBytes = 100;
 std::string TableNameProblem(std::string_view name);
 // The same for a "<db>/<table>" folder, naming the folder: "the table folder name 'b.c'
-// contains a '.', ...", or "".
+// contains a '.', ...", or "". A db may also not be named like a schema SQL reserves in
+// every catalog (information_schema, pg_catalog).
 std::string FolderNameProblem(std::string_view db, std::string_view table);
 
 // `name` safe to print and to put in JSON: control characters and bytes that are not
