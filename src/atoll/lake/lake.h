@@ -70,12 +70,11 @@ struct KeyProblem {
 };
 KeyProblem CheckSourceKey(std::string_view key);
 
-// A file that cannot be taken (see CheckSourceKey): moved to `_rejected/` when `moved_to`
-// is set, else left in place (reported on every run until renamed).
+// A file that can be neither taken nor moved (see CheckSourceKey): left in place, and
+// reported on every run until it is renamed.
 struct UnusableFile {
-  std::string key;
+  std::string key;  // PrintableName of the key
   std::string reason;
-  std::string moved_to;
 };
 
 // A "<db>/<table>" folder of a zone holding at least one file (names whose last segment

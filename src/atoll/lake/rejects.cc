@@ -57,7 +57,7 @@ Result<std::vector<storage::ObjectInfo>> SetAsideUnusable(const Lake& lake,
     }
     const std::string& reason = folder.problem.empty() ? problem.reason : folder.problem;
     if (!problem.movable) {
-      skipped->push_back({PrintableName(file.key), reason, ""});
+      skipped->push_back({PrintableName(file.key), reason});
       continue;
     }
     RejectRequest r;
