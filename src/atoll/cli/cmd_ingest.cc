@@ -44,6 +44,10 @@ json ReportJson(const lake::IngestReport& report, double seconds) {
     };
     add_rejects(t.prepared.rejected);
     add_rejects(t.rejected);
+    json skipped = json::array();
+    for (const lake::UnusableFile& f : t.skipped) {
+      skipped.push_back({{"source", f.key}, {"reason", f.reason}});
+    }
     json entry = {{"table", t.table_name},
                   {"created", t.created},
                   {"files_prepared", t.prepared.prepared.size()},
@@ -55,6 +59,7 @@ json ReportJson(const lake::IngestReport& report, double seconds) {
                   {"recovered_files", t.recovered_files},
                   {"files_left", t.left.size() + t.prepared.left.size()},
                   {"rejected", rejected},
+                  {"left_in_place", skipped},
                   {"busy", t.busy}};
     if (!t.error.empty()) entry["error"] = t.error;
     tables.push_back(std::move(entry));
@@ -62,6 +67,7 @@ json ReportJson(const lake::IngestReport& report, double seconds) {
   return {{"tables", tables},
           {"files_loaded", report.files_loaded()},
           {"files_rejected", report.files_rejected()},
+          {"files_left_in_place", report.files_skipped()},
           {"rows", report.rows()},
           {"source_bytes", report.source_bytes()},
           {"seconds", seconds}};
@@ -83,6 +89,7 @@ void PrintSummary(const lake::IngestReport& report, double seconds, std::ostream
     if (t.created) out << " (table created)";
     size_t rejected = t.rejected.size() + t.prepared.rejected.size();
     if (rejected > 0) out << ", " << rejected << " rejected";
+    if (!t.skipped.empty()) out << ", " << t.skipped.size() << " left in place";
     if (t.recovered_files > 0)
       out << ", " << t.recovered_files << " finished from an interrupted run";
     if (size_t left = t.left.size() + t.prepared.left.size(); left > 0)
@@ -93,6 +100,9 @@ void PrintSummary(const lake::IngestReport& report, double seconds, std::ostream
         out << "  rejected " << r.source.key << " -> " << r.rejected_key << ": " << r.reason
             << "\n";
       }
+    }
+    for (const lake::UnusableFile& f : t.skipped) {
+      out << "  left in place " << f.key << ": " << f.reason << " (rename it)\n";
     }
     if (!t.error.empty()) out << "  error: " << t.error << "\n";
   }
@@ -131,6 +141,9 @@ void LogReport(const lake::IngestReport& report, lake::EventLog& log) {
                   {"reason", r.reason},
                   {"size", static_cast<int64_t>(r.source.size)}});
       }
+    }
+    for (const lake::UnusableFile& f : t.skipped) {
+      log.Warn(t.table_name, "left in place " + f.key, {{"source", f.key}, {"reason", f.reason}});
     }
     if (!t.error.empty()) log.Error(t.table_name, "ingestion stopped: " + t.error);
     if (t.files_loaded > 0 || t.created) {
@@ -192,11 +205,15 @@ Status RunIngestOnce(lake::Lake& lake, lake::IngestOptions options, bool as_json
               {"seconds", seconds}});
   }
   RecordRun(lake, options.command, log, final_flush || log.FlushDue(NowMs()), io);
-  if (!report.ok()) {
-    for (const lake::TableIngestReport& t : report.tables) {
-      if (!t.error.empty()) return IOError("ingesting ", t.table_name, ": ", t.error);
-    }
+  // Every table ran; those that stopped on an error make the run fail, naming them all.
+  std::string failed;
+  size_t failures = 0;
+  for (const lake::TableIngestReport& t : report.tables) {
+    if (t.error.empty()) continue;
+    failed += StrCat(failures++ ? "; " : "", t.table_name, ": ", t.error);
   }
+  if (failures == 1) return IOError("ingesting ", failed);
+  if (failures > 1) return IOError(failures, " tables stopped on errors: ", failed);
   return Status::OK();
 }
 
@@ -250,7 +267,14 @@ Status RunTables(const ParsedArgs& args, Io& io) {
   ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::TableIdentifier> ids, lake::ListLakeTables(tables));
   json out = json::array();
   for (const iceberg::TableIdentifier& id : ids) {
-    ATOLL_ASSIGN_OR_RETURN(iceberg::Table t, lake::LoadLakeTable(tables, id));
+    Result<iceberg::Table> loaded = lake::LoadLakeTable(tables, id);
+    if (!loaded.ok()) {  // one unreadable table does not hide the others
+      io.err << "atoll: warning: table " << id.ToString()
+             << " cannot be read: " << loaded.status().message() << "\n";
+      out.push_back({{"table", id.ToString()}, {"error", loaded.status().message()}});
+      continue;
+    }
+    const iceberg::Table& t = *loaded;
     const iceberg::Snapshot* current = t.metadata().CurrentSnapshot();
     auto summary = [current](const char* key) -> int64_t {
       if (current == nullptr) return 0;
@@ -274,6 +298,10 @@ Status RunTables(const ParsedArgs& args, Io& io) {
     return Status::OK();
   }
   for (const json& t : out) {
+    if (t.contains("error")) {
+      io.out << t["table"].get<std::string>() << "  unreadable\n";
+      continue;
+    }
     io.out << t["table"].get<std::string>() << "  " << t["records"].get<int64_t>() << " rows  "
            << t["data_files"].get<int64_t>() << " files  " << FormatBytes(t["bytes"].get<int64_t>())
            << "  " << t["snapshots"].get<size_t>() << " snapshots\n";

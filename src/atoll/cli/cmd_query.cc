@@ -45,7 +45,7 @@ Status ShowSaved(const std::string& uri, const std::string& id, OutputFormat for
 Status RunSaved(const std::string& uri, const std::string& sql, const std::string& result_format,
                 OutputFormat format, Io& io) {
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<lake::Lake> lake, lake::Lake::Open(uri));
-  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, OpenQueryEngine(uri));
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, OpenQueryEngine(uri, sql));
   ATOLL_ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Create("query"));
   ATOLL_ASSIGN_OR_RETURN(lake::SavedQueryRun run,
                          lake::RunSavedQuery(*lake, *engine, sql, result_format, dir.path()));
@@ -70,7 +70,7 @@ Status RunQuery(const ParsedArgs& args, Io& io) {
     return RunSaved(lake, sql, args.Value("result-format").value_or("parquet"), format, io);
   }
   if (args.Value("result-format")) return InvalidArgument("--result-format needs --save");
-  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, OpenQueryEngine(lake));
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, OpenQueryEngine(lake, sql));
   return PrintQuery(*engine, sql, format, io.out);
 }
 

@@ -32,10 +32,12 @@ namespace {
 // ---------------------------------------------------------------------------------------
 // Small helpers
 
+// Names starting with '.' or '_', and keys that cannot be taken (CheckSourceKey: the outer
+// loop of Ingest sets those aside).
 bool Ignored(std::string_view key) {
   size_t slash = key.rfind('/');
   std::string_view last = slash == std::string_view::npos ? key : key.substr(slash + 1);
-  return last.empty() || last[0] == '.' || last[0] == '_';
+  return last.empty() || last[0] == '.' || last[0] == '_' || !CheckSourceKey(key).reason.empty();
 }
 
 // Store errors stop a table's run; everything else about one file is that file's fault.
@@ -967,23 +969,85 @@ bool IngestReport::ok() const {
   return true;
 }
 
-Result<std::vector<std::string>> TablesWithFilesWaiting(const Lake& lake) {
-  std::set<std::string> out;
+size_t IngestReport::files_skipped() const {
+  size_t n = 0;
+  for (const auto& t : tables) n += t.skipped.size();
+  return n;
+}
+
+namespace {
+
+// The table folders of prepare/ and load/, merged by (db, table): the files of both zones.
+Result<std::vector<TableFolder>> FoldersWaiting(const Lake& lake) {
+  std::map<std::pair<std::string, std::string>, TableFolder> merged;
   for (const std::string* zone : {&lake.settings().zones.prepare, &lake.settings().zones.load}) {
-    ATOLL_ASSIGN_OR_RETURN(auto folders, ListTableFolders(lake.store(), *zone));
-    for (const auto& [db, table] : folders) out.insert(StrCat(db, ".", table));
+    ATOLL_ASSIGN_OR_RETURN(std::vector<TableFolder> folders, ScanTableFolders(lake.store(), *zone));
+    for (TableFolder& f : folders) {
+      TableFolder& m = merged[{f.db, f.table}];
+      m.db = f.db;
+      m.table = f.table;
+      if (m.problem.empty()) m.problem = f.problem;
+      for (storage::ObjectInfo& o : f.files) m.files.push_back(std::move(o));
+    }
   }
-  return std::vector<std::string>(out.begin(), out.end());
+  std::vector<TableFolder> out;
+  for (auto& entry : merged) out.push_back(std::move(entry.second));
+  return out;
+}
+
+// options.tables as (db, table); kInvalidArgument for a name that is not <db>.<table>.
+Result<std::set<std::pair<std::string, std::string>>> NamedTables(const IngestOptions& options) {
+  std::set<std::pair<std::string, std::string>> out;
+  for (const std::string& name : options.tables) {
+    size_t dot = name.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == name.size() ||
+        name.find('.', dot + 1) != std::string::npos) {
+      return InvalidArgument("table '", name, "' is not <db>.<table>");
+    }
+    out.emplace(name.substr(0, dot), name.substr(dot + 1));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> TablesWithFilesWaiting(const Lake& lake) {
+  ATOLL_ASSIGN_OR_RETURN(std::vector<TableFolder> folders, FoldersWaiting(lake));
+  std::vector<std::string> out;
+  for (const TableFolder& f : folders) {
+    for (const storage::ObjectInfo& o : f.files) {
+      if (CheckSourceKey(o.key).movable) {
+        out.push_back(StrCat(f.db, ".", f.table));
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 Result<IngestReport> Ingest(const Lake& lake, const IngestOptions& options) {
-  std::vector<std::string> names = options.tables;
-  if (names.empty()) {
-    ATOLL_ASSIGN_OR_RETURN(names, TablesWithFilesWaiting(lake));
+  ATOLL_ASSIGN_OR_RETURN(auto named, NamedTables(options));
+  ATOLL_ASSIGN_OR_RETURN(std::vector<TableFolder> folders, FoldersWaiting(lake));
+  if (!named.empty()) {
+    // Only the named tables; those without files still run (their interrupted batches).
+    std::vector<TableFolder> chosen;
+    for (TableFolder& f : folders) {
+      if (named.erase({f.db, f.table})) chosen.push_back(std::move(f));
+    }
+    for (const auto& [db, table] : named) {
+      TableFolder f;
+      f.db = db;
+      f.table = table;
+      f.problem = FolderNameProblem(db, table);
+      chosen.push_back(std::move(f));
+    }
+    folders = std::move(chosen);
   }
   IngestReport report;
-  if (names.empty()) return report;
+  if (folders.empty()) return report;
   ATOLL_ASSIGN_OR_RETURN(LakeTables tables, OpenLakeTables(lake));
+  ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::TableIdentifier> existing, ListLakeTables(tables));
+  RefuseCaseCollisions(lake.settings().zones.stg, existing, &folders);
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<WorkSession> session,
                          WorkSession::Open(lake, options.work_dir, options.threads, "ingest"));
   std::unique_ptr<trail::Trail> trail;
@@ -994,21 +1058,25 @@ Result<IngestReport> Ingest(const Lake& lake, const IngestOptions& options) {
     ATOLL_RETURN_NOT_OK_CTX(ReconcileTrail(lake, tables, *trail, ro).status(),
                             "recording an interrupted run's commits");
   }
-  for (const std::string& name : names) {
-    size_t dot = name.find('.');
-    if (dot == std::string::npos || dot == 0 || dot + 1 == name.size() ||
-        name.find('.', dot + 1) != std::string::npos) {
-      return InvalidArgument("table '", name, "' is not <db>.<table>");
-    }
+  for (const TableFolder& folder : folders) {
+    const std::string name = StrCat(folder.db, ".", folder.table);
     TableIngestReport t;
-    t.db = name.substr(0, dot);
-    t.table = name.substr(dot + 1);
+    t.db = folder.db;
+    t.table = folder.table;
+    t.table_name = PrintableName(StrCat(lake.settings().zones.stg, ".", name));
+    // Files that cannot be taken go first (all of them when the name cannot be a table).
+    Result<std::vector<storage::ObjectInfo>> usable = SetAsideUnusable(
+        lake, folder, options.now_ms ? options.now_ms() : SystemNowMs(), &t.rejected, &t.skipped);
+    if (!usable.ok()) t.error = usable.status().message();
+    if (!usable.ok() || !folder.problem.empty()) {
+      report.tables.push_back(std::move(t));
+      continue;
+    }
     Result<std::unique_ptr<Lease>> lease =
         options.use_lease
             ? Lease::Acquire(lake.shared_store(), StrCat("ingest.", name), options.lease_ttl_ms)
             : Result<std::unique_ptr<Lease>>(std::unique_ptr<Lease>());
     if (!lease.ok()) {
-      t.table_name = StrCat(lake.settings().zones.stg, ".", name);
       if (lease.status().code() == StatusCode::kAlreadyExists) {
         t.busy = true;
       } else {

@@ -115,7 +115,10 @@ struct TableIngestReport {
   // after their rows were committed (source_check.h). The prepare/ files left by prepare
   // itself are in `prepared.left`.
   std::vector<SourceFile> left;
-  std::vector<RejectedFile> rejected;
+  std::vector<RejectedFile> rejected;  // in load/, and (stage "name") files set aside by name
+  // Files that can be neither taken nor moved (their key is refused by the store, e.g. a
+  // control character in the name): left in place, reported on every run.
+  std::vector<UnusableFile> skipped;
   TablePrepareReport prepared;
   std::string error;  // non-empty when the table's run stopped on an error
   bool busy = false;  // another process held the table's lease
@@ -125,15 +128,23 @@ struct IngestReport {
   std::vector<TableIngestReport> tables;
   size_t files_loaded() const;
   size_t files_rejected() const;  // in prepare and in load
+  size_t files_skipped() const;
   int64_t rows() const;
   uint64_t source_bytes() const;
   bool ok() const;  // no table stopped on an error
 };
 
 // Runs prepare (unless disabled) and ingestion for every table with files waiting.
+// One table never stops the others: a table folder whose name cannot be a table
+// (TableNameProblem, or a case collision: RefuseCaseCollisions) has its files rejected
+// (stage "name"), files with unusable names are set aside (SetAsideUnusable), and a table
+// whose run fails gets TableIngestReport::error while the others go on. Errors returned
+// are the run's own (bad `options.tables`, opening the catalog, the trail, the work
+// directory, listing the zones).
 Result<IngestReport> Ingest(const Lake& lake, const IngestOptions& options = {});
 
-// The tables "<db>.<table>" with files waiting under prepare/ or load/.
+// The tables "<db>.<table>" with files waiting under prepare/ or load/ (files that can be
+// neither taken nor moved do not count: they would make `atoll watch` run for nothing).
 Result<std::vector<std::string>> TablesWithFilesWaiting(const Lake& lake);
 
 // Summary keys of an ingest snapshot.

@@ -3,8 +3,11 @@
 #include <algorithm>
 #include <cstdlib>
 #include <filesystem>
+#include <map>
+#include <set>
 
 #include "atoll/catalog/open_catalog.h"
+#include "atoll/iceberg/scan.h"
 
 namespace atl::lake {
 
@@ -129,6 +132,47 @@ Result<iceberg::Table> LoadLakeTable(const LakeTables& tables, const iceberg::Ta
   ATOLL_ASSIGN_OR_RETURN(iceberg::Table table, iceberg::Table::Load(tables.catalog, tables.io, id));
   ATOLL_RETURN_NOT_OK(CheckTableInLake(tables, id, table.metadata().location));
   return table;
+}
+
+std::string FoldCase(std::string_view name) {
+  std::string out(name);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+void RefuseCaseCollisions(const std::string& zone,
+                          const std::vector<iceberg::TableIdentifier>& existing,
+                          std::vector<TableFolder>* folders) {
+  std::set<std::string> exact;
+  std::map<std::string, std::string> taken;  // folded "<zone>.<db>.<table>" -> its holder
+  for (const iceberg::TableIdentifier& id : existing) {
+    if (id.ns.size() != 2 || id.ns[0] != zone) continue;
+    const std::string name = StrCat(zone, ".", id.ns[1], ".", id.name);
+    exact.insert(name);
+    taken.emplace(FoldCase(name), name);
+  }
+  for (TableFolder& f : *folders) {
+    if (!f.problem.empty()) continue;
+    const std::string name = StrCat(zone, ".", f.db, ".", f.table);
+    if (exact.count(name)) continue;
+    auto [it, inserted] = taken.emplace(FoldCase(name), name);
+    if (!inserted && it->second != name) {
+      f.problem = StrCat("table ", name, " differs from ", it->second,
+                         " only in letter case (SQL names ignore case, so both cannot be "
+                         "tables); rename the folder");
+    }
+  }
+}
+
+Status CheckLakeTable(const LakeTables& tables, const iceberg::TableIdentifier& id) {
+  Status st = [&]() -> Status {
+    ATOLL_ASSIGN_OR_RETURN(iceberg::Table table, LoadLakeTable(tables, id));
+    if (table.metadata().CurrentSnapshot() == nullptr) return Status::OK();
+    return iceberg::PlanScan(*tables.io, table.metadata()).status();
+  }();
+  return st.WithContext(StrCat("table '", id.ToString(), "'"));
 }
 
 Status EnsureNamespace(iceberg::Catalog& catalog, const iceberg::Namespace& ns) {

@@ -68,6 +68,24 @@ Status CheckTableInLake(const LakeTables& tables, const iceberg::TableIdentifier
 // CheckTableInLake's error when the table lives outside the lake (copied lake).
 Result<iceberg::Table> LoadLakeTable(const LakeTables& tables, const iceberg::TableIdentifier& id);
 
+// `name` with ASCII letters in lower case: how SQL (DuckDB) compares identifiers.
+std::string FoldCase(std::string_view name);
+
+// Refuses (sets TableFolder::problem of) the folders whose table <zone>.<db>.<table> differs
+// only in letter case (FoldCase) from another table of `zone`: SQL names ignore case, so the
+// two could not be told apart and the lake's views would collide. A table already in
+// `existing` (the catalog's tables) keeps its name; among new folders, the first in byte
+// order (upper case sorts first) does, and the others are refused. Folders already
+// refused are left as they are.
+void RefuseCaseCollisions(const std::string& zone,
+                          const std::vector<iceberg::TableIdentifier>& existing,
+                          std::vector<TableFolder>* folders);
+
+// Loads a table and plans a scan of its current snapshot (reading its manifest list and
+// manifests; data files are not opened): the check that it can be read. Errors name the
+// table ("table 'stg.shop.orders': ...").
+Status CheckLakeTable(const LakeTables& tables, const iceberg::TableIdentifier& id);
+
 // Makes sure every level of `ns` exists in the catalog (idempotent, race-safe).
 Status EnsureNamespace(iceberg::Catalog& catalog, const iceberg::Namespace& ns);
 

@@ -222,7 +222,19 @@ Result<ReconcileReport> ReconcileTrail(const Lake& lake, const LakeTables& table
     }
     ++report.tables;
     const std::string name = id.ToString();
-    ATOLL_ASSIGN_OR_RETURN(iceberg::Table table, LoadLakeTable(tables, id));
+    Result<iceberg::Table> loaded = LoadLakeTable(tables, id);
+    if (!loaded.ok()) {
+      // A table whose metadata is gone or unreadable is skipped (its own commands report
+      // it); the store's trouble stops the reconciliation.
+      const StatusCode code = loaded.status().code();
+      if (code != StatusCode::kNotFound && code != StatusCode::kCorruption &&
+          code != StatusCode::kInvalidArgument) {
+        return loaded.status();
+      }
+      report.unreadable.emplace_back(name, loaded.status().message());
+      continue;
+    }
+    const iceberg::Table& table = *loaded;
     Known& k = known[name];
     auto add = [&](TableChange change) -> Status {
       change.fields.insert(change.fields.begin(), {kRecoveredField, "true"});

@@ -124,6 +124,9 @@ struct ReconcileOptions {
 struct ReconcileReport {
   size_t tables = 0;                 // tables examined
   std::vector<trail::Record> added;  // the records appended (with their sequence numbers)
+  // Tables whose metadata could not be loaded (missing or corrupt): skipped, so that one
+  // broken table does not stop every ingest. {table name, reason}.
+  std::vector<std::pair<std::string, std::string>> unreadable;
 };
 
 // For every table of the lake outside the trail zone: each metadata file of the table's

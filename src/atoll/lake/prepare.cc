@@ -678,30 +678,87 @@ size_t PrepareReport::files_rejected() const {
   return n;
 }
 
+bool PrepareReport::ok() const {
+  for (const auto& t : tables) {
+    if (!t.error.empty()) return false;
+  }
+  return true;
+}
+
+namespace {
+
+// `options` whose skip also leaves alone the files whose names cannot be taken.
+PrepareOptions UsableFilesOnly(const PrepareOptions& options) {
+  PrepareOptions out = options;
+  out.skip = [skip = options.skip](const SourceFile& s) {
+    return !CheckSourceKey(s.key).reason.empty() || (skip && skip(s));
+  };
+  return out;
+}
+
+// Trouble with the store (or the local disk) rather than with one table: stops Prepare.
+bool StopsTheRun(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kUnavailable:
+    case StatusCode::kUnknownOutcome:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kIOError:
+    case StatusCode::kCancelled:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 Result<TablePrepareReport> PrepareTable(const Lake& lake, const std::string& db,
                                         const std::string& table, const PrepareOptions& options) {
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<WorkSession> session,
                          WorkSession::Open(lake, options.work_dir, options.threads, "prepare"));
-  return TablePreparer(lake, db, table, options, session->engine(), session->dir()).Run();
+  const PrepareOptions usable = UsableFilesOnly(options);
+  return TablePreparer(lake, db, table, usable, session->engine(), session->dir()).Run();
 }
 
 Result<PrepareReport> Prepare(const Lake& lake, const PrepareOptions& options) {
-  ATOLL_ASSIGN_OR_RETURN(auto tables,
-                         ListTableFolders(lake.store(), lake.settings().zones.prepare));
+  ATOLL_ASSIGN_OR_RETURN(std::vector<TableFolder> folders,
+                         ScanTableFolders(lake.store(), lake.settings().zones.prepare));
   PrepareReport report;
-  if (tables.empty()) return report;
+  if (folders.empty()) return report;
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<WorkSession> session,
                          WorkSession::Open(lake, options.work_dir, options.threads, "prepare"));
-  for (const auto& [db, table] : tables) {
-    if (!options.tables.empty() && std::find(options.tables.begin(), options.tables.end(),
-                                             StrCat(db, ".", table)) == options.tables.end()) {
+  const PrepareOptions usable = UsableFilesOnly(options);
+  for (const TableFolder& folder : folders) {
+    const std::string name = StrCat(folder.db, ".", folder.table);
+    if (!options.tables.empty() &&
+        std::find(options.tables.begin(), options.tables.end(), name) == options.tables.end()) {
       continue;
     }
-    ATOLL_ASSIGN_OR_RETURN_CTX(
-        TablePrepareReport r,
-        TablePreparer(lake, db, table, options, session->engine(), session->dir()).Run(),
-        StrCat("preparing ", db, ".", table));
-    if (!r.prepared.empty() || !r.rejected.empty()) report.tables.push_back(std::move(r));
+    TablePrepareReport r;
+    Result<std::vector<storage::ObjectInfo>> set_aside = SetAsideUnusable(
+        lake, folder, options.now_ms ? options.now_ms() : SystemNowMs(), &r.rejected, &r.skipped);
+    Status failed = set_aside.status();
+    if (set_aside.ok() && folder.problem.empty()) {
+      Result<TablePrepareReport> ran =
+          TablePreparer(lake, folder.db, folder.table, usable, session->engine(), session->dir())
+              .Run();
+      if (ran.ok()) {
+        ran->rejected.insert(ran->rejected.begin(), r.rejected.begin(), r.rejected.end());
+        ran->skipped = std::move(r.skipped);
+        r = std::move(ran).value();
+      }
+      failed = ran.status();
+    }
+    if (!failed.ok()) {
+      failed = failed.WithContext(StrCat("preparing ", name));
+      if (StopsTheRun(failed)) return failed;
+      r.error = failed.message();
+    }
+    r.db = folder.db;
+    r.table = folder.table;
+    if (!r.prepared.empty() || !r.rejected.empty() || !r.skipped.empty() || !r.error.empty()) {
+      report.tables.push_back(std::move(r));
+    }
   }
   return report;
 }

@@ -128,18 +128,25 @@ struct TablePrepareReport {
   // Files left in place for a later run: modified less than prepare.min_age ago, or
   // changed while they were read or before their deletion (source_check.h).
   std::vector<SourceFile> left;
+  std::vector<UnusableFile> skipped;  // left in place (Prepare only; see SetAsideUnusable)
+  std::string error;  // Prepare only: non-empty when the table's run stopped on an error
 };
 
 struct PrepareReport {
   std::vector<TablePrepareReport> tables;
   size_t files_prepared() const;
   size_t files_rejected() const;
+  bool ok() const;  // no table stopped on an error
 };
 
-// Prepares every table (or the ones named in options.tables).
+// Prepares every table (or the ones named in options.tables). One table never stops the
+// others: a folder whose name cannot be a table has its files rejected (stage "name"),
+// files whose names cannot be taken are set aside (rejects.h, SetAsideUnusable), and a
+// table whose run fails gets TablePrepareReport::error. Errors returned are the run's own
+// (listing prepare/, opening the work directory).
 Result<PrepareReport> Prepare(const Lake& lake, const PrepareOptions& options = {});
 
-// Prepares one table.
+// Prepares one table. Files whose names cannot be taken (CheckSourceKey) are left alone.
 Result<TablePrepareReport> PrepareTable(const Lake& lake, const std::string& db,
                                         const std::string& table,
                                         const PrepareOptions& options = {});

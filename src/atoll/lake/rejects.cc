@@ -70,4 +70,38 @@ Result<bool> MoveToRejected(storage::Store& store, const RejectRequest& r) {
   return true;
 }
 
+Result<std::vector<storage::ObjectInfo>> SetAsideUnusable(const Lake& lake,
+                                                          const TableFolder& folder, int64_t now_ms,
+                                                          std::vector<RejectedFile>* rejected,
+                                                          std::vector<UnusableFile>* skipped) {
+  std::vector<storage::ObjectInfo> usable;
+  for (const storage::ObjectInfo& file : folder.files) {
+    KeyProblem problem = CheckSourceKey(file.key);
+    if (folder.problem.empty() && problem.reason.empty()) {
+      usable.push_back(file);
+      continue;
+    }
+    const std::string& reason = folder.problem.empty() ? problem.reason : folder.problem;
+    if (!problem.movable) {
+      skipped->push_back({PrintableName(file.key), reason});
+      continue;
+    }
+    RejectRequest r;
+    r.source = file;
+    r.rejected_key = StrCat(lake.settings().zones.rejected, "/", file.key);
+    r.stage = "name";
+    r.reason = reason;
+    r.time_ms = now_ms;
+    ATOLL_ASSIGN_OR_RETURN(bool moved, MoveToRejected(lake.store(), r));
+    if (!moved) continue;  // taken by another process meanwhile
+    RejectedFile out;
+    out.source = {PrintableName(file.key), file.size, file.etag};
+    out.rejected_key = PrintableName(r.rejected_key);
+    out.stage = r.stage;
+    out.reason = reason;
+    rejected->push_back(std::move(out));
+  }
+  return usable;
+}
+
 }  // namespace atl::lake
