@@ -12,6 +12,9 @@
 
 namespace atl::cli {
 
+// sql-names: ViewName, where, latest, snapshots
+// (these hold SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
+
 namespace {
 
 std::string ViewName(const iceberg::TableIdentifier& id) {

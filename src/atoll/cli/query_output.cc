@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <iterator>
 #include <set>
 #include <string>
 #include <vector>
@@ -12,6 +13,9 @@
 #include "atoll/table/iceberg_scan.h"
 
 namespace atl::cli {
+
+// sql-names: catalog, schema
+// (these hold SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
 
 namespace {
 
@@ -193,7 +197,7 @@ Status DefineLakeViews(const std::string& uri, engine::Engine& engine) {
                   " AS SELECT * FROM iceberg_scan(", engine::QuoteString(metadata), ");\n");
   }
   if (sql.empty()) return Status::OK();
-  return engine.Execute(sql).WithContext("defining the lake's tables as views");
+  return engine.ExecuteScript(sql).WithContext("defining the lake's tables as views");
 }
 
 }  // namespace
@@ -220,15 +224,22 @@ Result<std::unique_ptr<engine::Engine>> OpenQueryEngine(const std::string& lake)
   return engine;
 }
 
-Status PrintQuery(engine::Engine& engine, std::string_view sql, OutputFormat format,
-                  std::ostream& out) {
+namespace {
+
+// Prints one statement's rows in `format` (json: without a line end after the array).
+Status PrintResult(engine::QueryStream& stream, OutputFormat format, std::ostream& out) {
+  const std::vector<Column>& columns = stream.columns();
   if (format == OutputFormat::kTable) {
-    ATOLL_ASSIGN_OR_RETURN(engine::QueryResult result, engine.Query(sql));
-    PrintTable(result.columns, result.rows, out);
+    std::vector<Row> all;
+    while (true) {
+      ATOLL_ASSIGN_OR_RETURN(std::vector<Row> rows, stream.Next());
+      if (rows.empty()) break;
+      all.insert(all.end(), std::make_move_iterator(rows.begin()),
+                 std::make_move_iterator(rows.end()));
+    }
+    PrintTable(columns, all, out);
     return Status::OK();
   }
-  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryStream> stream, engine.Stream(sql));
-  const std::vector<Column>& columns = stream->columns();
   std::string buffer;
   if (format == OutputFormat::kCsv) {
     Row header;
@@ -239,7 +250,7 @@ Status PrintQuery(engine::Engine& engine, std::string_view sql, OutputFormat for
   }
   bool first = true;
   while (true) {
-    ATOLL_ASSIGN_OR_RETURN(std::vector<Row> rows, stream->Next());
+    ATOLL_ASSIGN_OR_RETURN(std::vector<Row> rows, stream.Next());
     if (rows.empty()) break;
     for (const Row& row : rows) {
       if (format == OutputFormat::kCsv) {
@@ -259,8 +270,26 @@ Status PrintQuery(engine::Engine& engine, std::string_view sql, OutputFormat for
     out << buffer;
     buffer.clear();
   }
-  if (format == OutputFormat::kJson) buffer += first ? "]\n" : "\n]\n";
+  if (format == OutputFormat::kJson) buffer += first ? "]" : "\n]";
   out << buffer;
+  return Status::OK();
+}
+
+}  // namespace
+
+Status PrintQuery(engine::Engine& engine, std::string_view sql, OutputFormat format,
+                  std::ostream& out) {
+  ATOLL_ASSIGN_OR_RETURN(size_t count, engine.CountStatements(sql));
+  const bool json = format == OutputFormat::kJson;
+  if (json && count > 1) out << "[";
+  ATOLL_RETURN_NOT_OK(
+      engine.ForEachStatement(sql, [&](size_t index, engine::QueryStream& rows) -> Status {
+        if (index > 0) out << (json ? ",\n" : "\n");
+        ATOLL_RETURN_NOT_OK(PrintResult(rows, format, out));
+        if (json && count == 1) out << "\n";
+        return Status::OK();
+      }));
+  if (json && count > 1) out << "]\n";
   return Status::OK();
 }
 
