@@ -184,7 +184,7 @@ TEST_P(InjectionTest, FileAndFolderNamesAreNeverSql) {
   Put("prepare/inj/names/" + name, "id,v\n1,a\n");
   // Folder names: the db and table segments.
   const std::string db = "in'j;--";
-  const std::string table = "t\"x/*$(id)*/";
+  const std::string table = "t\"x;--$(id)`id`";
   Put(StrCat("prepare/", db, "/", table, "/a.csv"), "id,v\n1,b\n");
   // Glob characters: a file named like a pattern must not read its neighbours.
   Put("prepare/inj/globs/*.csv", "id,v\n1,star\n");
