@@ -8,10 +8,14 @@ a chain of `+` holding a string literal that looks like SQL (a keyword such as S
 FROM, COPY, CREATE, DESCRIBE, ATTACH or a reader such as read_csv( ). Every operand of
 such an expression that is not a literal must be one of:
   - QuoteIdentifier(...) or QuoteString(...)   (a name or a value, quoted)
-  - a number: an integer literal, std::to_string(...), Str(...)
+  - a number: an integer literal, std::to_string(...), Str(...), arithmetic (a - b)
+  - a named constant kSomething
   - SQL built under this same rule: a variable, member or function whose name ends in
-    `sql` or `Sql` (select_sql, from_sql, ReaderSql(...)), or a name listed in
-    SQL_NAMES below (the few long-standing ones, each holding such SQL)
+    `sql` or `Sql` (select_sql, from_sql, ReaderSql(...)) or starts with `quoted`, a name
+    in SQL_NAMES below (conventional ones), or a name the file declares in a comment
+    `// sql-names: a, b, c` (reviewers check those declarations)
+Only files that use the engine (include atoll/engine/, name engine::, take an Engine&)
+are checked.
 A statement that cannot follow the rule carries a comment `// sql-checked: <why>` on one
 of its lines saying why its operands are safe (e.g. a number, a type checked by
 engine::IsTypeName); the checker then skips that statement.

@@ -13,7 +13,7 @@
 namespace atl::cli {
 
 // sql-names: ViewName, where, latest, snapshots
-// (these hold SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
+// (SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
 
 namespace {
 

@@ -15,7 +15,7 @@
 namespace atl::cli {
 
 // sql-names: catalog, schema
-// (these hold SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
+// (SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
 
 namespace {
 

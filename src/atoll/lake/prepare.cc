@@ -22,7 +22,7 @@
 namespace atl::lake {
 
 // sql-names: SampleSize, TypeStruct, parts, field_ids
-// (these hold SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
+// (SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
 
 namespace {
 

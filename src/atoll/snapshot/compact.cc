@@ -18,7 +18,7 @@
 namespace atl::snapshot {
 
 // sql-names: p, c, queries, CopyCompressionOptions, rollover, precision, scale
-// (these hold SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
+// (SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
 
 namespace fs = std::filesystem;
 using engine::QuoteIdentifier;

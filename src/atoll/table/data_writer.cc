@@ -19,8 +19,9 @@
 
 namespace atl::table {
 
-// sql-names: c, naive, r, unit, kHashFunction, arg, copy_options, type, outer, part_exprs, col, match, copy_list, where
-// (these hold SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
+// sql-names: c, naive, r, unit, kHashFunction, arg, copy_options, type, outer, part_exprs, col,
+// sql-names: match, copy_list, where
+// (SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
 namespace {
 
 using engine::QuoteIdentifier;

@@ -13,8 +13,9 @@
 
 namespace atl::table {
 
-// sql-names: cols, PathList, map, n, on, empty, select_list, body, mapping, ranges, Column, alias, kname, SchemaMap, read
-// (these hold SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
+// sql-names: cols, PathList, map, n, on, empty, select_list, body, mapping, ranges, Column, alias,
+// sql-names: kname, SchemaMap, read
+// (SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
 namespace {
 
 using engine::QuoteIdentifier;

@@ -15,7 +15,7 @@
 namespace atl::table {
 
 // sql-names: compression
-// (these hold SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
+// (SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
 
 namespace {
 
