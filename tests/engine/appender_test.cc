@@ -75,8 +75,9 @@ TEST_F(AppenderTest, AppendsEveryPrimitiveTypeExactly) {
   EXPECT_EQ(app->rows(), 2);
   ASSERT_OK(app->Close());
 
+  ASSERT_OK(engine_->Execute("SET TimeZone = 'UTC'"));
   auto rows = Rows(
-      "SET TimeZone = 'UTC'; SELECT b, i8, i16, i32, i64, h, f, d, s, bl, dec, dec38, dt, tm, ts, tz, "
+      "SELECT b, i8, i16, i32, i64, h, f, d, s, bl, dec, dec38, dt, tm, ts, tz, "
       "ns, u FROM t ORDER BY b NULLS LAST");
   ASSERT_EQ(rows.size(), 2u);
   EXPECT_EQ(rows[0],

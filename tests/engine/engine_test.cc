@@ -34,8 +34,8 @@ class EngineTest : public ::testing::Test {
 };
 
 TEST_F(EngineTest, QueryReturnsColumnNamesTypesAndNulls) {
-  ASSERT_OK_AND_ASSIGN(QueryResult r,
-                       engine_->Query("SELECT 42 AS answer, 'x' AS name, NULL::VARCHAR AS nothing"));
+  ASSERT_OK_AND_ASSIGN(
+      QueryResult r, engine_->Query("SELECT 42 AS answer, 'x' AS name, NULL::VARCHAR AS nothing"));
   ASSERT_EQ(r.columns.size(), 3u);
   EXPECT_EQ(r.columns[0].name, "answer");
   EXPECT_EQ(r.columns[0].type, "INTEGER");
@@ -90,9 +90,12 @@ TEST_F(EngineTest, RendersScalarTypesAsDuckDbWritesThem) {
 }
 
 TEST_F(EngineTest, RendersNestedValuesAsJson) {
-  ASSERT_OK_AND_ASSIGN(QueryResult r, engine_->Query(
-      "SELECT [1, NULL, 3] AS l, {'a': 1, 'b': 'x\"y', 'c': [DATE '2024-01-01']} AS s, "
-      "MAP {1: 'one'} AS m, [1.5, 'nan'::DOUBLE]::DOUBLE[2] AS arr, '{\"k\": [1]}'::JSON AS j"));
+  ASSERT_OK_AND_ASSIGN(
+      QueryResult r,
+      engine_->Query(
+          "SELECT [1, NULL, 3] AS l, {'a': 1, 'b': 'x\"y', 'c': [DATE '2024-01-01']} AS s, "
+          "MAP {1: 'one'} AS m, [1.5, 'nan'::DOUBLE]::DOUBLE[2] AS arr, '{\"k\": [1]}'::JSON AS "
+          "j"));
   EXPECT_EQ(r.columns[0].type, "INTEGER[]");
   EXPECT_EQ(r.columns[1].type, "STRUCT(a INTEGER, b VARCHAR, c DATE[])");
   EXPECT_EQ(r.columns[2].type, "MAP(INTEGER, VARCHAR)");
@@ -106,14 +109,66 @@ TEST_F(EngineTest, RendersNestedValuesAsJson) {
   EXPECT_EQ(r.rows[0][4], R"({"k": [1]})");
 }
 
-TEST_F(EngineTest, RunsSeveralStatementsAndReturnsTheLastResult) {
-  ASSERT_OK_AND_ASSIGN(QueryResult r, engine_->Query(
-      "CREATE TABLE t (a INTEGER, b VARCHAR); INSERT INTO t VALUES (1, 'one'), (2, NULL);"
-      "SELECT a, b FROM t ORDER BY a"));
+TEST_F(EngineTest, QueryExecuteAndStreamRefuseSeveralStatements) {
+  const std::string two = "CREATE TABLE t (a INTEGER); SELECT 1";
+  EXPECT_THAT(engine_->Query(two), IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(engine_->Execute(two), IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(engine_->Stream(two), IsError(StatusCode::kInvalidArgument));
+  auto refused = engine_->Query(two);
+  EXPECT_THAT(refused.status().message(), HasSubstr("holds 2 statements where one is expected"));
+  // Nothing ran: the first statement did not create the table.
+  EXPECT_THAT(engine_->Query("SELECT * FROM t"), IsError(StatusCode::kInvalidArgument));
+  // One statement with a trailing ';' and comments is one statement.
+  ASSERT_OK_AND_ASSIGN(QueryResult one, engine_->Query("SELECT 1 AS x; -- done\n/* end */"));
+  EXPECT_EQ(one.rows[0][0], "1");
+}
+
+TEST_F(EngineTest, ExecuteScriptRunsEveryStatementInOrder) {
+  ASSERT_OK(engine_->ExecuteScript(
+      "CREATE TABLE t (a INTEGER, b VARCHAR); INSERT INTO t VALUES (1, 'one'), (2, NULL);"));
+  ASSERT_OK_AND_ASSIGN(QueryResult r, engine_->Query("SELECT a, b FROM t ORDER BY a"));
   ASSERT_EQ(r.rows.size(), 2u);
-  EXPECT_EQ(r.rows[1][0], "2");
   EXPECT_EQ(r.rows[1][1], std::nullopt);
-  EXPECT_OK(engine_->Execute("DROP TABLE t"));
+  EXPECT_THAT(engine_->ExecuteScript("DROP TABLE t; SELEC 1"),
+              IsError(StatusCode::kInvalidArgument));
+}
+
+TEST_F(EngineTest, CountsAndStreamsEachStatement) {
+  ASSERT_OK_AND_ASSIGN(size_t n, engine_->CountStatements("SELECT 1; SELECT ';'; -- x"));
+  EXPECT_EQ(n, 2u);
+  EXPECT_THAT(engine_->CountStatements("SELEC 1"), IsError(StatusCode::kInvalidArgument));
+  std::vector<std::string> seen;
+  ASSERT_OK(engine_->ForEachStatement(
+      "CREATE TABLE u AS SELECT 5 AS v; SELECT v * 2 AS w FROM u; SELECT 'x' AS s",
+      [&](size_t index, QueryStream& rows) -> Status {
+        ATOLL_ASSIGN_OR_RETURN(std::vector<Row> batch, rows.Next());
+        seen.push_back(StrCat(index, ":", rows.columns().empty() ? "" : rows.columns()[0].name, "=",
+                              batch.empty() || !batch[0][0] ? "" : *batch[0][0]));
+        return Status::OK();
+      }));
+  EXPECT_EQ(seen, (std::vector<std::string>{"0:Count=1", "1:w=10", "2:s=x"}));
+  // An error of the callback stops the run.
+  int calls = 0;
+  EXPECT_THAT(engine_->ForEachStatement("SELECT 1; SELECT 2",
+                                        [&](size_t, QueryStream&) {
+                                          ++calls;
+                                          return Cancelled("stop");
+                                        }),
+              IsError(StatusCode::kCancelled));
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(TypeNameTest, AcceptsDuckDbTypesOnly) {
+  for (const char* ok : {"BIGINT", "decimal(12,2)", "VARCHAR[]", "TIMESTAMP WITH TIME ZONE",
+                         "DOUBLE PRECISION", "STRUCT(a INTEGER, \"b \"\"c\" VARCHAR[])[]",
+                         "MAP(VARCHAR, INTEGER[])", "INTEGER[3]", "UNION(n INTEGER, s VARCHAR)"}) {
+    EXPECT_TRUE(IsTypeName(ok)) << ok;
+  }
+  for (const char* bad : {"", "VARCHAR) AS x, (SELECT 1) AS (y", "INTEGER; DROP TABLE t",
+                          "VARCHAR -- x", "ENUM('a')", "INTEGER FROM read_text", "DECIMAL(a)",
+                          "STRUCT(a read_text('x'))", "TIMESTAMP WITH", "\"x\"", "INTEGER[[]"}) {
+    EXPECT_FALSE(IsTypeName(bad)) << bad;
+  }
 }
 
 TEST_F(EngineTest, StreamsLargeResultsChunkByChunk) {
@@ -135,14 +190,18 @@ TEST_F(EngineTest, StreamsLargeResultsChunkByChunk) {
 
 TEST_F(EngineTest, StreamReportsErrorsRaisedWhileProducingRows) {
   // The failing row comes late enough that the first chunks are produced before it.
-  ASSERT_OK_AND_ASSIGN(auto stream, engine_->Stream(
-      "SELECT CASE WHEN range < 900000 THEN range ELSE error('boom at ' || range) END "
-      "FROM range(1000000)"));
+  ASSERT_OK_AND_ASSIGN(
+      auto stream,
+      engine_->Stream(
+          "SELECT CASE WHEN range < 900000 THEN range ELSE error('boom at ' || range) END "
+          "FROM range(1000000)"));
   Status failure;
   while (failure.ok()) {
     auto batch = stream->Next();
-    if (!batch.ok()) failure = batch.status();
-    else if (batch->empty()) break;
+    if (!batch.ok())
+      failure = batch.status();
+    else if (batch->empty())
+      break;
   }
   EXPECT_THAT(failure, IsError(StatusCode::kInvalidArgument));
   EXPECT_THAT(failure.message(), HasSubstr("boom at"));
@@ -192,18 +251,18 @@ TEST_F(EngineTest, QuotingHelpersSurviveTheParser) {
 TEST_F(EngineTest, WritesParquetWithFieldIdsAndReadsItBack) {
   TempDir dir;
   std::string path = QuoteString(dir.Join("t.parquet"));
-  ASSERT_OK(engine_->Execute(
-      "COPY (SELECT range::INTEGER AS id, 'v' || range AS name, "
-      "{'x': range, 'y': 'y'} AS s FROM range(1000)) TO " + path +
-      " (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {id: 1, name: 2, "
-      "s: {__duckdb_field_id: 3, x: 4, y: 5}})"));
-  EXPECT_EQ(Scalar("SELECT count(*) FROM read_parquet(" + path + ") WHERE name LIKE 'v9%'"),
-            "111");
-  EXPECT_EQ(Scalar("SELECT s FROM read_parquet(" + path + ") WHERE id = 7"),
-            R"({"x":7,"y":"y"})");
-  ASSERT_OK_AND_ASSIGN(QueryResult schema, engine_->Query(
-      "SELECT name, field_id FROM parquet_schema(" + path + ") WHERE field_id IS NOT NULL "
-      "ORDER BY field_id"));
+  ASSERT_OK(
+      engine_->Execute("COPY (SELECT range::INTEGER AS id, 'v' || range AS name, "
+                       "{'x': range, 'y': 'y'} AS s FROM range(1000)) TO " +
+                       path +
+                       " (FORMAT parquet, COMPRESSION zstd, FIELD_IDS {id: 1, name: 2, "
+                       "s: {__duckdb_field_id: 3, x: 4, y: 5}})"));
+  EXPECT_EQ(Scalar("SELECT count(*) FROM read_parquet(" + path + ") WHERE name LIKE 'v9%'"), "111");
+  EXPECT_EQ(Scalar("SELECT s FROM read_parquet(" + path + ") WHERE id = 7"), R"({"x":7,"y":"y"})");
+  ASSERT_OK_AND_ASSIGN(QueryResult schema,
+                       engine_->Query("SELECT name, field_id FROM parquet_schema(" + path +
+                                      ") WHERE field_id IS NOT NULL "
+                                      "ORDER BY field_id"));
   ASSERT_EQ(schema.rows.size(), 5u);
   const char* names[] = {"id", "name", "s", "x", "y"};
   for (size_t i = 0; i < 5; ++i) {

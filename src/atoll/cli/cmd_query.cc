@@ -46,6 +46,12 @@ Status RunSaved(const std::string& uri, const std::string& sql, const std::strin
                 OutputFormat format, Io& io) {
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<lake::Lake> lake, lake::Lake::Open(uri));
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, OpenQueryEngine(uri, sql));
+  // A saved query has one result: several statements are refused before anything runs.
+  ATOLL_ASSIGN_OR_RETURN(size_t statements, engine->CountStatements(sql));
+  if (statements != 1) {
+    return InvalidArgument("--save takes one SQL statement; the SQL holds ", statements,
+                           " (run them without --save, or save each one on its own)");
+  }
   ATOLL_ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Create("query"));
   ATOLL_ASSIGN_OR_RETURN(lake::SavedQueryRun run,
                          lake::RunSavedQuery(*lake, *engine, sql, result_format, dir.path()));
@@ -92,10 +98,14 @@ CommandSpec QueryCommand() {
           "field) or json (one\n"
           "JSON array of objects, one object per line; numbers and booleans bare, nested\n"
           "values as JSON, other values as strings).\n"
+          "SQL may hold several statements (separated by ';'): they run in order and each\n"
+          "result is printed when its statement finishes, one after the other (table, csv:\n"
+          "an empty line between them; json: one array holding each statement's array).\n"
           "--save keeps the query under queries/<id>/ of the lake: request.json, status.json\n"
           "(state succeeded or failed, times, duration, rows, error) and the result\n"
           "(result.parquet, or result.csv with --result-format csv); the id is printed on\n"
-          "stderr. A failed query is saved with its error (exit status 1).\n"
+          "stderr. A failed query is saved with its error (exit status 1). --save takes one\n"
+          "statement: SQL with several is refused (nothing runs, nothing is saved).\n"
           "With --show, the second argument is the id of a saved query: its result is printed\n"
           "(a failed query: its status and error, exit status 1).\n",
       .options = {OutputFormatOption(),

@@ -14,6 +14,9 @@
 
 namespace atl::cli {
 
+// sql-names: ViewName, where, latest, snapshots
+// (SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
+
 namespace {
 
 std::string ViewName(const iceberg::TableIdentifier& id) {

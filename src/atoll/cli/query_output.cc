@@ -15,6 +15,9 @@
 
 namespace atl::cli {
 
+// sql-names: catalog, schema
+// (SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
+
 namespace {
 
 using engine::Column;
@@ -338,11 +341,12 @@ Result<std::unique_ptr<engine::Engine>> OpenQueryEngine(const std::string& lake,
   return engine;
 }
 
-Status PrintQuery(engine::Engine& engine, std::string_view sql, OutputFormat format,
-                  std::ostream& out) {
-  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryStream> stream, engine.Stream(sql));
-  if (format == OutputFormat::kTable) return PrintTable(*stream, out);
-  const std::vector<Column>& columns = stream->columns();
+namespace {
+
+// Prints one statement's rows in `format` (json: without a line end after the array).
+Status PrintResult(engine::QueryStream& stream, OutputFormat format, std::ostream& out) {
+  if (format == OutputFormat::kTable) return PrintTable(stream, out);
+  const std::vector<Column>& columns = stream.columns();
   std::string buffer;
   if (format == OutputFormat::kCsv) {
     Row header;
@@ -353,7 +357,7 @@ Status PrintQuery(engine::Engine& engine, std::string_view sql, OutputFormat for
   }
   bool first = true;
   while (true) {
-    ATOLL_ASSIGN_OR_RETURN(std::vector<Row> rows, stream->Next());
+    ATOLL_ASSIGN_OR_RETURN(std::vector<Row> rows, stream.Next());
     if (rows.empty()) break;
     for (const Row& row : rows) {
       if (format == OutputFormat::kCsv) {
@@ -373,8 +377,26 @@ Status PrintQuery(engine::Engine& engine, std::string_view sql, OutputFormat for
     out << buffer;
     buffer.clear();
   }
-  if (format == OutputFormat::kJson) buffer += first ? "]\n" : "\n]\n";
+  if (format == OutputFormat::kJson) buffer += first ? "]" : "\n]";
   out << buffer;
+  return Status::OK();
+}
+
+}  // namespace
+
+Status PrintQuery(engine::Engine& engine, std::string_view sql, OutputFormat format,
+                  std::ostream& out) {
+  ATOLL_ASSIGN_OR_RETURN(size_t count, engine.CountStatements(sql));
+  const bool json = format == OutputFormat::kJson;
+  if (json && count > 1) out << "[";
+  ATOLL_RETURN_NOT_OK(
+      engine.ForEachStatement(sql, [&](size_t index, engine::QueryStream& rows) -> Status {
+        if (index > 0) out << (json ? ",\n" : "\n");
+        ATOLL_RETURN_NOT_OK(PrintResult(rows, format, out));
+        if (json && count == 1) out << "\n";
+        return Status::OK();
+      }));
+  if (json && count > 1) out << "]\n";
   return Status::OK();
 }
 

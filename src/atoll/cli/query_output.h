@@ -13,6 +13,9 @@
 //     csv    a header row, then RFC 4180 rows (NULL is an empty field)
 //     json   one JSON array of objects, one object per line; numbers and booleans bare,
 //            nested values as JSON, other values as strings
+//   `sql` may hold several statements: they run in order and each one's result is printed
+//   as it finishes, one after the other (table and csv: separated by an empty line; json:
+//   one array holding each statement's array). The first failing statement stops the run.
 //
 // Errors: the engine's (Status); kInvalidArgument for an unknown format or a bad LAKE.
 // Thread safety: one thread (the engine's rule).

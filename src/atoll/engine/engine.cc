@@ -115,41 +115,49 @@ class Engine::Impl {
     duckdb_close(&db);
   }
 
-  // Runs every statement of `sql`; the last one's result is returned (streaming or not).
-  Result<std::unique_ptr<ResultStream>> Run(std::string_view sql, bool streaming) {
-    std::string text(sql);
-    Extracted extracted;
-    idx_t count = duckdb_extract_statements(conn, text.c_str(), &extracted.stmts);
+  // Parses `sql` into `out` (DuckDB's parser; nothing is bound or run) and returns the
+  // number of statements. kInvalidArgument for a parse error or an empty text.
+  Result<idx_t> Extract(std::string_view sql, Extracted* out) {
+    const std::string text(sql);  // NUL-terminated for the C API
+    idx_t count = duckdb_extract_statements(conn, text.c_str(), &out->stmts);
     if (count == 0) {
-      const char* error = duckdb_extract_statements_error(extracted.stmts);
+      const char* error = duckdb_extract_statements_error(out->stmts);
       if (error != nullptr) return DuckDbError(error);
       return InvalidArgument("no SQL statement to run");
     }
-    for (idx_t i = 0; i < count; ++i) {
-      Prepared prepared;
-      if (duckdb_prepare_extracted_statement(conn, extracted.stmts, i, &prepared.stmt) !=
-          DuckDBSuccess) {
-        return DuckDbError(duckdb_prepare_error(prepared.stmt));
-      }
-      bool last = i + 1 == count;
-      duckdb_result result;
-      duckdb_state state = last && streaming
-                               ? duckdb_execute_prepared_streaming(prepared.stmt, &result)
-                               : duckdb_execute_prepared(prepared.stmt, &result);
-      if (state != DuckDBSuccess) {
-        Status error = DuckDbError(duckdb_result_error(&result));
-        duckdb_destroy_result(&result);
-        return error;
-      }
-      if (!last) {
-        duckdb_destroy_result(&result);
-        continue;
-      }
-      auto stream = std::make_unique<ResultStream>();
-      ATOLL_RETURN_NOT_OK(stream->Init(result));
-      return stream;
+    return count;
+  }
+
+  // Prepares and runs statement `i` of `extracted`.
+  Result<std::unique_ptr<ResultStream>> RunExtracted(Extracted& extracted, idx_t i,
+                                                     bool streaming) {
+    Prepared prepared;
+    if (duckdb_prepare_extracted_statement(conn, extracted.stmts, i, &prepared.stmt) !=
+        DuckDBSuccess) {
+      return DuckDbError(duckdb_prepare_error(prepared.stmt));
     }
-    return Internal("unreachable: statement loop ended without a result");
+    duckdb_result result;
+    duckdb_state state = streaming ? duckdb_execute_prepared_streaming(prepared.stmt, &result)
+                                   : duckdb_execute_prepared(prepared.stmt, &result);
+    if (state != DuckDBSuccess) {
+      Status error = DuckDbError(duckdb_result_error(&result));
+      duckdb_destroy_result(&result);
+      return error;
+    }
+    auto stream = std::make_unique<ResultStream>();
+    ATOLL_RETURN_NOT_OK(stream->Init(result));
+    return stream;
+  }
+
+  // Runs `sql`, which must be exactly one statement.
+  Result<std::unique_ptr<ResultStream>> RunOne(std::string_view sql, bool streaming) {
+    Extracted extracted;
+    ATOLL_ASSIGN_OR_RETURN(idx_t count, Extract(sql, &extracted));
+    if (count != 1) {
+      return InvalidArgument("the SQL text holds ", static_cast<uint64_t>(count),
+                             " statements where one is expected");
+    }
+    return RunExtracted(extracted, 0, streaming);
   }
 
   duckdb_database db = nullptr;
@@ -200,7 +208,7 @@ Result<std::unique_ptr<Engine>> Engine::Open(const EngineOptions& options) {
 }
 
 Result<QueryResult> Engine::Query(std::string_view sql) {
-  ATOLL_ASSIGN_OR_RETURN(auto stream, impl_->Run(sql, /*streaming=*/false));
+  ATOLL_ASSIGN_OR_RETURN(auto stream, impl_->RunOne(sql, /*streaming=*/false));
   QueryResult result;
   result.columns = stream->columns();
   while (true) {
@@ -217,13 +225,40 @@ Result<QueryResult> Engine::Query(std::string_view sql) {
 }
 
 Status Engine::Execute(std::string_view sql) {
-  ATOLL_ASSIGN_OR_RETURN(auto stream, impl_->Run(sql, /*streaming=*/false));
+  ATOLL_ASSIGN_OR_RETURN(auto stream, impl_->RunOne(sql, /*streaming=*/false));
   return Status::OK();
 }
 
 Result<std::unique_ptr<QueryStream>> Engine::Stream(std::string_view sql) {
-  ATOLL_ASSIGN_OR_RETURN(auto stream, impl_->Run(sql, /*streaming=*/true));
+  ATOLL_ASSIGN_OR_RETURN(auto stream, impl_->RunOne(sql, /*streaming=*/true));
   return std::unique_ptr<QueryStream>(std::move(stream));
+}
+
+Status Engine::ExecuteScript(std::string_view script) {
+  Extracted extracted;
+  ATOLL_ASSIGN_OR_RETURN(idx_t count, impl_->Extract(script, &extracted));
+  for (idx_t i = 0; i < count; ++i) {
+    ATOLL_RETURN_NOT_OK(impl_->RunExtracted(extracted, i, /*streaming=*/false).status());
+  }
+  return Status::OK();
+}
+
+Result<size_t> Engine::CountStatements(std::string_view sql) {
+  Extracted extracted;
+  ATOLL_ASSIGN_OR_RETURN(idx_t count, impl_->Extract(sql, &extracted));
+  return static_cast<size_t>(count);
+}
+
+Status Engine::ForEachStatement(
+    std::string_view sql, const std::function<Status(size_t index, QueryStream& rows)>& each) {
+  Extracted extracted;
+  ATOLL_ASSIGN_OR_RETURN(idx_t count, impl_->Extract(sql, &extracted));
+  for (idx_t i = 0; i < count; ++i) {
+    // Statement i is prepared only after statement i-1 ran (it may use what i-1 created).
+    ATOLL_ASSIGN_OR_RETURN(auto stream, impl_->RunExtracted(extracted, i, /*streaming=*/true));
+    ATOLL_RETURN_NOT_OK(each(static_cast<size_t>(i), *stream));
+  }
+  return Status::OK();
 }
 
 Status Engine::RegisterStores(std::string scheme, StoreResolver resolver) {
@@ -265,5 +300,128 @@ std::string QuoteString(std::string_view text) {
   out.push_back('\'');
   return out;
 }
+
+namespace {
+
+// A recursive-descent check of the type grammar IsTypeName documents.
+class TypeNameParser {
+ public:
+  explicit TypeNameParser(std::string_view text) : text_(text) {}
+
+  bool Parse() { return Type(0) && (Skip(), pos_ == text_.size()); }
+
+ private:
+  static constexpr int kMaxDepth = 32;
+
+  void Skip() {
+    while (pos_ < text_.size() && text_[pos_] == ' ') ++pos_;
+  }
+  bool Take(char c) {
+    Skip();
+    if (pos_ < text_.size() && text_[pos_] == c) {
+      ++pos_;
+      return true;
+    }
+    return false;
+  }
+  static bool WordChar(char c, bool first) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_' ||
+           (!first && c >= '0' && c <= '9');
+  }
+  std::string_view Word() {
+    Skip();
+    size_t start = pos_;
+    while (pos_ < text_.size() && WordChar(text_[pos_], pos_ == start)) ++pos_;
+    return text_.substr(start, pos_ - start);
+  }
+  bool Digits() {
+    Skip();
+    size_t start = pos_;
+    while (pos_ < text_.size() && text_[pos_] >= '0' && text_[pos_] <= '9') ++pos_;
+    return pos_ > start && pos_ - start <= 9;
+  }
+  static bool Is(std::string_view word, std::string_view upper) {
+    if (word.size() != upper.size()) return false;
+    for (size_t i = 0; i < word.size(); ++i) {
+      char c = word[i];
+      if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+      if (c != upper[i]) return false;
+    }
+    return true;
+  }
+  // Continues a name with the words of one of the multi-word type names, if they follow.
+  void MultiWord(std::string_view first) {
+    static constexpr std::string_view kTails[][3] = {{"TIMESTAMP", "WITH", "TIME ZONE"},
+                                                     {"TIME", "WITH", "TIME ZONE"},
+                                                     {"DOUBLE", "PRECISION", ""}};
+    for (const auto& tail : kTails) {
+      if (!Is(first, tail[0])) continue;
+      const size_t saved = pos_;
+      bool all = true;
+      for (std::string_view part : {tail[1], tail[2]}) {
+        while (all && !part.empty()) {
+          size_t space = part.find(' ');
+          all = Is(Word(), part.substr(0, space));
+          part = space == std::string_view::npos ? std::string_view() : part.substr(space + 1);
+        }
+      }
+      if (all) return;
+      pos_ = saved;
+    }
+  }
+  // A STRUCT/UNION field name: a word or a "quoted" identifier ("" for a quote).
+  bool FieldName() {
+    Skip();
+    if (pos_ < text_.size() && text_[pos_] == '"') {
+      for (++pos_; pos_ < text_.size(); ++pos_) {
+        if (text_[pos_] != '"') continue;
+        if (pos_ + 1 < text_.size() && text_[pos_ + 1] == '"') {
+          ++pos_;
+          continue;
+        }
+        ++pos_;
+        return true;
+      }
+      return false;
+    }
+    return !Word().empty();
+  }
+  bool Type(int depth) {
+    if (depth > kMaxDepth) return false;
+    std::string_view name = Word();
+    if (name.empty()) return false;
+    if (Is(name, "STRUCT") || Is(name, "UNION")) {
+      if (!Take('(')) return false;
+      do {
+        if (!FieldName() || !Type(depth + 1)) return false;
+      } while (Take(','));
+      if (!Take(')')) return false;
+    } else if (Is(name, "MAP")) {
+      if (!Take('(') || !Type(depth + 1) || !Take(',') || !Type(depth + 1) || !Take(')'))
+        return false;
+    } else {
+      MultiWord(name);
+      if (Take('(')) {
+        do {
+          if (!Digits()) return false;
+        } while (Take(','));
+        if (!Take(')')) return false;
+      }
+    }
+    while (Take('[')) {
+      Skip();
+      if (pos_ < text_.size() && text_[pos_] != ']' && !Digits()) return false;
+      if (!Take(']')) return false;
+    }
+    return true;
+  }
+
+  std::string_view text_;
+  size_t pos_ = 0;
+};
+
+}  // namespace
+
+bool IsTypeName(std::string_view text) { return TypeNameParser(text).Parse(); }
 
 }  // namespace atl::engine

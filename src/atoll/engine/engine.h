@@ -99,9 +99,14 @@ class Engine {
   Engine(const Engine&) = delete;
   Engine& operator=(const Engine&) = delete;
 
-  // Runs `sql` (one or more ';'-separated statements) and returns the last statement's
-  // result, fully materialized. Errors:
-  //   kInvalidArgument  parser, binder, catalog, conversion and other input errors
+  // Runs `sql`, exactly one statement (a trailing ';' and comments are fine), and returns
+  // its result, fully materialized. Text holding several statements is refused with
+  // kInvalidArgument before anything runs: SQL that is not wholly atoll's own (a user's
+  // query, text built from names or data) can never smuggle in a second statement. Scripts
+  // atoll writes itself go through ExecuteScript; a user's script through ForEachStatement.
+  // Errors:
+  //   kInvalidArgument  parser, binder, catalog, conversion and other input errors; more
+  //                     than one statement (or none)
   //   kNotFound         a file or object that does not exist ("No files found ...")
   //   kIOError          other IO failures (kUnavailable / kPermissionDenied when the
   //                     underlying store reported that)
@@ -112,11 +117,27 @@ class Engine {
   //   kInternal         DuckDB internal/fatal errors
   Result<QueryResult> Query(std::string_view sql);
 
-  // Like Query, for statements whose result is not needed.
+  // Like Query (one statement), for statements whose result is not needed.
   Status Execute(std::string_view sql);
 
-  // Like Query, but the last statement's rows are produced while they are read.
+  // Like Query (one statement), but the rows are produced while they are read.
   Result<std::unique_ptr<QueryStream>> Stream(std::string_view sql);
+
+  // Runs every statement of `script` in order, stopping at the first error (earlier
+  // statements keep their effect). Only for text atoll writes whole, every name and value
+  // in it quoted (QuoteIdentifier, QuoteString); never for text that is not ours.
+  Status ExecuteScript(std::string_view script);
+
+  // The number of statements in `sql`, split by DuckDB's own parser (nothing runs).
+  // kInvalidArgument when it does not parse.
+  Result<size_t> CountStatements(std::string_view sql);
+
+  // Runs the statements of `sql` one at a time, in order. After each one has started,
+  // `each` is called with its index and its rows (streamed; read them before returning:
+  // the stream ends when `each` returns). Stops at the first error, of a statement or
+  // returned by `each`; earlier statements keep their effect.
+  Status ForEachStatement(std::string_view sql,
+                          const std::function<Status(size_t index, QueryStream& rows)>& each);
 
   // Serves URIs "<scheme>bucket/key" (scheme like "s3://") from the stores `resolver`
   // returns: reads by ranged Get, globs by List, writes (COPY ... TO) by one Put when the
@@ -141,5 +162,12 @@ std::string QuoteIdentifier(std::string_view name);
 // `text` as a SQL string literal: 'it''s'. NUL characters are not representable and
 // are dropped.
 std::string QuoteString(std::string_view text);
+
+// True when `text` is a DuckDB type as DuckDB writes it ("BIGINT", "DECIMAL(18,3)",
+// "TIMESTAMP WITH TIME ZONE", "STRUCT(a INTEGER, \"b c\" VARCHAR[])[]", "MAP(VARCHAR,
+// INTEGER)"): a name, integer parameters, STRUCT/UNION fields and MAP types, array
+// suffixes. Nothing else (no string literals, expressions or further clauses) passes, so a
+// type that came from data or settings can be put into SQL as a type once it passes.
+bool IsTypeName(std::string_view text);
 
 }  // namespace atl::engine

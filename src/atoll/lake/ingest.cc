@@ -68,6 +68,16 @@ std::vector<SourceFile> Sources(const std::vector<storage::ObjectInfo>& objects)
   return out;
 }
 
+// DuckDB reads a path holding one of * ? [ ] { } as a glob pattern (read_parquet, on local
+// and s3:// paths alike), which could read other files than the one named. Such a load/
+// file is rejected with this reason; empty when `key` has none of them.
+std::string GlobReason(std::string_view key) {
+  const size_t at = key.find_first_of("*?[]{}");
+  if (at == std::string_view::npos) return "";
+  return StrCat("the file name holds the glob character '", key.substr(at, 1),
+                "', which DuckDB would read as a pattern of other files; rename the file");
+}
+
 // "20261204T200000123Z-1a2b3c4d": sortable by time, unique by the random tail.
 std::string NewBatchId(int64_t now_ms) {
   std::string iso = IsoTimeMs(now_ms);  // 2026-12-04T20:00:00.123Z
@@ -345,7 +355,7 @@ class TableIngester {
     std::vector<SourceFile> converted;
     for (const storage::ObjectInfo& o : loads) {
       const std::string name = o.key.substr(o.key.rfind('/') + 1);
-      if (name.rfind("prepared-", 0) != 0) continue;
+      if (name.rfind("prepared-", 0) != 0 || !GlobReason(o.key).empty()) continue;
       Result<engine::QueryResult> kv = engine_.Query(
           StrCat("SELECT decode(value) FROM parquet_kv_metadata(", engine::QuoteString(Uri(o.key)),
                  ") WHERE decode(key) = ", engine::QuoteString(kLineageMetadataKey)));
@@ -462,7 +472,15 @@ class TableIngester {
   }
 
   // Reads the schema of each file; bad files are rejected. Returns the readable ones.
-  Result<std::vector<LoadFile>> Describe(std::vector<storage::ObjectInfo> batch) {
+  Result<std::vector<LoadFile>> Describe(std::vector<storage::ObjectInfo> listed) {
+    std::vector<storage::ObjectInfo> batch;
+    for (storage::ObjectInfo& info : listed) {
+      if (std::string why = GlobReason(info.key); !why.empty()) {
+        ATOLL_RETURN_NOT_OK(RejectOrStop(info, "read", InvalidArgument(why)));
+      } else {
+        batch.push_back(std::move(info));
+      }
+    }
     const std::map<std::string, std::string> signatures = Signatures(batch);
     std::map<std::string, engine::QueryResult> described_by_signature;
     std::vector<LoadFile> out;

@@ -24,6 +24,9 @@
 
 namespace atl::lake {
 
+// sql-names: SampleSize, TypeStruct, parts, field_ids
+// (SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -399,48 +402,134 @@ class TablePreparer {
     }
     switch (format) {
       case FileFormat::kCsv:
-      case FileFormat::kTsv: {
-        // The local files are never compressed (FetchToLocal decompressed them), whatever
-        // their names. buffer_size: DuckDB's default is 16 × max_line_size, which makes
-        // reading with a long line limit about twice as slow.
-        const uint64_t max_line = settings_.prepare.max_line_bytes;
-        std::string args =
-            StrCat(list, ", auto_detect=true, sample_size=", SampleSize(),
-                   ", compression='none', max_line_size=", max_line,
-                   ", buffer_size=", std::max<uint64_t>(uint64_t{32} << 20, 2 * max_line));
-        std::optional<std::string> delim = o.delimiter;
-        if (!delim && format == FileFormat::kTsv) delim = "\t";
-        if (delim) args += StrCat(", delim=", QuoteString(*delim == "\\t" ? "\t" : *delim));
-        if (o.header) args += StrCat(", header=", *o.header ? "true" : "false");
-        if (o.quote) args += StrCat(", quote=", QuoteString(*o.quote));
-        if (o.escape) args += StrCat(", escape=", QuoteString(*o.escape));
-        if (o.null_string) args += StrCat(", nullstr=", QuoteString(*o.null_string));
-        if (o.timestamp_format)
-          args += StrCat(", timestampformat=", QuoteString(*o.timestamp_format));
-        if (o.date_format) args += StrCat(", dateformat=", QuoteString(*o.date_format));
-        if (!o.columns.empty()) args += StrCat(", columns=", TypeStruct(o.columns));
-        if (!o.column_types.empty()) args += StrCat(", types=", TypeStruct(o.column_types));
-        return StrCat("read_csv(", args, ")");
-      }
+      case FileFormat::kTsv:
+        return StrCat("read_csv(", list, ", auto_detect=true, sample_size=", SampleSize(),
+                      CsvOptionsSql(format, /*with_types=*/true), ")");
       case FileFormat::kJson:
       case FileFormat::kNdjson: {
         // "auto" reads both a JSON array and one document per line.
-        std::string args = StrCat(
+        std::string args_sql = StrCat(
             list, ", format=",
             paths.size() == 1 && format == FileFormat::kNdjson ? "'newline_delimited'" : "'auto'",
             ", sample_size=", SampleSize(),
             ", maximum_object_size=", settings_.prepare.max_line_bytes);
         if (o.timestamp_format)
-          args += StrCat(", timestampformat=", QuoteString(*o.timestamp_format));
-        if (o.date_format) args += StrCat(", dateformat=", QuoteString(*o.date_format));
-        if (!o.columns.empty()) args += StrCat(", columns=", TypeStruct(o.columns));
-        return StrCat("read_json(", args, ")");
+          args_sql += StrCat(", timestampformat=", QuoteString(*o.timestamp_format));
+        if (o.date_format) args_sql += StrCat(", dateformat=", QuoteString(*o.date_format));
+        if (!o.columns.empty()) args_sql += StrCat(", columns=", TypeStruct(o.columns));
+        return StrCat("read_json(", args_sql, ")");
       }
       case FileFormat::kParquet:
         return StrCat("read_parquet(", list, ")");
       default:
         return "";
     }
+  }
+
+  // The delimiter the table's options set (TSV: a tab), if any.
+  std::optional<std::string> SetDelimiter(FileFormat format) const {
+    std::optional<std::string> delim = table_options_.delimiter;
+    if (!delim && format == FileFormat::kTsv) delim = "\t";
+    if (delim && *delim == "\\t") delim = "\t";
+    return delim;
+  }
+
+  // read_csv options after the paths (", name=value" each) that do not depend on the
+  // sniffer: the table's options, every value quoted. The local files are never
+  // compressed (FetchToLocal decompressed them), whatever their names. buffer_size:
+  // DuckDB's default is 16 × max_line_size, which makes reading with a long line limit
+  // about twice as slow. `with_types`: also the types= option (not with columns=).
+  std::string CsvOptionsSql(FileFormat format, bool with_types) const {
+    const TableOptions& o = table_options_;
+    const uint64_t max_line = settings_.prepare.max_line_bytes;
+    std::string options_sql =
+        StrCat(", compression='none', max_line_size=", max_line,
+               ", buffer_size=", std::max<uint64_t>(uint64_t{32} << 20, 2 * max_line));
+    if (std::optional<std::string> delim = SetDelimiter(format))
+      options_sql += StrCat(", delim=", QuoteString(*delim));
+    if (o.header) options_sql += StrCat(", header=", *o.header ? "true" : "false");
+    if (o.quote) options_sql += StrCat(", quote=", QuoteString(*o.quote));
+    if (o.escape) options_sql += StrCat(", escape=", QuoteString(*o.escape));
+    if (o.null_string) options_sql += StrCat(", nullstr=", QuoteString(*o.null_string));
+    if (o.timestamp_format)
+      options_sql += StrCat(", timestampformat=", QuoteString(*o.timestamp_format));
+    if (o.date_format) options_sql += StrCat(", dateformat=", QuoteString(*o.date_format));
+    if (!o.columns.empty()) options_sql += StrCat(", columns=", TypeStruct(o.columns));
+    if (with_types && !o.column_types.empty())
+      options_sql += StrCat(", types=", TypeStruct(o.column_types));
+    return options_sql;
+  }
+
+  // Sniffs the CSV file at `path` once and returns a read_csv(...) call with what DuckDB
+  // detected as explicit options (auto_detect=false), so that the DESCRIBEs and the COPY
+  // that follow do not each sniff the file again. The call is built here from sniff_csv's
+  // structured columns, every value quoted and every type checked (IsTypeName): the
+  // header's names are data and never become SQL text (sniff_csv's Prompt is not used).
+  // An error when something detected does not fit; the caller then auto-detects.
+  Result<std::string> SniffedCsvReader(FileFormat format, const std::string& path) const {
+    const std::string quoted_path = QuoteString(path);
+    ATOLL_ASSIGN_OR_RETURN(
+        engine::QueryResult sniffed,
+        engine_.Query(StrCat("SELECT Delimiter, Quote, Escape, NewLineDelimiter, Comment, "
+                             "SkipRows, HasHeader, DateFormat, TimestampFormat, "
+                             "unnest(Columns, recursive := true) FROM sniff_csv(",
+                             quoted_path, ", sample_size=", SampleSize(),
+                             CsvOptionsSql(format, /*with_types=*/true), ")")));
+    if (sniffed.rows.empty() || sniffed.rows[0].size() != 11)
+      return InvalidArgument("sniff_csv found no columns");
+    const engine::Row& first = sniffed.rows[0];
+    auto text = [&](size_t i) -> Result<std::string> {
+      if (!first[i]) return InvalidArgument("sniff_csv left ", i, " unset");
+      // sniff_csv writes an unset quote, escape or comment character as "(empty)".
+      return *first[i] == "(empty)" ? std::string() : *first[i];
+    };
+    const TableOptions& o = table_options_;
+    std::string options_sql = CsvOptionsSql(format, /*with_types=*/false);
+    if (!SetDelimiter(format)) {
+      ATOLL_ASSIGN_OR_RETURN(std::string delim, text(0));
+      options_sql += StrCat(", delim=", QuoteString(delim));
+    }
+    if (!o.quote) {
+      ATOLL_ASSIGN_OR_RETURN(std::string quote, text(1));
+      options_sql += StrCat(", quote=", QuoteString(quote));
+    }
+    if (!o.escape) {
+      ATOLL_ASSIGN_OR_RETURN(std::string escape, text(2));
+      options_sql += StrCat(", escape=", QuoteString(escape));
+    }
+    ATOLL_ASSIGN_OR_RETURN(std::string new_line, text(3));
+    if (new_line == "\\n" || new_line == "\\r" || new_line == "\\r\\n")
+      options_sql += StrCat(", new_line=", QuoteString(new_line));
+    ATOLL_ASSIGN_OR_RETURN(std::string comment, text(4));
+    ATOLL_ASSIGN_OR_RETURN(std::string skip, text(5));
+    if (skip.empty() || skip.size() > 9 ||
+        skip.find_first_not_of("0123456789") != std::string::npos) {
+      return InvalidArgument("sniff_csv found an unexpected number of rows to skip");
+    }
+    options_sql += StrCat(", comment=", QuoteString(comment), ", skip=", std::stoll(skip));
+    if (!o.header) {
+      ATOLL_ASSIGN_OR_RETURN(std::string header, text(6));
+      if (header != "true" && header != "false")
+        return InvalidArgument("sniff_csv found no header flag");
+      options_sql += StrCat(", header=", header);
+    }
+    for (const auto& [i, set] : {std::pair<size_t, bool>{7, o.date_format.has_value()},
+                                 std::pair<size_t, bool>{8, o.timestamp_format.has_value()}}) {
+      if (set || !first[i]) continue;
+      options_sql +=
+          StrCat(i == 7 ? ", dateformat=" : ", timestampformat=", QuoteString(*first[i]));
+    }
+    std::vector<std::pair<std::string, std::string>> columns;
+    for (const engine::Row& row : sniffed.rows) {
+      if (!row[9] || !row[10]) return InvalidArgument("sniff_csv found a column without a name");
+      if (row[9]->find('\0') != std::string::npos)
+        return InvalidArgument("a column name holds a NUL character");
+      if (!engine::IsTypeName(*row[10]))
+        return InvalidArgument("sniff_csv found a column type that is not a type name");
+      columns.emplace_back(*row[9], *row[10]);
+    }
+    return StrCat("read_csv(", quoted_path, ", auto_detect=false", options_sql,
+                  ", columns=", TypeStruct(columns), ")");
   }
 
   // SELECT over `from`, casting the columns of `column_types` (CSV applies them itself).
@@ -451,6 +540,7 @@ class TablePreparer {
     if (!csv && !o.column_types.empty()) {
       select += " REPLACE (";
       for (size_t i = 0; i < o.column_types.size(); ++i) {
+        // sql-checked: settings accept only types that pass engine::IsTypeName (settings.cc)
         select +=
             StrCat(i ? ", " : "", "CAST(", QuoteIdentifier(o.column_types[i].first), " AS ",
                    o.column_types[i].second, ") AS ", QuoteIdentifier(o.column_types[i].first));
@@ -495,22 +585,16 @@ class TablePreparer {
       case FileFormat::kUnknown:
         return NotSupported("unknown file format");
     }
-    if ((in.format == FileFormat::kCsv || in.format == FileFormat::kTsv) && !full_sample_ &&
-        table_options_.columns.empty() && from.rfind("read_csv(", 0) == 0) {
-      // Sniff once: the dialect and column types DuckDB detects from the sample become
-      // explicit read_csv options (auto_detect=false), so that the DESCRIBEs and the COPY
-      // that follow do not each sniff the file again. A file the sniffer cannot read keeps
+    const bool csv = in.format == FileFormat::kCsv || in.format == FileFormat::kTsv;
+    if (csv && !full_sample_ && table_options_.columns.empty()) {
+      // Sniff once (see SniffedCsvReader). A file whose sniffed options do not bind keeps
       // the auto-detecting form (and fails below with DuckDB's message).
-      std::string sniff = from;
-      sniff.replace(0, std::string("read_csv(").size(), "sniff_csv(");
-      Result<engine::QueryResult> prompt = engine_.Query(StrCat("SELECT Prompt FROM ", sniff));
-      if (prompt.ok() && !prompt->rows.empty() && !prompt->rows[0].empty() && prompt->rows[0][0]) {
-        std::string text = *prompt->rows[0][0];
-        if (text.rfind("FROM ", 0) == 0) text.erase(0, 5);
-        while (!text.empty() && (text.back() == ';' || text.back() == ' ')) text.pop_back();
-        if (text.rfind("read_csv(", 0) == 0 && text.back() == ')') {
-          sniffed_csv_[in.local_path] = text;
-          from = text;
+      Result<std::string> sniffed = SniffedCsvReader(in.format, in.local_path);
+      if (sniffed.ok()) {
+        in.select_sql = SelectSql(in.format, *sniffed);
+        if (engine_.Query(StrCat("DESCRIBE ", in.select_sql)).ok()) {
+          sniffed_csv_[in.local_path] = *sniffed;
+          return Status::OK();
         }
       }
     }

@@ -5,6 +5,8 @@
 #include <cctype>
 #include <set>
 
+#include "atoll/engine/engine.h"
+
 namespace atl::lake {
 
 namespace {
@@ -112,8 +114,10 @@ class ObjectReader {
     }
     out->clear();
     for (const auto& [name, type] : v->items()) {
-      if (!type.is_string() || type.get<std::string>().empty()) {
-        return InvalidArgument("settings: '", PathOf(key), ".", name, "' must be a type name such as \"BIGINT\"");
+      // The type goes into generated SQL as a type: only DuckDB's type grammar passes.
+      if (!type.is_string() || !engine::IsTypeName(type.get<std::string>())) {
+        return InvalidArgument("settings: '", PathOf(key), ".", name,
+                               "' must be a DuckDB type name such as \"BIGINT\"");
       }
       out->emplace_back(name, type.get<std::string>());
     }

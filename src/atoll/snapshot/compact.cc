@@ -17,6 +17,9 @@
 
 namespace atl::snapshot {
 
+// sql-names: p, c, queries, CopyCompressionOptions, rollover, precision, scale
+// (SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
+
 namespace fs = std::filesystem;
 using engine::QuoteIdentifier;
 using engine::QuoteString;

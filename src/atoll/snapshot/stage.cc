@@ -8,6 +8,9 @@
 
 namespace atl::snapshot {
 
+// sql-names: table, source, staged, CopyCompressionOptions
+// (SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
+
 namespace fs = std::filesystem;
 using engine::QuoteIdentifier;
 using engine::QuoteString;

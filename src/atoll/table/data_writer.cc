@@ -18,6 +18,10 @@
 #include "atoll/iceberg/transform.h"
 
 namespace atl::table {
+
+// sql-names: c, naive, r, unit, kHashFunction, arg, copy_options, type, outer, part_exprs, col,
+// sql-names: match, copy_list, where
+// (SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
 namespace {
 
 using engine::QuoteIdentifier;
@@ -619,8 +623,14 @@ Result<std::vector<iceberg::DataFile>> WriteDataFiles(engine::Engine& engine,
         std::string col = QuoteIdentifier("__p" + Str(static_cast<int64_t>(k)));
         match += " AND p." + col + " IS NOT DISTINCT FROM s." + col;
       }
+      // __pid goes back into SQL as a number parsed here, never as the engine's text.
+      int64_t pid = 0;
+      const std::string pid_text = row[0].value_or("");
+      const auto parsed = std::from_chars(pid_text.data(), pid_text.data() + pid_text.size(), pid);
+      if (parsed.ec != std::errc() || parsed.ptr != pid_text.data() + pid_text.size())
+        return Internal("partition tuple numbered '", pid_text, "', not a number");
       t.where = " WHERE EXISTS (SELECT 1 FROM " + QuoteIdentifier(parts) +
-                " p WHERE p.__pid = " + *row[0] + match + ")";
+                " p WHERE p.__pid = " + Str(pid) + match + ")";
       targets.push_back(std::move(t));
     }
   }

@@ -12,6 +12,10 @@
 #include "atoll/iceberg/name_mapping.h"
 
 namespace atl::table {
+
+// sql-names: cols, PathList, map, n, on, empty, select_list, body, mapping, ranges, Column, alias,
+// sql-names: kname, SchemaMap, read
+// (SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
 namespace {
 
 using engine::QuoteIdentifier;

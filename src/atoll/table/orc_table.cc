@@ -14,6 +14,9 @@
 
 namespace atl::table {
 
+// sql-names: compression
+// (SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
+
 namespace {
 
 using engine::Datum;
