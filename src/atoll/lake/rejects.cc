@@ -4,6 +4,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "atoll/engine/memory_limit.h"
+
 namespace atl::lake {
 
 int64_t SystemNowMs() {
@@ -68,6 +70,12 @@ Result<bool> MoveToRejected(storage::Store& store, const RejectRequest& r) {
   }
   ATOLL_RETURN_NOT_OK_CTX(storage::Delete(store, r.source.key), StrCat("deleting ", r.source.key));
   return true;
+}
+
+std::string MemoryLimitReason(std::string_view memory_limit, const Status& st) {
+  return StrCat("loading it needs more memory than the lake's limit of ", memory_limit,
+                " (prepare.memory_limit); raise the setting to load it (DuckDB: ",
+                engine::MemoryLimitDetail(st), ")");
 }
 
 }  // namespace atl::lake
