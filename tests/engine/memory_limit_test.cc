@@ -32,6 +32,22 @@ TEST(MemoryLimitTest, AValueLargerThanTheLimitIsAMemoryLimitError) {
   EXPECT_THAT(detail, Not(HasSubstr("\n")));
 }
 
+TEST(MemoryLimitTest, SpillingBeyondTheTemporaryDirectorysRoomIsNot) {
+  // Room to spill runs out (as on a full disk): not the memory limit.
+  ::atl::testing::TempDir dir;
+  EngineOptions options;
+  options.memory_limit = "16MB";
+  options.temp_directory = dir.Join("spill");
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Engine> engine, Engine::Open(options));
+  ASSERT_OK(engine->Execute("SET max_temp_directory_size = '1MB'"));
+  Status st = engine->Execute(
+      "CREATE TABLE t AS SELECT range AS i, md5(range::VARCHAR) AS h FROM range(2000000) "
+      "ORDER BY h");
+  ASSERT_EQ(st.code(), StatusCode::kUnavailable) << st.ToString();
+  EXPECT_THAT(st.message(), HasSubstr("failed to offload"));
+  EXPECT_FALSE(IsMemoryLimitError(st)) << st.ToString();
+}
+
 TEST(MemoryLimitTest, OtherUnavailableErrorsAreNot) {
   const Status store =
       Status(StatusCode::kUnavailable,
