@@ -28,7 +28,7 @@ PIDS=()
 ingest_loop() {
   local n=0
   while [ ! -e "$STOP" ]; do
-    "$ATOLL" ingest "$LAKE" >> "$WORK/ingest-$1.log" 2>&1 || echo "exit $?" >> "$WORK/ingest-$1.log"
+    sweep_ingest "$LAKE" >> "$WORK/ingest-$1.log" 2>&1 || echo "exit $?" >> "$WORK/ingest-$1.log"
     n=$((n + 1))
   done
   echo "$n" > "$WORK/ingest-$1.count"
@@ -71,7 +71,7 @@ wait "${PIDS[@]}"
 read -r queries bad_queries < "$WORK/query.count"
 ingests=$(( $(cat "$WORK"/ingest-*.count | paste -sd+) ))
 log "$ROUNDS rounds: $ingests ingest runs in 4 loops, $(cat "$WORK/maintain.count") maintain runs, $queries queries; final ingest"
-"$ATOLL" ingest "$LAKE" > "$WORK/final.out" 2> "$WORK/final.err" || {
+sweep_ingest "$LAKE" > "$WORK/final.out" 2> "$WORK/final.err" || {
   cat "$WORK/final.out" "$WORK/final.err" >&2; fail "the final ingest failed"; }
 maintain_failed=$(grep -c '^exit' "$WORK/maintain.log" || true)
 [ "$maintain_failed" = 0 ] || { grep -i error "$WORK/maintain.log" | head -5 >&2; fail "$maintain_failed maintain runs failed while the writers ran"; }

@@ -63,7 +63,10 @@ run cp input/events.parquet lake/load/web/events/zz-truncated.parquet
 truncate -s 100 lake/load/web/events/zz-truncated.parquet
 
 section "Ingesting: prepare/ (CSV straight in; NDJSON via load/) and load/ -> Iceberg tables in stg/"
-run ingest lake
+# Exit status 3: the run finished, but the truncated file went to _rejected/.
+status=0
+run ingest lake || status=$?
+[ "$status" = 3 ] || { echo "demo: ingest exited with $status, expected 3 (one file rejected)" >&2; exit 1; }
 
 section "The lake's tables"
 run tables lake

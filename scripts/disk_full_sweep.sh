@@ -43,7 +43,7 @@ for r in $(seq 1 "$ROUNDS"); do
   tmp=$WORK/scratch
   [ $((r % 2)) = 0 ] && tmp=$DISK/scratch
   mkdir -p "$tmp"
-  if ! TMPDIR=$tmp "$ATOLL" ingest "$LAKE" > "$WORK/round.out" 2> "$WORK/round.err"; then
+  if ! TMPDIR=$tmp sweep_ingest "$LAKE" > "$WORK/round.out" 2> "$WORK/round.err"; then
     failed=$((failed + 1))
     if grep -qi "no space\|disk full\|ENOSPC" "$WORK/round.err"; then
       grep -Eq "sweep\.(orders|events)|(stg|trail|stats|log)\.atoll\.[a-z]+" "$WORK/round.err" ||
@@ -63,8 +63,8 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 sweep_drop_all
 log "$ROUNDS ingests on a full disk, $failed failed; final ingest with room"
-"$ATOLL" ingest "$LAKE" > "$WORK/final.out" 2> "$WORK/final.err" || {
+sweep_ingest "$LAKE" > "$WORK/final.out" 2> "$WORK/final.err" || {
   cat "$WORK/final.out" "$WORK/final.err" >&2; fail "the final ingest failed"; }
-"$ATOLL" ingest "$LAKE" > /dev/null
+sweep_ingest "$LAKE" > /dev/null
 sweep_check
 log "PASS: $ROWS rows from $((FILES - BROKEN)) files exactly once, $BROKEN rejected; $failed of $ROUNDS ingests failed on the full disk"

@@ -42,7 +42,7 @@ per_round=$(( (FILES + ROUNDS - 1) / ROUNDS ))
 failed=0
 for r in $(seq 1 "$ROUNDS"); do
   sweep_drop "$per_round"
-  if ! AWS_ENDPOINT_URL="http://127.0.0.1:$port" "$ATOLL" ingest "$LAKE" \
+  if ! AWS_ENDPOINT_URL="http://127.0.0.1:$port" sweep_ingest "$LAKE" \
       > "$WORK/round.out" 2> "$WORK/round.err"; then
     failed=$((failed + 1))
     cat "$WORK/round.err" >> "$WORK/failed-rounds.log"
@@ -51,8 +51,8 @@ done
 sweep_drop_all
 resets=$(grep -c '^reset' "$WORK/proxy.out" || true)
 log "$ROUNDS ingests through the proxy ($resets connections reset), $failed failed; final ingest"
-"$ATOLL" ingest "$LAKE" > "$WORK/final.out" 2> "$WORK/final.err" || {
+sweep_ingest "$LAKE" > "$WORK/final.out" 2> "$WORK/final.err" || {
   cat "$WORK/final.out" "$WORK/final.err" >&2; fail "the final ingest failed"; }
-"$ATOLL" ingest "$LAKE" > /dev/null
+sweep_ingest "$LAKE" > /dev/null
 sweep_check
 log "PASS: $ROWS rows from $((FILES - BROKEN)) files exactly once, $BROKEN rejected; $resets connections reset, $failed of $ROUNDS ingests failed"

@@ -39,10 +39,10 @@ for it in $(seq 1 "$ITERATIONS"); do
 done
 sweep_drop_all
 log "$ITERATIONS iterations, $kills ingests killed mid-run; final ingest"
-"$ATOLL" ingest "$LAKE" > "$WORK/final.out" 2> "$WORK/final.err" || {
+sweep_ingest "$LAKE" > "$WORK/final.out" 2> "$WORK/final.err" || {
   cat "$WORK/final.out" "$WORK/final.err" >&2; fail "the final ingest failed"; }
 # A second pass finishes anything a lease of the last killed run still held.
-"$ATOLL" ingest "$LAKE" > /dev/null
+sweep_ingest "$LAKE" > /dev/null
 
 sweep_check
 log "PASS: $ROWS rows from $((FILES - BROKEN)) files exactly once, $BROKEN rejected, $kills kills"

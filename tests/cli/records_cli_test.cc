@@ -115,7 +115,7 @@ TEST_F(RecordsCliTest, StatsLogAndTrailAgreeWithTheData) {
   WriteFile(lake_ + "/load/web/events/zz-broken.parquet", "PAR1 this is not parquet");
 
   RunResult first = Atoll({"ingest", "lake"});
-  ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+  ASSERT_EQ(first.exit_code, 3) << first.out << first.err;  // finished, zz-broken rejected
   EXPECT_THAT(first.err,
               HasSubstr("WARN  stg.web.events: rejected load/web/events/zz-broken.parquet"));
   // A second batch of orders: the table gets a second ingest snapshot.

@@ -103,7 +103,7 @@ TEST_F(HonestCliTest, AFilesOwnEtlLoadedAtIsKeptAsEtlLoadedAt1) {
   WriteFile(lake_ + "/prepare/shop/b/y.ndjson",
             "{\"id\": 2, \"_etl_loaded_at\": \"a\", \"_etl_loaded_at_1\": \"b\"}\n");
   r = RunAtoll({"ingest", lake_});
-  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 3) << r.err;  // finished, one file rejected
   bool found = false;
   for (const auto& e : fs::recursive_directory_iterator(lake_ + "/_rejected")) {
     if (e.path().string().size() > 11 && e.path().string().ends_with(".error.json")) {

@@ -173,8 +173,10 @@ void WarnIgnoredLandingFiles(const lake::Lake& lake, lake::EventLog& log) {
   }
 }
 
+// One ingest pass, its summary printed and its events logged. `*rejected` (when given)
+// receives the number of files the pass moved to _rejected/.
 Status RunIngestOnce(lake::Lake& lake, lake::IngestOptions options, bool as_json, Io& io,
-                     lake::EventLog& log, bool final_flush) {
+                     lake::EventLog& log, bool final_flush, size_t* rejected = nullptr) {
   WarnIgnoredLandingFiles(lake, log);
   ProgressBar bar = ProgressBar::ForStderr("ingesting");
   options.progress = [&bar](const lake::IngestProgress& p) {
@@ -205,6 +207,7 @@ Status RunIngestOnce(lake::Lake& lake, lake::IngestOptions options, bool as_json
               {"seconds", seconds}});
   }
   RecordRun(lake, options.command, log, final_flush || log.FlushDue(NowMs()), io);
+  if (rejected != nullptr) *rejected = report.files_rejected();
   // Every table ran; those that stopped on an error make the run fail, naming them all.
   std::string failed;
   size_t failures = 0;
@@ -220,7 +223,17 @@ Status RunIngestOnce(lake::Lake& lake, lake::IngestOptions options, bool as_json
 Status RunIngest(const ParsedArgs& args, Io& io) {
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<lake::Lake> lake, lake::Lake::Open(args.positional()[0]));
   lake::EventLog log({.command = "atoll ingest", .echo = &io.err});
-  return RunIngestOnce(*lake, OptionsFromArgs(args), args.Has("json"), io, log, true);
+  size_t rejected = 0;
+  ATOLL_RETURN_NOT_OK(
+      RunIngestOnce(*lake, OptionsFromArgs(args), args.Has("json"), io, log, true, &rejected));
+  if (rejected > 0) {
+    // Finished, but not everything loaded: a distinct exit status (3), so that scripts
+    // notice files waiting for a person in _rejected/ and can tell them from a failure.
+    io.err << "atoll: " << rejected << (rejected == 1 ? " file" : " files")
+           << " rejected (moved to _rejected/ with the reason beside; exit status 3)\n";
+    io.exit_code = kExitRejected;
+  }
+  return Status::OK();
 }
 
 std::atomic<bool> g_stop{false};
@@ -323,7 +336,8 @@ CommandSpec IngestCommand() {
           "types merge in), one commit per table. Sources are deleted once their commit is\n"
           "durable; files that cannot be loaded move to _rejected/ with a .error.json reason.\n"
           "Safe to interrupt and re-run, and to run from several processes at once.\n"
-          "Exit status 1 when a table's run stopped on an error (rejected files are not errors).\n",
+          "Exit status 1 when a table's run stopped on an error; 3 when the run finished but\n"
+          "moved files to _rejected/ (the summary says how many); 0 when everything loaded.\n",
       .options = {{"table", 't', OptionKind::kString, "DB.TABLE[,...]", "Only these tables"},
                   {"no-prepare", 0, OptionKind::kFlag, "", "Skip prepare/ (load/ only)"},
                   {"threads", 0, OptionKind::kInt, "N", "DuckDB worker threads (default 2)", 1,

@@ -8,6 +8,8 @@
 //   0  success
 //   1  failure (the command ran and something went wrong: missing object, I/O, S3 error)
 //   2  usage error (unknown command or option, bad option value, wrong argument count)
+//   3  finished, but some input was rejected (atoll ingest: files moved to _rejected/);
+//      set by the command through Io::exit_code, so scripts can tell it from a failure
 // Errors are printed on stderr as one line: "atoll: error: <message>".
 //
 // Thread safety: the registry is immutable after first use; commands run on the caller's
@@ -28,7 +30,12 @@ namespace atl::cli {
 struct Io {
   std::ostream& out;
   std::ostream& err;
+  // The exit code of a command that returns OK: 0, or kExitRejected. A failing command
+  // exits with 1 whatever this says.
+  int exit_code = 0;
 };
+
+inline constexpr int kExitRejected = 3;
 
 struct CommandSpec {
   std::string_view name;         // "cp"

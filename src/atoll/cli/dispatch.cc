@@ -26,7 +26,8 @@ void PrintMainHelp(std::ostream& out) {
          "Locations are local paths (relative or absolute), file:///absolute/path or\n"
          "s3://bucket/key. S3 credentials, region and endpoint follow the AWS conventions\n"
          "(AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION, AWS_ENDPOINT_URL, AWS_PROFILE).\n"
-         "Exit status: 0 success, 1 failure, 2 usage error.\n";
+         "Exit status: 0 success, 1 failure, 2 usage error, 3 finished but some input rejected\n"
+         "(atoll ingest: files moved to _rejected/).\n";
 }
 
 std::string OptionLabel(const OptionSpec& o) {
@@ -111,7 +112,7 @@ int Main(const std::vector<std::string>& argv, Io& io) {
     io.err << "atoll: error: " << (st.message().empty() ? st.ToString() : st.message()) << "\n";
     return kExitFailure;
   }
-  return kExitOk;
+  return io.exit_code;
 }
 
 }  // namespace atl::cli

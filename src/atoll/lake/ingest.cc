@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "atoll/engine/engine.h"
+#include "atoll/engine/memory_limit.h"
 #include "atoll/iceberg/commit.h"
 #include "atoll/iceberg/schema_update.h"
 #include "atoll/lake/lake_tables.h"
@@ -41,7 +42,10 @@ bool Ignored(std::string_view key) {
 }
 
 // Store errors stop a table's run; everything else about one file is that file's fault.
+// DuckDB's memory limit is reported as kUnavailable too, but it is no store trouble: a file
+// that cannot be read or written alone within the limit never will be (WriteEachAlone).
 bool IsStoreTrouble(const Status& st) {
+  if (engine::IsMemoryLimitError(st)) return false;
   switch (st.code()) {
     case StatusCode::kUnavailable:
     case StatusCode::kUnknownOutcome:
@@ -431,6 +435,8 @@ class TableIngester {
     r.reason = why.message().empty() ? why.ToString() : why.message();
     // DuckDB appends the SQL with a caret ("\n\nLINE 1: ..."); the reason is the first part.
     if (size_t cut = r.reason.find("\n\nLINE "); cut != std::string::npos) r.reason.resize(cut);
+    if (engine::IsMemoryLimitError(why))
+      r.reason = MemoryLimitReason(settings_.prepare.memory_limit, why);
     r.time_ms = Now();
     ATOLL_ASSIGN_OR_RETURN(bool moved, MoveToRejected(store_, r));
     if (moved) {
@@ -688,13 +694,17 @@ class TableIngester {
 
   // Writes the batch. When that fails, the files that cannot be read in full are rejected
   // and the rest written; when every file reads, the failure is not theirs (e.g. the
-  // table's store) and is returned.
+  // table's store) and is returned. When it fails on the memory limit, the files are
+  // written one by one (WriteEachAlone).
   Result<std::vector<iceberg::DataFile>> WriteOrIsolate(std::vector<LoadFile>* files,
                                                         const std::string& batch_id,
                                                         int64_t loaded_at_ms) {
     Progress("write", 0, files->size());
     Result<std::vector<iceberg::DataFile>> written =
         Write(BatchQuery(*files, loaded_at_ms), batch_id, loaded_at_ms);
+    if (!written.ok() && engine::IsMemoryLimitError(written.status())) {
+      return WriteEachAlone(files, batch_id, loaded_at_ms);
+    }
     if (written.ok() || IsStoreTrouble(written.status())) return written;
     std::vector<LoadFile> good;
     for (LoadFile& f : *files) {
@@ -711,6 +721,50 @@ class TableIngester {
     *files = std::move(good);
     if (files->empty()) return std::vector<iceberg::DataFile>{};
     return Write(BatchQuery(*files, loaded_at_ms), batch_id, loaded_at_ms);
+  }
+
+  // The batch needed more memory than the lake's limit: each file is written on its own
+  // (one batch, several data files), so that one file too large for the limit spoils only
+  // itself. A file that still fails on the limit, or fails to read, is rejected (the
+  // reason names prepare.memory_limit, RejectOrStop); any other failure deletes what was
+  // written and is returned (store trouble rejects nothing).
+  Result<std::vector<iceberg::DataFile>> WriteEachAlone(std::vector<LoadFile>* files,
+                                                        const std::string& batch_id,
+                                                        int64_t loaded_at_ms) {
+    std::vector<iceberg::DataFile> data;
+    std::vector<LoadFile> written;
+    size_t done = 0;
+    for (LoadFile& f : *files) {
+      Progress("write", done++, files->size());
+      std::vector<LoadFile> one;
+      one.push_back(std::move(f));
+      Result<std::vector<iceberg::DataFile>> alone =
+          Write(BatchQuery(one, loaded_at_ms), batch_id, loaded_at_ms);
+      if (alone.ok()) {
+        data.insert(data.end(), alone->begin(), alone->end());
+        written.push_back(std::move(one.front()));
+        continue;
+      }
+      Status stop = RejectAlone(one.front(), alone.status());
+      if (!stop.ok()) {
+        (void)DeleteDataFiles(data);
+        return stop;
+      }
+    }
+    *files = std::move(written);
+    return data;
+  }
+
+  // The fate of a file whose write on its own failed with `why`: rejected (OK) when it
+  // needs more memory than the limit or cannot be read in full; otherwise the failure is
+  // not the file's and is returned.
+  Status RejectAlone(const LoadFile& f, const Status& why) {
+    if (engine::IsMemoryLimitError(why)) return RejectOrStop(f.info, "write", why);
+    if (IsStoreTrouble(why)) return why;
+    Status probe = ProbeRead(f);
+    if (probe.ok()) return why;
+    if (IsStoreTrouble(probe)) return probe;
+    return RejectOrStop(f.info, "read", probe);
   }
 
   Status DeleteDataFiles(const std::vector<iceberg::DataFile>& files) {

@@ -22,7 +22,9 @@
 //      file that cannot be read or merged goes to `_rejected/load/<db>/<table>/` with its
 //      reason (rejects.h); the rest of the batch still loads.
 //   5. Write the batch's rows as Parquet data files with Iceberg field ids
-//      (table::WriteDataFiles), `_etl_loaded_at` being the batch's start time.
+//      (table::WriteDataFiles), `_etl_loaded_at` being the batch's start time. A batch
+//      over DuckDB's memory limit (prepare.memory_limit) is written file by file; a file
+//      over it on its own is rejected, its reason naming the limit and the setting.
 //   6. Commit one append snapshot whose summary holds "atoll.ingest.batch-id",
 //      "atoll.ingest.files" and "atoll.ingest.source-bytes".
 //   7. Delete the batch's sources (those still the version read: a source replaced since

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "atoll/engine/engine.h"
+#include "atoll/engine/memory_limit.h"
 #include "atoll/lake/field_ids.h"
 #include "atoll/lake/input_file.h"
 #include "atoll/lake/json_guard.h"
@@ -93,6 +94,11 @@ bool IsDataError(const Status& st) {
       return false;
   }
 }
+
+// Errors that make a file fail on its own, every run: its content (IsDataError), or the
+// memory it needs beyond the lake's limit (DuckDB's kUnavailable, which a store's
+// transient kUnavailable is not: engine::IsMemoryLimitError).
+bool IsFileFault(const Status& st) { return IsDataError(st) || engine::IsMemoryLimitError(st); }
 
 std::string TypeStruct(const std::vector<std::pair<std::string, std::string>>& types) {
   std::string out = "{";
@@ -188,25 +194,36 @@ class TablePreparer {
     if (offer != Offer::kDeclined) return offer == Offer::kLoaded;
     Result<LocalOutput> out = WriteParquet(*staged);
     if (out.ok()) return Publish(staged, *out);
-    if (!IsDataError(out.status())) return out.status();
+    if (!IsFileFault(out.status())) return out.status();
     // Types are detected from a sample of the rows; a later value that does not fit fails
-    // the conversion. Detect from every row, then (still failing) find the bad files.
-    full_sample_ = true;
-    out = WriteParquet(*staged);
-    if (out.ok()) return Publish(staged, *out);
-    if (!IsDataError(out.status())) return out.status();
-    if (staged->size() == 1) {
-      ATOLL_RETURN_NOT_OK(Reject(*staged->front(), "convert", out.status().message()));
+    // the conversion. Detect from every row, then (still failing) find the bad files. A
+    // batch over the memory limit goes straight to its files one by one.
+    const bool over_memory = engine::IsMemoryLimitError(out.status());
+    if (!over_memory) {
+      full_sample_ = true;
+      out = WriteParquet(*staged);
+      if (out.ok()) return Publish(staged, *out);
+      if (!IsFileFault(out.status())) return out.status();
+    }
+    if (staged->size() == 1 && !over_memory) {
+      ATOLL_RETURN_NOT_OK(Reject(*staged->front(), "convert", RejectReason(out.status())));
       return true;
     }
     // One bad file spoils the batch: convert the files one by one.
     for (Input* in : *staged) {
       std::vector<Input*> one = {in};
       Result<LocalOutput> converted = WriteParquet(one);
+      if (!converted.ok() && IsDataError(converted.status()) && !full_sample_) {
+        // Over the memory limit, the batch was not read again with every row sampled
+        // (which takes more memory): each file is, when its sample fails it.
+        full_sample_ = true;
+        converted = WriteParquet(one);
+        full_sample_ = false;
+      }
       if (converted.ok()) {
         ATOLL_RETURN_NOT_OK(Publish(&one, *converted).status());  // false: left, as it should
-      } else if (IsDataError(converted.status())) {
-        ATOLL_RETURN_NOT_OK(Reject(*in, "convert", converted.status().message()));
+      } else if (IsFileFault(converted.status())) {
+        ATOLL_RETURN_NOT_OK(Reject(*in, "convert", RejectReason(converted.status())));
       } else {
         return converted.status();
       }
@@ -288,6 +305,13 @@ class TablePreparer {
   }
 
   int64_t Now() const { return options_.now_ms ? options_.now_ms() : SystemNowMs(); }
+
+  // The reason a file rejected for `st` (IsFileFault) gets.
+  std::string RejectReason(const Status& st) const {
+    if (engine::IsMemoryLimitError(st))
+      return MemoryLimitReason(settings_.prepare.memory_limit, st);
+    return st.message();
+  }
 
   // Rows the CSV/JSON sniffers read to detect types: a sample first (fast: files are
   // read once more, not twice), every row after a conversion failed (full_sample_).
@@ -376,8 +400,8 @@ class TablePreparer {
     Status st = BuildSelect(in, id);
     if (st.ok()) st = CheckColumns(in);
     if (!st.ok()) {
-      if (!IsDataError(st)) return st;
-      ATOLL_RETURN_NOT_OK(Reject(in, "read", st.message()));
+      if (!IsFileFault(st)) return st;
+      ATOLL_RETURN_NOT_OK(Reject(in, "read", RejectReason(st)));
       return false;
     }
     return true;

@@ -32,10 +32,13 @@
 // Parquet) is rejected before DuckDB reads it (CheckInputContent, input_file.h; json_guard.h)
 // with a reason naming the cause. Decompressed size per file
 // (max_decompressed_bytes), CSV line / JSON document length (max_line_bytes) and DuckDB's
-// memory (memory_limit; DuckDB spills to the work directory) are bounded.
+// memory (memory_limit; DuckDB spills to the work directory) are bounded; a file that
+// needs more memory than memory_limit on its own (a value larger than the limit) is
+// rejected with a reason naming the limit and the setting (engine/memory_limit.h).
 //
 // Errors of the store (kUnavailable, kUnknownOutcome, kPermissionDenied, ...) stop the
-// table's run and are returned: nothing is rejected because the store misbehaved.
+// table's run and are returned: nothing is rejected because the store misbehaved (DuckDB's
+// memory limit, also kUnavailable, is told apart: engine::IsMemoryLimitError).
 //
 // Direct load (PrepareOptions::direct): a batch of CSV/TSV files is first offered to the
 // sink, which may write its rows straight into the table (skipping load/, so the rows are

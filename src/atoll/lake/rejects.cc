@@ -4,6 +4,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "atoll/engine/memory_limit.h"
+
 namespace atl::lake {
 
 int64_t SystemNowMs() {
@@ -102,6 +104,12 @@ Result<std::vector<storage::ObjectInfo>> SetAsideUnusable(const Lake& lake,
     rejected->push_back(std::move(out));
   }
   return usable;
+}
+
+std::string MemoryLimitReason(std::string_view memory_limit, const Status& st) {
+  return StrCat("loading it needs more memory than the lake's limit of ", memory_limit,
+                " (prepare.memory_limit); raise the setting to load it (DuckDB: ",
+                engine::MemoryLimitDetail(st), ")");
 }
 
 }  // namespace atl::lake

@@ -49,4 +49,11 @@ Result<std::vector<storage::ObjectInfo>> SetAsideUnusable(const Lake& lake,
                                                           std::vector<RejectedFile>* rejected,
                                                           std::vector<UnusableFile>* skipped);
 
+// The reason of a file rejected because reading or writing it alone ran into the lake's
+// memory limit (`st` is such an error, engine::IsMemoryLimitError): names the limit
+// (`memory_limit`, the value of prepare.memory_limit), the setting that raises it and
+// DuckDB's words: "loading it needs more memory than the lake's limit of 64MB
+// (prepare.memory_limit); raise the setting to load it (DuckDB: failed to allocate ...)".
+std::string MemoryLimitReason(std::string_view memory_limit, const Status& st);
+
 }  // namespace atl::lake
