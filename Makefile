@@ -2,6 +2,7 @@
 #   make demo   install dependencies, build, run the demo on a local-directory lake
 #   make test   install dependencies, build, start the test servers, run every test
 # Other targets: setup, build, unit, asan, bench, fuzz, sweep (full kill -9 sweep),
+# concurrency-sweep, fault-sweep (S3 connection resets), disk-full-sweep (needs root),
 # snapshot-acceptance (the snapshot pipeline on a ~2 GB, 2,000-file export), snapshot-sweep
 # (the same with workers and runs killed at random), clean.
 BUILD      ?= build
@@ -9,7 +10,8 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
-.PHONY: all setup build demo test unit asan bench fuzz sweep snapshot-acceptance snapshot-sweep clean format
+.PHONY: all setup build demo test unit asan bench fuzz sweep concurrency-sweep fault-sweep \
+  disk-full-sweep snapshot-acceptance snapshot-sweep clean format
 
 all: build
 
@@ -52,6 +54,18 @@ SWEEP_ITERATIONS ?= 200
 SWEEP_FILES ?= 500
 sweep: build
 	scripts/kill_sweep.sh $(BUILD)/src/atoll/cli/atoll $(SWEEP_ITERATIONS) $(SWEEP_FILES) .state/sweep
+
+# The other ingest sweeps at full size (make test runs shortened ones: kill_sweep_test.cc):
+# four ingest loops with maintain and queries; S3 with 10% of connections reset (s3rver,
+# SQLite catalog); the lake and the scratch folder on a full tmpfs (root).
+ATOLL_BIN := $(BUILD)/src/atoll/cli/atoll
+concurrency-sweep: build
+	scripts/concurrency_sweep.sh $(ATOLL_BIN) 40 400 .state/concurrency-sweep
+fault-sweep: build
+	scripts/with_s3rver.sh fault-sweep scripts/fault_sweep.sh $(ATOLL_BIN) 40 200 \
+	  .state/fault-sweep s3://fault-sweep sqlite://$(CURDIR)/.state/fault-sweep/catalog.db 10
+disk-full-sweep: build
+	scripts/disk_full_sweep.sh $(ATOLL_BIN) 40 200 .state/disk-full-sweep
 
 # The snapshot pipeline at the issue's acceptance size: ~2 GB in 2,000 CSV.gz and Parquet
 # files, counts per partition and output file sizes checked (not part of make test).

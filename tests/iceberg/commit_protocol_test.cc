@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "atoll/iceberg/in_bucket_catalog.h"
+#include "atoll/iceberg/maintenance.h"
 #include "atoll/iceberg/table.h"
 #include "atoll/storage/fault_store.h"
 #include "table_test_util.h"
@@ -204,6 +205,24 @@ TEST_P(MemoryCommitTest, RetriesAreBoundedAndCleanUp) {
   memory_catalog_->InjectSwapFault(StatusCode::kOk, false, 0);
   EXPECT_EQ(MetadataKeys(*memory_), keys);
   ExpectIntact({MakeFile("base", 1).file_path});
+}
+
+TEST_P(MemoryCommitTest, MaintenanceRetriesOnATableThatForbidsRebasingAppends) {
+  Table t = Load();
+  ASSERT_OK(t.NewTransaction().SetProperties({{"commit.retry.num-retries", "0"}}).Commit());
+  ASSERT_OK(t.NewTransaction().Append({MakeFile("second", 2)}).Commit());
+  // Expiring snapshots recomputes from each new base: it goes through conflicts.
+  memory_catalog_->InjectSwapFault(StatusCode::kCommitConflict, false, 3);
+  ExpireOptions expire;
+  expire.older_than_ms = INT64_MAX;
+  ASSERT_OK_AND_ASSIGN(ExpireResult expired, ExpireSnapshots(t, expire));
+  EXPECT_FALSE(expired.expired_snapshot_ids.empty());
+  // An append still gives up at its first conflict, as the property says.
+  memory_catalog_->InjectSwapFault(StatusCode::kCommitConflict, false, 1);
+  Table fresh = Load();
+  Transaction tx = fresh.NewTransaction();
+  tx.Append({MakeFile("third", 1)});
+  EXPECT_THAT(tx.Commit(), IsError(StatusCode::kCommitConflict));
 }
 
 TEST_P(CommitTest, ARetryReusesTheAppendedManifests) {

@@ -233,7 +233,7 @@ Result<CommitOutcome> CommitWithRetries(Catalog& catalog, const FileIO& io, cons
     // Certainly not applied: this metadata file is garbage.
     (void)io.Delete({location});
     int64_t elapsed = env.now_ms() - started_ms;
-    if (attempt > retry.num_retries || elapsed > retry.total_timeout.count()) {
+    if (attempt > std::max(retry.num_retries, env.min_retries) || elapsed > retry.total_timeout.count()) {
       return fail(st.WithContext(StrCat("committing to table '", IdText(id), "' failed after ", attempt,
                                         " attempts")));
     }

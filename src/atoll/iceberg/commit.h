@@ -54,6 +54,11 @@ struct CommitEnv {
   std::function<void(std::chrono::milliseconds)> sleep;  // backoff waits
   // Called after each failed swap with the attempt number and the error (for logging).
   std::function<void(int attempt, const Status& error)> on_retry;
+  // Retries at least this many times whatever commit.retry.num-retries says: for commits
+  // whose attempts recompute everything from each new base (expiring snapshots, rewriting
+  // manifests), so that a table that forbids rebasing its appends can still be maintained
+  // while it is written.
+  int min_retries = 0;
 
   // A copy with every empty member set to the real implementation.
   CommitEnv WithDefaults() const;

@@ -18,6 +18,15 @@ namespace {
 
 constexpr int kReadParallelism = 8;
 
+// Maintenance attempts recompute from each new base, so they retry conflicts even on
+// tables whose appends must not be rebased (commit.retry.num-retries 0: the lake's system
+// tables), which concurrent writers would otherwise keep from ever being maintained.
+CommitEnv Rebasing(const CommitEnv& env) {
+  CommitEnv out = env;
+  out.min_retries = std::max(out.min_retries, 10);
+  return out;
+}
+
 size_t MaxMetadataLog(const TableMetadata& m) {
   auto it = m.properties.find("write.metadata.previous-versions-max");
   if (it == m.properties.end()) return 100;
@@ -260,7 +269,7 @@ Result<ExpireResult> ExpireSnapshots(Table& table, const ExpireOptions& options)
   ATOLL_ASSIGN_OR_RETURN(
       CommitOutcome outcome,
       CommitWithRetries(table.catalog(), table.io(), table.id(), table.metadata(),
-                        table.metadata_location(), env, attempt_fn));
+                        table.metadata_location(), Rebasing(env), attempt_fn));
   result.expired_snapshot_ids.assign(expired.begin(), expired.end());
   // The commit happened: from here on errors only leave orphans behind.
   Status refreshed = table.Refresh();
@@ -531,7 +540,7 @@ Result<RewriteManifestsResult> RewriteManifests(Table& table,
   };
   Result<CommitOutcome> outcome =
       CommitWithRetries(table.catalog(), table.io(), table.id(), table.metadata(),
-                        table.metadata_location(), env, attempt_fn);
+                        table.metadata_location(), Rebasing(env), attempt_fn);
   if (!outcome.ok()) {
     // Nothing to do is not an error: the attempt stopped before writing anything.
     if (nothing_to_do && outcome.status().code() == StatusCode::kCancelled) return result;
