@@ -111,9 +111,12 @@ TEST_F(TrailCliTest, ReplacedMetadataFileFailsVerify) {
   EXPECT_EQ(v.exit_code, 1);
   auto doc = nlohmann::json::parse(v.out);
   EXPECT_FALSE(doc["ok"]);
-  EXPECT_EQ(doc["problem_count"], 1);
+  // The recorded hash differs, and the table itself no longer loads.
+  EXPECT_EQ(doc["problem_count"], 2);
   EXPECT_THAT(doc["problems"][0].get<std::string>(),
               HasSubstr("metadata file " + location + " (record 2)"));
+  EXPECT_THAT(doc["problems"][1].get<std::string>(),
+              HasSubstr("table stg.shop.orders: cannot be loaded"));
   EXPECT_THAT(v.err, HasSubstr("sha256 differs"));
 }
 

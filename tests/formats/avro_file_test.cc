@@ -72,6 +72,45 @@ TEST(AvroFileTest, WritesTheGivenSyncMarkerAndStreamsToAFile) {
   EXPECT_EQ(rows, TestRows(10));
 }
 
+// The schema Java's ReflectData (Avro < 1.10) writes for a nested class com.example.Outer.Inner
+// (namespace "com.example.Outer$"), with the "$" names JVM compilers give nested and
+// anonymous classes, and names fastavro writes unchecked ("fast-record", "my-field").
+constexpr const char* kJavaReflectSchema = R"({"type": "record", "name": "Inner",
+  "namespace": "com.example.Outer$", "fields": [
+  {"name": "id", "type": "long"},
+  {"name": "kind", "type": {"type": "enum", "name": "Outer$Kind", "symbols": ["A", "B"]}},
+  {"name": "hash", "type": {"type": "fixed", "name": "Hash$1", "namespace": "$anon", "size": 2}},
+  {"name": "child", "type": ["null", {"type": "record", "name": "fast-record", "fields": [
+    {"name": "my-field", "type": "string"}, {"name": "this$0", "type": "int"}]}]},
+  {"name": "same_kind", "type": "com.example.Outer$.Outer$Kind"},
+  {"name": "same_hash", "type": "$anon.Hash$1"}]})";
+
+TEST(AvroFileTest, ReadsNamesJavaReflectAndFastavroWrite) {
+  ASSERT_OK_AND_ASSIGN(SchemaPtr schema, Schema::Parse(kJavaReflectSchema));
+  std::vector<Value> rows = {
+      Value::Record({Value::Long(1), Value::Enum(1), Value::Fixed("ab"),
+                     Value::Union(1, Value::Record({Value::String("x"), Value::Int(7)})), Value::Enum(0),
+                     Value::Fixed("cd")}),
+      Value::Record({Value::Long(-2), Value::Enum(0), Value::Fixed("zz"), Value::Union(0, Value::Null()),
+                     Value::Enum(1), Value::Fixed("yy")}),
+  };
+  ASSERT_OK_AND_ASSIGN(std::string file, WriteToString(schema, rows));
+  ASSERT_OK_AND_ASSIGN(auto reader, Reader::OpenBuffer(file, "reflect.avro"));
+  const Node& root = reader->schema()->root();
+  EXPECT_EQ(root.full_name, "com.example.Outer$.Inner");
+  EXPECT_EQ(root.name_space, "com.example.Outer$");
+  EXPECT_EQ(root.fields[1].type->full_name, "com.example.Outer$.Outer$Kind");
+  EXPECT_EQ(root.fields[4].type, root.fields[1].type);  // referenced by full name
+  EXPECT_EQ(root.fields[5].type, root.fields[2].type);
+  EXPECT_EQ(root.fields[3].type->branches[1]->full_name, "com.example.Outer$.fast-record");
+  EXPECT_EQ(root.fields[3].type->branches[1]->FieldIndex("this$0"), 1);
+  ASSERT_OK_AND_ASSIGN(auto back, reader->ReadAll());
+  EXPECT_EQ(back, rows);
+  // The names survive a write of the schema read back.
+  ASSERT_OK_AND_ASSIGN(SchemaPtr again, Schema::Parse(reader->schema()->ToString()));
+  EXPECT_EQ(again->ToJson(), schema->ToJson());
+}
+
 TEST(AvroFileTest, RefusesReservedMetadataKeys) {
   WriterOptions options;
   options.metadata = {{"avro.schema", "{}"}};

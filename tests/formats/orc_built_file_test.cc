@@ -1,8 +1,9 @@
 // Hand-built ORC files for what the shared test data lacks: date, char, varchar,
-// DICTIONARY (RLE v1) strings, DECIMAL_64 and rescaled 128-bit decimals, timestamp with
-// local time zone including the pre-1970 rule, nulls inside structs, and all six
-// compression kinds with many small chunks (LZO has no sample file). The bytes follow the
-// ORC specification: a minimal writer below encodes the protobuf tail and the streams.
+// DICTIONARY (RLE v1) strings, DECIMAL_64, ORCv2 decimal64 and rescaled 128-bit decimals,
+// timestamp with local time zone including the pre-1970 rule, nulls inside structs,
+// footers without a row count, and all six compression kinds with many small chunks (LZO
+// has no sample file). The bytes follow the ORC specification: a minimal writer below
+// encodes the protobuf tail and the streams.
 #include <lz4.h>
 #include <lzo/lzo1x.h>
 
@@ -128,10 +129,19 @@ struct StreamSpec {
 
 constexpr int64_t kEpoch = 1420070400;
 
-std::string BuildFile(CompressionKind kind, size_t block, std::vector<uint64_t> version, size_t declared_block = 0) {
+// What varies between the built files besides codec, chunk size and version.
+struct Layout {
+  // Encoding kind of `dec`, whose DATA stream always holds RLE v2 integers: 4 (DECIMAL_64);
+  // in ORCv2 (1.9999) files Java writes 0 (DIRECT) and C++ 2 (DIRECT_V2) for the same bytes.
+  uint32_t dec_encoding = 4;
+  std::optional<uint64_t> footer_rows = 3;  // the footer's numberOfRows; nullopt: absent
+};
+
+std::string BuildFile(CompressionKind kind, size_t block, std::vector<uint64_t> version, size_t declared_block = 0,
+                      const Layout& layout = {}) {
   // Columns: 0 struct, 1 d date, 2 c char(3), 3 v varchar(10), 4 s string (dictionary),
-  // 5 dec decimal(10,2) (DECIMAL_64), 6 dec38 decimal(20,3), 7 tsi timestamp with local
-  // time zone, 8 st struct<x:int>, 9 x int.
+  // 5 dec decimal(10,2) (RLE v2 integers, see Layout), 6 dec38 decimal(20,3), 7 tsi
+  // timestamp with local time zone, 8 st struct<x:int>, 9 x int.
   std::vector<StreamSpec> streams = {
       {1, 1, IntsV1({0, -1, 19000}, true)},
       {0, 2, Bools({1, 0, 1})}, {2, 2, IntsV1({3, 3}, false)}, {1, 2, "ab xyz"},
@@ -153,7 +163,7 @@ std::string BuildFile(CompressionKind kind, size_t block, std::vector<uint64_t> 
     stripe_streams += framed;
     sf.B(1, Msg().U(1, s.kind).U(2, s.column).U(3, framed.size()).bytes);
   }
-  uint32_t enc[] = {0, 0, 0, 0, 1, 4, 0, 2, 0, 2};
+  uint32_t enc[] = {0, 0, 0, 0, 1, layout.dec_encoding, 0, 2, 0, 2};
   for (uint32_t e : enc) {
     Msg m;
     m.U(1, e);
@@ -183,7 +193,7 @@ std::string BuildFile(CompressionKind kind, size_t block, std::vector<uint64_t> 
   footer.B(4, Msg().U(1, 12).B(2, packed({9})).B(3, "x").bytes);
   footer.B(4, Msg().U(1, 3).bytes);
   footer.B(5, Msg().B(1, "writer.note").B(2, "built by a test").bytes);
-  footer.U(6, 3);
+  if (layout.footer_rows) footer.U(6, *layout.footer_rows);
   std::string footer_bytes = Frame(kind, footer.bytes, block);
   Msg ps;
   ps.U(1, footer_bytes.size()).U(2, static_cast<uint32_t>(kind)).U(3, declared_block ? declared_block : block);
@@ -220,6 +230,46 @@ TEST(OrcBuiltFileTest, EveryCompressionKindAndTheTypesTestdataLacks) {
       EXPECT_EQ(rows, kExpected);
     }
   }
+}
+
+TEST(OrcBuiltFileTest, Orcv2Decimal64ColumnsReadAsJavaAndCppWriteThem) {
+  // Format 1.9999 (UNSTABLE-PRE-2.0): decimal(10,2) is RLE v2 in DATA, no SECONDARY stream,
+  // under DIRECT (Java's writer) or DIRECT_V2 (C++'s); decimal(20,3) keeps the varint form.
+  for (uint32_t encoding : {0u, 2u}) {
+    for (auto kind : {CompressionKind::kNone, CompressionKind::kZstd}) {
+      SCOPED_TRACE(StrCat("encoding ", encoding, " ", CompressionName(kind)));
+      Layout layout;
+      layout.dec_encoding = encoding;
+      ASSERT_OK_AND_ASSIGN(auto reader, Reader::OpenBuffer(BuildFile(kind, 64, {1, 9999}, 0, layout), "orcv2.orc"));
+      EXPECT_EQ(reader->format_version(), "1.9999");
+      ASSERT_OK_AND_ASSIGN(auto rows, testing::ReadAllJson(*reader));
+      EXPECT_EQ(rows, kExpected);
+    }
+  }
+  // The same bytes in a 0.12 file under DIRECT mean RLE v1 varints: not decimal64.
+  Layout v1;
+  v1.dec_encoding = 0;
+  ASSERT_OK_AND_ASSIGN(auto old, Reader::OpenBuffer(BuildFile(CompressionKind::kNone, 64, {0, 12}, 0, v1), "v12.orc"));
+  auto rows = testing::ReadAllJson(*old);
+  EXPECT_FALSE(rows.ok() && *rows == kExpected);
+}
+
+TEST(OrcBuiltFileTest, FooterWithoutRowCountIsReadByItsStripes) {
+  for (std::optional<uint64_t> footer_rows : {std::optional<uint64_t>(0), std::optional<uint64_t>()}) {
+    SCOPED_TRACE(footer_rows ? "numberOfRows 0" : "numberOfRows absent");
+    Layout layout;
+    layout.footer_rows = footer_rows;
+    ASSERT_OK_AND_ASSIGN(auto reader,
+                         Reader::OpenBuffer(BuildFile(CompressionKind::kZlib, 64, {0, 12}, 0, layout), "norows.orc"));
+    EXPECT_EQ(reader->num_rows(), 3u);
+    ASSERT_OK_AND_ASSIGN(auto rows, testing::ReadAllJson(*reader));
+    EXPECT_EQ(rows, kExpected);
+  }
+  // A footer that counts rows must agree with the stripes.
+  Layout wrong;
+  wrong.footer_rows = 2;
+  EXPECT_THAT(Reader::OpenBuffer(BuildFile(CompressionKind::kNone, 64, {0, 12}, 0, wrong), "wrong.orc"),
+              IsError(StatusCode::kCorruption));
 }
 
 TEST(OrcBuiltFileTest, FormatVersionAndRejections) {

@@ -30,6 +30,8 @@ TEST(SettingsTest, DefaultsAreTheDocumentedOnes) {
   EXPECT_EQ(s.partition_by, std::vector<std::string>{"day(_etl_loaded_at)"});
   EXPECT_EQ(s.target_file_size_bytes, 128u << 20);
   EXPECT_EQ(s.catalog, "in-bucket");
+  EXPECT_EQ(s.prepare.max_json_depth, 64);
+  EXPECT_EQ(s.prepare.min_age_ms, 0);
   EXPECT_OK(s.Validate());
 }
 
@@ -50,6 +52,8 @@ TEST(SettingsTest, RoundTripKeepsEveryField) {
   s.prepare.max_files_per_batch = 7;
   s.prepare.max_decompressed_bytes = 12345;
   s.prepare.max_line_bytes = 4096;
+  s.prepare.max_json_depth = 20;
+  s.prepare.min_age_ms = 1500;
   s.prepare.memory_limit = "512MB";
   s.prepare.defaults.header = true;
   TableOptions t;
@@ -121,6 +125,9 @@ TEST(SettingsTest, BadValuesAreNamed) {
       {R"({"version": 1, "prepare": {"defaults": {"header": "yes"}}})", "'prepare.defaults.header' must be true or false"},
       {R"({"version": 1, "prepare": {"defaults": {"column_types": {"a": 1}}}})", "'prepare.defaults.column_types.a'"},
       {R"({"version": 1, "prepare": {"max_files_per_batch": 0}})", "'prepare.max_files_per_batch' must be an integer"},
+      {R"({"version": 1, "prepare": {"max_json_depth": 0}})", "'prepare.max_json_depth' must be an integer from 1 to 1000"},
+      {R"({"version": 1, "prepare": {"min_age": "5 fortnights"}})", "settings: 'prepare.min_age': '5 fortnights': unknown duration unit"},
+      {R"({"version": 1, "prepare": {"min_age": -1}})", "'prepare.min_age' must be a number of seconds"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.doc);
@@ -128,6 +135,19 @@ TEST(SettingsTest, BadValuesAreNamed) {
     ASSERT_THAT(r, IsError(StatusCode::kInvalidArgument));
     EXPECT_THAT(r.status().message(), HasSubstr(c.message));
   }
+}
+
+TEST(SettingsTest, MinAgeIsADuration) {
+  ASSERT_OK_AND_ASSIGN(Settings s, ParseSettings(R"({"version": 1, "prepare": {"min_age": "30s"}})"));
+  EXPECT_EQ(s.prepare.min_age_ms, 30000);
+  ASSERT_OK_AND_ASSIGN(s, ParseSettings(R"({"version": 1, "prepare": {"min_age": 2}})"));
+  EXPECT_EQ(s.prepare.min_age_ms, 2000);
+  EXPECT_EQ(*ParseDurationMs("500ms"), 500);
+  EXPECT_EQ(*ParseDurationMs(" 2m "), 120000);
+  EXPECT_EQ(*ParseDurationMs("1h"), 3600000);
+  EXPECT_EQ(FormatDurationMs(30000), "30s");
+  EXPECT_EQ(FormatDurationMs(1500), "1500ms");
+  EXPECT_THAT(ParseDurationMs("s"), IsError(StatusCode::kInvalidArgument));
 }
 
 TEST(SettingsTest, NewerVersionIsNotSupported) {

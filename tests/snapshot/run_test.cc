@@ -709,7 +709,8 @@ TEST_F(SnapshotRunTest, AnUnknownCodecIsRefused) {
 
 TEST_F(SnapshotRunTest, RunsOnS3AndResumesAfterAKill) {
   ATOLL_REQUIRE_TEST_SERVER(config, "S3RVER");
-  const std::map<std::string, std::string> env = storage::testing::S3ClientEnv(*config);
+  std::map<std::string, std::string> env = storage::testing::S3ClientEnv(*config);
+  env["ATOLL_ALLOW_CATALOG"] = "sqlite://" + tmp_.Join("catalog.db");  // a catalog outside the lake
   auto lake_bucket = storage::testing::OpenFreshBucket(*config, "snaplake", &config_reason);
   ASSERT_NE(lake_bucket, nullptr) << config_reason;
   auto src_bucket = storage::testing::OpenFreshBucket(*config, "snapsrc", &config_reason);

@@ -182,6 +182,61 @@ TEST(TrailLogBasicsTest, KeyFromEnvironmentAndAutomaticCheckpoints) {
   EXPECT_THAT(report.problems, ::testing::Contains(::testing::HasSubstr("checkpoint 4 signed by ed25519 key")));
 }
 
+// What the verifier knows from outside the bucket: deleting checkpoints (the latest, or
+// all of them with the public key) is a finding once a key, a size or a root is known.
+TEST(TrailLogBasicsTest, DeletedCheckpointsFailAgainstWhatTheVerifierKnows) {
+  TempDir dir;
+  ASSERT_OK(GenerateKey(dir.Join("k.pem")));
+  auto store = std::make_shared<storage::MemoryStore>();
+  TrailOptions o;
+  o.key_path = dir.Join("k.pem");
+  ASSERT_OK_AND_ASSIGN(auto writer, Trail::Open(store, o));
+  for (uint64_t i = 0; i < 6; ++i) {
+    ASSERT_OK(writer->Append(SampleRecord(i)));
+    if (i == 2 || i == 5) ASSERT_OK(writer->WriteCheckpoint());
+  }
+  ASSERT_OK_AND_ASSIGN(auto signer, Signer::LoadFile(dir.Join("k.pem")));
+  TrailOptions monitor;
+  monitor.pinned_public_key_pem = signer->public_key_pem();
+  ASSERT_OK_AND_ASSIGN(auto pinned, Trail::Open(store, monitor));
+  ASSERT_OK_AND_ASSIGN(VerifyReport clean, pinned->Verify());
+  ASSERT_TRUE(clean.ok()) << clean.problems[0];
+  EXPECT_EQ(clean.latest_checkpoint, 6u);
+  EXPECT_EQ(clean.key, "ed25519 " + signer->key_id());
+  VerifyOptions known;
+  known.known_checkpoint_size = clean.latest_checkpoint;
+  known.known_checkpoint_root = clean.latest_checkpoint_root;
+  known.known_key = clean.key;
+  ASSERT_OK_AND_ASSIGN(VerifyReport same, pinned->Verify(known));
+  EXPECT_TRUE(same.ok()) << same.problems[0];
+
+  // The latest checkpoint deleted: only the known size sees it.
+  ASSERT_OK(store->DeleteMany({"trail/checkpoints/00000000000000000006.ckpt"}));
+  ASSERT_OK_AND_ASSIGN(auto plain, Trail::Open(store));
+  ASSERT_OK_AND_ASSIGN(VerifyReport unaware, plain->Verify());
+  EXPECT_TRUE(unaware.ok());
+  ASSERT_OK_AND_ASSIGN(VerifyReport aware, plain->Verify(known));
+  EXPECT_THAT(aware.problems, ::testing::Contains(::testing::HasSubstr(
+                                  "a checkpoint of 6 records was seen before, but the latest "
+                                  "valid checkpoint covers 3")));
+  // Every checkpoint and the public key deleted: the pinned key and the known key see it.
+  ASSERT_OK(store->DeleteMany({"trail/checkpoints/00000000000000000003.ckpt", "trail/public_key.pem"}));
+  ASSERT_OK_AND_ASSIGN(unaware, plain->Verify());
+  EXPECT_TRUE(unaware.ok());
+  ASSERT_OK_AND_ASSIGN(VerifyReport by_pin, pinned->Verify());
+  EXPECT_THAT(by_pin.problems, ::testing::Contains(::testing::HasSubstr(
+                                   "no valid checkpoint covers the 6 records, but a public key is pinned")));
+  ASSERT_OK_AND_ASSIGN(aware, plain->Verify(known));
+  EXPECT_THAT(aware.problems, ::testing::Contains(::testing::HasSubstr("the bucket's public key was replaced")));
+  // A rewritten log that still ends at the known size: the known root sees it.
+  auto other = std::make_shared<storage::MemoryStore>();
+  ASSERT_OK_AND_ASSIGN(auto forger, Trail::Open(other, o));
+  for (uint64_t i = 0; i < 6; ++i) ASSERT_OK(forger->Append(SampleRecord(i + 100)));
+  ASSERT_OK(forger->WriteCheckpoint());
+  ASSERT_OK_AND_ASSIGN(aware, forger->Verify(known));
+  EXPECT_THAT(aware.problems, ::testing::Contains(::testing::HasSubstr("re-signed")));
+}
+
 TEST(TrailLogBasicsTest, HmacCheckpoints) {
   TempDir dir;
   ::atl::testing::WriteFile(dir.Join("secret"), std::string(48, 's'));

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -15,6 +16,7 @@
 #include "atoll/lake/event_log.h"
 #include "atoll/lake/ingest.h"
 #include "atoll/lake/lake_tables.h"
+#include "atoll/lake/landing_check.h"
 
 namespace atl::cli {
 
@@ -42,6 +44,10 @@ json ReportJson(const lake::IngestReport& report, double seconds) {
     };
     add_rejects(t.prepared.rejected);
     add_rejects(t.rejected);
+    json skipped = json::array();
+    for (const lake::UnusableFile& f : t.skipped) {
+      skipped.push_back({{"source", f.key}, {"reason", f.reason}});
+    }
     json entry = {{"table", t.table_name},
                   {"created", t.created},
                   {"files_prepared", t.prepared.prepared.size()},
@@ -51,7 +57,9 @@ json ReportJson(const lake::IngestReport& report, double seconds) {
                   {"data_files", t.data_files},
                   {"snapshots", t.snapshot_ids},
                   {"recovered_files", t.recovered_files},
+                  {"files_left", t.left.size() + t.prepared.left.size()},
                   {"rejected", rejected},
+                  {"left_in_place", skipped},
                   {"busy", t.busy}};
     if (!t.error.empty()) entry["error"] = t.error;
     tables.push_back(std::move(entry));
@@ -59,6 +67,7 @@ json ReportJson(const lake::IngestReport& report, double seconds) {
   return {{"tables", tables},
           {"files_loaded", report.files_loaded()},
           {"files_rejected", report.files_rejected()},
+          {"files_left_in_place", report.files_skipped()},
           {"rows", report.rows()},
           {"source_bytes", report.source_bytes()},
           {"seconds", seconds}};
@@ -80,14 +89,20 @@ void PrintSummary(const lake::IngestReport& report, double seconds, std::ostream
     if (t.created) out << " (table created)";
     size_t rejected = t.rejected.size() + t.prepared.rejected.size();
     if (rejected > 0) out << ", " << rejected << " rejected";
+    if (!t.skipped.empty()) out << ", " << t.skipped.size() << " left in place";
     if (t.recovered_files > 0)
       out << ", " << t.recovered_files << " finished from an interrupted run";
+    if (size_t left = t.left.size() + t.prepared.left.size(); left > 0)
+      out << ", " << left << " left for the next run (being written or replaced)";
     out << "\n";
     for (const auto* list : {&t.prepared.rejected, &t.rejected}) {
       for (const lake::RejectedFile& r : *list) {
         out << "  rejected " << r.source.key << " -> " << r.rejected_key << ": " << r.reason
             << "\n";
       }
+    }
+    for (const lake::UnusableFile& f : t.skipped) {
+      out << "  left in place " << f.key << ": " << f.reason << " (rename it)\n";
     }
     if (!t.error.empty()) out << "  error: " << t.error << "\n";
   }
@@ -127,6 +142,9 @@ void LogReport(const lake::IngestReport& report, lake::EventLog& log) {
                   {"size", static_cast<int64_t>(r.source.size)}});
       }
     }
+    for (const lake::UnusableFile& f : t.skipped) {
+      log.Warn(t.table_name, "left in place " + f.key, {{"source", f.key}, {"reason", f.reason}});
+    }
     if (!t.error.empty()) log.Error(t.table_name, "ingestion stopped: " + t.error);
     if (t.files_loaded > 0 || t.created) {
       std::string snapshots;
@@ -143,8 +161,21 @@ void LogReport(const lake::IngestReport& report, lake::EventLog& log) {
   }
 }
 
+// One warning per file of prepare/ that no run will take (lake/landing_check.h), once per
+// process (`atoll watch` would repeat them every poll otherwise).
+void WarnIgnoredLandingFiles(const lake::Lake& lake, lake::EventLog& log) {
+  static std::set<std::string> warned;
+  Result<std::vector<lake::IgnoredLandingFile>> ignored = lake::FindIgnoredLandingFiles(lake);
+  if (!ignored.ok()) return;  // the run itself reports store trouble
+  for (const lake::IgnoredLandingFile& f : *ignored) {
+    if (!warned.insert(f.key).second) continue;
+    log.Warn("", "ignored " + f.key + ": " + f.reason, {{"source", f.key}, {"reason", f.reason}});
+  }
+}
+
 Status RunIngestOnce(lake::Lake& lake, lake::IngestOptions options, bool as_json, Io& io,
                      lake::EventLog& log, bool final_flush) {
+  WarnIgnoredLandingFiles(lake, log);
   ProgressBar bar = ProgressBar::ForStderr("ingesting");
   options.progress = [&bar](const lake::IngestProgress& p) {
     bar.Update({.objects_done = p.files_done, .objects_total = p.files_total});
@@ -174,11 +205,15 @@ Status RunIngestOnce(lake::Lake& lake, lake::IngestOptions options, bool as_json
               {"seconds", seconds}});
   }
   RecordRun(lake, options.command, log, final_flush || log.FlushDue(NowMs()), io);
-  if (!report.ok()) {
-    for (const lake::TableIngestReport& t : report.tables) {
-      if (!t.error.empty()) return IOError("ingesting ", t.table_name, ": ", t.error);
-    }
+  // Every table ran; those that stopped on an error make the run fail, naming them all.
+  std::string failed;
+  size_t failures = 0;
+  for (const lake::TableIngestReport& t : report.tables) {
+    if (t.error.empty()) continue;
+    failed += StrCat(failures++ ? "; " : "", t.table_name, ": ", t.error);
   }
+  if (failures == 1) return IOError("ingesting ", failed);
+  if (failures > 1) return IOError(failures, " tables stopped on errors: ", failed);
   return Status::OK();
 }
 
@@ -232,7 +267,14 @@ Status RunTables(const ParsedArgs& args, Io& io) {
   ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::TableIdentifier> ids, lake::ListLakeTables(tables));
   json out = json::array();
   for (const iceberg::TableIdentifier& id : ids) {
-    ATOLL_ASSIGN_OR_RETURN(iceberg::Table t, lake::LoadLakeTable(tables, id));
+    Result<iceberg::Table> loaded = lake::LoadLakeTable(tables, id);
+    if (!loaded.ok()) {  // one unreadable table does not hide the others
+      io.err << "atoll: warning: table " << id.ToString()
+             << " cannot be read: " << loaded.status().message() << "\n";
+      out.push_back({{"table", id.ToString()}, {"error", loaded.status().message()}});
+      continue;
+    }
+    const iceberg::Table& t = *loaded;
     const iceberg::Snapshot* current = t.metadata().CurrentSnapshot();
     auto summary = [current](const char* key) -> int64_t {
       if (current == nullptr) return 0;
@@ -256,6 +298,10 @@ Status RunTables(const ParsedArgs& args, Io& io) {
     return Status::OK();
   }
   for (const json& t : out) {
+    if (t.contains("error")) {
+      io.out << t["table"].get<std::string>() << "  unreadable\n";
+      continue;
+    }
     io.out << t["table"].get<std::string>() << "  " << t["records"].get<int64_t>() << " rows  "
            << t["data_files"].get<int64_t>() << " files  " << FormatBytes(t["bytes"].get<int64_t>())
            << "  " << t["snapshots"].get<size_t>() << " snapshots\n";

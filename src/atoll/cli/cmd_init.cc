@@ -7,6 +7,8 @@
 
 #include "atoll/cli/command.h"
 #include "atoll/lake/lake.h"
+#include "atoll/storage/open_store.h"
+#include "atoll/storage/probe.h"
 
 namespace atl::cli {
 
@@ -81,12 +83,33 @@ Result<lake::Settings> SettingsFromArgs(const ParsedArgs& args) {
   return s;
 }
 
+// A lake with the in-bucket catalog commits through conditional writes; on a store that
+// refuses them (OpenStack Swift answers 501) or ignores them (s3rver), no ingest could ever
+// commit, so init fails now, naming the way out, instead of every later command.
+// Local directories and memory honour them by construction.
+Status CheckStoreCanCommit(storage::Store& store, const std::string& uri, const lake::Settings& settings) {
+  if (!settings.catalog.empty() && settings.catalog != "in-bucket") return Status::OK();
+  if (uri.find("://") == std::string::npos || uri.rfind("file://", 0) == 0 || uri.rfind("memory://", 0) == 0) {
+    return Status::OK();
+  }
+  ATOLL_ASSIGN_OR_RETURN_CTX(storage::ConditionalWriteSupport support,
+                             storage::ProbeConditionalWrites(store, "_catalog/.probe"),
+                             StrCat("probing conditional writes of ", uri));
+  if (support == storage::ConditionalWriteSupport::kHonoured) return Status::OK();
+  return NotSupported(uri, ": ", storage::DescribeConditionalWriteSupport(support),
+                      " The in-bucket catalog (the default) commits through conditional writes, so "
+                      "ingest could never work on this lake: run atoll init ",
+                      uri, " --catalog sqlite:///path/catalog.db (or postgresql://user@host:port/db)");
+}
+
 Status RunInit(const ParsedArgs& args, Io& io) {
   const std::string& uri = args.positional()[0];
   ATOLL_ASSIGN_OR_RETURN(lake::Settings settings, SettingsFromArgs(args));
   lake::InitOptions options;
   options.force = args.Has("force");
-  ATOLL_ASSIGN_OR_RETURN(lake::InitOutcome outcome, lake::Lake::Init(uri, settings, options));
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store, storage::OpenStore(uri, /*create_if_missing=*/true));
+  ATOLL_RETURN_NOT_OK(CheckStoreCanCommit(*store, uri, settings));
+  ATOLL_ASSIGN_OR_RETURN(lake::InitOutcome outcome, lake::InitLake(*store, settings, options));
   if (args.Has("json")) {
     nlohmann::ordered_json doc = {{"lake", uri},
                                   {"outcome", lake::InitOutcomeName(outcome)},
@@ -113,7 +136,9 @@ CommandSpec InitCommand() {
           "Writes the lake's settings to LAKE/_atoll/settings.json (see docs/lake.md): zone\n"
           "folder names, partitioning and file size of landed tables, catalog, and the options\n"
           "of prepare/. Running init again with the same options changes nothing; with other\n"
-          "options it fails unless --force is given. A local directory is created if needed.\n",
+          "options it fails unless --force is given. A local directory is created if needed.\n"
+          "On object stores, init checks that the store honours conditional writes when the\n"
+          "catalog is in-bucket (the default), and fails otherwise: use --catalog then.\n",
       .options = {{"zones", 0, OptionKind::kString, "NAMES",
                    "Zone folders: STG,TMP,PRD (e.g. bronze,silver,gold) or KEY=NAME,... pairs"},
                   {"catalog", 0, OptionKind::kString, "URI", "in-bucket (default), sqlite:PATH or postgresql://..."},

@@ -3,6 +3,7 @@
 #include <cctype>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "atoll/cli/command.h"
 #include "atoll/cli/record_run.h"
@@ -11,6 +12,7 @@
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
 #include "atoll/lake/lake_trail.h"
+#include "atoll/lake/trail_check.h"
 
 namespace atl::cli {
 
@@ -61,6 +63,40 @@ Status RecordMaintenance(const Plan& plan, const iceberg::Table& table,
                          lake::DescribeCommit(table, snapshot_before, plan.command, kind));
   change.fields = std::move(fields);
   return lake::RecordTableChange(*plan.trail, change).status();
+}
+
+// Deletes `orphans` (listed from `table`'s current metadata) except the files a trail
+// record of the table newer than that metadata names: those belong to a commit the listing
+// did not see (or the catalog was rolled back). The records are read after the listing.
+// `orphans` keeps the deleted ones; returns how many were kept.
+Result<size_t> DeleteUnprotectedOrphans(trail::Trail& trail, const iceberg::Table& table,
+                                        std::vector<std::string>* orphans) {
+  trail::ShowFilter filter;
+  filter.table = table.id().ToString();
+  ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<trail::Record> records, trail.Show(filter),
+                             "reading the trail before deleting orphan files");
+  const std::set<std::string> named =
+      lake::FilesNamedAfter(records, filter.table, table.metadata_location());
+  // Compare by store and key: listings and records may spell a location differently.
+  auto identity = [&](const std::string& location) -> Result<std::string> {
+    ATOLL_ASSIGN_OR_RETURN(iceberg::FileIO::Target t, table.io().Resolve(location));
+    return StrCat(reinterpret_cast<uintptr_t>(t.store.get()), "\n", t.key);
+  };
+  std::set<std::string> keep;
+  for (const std::string& location : named) {
+    Result<std::string> id = identity(location);
+    if (id.ok()) keep.insert(std::move(*id));
+  }
+  std::vector<std::string> removable;
+  for (const std::string& location : *orphans) {
+    ATOLL_ASSIGN_OR_RETURN(std::string id, identity(location));
+    if (!keep.count(id)) removable.push_back(location);
+  }
+  const size_t kept = orphans->size() - removable.size();
+  if (!removable.empty())
+    ATOLL_RETURN_NOT_OK_CTX(table.io().Delete(removable), "deleting orphan files");
+  *orphans = std::move(removable);
+  return kept;
 }
 
 // Runs the maintenance of one table; the outcome as JSON (with "error" when it failed).
@@ -131,8 +167,18 @@ nlohmann::ordered_json MaintainTable(const lake::LakeTables& tables,
     if (location->rfind(table.location() + "/", 0) == 0)
       plan.orphans.exclude_locations.push_back(*location);
   }
+  // With a trail, orphans are only listed here and deleted below, minus the files that a
+  // record newer than the metadata the listing worked from names (a concurrent commit).
+  const bool trail_guard = !plan.dry_run && plan.trail != nullptr;
+  if (trail_guard) plan.orphans.dry_run = true;
   Result<iceberg::OrphanResult> orphans = iceberg::RemoveOrphanFiles(table, plan.orphans);
   if (!orphans.ok()) return fail(orphans.status());
+  size_t protected_by_trail = 0;
+  if (trail_guard) {
+    Result<size_t> kept = DeleteUnprotectedOrphans(*plan.trail, table, &orphans->orphans);
+    if (!kept.ok()) return fail(kept.status());
+    protected_by_trail = *kept;
+  }
   // Metadata files removed as orphans (fallen out of the metadata log) get a record, so
   // that `atoll trail verify` accepts their absence (lake_trail.h, kMaintenanceField).
   std::vector<trail::FileRef> removed_metadata;
@@ -154,11 +200,9 @@ nlohmann::ordered_json MaintainTable(const lake::LakeTables& tables,
     Result<uint64_t> recorded = lake::RecordTableChange(*plan.trail, change);
     if (!recorded.ok()) doc["trail_error"] = recorded.status().message();
   }
-  doc["orphans"] = {{"listed", orphans->listed},
-                    {"removed", orphans->orphans.size()},
-                    {"too_young", orphans->too_young},
-                    {"other_tables", orphans->excluded},
-                    {"files", orphans->orphans}};
+  doc["orphans"] = {{"listed", orphans->listed},         {"removed", orphans->orphans.size()},
+                    {"too_young", orphans->too_young},   {"trail_protected", protected_by_trail},
+                    {"other_tables", orphans->excluded}, {"files", orphans->orphans}};
   return doc;
 }
 
@@ -185,7 +229,11 @@ void PrintText(const nlohmann::ordered_json& t, bool dry_run, std::ostream& out)
   const auto& o = t["orphans"];
   out << " " << o["removed"].get<int64_t>() << " orphan file(s) "
       << (dry_run ? "would be removed" : "removed") << " (" << o["too_young"].get<int64_t>()
-      << " too young)\n";
+      << " too young";
+  if (o.contains("trail_protected") && o["trail_protected"].get<int64_t>() > 0)
+    out << ", " << o["trail_protected"].get<int64_t>()
+        << " kept because a newer trail record names them";
+  out << ")\n";
   if (dry_run) {
     for (const auto& f : o["files"]) out << "  orphan " << f.get<std::string>() << "\n";
   }

@@ -9,6 +9,7 @@
 
 #include "atoll/cli/command.h"
 #include "atoll/cli/query_output.h"
+#include "atoll/common/scratch_dir.h"
 #include "atoll/engine/engine.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/saved_queries.h"
@@ -16,29 +17,6 @@
 namespace atl::cli {
 
 namespace {
-
-// A fresh local directory under $TMPDIR, removed with the object.
-class TempDir {
- public:
-  static Result<TempDir> Make() {
-    const char* base = std::getenv("TMPDIR");
-    std::string pattern = StrCat(base != nullptr && *base ? base : "/tmp", "/atoll-query-XXXXXX");
-    if (mkdtemp(pattern.data()) == nullptr)
-      return IOError("cannot create a directory under ", pattern);
-    return TempDir(pattern);
-  }
-  TempDir(TempDir&& other) noexcept : path_(std::move(other.path_)) { other.path_.clear(); }
-  TempDir(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    if (!path_.empty()) std::filesystem::remove_all(path_, ec);
-  }
-  const std::string& path() const { return path_; }
-
- private:
-  explicit TempDir(std::string path) : path_(std::move(path)) {}
-  std::string path_;
-};
 
 std::string ReadLocalFileSql(const std::string& path) {
   const bool csv = path.size() > 4 && path.substr(path.size() - 4) == ".csv";
@@ -58,7 +36,7 @@ Status ShowSaved(const std::string& uri, const std::string& id, OutputFormat for
       return InvalidArgument("saved query ", id, " failed: ", status.error);
     return Status::OK();
   }
-  ATOLL_ASSIGN_OR_RETURN(TempDir dir, TempDir::Make());
+  ATOLL_ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Create("query"));
   ATOLL_ASSIGN_OR_RETURN(std::string local, lake::FetchSavedResult(*lake, status, dir.path()));
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, engine::Engine::Open());
   return PrintQuery(*engine, ReadLocalFileSql(local), format, io.out);
@@ -67,8 +45,8 @@ Status ShowSaved(const std::string& uri, const std::string& id, OutputFormat for
 Status RunSaved(const std::string& uri, const std::string& sql, const std::string& result_format,
                 OutputFormat format, Io& io) {
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<lake::Lake> lake, lake::Lake::Open(uri));
-  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, OpenQueryEngine(uri));
-  ATOLL_ASSIGN_OR_RETURN(TempDir dir, TempDir::Make());
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, OpenQueryEngine(uri, sql));
+  ATOLL_ASSIGN_OR_RETURN(ScratchDir dir, ScratchDir::Create("query"));
   ATOLL_ASSIGN_OR_RETURN(lake::SavedQueryRun run,
                          lake::RunSavedQuery(*lake, *engine, sql, result_format, dir.path()));
   io.err << "atoll: saved query " << run.status.id << " (" << run.status.state << ", "
@@ -92,7 +70,7 @@ Status RunQuery(const ParsedArgs& args, Io& io) {
     return RunSaved(lake, sql, args.Value("result-format").value_or("parquet"), format, io);
   }
   if (args.Value("result-format")) return InvalidArgument("--result-format needs --save");
-  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, OpenQueryEngine(lake));
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, OpenQueryEngine(lake, sql));
   return PrintQuery(*engine, sql, format, io.out);
 }
 

@@ -1,7 +1,9 @@
 // atoll stats: prints the lake's statistics tables (lake/stats_tables.h): per table the
 // record, file and byte counts of its latest recorded snapshot, and per column the null
 // counts and bounds.
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "atoll/cli/command.h"
 #include "atoll/cli/query_output.h"
@@ -20,19 +22,35 @@ std::string ViewName(const iceberg::TableIdentifier& id) {
   return out + engine::QuoteIdentifier(id.name);
 }
 
+// Warns about each table (of those the statistics are printed for) that cannot be read:
+// its figures are the last recorded, and queries naming it fail.
+Status WarnAboutBrokenTables(const lake::Lake& lake, const lake::LakeTables& tables,
+                             const std::optional<iceberg::TableIdentifier>& only, Io& io) {
+  ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::TableIdentifier> ids, lake::ListLakeTables(tables));
+  for (const iceberg::TableIdentifier& id : ids) {
+    if (lake::IsSelfRecordingTable(lake, id) || (only && id.ToString() != only->ToString())) {
+      continue;
+    }
+    Status st = lake::CheckLakeTable(tables, id);
+    if (!st.ok()) io.err << "atoll: warning: " << st.message() << "\n";
+  }
+  return Status::OK();
+}
+
 Status RunStats(const ParsedArgs& args, Io& io) {
   const std::string& uri = args.positional()[0];
   ATOLL_ASSIGN_OR_RETURN(OutputFormat format,
                          ParseOutputFormat(args.Value("format").value_or("table")));
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<lake::Lake> lake, lake::Lake::Open(uri));
   std::string where;
+  std::optional<iceberg::TableIdentifier> only;
   if (args.positional().size() > 1) {
     std::string name = args.positional()[1];
     size_t dots = 0;
     for (char c : name) dots += c == '.';
     if (dots == 1) name = lake->settings().zones.stg + "." + name;
-    ATOLL_ASSIGN_OR_RETURN(iceberg::TableIdentifier id, lake::ParseLakeTableName(name));
-    where = StrCat(" WHERE table_name = ", engine::QuoteString(id.ToString()));
+    ATOLL_ASSIGN_OR_RETURN(only, lake::ParseLakeTableName(name));
+    where = StrCat(" WHERE table_name = ", engine::QuoteString(only->ToString()));
   }
   ATOLL_ASSIGN_OR_RETURN(lake::LakeTables tables, lake::OpenLakeTables(*lake));
   Result<iceberg::Table> stats = lake::LoadLakeTable(tables, lake::TableStatsId(*lake));
@@ -42,7 +60,7 @@ Status RunStats(const ParsedArgs& args, Io& io) {
            << " (they are recorded by atoll ingest and atoll maintain)\n";
     return Status::OK();
   }
-  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, OpenQueryEngine(uri));
+  ATOLL_RETURN_NOT_OK(WarnAboutBrokenTables(*lake, tables, only, io));
   const std::string latest =
       args.Has("all") ? ""
                       : " QUALIFY row_number() OVER (PARTITION BY table_name ORDER BY committed_at "
@@ -51,18 +69,17 @@ Status RunStats(const ParsedArgs& args, Io& io) {
       "SELECT table_name, snapshot_id, operation, committed_at, record_count, "
       "data_file_count, delete_file_count, total_bytes, last_updated FROM ",
       ViewName(lake::TableStatsId(*lake)), where, latest);
-  if (!args.Has("columns")) {
-    return PrintQuery(*engine, StrCat(snapshots, " ORDER BY table_name, committed_at, snapshot_id"),
-                      format, io.out);
-  }
-  return PrintQuery(
-      *engine,
-      StrCat("SELECT c.table_name, c.snapshot_id, c.column_name, c.type, c.value_count, "
-             "c.null_count, c.nan_count, c.min, c.max FROM ",
-             ViewName(lake::ColumnStatsId(*lake)), " c JOIN (", snapshots,
-             ") s USING (table_name, snapshot_id) ORDER BY c.table_name, s.committed_at, "
-             "c.snapshot_id, c.field_id"),
-      format, io.out);
+  const std::string sql =
+      args.Has("columns")
+          ? StrCat(
+                "SELECT c.table_name, c.snapshot_id, c.column_name, c.type, c.value_count, "
+                "c.null_count, c.nan_count, c.min, c.max FROM ",
+                ViewName(lake::ColumnStatsId(*lake)), " c JOIN (", snapshots,
+                ") s USING (table_name, snapshot_id) ORDER BY c.table_name, s.committed_at, "
+                "c.snapshot_id, c.field_id")
+          : StrCat(snapshots, " ORDER BY table_name, committed_at, snapshot_id");
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, OpenQueryEngine(uri, sql));
+  return PrintQuery(*engine, sql, format, io.out);
 }
 
 }  // namespace

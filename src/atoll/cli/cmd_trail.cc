@@ -1,6 +1,7 @@
 // atoll trail: the lake's tamper-evident trail (docs/trail.md): verify, prove, show,
 // checkpoint, reconcile, sync and keygen, the subcommand being the first argument.
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -10,6 +11,7 @@
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
 #include "atoll/lake/lake_trail.h"
+#include "atoll/lake/trail_check.h"
 #include "atoll/trail/checkpoint.h"
 #include "atoll/trail/log.h"
 
@@ -74,6 +76,47 @@ Result<uint64_t> ParseSeq(const std::string& text) {
   return std::strtoull(text.c_str(), nullptr, 10);
 }
 
+// The monitor's state file (outside the bucket): the latest checkpoint a clean verify saw.
+//   atoll-trail-state 1
+//   size 2000
+//   root <64 hex digits>
+//   key ed25519 3f2a9c0d11e4b7a5
+constexpr char kStateMagic[] = "atoll-trail-state 1";
+
+Status ReadState(const std::string& path, trail::VerifyOptions* options) {
+  if (!std::filesystem::exists(path)) return Status::OK();  // first run: nothing known yet
+  ATOLL_ASSIGN_OR_RETURN(std::string text, ReadTextFile(path));
+  std::istringstream in(text);
+  std::string magic, size_word, root_word, root_hex, key_word, algorithm, key_id;
+  uint64_t size = 0;
+  std::getline(in, magic);
+  in >> size_word >> size >> root_word >> root_hex >> key_word >> algorithm >> key_id;
+  Result<trail::Hash> root = trail::HashFromHex(root_hex);
+  if (magic != kStateMagic || size_word != "size" || root_word != "root" || key_word != "key" ||
+      !root.ok() || key_id.empty()) {
+    return InvalidArgument("trail state file ", path, " is not an atoll trail state (", kStateMagic,
+                           ", size, root, key lines)");
+  }
+  options->known_checkpoint_size = std::max(options->known_checkpoint_size, size);
+  options->known_checkpoint_root = *root;
+  options->known_key = StrCat(algorithm, " ", key_id);
+  return Status::OK();
+}
+
+Status WriteState(const std::string& path, const trail::VerifyReport& report) {
+  const std::string tmp = path + ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << kStateMagic << "\nsize " << report.latest_checkpoint << "\nroot "
+        << trail::ToHex(report.latest_checkpoint_root) << "\nkey " << report.key << "\n";
+    if (!out.flush()) return IOError("writing the trail state file ", tmp);
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return IOError("renaming ", tmp, " to ", path, ": ", ec.message());
+  return Status::OK();
+}
+
 Status RunVerify(const ParsedArgs& args, Io& io) {
   ATOLL_ASSIGN_OR_RETURN(Opened o, OpenTrail(args));
   ATOLL_ASSIGN_OR_RETURN(lake::LakeTables tables, lake::OpenLakeTables(*o.lake));
@@ -84,7 +127,23 @@ Status RunVerify(const ParsedArgs& args, Io& io) {
   options.metadata_hasher = lake::LakeMetadataHasher(
       tables.io, removed.ok() ? std::move(*removed) : std::map<std::string, trail::Hash>());
   options.min_size = static_cast<uint64_t>(args.Int("min-size", 0));
+  options.known_checkpoint_size = static_cast<uint64_t>(args.Int("checkpoint-size", 0));
+  const std::optional<std::string> state = args.Value("state");
+  if (state) ATOLL_RETURN_NOT_OK(ReadState(*state, &options));
   ATOLL_ASSIGN_OR_RETURN(trail::VerifyReport report, o.trail->Verify(options));
+  // The lake against the trail: catalog pointers, manifests and (--data) data files.
+  lake::LakeCheckReport lake_check;
+  Result<std::vector<Record>> records = o.trail->Show({});
+  if (records.ok()) {
+    lake::LakeCheckOptions lake_options;
+    lake_options.data = args.Has("data");
+    ATOLL_ASSIGN_OR_RETURN(lake_check,
+                           lake::CheckLakeAgainstTrail(*o.lake, tables, *records, lake_options));
+    for (std::string& p : lake_check.problems) {
+      ++report.problem_count;
+      report.problems.push_back(std::move(p));
+    }
+  }
   // Committed changes without a record (a crash between a commit and its record).
   lake::ReconcileOptions dry;
   dry.dry_run = true;
@@ -107,10 +166,20 @@ Status RunVerify(const ParsedArgs& args, Io& io) {
                           {"root", trail::ToHex(report.root)},
                           {"problem_count", report.problem_count},
                           {"problems", report.problems},
-                          {"unrecorded_changes", unrecorded}};
+                          {"unrecorded_changes", unrecorded},
+                          {"tables_checked", lake_check.tables},
+                          {"manifests_checked", lake_check.manifests},
+                          {"data_files_checked", lake_check.data_files},
+                          {"bytes_hashed", lake_check.bytes_hashed}};
     io.out << doc.dump(2) << "\n";
   } else {
     io.out << report.Summary() << "\n";
+    io.out << "lake: " << lake_check.tables << " tables compared with the trail, "
+           << lake_check.manifests << " manifest files checked";
+    if (args.Has("data"))
+      io.out << ", " << lake_check.data_files << " data files (" << lake_check.bytes_hashed
+             << " bytes hashed)";
+    io.out << "\n";
     for (const std::string& p : report.problems) io.out << "  " << p << "\n";
     if (report.problem_count > report.problems.size()) {
       io.out << "  ... and " << report.problem_count - report.problems.size() << " more\n";
@@ -132,6 +201,7 @@ Status RunVerify(const ParsedArgs& args, Io& io) {
                       report.problem_count == 1 ? " problem" : " problems",
                       report.problems.empty() ? "" : StrCat(", first: ", report.problems.front()));
   }
+  if (state && report.latest_checkpoint > 0) ATOLL_RETURN_NOT_OK(WriteState(*state, report));
   return Status::OK();
 }
 
@@ -291,8 +361,11 @@ CommandSpec TrailCommand() {
       .description =
           "Subcommands:\n"
           "  verify LAKE          recompute the Merkle log, check every checkpoint signature and\n"
-          "                       root, and that every recorded metadata file still has its "
-          "SHA-256;\n"
+          "                       root, that every recorded metadata file still has its "
+          "SHA-256,\n"
+          "                       that each table's catalog pointer is its latest recorded\n"
+          "                       metadata and its manifests have their recorded SHA-256\n"
+          "                       (--data: every data and delete file too);\n"
           "                       exit 1 naming each problem (tampering, missing records)\n"
           "  prove LAKE SEQ       print the inclusion proof of record SEQ against the latest\n"
           "                       signed checkpoint\n"
@@ -311,6 +384,13 @@ CommandSpec TrailCommand() {
                    "verify/prove: trust only this Ed25519 public key (PEM)"},
                   {"min-size", 0, OptionKind::kInt, "N",
                    "verify: the log is known to hold at least N records", 0},
+                  {"checkpoint-size", 0, OptionKind::kInt, "N",
+                   "verify: a signed checkpoint of at least N records is known to exist", 0},
+                  {"state", 0, OptionKind::kString, "FILE",
+                   "verify: monitor state outside the bucket; expects the checkpoint, root and key "
+                   "it remembers, and remembers the latest after a clean run"},
+                  {"data", 0, OptionKind::kFlag, "",
+                   "verify: also re-hash every data and delete file against the trail"},
                   {"from", 0, OptionKind::kInt, "SEQ", "show: first record", 0},
                   {"limit", 0, OptionKind::kInt, "N", "show: at most N records", 0},
                   {"dry-run", 0, OptionKind::kFlag, "",

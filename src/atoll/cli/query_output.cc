@@ -1,7 +1,9 @@
 #include "atoll/cli/query_output.h"
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
+#include <map>
 #include <set>
 #include <string>
 #include <vector>
@@ -112,37 +114,64 @@ size_t Width(std::string_view s) {
   return n;
 }
 
-void PrintTable(const std::vector<Column>& columns, const std::vector<Row>& rows,
-                std::ostream& out) {
+// Rows whose cells set the column widths of the table format; later rows are printed as
+// they stream in (a wider cell there shifts its line instead of widening the column), so
+// memory stays bounded whatever the row count (20M rows once took 2.9 GB).
+constexpr size_t kTableWidthRows = 1000;
+
+Status PrintTable(engine::QueryStream& stream, std::ostream& out) {
+  const std::vector<Column>& columns = stream.columns();
+  std::vector<Row> sample;
+  bool done = false;
+  while (!done && sample.size() < kTableWidthRows) {
+    ATOLL_ASSIGN_OR_RETURN(std::vector<Row> rows, stream.Next());
+    done = rows.empty();
+    for (Row& row : rows) sample.push_back(std::move(row));
+  }
   std::vector<size_t> widths;
   for (const Column& c : columns) widths.push_back(Width(c.name));
-  for (const Row& row : rows) {
+  for (const Row& row : sample) {
     for (size_t i = 0; i < row.size(); ++i)
       widths[i] = std::max(widths[i], Width(row[i] ? *row[i] : "NULL"));
   }
   // Numbers (and their headers) right-aligned; no trailing blanks.
-  auto print_row = [&](const std::vector<std::string>& cells) {
-    std::string line;
+  std::string line;
+  auto print_cells = [&](const auto& cells, auto text) {
+    line.clear();
     for (size_t i = 0; i < cells.size(); ++i) {
       if (i) line += "  ";
-      std::string pad(widths[i] - Width(cells[i]), ' ');
+      const std::string_view cell = text(cells[i]);
+      const size_t w = Width(cell);
+      std::string pad(widths[i] > w ? widths[i] - w : 0, ' ');
       bool right = columns[i].kind == ValueKind::kNumber;
-      line += right ? pad + cells[i] : cells[i] + (i + 1 < cells.size() ? pad : "");
+      if (right) line += pad;
+      line += cell;
+      if (!right && i + 1 < cells.size()) line += pad;
     }
-    out << line << "\n";
+    line += '\n';
+    out << line;
+  };
+  auto plain = [](const std::string& s) -> std::string_view { return s; };
+  auto cell_text = [](const engine::Cell& c) -> std::string_view {
+    return c ? std::string_view(*c) : "NULL";
   };
   std::vector<std::string> header;
   for (const Column& c : columns) header.push_back(c.name);
-  print_row(header);
+  print_cells(header, plain);
   std::vector<std::string> rule;
   for (size_t w : widths) rule.push_back(std::string(w, '-'));
-  print_row(rule);
-  for (const Row& row : rows) {
-    std::vector<std::string> cells;
-    for (const auto& cell : row) cells.push_back(cell ? *cell : "NULL");
-    print_row(cells);
+  print_cells(rule, plain);
+  uint64_t count = sample.size();
+  for (const Row& row : sample) print_cells(row, cell_text);
+  sample.clear();
+  while (!done) {
+    ATOLL_ASSIGN_OR_RETURN(std::vector<Row> rows, stream.Next());
+    done = rows.empty();
+    for (const Row& row : rows) print_cells(row, cell_text);
+    count += rows.size();
   }
-  out << "(" << rows.size() << (rows.size() == 1 ? " row" : " rows") << ")\n";
+  out << "(" << count << (count == 1 ? " row" : " rows") << ")\n";
+  return Status::OK();
 }
 
 // LAKE as the root for iceberg_scan; S3 lakes also make s3:// readable in SQL.
@@ -170,30 +199,118 @@ Result<std::string> LakeRoot(const std::string& lake, engine::Engine& engine) {
   return std::filesystem::absolute(path).lexically_normal().string();
 }
 
-// When LAKE is an atoll lake, its tables become views named <zone>.<db>.<table> (a DuckDB
-// catalog per zone, a schema per database), each over iceberg_scan of the table's
-// current metadata file. A location that is not a lake is left as it is.
-Status DefineLakeViews(const std::string& uri, engine::Engine& engine) {
+// The words `sql` may use as names, folded like SQL identifiers (lake::FoldCase): runs of
+// identifier characters (letters, digits, '_', '$', non-ASCII bytes) outside string
+// literals ('...' names no table; comments count), and the text of each quoted identifier
+// ("my table") whole. A superset of the names of the tables the SQL reads.
+std::set<std::string> SqlWords(std::string_view sql) {
+  std::set<std::string> out;
+  auto word_char = [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return std::isalnum(u) || c == '_' || c == '$' || u >= 0x80;
+  };
+  size_t i = 0;
+  while (i < sql.size()) {
+    if (sql[i] == '"') {  // a quoted identifier; "" is a quote
+      std::string text;
+      for (++i; i < sql.size(); ++i) {
+        if (sql[i] == '"' && i + 1 < sql.size() && sql[i + 1] == '"') {
+          text += '"';
+          ++i;
+        } else if (sql[i] == '"') {
+          ++i;
+          break;
+        } else {
+          text += sql[i];
+        }
+      }
+      out.insert(lake::FoldCase(text));
+    } else if (sql[i] == '\'') {  // a string literal; '' is a quote
+      for (++i; i < sql.size(); ++i) {
+        if (sql[i] == '\'' && i + 1 < sql.size() && sql[i + 1] == '\'') {
+          ++i;
+        } else if (sql[i] == '\'') {
+          ++i;
+          break;
+        }
+      }
+    } else if (word_char(sql[i])) {
+      size_t start = i;
+      while (i < sql.size() && word_char(sql[i])) ++i;
+      out.insert(lake::FoldCase(sql.substr(start, i - start)));
+    } else {
+      ++i;
+    }
+  }
+  return out;
+}
+
+// Statements that list the catalog (SHOW TABLES, information_schema, duckdb_tables(), ...)
+// see every table of the lake.
+bool ListsTables(const std::set<std::string>& words) {
+  for (const char* w : {"show", "information_schema", "pg_catalog", "duckdb_tables", "duckdb_views",
+                        "duckdb_columns", "duckdb_schemas", "pragma"}) {
+    if (words.count(w)) return true;
+  }
+  return false;
+}
+
+// Defines the view <zone>.<db>.<table> of `id` (attaching the zone's catalog once).
+Status DefineView(const lake::LakeTables& tables, const iceberg::TableIdentifier& id,
+                  engine::Engine& engine, std::set<std::string>* catalogs) {
+  ATOLL_ASSIGN_OR_RETURN(std::string metadata, tables.catalog->LoadMetadataLocation(id));
+  const std::string catalog = engine::QuoteIdentifier(id.ns[0]);
+  const std::string schema = StrCat(catalog, ".", engine::QuoteIdentifier(id.ns[1]));
+  if (!catalogs->count(catalog)) {
+    ATOLL_RETURN_NOT_OK(engine.Execute(StrCat("ATTACH ':memory:' AS ", catalog)));
+    catalogs->insert(catalog);
+  }
+  ATOLL_RETURN_NOT_OK(engine.Execute(StrCat("CREATE SCHEMA IF NOT EXISTS ", schema)));
+  return engine.Execute(StrCat("CREATE VIEW ", schema, ".", engine::QuoteIdentifier(id.name),
+                               " AS SELECT * FROM iceberg_scan(", engine::QuoteString(metadata),
+                               ")"));
+}
+
+// When LAKE is an atoll lake, the tables `sql` names become views <zone>.<db>.<table> (a
+// DuckDB catalog per zone, a schema per database), each over iceberg_scan of the table's
+// current metadata file. Only those: a table is defined when its zone, db and table names
+// all occur in `sql` (SqlWords), so a broken table (a missing metadata file, manifest or
+// data file) fails only the queries naming it, with an error naming it; and tables whose
+// names differ only in letter case, which SQL cannot tell apart, fail only those queries.
+// Statements listing the catalog (ListsTables) get every table that can be defined. A
+// location that is not a lake is left as it is.
+Status DefineLakeViews(const std::string& uri, std::string_view sql, engine::Engine& engine) {
   Result<std::unique_ptr<lake::Lake>> opened = lake::Lake::Open(uri);
   if (!opened.ok())
     return opened.status().code() == StatusCode::kNotFound ? Status::OK() : opened.status();
   ATOLL_ASSIGN_OR_RETURN(lake::LakeTables tables, lake::OpenLakeTables(**opened));
   ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::TableIdentifier> ids, lake::ListLakeTables(tables));
-  std::set<std::string> catalogs;
-  std::set<std::string> schemas;
-  std::string sql;
+  const std::set<std::string> words = SqlWords(sql);
+  const bool all = ListsTables(words);
+  // Views by their SQL name, folded: more than one table there cannot be told apart.
+  std::map<std::string, std::vector<const iceberg::TableIdentifier*>> views;
   for (const iceberg::TableIdentifier& id : ids) {
     if (id.ns.size() != 2) continue;
-    ATOLL_ASSIGN_OR_RETURN(std::string metadata, tables.catalog->LoadMetadataLocation(id));
-    const std::string catalog = engine::QuoteIdentifier(id.ns[0]);
-    const std::string schema = StrCat(catalog, ".", engine::QuoteIdentifier(id.ns[1]));
-    if (catalogs.insert(catalog).second) sql += StrCat("ATTACH ':memory:' AS ", catalog, ";\n");
-    if (schemas.insert(schema).second) sql += StrCat("CREATE SCHEMA ", schema, ";\n");
-    sql += StrCat("CREATE VIEW ", schema, ".", engine::QuoteIdentifier(id.name),
-                  " AS SELECT * FROM iceberg_scan(", engine::QuoteString(metadata), ");\n");
+    if (!all && !(words.count(lake::FoldCase(id.ns[0])) && words.count(lake::FoldCase(id.ns[1])) &&
+                  words.count(lake::FoldCase(id.name)))) {
+      continue;
+    }
+    views[lake::FoldCase(id.ToString())].push_back(&id);
   }
-  if (sql.empty()) return Status::OK();
-  return engine.Execute(sql).WithContext("defining the lake's tables as views");
+  std::set<std::string> catalogs;
+  for (const auto& [folded, same] : views) {
+    if (same.size() > 1) {
+      if (all) continue;
+      return InvalidArgument("tables ", same[0]->ToString(), " and ", same[1]->ToString(),
+                             " differ only in letter case, which SQL names ignore; read one with "
+                             "iceberg_scan('<zone>/<db>/<table>')");
+    }
+    Status st = DefineView(tables, *same[0], engine, &catalogs);
+    if (!st.ok() && !all) {
+      return st.WithContext(StrCat("table ", same[0]->ToString(), " cannot be read"));
+    }
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -211,23 +328,20 @@ Result<OutputFormat> ParseOutputFormat(std::string_view text) {
   return InvalidArgument("unknown --format '", text, "' (expected csv, json or table)");
 }
 
-Result<std::unique_ptr<engine::Engine>> OpenQueryEngine(const std::string& lake) {
+Result<std::unique_ptr<engine::Engine>> OpenQueryEngine(const std::string& lake,
+                                                        std::string_view sql) {
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, engine::Engine::Open());
   table::IcebergScanOptions options;
   ATOLL_ASSIGN_OR_RETURN(options.root, LakeRoot(lake, *engine));
   ATOLL_RETURN_NOT_OK(table::RegisterIcebergScan(*engine, std::move(options)));
-  ATOLL_RETURN_NOT_OK(DefineLakeViews(lake, *engine));
+  ATOLL_RETURN_NOT_OK(DefineLakeViews(lake, sql, *engine));
   return engine;
 }
 
 Status PrintQuery(engine::Engine& engine, std::string_view sql, OutputFormat format,
                   std::ostream& out) {
-  if (format == OutputFormat::kTable) {
-    ATOLL_ASSIGN_OR_RETURN(engine::QueryResult result, engine.Query(sql));
-    PrintTable(result.columns, result.rows, out);
-    return Status::OK();
-  }
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryStream> stream, engine.Stream(sql));
+  if (format == OutputFormat::kTable) return PrintTable(*stream, out);
   const std::vector<Column>& columns = stream->columns();
   std::string buffer;
   if (format == OutputFormat::kCsv) {

@@ -30,10 +30,16 @@ void RecordRun(const lake::Lake& lake, const std::string& command, lake::EventLo
   Result<lake::StatsReport> stats = lake::RecordLakeStats(lake, *tables, engine, so);
   if (!stats.ok()) {
     log.Error("", "statistics not recorded: " + stats.status().message());
-  } else if (stats->table_rows + stats->column_rows > 0) {
-    log.Log(lake::LogLevel::kDebug, "", "statistics recorded",
-            {{"table_rows", static_cast<int64_t>(stats->table_rows)},
-             {"column_rows", static_cast<int64_t>(stats->column_rows)}});
+  } else {
+    // Echoed on stderr as warnings: one unreadable table does not stop the others.
+    for (const auto& [table, reason] : stats->unreadable) {
+      log.Warn(table, "statistics not recorded: the table cannot be read", {{"reason", reason}});
+    }
+    if (stats->table_rows + stats->column_rows > 0) {
+      log.Log(lake::LogLevel::kDebug, "", "statistics recorded",
+              {{"table_rows", static_cast<int64_t>(stats->table_rows)},
+               {"column_rows", static_cast<int64_t>(stats->column_rows)}});
+    }
   }
   if (flush_log) log.FlushOrWarn(lake, *tables, engine, t);
   if (t != nullptr) {

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "atoll/iceberg/json_util.h"
+#include "atoll/iceberg/snapshot_id_json.h"
 
 namespace atl::iceberg {
 namespace {
@@ -60,7 +61,7 @@ Result<PuffinBlobMetadata> BlobFromJson(const Json& j, std::string_view ctx) {
   PuffinBlobMetadata b;
   ATOLL_ASSIGN_OR_RETURN(b.type, json::String(j, "type", ctx));
   ATOLL_ASSIGN_OR_RETURN(b.fields, json::Int32List(j, "fields", ctx));
-  ATOLL_ASSIGN_OR_RETURN(std::optional<int64_t> sid, json::OptInt64(j, "snapshot-id", ctx));
+  ATOLL_ASSIGN_OR_RETURN(std::optional<int64_t> sid, json::OptSnapshotId(j, "snapshot-id", ctx));
   ATOLL_ASSIGN_OR_RETURN(std::optional<int64_t> seq, json::OptInt64(j, "sequence-number", ctx));
   b.snapshot_id = sid.value_or(-1);
   b.sequence_number = seq.value_or(-1);

@@ -1,5 +1,7 @@
 #include "atoll/iceberg/snapshot.h"
 
+#include "atoll/iceberg/snapshot_id_json.h"
+
 namespace atl::iceberg {
 
 std::string Snapshot::operation() const {
@@ -36,9 +38,9 @@ Json Snapshot::ToJson(int format_version) const {
 
 Result<Snapshot> Snapshot::FromJson(const Json& j) {
   Snapshot s;
-  ATOLL_ASSIGN_OR_RETURN(s.snapshot_id, json::Int64(j, "snapshot-id", "snapshot"));
+  ATOLL_ASSIGN_OR_RETURN(s.snapshot_id, json::SnapshotId(j, "snapshot-id", "snapshot"));
   std::string ctx = StrCat("snapshot ", s.snapshot_id);
-  ATOLL_ASSIGN_OR_RETURN(s.parent_snapshot_id, json::OptInt64(j, "parent-snapshot-id", ctx));
+  ATOLL_ASSIGN_OR_RETURN(s.parent_snapshot_id, json::OptSnapshotId(j, "parent-snapshot-id", ctx));
   ATOLL_ASSIGN_OR_RETURN(std::optional<int64_t> seq, json::OptInt64(j, "sequence-number", ctx));
   s.sequence_number = seq.value_or(0);
   ATOLL_ASSIGN_OR_RETURN(s.timestamp_ms, json::Int64(j, "timestamp-ms", ctx));
@@ -78,7 +80,7 @@ Json SnapshotRef::ToJson() const {
 Result<SnapshotRef> SnapshotRef::FromJson(const Json& j, std::string_view name) {
   std::string ctx = StrCat("snapshot reference '", name, "'");
   SnapshotRef r;
-  ATOLL_ASSIGN_OR_RETURN(r.snapshot_id, json::Int64(j, "snapshot-id", ctx));
+  ATOLL_ASSIGN_OR_RETURN(r.snapshot_id, json::SnapshotId(j, "snapshot-id", ctx));
   ATOLL_ASSIGN_OR_RETURN(std::string type, json::String(j, "type", ctx));
   if (type == "branch") {
     r.type = RefType::kBranch;

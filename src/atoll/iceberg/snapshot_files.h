@@ -6,6 +6,8 @@
 // Thread safety: a pure function of its arguments (FileIO's rule applies).
 #pragma once
 
+#include <functional>
+#include <string_view>
 #include <vector>
 
 #include "atoll/common/result.h"
@@ -22,7 +24,10 @@ struct SnapshotFileChanges {
 
 // The entries carrying `snapshot`'s id in the manifests it added (the manifest list's
 // added_snapshot_id); EXISTING entries are neither. A v1 snapshot without a manifest list
-// gives nothing.
-Result<SnapshotFileChanges> FilesChangedBy(const FileIO& io, const Snapshot& snapshot);
+// gives nothing. `on_read`, when set, sees the bytes of the manifest list and of each
+// manifest read (location, bytes), e.g. to hash them.
+using FileBytesObserver = std::function<void(std::string_view location, std::string_view bytes)>;
+Result<SnapshotFileChanges> FilesChangedBy(const FileIO& io, const Snapshot& snapshot,
+                                           const FileBytesObserver& on_read = {});
 
 }  // namespace atl::iceberg

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "atoll/iceberg/snapshot_id_json.h"
+
 namespace atl::iceberg {
 
 namespace {
@@ -85,7 +87,7 @@ Status ReadSortOrders(const Json& j, TableMetadata* m) {
 }
 
 Status ReadSnapshots(const Json& j, TableMetadata* m) {
-  ATOLL_ASSIGN_OR_RETURN(std::optional<int64_t> current, json::OptInt64(j, "current-snapshot-id", "table metadata"));
+  ATOLL_ASSIGN_OR_RETURN(std::optional<int64_t> current, json::OptSnapshotId(j, "current-snapshot-id", "table metadata"));
   if (current && *current != -1) m->current_snapshot_id = current;
   ATOLL_ASSIGN_OR_RETURN(Json snapshots, OptionalList(j, "snapshots", "table metadata"));
   for (const Json& s : snapshots) {
@@ -96,7 +98,7 @@ Status ReadSnapshots(const Json& j, TableMetadata* m) {
   for (const Json& e : log) {
     SnapshotLogEntry entry;
     ATOLL_ASSIGN_OR_RETURN(entry.timestamp_ms, json::Int64(e, "timestamp-ms", "snapshot-log entry"));
-    ATOLL_ASSIGN_OR_RETURN(entry.snapshot_id, json::Int64(e, "snapshot-id", "snapshot-log entry"));
+    ATOLL_ASSIGN_OR_RETURN(entry.snapshot_id, json::SnapshotId(e, "snapshot-id", "snapshot-log entry"));
     m->snapshot_log.push_back(entry);
   }
   ATOLL_ASSIGN_OR_RETURN(Json mlog, OptionalList(j, "metadata-log", "table metadata"));
@@ -235,7 +237,9 @@ Result<TableMetadata> TableMetadata::FromJson(const Json& j) {
   ATOLL_ASSIGN_OR_RETURN(m.partition_statistics, OptionalList(j, "partition-statistics", "table metadata"));
   ATOLL_ASSIGN_OR_RETURN(m.encryption_keys, OptionalList(j, "encryption-keys", "table metadata"));
   ATOLL_ASSIGN_OR_RETURN(m.next_row_id, json::OptInt64(j, "next-row-id", "table metadata"));
-  if (!m.next_row_id && m.format_version >= 3) return InvalidArgument("missing required field 'next-row-id'");
+  // v3 metadata written before row lineage was settled (Java's row-lineage flag era) has no
+  // next-row-id; Java then starts at 0, and so does atoll.
+  if (!m.next_row_id && m.format_version >= 3) m.next_row_id = 0;
   ATOLL_RETURN_NOT_OK(m.Validate());
   return m;
 }

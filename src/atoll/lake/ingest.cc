@@ -17,6 +17,7 @@
 #include "atoll/lake/landing_schema.h"
 #include "atoll/lake/lease.h"
 #include "atoll/lake/rejects.h"
+#include "atoll/lake/source_check.h"
 #include "atoll/lake/work_session.h"
 #include "atoll/storage/open_store.h"
 #include "atoll/table/data_writer.h"
@@ -31,10 +32,12 @@ namespace {
 // ---------------------------------------------------------------------------------------
 // Small helpers
 
+// Names starting with '.' or '_', and keys that cannot be taken (CheckSourceKey: the outer
+// loop of Ingest sets those aside).
 bool Ignored(std::string_view key) {
   size_t slash = key.rfind('/');
   std::string_view last = slash == std::string_view::npos ? key : key.substr(slash + 1);
-  return last.empty() || last[0] == '.' || last[0] == '_';
+  return last.empty() || last[0] == '.' || last[0] == '_' || !CheckSourceKey(key).reason.empty();
 }
 
 // Store errors stop a table's run; everything else about one file is that file's fault.
@@ -51,11 +54,19 @@ bool IsStoreTrouble(const Status& st) {
   }
 }
 
-json SourceJson(const storage::ObjectInfo& o) {
+json SourceJson(const SourceFile& o) {
   return {{"key", o.key}, {"size", o.size}, {"etag", o.etag}};
 }
 
 std::string SourceId(const std::string& key, const std::string& etag) { return key + "\n" + etag; }
+
+SourceFile Source(const storage::ObjectInfo& o) { return {o.key, o.size, o.etag}; }
+
+std::vector<SourceFile> Sources(const std::vector<storage::ObjectInfo>& objects) {
+  std::vector<SourceFile> out;
+  for (const storage::ObjectInfo& o : objects) out.push_back(Source(o));
+  return out;
+}
 
 // "20261204T200000123Z-1a2b3c4d": sortable by time, unique by the random tail.
 std::string NewBatchId(int64_t now_ms) {
@@ -114,7 +125,38 @@ struct LoadFile {
   std::string uri;
   engine::QueryResult columns;  // DESCRIBE of the file
   iceberg::Schema schema = iceberg::Schema(0, {});
+  bool own_loaded_at = false;  // the file has its own `_etl_loaded_at` (see kOwnLoadedAtColumn)
 };
+
+// A source's own `_etl_loaded_at` column is kept under kOwnLoadedAtColumn: the columns
+// (DESCRIBE name/type pairs) renamed, *renamed set when there was one. A source holding
+// both names cannot be loaded (kInvalidArgument naming them).
+Status RenameOwnLoadedAt(std::vector<std::pair<std::string, std::string>>* columns, bool* renamed) {
+  *renamed = false;
+  bool taken = false;
+  for (auto& [name, type] : *columns) {
+    if (name == kLoadedAtColumn) {
+      name = std::string(kOwnLoadedAtColumn);
+      *renamed = true;
+    } else if (name == kOwnLoadedAtColumn) {
+      taken = true;
+    }
+  }
+  if (*renamed && taken) {
+    return InvalidArgument("the file has columns ", kLoadedAtColumn, " and ", kOwnLoadedAtColumn, ": ",
+                           kLoadedAtColumn, " is the load time ingest adds, and a file's own ",
+                           kLoadedAtColumn, " is kept as ", kOwnLoadedAtColumn,
+                           "; rename one of these columns");
+  }
+  return Status::OK();
+}
+
+// `from` (a table expression) with its `_etl_loaded_at` column renamed kOwnLoadedAtColumn.
+std::string WithOwnLoadedAtRenamed(const std::string& from) {
+  return StrCat("(SELECT * EXCLUDE (", engine::QuoteIdentifier(kLoadedAtColumn), "), ",
+                engine::QuoteIdentifier(kLoadedAtColumn), " AS ",
+                engine::QuoteIdentifier(kOwnLoadedAtColumn), " FROM ", from, ")");
+}
 
 class TableIngester {
  public:
@@ -142,6 +184,7 @@ class TableIngester {
     for (int round = 0; round < 1000; ++round) {
       ATOLL_RETURN_NOT_OK(TakeListingView());
       ATOLL_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> waiting, ListLoad());
+      std::erase_if(waiting, [this](const storage::ObjectInfo& o) { return left_.count(o.key) > 0; });
       if (waiting.empty()) return Status::OK();
       std::vector<storage::ObjectInfo> batch;
       uint64_t bytes = 0;
@@ -257,19 +300,18 @@ class TableIngester {
         }
         continue;
       }
-      // Committed before the crash: finish its cleanup.
-      std::vector<std::string> to_delete;
+      // Committed before the crash: finish its cleanup. Sources replaced since (another
+      // version) are new data and stay.
+      std::vector<SourceFile> sources;
       for (const json& s : doc["sources"]) {
-        Result<storage::ObjectInfo> head = store_.Head(s["key"].get<std::string>());
-        if (!head.ok()) {
-          if (head.status().code() == StatusCode::kNotFound) continue;
-          return head.status();
-        }
-        if (head->etag == s["etag"].get<std::string>()) to_delete.push_back(head->key);
+        sources.push_back({s.value("key", ""), s.value("size", uint64_t{0}), s.value("etag", "")});
       }
-      ATOLL_RETURN_NOT_OK_CTX(store_.DeleteMany(to_delete),
-                              "deleting the sources of a committed batch");
-      report_.recovered_files += to_delete.size();
+      size_t deleted = 0;
+      ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<SourceFile> replaced,
+                                 DeleteUnchanged(store_, sources, &deleted),
+                                 "deleting the sources of a committed batch");
+      report_.recovered_files += deleted;
+      for (SourceFile& r : replaced) report_.left.push_back(std::move(r));
       ATOLL_RETURN_NOT_OK(FinishLedger(doc, it->second));
     }
     return Status::OK();
@@ -297,10 +339,10 @@ class TableIngester {
     ATOLL_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> raw, storage::ListAll(store_, prefix));
     if (raw.empty()) return Status::OK();
     Progress("prepare", 0, raw.size());
-    std::map<std::string, std::string> raw_etags;
-    for (const storage::ObjectInfo& o : raw) raw_etags[o.key] = o.etag;
+    std::map<std::string, const storage::ObjectInfo*> raw_by_key;
+    for (const storage::ObjectInfo& o : raw) raw_by_key[o.key] = &o;
     ATOLL_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> loads, ListLoad());
-    std::vector<std::string> converted;
+    std::vector<SourceFile> converted;
     for (const storage::ObjectInfo& o : loads) {
       const std::string name = o.key.substr(o.key.rfind('/') + 1);
       if (name.rfind("prepared-", 0) != 0) continue;
@@ -311,14 +353,18 @@ class TableIngester {
       json lineage = json::parse(*kv->rows[0][0], nullptr, false);
       if (!lineage.is_object() || !lineage.contains("sources")) continue;
       for (const json& s : lineage["sources"]) {
-        auto it = raw_etags.find(s.value("key", ""));
-        if (it != raw_etags.end() && it->second == s.value("etag", ""))
-          converted.push_back(it->first);
+        auto it = raw_by_key.find(s.value("key", ""));
+        if (it != raw_by_key.end() && it->second->etag == s.value("etag", "") &&
+            it->second->size == s.value("size", uint64_t{0})) {
+          converted.push_back(Source(*it->second));
+        }
       }
     }
     if (!converted.empty()) {
-      ATOLL_RETURN_NOT_OK_CTX(store_.DeleteMany(converted),
-                              "deleting prepare/ sources already converted");
+      ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<SourceFile> replaced,
+                                 DeleteUnchanged(store_, converted),
+                                 "deleting prepare/ sources already converted");
+      // Replaced since: a new version, converted in full below.
     }
     ATOLL_RETURN_NOT_OK(TakeListingView());
     PrepareOptions po;
@@ -361,6 +407,12 @@ class TableIngester {
       if (head.status().code() == StatusCode::kNotFound)
         return Status::OK();  // taken by another process
       return head.status();
+    }
+    if (head->size != file.size || head->etag != file.etag) {
+      // Changed while it was read (the error may be the half-written file's): left.
+      left_.insert(file.key);
+      report_.left.push_back(Source(file));
+      return Status::OK();
     }
     RejectRequest r;
     r.source = file;
@@ -442,8 +494,12 @@ class TableIngester {
       DuckColumns columns;
       for (const engine::Row& row : described->rows) {
         if (row.size() < 2 || !row[0] || !row[1]) return Internal("unexpected DESCRIBE result");
-        if (*row[0] == kLoadedAtColumn) continue;  // ours wins
         columns.emplace_back(*row[0], *row[1]);
+      }
+      Status renamed = RenameOwnLoadedAt(&columns, &f.own_loaded_at);
+      if (!renamed.ok()) {
+        ATOLL_RETURN_NOT_OK(RejectOrStop(f.info, "schema", renamed));
+        continue;
       }
       Result<iceberg::Schema> schema = SchemaForColumns(columns);
       if (!schema.ok()) {
@@ -540,16 +596,20 @@ class TableIngester {
   std::string BatchQuery(const std::vector<LoadFile>& files, int64_t loaded_at_ms) const {
     std::set<std::string> present;
     std::string list;
+    bool own_loaded_at = false;
     for (const LoadFile& f : files) {
       for (const iceberg::NestedField& field : f.schema.fields()) present.insert(field.name);
       list += StrCat(list.empty() ? "" : ", ", engine::QuoteString(f.uri));
+      own_loaded_at = own_loaded_at || f.own_loaded_at;
     }
-    return TableSelect(*table_->metadata().CurrentSchema(), present,
-                       StrCat("read_parquet([", list, "], union_by_name = true)"), loaded_at_ms);
+    std::string from = StrCat("read_parquet([", list, "], union_by_name = true)");
+    if (own_loaded_at) from = WithOwnLoadedAtRenamed(from);
+    return TableSelect(*table_->metadata().CurrentSchema(), present, from, loaded_at_ms);
   }
 
   // SELECT of the columns of `schema` from `from`, whose columns are `present`: the others
-  // are NULL, `_etl_loaded_at` is the batch's time.
+  // are NULL, `_etl_loaded_at` is the batch's time (a source's own column of that name is
+  // renamed kOwnLoadedAtColumn in `from`, WithOwnLoadedAtRenamed).
   static std::string TableSelect(const iceberg::Schema& schema,
                                  const std::set<std::string>& present, const std::string& from,
                                  int64_t loaded_at_ms) {
@@ -669,8 +729,19 @@ class TableIngester {
     ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::DataFile> data,
                            WriteOrIsolate(&files, batch_id, started));
     if (files.empty()) return Status::OK();
-    std::vector<storage::ObjectInfo> sources;
-    for (const LoadFile& f : files) sources.push_back(f.info);
+    std::vector<SourceFile> sources;
+    for (const LoadFile& f : files) sources.push_back(Source(f.info));
+    // A file that changed while it was read: nothing of the batch is committed, the file
+    // is left for the next run and the others are listed again.
+    ATOLL_ASSIGN_OR_RETURN(std::vector<SourceFile> changed, ChangedSources(store_, sources));
+    if (!changed.empty()) {
+      (void)DeleteDataFiles(data);
+      for (SourceFile& c : changed) {
+        left_.insert(c.key);
+        report_.left.push_back(std::move(c));
+      }
+      return Status::OK();
+    }
     return CommitBatch(sources, data, batch_id, started).status();
   }
 
@@ -682,13 +753,11 @@ class TableIngester {
   // files are written (Table::NewMetadata), so a failed write leaves no table behind.
   Result<DirectOutcome> LoadDirect(const DirectBatch& batch) {
     DirectOutcome outcome;
-    DuckColumns columns;
+    DuckColumns columns(batch.columns.begin(), batch.columns.end());
+    bool own_loaded_at = false;
+    if (!RenameOwnLoadedAt(&columns, &own_loaded_at).ok()) return outcome;  // load/ rejects it
     std::set<std::string> present;
-    for (const auto& [name, type] : batch.columns) {
-      if (name == kLoadedAtColumn) continue;  // ours wins
-      columns.emplace_back(name, type);
-      present.insert(name);
-    }
+    for (const auto& [name, type] : columns) present.insert(name);
     Result<iceberg::Schema> schema = SchemaForColumns(columns);
     if (!schema.ok()) return outcome;
     std::optional<iceberg::TableMetadata> new_table;
@@ -705,11 +774,21 @@ class TableIngester {
     Progress("write", 0, batch.sources.size());
     const iceberg::TableMetadata& md = new_table ? *new_table : table_->metadata();
     Result<std::vector<iceberg::DataFile>> data =
-        Write(TableSelect(*md.CurrentSchema(), present, StrCat("(", batch.query, ")"), started),
+        Write(TableSelect(*md.CurrentSchema(), present,
+                          own_loaded_at ? WithOwnLoadedAtRenamed(StrCat("(", batch.query, ")"))
+                                        : StrCat("(", batch.query, ")"),
+                          started),
               batch_id, started, &md);
     if (!data.ok()) {
       if (IsStoreTrouble(data.status())) return data.status();
       return outcome;  // unreferenced files, if any, are left for orphan removal
+    }
+    // A file that changed while it was read may have been read half-written: commit none
+    // of the batch; prepare leaves the changed files and offers the rest again.
+    ATOLL_ASSIGN_OR_RETURN(outcome.changed, ChangedSources(store_, batch.sources));
+    if (!outcome.changed.empty()) {
+      (void)DeleteDataFiles(*data);
+      return outcome;
     }
     if (new_table) {
       ATOLL_RETURN_NOT_OK(EnsureNamespace(*tables_.catalog, id_.ns));
@@ -721,18 +800,10 @@ class TableIngester {
         return outcome;
       }
     }
-    std::vector<storage::ObjectInfo> sources;
-    for (const SourceFile& s : batch.sources) {
-      storage::ObjectInfo info;
-      info.key = s.key;
-      info.size = s.size;
-      info.etag = s.etag;
-      sources.push_back(std::move(info));
-    }
     const int64_t rows_before = report_.rows;
     // Committed or not (another process's commit holds some of these sources, which it
     // deletes), the batch is dealt with: it must not also go the load/ way.
-    ATOLL_RETURN_NOT_OK(CommitBatch(sources, *data, batch_id, started).status());
+    ATOLL_RETURN_NOT_OK(CommitBatch(batch.sources, *data, batch_id, started).status());
     outcome.loaded = true;
     outcome.table = report_.table_name;
     outcome.rows = report_.rows - rows_before;
@@ -742,7 +813,7 @@ class TableIngester {
   // Commits `data` as the batch of `sources` (ledger entry first, validated against the
   // batches of other processes), then deletes the sources. False when another process's
   // batch holds some of the sources (our files are deleted, nothing committed).
-  Result<bool> CommitBatch(const std::vector<storage::ObjectInfo>& files,
+  Result<bool> CommitBatch(const std::vector<SourceFile>& files,
                            const std::vector<iceberg::DataFile>& data, const std::string& batch_id,
                            int64_t started) {
     // The ledger entry, before the commit.
@@ -754,7 +825,7 @@ class TableIngester {
     json data_files = json::array();
     std::set<std::string> ours;
     uint64_t source_bytes = 0;
-    for (const storage::ObjectInfo& f : files) {
+    for (const SourceFile& f : files) {
       sources.push_back(SourceJson(f));
       ours.insert(SourceId(f.key, f.etag));
       source_bytes += f.size;
@@ -818,12 +889,12 @@ class TableIngester {
     ATOLL_RETURN_NOT_OK(
         Record(before, trail::RecordKind::kIngestBatch, {{"ingest.batch", batch_id}}));
 
-    // Durable: now the sources may go.
+    // Durable: now the sources may go, those still the version read. One replaced since
+    // is a new version (its etag is in no ledger entry): the next run loads it in full.
     Progress("cleanup", 0, files.size());
-    std::vector<std::string> keys;
-    for (const storage::ObjectInfo& f : files) keys.push_back(f.key);
-    ATOLL_RETURN_NOT_OK_CTX(store_.DeleteMany(keys),
-                            StrCat("deleting the sources of batch ", batch_id));
+    ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<SourceFile> replaced, DeleteUnchanged(store_, files),
+                               StrCat("deleting the sources of batch ", batch_id));
+    for (SourceFile& r : replaced) report_.left.push_back(std::move(r));
     ATOLL_RETURN_NOT_OK(FinishLedger(std::move(doc), snapshot_id));
 
     report_.files_loaded += files.size();
@@ -861,6 +932,8 @@ class TableIngester {
   std::string ledger_prefix_;
   std::unique_ptr<iceberg::Table> table_;
   ListingView view_;  // taken before each listing of sources
+  // load/ keys left for the next run because they changed while this run read them.
+  std::set<std::string> left_;
 };
 
 }  // namespace
@@ -896,23 +969,85 @@ bool IngestReport::ok() const {
   return true;
 }
 
-Result<std::vector<std::string>> TablesWithFilesWaiting(const Lake& lake) {
-  std::set<std::string> out;
+size_t IngestReport::files_skipped() const {
+  size_t n = 0;
+  for (const auto& t : tables) n += t.skipped.size();
+  return n;
+}
+
+namespace {
+
+// The table folders of prepare/ and load/, merged by (db, table): the files of both zones.
+Result<std::vector<TableFolder>> FoldersWaiting(const Lake& lake) {
+  std::map<std::pair<std::string, std::string>, TableFolder> merged;
   for (const std::string* zone : {&lake.settings().zones.prepare, &lake.settings().zones.load}) {
-    ATOLL_ASSIGN_OR_RETURN(auto folders, ListTableFolders(lake.store(), *zone));
-    for (const auto& [db, table] : folders) out.insert(StrCat(db, ".", table));
+    ATOLL_ASSIGN_OR_RETURN(std::vector<TableFolder> folders, ScanTableFolders(lake.store(), *zone));
+    for (TableFolder& f : folders) {
+      TableFolder& m = merged[{f.db, f.table}];
+      m.db = f.db;
+      m.table = f.table;
+      if (m.problem.empty()) m.problem = f.problem;
+      for (storage::ObjectInfo& o : f.files) m.files.push_back(std::move(o));
+    }
   }
-  return std::vector<std::string>(out.begin(), out.end());
+  std::vector<TableFolder> out;
+  for (auto& entry : merged) out.push_back(std::move(entry.second));
+  return out;
+}
+
+// options.tables as (db, table); kInvalidArgument for a name that is not <db>.<table>.
+Result<std::set<std::pair<std::string, std::string>>> NamedTables(const IngestOptions& options) {
+  std::set<std::pair<std::string, std::string>> out;
+  for (const std::string& name : options.tables) {
+    size_t dot = name.find('.');
+    if (dot == std::string::npos || dot == 0 || dot + 1 == name.size() ||
+        name.find('.', dot + 1) != std::string::npos) {
+      return InvalidArgument("table '", name, "' is not <db>.<table>");
+    }
+    out.emplace(name.substr(0, dot), name.substr(dot + 1));
+  }
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<std::string>> TablesWithFilesWaiting(const Lake& lake) {
+  ATOLL_ASSIGN_OR_RETURN(std::vector<TableFolder> folders, FoldersWaiting(lake));
+  std::vector<std::string> out;
+  for (const TableFolder& f : folders) {
+    for (const storage::ObjectInfo& o : f.files) {
+      if (CheckSourceKey(o.key).movable) {
+        out.push_back(StrCat(f.db, ".", f.table));
+        break;
+      }
+    }
+  }
+  return out;
 }
 
 Result<IngestReport> Ingest(const Lake& lake, const IngestOptions& options) {
-  std::vector<std::string> names = options.tables;
-  if (names.empty()) {
-    ATOLL_ASSIGN_OR_RETURN(names, TablesWithFilesWaiting(lake));
+  ATOLL_ASSIGN_OR_RETURN(auto named, NamedTables(options));
+  ATOLL_ASSIGN_OR_RETURN(std::vector<TableFolder> folders, FoldersWaiting(lake));
+  if (!named.empty()) {
+    // Only the named tables; those without files still run (their interrupted batches).
+    std::vector<TableFolder> chosen;
+    for (TableFolder& f : folders) {
+      if (named.erase({f.db, f.table})) chosen.push_back(std::move(f));
+    }
+    for (const auto& [db, table] : named) {
+      TableFolder f;
+      f.db = db;
+      f.table = table;
+      f.problem = FolderNameProblem(db, table);
+      chosen.push_back(std::move(f));
+    }
+    folders = std::move(chosen);
   }
   IngestReport report;
-  if (names.empty()) return report;
+  if (folders.empty()) return report;
   ATOLL_ASSIGN_OR_RETURN(LakeTables tables, OpenLakeTables(lake));
+  ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::TableIdentifier> existing, ListLakeTables(tables));
+  RefuseCaseCollisions(lake.settings().zones.stg, existing, &folders);
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<WorkSession> session,
                          WorkSession::Open(lake, options.work_dir, options.threads, "ingest"));
   std::unique_ptr<trail::Trail> trail;
@@ -923,21 +1058,25 @@ Result<IngestReport> Ingest(const Lake& lake, const IngestOptions& options) {
     ATOLL_RETURN_NOT_OK_CTX(ReconcileTrail(lake, tables, *trail, ro).status(),
                             "recording an interrupted run's commits");
   }
-  for (const std::string& name : names) {
-    size_t dot = name.find('.');
-    if (dot == std::string::npos || dot == 0 || dot + 1 == name.size() ||
-        name.find('.', dot + 1) != std::string::npos) {
-      return InvalidArgument("table '", name, "' is not <db>.<table>");
-    }
+  for (const TableFolder& folder : folders) {
+    const std::string name = StrCat(folder.db, ".", folder.table);
     TableIngestReport t;
-    t.db = name.substr(0, dot);
-    t.table = name.substr(dot + 1);
+    t.db = folder.db;
+    t.table = folder.table;
+    t.table_name = PrintableName(StrCat(lake.settings().zones.stg, ".", name));
+    // Files that cannot be taken go first (all of them when the name cannot be a table).
+    Result<std::vector<storage::ObjectInfo>> usable = SetAsideUnusable(
+        lake, folder, options.now_ms ? options.now_ms() : SystemNowMs(), &t.rejected, &t.skipped);
+    if (!usable.ok()) t.error = usable.status().message();
+    if (!usable.ok() || !folder.problem.empty()) {
+      report.tables.push_back(std::move(t));
+      continue;
+    }
     Result<std::unique_ptr<Lease>> lease =
         options.use_lease
             ? Lease::Acquire(lake.shared_store(), StrCat("ingest.", name), options.lease_ttl_ms)
             : Result<std::unique_ptr<Lease>>(std::unique_ptr<Lease>());
     if (!lease.ok()) {
-      t.table_name = StrCat(lake.settings().zones.stg, ".", name);
       if (lease.status().code() == StatusCode::kAlreadyExists) {
         t.busy = true;
       } else {

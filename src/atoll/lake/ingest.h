@@ -15,7 +15,8 @@
 //      files in key order, in commits of at most max_files_per_commit files and
 //      max_bytes_per_commit bytes (group commit).
 //   4. Read each file's schema. The table is created from the first good file's columns
-//      plus `_etl_loaded_at` (timestamptz; partitioned by Settings::partition_by, default
+//      plus `_etl_loaded_at` (timestamptz; a file's own `_etl_loaded_at` is kept as
+//      kOwnLoadedAtColumn; partitioned by Settings::partition_by, default
 //      day(_etl_loaded_at)); later files merge in (landing_schema.h: new columns added,
 //      widening promotions applied — committed as a schema change before the data). A
 //      file that cannot be read or merged goes to `_rejected/load/<db>/<table>/` with its
@@ -24,7 +25,10 @@
 //      (table::WriteDataFiles), `_etl_loaded_at` being the batch's start time.
 //   6. Commit one append snapshot whose summary holds "atoll.ingest.batch-id",
 //      "atoll.ingest.files" and "atoll.ingest.source-bytes".
-//   7. Delete the batch's sources, then record the batch as done.
+//   7. Delete the batch's sources (those still the version read: a source replaced since
+//      is new data, left for the next run; source_check.h), then record the batch as done.
+//      Before the commit, a batch whose files changed while they were read commits
+//      nothing; the changed files are left for the next run, the others load again.
 //   8. Record each commit in the lake's trail (see IngestOptions::record_trail).
 //
 // Exactly once. Before the commit, the batch's ledger entry
@@ -107,7 +111,14 @@ struct TableIngestReport {
   size_t data_files = 0;
   std::vector<int64_t> snapshot_ids;
   size_t recovered_files = 0;  // sources of an interrupted run's committed batch, deleted now
-  std::vector<RejectedFile> rejected;
+  // Sources left in place for the next run: changed while they were read, or replaced
+  // after their rows were committed (source_check.h). The prepare/ files left by prepare
+  // itself are in `prepared.left`.
+  std::vector<SourceFile> left;
+  std::vector<RejectedFile> rejected;  // in load/, and (stage "name") files set aside by name
+  // Files that can be neither taken nor moved (their key is refused by the store, e.g. a
+  // control character in the name): left in place, reported on every run.
+  std::vector<UnusableFile> skipped;
   TablePrepareReport prepared;
   std::string error;  // non-empty when the table's run stopped on an error
   bool busy = false;  // another process held the table's lease
@@ -117,15 +128,23 @@ struct IngestReport {
   std::vector<TableIngestReport> tables;
   size_t files_loaded() const;
   size_t files_rejected() const;  // in prepare and in load
+  size_t files_skipped() const;
   int64_t rows() const;
   uint64_t source_bytes() const;
   bool ok() const;  // no table stopped on an error
 };
 
 // Runs prepare (unless disabled) and ingestion for every table with files waiting.
+// One table never stops the others: a table folder whose name cannot be a table
+// (TableNameProblem, or a case collision: RefuseCaseCollisions) has its files rejected
+// (stage "name"), files with unusable names are set aside (SetAsideUnusable), and a table
+// whose run fails gets TableIngestReport::error while the others go on. Errors returned
+// are the run's own (bad `options.tables`, opening the catalog, the trail, the work
+// directory, listing the zones).
 Result<IngestReport> Ingest(const Lake& lake, const IngestOptions& options = {});
 
-// The tables "<db>.<table>" with files waiting under prepare/ or load/.
+// The tables "<db>.<table>" with files waiting under prepare/ or load/ (files that can be
+// neither taken nor moved do not count: they would make `atoll watch` run for nothing).
 Result<std::vector<std::string>> TablesWithFilesWaiting(const Lake& lake);
 
 // Summary keys of an ingest snapshot.
@@ -134,5 +153,7 @@ inline constexpr std::string_view kIngestFilesKey = "atoll.ingest.files";
 inline constexpr std::string_view kIngestSourceBytesKey = "atoll.ingest.source-bytes";
 // The column holding each row's ingestion time.
 inline constexpr std::string_view kLoadedAtColumn = "_etl_loaded_at";
+// A source's own `_etl_loaded_at` column is kept, under this name (docs/lake.md).
+inline constexpr std::string_view kOwnLoadedAtColumn = "_etl_loaded_at_1";
 
 }  // namespace atl::lake

@@ -6,7 +6,9 @@
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
+#include <algorithm>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 namespace atl::lake {
@@ -134,6 +136,116 @@ Status Unzstd(storage::Store& store, std::string_view key, LimitedWriter& out) {
   return Status::OK();
 }
 
+bool IsTextSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+// A control character that has no business in a text file.
+bool IsBinaryControl(unsigned char c) {
+  return (c < 0x20 && !IsTextSpace(static_cast<char>(c))) || c == 0x7f;
+}
+
+// True when the file holds nothing but whitespace (and a UTF-8 byte order mark), reading
+// on from `head` (its first bytes) only as long as that is the case.
+Result<bool> OnlyWhitespace(const std::string& path, const std::string& head) {
+  size_t start = head.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
+  for (size_t i = start; i < head.size(); ++i) {
+    if (!IsTextSpace(head[i])) return false;
+  }
+  FilePtr f(std::fopen(path.c_str(), "rb"));
+  if (!f) return ErrnoToStatus(errno, StrCat("opening ", path));
+  if (std::fseek(f.get(), static_cast<long>(head.size()), SEEK_SET) != 0) {
+    return ErrnoToStatus(errno, StrCat("reading ", path));
+  }
+  std::vector<char> buf(1 << 16);
+  while (size_t n = std::fread(buf.data(), 1, buf.size(), f.get())) {
+    for (size_t i = 0; i < n; ++i) {
+      if (!IsTextSpace(buf[i])) return false;
+    }
+  }
+  if (std::ferror(f.get())) return ErrnoToStatus(errno, StrCat("reading ", path));
+  return true;
+}
+
+// Whether `line` (a file's first line, without leading whitespace) is the start of JSON
+// rather than a CSV header: a JSON object or array on its own, or "{" / "[" opening one
+// over several lines, or an object or array whose first member is a string or container.
+bool LooksLikeJson(std::string_view line) {
+  while (!line.empty() && IsTextSpace(line.back())) line.remove_suffix(1);
+  if (line.empty() || (line[0] != '{' && line[0] != '[')) return false;
+  size_t next = 1;
+  while (next < line.size() && IsTextSpace(line[next])) ++next;
+  if (next == line.size()) return true;  // "{" or "[" alone
+  const char c = line[next];
+  if (line[0] == '{' && (c == '"' || c == '}')) return true;
+  if (line[0] == '[' && (c == '{' || c == '[' || c == '"' || c == ']')) return true;
+  return nlohmann::json::accept(line);  // e.g. [1, 2.5, true]; the parser is not recursive
+}
+
+Status CheckDelimitedText(const std::string& path, const std::string& head) {
+  ATOLL_ASSIGN_OR_RETURN(bool blank, OnlyWhitespace(path, head));
+  if (blank) return InvalidArgument("the file holds only whitespace (no header, no rows)");
+  if (size_t nul = head.find('\0'); nul != std::string::npos) {
+    return InvalidArgument("binary content, not CSV text: a NUL byte at byte ", nul);
+  }
+  size_t controls = 0;
+  for (char c : head) controls += IsBinaryControl(static_cast<unsigned char>(c)) ? 1 : 0;
+  if (controls >= 2 && controls * 100 > head.size()) {
+    return InvalidArgument("binary content, not CSV text: ", controls,
+                           " control characters in the first ", head.size(), " bytes");
+  }
+  size_t start = head.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
+  while (start < head.size() && IsTextSpace(head[start])) ++start;
+  std::string_view first(head);
+  first = first.substr(start, first.find('\n', start) - start);
+  if (LooksLikeJson(first)) {
+    return InvalidArgument("the file holds JSON, not CSV (its first line starts with '", std::string(1, first[0]),
+                           "'): name it .json or .ndjson, or set the table option \"format\"");
+  }
+  return Status::OK();
+}
+
+// Each record of `text` (split at `delim`, outside double quotes; a quoted field may span
+// lines) as its number of fields and the line it starts on (from 1); the last record only
+// when it is complete.
+std::vector<std::pair<size_t, size_t>> FieldCounts(std::string_view text, char delim) {
+  std::vector<std::pair<size_t, size_t>> out;
+  size_t fields = 1, line = 1, start = 1;
+  bool quoted = false;
+  for (char c : text) {
+    if (c == '"') {
+      quoted = !quoted;
+    } else if (!quoted && c == delim) {
+      ++fields;
+    }
+    if (c == '\n') {
+      ++line;
+      if (!quoted) {
+        out.emplace_back(fields, start);
+        fields = 1;
+        start = line;
+      }
+    }
+  }
+  return out;
+}
+
+Status CheckParquetMagic(const std::string& path) {
+  FilePtr f(std::fopen(path.c_str(), "rb"));
+  if (!f) return ErrnoToStatus(errno, StrCat("opening ", path));
+  // "PAR1", the file metadata, its 4-byte length, "PAR1".
+  char start[4] = {}, end[4] = {};
+  const bool read_start = std::fread(start, 1, 4, f.get()) == 4;
+  const bool read_end = read_start && std::fseek(f.get(), 0, SEEK_END) == 0 &&
+                        std::ftell(f.get()) >= 12 && std::fseek(f.get(), -4, SEEK_END) == 0 &&
+                        std::fread(end, 1, 4, f.get()) == 4;
+  if (!read_end || std::string_view(start, 4) != "PAR1" || std::string_view(end, 4) != "PAR1") {
+    return InvalidArgument(
+        "not a Parquet file: it does not start and end with the magic bytes \"PAR1\"");
+  }
+  return Status::OK();
+}
+
 }  // namespace
 
 std::string_view FileFormatName(FileFormat format) {
@@ -239,6 +351,58 @@ Result<std::string> ReadLocalHead(const std::string& path, size_t n) {
   size_t got = std::fread(out.data(), 1, n, f.get());
   out.resize(got);
   return out;
+}
+
+Status CheckRaggedCsv(const std::string& path, std::string_view delimiters, size_t columns) {
+  ATOLL_ASSIGN_OR_RETURN(std::string head, ReadLocalHead(path, size_t{64} << 10));
+  std::string_view text(head);
+  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  // The delimiter: with one column, the candidate the first line holds most often; with
+  // more, the first candidate giving some record that many fields.
+  char delim = 0;
+  std::vector<std::pair<size_t, size_t>> records;
+  for (char candidate : delimiters) {
+    auto r = FieldCounts(text, candidate);
+    if (r.empty()) continue;
+    size_t widest = 0;
+    for (const auto& record : r) widest = std::max(widest, record.first);
+    const bool fits = columns > 1 ? widest == columns && delim == 0
+                                  : r[0].first > 1 && (delim == 0 || r[0].first > records[0].first);
+    if (fits) {
+      delim = candidate;
+      records = std::move(r);
+    }
+  }
+  if (delim == 0) return Status::OK();
+  const std::string shown = delim == '\t' ? "tab" : StrCat("'", std::string(1, delim), "'");
+  const size_t first = records[0].first;
+  for (const auto& [fields, line] : records) {
+    if (fields != first) {
+      return InvalidArgument("rows with different numbers of fields: line ", line, " has ", fields,
+                             ", the first line has ", first, " (separated by ", shown, ")");
+    }
+  }
+  if (columns > 1) return Status::OK();
+  return InvalidArgument("no consistent CSV dialect: the first line has ", first,
+                         " fields separated by ", shown, ", but the rows do not");
+}
+
+Status CheckInputContent(const std::string& path, FileFormat format, const JsonLimits& json) {
+  switch (format) {
+    case FileFormat::kCsv:
+    case FileFormat::kTsv: {
+      ATOLL_ASSIGN_OR_RETURN(std::string head, ReadLocalHead(path, size_t{64} << 10));
+      return CheckDelimitedText(path, head);
+    }
+    case FileFormat::kJson:
+      return CheckJsonFile(path, JsonLayout::kAuto, json);
+    case FileFormat::kNdjson:
+      return CheckJsonFile(path, JsonLayout::kLines, json);
+    case FileFormat::kParquet:
+      return CheckParquetMagic(path);
+    default:
+      return Status::OK();
+  }
 }
 
 }  // namespace atl::lake

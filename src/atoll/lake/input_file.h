@@ -19,6 +19,7 @@
 #include <string_view>
 
 #include "atoll/common/result.h"
+#include "atoll/lake/json_guard.h"
 #include "atoll/storage/store.h"
 
 namespace atl::lake {
@@ -51,5 +52,25 @@ Result<uint64_t> FetchToLocal(storage::Store& store, std::string_view key, Compr
 
 // The first `n` bytes of a local file (fewer when it is shorter).
 Result<std::string> ReadLocalHead(const std::string& path, size_t n);
+
+// Refuses, before DuckDB reads it, content of the local (uncompressed) file `path` that
+// would crash DuckDB or load as junk columns that stay in the table's schema for good.
+// kInvalidArgument with a reason naming the cause:
+//   - CSV/TSV: only whitespace; binary content (a NUL byte, or control characters in more
+//     than 1 of 100 bytes, within the first 64 KiB); JSON content (its first line is a
+//     JSON object or array: a file saved with the wrong extension);
+//   - JSON/NDJSON: only whitespace, nesting or a document beyond `json` (json_guard.h);
+//   - Parquet: no "PAR1" magic at its start and end.
+// Errors reading the file itself are returned as they are (kIOError, kNotFound).
+Status CheckInputContent(const std::string& path, FileFormat format, const JsonLimits& json);
+
+// For a CSV/TSV file whose columns DuckDB's sniffer could not take from a consistent
+// header: read as one column, or as `columns` columns named column0, column1, ... (rows
+// padded with NULLs). kInvalidArgument when its records (within the first 64 KiB) have
+// different numbers of fields for one of `delimiters`, naming the first line that
+// differs from the first line; with one column, also when the first line merely holds a
+// delimiter (outside quotes): no dialect fits, and each whole line would be one junk
+// column. OK otherwise (e.g. a true single-column file, a consistent file without header).
+Status CheckRaggedCsv(const std::string& path, std::string_view delimiters, size_t columns);
 
 }  // namespace atl::lake

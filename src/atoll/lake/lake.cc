@@ -1,6 +1,8 @@
 #include "atoll/lake/lake.h"
 
-#include <set>
+#include <algorithm>
+#include <cstdio>
+#include <map>
 
 #include <nlohmann/json.hpp>
 
@@ -121,13 +123,123 @@ Result<InitOutcome> Lake::Init(std::string_view uri, const Settings& settings, c
   return InitLake(*store, settings, options);
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> ListTableFolders(storage::Store& store,
-                                                                          const std::string& zone) {
+namespace {
+
+// Length of the valid UTF-8 sequence starting at s[i] (1 to 4), or 0 when it is invalid
+// (overlong forms, surrogates and code points above U+10FFFF included).
+size_t Utf8SequenceLength(std::string_view s, size_t i) {
+  const auto byte = [&](size_t k) { return static_cast<unsigned char>(s[k]); };
+  const unsigned char c = byte(i);
+  if (c < 0x80) return 1;
+  size_t n = 0;
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (c >= 0xC2 && c <= 0xDF) {
+    n = 2;
+  } else if (c >= 0xE0 && c <= 0xEF) {
+    n = 3;
+    if (c == 0xE0) lo = 0xA0;
+    if (c == 0xED) hi = 0x9F;
+  } else if (c >= 0xF0 && c <= 0xF4) {
+    n = 4;
+    if (c == 0xF0) lo = 0x90;
+    if (c == 0xF4) hi = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + n > s.size()) return 0;
+  if (byte(i + 1) < lo || byte(i + 1) > hi) return 0;
+  for (size_t k = 2; k < n; ++k) {
+    if (byte(i + k) < 0x80 || byte(i + k) > 0xBF) return 0;
+  }
+  return n;
+}
+
+bool IsValidUtf8(std::string_view s) {
+  for (size_t i = 0; i < s.size();) {
+    const size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string PrintableName(std::string_view name) {
+  std::string out;
+  for (size_t i = 0; i < name.size();) {
+    const size_t n = Utf8SequenceLength(name, i);
+    const auto c = static_cast<unsigned char>(name[i]);
+    if (n == 0 || c < 0x20 || c == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "\\x%02x", c);
+      out += hex;
+      ++i;
+    } else {
+      out.append(name.substr(i, n));
+      i += n;
+    }
+  }
+  return out;
+}
+
+std::string TableNameProblem(std::string_view name) {
+  if (name.empty()) return "is empty (an empty segment '//' in the key)";
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f) {
+      char hex[8];
+      std::snprintf(hex, sizeof hex, "%02x", c);
+      return StrCat("contains a control character (byte 0x", hex, ")");
+    }
+  }
+  if (!IsValidUtf8(name)) return "is not valid UTF-8";
+  if (name.find('.') != std::string_view::npos) {
+    return "contains a '.', the separator of table names (<zone>.<db>.<table>)";
+  }
+  if (name.size() > kMaxTableNameBytes) {
+    return StrCat("is ", name.size(), " bytes long (at most ", kMaxTableNameBytes, ")");
+  }
+  return "";
+}
+
+std::string FolderNameProblem(std::string_view db, std::string_view table) {
+  if (std::string p = TableNameProblem(db); !p.empty()) {
+    return StrCat("the database folder name '", PrintableName(db), "' ", p);
+  }
+  // DuckDB keeps these schemas for itself in every catalog (any letter case).
+  for (std::string_view reserved : {"information_schema", "pg_catalog"}) {
+    if (db.size() == reserved.size() &&
+        std::equal(db.begin(), db.end(), reserved.begin(), [](char a, char b) {
+          return (a >= 'A' && a <= 'Z' ? a - 'A' + 'a' : a) == b;
+        })) {
+      return StrCat("the database folder name '", db, "' is a schema name SQL reserves");
+    }
+  }
+  if (std::string p = TableNameProblem(table); !p.empty()) {
+    return StrCat("the table folder name '", PrintableName(table), "' ", p);
+  }
+  return "";
+}
+
+KeyProblem CheckSourceKey(std::string_view key) {
+  KeyProblem out;
+  Status valid = storage::ValidateKey(key);
+  if (!valid.ok()) {
+    out.reason = StrCat("the store cannot read, move or delete this key: ",
+                        PrintableName(valid.message()));
+    out.movable = false;
+  } else if (!IsValidUtf8(key)) {
+    out.reason = "the file name is not valid UTF-8";
+  }
+  return out;
+}
+
+Result<std::vector<TableFolder>> ScanTableFolders(storage::Store& store, const std::string& zone) {
   const std::string prefix = zone + "/";
   ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<storage::ObjectInfo> objects, storage::ListAll(store, prefix),
                              StrCat("listing ", prefix));
-  std::set<std::pair<std::string, std::string>> out;
-  for (const storage::ObjectInfo& o : objects) {
+  std::map<std::pair<std::string, std::string>, TableFolder> folders;
+  for (storage::ObjectInfo& o : objects) {
     std::string_view rest = std::string_view(o.key).substr(prefix.size());
     size_t a = rest.find('/');
     if (a == std::string_view::npos) continue;
@@ -135,9 +247,28 @@ Result<std::vector<std::pair<std::string, std::string>>> ListTableFolders(storag
     if (b == std::string_view::npos || b + 1 >= rest.size()) continue;  // not inside a table folder
     std::string_view last = rest.substr(rest.rfind('/') + 1);
     if (last.empty() || last[0] == '.' || last[0] == '_') continue;
-    out.emplace(std::string(rest.substr(0, a)), std::string(rest.substr(a + 1, b - a - 1)));
+    std::pair<std::string, std::string> name(rest.substr(0, a), rest.substr(a + 1, b - a - 1));
+    TableFolder& f = folders[name];
+    f.files.push_back(std::move(o));
   }
-  return std::vector<std::pair<std::string, std::string>>(out.begin(), out.end());
+  std::vector<TableFolder> out;
+  for (auto& [name, f] : folders) {
+    f.db = name.first;
+    f.table = name.second;
+    f.problem = FolderNameProblem(f.db, f.table);
+    std::sort(f.files.begin(), f.files.end(),
+              [](const storage::ObjectInfo& x, const storage::ObjectInfo& y) { return x.key < y.key; });
+    out.push_back(std::move(f));
+  }
+  return out;
+}
+
+Result<std::vector<std::pair<std::string, std::string>>> ListTableFolders(storage::Store& store,
+                                                                          const std::string& zone) {
+  ATOLL_ASSIGN_OR_RETURN(std::vector<TableFolder> folders, ScanTableFolders(store, zone));
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const TableFolder& f : folders) out.emplace_back(f.db, f.table);
+  return out;
 }
 
 std::string Lake::TablePrefix(std::string_view zone, std::string_view db, std::string_view table) {

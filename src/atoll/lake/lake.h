@@ -42,9 +42,58 @@ std::string_view InitOutcomeName(InitOutcome outcome);  // "created", "unchanged
 // conditional writes, so two concurrent inits cannot both "create".
 Result<InitOutcome> InitLake(storage::Store& store, const Settings& settings, const InitOptions& options = {});
 
-// The "<db>/<table>" folders under `zone` that hold at least one file (names whose last
-// segment starts with '.' or '_' do not count), sorted. One full listing rather than
-// delimiter listings: some S3 servers (s3rver) answer those without common prefixes.
+// Table names. A db or table folder name becomes a part of the SQL name
+// <zone>.<db>.<table> and of keys of the lake (`_atoll/ingest/<zone>.<db>.<table>/`,
+// leases), so it must be: non-empty, at most kMaxTableNameBytes bytes, valid UTF-8, free of
+// '.' (the separator of those names) and of control characters. Spaces, unicode, SQL
+// keywords and leading dashes are fine (names are always quoted in SQL). Why `name` cannot
+// be one, or "" when it can (e.g. "contains a '.' (the separator of <zone>.<db>.<table>)").
+inline constexpr size_t kMaxTableNameBytes = 100;
+std::string TableNameProblem(std::string_view name);
+// The same for a "<db>/<table>" folder, naming the folder: "the table folder name 'b.c'
+// contains a '.', ...", or "". A db may also not be named like a schema SQL reserves in
+// every catalog (information_schema, pg_catalog).
+std::string FolderNameProblem(std::string_view db, std::string_view table);
+
+// `name` safe to print and to put in JSON: control characters and bytes that are not
+// valid UTF-8 become "\xNN"; everything else is kept.
+std::string PrintableName(std::string_view name);
+
+// Why a file at `key` cannot be taken by prepare or ingest, or "" when it can: a key the
+// store refuses (storage::ValidateKey: control characters, empty or '..' segments) can be
+// neither read, moved nor deleted, so it stays where it is (`movable` false); a name that
+// is not valid UTF-8 cannot enter the JSON of ledgers and lineage (`movable` true: it is
+// rejected).
+struct KeyProblem {
+  std::string reason;  // "" = no problem
+  bool movable = true;
+};
+KeyProblem CheckSourceKey(std::string_view key);
+
+// A file that can be neither taken nor moved (see CheckSourceKey): left in place, and
+// reported on every run until it is renamed.
+struct UnusableFile {
+  std::string key;  // PrintableName of the key
+  std::string reason;
+};
+
+// A "<db>/<table>" folder of a zone holding at least one file (names whose last segment
+// starts with '.' or '_' do not count; files directly under "<zone>/<db>/" are in no table).
+struct TableFolder {
+  std::string db;
+  std::string table;
+  // Why it cannot be a table (TableNameProblem of db or table, or a case collision, see
+  // lake_tables.h): its files are rejected. "" when it can.
+  std::string problem;
+  std::vector<storage::ObjectInfo> files;  // the files of the folder, in key order
+};
+
+// The table folders under `zone`, sorted by (db, table), their names checked
+// (TableNameProblem). One full listing rather than delimiter listings: some S3 servers
+// (s3rver) answer those without common prefixes.
+Result<std::vector<TableFolder>> ScanTableFolders(storage::Store& store, const std::string& zone);
+
+// The (db, table) pairs of ScanTableFolders, sorted.
 Result<std::vector<std::pair<std::string, std::string>>> ListTableFolders(storage::Store& store,
                                                                           const std::string& zone);
 

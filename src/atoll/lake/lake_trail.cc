@@ -12,6 +12,7 @@
 #include "atoll/iceberg/manifest.h"
 #include "atoll/iceberg/snapshot_files.h"
 #include "atoll/lake/system_tables.h"
+#include "atoll/lake/trail_check.h"
 #include "atoll/storage/open_store.h"
 #include "atoll/table/data_writer.h"
 
@@ -89,22 +90,34 @@ Result<ReadMetadata> ReadAndHash(const iceberg::FileIO& io, const std::string& l
   return out;
 }
 
-// A change of a snapshot the metadata file `after` added (or made current).
+// A change of a snapshot the metadata file `after` added (or made current): the files it
+// added (size and SHA-256, read back) and removed (size), and the manifest list and
+// manifests it wrote (size and SHA-256).
 Status FillSnapshotChange(const iceberg::FileIO& io, const iceberg::Snapshot& snapshot,
                           TableChange* change) {
-  ATOLL_ASSIGN_OR_RETURN_CTX(iceberg::SnapshotFileChanges files,
-                             iceberg::FilesChangedBy(io, snapshot),
-                             StrCat("reading the manifests of snapshot ", snapshot.snapshot_id));
-  auto refs = [](const std::vector<iceberg::DataFile>& from) {
-    std::vector<FileRef> out;
-    for (const iceberg::DataFile& f : from) {
-      out.push_back(
-          {f.file_path, static_cast<uint64_t>(std::max<int64_t>(0, f.file_size_in_bytes)), ""});
-    }
-    return out;
+  std::vector<FileRef> manifests;
+  auto on_read = [&](std::string_view location, std::string_view bytes) {
+    manifests.push_back({std::string(location), bytes.size(), BytesChecksum(bytes)});
   };
-  change->files_added = refs(files.added);
-  change->files_removed = refs(files.removed);
+  ATOLL_ASSIGN_OR_RETURN_CTX(iceberg::SnapshotFileChanges files,
+                             iceberg::FilesChangedBy(io, snapshot, on_read),
+                             StrCat("reading the manifests of snapshot ", snapshot.snapshot_id));
+  change->files_added.clear();
+  auto from_manifest = [](const iceberg::DataFile& f) {
+    return FileRef{f.file_path, static_cast<uint64_t>(std::max<int64_t>(0, f.file_size_in_bytes)),
+                   ""};
+  };
+  for (const iceberg::DataFile& f : files.added) {
+    Result<FileRef> ref = FileChecksum(io, f.file_path);
+    if (!ref.ok() && ref.status().code() != StatusCode::kNotFound)
+      return ref.status().WithContext(StrCat("hashing ", f.file_path, " for the trail"));
+    // A file already gone (reconciling an expired snapshot) keeps its manifest size only.
+    change->files_added.push_back(ref.ok() ? std::move(*ref) : from_manifest(f));
+  }
+  change->files_removed.clear();
+  for (const iceberg::DataFile& f : files.removed)
+    change->files_removed.push_back(from_manifest(f));
+  change->manifests = std::move(manifests);
   return Status::OK();
 }
 
@@ -161,6 +174,8 @@ Result<Record> TableChangeRecord(const TableChange& change) {
   r.files_added = change.files_added;
   r.files_removed = change.files_removed;
   r.fields = change.fields;
+  if (!change.manifests.empty())
+    r.fields.emplace_back(kManifestsField, EncodeFileLines(change.manifests));
   for (const auto& [k, v] : r.fields) {
     if (k.empty())
       return InvalidArgument("trail record of ", change.table, ": a field has an empty key");
@@ -207,7 +222,19 @@ Result<ReconcileReport> ReconcileTrail(const Lake& lake, const LakeTables& table
     }
     ++report.tables;
     const std::string name = id.ToString();
-    ATOLL_ASSIGN_OR_RETURN(iceberg::Table table, LoadLakeTable(tables, id));
+    Result<iceberg::Table> loaded = LoadLakeTable(tables, id);
+    if (!loaded.ok()) {
+      // A table whose metadata is gone or unreadable is skipped (its own commands report
+      // it); the store's trouble stops the reconciliation.
+      const StatusCode code = loaded.status().code();
+      if (code != StatusCode::kNotFound && code != StatusCode::kCorruption &&
+          code != StatusCode::kInvalidArgument) {
+        return loaded.status();
+      }
+      report.unreadable.emplace_back(name, loaded.status().message());
+      continue;
+    }
+    const iceberg::Table& table = *loaded;
     Known& k = known[name];
     auto add = [&](TableChange change) -> Status {
       change.fields.insert(change.fields.begin(), {kRecoveredField, "true"});

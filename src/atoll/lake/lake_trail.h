@@ -81,6 +81,9 @@ struct TableChange {
   std::optional<trail::Hash> metadata_sha256;
   std::vector<trail::FileRef> files_added;  // location, size, checksum ("" when unknown)
   std::vector<trail::FileRef> files_removed;
+  // The manifest list and manifests the snapshot wrote, with "sha256:<hex>" checksums
+  // (the record's field kManifestsField, trail_check.h); kept apart from `fields`.
+  std::vector<trail::FileRef> manifests;
   int64_t time_ms = 0;                                      // 0: now
   std::vector<std::pair<std::string, std::string>> fields;  // extra key/values (keys non-empty)
 };
@@ -90,11 +93,13 @@ struct TableChange {
 // one). When the current snapshot differs from it, the commit made that snapshot: the
 // change names the snapshot's parent as the one before (right even when the commit was
 // retried on a newer base) and lists the data and delete files the snapshot added and
-// removed (from its manifests, with sizes). Otherwise (a schema change, properties...) no
-// files. Always: the metadata location and the SHA-256 of its bytes (read back through the
-// table's FileIO), the current snapshot as the one after, the metadata's last-updated-ms
-// as the time, `table.id()` as the table, and `operation` — when nullopt, derived from the
-// snapshot's operation (append, overwrite, delete, replace → compaction), else kOther.
+// removed (from its manifests, with sizes; each added file also with its "sha256:<hex>",
+// read back in bounded chunks) and the manifest list and manifests it wrote with theirs.
+// Otherwise (a schema change, properties...) no files. Always: the metadata location and the
+// SHA-256 of its bytes (read back through the table's FileIO), the current snapshot as the one
+// after, the metadata's last-updated-ms as the time, `table.id()` as the table, and `operation` —
+// when nullopt, derived from the snapshot's operation (append, overwrite, delete, replace →
+// compaction), else kOther.
 Result<TableChange> DescribeCommit(const iceberg::Table& table,
                                    std::optional<int64_t> snapshot_before, std::string command,
                                    std::optional<trail::RecordKind> operation = std::nullopt);
@@ -119,6 +124,9 @@ struct ReconcileOptions {
 struct ReconcileReport {
   size_t tables = 0;                 // tables examined
   std::vector<trail::Record> added;  // the records appended (with their sequence numbers)
+  // Tables whose metadata could not be loaded (missing or corrupt): skipped, so that one
+  // broken table does not stop every ingest. {table name, reason}.
+  std::vector<std::pair<std::string, std::string>> unreadable;
 };
 
 // For every table of the lake outside the trail zone: each metadata file of the table's

@@ -8,12 +8,15 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <set>
 #include <nlohmann/json.hpp>
 
 #include "atoll/engine/engine.h"
 #include "atoll/lake/field_ids.h"
 #include "atoll/lake/input_file.h"
+#include "atoll/lake/json_guard.h"
 #include "atoll/lake/rejects.h"
+#include "atoll/lake/source_check.h"
 #include "atoll/lake/work_session.h"
 #include "atoll/storage/local_store.h"
 #include "atoll/table/avro_table.h"
@@ -115,6 +118,7 @@ class TablePreparer {
     ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<storage::ObjectInfo> objects,
                                storage::ListAll(store_, prefix_), StrCat("listing ", prefix_));
     std::vector<Input> inputs;
+    const int64_t settled_before = Now() - settings_.prepare.min_age_ms;
     for (storage::ObjectInfo& o : objects) {
       Input in;
       in.name = o.key.substr(prefix_.size());
@@ -125,6 +129,10 @@ class TablePreparer {
       if (last.empty() || last[0] == '.' || last[0] == '_') continue;
       in.source = {o.key, o.size, o.etag};
       if (options_.skip && options_.skip(in.source)) continue;
+      if (settings_.prepare.min_age_ms > 0 && o.mtime_ms > settled_before) {
+        report_.left.push_back(in.source);  // may still be being written
+        continue;
+      }
       inputs.push_back(std::move(in));
     }
     std::sort(inputs.begin(), inputs.end(),
@@ -158,61 +166,125 @@ class TablePreparer {
       ATOLL_ASSIGN_OR_RETURN(bool ok, Stage(*in));
       if (ok) staged.push_back(in);
     }
-    if (staged.empty()) return Status::OK();
-    ATOLL_ASSIGN_OR_RETURN(bool loaded, OfferDirect(staged));
-    if (loaded) return Status::OK();
-    Result<LocalOutput> out = WriteParquet(staged);
-    if (out.ok()) return Publish(staged, *out);
-    if (!IsDataError(out.status())) return out.status();
-    // Types are detected from a sample of the rows; a later value that does not fit fails
-    // the conversion. Detect from every row, then (still failing) find the bad files.
-    full_sample_ = true;
-    out = WriteParquet(staged);
-    if (out.ok()) {
-      full_sample_ = false;
-      return Publish(staged, *out);
-    }
-    if (!IsDataError(out.status())) return out.status();
-    if (staged.size() == 1) return Reject(*staged[0], "convert", out.status().message());
-    // One bad file spoils the batch: convert the files one by one.
-    for (Input* in : staged) {
-      Result<LocalOutput> one = WriteParquet({in});
-      if (one.ok()) {
-        ATOLL_RETURN_NOT_OK(Publish({in}, *one));
-      } else if (IsDataError(one.status())) {
-        ATOLL_RETURN_NOT_OK(Reject(*in, "convert", one.status().message()));
-      } else {
-        return one.status();
-      }
+    // Files that changed while they were read are dropped and the rest converted again
+    // (each round drops one file at least).
+    while (!staged.empty()) {
+      ATOLL_ASSIGN_OR_RETURN(bool settled, Convert(&staged));
+      if (settled) break;
     }
     full_sample_ = false;
     return Status::OK();
   }
 
-  // Offers a batch of CSV/TSV files to options_.direct. True when the sink loaded it.
-  Result<bool> OfferDirect(const std::vector<Input*>& inputs) {
-    if (!options_.direct) return false;
-    for (const Input* in : inputs) {
-      if (in->format != FileFormat::kCsv && in->format != FileFormat::kTsv) return false;
+  // Converts the staged files, straight into the table or through load/. False when
+  // some changed while they were read: they were dropped from `staged` (left for a later
+  // run) and nothing was published.
+  Result<bool> Convert(std::vector<Input*>* staged) {
+    full_sample_ = false;
+    ATOLL_ASSIGN_OR_RETURN(Offer offer, OfferDirect(staged));
+    if (offer != Offer::kDeclined) return offer == Offer::kLoaded;
+    Result<LocalOutput> out = WriteParquet(*staged);
+    if (out.ok()) return Publish(staged, *out);
+    if (!IsDataError(out.status())) return out.status();
+    // Types are detected from a sample of the rows; a later value that does not fit fails
+    // the conversion. Detect from every row, then (still failing) find the bad files.
+    full_sample_ = true;
+    out = WriteParquet(*staged);
+    if (out.ok()) return Publish(staged, *out);
+    if (!IsDataError(out.status())) return out.status();
+    if (staged->size() == 1) {
+      ATOLL_RETURN_NOT_OK(Reject(*staged->front(), "convert", out.status().message()));
+      return true;
+    }
+    // One bad file spoils the batch: convert the files one by one.
+    for (Input* in : *staged) {
+      std::vector<Input*> one = {in};
+      Result<LocalOutput> converted = WriteParquet(one);
+      if (converted.ok()) {
+        ATOLL_RETURN_NOT_OK(Publish(&one, *converted).status());  // false: left, as it should
+      } else if (IsDataError(converted.status())) {
+        ATOLL_RETURN_NOT_OK(Reject(*in, "convert", converted.status().message()));
+      } else {
+        return converted.status();
+      }
+    }
+    return true;
+  }
+
+  // Drops from `inputs` the files whose version changed since they were listed (they may
+  // have been read half-written), leaving them for a later run. True when none changed.
+  Result<bool> DropChanged(std::vector<Input*>* inputs, std::vector<SourceFile> changed) {
+    if (changed.empty()) return true;
+    std::set<std::string> keys;
+    for (SourceFile& c : changed) {
+      keys.insert(c.key);
+      report_.left.push_back(std::move(c));
+    }
+    std::erase_if(*inputs, [&](const Input* in) { return keys.count(in->source.key) > 0; });
+    return false;
+  }
+
+  Result<bool> DropChanged(std::vector<Input*>* inputs) {
+    std::vector<SourceFile> sources;
+    for (const Input* in : *inputs) sources.push_back(in->source);
+    ATOLL_ASSIGN_OR_RETURN(std::vector<SourceFile> changed, ChangedSources(store_, sources));
+    return DropChanged(inputs, std::move(changed));
+  }
+
+  // A CSV the sniffer read as one column, or without a header (column0, column1, ...):
+  // rows with extra or missing fields make it do that, and would stay in the table as
+  // junk columns (CheckRaggedCsv). Files with a declared schema or delimiter are read as
+  // told.
+  Status CheckColumns(const Input& in) {
+    const bool tsv = in.format == FileFormat::kTsv;
+    if ((in.format != FileFormat::kCsv && !tsv) || !table_options_.columns.empty() ||
+        table_options_.delimiter || table_options_.header) {
+      return Status::OK();
+    }
+    ATOLL_ASSIGN_OR_RETURN(engine::QueryResult described,
+                           engine_.Query(StrCat("DESCRIBE ", in.select_sql)));
+    bool generated = true;  // DuckDB's names for a file without header
+    for (size_t i = 0; i < described.rows.size() && generated; ++i) {
+      const auto& name = described.rows[i].empty() ? std::nullopt : described.rows[i][0];
+      generated = name && *name == StrCat("column", i);
+    }
+    if (described.rows.size() != 1 && !generated) return Status::OK();
+    return CheckRaggedCsv(in.local_path, tsv ? "\t" : ",;|\t", described.rows.size());
+  }
+
+  enum class Offer { kDeclined, kLoaded, kChanged };
+
+  // Offers a batch of CSV/TSV files to options_.direct. kChanged: some files changed
+  // while the sink read them; they were dropped from `inputs`, nothing was loaded.
+  Result<Offer> OfferDirect(std::vector<Input*>* inputs) {
+    if (!options_.direct) return Offer::kDeclined;
+    for (const Input* in : *inputs) {
+      if (in->format != FileFormat::kCsv && in->format != FileFormat::kTsv) return Offer::kDeclined;
     }
     DirectBatch batch;
-    batch.query = BatchQuery(inputs);
+    batch.query = BatchQuery(*inputs);
     Result<engine::QueryResult> described = engine_.Query(StrCat("DESCRIBE ", batch.query));
-    if (!described.ok()) return false;  // the load/ way reports it
+    if (!described.ok()) return Offer::kDeclined;  // the load/ way reports it
     for (const engine::Row& row : described->rows) {
-      if (row.size() < 2 || !row[0] || !row[1]) return false;
+      if (row.size() < 2 || !row[0] || !row[1]) return Offer::kDeclined;
       batch.columns.emplace_back(*row[0], *row[1]);
     }
-    for (const Input* in : inputs) batch.sources.push_back(in->source);
+    for (const Input* in : *inputs) batch.sources.push_back(in->source);
     ATOLL_ASSIGN_OR_RETURN(DirectOutcome outcome, options_.direct(batch));
-    if (!outcome.loaded) return false;
+    if (!outcome.changed.empty()) {
+      (void)DropChanged(inputs, std::move(outcome.changed));
+      return Offer::kChanged;
+    }
+    if (!outcome.loaded) return Offer::kDeclined;
     PreparedFile prepared;
     prepared.loaded_into = std::move(outcome.table);
     prepared.rows = outcome.rows;
     prepared.sources = std::move(batch.sources);
     report_.prepared.push_back(std::move(prepared));
-    return true;
+    return Offer::kLoaded;
   }
+
+  int64_t Now() const { return options_.now_ms ? options_.now_ms() : SystemNowMs(); }
 
   // Rows the CSV/JSON sniffers read to detect types: a sample first (fast: files are
   // read once more, not twice), every row after a conversion failed (full_sample_).
@@ -285,9 +357,21 @@ class TablePreparer {
     return true;
   }
 
-  // Builds `in`'s SELECT; rejects it when it cannot be read. False when rejected.
+  // Checks `in`'s content (CheckInputContent: what would crash DuckDB or load as junk),
+  // then builds its SELECT; rejects it when either fails. False when rejected or gone.
   Result<bool> Open(Input& in, const std::string& id) {
+    JsonLimits json;
+    json.max_depth = settings_.prepare.max_json_depth;
+    json.max_document_bytes = settings_.prepare.max_line_bytes;
+    Status guard = CheckInputContent(in.local_path, in.format, json);
+    if (guard.code() == StatusCode::kNotFound) return false;  // deleted meanwhile
+    if (guard.code() == StatusCode::kInvalidArgument) {
+      ATOLL_RETURN_NOT_OK(Reject(in, "read", guard.message()));
+      return false;
+    }
+    ATOLL_RETURN_NOT_OK(guard);
     Status st = BuildSelect(in, id);
+    if (st.ok()) st = CheckColumns(in);
     if (!st.ok()) {
       if (!IsDataError(st)) return st;
       ATOLL_RETURN_NOT_OK(Reject(in, "read", st.message()));
@@ -495,10 +579,14 @@ class TablePreparer {
     return out;
   }
 
-  // Uploads the output, then deletes its sources.
-  Status Publish(const std::vector<Input*>& inputs, const LocalOutput& out) {
+  // Uploads the output, then deletes its sources (those still the version read). False,
+  // with nothing uploaded, when some sources changed while they were read: they were
+  // dropped from `inputs`.
+  Result<bool> Publish(std::vector<Input*>* inputs, const LocalOutput& out) {
+    ATOLL_ASSIGN_OR_RETURN(bool unchanged, DropChanged(inputs));
+    if (!unchanged) return false;
     PreparedFile prepared;
-    for (const Input* in : inputs) prepared.sources.push_back(in->source);
+    for (const Input* in : *inputs) prepared.sources.push_back(in->source);
     prepared.output_key = StrCat(Lake::TablePrefix(settings_.zones.load, report_.db, report_.table),
                                  "prepared-", BatchHash(prepared.sources), ".parquet");
     ATOLL_ASSIGN_OR_RETURN(storage::Body body, storage::Body::FromFile(out.path));
@@ -506,26 +594,35 @@ class TablePreparer {
     put.content_type = "application/vnd.apache.parquet";
     ATOLL_RETURN_NOT_OK_CTX(store_.Put(prepared.output_key, body, put).status(),
                             StrCat("writing ", prepared.output_key));
-    std::vector<std::string> keys;
-    for (const SourceFile& s : prepared.sources) keys.push_back(s.key);
-    ATOLL_RETURN_NOT_OK_CTX(store_.DeleteMany(keys),
-                            StrCat("deleting the sources of ", prepared.output_key));
+    // A source replaced since the check above stays: the lineage names the version read,
+    // so the next run converts the new one in full.
+    ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<SourceFile> replaced,
+                               DeleteUnchanged(store_, prepared.sources),
+                               StrCat("deleting the sources of ", prepared.output_key));
+    for (SourceFile& r : replaced) report_.left.push_back(std::move(r));
     prepared.output_size = out.size;
     prepared.rows = out.rows;
     report_.prepared.push_back(std::move(prepared));
-    return Status::OK();
+    return true;
   }
 
+  // Moves `in` to the rejected zone with its reason, unless it changed since it was listed
+  // (it may have been read half-written: it is left for a later run instead).
   Status Reject(const Input& in, std::string stage, std::string reason) {
+    ATOLL_ASSIGN_OR_RETURN(std::vector<SourceFile> changed, ChangedSources(store_, {in.source}));
+    if (!changed.empty()) {
+      report_.left.push_back(in.source);
+      return Status::OK();
+    }
     RejectRequest request;
     request.source = {in.source.key, in.source.size, in.source.etag, 0};
     request.rejected_key = StrCat(settings_.zones.rejected, "/", settings_.zones.prepare, "/",
                                   report_.db, "/", report_.table, "/", in.name);
     request.stage = stage;
     request.reason = reason;
-    request.time_ms = options_.now_ms ? options_.now_ms() : SystemNowMs();
+    request.time_ms = Now();
     ATOLL_ASSIGN_OR_RETURN(bool moved, MoveToRejected(store_, request));
-    if (!moved) return Status::OK();  // deleted meanwhile
+    if (!moved) return Status::OK();  // deleted or changed meanwhile
     RejectedFile r;
     r.source = in.source;
     r.stage = std::move(stage);
@@ -581,30 +678,87 @@ size_t PrepareReport::files_rejected() const {
   return n;
 }
 
+bool PrepareReport::ok() const {
+  for (const auto& t : tables) {
+    if (!t.error.empty()) return false;
+  }
+  return true;
+}
+
+namespace {
+
+// `options` whose skip also leaves alone the files whose names cannot be taken.
+PrepareOptions UsableFilesOnly(const PrepareOptions& options) {
+  PrepareOptions out = options;
+  out.skip = [skip = options.skip](const SourceFile& s) {
+    return !CheckSourceKey(s.key).reason.empty() || (skip && skip(s));
+  };
+  return out;
+}
+
+// Trouble with the store (or the local disk) rather than with one table: stops Prepare.
+bool StopsTheRun(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kUnavailable:
+    case StatusCode::kUnknownOutcome:
+    case StatusCode::kPermissionDenied:
+    case StatusCode::kIOError:
+    case StatusCode::kCancelled:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
 Result<TablePrepareReport> PrepareTable(const Lake& lake, const std::string& db,
                                         const std::string& table, const PrepareOptions& options) {
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<WorkSession> session,
                          WorkSession::Open(lake, options.work_dir, options.threads, "prepare"));
-  return TablePreparer(lake, db, table, options, session->engine(), session->dir()).Run();
+  const PrepareOptions usable = UsableFilesOnly(options);
+  return TablePreparer(lake, db, table, usable, session->engine(), session->dir()).Run();
 }
 
 Result<PrepareReport> Prepare(const Lake& lake, const PrepareOptions& options) {
-  ATOLL_ASSIGN_OR_RETURN(auto tables,
-                         ListTableFolders(lake.store(), lake.settings().zones.prepare));
+  ATOLL_ASSIGN_OR_RETURN(std::vector<TableFolder> folders,
+                         ScanTableFolders(lake.store(), lake.settings().zones.prepare));
   PrepareReport report;
-  if (tables.empty()) return report;
+  if (folders.empty()) return report;
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<WorkSession> session,
                          WorkSession::Open(lake, options.work_dir, options.threads, "prepare"));
-  for (const auto& [db, table] : tables) {
-    if (!options.tables.empty() && std::find(options.tables.begin(), options.tables.end(),
-                                             StrCat(db, ".", table)) == options.tables.end()) {
+  const PrepareOptions usable = UsableFilesOnly(options);
+  for (const TableFolder& folder : folders) {
+    const std::string name = StrCat(folder.db, ".", folder.table);
+    if (!options.tables.empty() &&
+        std::find(options.tables.begin(), options.tables.end(), name) == options.tables.end()) {
       continue;
     }
-    ATOLL_ASSIGN_OR_RETURN_CTX(
-        TablePrepareReport r,
-        TablePreparer(lake, db, table, options, session->engine(), session->dir()).Run(),
-        StrCat("preparing ", db, ".", table));
-    if (!r.prepared.empty() || !r.rejected.empty()) report.tables.push_back(std::move(r));
+    TablePrepareReport r;
+    Result<std::vector<storage::ObjectInfo>> set_aside = SetAsideUnusable(
+        lake, folder, options.now_ms ? options.now_ms() : SystemNowMs(), &r.rejected, &r.skipped);
+    Status failed = set_aside.status();
+    if (set_aside.ok() && folder.problem.empty()) {
+      Result<TablePrepareReport> ran =
+          TablePreparer(lake, folder.db, folder.table, usable, session->engine(), session->dir())
+              .Run();
+      if (ran.ok()) {
+        ran->rejected.insert(ran->rejected.begin(), r.rejected.begin(), r.rejected.end());
+        ran->skipped = std::move(r.skipped);
+        r = std::move(ran).value();
+      }
+      failed = ran.status();
+    }
+    if (!failed.ok()) {
+      failed = failed.WithContext(StrCat("preparing ", name));
+      if (StopsTheRun(failed)) return failed;
+      r.error = failed.message();
+    }
+    r.db = folder.db;
+    r.table = folder.table;
+    if (!r.prepared.empty() || !r.rejected.empty() || !r.skipped.empty() || !r.error.empty()) {
+      report.tables.push_back(std::move(r));
+    }
   }
   return report;
 }

@@ -16,14 +16,21 @@
 //   - the output key is "prepared-<h>.parquet" where <h> hashes the batch's source keys,
 //     sizes and etags, so a re-run after a crash (sources not yet deleted) overwrites the
 //     same object instead of adding a second copy;
-//   - a source is deleted only after the Put of the output holding its rows returned;
+//   - a source is deleted only after the Put of the output holding its rows returned, and
+//     only while it is the version that was read (source_check.h): a file that changes
+//     while it is read is not converted, one replaced before its deletion stays, and both
+//     are taken by a later run (as are files younger than PrepareSettings::min_age_ms);
 //   - lineage (each source's key, size and etag) is stored in the output's Parquet
 //     key-value metadata under "atoll.lineage" (JSON), and returned in the report.
 //
 // Rejects: a file that cannot be fetched, decompressed, read or converted is moved to
 // `<rejected>/<prepare>/<db>/<table>/<name>` with `<name>.error.json`
 // ({"reason", "stage", "time", "source_key", "size", "etag"}); when a batch fails, its
-// files are converted one by one so the good ones still load. Decompressed size per file
+// files are converted one by one so the good ones still load. Content DuckDB would crash
+// on or load as junk columns (nesting deeper than max_json_depth, whitespace only, binary
+// or JSON content in a CSV, rows with extra or missing fields, a .parquet that is not
+// Parquet) is rejected before DuckDB reads it (CheckInputContent, input_file.h; json_guard.h)
+// with a reason naming the cause. Decompressed size per file
 // (max_decompressed_bytes), CSV line / JSON document length (max_line_bytes) and DuckDB's
 // memory (memory_limit; DuckDB spills to the work directory) are bounded.
 //
@@ -66,10 +73,13 @@ struct DirectBatch {
 };
 
 // What the sink did: declined (the batch goes to load/), or loaded its rows into `table`.
+// `changed`: sources whose version changed while the sink read them (source_check.h); the
+// sink committed nothing, and prepare leaves them for a later run and offers the rest again.
 struct DirectOutcome {
   bool loaded = false;
   std::string table;  // "stg.shop.orders"
   int64_t rows = 0;
+  std::vector<SourceFile> changed;
 };
 
 struct PrepareOptions {
@@ -115,18 +125,28 @@ struct TablePrepareReport {
   std::string table;
   std::vector<PreparedFile> prepared;
   std::vector<RejectedFile> rejected;
+  // Files left in place for a later run: modified less than prepare.min_age ago, or
+  // changed while they were read or before their deletion (source_check.h).
+  std::vector<SourceFile> left;
+  std::vector<UnusableFile> skipped;  // left in place (Prepare only; see SetAsideUnusable)
+  std::string error;  // Prepare only: non-empty when the table's run stopped on an error
 };
 
 struct PrepareReport {
   std::vector<TablePrepareReport> tables;
   size_t files_prepared() const;
   size_t files_rejected() const;
+  bool ok() const;  // no table stopped on an error
 };
 
-// Prepares every table (or the ones named in options.tables).
+// Prepares every table (or the ones named in options.tables). One table never stops the
+// others: a folder whose name cannot be a table has its files rejected (stage "name"),
+// files whose names cannot be taken are set aside (rejects.h, SetAsideUnusable), and a
+// table whose run fails gets TablePrepareReport::error. Errors returned are the run's own
+// (listing prepare/, opening the work directory).
 Result<PrepareReport> Prepare(const Lake& lake, const PrepareOptions& options = {});
 
-// Prepares one table.
+// Prepares one table. Files whose names cannot be taken (CheckSourceKey) are left alone.
 Result<TablePrepareReport> PrepareTable(const Lake& lake, const std::string& db,
                                         const std::string& table,
                                         const PrepareOptions& options = {});

@@ -11,8 +11,11 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "atoll/common/result.h"
+#include "atoll/lake/lake.h"
+#include "atoll/lake/prepare.h"
 #include "atoll/storage/store.h"
 
 namespace atl::lake {
@@ -31,7 +34,19 @@ struct RejectRequest {
 };
 
 // Moves the file as described above. A source that vanished meanwhile (another process
-// took it) is not an error: returns false. Returns true once moved.
+// took it) is not an error: returns false. So is a source whose size or etag is no longer
+// `request.source`'s (checked before the copy and again before the delete; a file being
+// written is not moved half-way): it stays where it is. Returns true once moved.
 Result<bool> MoveToRejected(storage::Store& store, const RejectRequest& request);
+
+// Sets aside the files of `folder` that cannot be taken: all of them when the folder has a
+// problem (TableFolder::problem: its name), else those whose key has one (CheckSourceKey).
+// Each is moved to `<rejected zone>/<its key>` with stage "name" and its reason, and added
+// to `rejected`; a file the store cannot move (its key is refused) stays in place and is
+// added to `skipped`. Returns the files left to take. Store errors are returned.
+Result<std::vector<storage::ObjectInfo>> SetAsideUnusable(const Lake& lake,
+                                                          const TableFolder& folder, int64_t now_ms,
+                                                          std::vector<RejectedFile>* rejected,
+                                                          std::vector<UnusableFile>* skipped);
 
 }  // namespace atl::lake

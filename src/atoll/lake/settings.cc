@@ -87,6 +87,22 @@ class ObjectReader {
     *out = static_cast<int>(v->get<int64_t>());
     return Status::OK();
   }
+  // A duration in milliseconds: a number of seconds, or a string with a unit ("30s").
+  Status Duration(std::string_view key, int64_t* out) const {
+    const Json* v = Find(key);
+    if (v == nullptr) return Status::OK();
+    if (v->is_number_unsigned() && v->get<uint64_t>() <= uint64_t{1} << 40) {
+      *out = static_cast<int64_t>(v->get<uint64_t>()) * 1000;
+    } else if (v->is_string()) {
+      Result<int64_t> r = ParseDurationMs(v->get<std::string>());
+      if (!r.ok()) return r.status().WithContext(StrCat("settings: '", PathOf(key), "'"));
+      *out = *r;
+    } else {
+      return InvalidArgument("settings: '", PathOf(key),
+                             "' must be a number of seconds or a duration such as \"30s\"");
+    }
+    return Status::OK();
+  }
   // {"name": "TYPE", ...} in document order.
   Status TypeMap(std::string_view key, std::vector<std::pair<std::string, std::string>>* out) const {
     const Json* v = Find(key);
@@ -273,6 +289,27 @@ Result<uint64_t> ParseByteSize(std::string_view text) {
   return n * mult;
 }
 
+Result<int64_t> ParseDurationMs(std::string_view text) {
+  std::string_view t = Trim(text);
+  size_t i = 0;
+  while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
+  if (i == 0 || i > 12) return InvalidArgument("'", text, "' is not a duration (examples: 500ms, 30s, 2m, 1h)");
+  const int64_t n = std::stoll(std::string(t.substr(0, i)));
+  std::string_view unit = Trim(t.substr(i));
+  int64_t mult = 0;
+  if (unit == "ms") mult = 1;
+  else if (unit == "s" || unit.empty()) mult = 1000;
+  else if (unit == "m" || unit == "min") mult = 60 * 1000;
+  else if (unit == "h") mult = 3600 * 1000;
+  if (mult == 0) return InvalidArgument("'", text, "': unknown duration unit '", unit, "' (ms, s, m, h)");
+  return n * mult;
+}
+
+std::string FormatDurationMs(int64_t ms) {
+  if (ms % 1000 != 0) return StrCat(ms, "ms");
+  return StrCat(ms / 1000, "s");
+}
+
 Status Settings::Validate() const {
   if (version < 1 || version > kSettingsVersion) {
     return NotSupported("settings: version ", version, " is not supported by this atoll (it knows 1 to ",
@@ -307,6 +344,10 @@ Status Settings::Validate() const {
     return InvalidArgument("settings: 'prepare.max_files_per_batch' must be positive");
   }
   if (prepare.max_line_bytes < 1024) return InvalidArgument("settings: 'prepare.max_line_bytes' must be at least 1024");
+  if (prepare.max_json_depth < 1 || prepare.max_json_depth > 1000) {
+    return InvalidArgument("settings: 'prepare.max_json_depth' must be between 1 and 1000");
+  }
+  if (prepare.min_age_ms < 0) return InvalidArgument("settings: 'prepare.min_age' must not be negative");
   if (prepare.memory_limit.empty()) return InvalidArgument("settings: 'prepare.memory_limit' must not be empty");
   ATOLL_RETURN_NOT_OK(ValidateTableOptions(prepare.defaults, "prepare.defaults"));
   for (const auto& [name, options] : prepare.tables) {
@@ -389,11 +430,14 @@ Result<Settings> ParseSettings(std::string_view json_text) {
     ObjectReader pr(*p, "prepare");
     ATOLL_RETURN_NOT_OK(pr.CheckObject());
     ATOLL_RETURN_NOT_OK(pr.CheckKeys({"batch_target_bytes", "max_files_per_batch", "max_decompressed_bytes",
-                                      "max_line_bytes", "memory_limit", "defaults", "tables"}));
+                                      "max_line_bytes", "max_json_depth", "min_age", "memory_limit", "defaults",
+                                      "tables"}));
     ATOLL_RETURN_NOT_OK(pr.Bytes("batch_target_bytes", &s.prepare.batch_target_bytes));
     ATOLL_RETURN_NOT_OK(pr.Int("max_files_per_batch", &s.prepare.max_files_per_batch, 1, 1000000));
     ATOLL_RETURN_NOT_OK(pr.Bytes("max_decompressed_bytes", &s.prepare.max_decompressed_bytes));
     ATOLL_RETURN_NOT_OK(pr.Bytes("max_line_bytes", &s.prepare.max_line_bytes));
+    ATOLL_RETURN_NOT_OK(pr.Int("max_json_depth", &s.prepare.max_json_depth, 1, 1000));
+    ATOLL_RETURN_NOT_OK(pr.Duration("min_age", &s.prepare.min_age_ms));
     ATOLL_RETURN_NOT_OK(pr.String("memory_limit", &s.prepare.memory_limit));
     if (const Json* d = pr.Find("defaults")) {
       ATOLL_RETURN_NOT_OK(ParseTableOptions(*d, "prepare.defaults", &s.prepare.defaults));
@@ -426,6 +470,8 @@ std::string SettingsToJson(const Settings& s) {
                     {"max_files_per_batch", s.prepare.max_files_per_batch},
                     {"max_decompressed_bytes", s.prepare.max_decompressed_bytes},
                     {"max_line_bytes", s.prepare.max_line_bytes},
+                    {"max_json_depth", s.prepare.max_json_depth},
+                    {"min_age", FormatDurationMs(s.prepare.min_age_ms)},
                     {"memory_limit", s.prepare.memory_limit},
                     {"defaults", TableOptionsToJson(s.prepare.defaults)},
                     {"tables", tables}};

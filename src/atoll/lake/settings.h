@@ -82,6 +82,14 @@ struct PrepareSettings {
   uint64_t max_decompressed_bytes = uint64_t{4} << 30;
   // Longest CSV line / JSON document accepted.
   uint64_t max_line_bytes = uint64_t{16} << 20;
+  // JSON and NDJSON files nested deeper than this are rejected before DuckDB reads them
+  // (its reader recurses per level: json_guard.h). 1 to 1000.
+  int max_json_depth = 64;
+  // Files of prepare/ modified less than this long ago (milliseconds; by the store's
+  // mtime) are left for a later run: a writer that pauses for less than this is never read
+  // half-way. 0: files are taken at once; a file changing while it is read is still left
+  // (source_check.h). In the document: "30s", "500ms", "2m", or a number of seconds.
+  int64_t min_age_ms = 0;
   // DuckDB memory limit of prepare and ingest ("1GB"); DuckDB spills beyond it, so the
   // process stays near this size whatever the input (peak RSS goal: 1.5 GB).
   std::string memory_limit = "1GB";
@@ -121,6 +129,11 @@ std::string SettingsToJson(const Settings& settings);
 
 // "128MiB", "512MB", "1GiB", "4096", "2k" → bytes. kInvalidArgument otherwise.
 Result<uint64_t> ParseByteSize(std::string_view text);
+
+// "500ms", "30s", "2m", "1h", "45" (seconds) → milliseconds. kInvalidArgument otherwise.
+Result<int64_t> ParseDurationMs(std::string_view text);
+// 30000 → "30s", 1500 → "1500ms".
+std::string FormatDurationMs(int64_t ms);
 
 // Splits "day(ts), bucket(8, id)" at the top-level commas and checks each transform.
 // "none" or "" gives an empty list.

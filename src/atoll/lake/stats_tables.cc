@@ -330,15 +330,21 @@ Result<StatsReport> RecordLakeStats(const Lake& lake, const LakeTables& tables,
   for (const iceberg::TableIdentifier& id : ids) {
     if (IsSelfRecordingTable(lake, id)) continue;
     ++report.tables;
-    ATOLL_ASSIGN_OR_RETURN(iceberg::Table table, LoadLakeTable(tables, id));
     const std::string name = id.ToString();
-    for (const iceberg::Snapshot& s : table.metadata().snapshots) {
-      const bool want_table = have_tables.count({name, s.snapshot_id}) == 0;
-      const bool want_columns = have_columns.count({name, s.snapshot_id}) == 0;
-      if (!want_table && !want_columns) continue;
-      ATOLL_RETURN_NOT_OK(
-          DescribeSnapshot(tables, table, s, want_table, want_columns, &table_rows, &column_rows));
-    }
+    // One table that cannot be read (its snapshots described so far keep their rows)
+    // does not keep the others from being recorded.
+    Status st = [&]() -> Status {
+      ATOLL_ASSIGN_OR_RETURN(iceberg::Table table, LoadLakeTable(tables, id));
+      for (const iceberg::Snapshot& s : table.metadata().snapshots) {
+        const bool want_table = have_tables.count({name, s.snapshot_id}) == 0;
+        const bool want_columns = have_columns.count({name, s.snapshot_id}) == 0;
+        if (!want_table && !want_columns) continue;
+        ATOLL_RETURN_NOT_OK(DescribeSnapshot(tables, table, s, want_table, want_columns,
+                                             &table_rows, &column_rows));
+      }
+      return Status::OK();
+    }();
+    if (!st.ok()) report.unreadable.emplace_back(name, st.message());
   }
 
   const int64_t recorded_us = now_ms * 1000;

@@ -12,7 +12,8 @@
 //       A count or bound is NULL when some file does not carry it (unknown). Each stats
 //       table gets at most one commit per call; a concurrent writer that commits first
 //       makes the call recompute what is missing and try again, so rows are never
-//       duplicated and running it twice adds nothing the second time.
+//       duplicated and running it twice adds nothing the second time. A table that
+//       cannot be read is listed in StatsReport::unreadable; the others are recorded.
 //
 // Bounds are the manifests' bounds: strings may be truncated by the writer (a truncated
 // min is still a lower bound).
@@ -23,6 +24,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "atoll/common/result.h"
@@ -57,6 +59,9 @@ struct StatsReport {
   size_t tables = 0;         // tables examined
   uint64_t table_rows = 0;   // rows appended to stats.atoll.tables
   uint64_t column_rows = 0;  // rows appended to stats.atoll.columns
+  // Tables that could not be read (a missing metadata file or manifest, ...): their
+  // snapshots that could not be described get no rows this time. {table name, reason}.
+  std::vector<std::pair<std::string, std::string>> unreadable;
 };
 
 Result<StatsReport> RecordLakeStats(const Lake& lake, const LakeTables& tables,

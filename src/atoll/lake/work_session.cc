@@ -1,8 +1,5 @@
 #include "atoll/lake/work_session.h"
 
-#include <stdlib.h>
-
-#include <cerrno>
 #include <filesystem>
 
 #include "atoll/storage/open_store.h"
@@ -16,12 +13,8 @@ Result<std::unique_ptr<WorkSession>> WorkSession::Open(const Lake& lake,
                                                        std::string_view name) {
   auto s = std::unique_ptr<WorkSession>(new WorkSession());
   if (work_dir.empty()) {
-    const char* tmp = std::getenv("TMPDIR");
-    std::string templ =
-        StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/atoll-", name, "-XXXXXX");
-    if (mkdtemp(templ.data()) == nullptr) return ErrnoToStatus(errno, StrCat("creating ", templ));
-    s->dir_ = templ;
-    s->owned_ = true;
+    ATOLL_ASSIGN_OR_RETURN(s->scratch_, ScratchDir::Create(name));
+    s->dir_ = s->scratch_.path();
   } else {
     std::error_code ec;
     fs::create_directories(work_dir, ec);
@@ -53,11 +46,7 @@ Result<std::unique_ptr<WorkSession>> WorkSession::Open(const Lake& lake,
 }
 
 WorkSession::~WorkSession() {
-  engine_.reset();
-  if (owned_) {
-    std::error_code ec;
-    fs::remove_all(dir_, ec);
-  }
+  engine_.reset();  // before its directory goes (scratch_ is destroyed after this body)
 }
 
 }  // namespace atl::lake

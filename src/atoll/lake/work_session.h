@@ -2,7 +2,8 @@
 // ingest run.
 //
 // The directory is `work_dir` when given (created if needed, left in place), else a fresh
-// "$TMPDIR/atoll-<name>-XXXXXX" removed with the session. DuckDB spills to
+// ScratchDir "$TMPDIR/atoll-<name>-XXXXXX" removed with the session; one left by a killed
+// process is removed by the next session that starts (common/scratch_dir.h). DuckDB spills to
 // "<dir>/duckdb" within the lake's prepare.memory_limit and buffers uploads in <dir>.
 // For lakes that are not local directories, the engine reads and writes the lake's URIs
 // ("s3://bucket/...", "memory://...") through the lake's own store (other buckets of the
@@ -16,6 +17,7 @@
 #include <string_view>
 
 #include "atoll/common/result.h"
+#include "atoll/common/scratch_dir.h"
 #include "atoll/engine/engine.h"
 #include "atoll/lake/lake.h"
 
@@ -34,8 +36,8 @@ class WorkSession {
 
  private:
   WorkSession() = default;
+  ScratchDir scratch_;  // declared before engine_: destroyed after it
   std::string dir_;
-  bool owned_ = false;
   std::unique_ptr<engine::Engine> engine_;
 };
 

@@ -77,18 +77,9 @@ Result<bool> Exists(storage::Store& store, std::string_view key) {
 }
 
 Result<std::unique_ptr<ScratchDir>> ScratchDir::Make(std::string_view what) {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string templ =
-      StrCat(tmp != nullptr && *tmp != '\0' ? tmp : "/tmp", "/atoll-snapshot-", what, "-XXXXXX");
-  if (mkdtemp(templ.data()) == nullptr) return ErrnoToStatus(errno, StrCat("creating ", templ));
   auto dir = std::unique_ptr<ScratchDir>(new ScratchDir());
-  dir->path_ = templ;
+  ATOLL_ASSIGN_OR_RETURN(dir->dir_, atl::ScratchDir::Create(StrCat("snapshot-", what)));
   return dir;
-}
-
-ScratchDir::~ScratchDir() {
-  std::error_code ec;
-  fs::remove_all(path_, ec);
 }
 
 Result<storage::ObjectInfo> UploadFile(storage::Store& store, std::string_view key,

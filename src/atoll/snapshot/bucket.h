@@ -21,6 +21,7 @@
 #include <string_view>
 
 #include "atoll/common/result.h"
+#include "atoll/common/scratch_dir.h"
 #include "atoll/engine/engine.h"
 #include "atoll/storage/store.h"
 
@@ -58,11 +59,10 @@ Result<bool> Exists(storage::Store& store, std::string_view key);
 class ScratchDir {
  public:
   static Result<std::unique_ptr<ScratchDir>> Make(std::string_view what);
-  ~ScratchDir();
-  const std::string& path() const { return path_; }
+  const std::string& path() const { return dir_.path(); }
 
  private:
-  std::string path_;
+  atl::ScratchDir dir_;  // swept by the next run when this process is killed
 };
 
 // Uploads the local file `path` to `key`.

@@ -48,6 +48,28 @@ int HexValue(char c) {
 
 }  // namespace
 
+Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) {
+  auto* ctx = static_cast<EVP_MD_CTX*>(ctx_);
+  if (ctx == nullptr || EVP_DigestInit_ex2(ctx, EVP_sha256(), nullptr) != 1) std::abort();
+}
+
+Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
+
+void Sha256Stream::Update(std::string_view data) {
+  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()) != 1)
+    std::abort();
+}
+
+Hash Sha256Stream::Finish() {
+  Hash out{};
+  unsigned int len = 0;
+  if (EVP_DigestFinal_ex(static_cast<EVP_MD_CTX*>(ctx_), out.data(), &len) != 1 ||
+      len != out.size()) {
+    std::abort();
+  }
+  return out;
+}
+
 Hash Sha256(std::string_view data) { return ThreadDigest().Run(data); }
 
 Hash LeafHash(std::string_view record) {

@@ -22,6 +22,22 @@ Hash Sha256(std::string_view data);
 Hash LeafHash(std::string_view record);
 Hash NodeHash(const Hash& left, const Hash& right);
 
+// Incremental SHA-256 for data too large to hold at once (a data file read in chunks).
+// One object per stream; not thread-safe.
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+  void Update(std::string_view data);
+  // The digest of everything passed to Update; the stream may not be used afterwards.
+  Hash Finish();
+
+ private:
+  void* ctx_;  // EVP_MD_CTX
+};
+
 // SHA-256 of the empty string: the root of the empty tree.
 Hash EmptyRoot();
 

@@ -278,7 +278,10 @@ Result<VerifyReport> Trail::Verify(const VerifyOptions& options) {
   std::vector<uint64_t> starts;
   in.tree_out = &tree;
   in.object_starts_out = &starts;
-  ATOLL_ASSIGN_OR_RETURN(VerifyReport report, VerifyLog(in, options));
+  VerifyOptions expect = options;
+  // A pinned key says checkpoints were written: none left is a finding.
+  if (!options_.pinned_public_key_pem.empty()) expect.require_checkpoint = true;
+  ATOLL_ASSIGN_OR_RETURN(VerifyReport report, VerifyLog(in, expect));
   if (report.ok()) {
     tree_ = std::move(tree);  // a clean full read: reuse it for proofs
     object_starts_ = std::move(starts);

@@ -33,6 +33,27 @@ struct CheckpointEntry {
   bool valid = false;  // signature and chain good; root still to be compared
 };
 
+// What the verifier knows from outside the bucket (a pinned key, a checkpoint seen
+// before) against what the bucket holds now.
+void CheckExpectations(const VerifyInput& in, const VerifyOptions& options, VerifyReport& report,
+                       Reporter& problems) {
+  if (in.verifier != nullptr) report.key = StrCat(in.verifier->algorithm(), " ", in.verifier->key_id());
+  if (!options.known_key.empty() && report.key != options.known_key) {
+    problems.Add("checkpoints are checked with key ", report.key.empty() ? "(none)" : report.key,
+                 ", but key ", options.known_key,
+                 " signed the checkpoint seen before (the bucket's public key was replaced)");
+  }
+  if (options.require_checkpoint && report.records > 0 && report.latest_checkpoint == 0) {
+    problems.Add("no valid checkpoint covers the ", report.records,
+                 " records, but a public key is pinned (checkpoints deleted?)");
+  }
+  if (options.known_checkpoint_size > report.latest_checkpoint) {
+    problems.Add("a checkpoint of ", options.known_checkpoint_size,
+                 " records was seen before, but the latest valid checkpoint covers ",
+                 report.latest_checkpoint, " (checkpoints deleted or the log truncated)");
+  }
+}
+
 }  // namespace
 
 std::string NumberedKey(std::string_view folder, uint64_t n, std::string_view suffix) {
@@ -139,6 +160,7 @@ Result<VerifyReport> VerifyLog(const VerifyInput& in, const VerifyOptions& optio
         if (root == entry.checkpoint.root) {
           ++report.checkpoints_valid;
           report.latest_checkpoint = size;
+          report.latest_checkpoint_root = root;
           last_good_checkpoint = size;
         } else {
           problems.Add("checkpoint ", size, ": root of records 0..", size - 1,
@@ -233,7 +255,15 @@ Result<VerifyReport> VerifyLog(const VerifyInput& in, const VerifyOptions& optio
         if (in.tree_out != nullptr) in.tree_out->AppendLeafHash(leaf);
       }
     }
-    if (!broken_at) compare_checkpoints();
+    if (!broken_at) {
+      compare_checkpoints();
+      if (options.known_checkpoint_root && frontier.size() == options.known_checkpoint_size &&
+          frontier.Root() != *options.known_checkpoint_root) {
+        problems.Add("records 0..", frontier.size() - 1, " no longer hash to the root ",
+                     ToHex(*options.known_checkpoint_root),
+                     " of the checkpoint seen before (the log was rewritten and re-signed)");
+      }
+    }
     expected = *first + view->records.size();
   }
 
@@ -252,6 +282,7 @@ Result<VerifyReport> VerifyLog(const VerifyInput& in, const VerifyOptions& optio
   if (!broken_at && options.min_size > end) {
     problems.Add("log truncated: ", options.min_size, " records expected, only ", end, " exist");
   }
+  CheckExpectations(in, options, report, problems);
   report.root = frontier.Root();
   return report;
 }

@@ -17,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -36,6 +37,16 @@ struct VerifyOptions {
   // Trusted end of the log known from outside the bucket (e.g. a checkpoint size a
   // monitor saw earlier): fewer records is reported as truncation.
   uint64_t min_size = 0;
+  // The verifier pinned a public key: a log holding records must have a valid checkpoint
+  // (deleting every checkpoint is reported, not taken for a log never checkpointed).
+  bool require_checkpoint = false;
+  // A checkpoint seen before (kept outside the bucket by a monitor): a valid checkpoint
+  // covering at least this many records must exist; with the root, the first
+  // known_checkpoint_size records must still hash to it; with the key id, checkpoints must
+  // still be signed by that key ("ed25519 3f2a9c0d11e4b7a5").
+  uint64_t known_checkpoint_size = 0;
+  std::optional<Hash> known_checkpoint_root;
+  std::string known_key;
   // Messages kept in the report (the counts stay exact).
   size_t max_problems = 1000;
 };
@@ -47,6 +58,8 @@ struct VerifyReport {
   uint64_t checkpoints_valid = 0;  // with a good signature and matching root
   uint64_t metadata_checked = 0;
   uint64_t latest_checkpoint = 0;  // size of the latest valid checkpoint (0: none)
+  Hash latest_checkpoint_root{};   // its root
+  std::string key;                 // the verifier's "algorithm key-id" ("" without one)
   Hash root{};                     // MTH of all records read (when the log is whole)
   uint64_t problem_count = 0;
   std::vector<std::string> problems;

@@ -19,7 +19,9 @@ const std::map<std::string_view, Type, std::less<>>& Primitives() {
   return kPrimitives;
 }
 
-bool IsValidName(std::string_view s) {
+// The specification's name rule ([A-Za-z_][A-Za-z0-9_]*), kept for enum symbols, which
+// fastavro checks too.
+bool IsValidSymbol(std::string_view s) {
   if (s.empty()) return false;
   for (size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
@@ -30,15 +32,12 @@ bool IsValidName(std::string_view s) {
   return true;
 }
 
-bool IsValidFullName(std::string_view s) {
-  size_t start = 0;
-  while (true) {
-    size_t dot = s.find('.', start);
-    if (!IsValidName(s.substr(start, dot == std::string_view::npos ? dot : dot - start))) return false;
-    if (dot == std::string_view::npos) return true;
-    start = dot + 1;
-  }
-}
+// Names of named types, their namespaces and field names are taken as written, as Java's
+// container-file reader (its schema parser runs without name validation) and fastavro (which
+// never checks names) take them: Java's reflect API writes "Outer$Inner" and namespaces such
+// as "com.example.Outer$", fastavro writes whatever name it is given. Only an empty name,
+// which nothing could refer to, is refused.
+bool IsUsableName(std::string_view s) { return !s.empty(); }
 
 // Largest decimal precision a fixed of `size` bytes can hold (two's complement).
 int MaxFixedPrecision(size_t size) {
@@ -145,7 +144,7 @@ class SchemaParser {
       node->full_name = space.empty() ? name : space + "." + name;
     }
     node->name_space = space;
-    if (!IsValidFullName(node->full_name)) return Error(where, "invalid name '", node->full_name, "'");
+    if (!IsUsableName(node->short_name())) return Error(where, "invalid name '", node->full_name, "'");
     if (Primitives().count(node->short_name())) {
       return Error(where, "a named type may not be called '", node->full_name, "'");
     }
@@ -169,7 +168,7 @@ class SchemaParser {
       if (name_it == fj.end() || !name_it->is_string()) return Error(here, "a field has no string \"name\"");
       Field field;
       field.name = name_it->get<std::string>();
-      if (!IsValidName(field.name)) return Error(here, "invalid field name '", field.name, "'");
+      if (!IsUsableName(field.name)) return Error(here, "invalid field name '", field.name, "'");
       if (!seen.insert(field.name).second) return Error(here, "field '", field.name, "' appears twice");
       auto type_it = fj.find("type");
       if (type_it == fj.end()) return Error(here, "field '", field.name, "' has no \"type\"");
@@ -191,7 +190,7 @@ class SchemaParser {
     if (sym_it == j.end() || !sym_it->is_array()) return Error(here, "\"symbols\" is not an array");
     std::set<std::string> seen;
     for (const Json& s : *sym_it) {
-      if (!s.is_string() || !IsValidName(s.get<std::string>())) return Error(here, "invalid symbol ", s.dump());
+      if (!s.is_string() || !IsValidSymbol(s.get<std::string>())) return Error(here, "invalid symbol ", s.dump());
       if (!seen.insert(s.get<std::string>()).second) return Error(here, "symbol ", s.dump(), " appears twice");
       node->symbols.push_back(s.get<std::string>());
     }

@@ -333,6 +333,13 @@ class DecimalReader : public BaseReader {
     narrow_ = type_.precision() <= 18;
     if (encoding() == EncodingKind::kDecimal64) {
       decimal64_ = Ints(StreamKind::kData, true);
+    } else if (stripe_.decimal_as_long && narrow_) {
+      // ORCv2 decimal64: Java writes DIRECT, C++ DIRECT_V2; both mean RLE v2 here.
+      if (encoding() != EncodingKind::kDirect && encoding() != EncodingKind::kDirectV2) {
+        return NotSupported("decimal column ", type_.column_id(), " of an ORCv2 file with encoding kind ",
+                            encoding_.kind);
+      }
+      decimal64_ = MakeIntDecoder(Stream(StreamKind::kData), What(1), 2, true);
     } else {
       data_ = ByteCursor(Stream(StreamKind::kData), What(1));
       scales_ = Ints(StreamKind::kSecondary, true);

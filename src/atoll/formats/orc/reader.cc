@@ -184,6 +184,9 @@ Status Reader::ReadTail() {
     if (rows + s.num_rows < rows) return Corruption("stripe row counts overflow");
     rows += s.num_rows;
   }
+  // Writers that never fill in numberOfRows leave it 0 (or absent); ORC's Java and C++
+  // readers read the stripes by their own row counts regardless, and so does this one.
+  if (footer_.num_rows == 0) footer_.num_rows = rows;
   if (rows != footer_.num_rows) {
     return Corruption("stripes hold ", rows, " rows but the footer says ", footer_.num_rows);
   }
@@ -253,6 +256,8 @@ Status Reader::LoadStripe(size_t index) {
     it = zones_.emplace(tz_name, std::move(tz)).first;
   }
   state->data.writer_timezone = it->second;
+  const auto& version = postscript_.version;
+  state->data.decimal_as_long = version.size() >= 2 && version[0] == 1 && version[1] == 9999;
   state->data.max_batch_bytes = options_.max_batch_bytes;
   state->data.max_elements = options_.max_batch_elements;
   ATOLL_ASSIGN_OR_RETURN(state->root, MakeColumnReader(*schema_, state->data));

@@ -1,4 +1,4 @@
-// Reader of Apache ORC files (format versions 0.11 and 0.12), atoll's own
+// Reader of Apache ORC files (format versions 0.11, 0.12 and 1.9999), atoll's own
 // implementation of the ORC specification.
 //
 //   ATOLL_ASSIGN_OR_RETURN(auto reader, orc::Reader::OpenFile("/data/part-0.orc"));
@@ -15,8 +15,13 @@
 // bytes plus its decompressed streams) and one batch.
 //
 // Compression: NONE, ZLIB, SNAPPY, LZO, LZ4, ZSTD. Encodings: byte/boolean RLE, integer
-// RLE v1 and v2, DIRECT(_V2) and DICTIONARY(_V2) strings, DECIMAL_64. Types: every ORC
-// type; see vector.h for how each is represented.
+// RLE v1 and v2, DIRECT(_V2) and DICTIONARY(_V2) strings, DECIMAL_64, and the decimal64 of
+// format 1.9999 (the ORCv2 draft: decimals of precision <= 18 as RLE v2 integers without a
+// SECONDARY stream). Types: every ORC type; see vector.h for how each is represented.
+//
+// Row counts: the stripes' own counts are read. A footer whose numberOfRows is 0 or
+// absent while its stripes hold rows is read like ORC's Java and C++ readers read it;
+// a footer that names another non-zero count than the stripes' sum is kCorruption.
 //
 // Errors: every length, offset and count read from the file is checked; malformed files
 // give kCorruption with a message "reading ORC file <name>: <what is wrong>"; unknown
@@ -96,12 +101,13 @@ class Reader {
 
   const std::string& name() const { return source_.name; }
   const Type& schema() const { return *schema_; }
+  // The footer's numberOfRows, or the stripes' sum when the footer says 0 or nothing.
   uint64_t num_rows() const { return footer_.num_rows; }
   size_t num_stripes() const { return footer_.stripes.size(); }
   const StripeInfo& stripe(size_t i) const { return footer_.stripes[i]; }
   CompressionKind compression() const { return compression_; }
   uint64_t compression_block_size() const { return postscript_.compression_block_size; }
-  // "0.11" or "0.12" (from the postscript; "0.11" when absent).
+  // "0.11", "0.12" or "1.9999" (from the postscript; "0.11" when absent).
   const std::string& format_version() const { return format_version_; }
   uint32_t writer_version() const { return postscript_.writer_version; }
   // 0 ORC Java, 1 ORC C++, 2 Presto, ...; -1 when unspecified.

@@ -1,0 +1,71 @@
+#include "atoll/lake/source_check.h"
+
+#include <algorithm>
+#include <atomic>
+#include <optional>
+#include <thread>
+
+namespace atl::lake {
+
+namespace {
+
+enum class Version { kSame, kChanged, kGone };
+
+// The version state of each source, from one Head each (several at a time: a commit may
+// have thousands of sources on a remote store).
+Result<std::vector<Version>> Compare(storage::Store& store,
+                                     const std::vector<SourceFile>& sources) {
+  std::vector<Version> out(sources.size(), Version::kSame);
+  std::vector<Status> errors(sources.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i = next++; i < sources.size(); i = next++) {
+      Result<storage::ObjectInfo> head = store.Head(sources[i].key);
+      if (!head.ok()) {
+        if (head.status().code() == StatusCode::kNotFound) {
+          out[i] = Version::kGone;
+        } else {
+          errors[i] = head.status().WithContext(StrCat("checking ", sources[i].key));
+        }
+      } else if (head->size != sources[i].size || head->etag != sources[i].etag) {
+        out[i] = Version::kChanged;
+      }
+    }
+  };
+  const size_t threads = std::min<size_t>(8, (sources.size() + 15) / 16);
+  std::vector<std::thread> pool;
+  for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+  for (Status& st : errors) ATOLL_RETURN_NOT_OK(st);
+  return out;
+}
+
+}  // namespace
+
+Result<std::vector<SourceFile>> ChangedSources(storage::Store& store,
+                                               const std::vector<SourceFile>& sources) {
+  ATOLL_ASSIGN_OR_RETURN(std::vector<Version> versions, Compare(store, sources));
+  std::vector<SourceFile> out;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    if (versions[i] != Version::kSame) out.push_back(sources[i]);
+  }
+  return out;
+}
+
+Result<std::vector<SourceFile>> DeleteUnchanged(storage::Store& store,
+                                                const std::vector<SourceFile>& sources,
+                                                size_t* deleted) {
+  ATOLL_ASSIGN_OR_RETURN(std::vector<Version> versions, Compare(store, sources));
+  std::vector<std::string> keys;
+  std::vector<SourceFile> changed;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    if (versions[i] == Version::kSame) keys.push_back(sources[i].key);
+    if (versions[i] == Version::kChanged) changed.push_back(sources[i]);
+  }
+  if (!keys.empty()) ATOLL_RETURN_NOT_OK(store.DeleteMany(keys));
+  if (deleted != nullptr) *deleted = keys.size();
+  return changed;
+}
+
+}  // namespace atl::lake
