@@ -33,12 +33,12 @@ namespace {
 // ---------------------------------------------------------------------------------------
 // Small helpers
 
-// Names starting with '.' or '_', and keys that cannot be taken (CheckSourceKey: the outer
-// loop of Ingest sets those aside).
+// Hidden paths below the zone (IsHiddenPath), and keys that cannot be taken
+// (CheckSourceKey: the outer loop of Ingest sets those aside).
 bool Ignored(std::string_view key) {
-  size_t slash = key.rfind('/');
-  std::string_view last = slash == std::string_view::npos ? key : key.substr(slash + 1);
-  return last.empty() || last[0] == '.' || last[0] == '_' || !CheckSourceKey(key).reason.empty();
+  const size_t slash = key.find('/');
+  return slash == std::string_view::npos || IsHiddenPath(key.substr(slash + 1)) ||
+         !CheckSourceKey(key).reason.empty();
 }
 
 // Store errors stop a table's run; everything else about one file is that file's fault.

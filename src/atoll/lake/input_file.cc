@@ -140,9 +140,10 @@ bool IsTextSpace(char c) {
   return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
 }
 
-// A control character that has no business in a text file.
+// A control character that has no business in a text file. 0x01-0x03 are the field,
+// collection and map delimiters of Hive's text format, so they count as text.
 bool IsBinaryControl(unsigned char c) {
-  return (c < 0x20 && !IsTextSpace(static_cast<char>(c))) || c == 0x7f;
+  return (c < 0x20 && c > 0x03 && !IsTextSpace(static_cast<char>(c))) || c == 0x7f;
 }
 
 // True when the file holds nothing but whitespace (and a UTF-8 byte order mark), reading

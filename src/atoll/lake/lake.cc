@@ -234,6 +234,18 @@ KeyProblem CheckSourceKey(std::string_view key) {
   return out;
 }
 
+bool IsHiddenPath(std::string_view path) {
+  if (path.empty() || path.back() == '/') return true;
+  size_t start = 0;
+  while (start < path.size()) {
+    if (path[start] == '.' || path[start] == '_') return true;
+    const size_t slash = path.find('/', start);
+    if (slash == std::string_view::npos) break;
+    start = slash + 1;
+  }
+  return false;
+}
+
 Result<std::vector<TableFolder>> ScanTableFolders(storage::Store& store, const std::string& zone) {
   const std::string prefix = zone + "/";
   ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<storage::ObjectInfo> objects, storage::ListAll(store, prefix),
@@ -245,8 +257,7 @@ Result<std::vector<TableFolder>> ScanTableFolders(storage::Store& store, const s
     if (a == std::string_view::npos) continue;
     size_t b = rest.find('/', a + 1);
     if (b == std::string_view::npos || b + 1 >= rest.size()) continue;  // not inside a table folder
-    std::string_view last = rest.substr(rest.rfind('/') + 1);
-    if (last.empty() || last[0] == '.' || last[0] == '_') continue;
+    if (IsHiddenPath(rest)) continue;
     std::pair<std::string, std::string> name(rest.substr(0, a), rest.substr(a + 1, b - a - 1));
     TableFolder& f = folders[name];
     f.files.push_back(std::move(o));

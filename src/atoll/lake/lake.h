@@ -70,6 +70,12 @@ struct KeyProblem {
 };
 KeyProblem CheckSourceKey(std::string_view key);
 
+// True when a file at `path` (relative to its zone: "<db>/<table>/...") is left alone by
+// every reader of the landing zones: some segment of it starts with '.' or '_' (".part",
+// "_SUCCESS", Spark's "_temporary/" folders, ".hidden/" folders), or it ends with '/'
+// (a folder marker), as Hadoop-style writers expect.
+bool IsHiddenPath(std::string_view path);
+
 // A file that can be neither taken nor moved (see CheckSourceKey): left in place, and
 // reported on every run until it is renamed.
 struct UnusableFile {

@@ -12,9 +12,8 @@ namespace {
 namespace fs = std::filesystem;
 
 bool LeftAlone(std::string_view key) {
-  const size_t slash = key.rfind('/');
-  std::string_view last = slash == std::string_view::npos ? key : key.substr(slash + 1);
-  return last.empty() || last[0] == '.' || last[0] == '_';
+  const size_t slash = key.find('/');
+  return slash == std::string_view::npos || IsHiddenPath(key.substr(slash + 1));
 }
 
 // Symbolic links under `<root>/<zone>`, as keys.

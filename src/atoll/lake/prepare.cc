@@ -131,11 +131,7 @@ class TablePreparer {
     for (storage::ObjectInfo& o : objects) {
       Input in;
       in.name = o.key.substr(prefix_.size());
-      size_t slash = in.name.rfind('/');
-      std::string_view last = slash == std::string::npos
-                                  ? std::string_view(in.name)
-                                  : std::string_view(in.name).substr(slash + 1);
-      if (last.empty() || last[0] == '.' || last[0] == '_') continue;
+      if (IsHiddenPath(in.name)) continue;
       in.source = {o.key, o.size, o.etag};
       if (options_.skip && options_.skip(in.source)) continue;
       if (settings_.prepare.min_age_ms > 0 && o.mtime_ms > settled_before) {
