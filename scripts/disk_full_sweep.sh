@@ -46,7 +46,7 @@ for r in $(seq 1 "$ROUNDS"); do
   if ! TMPDIR=$tmp sweep_ingest "$LAKE" > "$WORK/round.out" 2> "$WORK/round.err"; then
     failed=$((failed + 1))
     if grep -qi "no space\|disk full\|ENOSPC" "$WORK/round.err"; then
-      grep -Eq "sweep\.(orders|events)|(stg|trail|stats|log)\.atoll\.[a-z]+" "$WORK/round.err" ||
+      grep -Eq "sweep\.(orders|events)|(stg|trail|stats|log)\.atoll\.[a-z]+|the audit table" "$WORK/round.err" ||
         { cat "$WORK/round.err" >&2; fail "round $r: a disk-full error that names no table"; }
     fi
     cp "$WORK/round.err" "$WORK/failed-round-$r.err"

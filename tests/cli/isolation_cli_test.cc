@@ -84,7 +84,7 @@ TEST_F(IsolationTest, AFolderWithADotIsRejectedAndTheOtherTablesIngest) {
   Drop("a/good", "x.csv", 1, 5);
   Drop("z/last", "x.csv", 1, 2);
   RunResult run = Ingest();
-  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
   EXPECT_THAT(run.out, HasSubstr("rejected prepare/a/b.c/x.csv"));
   EXPECT_THAT(RejectReason("prepare/a/b.c/x.csv"), HasSubstr("'b.c' contains a '.'"));
   EXPECT_FALSE(fs::exists(lake_ + "/prepare/a/b.c/x.csv"));
@@ -117,7 +117,7 @@ TEST_F(IsolationTest, TablesDifferingOnlyInCaseKeepTheFirstAndRefuseTheOther) {
   Drop("db/sales", "y.csv", 1, 5);
   Drop("db/other", "z.csv", 1, 2);
   RunResult run = Ingest();
-  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
   EXPECT_THAT(RejectReason("prepare/db/sales/y.csv"),
               HasSubstr("stg.db.sales differs from stg.db.Sales only in letter case"));
   EXPECT_EQ(Count("SELECT count(*) FROM stg.db.other"), 2);
@@ -126,7 +126,7 @@ TEST_F(IsolationTest, TablesDifferingOnlyInCaseKeepTheFirstAndRefuseTheOther) {
   // A later file for the refused name is refused again: the existing table keeps its name.
   Drop("db/SALES", "w.csv", 1, 1);
   RunResult again = Ingest();
-  EXPECT_EQ(again.exit_code, 0) << again.out << again.err;
+  EXPECT_EQ(again.exit_code, 3) << again.out << again.err;
   EXPECT_THAT(RejectReason("prepare/db/SALES/w.csv"), HasSubstr("only in letter case"));
   EXPECT_EQ(Count("SELECT count(*) FROM stg.db.sales"), 3);
 }
@@ -222,7 +222,7 @@ TEST_F(IsolationTest, UnusualNamesEitherWorkOrAreRejectedAlone) {
   Drop("ok/" + long_name, "x.csv", 1, 2);
   Drop("Information_Schema/t", "x.csv", 1, 2);
   RunResult run = Ingest();
-  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
   EXPECT_THAT(RejectReason("prepare/ok/" + long_name + "/x.csv"),
               HasSubstr("is 150 bytes long (at most 100)"));
   EXPECT_THAT(RejectReason("prepare/Information_Schema/t/x.csv"),

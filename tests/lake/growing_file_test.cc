@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <mutex>
@@ -139,6 +140,8 @@ class ReplacedFileTest : public ::testing::TestWithParam<std::string> {
       ASSERT_NE(s3, nullptr) << config_reason;
       inner_ = std::shared_ptr<storage::Store>(std::move(s3));
       settings.catalog = "sqlite://" + dir_.Join("catalog.db");  // s3rver ignores conditions
+      // The operator allows this catalog outside the lake (lake_tables.h, CheckCatalogAllowed).
+      ::setenv("ATOLL_ALLOW_CATALOG", settings.catalog.c_str(), 1);
     }
     auto store =
         std::make_shared<HookStore>(inner_, [this](std::string_view op, std::string_view key) {

@@ -5,6 +5,8 @@
 #include <optional>
 #include <thread>
 
+#include "atoll/storage/local_store.h"
+
 namespace atl::lake {
 
 namespace {
@@ -16,6 +18,7 @@ enum class Version { kSame, kChanged, kGone };
 Result<std::vector<Version>> Compare(storage::Store& store,
                                      const std::vector<SourceFile>& sources) {
   std::vector<Version> out(sources.size(), Version::kSame);
+  auto* local = dynamic_cast<storage::LocalStore*>(&store);
   std::vector<Status> errors(sources.size());
   std::atomic<size_t> next{0};
   auto work = [&] {
@@ -29,6 +32,10 @@ Result<std::vector<Version>> Compare(storage::Store& store,
         }
       } else if (head->size != sources[i].size || head->etag != sources[i].etag) {
         out[i] = Version::kChanged;
+      } else if (local != nullptr) {
+        // Same version, but a writer may still hold the file open between two writes.
+        Result<std::optional<bool>> busy = local->OpenElsewhere(sources[i].key);
+        if (busy.ok() && busy->value_or(false)) out[i] = Version::kChanged;
       }
     }
   };

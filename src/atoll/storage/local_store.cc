@@ -374,6 +374,19 @@ Result<ObjectInfo> LocalStore::Head(std::string_view key) {
   return InfoFromStat(std::string(key), st);
 }
 
+Result<std::optional<bool>> LocalStore::OpenElsewhere(std::string_view key) {
+  ATOLL_RETURN_NOT_OK(impl_->CheckKey(key));
+  struct stat st;
+  // O_NONBLOCK: an open that would wait for another process's lease fails instead.
+  ATOLL_ASSIGN_OR_RETURN(Fd fd, impl_->OpenObject(key, O_RDONLY | O_NONBLOCK, &st));
+  if (::fcntl(fd.get(), F_SETLEASE, F_WRLCK) == 0) {
+    (void)::fcntl(fd.get(), F_SETLEASE, F_UNLCK);
+    return std::optional<bool>(false);
+  }
+  if (errno == EAGAIN || errno == EBUSY) return std::optional<bool>(true);
+  return std::optional<bool>();
+}
+
 Result<ObjectInfo> LocalStore::Put(std::string_view key, const Body& body, const PutOptions& options) {
   ATOLL_RETURN_NOT_OK(impl_->CheckKey(key));
   Fd lock;

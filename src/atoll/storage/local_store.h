@@ -33,6 +33,8 @@
 // Thread safety: all methods may be called concurrently, also from several processes.
 #pragma once
 
+#include <optional>
+
 #include <memory>
 #include <string>
 #include <string_view>
@@ -57,6 +59,13 @@ class LocalStore final : public Store {
   Status DeleteMany(const std::vector<std::string>& keys) override;
   Result<ObjectInfo> Copy(std::string_view src, std::string_view dst) override;
   std::string Describe() const override;  // "file:///abs/real/path"
+
+  // Whether another open file description refers to the file of `key` (a writer still
+  // appending to it), asked with a write lease (fcntl F_SETLEASE, released at once), which
+  // Linux grants only while nobody else has the file open. nullopt when the lease cannot
+  // be asked for (the file belongs to another user and the process lacks CAP_LEASE, or
+  // the file system has no leases). kNotFound when the key does not exist.
+  Result<std::optional<bool>> OpenElsewhere(std::string_view key);
 
   // The real (symlink-free) path of the root directory.
   const std::string& root() const { return root_; }
