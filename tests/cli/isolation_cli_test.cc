@@ -62,6 +62,16 @@ class IsolationTest : public ::testing::Test {
     return json::parse(ReadFile(path)).value("reason", "");
   }
 
+  // The regular files under `zone` of the lake (paths relative to the lake).
+  std::vector<std::string> FilesUnder(const std::string& zone) {
+    std::vector<std::string> out;
+    if (!fs::exists(lake_ + "/" + zone)) return out;
+    for (const auto& e : fs::recursive_directory_iterator(lake_ + "/" + zone)) {
+      if (e.is_regular_file()) out.push_back(fs::relative(e.path(), lake_).string());
+    }
+    return out;
+  }
+
   // The files under a table's folder of the stg zone whose name ends with `suffix`.
   std::vector<std::string> TableFiles(const std::string& folder, const std::string& suffix) {
     std::vector<std::string> out;
@@ -92,24 +102,44 @@ TEST_F(IsolationTest, AFolderWithADotIsRejectedAndTheOtherTablesIngest) {
   EXPECT_EQ(Count("SELECT count(*) FROM stg.z.last"), 2);
 }
 
-TEST_F(IsolationTest, AFileNameWithAControlCharacterIsLeftInPlaceAndTheTableGoesOn) {
+// Other people's tools write such names: the store can read, move and delete them, so
+// they load like any other file (their names reach only escaped JSON) and leave prepare/.
+TEST_F(IsolationTest, FileNamesWithControlCharactersLoadAndLeavePrepareEmpty) {
   Drop("s/t", "a.csv", 1, 4);
   Drop("s/t", "b\x01.csv", 100, 7);
+  Drop("s/t", "new\nline.csv", 200, 2);
+  Drop("s/t", "esc\x1b[31m\t\x7f.csv", 300, 3);
   Drop("s/other", "x.csv", 1, 3);
   RunResult first = Ingest();
   EXPECT_EQ(first.exit_code, 0) << first.out << first.err;
-  EXPECT_THAT(first.out, HasSubstr("left in place prepare/s/t/b\\x01.csv"));
-  EXPECT_THAT(first.out, HasSubstr("control character"));
-  EXPECT_TRUE(fs::exists(lake_ + "/prepare/s/t/b\x01.csv"));
-  EXPECT_EQ(Count("SELECT count(*) FROM stg.s.t"), 4);
+  EXPECT_THAT(first.out, Not(HasSubstr("left in place")));
+  EXPECT_EQ(Count("SELECT count(*) FROM stg.s.t"), 16);
+  EXPECT_EQ(Count("SELECT count(*) FROM stg.s.t WHERE id >= 100"), 12);
   EXPECT_EQ(Count("SELECT count(*) FROM stg.s.other"), 3);
-  // The table is not stuck: later files load, the bad one still waits for a new name.
-  Drop("s/t", "c.csv", 10, 6);
+  EXPECT_THAT(FilesUnder("prepare"), ::testing::IsEmpty());
+  EXPECT_FALSE(fs::exists(lake_ + "/_rejected/prepare/s/t"));
+  // A second run finds nothing left to do and loads nothing twice.
   RunResult second = Ingest();
   EXPECT_EQ(second.exit_code, 0) << second.out << second.err;
-  EXPECT_EQ(Count("SELECT count(*) FROM stg.s.t"), 10);
-  EXPECT_EQ(Count("SELECT count(*) FROM stg.s.t WHERE id >= 100"), 0);
-  EXPECT_FALSE(fs::exists(lake_ + "/prepare/s/t/c.csv"));
+  EXPECT_EQ(Count("SELECT count(*) FROM stg.s.t"), 16);
+}
+
+// A control character in a file that is rejected: the file and its reason both go to
+// _rejected/, the reason JSON escapes the name.
+TEST_F(IsolationTest, ARejectedFileWithAControlCharacterInItsNameMovesToRejected) {
+  Drop("s/t", "a.csv", 1, 4);
+  fs::create_directories(lake_ + "/prepare/s/t");
+  WriteFile(lake_ + "/prepare/s/t/bad\x01.csv", std::string("\x01\x02\x03\x04\x05"
+                                                            "binary\x06\x07"));
+  RunResult run = Ingest();
+  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_THAT(run.out, HasSubstr("rejected prepare/s/t/bad\\x01.csv"));
+  EXPECT_THAT(RejectReason("prepare/s/t/bad\x01.csv"), HasSubstr("binary"));
+  EXPECT_TRUE(fs::exists(lake_ + "/_rejected/prepare/s/t/bad\x01.csv"));
+  EXPECT_THAT(FilesUnder("prepare"), ::testing::IsEmpty());
+  // The terminal never receives the raw control character.
+  EXPECT_THAT(run.out, Not(HasSubstr("\x01")));
+  EXPECT_EQ(Count("SELECT count(*) FROM stg.s.t"), 4);
 }
 
 TEST_F(IsolationTest, TablesDifferingOnlyInCaseKeepTheFirstAndRefuseTheOther) {

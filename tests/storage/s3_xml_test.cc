@@ -99,5 +99,57 @@ TEST(S3XmlTest, EscapesRequestBodies) {
             "<Part><PartNumber>2</PartNumber><ETag>\"e2\"</ETag></Part></CompleteMultipartUpload>");
 }
 
+TEST(S3XmlTest, DecodesUrlEncodedKeysOnlyWhenTheAnswerSaysSo) {
+  // Swift's s3api with encoding-type=url: keys and common prefixes are percent-encoded,
+  // the continuation token is opaque.
+  ASSERT_OK_AND_ASSIGN(ListResult encoded, ParseListObjectsV2(R"(<ListBucketResult>
+    <EncodingType>url</EncodingType><IsTruncated>true</IsTruncated>
+    <NextContinuationToken>tok%41+</NextContinuationToken>
+    <CommonPrefixes><Prefix>d/ctrl%01</Prefix></CommonPrefixes>
+    <Contents><Key>d/new%0Aline%2541+x</Key></Contents></ListBucketResult>)"));
+  ASSERT_EQ(encoded.page.objects.size(), 1u);
+  EXPECT_EQ(encoded.page.objects[0].key, "d/new\nline%41+x");
+  EXPECT_THAT(encoded.page.common_prefixes, ElementsAre("d/ctrl\x01"));
+  EXPECT_EQ(encoded.page.next_token, "tok%41+");
+  // A server that ignored the parameter: a literal '%' stays.
+  ASSERT_OK_AND_ASSIGN(
+      ListResult plain,
+      ParseListObjectsV2(
+          "<ListBucketResult><Contents><Key>d/pct%41x</Key></Contents></ListBucketResult>"));
+  ASSERT_EQ(plain.page.objects.size(), 1u);
+  EXPECT_EQ(plain.page.objects[0].key, "d/pct%41x");
+  EXPECT_THAT(ParseListObjectsV2("<ListBucketResult><EncodingType>url</EncodingType>"
+                                 "<Contents><Key>d/bad%4</Key></Contents></ListBucketResult>"),
+              IsError(StatusCode::kCorruption));
+}
+
+TEST(S3XmlTest, ReadsRawControlCharactersThatXmlCannotHold) {
+  // s3rver ignores encoding-type=url and writes keys raw; error answers quote keys too.
+  const std::string key = "d/ctrl\x01\x1b[1m\tx\nz\x7f\xEE\x80\x80pua\x1f";
+  ASSERT_OK_AND_ASSIGN(
+      ListResult r,
+      ParseListObjectsV2(
+          "<ListBucketResult><Contents><Key>" + key +
+          "</Key><Size>3</Size></Contents>"
+          "<CommonPrefixes><Prefix>d/\x02/</Prefix></CommonPrefixes></ListBucketResult>"));
+  ASSERT_EQ(r.page.objects.size(), 1u);
+  EXPECT_EQ(r.page.objects[0].key, key);
+  EXPECT_EQ(r.page.objects[0].size, 3u);
+  EXPECT_THAT(r.page.common_prefixes, ElementsAre("d/\x02/"));
+  ErrorBody e =
+      ParseError("<Error><Code>NoSuchKey</Code><Key>a\x01</Key><Message>m\x02</Message></Error>");
+  EXPECT_EQ(e.code, "NoSuchKey");
+  EXPECT_EQ(e.message, "m\x02");
+}
+
+TEST(S3XmlTest, DeleteBodiesKeepWhitespaceInKeysAndRefuseOtherControls) {
+  EXPECT_EQ(DeleteObjectsBody({"t\tn\nr\r"}, 0, 1),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Delete><Quiet>true</Quiet>"
+            "<Object><Key>t&#9;n&#10;r&#13;</Key></Object></Delete>");
+  EXPECT_TRUE(XmlCanHold("t\tn\nr\r\x7f"));
+  EXPECT_FALSE(XmlCanHold("a\x01"));
+  EXPECT_FALSE(XmlCanHold("a\x1f"));
+}
+
 }  // namespace
 }  // namespace atl::storage::s3xml

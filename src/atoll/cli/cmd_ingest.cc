@@ -15,6 +15,7 @@
 #include "atoll/common/progress.h"
 #include "atoll/lake/event_log.h"
 #include "atoll/lake/ingest.h"
+#include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
 #include "atoll/lake/landing_check.h"
 
@@ -97,14 +98,15 @@ void PrintSummary(const lake::IngestReport& report, double seconds, std::ostream
     out << "\n";
     for (const auto* list : {&t.prepared.rejected, &t.rejected}) {
       for (const lake::RejectedFile& r : *list) {
-        out << "  rejected " << r.source.key << " -> " << r.rejected_key << ": " << r.reason
-            << "\n";
+        // Names may hold control characters (a terminal would obey an ESC): escaped.
+        out << "  rejected " << lake::PrintableName(r.source.key) << " -> "
+            << lake::PrintableName(r.rejected_key) << ": " << lake::PrintableName(r.reason) << "\n";
       }
     }
     for (const lake::UnusableFile& f : t.skipped) {
       out << "  left in place " << f.key << ": " << f.reason << " (rename it)\n";
     }
-    if (!t.error.empty()) out << "  error: " << t.error << "\n";
+    if (!t.error.empty()) out << "  error: " << lake::PrintableName(t.error) << "\n";
   }
   out << "total: " << report.files_loaded() << " files, " << report.rows() << " rows, "
       << FormatBytes(report.source_bytes()) << ", " << report.files_rejected() << " rejected in "

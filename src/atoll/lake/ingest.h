@@ -118,8 +118,8 @@ struct TableIngestReport {
   // itself are in `prepared.left`.
   std::vector<SourceFile> left;
   std::vector<RejectedFile> rejected;  // in load/, and (stage "name") files set aside by name
-  // Files that can be neither taken nor moved (their key is refused by the store, e.g. a
-  // control character in the name): left in place, reported on every run.
+  // Files that can be neither taken nor moved (their key is refused by the store, e.g. an
+  // empty or '..' segment that an S3 server listed): left in place, reported on every run.
   std::vector<UnusableFile> skipped;
   TablePrepareReport prepared;
   std::string error;  // non-empty when the table's run stopped on an error

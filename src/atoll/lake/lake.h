@@ -60,10 +60,11 @@ std::string FolderNameProblem(std::string_view db, std::string_view table);
 std::string PrintableName(std::string_view name);
 
 // Why a file at `key` cannot be taken by prepare or ingest, or "" when it can: a key the
-// store refuses (storage::ValidateKey: control characters, empty or '..' segments) can be
+// store refuses (storage::ValidateKey: empty, '.' or '..' segments, a NUL byte) can be
 // neither read, moved nor deleted, so it stays where it is (`movable` false); a name that
 // is not valid UTF-8 cannot enter the JSON of ledgers and lineage (`movable` true: it is
-// rejected).
+// rejected). Control characters are no problem: the store handles them, the JSON of
+// ledgers, reasons and events escapes them, and messages print them with PrintableName.
 struct KeyProblem {
   std::string reason;  // "" = no problem
   bool movable = true;

@@ -4,9 +4,13 @@
 // holding immutable byte strings. Backends: a local directory (the embedded default),
 // S3 (and S3-compatible servers), memory, and wrappers (fault injection, key prefix).
 //
-// Keys: non-empty UTF-8, '/'-separated, no leading '/', no "." or ".." segments, no
-// empty segments, no NUL or control characters. Every backend refuses other keys with
-// kInvalidArgument (see ValidateKey).
+// Keys: non-empty, at most 1024 bytes, '/'-separated, no leading '/', no "." or ".."
+// segments, no empty segments (a trailing '/' aside), no NUL byte. Control characters
+// (0x01-0x1f, 0x7f) are allowed and round-trip through every backend: landing zones hold
+// such names and they must stay movable and deletable (UTF-8 is expected but not checked;
+// S3 servers may refuse other bytes). Every backend refuses other keys with
+// kInvalidArgument (see ValidateKey). Messages that show a key may carry its control
+// characters: escape them before printing to a terminal.
 //
 // Thread safety: every method of every Store may be called concurrently.
 //

@@ -163,7 +163,8 @@ Result<ObjectInfo> S3Store::PutSingle(std::string_view key, const Body& body,
 Result<ListPage> S3Store::List(std::string_view prefix, const ListOptions& options) {
   const std::string what = StrCat("LIST ", client_.Describe(""), " prefix '", prefix, "'");
   S3Call call("GET", "");
-  call.query = {{"list-type", "2"}, {"prefix", std::string(prefix)}};
+  // encoding-type=url: keys may hold control characters, which XML 1.0 cannot carry.
+  call.query = {{"list-type", "2"}, {"prefix", std::string(prefix)}, {"encoding-type", "url"}};
   if (options.max_keys > 0) call.query.emplace_back("max-keys", StrCat(options.max_keys));
   if (!options.delimiter.empty()) call.query.emplace_back("delimiter", options.delimiter);
   if (!options.continuation_token.empty()) {
@@ -175,8 +176,25 @@ Result<ListPage> S3Store::List(std::string_view prefix, const ListOptions& optio
   return std::move(result.page);
 }
 
-Status S3Store::DeleteMany(const std::vector<std::string>& keys) {
-  for (const auto& key : keys) ATOLL_RETURN_NOT_OK(ValidateKey(key));
+Status S3Store::DeleteOne(std::string_view key) {
+  const std::string what = "DELETE " + client_.Describe(key);
+  ATOLL_ASSIGN_OR_RETURN(http::Response r, client_.Send(S3Call("DELETE", std::string(key)), what));
+  if (r.ok() || r.status == 404) return Status::OK();
+  return client_.ErrorOf(what, r);
+}
+
+Status S3Store::DeleteMany(const std::vector<std::string>& all_keys) {
+  for (const auto& key : all_keys) ATOLL_RETURN_NOT_OK(ValidateKey(key));
+  // A key XML cannot hold (a control character) is deleted on its own.
+  std::vector<std::string> keys;
+  keys.reserve(all_keys.size());
+  for (const auto& key : all_keys) {
+    if (s3xml::XmlCanHold(key)) {
+      keys.push_back(key);
+    } else {
+      ATOLL_RETURN_NOT_OK(DeleteOne(key));
+    }
+  }
   for (size_t begin = 0; begin < keys.size(); begin += kDeleteBatch) {
     const size_t end = std::min(keys.size(), begin + kDeleteBatch);
     const std::string what =

@@ -11,8 +11,10 @@
 //            condition goes on CompleteMultipartUpload. A server that answers 501
 //            (Swift) gives kNotSupported. A conditional PUT whose answer was lost is
 //            not repeated: kUnknownOutcome.
-//   List     ListObjectsV2 (continuation-token, max-keys, delimiter).
-//   DeleteMany  DeleteObjects in batches of 1,000; missing keys are not errors.
+//   List     ListObjectsV2 (continuation-token, max-keys, delimiter, encoding-type=url;
+//            keys are decoded only when the answer says they were encoded).
+//   DeleteMany  DeleteObjects in batches of 1,000; missing keys are not errors. A key
+//            with a control character XML 1.0 cannot hold gets its own DELETE.
 //   Copy     CopyObject (then HEAD for the new object's size).
 // Errors name the operation, bucket and key, the HTTP status and the S3 error code
 // (see s3_errors.h for the mapping). Transient failures are retried (S3Config::retry).
@@ -55,6 +57,8 @@ class S3Store : public Store {
   Result<ObjectInfo> PutSingle(std::string_view key, const Body& body, const PutOptions& options);
   Result<ObjectInfo> PutMultipart(std::string_view key, const Body& body,
                                   const PutOptions& options);
+  // DELETE of one key; a missing key is not an error.
+  Status DeleteOne(std::string_view key);
   // Maps a conditional write's refusal (412/404/501) and other errors.
   Status PutError(std::string_view what, const http::Response& response,
                   const PutOptions& options) const;

@@ -2,6 +2,7 @@
 
 #include <expat.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
@@ -58,7 +59,74 @@ void OnText(void* data, const XML_Char* s, int len) {
   if (!st->stack.empty()) st->stack.back()->text.append(s, static_cast<size_t>(len));
 }
 
-Result<std::unique_ptr<Node>> Parse(std::string_view xml, std::string_view what) {
+// Servers that ignore encoding-type=url (s3rver) and error answers that quote a key put
+// control characters into their XML raw, which XML 1.0 cannot hold (expat stops at
+// them). Before parsing, each such byte becomes kEscape followed by a private-use
+// character carrying the byte (kEscape itself is doubled); UnescapeControls undoes it in
+// the parsed text. A raw CR cannot be recovered this way: XML turns it into LF.
+constexpr std::string_view kEscape = "\xEE\x80\x80";  // U+E000
+
+bool IsXmlIllegalControl(unsigned char c) {
+  return c < 0x20 && c != '\t' && c != '\n' && c != '\r';
+}
+
+bool HasIllegalControl(std::string_view s) {
+  return std::any_of(s.begin(), s.end(),
+                     [](char c) { return IsXmlIllegalControl(static_cast<unsigned char>(c)); });
+}
+
+// U+E100 + c, in UTF-8 (c < 0x20).
+std::string CarrierOf(unsigned char c) {
+  const unsigned cp = 0xE100 + c;
+  return {static_cast<char>(0xE0 | (cp >> 12)), static_cast<char>(0x80 | ((cp >> 6) & 0x3f)),
+          static_cast<char>(0x80 | (cp & 0x3f))};
+}
+
+std::string EscapeControls(std::string_view xml) {
+  std::string out;
+  out.reserve(xml.size() + 64);
+  for (size_t i = 0; i < xml.size(); ++i) {
+    const auto c = static_cast<unsigned char>(xml[i]);
+    if (IsXmlIllegalControl(c)) {
+      out.append(kEscape).append(CarrierOf(c));
+    } else if (xml.substr(i, kEscape.size()) == kEscape) {
+      out.append(kEscape).append(kEscape);
+      i += kEscape.size() - 1;
+    } else {
+      out.push_back(static_cast<char>(c));
+    }
+  }
+  return out;
+}
+
+void UnescapeControls(Node& node) {
+  std::string& t = node.text;
+  std::string out;
+  for (size_t i = 0; i < t.size(); ++i) {
+    if (std::string_view(t).substr(i, kEscape.size()) == kEscape &&
+        i + 2 * kEscape.size() <= t.size()) {
+      std::string_view next = std::string_view(t).substr(i + kEscape.size(), kEscape.size());
+      i += 2 * kEscape.size() - 1;
+      if (next == kEscape) {
+        out.append(kEscape);
+        continue;
+      }
+      // Decode the carrier U+E100 + c.
+      const unsigned cp = ((next[0] & 0x0fu) << 12) | ((next[1] & 0x3fu) << 6) | (next[2] & 0x3fu);
+      out.push_back(static_cast<char>(cp - 0xE100));
+      continue;
+    }
+    out.push_back(t[i]);
+  }
+  t = std::move(out);
+  for (auto& child : node.children) UnescapeControls(*child);
+}
+
+Result<std::unique_ptr<Node>> Parse(std::string_view raw, std::string_view what) {
+  const bool escaped = HasIllegalControl(raw);
+  std::string escaped_text;
+  if (escaped) escaped_text = EscapeControls(raw);
+  std::string_view xml = escaped ? std::string_view(escaped_text) : raw;
   XML_Parser parser = XML_ParserCreate("UTF-8");
   if (parser == nullptr) return Internal("XML_ParserCreate failed");
   ParseState state;
@@ -74,6 +142,7 @@ Result<std::unique_ptr<Node>> Parse(std::string_view xml, std::string_view what)
   XML_ParserFree(parser);
   if (!error.empty()) return Corruption("S3 ", what, " answer is not valid XML: ", error);
   if (!state.root) return Corruption("S3 ", what, " answer is empty");
+  if (escaped) UnescapeControls(*state.root);
   return std::move(state.root);
 }
 
@@ -88,6 +157,10 @@ Result<std::unique_ptr<Node>> ParseRoot(std::string_view xml, std::string_view r
 void AppendEscaped(std::string& out, std::string_view s) {
   for (char c : s) {
     switch (c) {
+      // As references, so that the parser keeps them (it would turn a raw CR into LF).
+      case '\t': out += "&#9;"; break;
+      case '\n': out += "&#10;"; break;
+      case '\r': out += "&#13;"; break;
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
       case '>': out += "&gt;"; break;
@@ -96,6 +169,32 @@ void AppendEscaped(std::string& out, std::string_view s) {
       default: out.push_back(c);
     }
   }
+}
+
+// Undoes the percent-encoding of encoding-type=url ('+' stays '+': S3 encodes a space
+// as %20 there).
+Result<std::string> UrlDecode(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  auto hex = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '%') {
+      out.push_back(s[i]);
+      continue;
+    }
+    const int hi = i + 2 < s.size() ? hex(s[i + 1]) : -1;
+    const int lo = hi >= 0 ? hex(s[i + 2]) : -1;
+    if (lo < 0)
+      return Corruption("S3 listing with encoding-type=url has a bad escape in '", s, "'");
+    out.push_back(static_cast<char>(hi * 16 + lo));
+    i += 2;
+  }
+  return out;
 }
 
 uint64_t ToU64(const std::string& s) { return s.empty() ? 0 : std::strtoull(s.c_str(), nullptr, 10); }
@@ -144,16 +243,24 @@ ErrorBody ParseError(std::string_view xml) {
 Result<ListResult> ParseListObjectsV2(std::string_view xml) {
   ATOLL_ASSIGN_OR_RETURN(auto root, ParseRoot(xml, "ListBucketResult"));
   ListResult out;
+  // Keys are percent-encoded only when the server says so: one that ignored the request
+  // for it sends them as they are, and decoding those would corrupt a literal '%'.
+  const bool url_encoded = root->ChildText("EncodingType") == "url";
+  auto name = [url_encoded](const Node& node, std::string_view child) -> Result<std::string> {
+    if (!url_encoded) return node.ChildText(child);
+    return UrlDecode(node.ChildText(child));
+  };
   for (const auto& child : root->children) {
     if (child->name == "Contents") {
       ObjectInfo info;
-      info.key = child->ChildText("Key");
+      ATOLL_ASSIGN_OR_RETURN(info.key, name(*child, "Key"));
       info.size = ToU64(child->ChildText("Size"));
       info.etag = Unquote(child->ChildText("ETag"));
       info.mtime_ms = ParseIsoTime(child->ChildText("LastModified"));
       out.page.objects.push_back(std::move(info));
     } else if (child->name == "CommonPrefixes") {
-      out.page.common_prefixes.push_back(child->ChildText("Prefix"));
+      ATOLL_ASSIGN_OR_RETURN(std::string prefix, name(*child, "Prefix"));
+      out.page.common_prefixes.push_back(std::move(prefix));
     }
   }
   if (root->ChildText("IsTruncated") == "true") {
@@ -197,6 +304,8 @@ Result<std::vector<DeleteError>> ParseDeleteResult(std::string_view xml) {
   }
   return out;
 }
+
+bool XmlCanHold(std::string_view text) { return !HasIllegalControl(text); }
 
 std::string DeleteObjectsBody(const std::vector<std::string>& keys, size_t begin, size_t end) {
   std::string out = R"(<?xml version="1.0" encoding="UTF-8"?><Delete><Quiet>true</Quiet>)";

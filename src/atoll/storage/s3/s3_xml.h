@@ -23,6 +23,10 @@ struct ErrorBody {
 };
 ErrorBody ParseError(std::string_view xml);
 
+// With <EncodingType>url</EncodingType> in the answer (atoll asks for it: keys may hold
+// control characters, which XML 1.0 cannot carry), Key and CommonPrefixes/Prefix are
+// percent-decoded; without it (the server ignored the request) they are taken as they
+// are, raw control characters included. NextContinuationToken is opaque: never decoded.
 struct ListResult {
   ListPage page;  // next_token is set only when the listing is truncated
 };
@@ -48,7 +52,9 @@ struct DeleteError {
 };
 Result<std::vector<DeleteError>> ParseDeleteResult(std::string_view xml);
 
-// Request bodies.
+// Request bodies. Keys are escaped; a key with a control character other than TAB, LF
+// and CR cannot be written in XML 1.0 at all (check with XmlCanHold first).
+bool XmlCanHold(std::string_view text);
 std::string DeleteObjectsBody(const std::vector<std::string>& keys, size_t begin, size_t end);
 std::string CompleteMultipartBody(const std::vector<std::pair<int, std::string>>& parts);
 
