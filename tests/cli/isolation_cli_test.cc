@@ -132,7 +132,7 @@ TEST_F(IsolationTest, ARejectedFileWithAControlCharacterInItsNameMovesToRejected
   WriteFile(lake_ + "/prepare/s/t/bad\x01.csv", std::string("\x01\x02\x03\x04\x05"
                                                             "binary\x06\x07"));
   RunResult run = Ingest();
-  EXPECT_EQ(run.exit_code, 0) << run.out << run.err;
+  EXPECT_EQ(run.exit_code, 3) << run.out << run.err;
   EXPECT_THAT(run.out, HasSubstr("rejected prepare/s/t/bad\\x01.csv"));
   EXPECT_THAT(RejectReason("prepare/s/t/bad\x01.csv"), HasSubstr("binary"));
   EXPECT_TRUE(fs::exists(lake_ + "/_rejected/prepare/s/t/bad\x01.csv"));

@@ -173,12 +173,20 @@ pid_t Spawn(const std::vector<std::string>& args) {
   return pid;
 }
 
-// The children of `pid` (its worker processes), from /proc.
+// The running children of `pid` (its worker processes), from /proc; a worker that has
+// already exited (a zombie until the run reaps it) is not one a kill can stop.
 std::vector<pid_t> Children(pid_t pid) {
   std::ifstream in(StrCat("/proc/", pid, "/task/", pid, "/children"));
   std::vector<pid_t> out;
   pid_t child;
-  while (in >> child) out.push_back(child);
+  while (in >> child) {
+    std::ifstream stat(StrCat("/proc/", child, "/stat"));
+    std::string line;
+    std::getline(stat, line);
+    const size_t paren = line.rfind(')');  // "pid (comm) S ..."
+    if (paren == std::string::npos || paren + 2 >= line.size() || line[paren + 2] == 'Z') continue;
+    out.push_back(child);
+  }
   return out;
 }
 
@@ -318,7 +326,9 @@ TEST_F(SnapshotRunTest, WorkersKilledFromOutsideConverge) {
   for (int round = 0; round < 4; ++round) {
     const pid_t run = Spawn(RunArgs(lake_, src_dir_));
     ASSERT_GT(run, 0);
-    const auto delay = std::chrono::milliseconds(100 + rng() % 1500);
+    // A whole run of this export takes well under a second on a quiet machine: kill
+    // within its first half second.
+    const auto delay = std::chrono::milliseconds(rng() % 500);
     const auto start = std::chrono::steady_clock::now();
     bool killed = false;
     int status = 0;
@@ -332,10 +342,9 @@ TEST_F(SnapshotRunTest, WorkersKilledFromOutsideConverge) {
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
-    // A run whose worker was killed fails (it says so and tells to run again).
-    if (killed) {
-      EXPECT_FALSE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    }
+    // A run whose worker was killed mid-step fails and says to run again; a worker killed
+    // after it wrote its marker has done its group, so that run may still succeed. Either
+    // way the runs below must converge to the source's rows.
   }
   EXPECT_GE(kills, 1) << "the workers finished before they could be killed";
   RunResult r = RunAtoll(RunArgs(lake_, src_dir_));

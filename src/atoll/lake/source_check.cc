@@ -15,10 +15,11 @@ enum class Version { kSame, kChanged, kGone };
 
 // The version state of each source, from one Head each (several at a time: a commit may
 // have thousands of sources on a remote store).
-Result<std::vector<Version>> Compare(storage::Store& store,
-                                     const std::vector<SourceFile>& sources) {
+// With `probe_open`, a local file that someone else holds open counts as changed.
+Result<std::vector<Version>> Compare(storage::Store& store, const std::vector<SourceFile>& sources,
+                                     bool probe_open) {
   std::vector<Version> out(sources.size(), Version::kSame);
-  auto* local = dynamic_cast<storage::LocalStore*>(&store);
+  auto* local = probe_open ? dynamic_cast<storage::LocalStore*>(&store) : nullptr;
   std::vector<Status> errors(sources.size());
   std::atomic<size_t> next{0};
   auto work = [&] {
@@ -52,7 +53,7 @@ Result<std::vector<Version>> Compare(storage::Store& store,
 
 Result<std::vector<SourceFile>> ChangedSources(storage::Store& store,
                                                const std::vector<SourceFile>& sources) {
-  ATOLL_ASSIGN_OR_RETURN(std::vector<Version> versions, Compare(store, sources));
+  ATOLL_ASSIGN_OR_RETURN(std::vector<Version> versions, Compare(store, sources, true));
   std::vector<SourceFile> out;
   for (size_t i = 0; i < sources.size(); ++i) {
     if (versions[i] != Version::kSame) out.push_back(sources[i]);
@@ -63,7 +64,10 @@ Result<std::vector<SourceFile>> ChangedSources(storage::Store& store,
 Result<std::vector<SourceFile>> DeleteUnchanged(storage::Store& store,
                                                 const std::vector<SourceFile>& sources,
                                                 size_t* deleted) {
-  ATOLL_ASSIGN_OR_RETURN(std::vector<Version> versions, Compare(store, sources));
+  // No open-file probe here: after a commit the file was idle when it was checked, and
+  // leaving a committed, unchanged file in place would let another process commit it
+  // again (its ledger entry is settled). A reader holding it open does not matter.
+  ATOLL_ASSIGN_OR_RETURN(std::vector<Version> versions, Compare(store, sources, false));
   std::vector<std::string> keys;
   std::vector<SourceFile> changed;
   for (size_t i = 0; i < sources.size(); ++i) {

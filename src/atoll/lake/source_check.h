@@ -12,9 +12,11 @@
 //     replaced after its rows were committed is a new version, left in place and loaded
 //     in full by the next run (the ledger names sources by key and etag, so the new
 //     version is new data to it).
-// On a local lake a file that another process still holds open (a writer between two
-// appends, LocalStore::OpenElsewhere) counts as changed too: it is neither committed nor
-// deleted until its writer has closed it, however long the writer pauses.
+// On a local lake a file that anyone else still holds open (a writer between two appends,
+// LocalStore::OpenElsewhere) counts as changed before the commit: it is not committed
+// until its writer has closed it, however long the writer pauses. (Deletes after the
+// commit do not probe: a committed file left in place with its committed version would
+// be taken again by another process.)
 // What remains is the instant between a version check and the delete that follows, which
 // object stores offer no way to close (there is no conditional delete); a file's first
 // write after that instant is the writer's to repeat. PrepareSettings::min_age narrows
