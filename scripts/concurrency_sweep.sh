@@ -71,8 +71,7 @@ wait "${PIDS[@]}"
 read -r queries bad_queries < "$WORK/query.count"
 ingests=$(( $(cat "$WORK"/ingest-*.count | paste -sd+) ))
 log "$ROUNDS rounds: $ingests ingest runs in 4 loops, $(cat "$WORK/maintain.count") maintain runs, $queries queries; final ingest"
-sweep_ingest "$LAKE" > "$WORK/final.out" 2> "$WORK/final.err" || {
-  cat "$WORK/final.out" "$WORK/final.err" >&2; fail "the final ingest failed"; }
+sweep_final_ingest
 maintain_failed=$(grep -c '^exit' "$WORK/maintain.log" || true)
 [ "$maintain_failed" = 0 ] || { grep -i error "$WORK/maintain.log" | head -5 >&2; fail "$maintain_failed maintain runs failed while the writers ran"; }
 [ "$bad_queries" = 0 ] || { grep -i error "$WORK/query.log" | head -5 >&2; fail "$bad_queries of $queries queries failed while the writers ran"; }

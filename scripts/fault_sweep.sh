@@ -51,8 +51,6 @@ done
 sweep_drop_all
 resets=$(grep -c '^reset' "$WORK/proxy.out" || true)
 log "$ROUNDS ingests through the proxy ($resets connections reset), $failed failed; final ingest"
-sweep_ingest "$LAKE" > "$WORK/final.out" 2> "$WORK/final.err" || {
-  cat "$WORK/final.out" "$WORK/final.err" >&2; fail "the final ingest failed"; }
-sweep_ingest "$LAKE" > /dev/null
+sweep_final_ingest
 sweep_check
 log "PASS: $ROWS rows from $((FILES - BROKEN)) files exactly once, $BROKEN rejected; $resets connections reset, $failed of $ROUNDS ingests failed"

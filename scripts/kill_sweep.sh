@@ -39,10 +39,7 @@ for it in $(seq 1 "$ITERATIONS"); do
 done
 sweep_drop_all
 log "$ITERATIONS iterations, $kills ingests killed mid-run; final ingest"
-sweep_ingest "$LAKE" > "$WORK/final.out" 2> "$WORK/final.err" || {
-  cat "$WORK/final.out" "$WORK/final.err" >&2; fail "the final ingest failed"; }
-# A second pass finishes anything a lease of the last killed run still held.
-sweep_ingest "$LAKE" > /dev/null
+sweep_final_ingest
 
 sweep_check
 log "PASS: $ROWS rows from $((FILES - BROKEN)) files exactly once, $BROKEN rejected, $kills kills"

@@ -6,6 +6,7 @@
 # sweep_drop COUNT       copies the next COUNT files into the lake (prepare/ or load/)
 # sweep_drop_all         copies every file not yet dropped
 # sweep_ingest ARGS...   atoll ingest; exit status 3 (finished, files rejected) is success
+# sweep_final_ingest     the final ingest (must succeed) and a second pass
 # sweep_check            the exactly-once checks: every good row once, every broken file in
 #                        _rejected/, prepare/ and load/ empty; prints PASS or exits 1
 # Each row carries (file_no, row_no), so duplicates and losses show.
@@ -81,6 +82,14 @@ sweep_drop() {
   done
 }
 sweep_drop_all() { sweep_drop "${#PENDING[@]}"; }
+
+# The final ingest (must succeed), then a second pass that finishes anything a lease of
+# the last interrupted run still held.
+sweep_final_ingest() {
+  sweep_ingest "$LAKE" > "$WORK/final.out" 2> "$WORK/final.err" || {
+    cat "$WORK/final.out" "$WORK/final.err" >&2; fail "the final ingest failed"; }
+  sweep_ingest "$LAKE" > /dev/null
+}
 
 sweep_check() {
   local total dups files left rejected
