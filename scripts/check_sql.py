@@ -172,24 +172,30 @@ def operand_ok(operand, declared=frozenset()):
     return False
 
 
+def skip_parenthesised(text, i):
+    """The index just past the ')' closing the '(' before `i` (quotes skipped)."""
+    depth = 1
+    while i < len(text) and depth:
+        c = text[i]
+        if c in "\"'":
+            j = i + 1
+            while j < len(text) and text[j] != c:
+                if text[j] == "\\":
+                    j += 1
+                j += 1
+            i = j + 1
+            continue
+        depth += c == "("
+        depth -= c == ")"
+        i += 1
+    return i
+
+
 def sql_expressions(code):
     """Yields (offset, operands) of StrCat calls and `+` chains in `code`."""
     for m in re.finditer(r"\bStrCat\s*\(", code):
         start = m.end()
-        depth, i = 1, start
-        while i < len(code) and depth:
-            c = code[i]
-            if c in "\"'":
-                j = i + 1
-                while j < len(code) and code[j] != c:
-                    if code[j] == "\\":
-                        j += 1
-                    j += 1
-                i = j + 1
-                continue
-            depth += c == "("
-            depth -= c == ")"
-            i += 1
+        i = skip_parenthesised(code, start)
         yield m.start(), split_top(code[start:i - 1], ",")
     # `+` chains: per statement (text between ; { } at depth 0 of parentheses).
     for stmt in re.finditer(r"[^;{}]+", code):
@@ -200,20 +206,7 @@ def sql_expressions(code):
         # parenthesised group and the statement itself, split at top-level '+'.
         candidates = [text]
         for p in re.finditer(r"\(", text):
-            depth, i = 1, p.end()
-            while i < len(text) and depth:
-                c = text[i]
-                if c in "\"'":
-                    j = i + 1
-                    while j < len(text) and text[j] != c:
-                        if text[j] == "\\":
-                            j += 1
-                        j += 1
-                    i = j + 1
-                    continue
-                depth += c == "("
-                depth -= c == ")"
-                i += 1
+            i = skip_parenthesised(text, p.end())
             for arg in split_top(text[p.end():i - 1], ","):
                 candidates.append(arg)
         for cand in candidates:
