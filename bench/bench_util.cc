@@ -152,10 +152,12 @@ Status Flags::Parse(int argc, char** argv) const {
 }
 
 void PrintTable(const std::vector<Comparison>& rows, const std::string& other) {
-  fmt::print("{:<22} {:>16} {:>16} {:>7} {:>6} {:>5}\n", "case", "atoll", other, "ratio",
-             "goal", "met");
+  fmt::print("{:<22} {:>16} {:>16} {:>7} {:>6} {:>5}\n", "case", "atoll", other, "ratio", "goal",
+             "met");
   for (const auto& r : rows) {
-    auto rate = [&](double seconds) { return fmt::format("{:.1f} {}", r.amount / seconds, r.unit); };
+    auto rate = [&](double seconds) {
+      return fmt::format("{:.1f} {}", r.amount / seconds, r.unit);
+    };
     const bool info = r.goal <= 0;  // a row for information, without a goal
     fmt::print("{:<22} {:>16} {:>16} {:>7.2f} {:>6} {:>5}\n", r.name, rate(r.atoll_seconds),
                rate(r.other_seconds), r.Ratio(), info ? "-" : fmt::format("{:.1f}", r.goal),

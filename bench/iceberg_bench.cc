@@ -11,13 +11,13 @@
 // is missed; off by default because CI machines vary).
 // Exit status: 0 when everything ran (goals met or not, unless --check), 1 on an error or
 // a missed goal with --check, 2 on a usage error.
+#include <fmt/core.h>
+
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <string>
 #include <vector>
-
-#include <fmt/core.h>
 
 #include "atoll/iceberg/memory_catalog.h"
 #include "atoll/iceberg/scan.h"
@@ -50,8 +50,9 @@ std::vector<DataFile> SyntheticFiles(const std::string& location, int n, bool pa
   for (int i = 0; i < n; ++i) {
     DataFile f;
     int32_t day = 19000 + i % 100;
-    f.file_path = fmt::format("{}/data/{}00000-{}-6a1f3c2e-8b1d-4c55-a0e3-{:012d}.parquet", location,
-                              partitioned ? fmt::format("ts_day={}/", day) : "", i % 64, i);
+    f.file_path =
+        fmt::format("{}/data/{}00000-{}-6a1f3c2e-8b1d-4c55-a0e3-{:012d}.parquet", location,
+                    partitioned ? fmt::format("ts_day={}/", day) : "", i % 64, i);
     f.file_format = "PARQUET";
     f.record_count = 10000 + i % 977;
     f.file_size_in_bytes = 1000000 + i * 13 % 100000;
@@ -126,11 +127,13 @@ int Run(const Options& opt) {
     std::string name = partitioned ? "by_day" : "flat";
     auto t = b.Append(name, opt.files, partitioned);
     if (!t.ok()) return fail(t.status());
-    b.rows.push_back({fmt::format("append {} files ({})", n_text, partitioned ? "day(ts), 100 days" : "unpartitioned"),
+    b.rows.push_back({fmt::format("append {} files ({})", n_text,
+                                  partitioned ? "day(ts), 100 days" : "unpartitioned"),
                       *t, 0.5});
     auto p = b.LoadAndPlan(name, opt.files);
     if (!p.ok()) return fail(p.status());
-    b.rows.push_back({fmt::format("load + plan {} files ({})", n_text, partitioned ? "partitioned" : "unpartitioned"),
+    b.rows.push_back({fmt::format("load + plan {} files ({})", n_text,
+                                  partitioned ? "partitioned" : "unpartitioned"),
                       *p, 0.5});
   }
   for (int n : {opt.files / 10, opt.files / 2}) {
@@ -144,11 +147,13 @@ int Run(const Options& opt) {
   fs::remove_all(dir);
 
   bool all_met = true;
-  fmt::print("{:<48} {:>9} {:>7} {:>5}\n", "iceberg (LocalStore, MemoryCatalog)", "seconds", "goal", "met");
+  fmt::print("{:<48} {:>9} {:>7} {:>5}\n", "iceberg (LocalStore, MemoryCatalog)", "seconds", "goal",
+             "met");
   for (const Row& r : b.rows) {
     bool met = r.goal == 0 || r.seconds <= r.goal;
     all_met &= met;
-    fmt::print("{:<48} {:>9.3f} {:>7} {:>5}\n", r.name, r.seconds, r.goal == 0 ? "-" : fmt::format("{:.1f}", r.goal),
+    fmt::print("{:<48} {:>9.3f} {:>7} {:>5}\n", r.name, r.seconds,
+               r.goal == 0 ? "-" : fmt::format("{:.1f}", r.goal),
                r.goal == 0 ? "-" : (met ? "yes" : "NO"));
   }
   return opt.check && !all_met ? 1 : 0;

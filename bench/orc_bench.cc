@@ -15,6 +15,8 @@
 // Options: --dir DIR (testdata/orc) --repeat N (5) --batch-rows N (1024) --threads N (2)
 // Exit status: 0 on success, 1 when a file fails to read, 2 on a usage error, 77 when
 // the directory is absent (a skip for CTest).
+#include <fmt/core.h>
+
 #include <algorithm>
 #include <cstdlib>
 #include <cstring>
@@ -23,8 +25,6 @@
 #include <sstream>
 #include <string>
 #include <vector>
-
-#include <fmt/core.h>
 
 #include "atoll/engine/engine.h"
 #include "atoll/formats/orc/reader.h"
@@ -41,8 +41,8 @@ std::string Slurp(const std::string& path) {
 }
 
 // Part 2: ORC → Parquet by atoll beside Parquet → Parquet by DuckDB. Returns the exit status.
-int ConvertBench(const std::vector<std::string>& files, const atl::orc::ReaderOptions& options, int repeat,
-                 int threads) {
+int ConvertBench(const std::vector<std::string>& files, const atl::orc::ReaderOptions& options,
+                 int repeat, int threads) {
   namespace fs = std::filesystem;
   using atl::engine::QuoteString;
   std::string work = (fs::temp_directory_path() / "atoll-orc-bench-XXXXXX").string();
@@ -66,10 +66,12 @@ int ConvertBench(const std::vector<std::string>& files, const atl::orc::ReaderOp
     return 1;
   }
   atl::engine::Engine& e = **engine;
-  fmt::print("\nORC -> Parquet (atoll: ORC reader + appender + COPY) beside Parquet -> Parquet (DuckDB), "
-             "{} DuckDB thread(s)\n", threads);
-  fmt::print("{:<40} {:>8} {:>9} {:>9} {:>10} {:>9} {:>9} {:>10} {:>7}\n", "file", "rows", "ORC KiB", "atoll ms",
-             "atoll MB/s", "PQ KiB", "duck ms", "duck MB/s", "ratio");
+  fmt::print(
+      "\nORC -> Parquet (atoll: ORC reader + appender + COPY) beside Parquet -> Parquet (DuckDB), "
+      "{} DuckDB thread(s)\n",
+      threads);
+  fmt::print("{:<40} {:>8} {:>9} {:>9} {:>10} {:>9} {:>9} {:>10} {:>7}\n", "file", "rows",
+             "ORC KiB", "atoll ms", "atoll MB/s", "PQ KiB", "duck ms", "duck MB/s", "ratio");
   double orc_bytes = 0, pq_bytes = 0, atoll_total = 0, duck_total = 0;
   const std::string atoll_out = work + "/atoll.parquet", source = work + "/source.parquet",
                     duck_out = work + "/duckdb.parquet";
@@ -82,7 +84,8 @@ int ConvertBench(const std::vector<std::string>& files, const atl::orc::ReaderOp
     for (int r = 0; r < repeat && failed.ok(); ++r) {
       auto seconds = atl::bench::Time([&]() -> atl::Status {
         ATOLL_ASSIGN_OR_RETURN(auto reader, atl::orc::Reader::OpenBuffer(bytes, name, options));
-        ATOLL_ASSIGN_OR_RETURN(atl::table::OrcLoad load, atl::table::OrcToParquet(e, *reader, atoll_out));
+        ATOLL_ASSIGN_OR_RETURN(atl::table::OrcLoad load,
+                               atl::table::OrcToParquet(e, *reader, atoll_out));
         rows = load.rows;
         return atl::Status::OK();
       });
@@ -98,12 +101,13 @@ int ConvertBench(const std::vector<std::string>& files, const atl::orc::ReaderOp
       continue;
     }
     // The same rows as a Parquet file (zstd, like atoll's output), then DuckDB's rewrite.
-    atl::Status st = e.Execute("COPY (SELECT * FROM read_parquet(" + QuoteString(atoll_out) + ")) TO " +
-                               QuoteString(source) + " (FORMAT parquet, COMPRESSION zstd)");
+    atl::Status st =
+        e.Execute("COPY (SELECT * FROM read_parquet(" + QuoteString(atoll_out) + ")) TO " +
+                  QuoteString(source) + " (FORMAT parquet, COMPRESSION zstd)");
     for (int r = 0; r < repeat && st.ok(); ++r) {
       auto seconds = atl::bench::Time([&]() -> atl::Status {
-        return e.Execute("COPY (SELECT * FROM read_parquet(" + QuoteString(source) + ")) TO " + QuoteString(duck_out) +
-                         " (FORMAT parquet, COMPRESSION zstd)");
+        return e.Execute("COPY (SELECT * FROM read_parquet(" + QuoteString(source) + ")) TO " +
+                         QuoteString(duck_out) + " (FORMAT parquet, COMPRESSION zstd)");
       });
       if (!seconds.ok()) {
         st = seconds.status();
@@ -120,14 +124,15 @@ int ConvertBench(const std::vector<std::string>& files, const atl::orc::ReaderOp
     pq_bytes += pq;
     atoll_total += best_atoll;
     duck_total += best_duck;
-    fmt::print("{:<40} {:>8} {:>9.1f} {:>9.2f} {:>10.1f} {:>9.1f} {:>9.2f} {:>10.1f} {:>7.2f}\n", name, rows,
-               bytes.size() / 1024.0, best_atoll * 1e3, bytes.size() / best_atoll / 1e6, pq / 1024.0,
-               best_duck * 1e3, pq / best_duck / 1e6, best_duck / best_atoll);
+    fmt::print("{:<40} {:>8} {:>9.1f} {:>9.2f} {:>10.1f} {:>9.1f} {:>9.2f} {:>10.1f} {:>7.2f}\n",
+               name, rows, bytes.size() / 1024.0, best_atoll * 1e3, bytes.size() / best_atoll / 1e6,
+               pq / 1024.0, best_duck * 1e3, pq / best_duck / 1e6, best_duck / best_atoll);
   }
   if (atoll_total > 0 && duck_total > 0) {
-    fmt::print("{:<40} {:>8} {:>9.1f} {:>9.2f} {:>10.1f} {:>9.1f} {:>9.2f} {:>10.1f} {:>7.2f}\n", "total", "",
-               orc_bytes / 1024.0, atoll_total * 1e3, orc_bytes / atoll_total / 1e6, pq_bytes / 1024.0,
-               duck_total * 1e3, pq_bytes / duck_total / 1e6, duck_total / atoll_total);
+    fmt::print("{:<40} {:>8} {:>9.1f} {:>9.2f} {:>10.1f} {:>9.1f} {:>9.2f} {:>10.1f} {:>7.2f}\n",
+               "total", "", orc_bytes / 1024.0, atoll_total * 1e3, orc_bytes / atoll_total / 1e6,
+               pq_bytes / 1024.0, duck_total * 1e3, pq_bytes / duck_total / 1e6,
+               duck_total / atoll_total);
   }
   return 0;
 }
@@ -165,7 +170,8 @@ int main(int argc, char** argv) {
   options.batch_rows = static_cast<size_t>(batch_rows);
   options.default_timezone = "America/Los_Angeles";
   double total_bytes = 0, total_seconds = 0, total_rows = 0;
-  fmt::print("{:<48} {:>6} {:>8} {:>10} {:>10} {:>10}\n", "file", "codec", "rows", "KiB", "MB/s", "Mrows/s");
+  fmt::print("{:<48} {:>6} {:>8} {:>10} {:>10} {:>10}\n", "file", "codec", "rows", "KiB", "MB/s",
+             "Mrows/s");
   for (const std::string& path : files) {
     std::string bytes = Slurp(path);
     std::string name = std::filesystem::path(path).filename().string();
@@ -204,12 +210,13 @@ int main(int argc, char** argv) {
     total_bytes += static_cast<double>(bytes.size());
     total_seconds += best;
     total_rows += static_cast<double>(rows);
-    fmt::print("{:<48} {:>6} {:>8} {:>10.1f} {:>10.1f} {:>10.2f}\n", name, codec, rows, bytes.size() / 1024.0,
-               bytes.size() / best / 1e6, rows / best / 1e6);
+    fmt::print("{:<48} {:>6} {:>8} {:>10.1f} {:>10.1f} {:>10.2f}\n", name, codec, rows,
+               bytes.size() / 1024.0, bytes.size() / best / 1e6, rows / best / 1e6);
   }
   if (total_seconds > 0) {
     fmt::print("{:<48} {:>6} {:>8.0f} {:>10.1f} {:>10.1f} {:>10.2f}\n", "total", "", total_rows,
-               total_bytes / 1024.0, total_bytes / total_seconds / 1e6, total_rows / total_seconds / 1e6);
+               total_bytes / 1024.0, total_bytes / total_seconds / 1e6,
+               total_rows / total_seconds / 1e6);
   }
   return ConvertBench(files, options, repeat, threads);
 }

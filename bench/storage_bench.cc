@@ -22,6 +22,7 @@
 //          --aws PATH (/usr/bin/aws) --work-dir DIR ($TMPDIR or /tmp)
 // Exit status: 0 when every transfer succeeded (goals met or not), 1 on an error,
 // 2 on a usage error, 77 when there is no server.
+#include <fmt/core.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -31,8 +32,6 @@
 #include <random>
 #include <string>
 #include <vector>
-
-#include <fmt/core.h>
 
 #include "atoll/storage/body.h"
 #include "atoll/storage/s3/s3_store.h"
@@ -76,20 +75,33 @@ Result<Options> ParseOptions(int argc, char** argv) {
       }
       return n;
     };
-    if (flag == "--aws") { o.aws = value; continue; }
-    if (flag == "--work-dir") { o.work_dir = value; continue; }
+    if (flag == "--aws") {
+      o.aws = value;
+      continue;
+    }
+    if (flag == "--work-dir") {
+      o.work_dir = value;
+      continue;
+    }
     if (flag == "--server") {
-      if (value != "swift" && value != "s3rver") return InvalidArgument("--server is swift or s3rver, not '", value, "'");
+      if (value != "swift" && value != "s3rver")
+        return InvalidArgument("--server is swift or s3rver, not '", value, "'");
       o.server = value;
       continue;
     }
     ATOLL_ASSIGN_OR_RETURN(long n, number());
-    if (flag == "--small-count") o.small_count = static_cast<int>(n);
-    else if (flag == "--small-kib") o.small_kib = static_cast<uint64_t>(n);
-    else if (flag == "--large-mib") o.large_mib = static_cast<uint64_t>(n);
-    else if (flag == "--parallel") o.parallel = static_cast<int>(n);
-    else if (flag == "--repeat") o.repeat = static_cast<int>(n);
-    else return InvalidArgument("unknown option ", flag);
+    if (flag == "--small-count")
+      o.small_count = static_cast<int>(n);
+    else if (flag == "--small-kib")
+      o.small_kib = static_cast<uint64_t>(n);
+    else if (flag == "--large-mib")
+      o.large_mib = static_cast<uint64_t>(n);
+    else if (flag == "--parallel")
+      o.parallel = static_cast<int>(n);
+    else if (flag == "--repeat")
+      o.repeat = static_cast<int>(n);
+    else
+      return InvalidArgument("unknown option ", flag);
   }
   return o;
 }
@@ -118,7 +130,8 @@ class Workspace {
     std::mt19937_64 rng(20240611);
     fs::create_directories(small_dir());
     for (int i = 0; i < o.small_count; ++i) {
-      ATOLL_RETURN_NOT_OK(WriteFile(small_dir() + "/" + SmallName(i), RandomBytes(o.small_kib << 10, rng)));
+      ATOLL_RETURN_NOT_OK(
+          WriteFile(small_dir() + "/" + SmallName(i), RandomBytes(o.small_kib << 10, rng)));
     }
     return WriteFile(large_file(), RandomBytes(o.large_mib << 20, rng));
   }
@@ -146,7 +159,8 @@ Status CheckSmall(const Workspace& ws, const std::string& out, int count) {
 
 class StorageBench {
  public:
-  StorageBench(Options o, S3Store& store, Workspace& ws) : o_(std::move(o)), store_(store), ws_(ws) {
+  StorageBench(Options o, S3Store& store, Workspace& ws)
+      : o_(std::move(o)), store_(store), ws_(ws) {
     s3_root_ = "s3://" + store_.config().bucket;
   }
 
@@ -157,7 +171,9 @@ class StorageBench {
     auto no_check = [] { return Status::OK(); };
     ATOLL_RETURN_NOT_OK(Compare(
         {"PUT " + small, objects, "objects/s", 2.0}, [&] { return AtollSmallPut(); },
-        [&] { return AwsCopy({"--recursive", ws_.small_dir(), s3_root_ + "/aws/small/"}); },
+        [&] {
+          return AwsCopy({"--recursive", ws_.small_dir(), s3_root_ + "/aws/small/"});
+        },
         no_check, rows));
     ATOLL_RETURN_NOT_OK(Compare(
         {"GET " + small, objects, "objects/s", 2.0}, [&] { return AtollSmallGet(); },
@@ -169,12 +185,16 @@ class StorageBench {
         rows));
     ATOLL_RETURN_NOT_OK(Compare(
         {"PUT " + large, mib, "MiB/s", 1.5}, [&] { return AtollLargePut(); },
-        [&] { return AwsCopy({ws_.large_file(), s3_root_ + "/aws/large.bin"}); }, no_check, rows));
+        [&] {
+          return AwsCopy({ws_.large_file(), s3_root_ + "/aws/large.bin"});
+        },
+        no_check, rows));
     return Compare(
         {"GET " + large, mib, "MiB/s", 1.5}, [&] { return AtollLargeGet(); },
         [&] { return AwsLargeGet(); },
         [&] {
-          ATOLL_RETURN_NOT_OK_CTX(SameFile(ws_.large_file(), atoll_out_ + "/large.bin"), "atoll download");
+          ATOLL_RETURN_NOT_OK_CTX(SameFile(ws_.large_file(), atoll_out_ + "/large.bin"),
+                                  "atoll download");
           return SameFile(ws_.large_file(), aws_out_ + "/large.bin").WithContext("awscli download");
         },
         rows);
@@ -239,8 +259,8 @@ class StorageBench {
   }
 
   Status AwsCopy(const std::vector<std::string>& args) {
-    std::vector<std::string> argv = {o_.aws, "--endpoint-url", store_.config().endpoint,
-                                     "s3", "cp", "--only-show-errors"};
+    std::vector<std::string> argv = {o_.aws, "--endpoint-url",    store_.config().endpoint, "s3",
+                                     "cp",   "--only-show-errors"};
     argv.insert(argv.end(), args.begin(), args.end());
     return RunProgram(argv);
   }
@@ -286,13 +306,17 @@ int Main(int argc, char** argv) {
   }
   storage::S3Config config;
   // The server's endpoint and keys come from ATOLL_TEST_<SERVER>_* (scripts/bench.sh).
-  const std::string prefix = "ATOLL_TEST_" + std::string(options->server == "swift" ? "SWIFT" : "S3RVER");
+  const std::string prefix =
+      "ATOLL_TEST_" + std::string(options->server == "swift" ? "SWIFT" : "S3RVER");
   auto var = [&](const char* suffix, const char* fallback = "") {
     return Env((prefix + suffix).c_str(), fallback);
   };
   config.endpoint = var("_ENDPOINT");
   if (config.endpoint.empty()) {
-    fmt::print(stderr, "storage_bench: {}_ENDPOINT is not set (scripts/bench.sh starts the servers and sets it)\n", prefix);
+    fmt::print(
+        stderr,
+        "storage_bench: {}_ENDPOINT is not set (scripts/bench.sh starts the servers and sets it)\n",
+        prefix);
     return Env("ATOLL_REQUIRE_SERVERS") == "1" ? 1 : 77;
   }
   config.access_key_id = var("_ACCESS_KEY");

@@ -22,7 +22,9 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-double Since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+double Since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
 
 atl::trail::Record MakeRecord(uint64_t i) {
   atl::trail::Record r;
@@ -36,7 +38,8 @@ atl::trail::Record MakeRecord(uint64_t i) {
   r.snapshot_after = static_cast<int64_t>(i + 1);
   r.metadata_location = "stg/shop/orders/metadata/" + std::to_string(i) + ".metadata.json";
   r.metadata_sha256 = atl::trail::Sha256(std::to_string(i));
-  r.files_added = {{"stg/shop/orders/data/part-" + std::to_string(i) + ".parquet", 1048576 + i, ""}};
+  r.files_added = {
+      {"stg/shop/orders/data/part-" + std::to_string(i) + ".parquet", 1048576 + i, ""}};
   return r;
 }
 
@@ -90,7 +93,8 @@ int main(int argc, char** argv) {
     if (!trail.ok()) return Fail(trail.status());
     for (uint64_t first = 0; first < records; first += batch) {
       std::vector<atl::trail::Record> rs;
-      for (uint64_t i = first; i < std::min(records, first + batch); ++i) rs.push_back(MakeRecord(i));
+      for (uint64_t i = first; i < std::min(records, first + batch); ++i)
+        rs.push_back(MakeRecord(i));
       auto seq = (*trail)->AppendBatch(std::move(rs));
       if (!seq.ok()) return Fail(seq.status());
       uint64_t end = std::min(records, first + batch);
@@ -110,7 +114,8 @@ int main(int argc, char** argv) {
   double verify_s = Since(t0);
   if (!report.ok()) return Fail(report.status());
   if (!report->ok()) {
-    fmt::print(stderr, "trail_bench: the fresh trail does not verify: {}\n", report->problems.front());
+    fmt::print(stderr, "trail_bench: the fresh trail does not verify: {}\n",
+               report->problems.front());
     return 2;
   }
 
@@ -137,15 +142,18 @@ int main(int argc, char** argv) {
   if (!cold_proof.ok()) return Fail(cold_proof.status());
 
   double verify_goal = 10.0 * records / 1e6, proof_goal_ms = 1.0;
-  fmt::print("trail_bench on {} ({} records, {} per object, checkpoint every {})\n", store->Describe(),
-             records, batch, checkpoint_every);
+  fmt::print("trail_bench on {} ({} records, {} per object, checkpoint every {})\n",
+             store->Describe(), records, batch, checkpoint_every);
   fmt::print("  write + sign       {:8.2f} s   ({:.0f} records/s)\n", write_s, records / write_s);
-  fmt::print("  verify             {:8.2f} s   ({:.0f} records/s)  goal {:.1f} s  ratio {:.2f}\n", verify_s,
-             records / verify_s, verify_goal, verify_goal / verify_s);
-  fmt::print("  inclusion proof    {:8.3f} ms  (mean of {}, path length {})  goal {:.1f} ms  ratio {:.1f}\n",
-             proof_ms, kProofs, first_proof->audit_path.size(), proof_goal_ms, proof_goal_ms / proof_ms);
-  fmt::print("  first proof after verify {:.3f} ms; cold proof (fresh Trail reads the log) {:.2f} s\n",
-             first_proof_s * 1000, cold_s);
+  fmt::print("  verify             {:8.2f} s   ({:.0f} records/s)  goal {:.1f} s  ratio {:.2f}\n",
+             verify_s, records / verify_s, verify_goal, verify_goal / verify_s);
+  fmt::print(
+      "  inclusion proof    {:8.3f} ms  (mean of {}, path length {})  goal {:.1f} ms  ratio "
+      "{:.1f}\n",
+      proof_ms, kProofs, first_proof->audit_path.size(), proof_goal_ms, proof_goal_ms / proof_ms);
+  fmt::print(
+      "  first proof after verify {:.3f} ms; cold proof (fresh Trail reads the log) {:.2f} s\n",
+      first_proof_s * 1000, cold_s);
   fmt::print("  {}\n", report->Summary());
   if (dir.empty()) std::filesystem::remove_all(root);
   return verify_s <= verify_goal && proof_ms <= proof_goal_ms ? 0 : 1;

@@ -48,13 +48,15 @@ TEST_P(CatalogMultiProcess, EightProcessesAppendFiftyTimesEach) {
       {
         auto catalog = env_->Open();
         if (!catalog.ok()) _exit(10);
-        auto table = iceberg::Table::Load(std::shared_ptr<iceberg::Catalog>(std::move(*catalog)), io, id);
+        auto table =
+            iceberg::Table::Load(std::shared_ptr<iceberg::Catalog>(std::move(*catalog)), io, id);
         if (!table.ok()) _exit(11);
         for (int k = 0; k < kAppends && code == 0; ++k) {
           iceberg::DataFile f;
           f.file_path = dir.Join(StrCat("table/data/p", p, "-", k, ".parquet"));
           f.file_format = "PARQUET";
-          f.record_count = p * 1000 + k + 1;  // distinct, so a lost or doubled append shows in the sum
+          f.record_count =
+              p * 1000 + k + 1;  // distinct, so a lost or doubled append shows in the sum
           f.file_size_in_bytes = 100;
           Status st = table->NewTransaction().Append({f}).Commit();
           if (!st.ok()) {

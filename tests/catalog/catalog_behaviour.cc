@@ -9,10 +9,10 @@
 
 namespace atl::catalog::testing {
 
-using iceberg::Namespace;
-using iceberg::TableIdentifier;
 using ::atl::testing::IsError;
 using ::atl::testing::IsOk;
+using iceberg::Namespace;
+using iceberg::TableIdentifier;
 using Props = std::map<std::string, std::string>;
 
 void CatalogBehaviour::SetUp() {
@@ -27,7 +27,9 @@ void CatalogBehaviour::SetUp() {
 
 namespace {
 
-TableIdentifier Id(Namespace ns, std::string name) { return TableIdentifier{std::move(ns), std::move(name)}; }
+TableIdentifier Id(Namespace ns, std::string name) {
+  return TableIdentifier{std::move(ns), std::move(name)};
+}
 
 TEST_P(CatalogBehaviour, NamespacesKeepTheirProperties) {
   ASSERT_OK(catalog_->CreateNamespace({"shop"}, {{"owner", "ana"}, {"comment", "sales data"}}));
@@ -35,7 +37,8 @@ TEST_P(CatalogBehaviour, NamespacesKeepTheirProperties) {
   EXPECT_EQ(props, (Props{{"owner", "ana"}, {"comment", "sales data"}}));
 
   EXPECT_THAT(catalog_->CreateNamespace({"shop"}, {}), IsError(StatusCode::kAlreadyExists));
-  ASSERT_OK(catalog_->UpdateNamespaceProperties({"shop"}, {{"owner", "bo"}, {"tier", "gold"}}, {"comment"}));
+  ASSERT_OK(catalog_->UpdateNamespaceProperties({"shop"}, {{"owner", "bo"}, {"tier", "gold"}},
+                                                {"comment"}));
   ASSERT_OK_AND_ASSIGN(props, catalog_->LoadNamespaceProperties({"shop"}));
   EXPECT_EQ(props, (Props{{"owner", "bo"}, {"tier", "gold"}}));
   ASSERT_OK(catalog_->UpdateNamespaceProperties({"shop"}, {}, {"tier", "never-set"}));
@@ -47,7 +50,8 @@ TEST_P(CatalogBehaviour, NamespacesKeepTheirProperties) {
   EXPECT_TRUE(props.empty());
 
   EXPECT_THAT(catalog_->LoadNamespaceProperties({"missing"}), IsError(StatusCode::kNotFound));
-  EXPECT_THAT(catalog_->UpdateNamespaceProperties({"missing"}, {{"a", "b"}}, {}), IsError(StatusCode::kNotFound));
+  EXPECT_THAT(catalog_->UpdateNamespaceProperties({"missing"}, {{"a", "b"}}, {}),
+              IsError(StatusCode::kNotFound));
 }
 
 TEST_P(CatalogBehaviour, NamespacesNestAndListSorted) {
@@ -91,9 +95,11 @@ TEST_P(CatalogBehaviour, RefusesBadNames) {
   EXPECT_THAT(catalog_->CreateNamespace({""}, {}), IsError(StatusCode::kInvalidArgument));
   EXPECT_THAT(catalog_->CreateNamespace({"tab\there"}, {}), IsError(StatusCode::kInvalidArgument));
   ASSERT_OK(catalog_->CreateNamespace({"ok"}, {}));
-  EXPECT_THAT(catalog_->CreateTable(Id({"ok"}, "t.x"), "m1"), IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(catalog_->CreateTable(Id({"ok"}, "t.x"), "m1"),
+              IsError(StatusCode::kInvalidArgument));
   EXPECT_THAT(catalog_->CreateTable(Id({"ok"}, ""), "m1"), IsError(StatusCode::kInvalidArgument));
-  EXPECT_THAT(catalog_->LoadMetadataLocation(Id({"ok"}, "a/b")), IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(catalog_->LoadMetadataLocation(Id({"ok"}, "a/b")),
+              IsError(StatusCode::kInvalidArgument));
   ASSERT_OK_AND_ASSIGN(auto tables, catalog_->ListTables({"ok"}));
   EXPECT_TRUE(tables.empty());
 }
@@ -105,7 +111,8 @@ TEST_P(CatalogBehaviour, CreatesListsRenamesAndDropsTables) {
   ASSERT_OK(catalog_->CreateNamespace({"shop"}, {}));
   ASSERT_OK(catalog_->CreateTable(Id({"shop"}, "orders"), m1));
   ASSERT_OK(catalog_->CreateTable(Id({"shop"}, "items"), m2));
-  EXPECT_THAT(catalog_->CreateTable(Id({"shop"}, "orders"), m2), IsError(StatusCode::kAlreadyExists));
+  EXPECT_THAT(catalog_->CreateTable(Id({"shop"}, "orders"), m2),
+              IsError(StatusCode::kAlreadyExists));
 
   ASSERT_OK_AND_ASSIGN(auto tables, catalog_->ListTables({"shop"}));
   EXPECT_EQ(tables, (std::vector<TableIdentifier>{Id({"shop"}, "items"), Id({"shop"}, "orders")}));
@@ -116,7 +123,8 @@ TEST_P(CatalogBehaviour, CreatesListsRenamesAndDropsTables) {
 
   // Rename within the namespace, then across namespaces.
   ASSERT_OK(catalog_->RenameTable(Id({"shop"}, "orders"), Id({"shop"}, "sales")));
-  EXPECT_THAT(catalog_->LoadMetadataLocation(Id({"shop"}, "orders")), IsError(StatusCode::kNotFound));
+  EXPECT_THAT(catalog_->LoadMetadataLocation(Id({"shop"}, "orders")),
+              IsError(StatusCode::kNotFound));
   ASSERT_OK_AND_ASSIGN(loc, catalog_->LoadMetadataLocation(Id({"shop"}, "sales")));
   EXPECT_EQ(loc, m1);
   EXPECT_THAT(catalog_->RenameTable(Id({"shop"}, "sales"), Id({"archive"}, "sales")),
@@ -131,11 +139,13 @@ TEST_P(CatalogBehaviour, CreatesListsRenamesAndDropsTables) {
               IsError(StatusCode::kAlreadyExists));
   ASSERT_OK_AND_ASSIGN(loc, catalog_->LoadMetadataLocation(Id({"shop"}, "items")));
   EXPECT_EQ(loc, m2);  // the refused rename left the source alone
-  EXPECT_THAT(catalog_->RenameTable(Id({"shop"}, "ghost"), Id({"shop"}, "ghost2")), IsError(StatusCode::kNotFound));
+  EXPECT_THAT(catalog_->RenameTable(Id({"shop"}, "ghost"), Id({"shop"}, "ghost2")),
+              IsError(StatusCode::kNotFound));
 
   ASSERT_OK(catalog_->DropTable(Id({"shop"}, "items")));
   EXPECT_THAT(catalog_->DropTable(Id({"shop"}, "items")), IsError(StatusCode::kNotFound));
-  EXPECT_THAT(catalog_->LoadMetadataLocation(Id({"shop"}, "items")), IsError(StatusCode::kNotFound));
+  EXPECT_THAT(catalog_->LoadMetadataLocation(Id({"shop"}, "items")),
+              IsError(StatusCode::kNotFound));
   ASSERT_OK_AND_ASSIGN(tables, catalog_->ListTables({"shop"}));
   EXPECT_TRUE(tables.empty());
   // A dropped name can be created again.
@@ -145,9 +155,11 @@ TEST_P(CatalogBehaviour, CreatesListsRenamesAndDropsTables) {
 }
 
 TEST_P(CatalogBehaviour, DefaultTableLocationFollowsTheNamespaceLevels) {
-  ASSERT_OK_AND_ASSIGN(std::string loc, catalog_->DefaultTableLocation(Id({"stg", "shop"}, "orders")));
+  ASSERT_OK_AND_ASSIGN(std::string loc,
+                       catalog_->DefaultTableLocation(Id({"stg", "shop"}, "orders")));
   EXPECT_TRUE(loc.size() > 16 && loc.substr(loc.size() - 16) == "/stg/shop/orders") << loc;
-  EXPECT_THAT(catalog_->DefaultTableLocation(Id({"stg"}, "a/b")), IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(catalog_->DefaultTableLocation(Id({"stg"}, "a/b")),
+              IsError(StatusCode::kInvalidArgument));
 }
 
 TEST_P(CatalogBehaviour, SwapMovesThePointerOnlyFromTheExpectedLocation) {
@@ -166,7 +178,8 @@ TEST_P(CatalogBehaviour, SwapMovesThePointerOnlyFromTheExpectedLocation) {
   ASSERT_OK(catalog_->SwapMetadataLocation(t, "v2", "v3"));
   ASSERT_OK_AND_ASSIGN(loc, catalog_->LoadMetadataLocation(t));
   EXPECT_EQ(loc, "v3");
-  EXPECT_THAT(catalog_->SwapMetadataLocation(Id({"db"}, "missing"), "v1", "v2"), IsError(StatusCode::kNotFound));
+  EXPECT_THAT(catalog_->SwapMetadataLocation(Id({"db"}, "missing"), "v1", "v2"),
+              IsError(StatusCode::kNotFound));
 
   // A second catalog on the same state sees the commit and competes with the first.
   ASSERT_OK_AND_ASSIGN(auto other, env_->Open());
@@ -184,7 +197,8 @@ TEST_P(CatalogBehaviour, ConcurrentSwapsFromEightThreadsHaveExactlyOneWinnerPerR
   ASSERT_OK(catalog_->CreateNamespace({"db"}, {}));
   ASSERT_OK(catalog_->CreateTable(t, "r0"));
   std::barrier sync(kThreads);
-  std::vector<std::vector<StatusCode>> codes(kRounds, std::vector<StatusCode>(kThreads, StatusCode::kInternal));
+  std::vector<std::vector<StatusCode>> codes(
+      kRounds, std::vector<StatusCode>(kThreads, StatusCode::kInternal));
   std::vector<std::vector<std::string>> seen(kRounds, std::vector<std::string>(kThreads));
   std::vector<std::thread> threads;
   for (int i = 0; i < kThreads; ++i) {
@@ -194,8 +208,9 @@ TEST_P(CatalogBehaviour, ConcurrentSwapsFromEightThreadsHaveExactlyOneWinnerPerR
         seen[r][i] = current.ok() ? *current : "error: " + current.status().ToString();
         sync.arrive_and_wait();  // everyone has read the same pointer
         if (current.ok()) {
-          codes[r][i] = catalog_->SwapMetadataLocation(t, *current, "r" + std::to_string(r + 1) + "-t" +
-                                                                         std::to_string(i))
+          codes[r][i] = catalog_
+                            ->SwapMetadataLocation(
+                                t, *current, "r" + std::to_string(r + 1) + "-t" + std::to_string(i))
                             .code();
         }
         sync.arrive_and_wait();  // the round is over

@@ -44,7 +44,9 @@ class CatalogBehaviour : public ::testing::TestWithParam<CatalogCase> {
 // The multi-process race (catalog_multiprocess.cc), for catalogs whose env SupportsFork().
 class CatalogMultiProcess : public CatalogBehaviour {};
 
-inline std::string CaseName(const ::testing::TestParamInfo<CatalogCase>& info) { return info.param.name; }
+inline std::string CaseName(const ::testing::TestParamInfo<CatalogCase>& info) {
+  return info.param.name;
+}
 
 // The environments (catalog_envs.cc).
 CatalogCase MemoryCase();

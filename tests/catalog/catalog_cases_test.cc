@@ -7,8 +7,8 @@ namespace atl::catalog::testing {
 namespace {
 
 INSTANTIATE_TEST_SUITE_P(Catalogs, CatalogBehaviour,
-                         ::testing::Values(MemoryCase(), InBucketMemoryStoreCase(), InBucketLocalStoreCase(),
-                                           SqliteCase()),
+                         ::testing::Values(MemoryCase(), InBucketMemoryStoreCase(),
+                                           InBucketLocalStoreCase(), SqliteCase()),
                          CaseName);
 
 }  // namespace

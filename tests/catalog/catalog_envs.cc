@@ -21,7 +21,9 @@ using iceberg::Catalog;
 // One MemoryCatalog: every Open() hands out a view of it.
 class MemoryEnv final : public CatalogEnv {
  public:
-  Result<std::unique_ptr<Catalog>> Open() override { return std::unique_ptr<Catalog>(new Forwarding(catalog_)); }
+  Result<std::unique_ptr<Catalog>> Open() override {
+    return std::unique_ptr<Catalog>(new Forwarding(catalog_));
+  }
 
  private:
   // Forwards to the shared catalog (Open returns owning pointers).
@@ -29,21 +31,28 @@ class MemoryEnv final : public CatalogEnv {
    public:
     explicit Forwarding(std::shared_ptr<Catalog> inner) : inner_(std::move(inner)) {}
     std::string name() const override { return inner_->name(); }
-    Status CreateNamespace(const iceberg::Namespace& ns, const std::map<std::string, std::string>& p) override {
+    Status CreateNamespace(const iceberg::Namespace& ns,
+                           const std::map<std::string, std::string>& p) override {
       return inner_->CreateNamespace(ns, p);
     }
-    Result<std::vector<iceberg::Namespace>> ListNamespaces(const iceberg::Namespace& parent) override {
+    Result<std::vector<iceberg::Namespace>> ListNamespaces(
+        const iceberg::Namespace& parent) override {
       return inner_->ListNamespaces(parent);
     }
-    Result<std::map<std::string, std::string>> LoadNamespaceProperties(const iceberg::Namespace& ns) override {
+    Result<std::map<std::string, std::string>> LoadNamespaceProperties(
+        const iceberg::Namespace& ns) override {
       return inner_->LoadNamespaceProperties(ns);
     }
-    Status UpdateNamespaceProperties(const iceberg::Namespace& ns, const std::map<std::string, std::string>& u,
+    Status UpdateNamespaceProperties(const iceberg::Namespace& ns,
+                                     const std::map<std::string, std::string>& u,
                                      const std::set<std::string>& r) override {
       return inner_->UpdateNamespaceProperties(ns, u, r);
     }
-    Status DropNamespace(const iceberg::Namespace& ns) override { return inner_->DropNamespace(ns); }
-    Result<std::vector<iceberg::TableIdentifier>> ListTables(const iceberg::Namespace& ns) override {
+    Status DropNamespace(const iceberg::Namespace& ns) override {
+      return inner_->DropNamespace(ns);
+    }
+    Result<std::vector<iceberg::TableIdentifier>> ListTables(
+        const iceberg::Namespace& ns) override {
       return inner_->ListTables(ns);
     }
     Result<std::string> DefaultTableLocation(const iceberg::TableIdentifier& id) override {
@@ -60,7 +69,8 @@ class MemoryEnv final : public CatalogEnv {
       return inner_->SwapMetadataLocation(id, e, n);
     }
     Status DropTable(const iceberg::TableIdentifier& id) override { return inner_->DropTable(id); }
-    Status RenameTable(const iceberg::TableIdentifier& f, const iceberg::TableIdentifier& t) override {
+    Status RenameTable(const iceberg::TableIdentifier& f,
+                       const iceberg::TableIdentifier& t) override {
       return inner_->RenameTable(f, t);
     }
 
@@ -84,7 +94,8 @@ class InBucketMemoryEnv final : public CatalogEnv {
 class InBucketLocalEnv final : public CatalogEnv {
  public:
   Result<std::unique_ptr<Catalog>> Open() override {
-    ATOLL_ASSIGN_OR_RETURN(std::shared_ptr<storage::Store> store, storage::LocalStore::Open(dir_.path()));
+    ATOLL_ASSIGN_OR_RETURN(std::shared_ptr<storage::Store> store,
+                           storage::LocalStore::Open(dir_.path()));
     ATOLL_ASSIGN_OR_RETURN(auto catalog, iceberg::InBucketCatalog::Open(store, ""));
     return std::unique_ptr<Catalog>(std::move(catalog));
   }
@@ -133,7 +144,9 @@ class PostgresEnv final : public CatalogEnv {
 
 template <typename Env>
 CatalogCase Case(std::string name) {
-  return CatalogCase{std::move(name), [](std::string*) -> std::unique_ptr<CatalogEnv> { return std::make_unique<Env>(); }};
+  return CatalogCase{std::move(name), [](std::string*) -> std::unique_ptr<CatalogEnv> {
+                       return std::make_unique<Env>();
+                     }};
 }
 
 }  // namespace
@@ -143,15 +156,17 @@ CatalogCase InBucketMemoryStoreCase() { return Case<InBucketMemoryEnv>("InBucket
 CatalogCase InBucketLocalStoreCase() { return Case<InBucketLocalEnv>("InBucketLocalStore"); }
 CatalogCase SqliteCase() { return Case<SqliteEnv>("Sqlite"); }
 CatalogCase PostgresCase() {
-  return CatalogCase{"Postgres", [](std::string* skip) -> std::unique_ptr<CatalogEnv> {
-                       auto uri = ::atl::testing::Env("ATOLL_TEST_POSTGRES_URI");
-                       if (!uri) {
-                         *skip = "ATOLL_TEST_POSTGRES_URI is not set (scripts/test.sh starts PostgreSQL with "
-                                 "scripts/servers/postgres.sh)";
-                         return nullptr;
-                       }
-                       return std::make_unique<PostgresEnv>(*uri);
-                     }};
+  return CatalogCase{
+      "Postgres", [](std::string* skip) -> std::unique_ptr<CatalogEnv> {
+        auto uri = ::atl::testing::Env("ATOLL_TEST_POSTGRES_URI");
+        if (!uri) {
+          *skip =
+              "ATOLL_TEST_POSTGRES_URI is not set (scripts/test.sh starts PostgreSQL with "
+              "scripts/servers/postgres.sh)";
+          return nullptr;
+        }
+        return std::make_unique<PostgresEnv>(*uri);
+      }};
 }
 
 }  // namespace atl::catalog::testing

@@ -18,7 +18,8 @@ TEST(CatalogNamesTest, IdentifiersRoundTripThroughText) {
 
 TEST(CatalogNamesTest, ABareNameNeedsPermission) {
   EXPECT_THAT(TableIdentifier::Parse("orders"), IsError(StatusCode::kInvalidArgument));
-  ASSERT_OK_AND_ASSIGN(TableIdentifier id, TableIdentifier::Parse("orders", /*allow_empty_namespace=*/true));
+  ASSERT_OK_AND_ASSIGN(TableIdentifier id,
+                       TableIdentifier::Parse("orders", /*allow_empty_namespace=*/true));
   EXPECT_TRUE(id.ns.empty());
   EXPECT_EQ(id.ToString(), "orders");
 }
@@ -29,7 +30,8 @@ TEST(CatalogNamesTest, RefusesEmptyLevelsSlashesAndControlCharacters) {
   }
   EXPECT_THAT(ValidateNamespace({"ok", ""}), IsError(StatusCode::kInvalidArgument));
   EXPECT_THAT(ValidateNamespace({"a.b"}), IsError(StatusCode::kInvalidArgument));
-  EXPECT_THAT(ValidateIdentifier(TableIdentifier{{"a"}, "x\ny"}), IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(ValidateIdentifier(TableIdentifier{{"a"}, "x\ny"}),
+              IsError(StatusCode::kInvalidArgument));
   EXPECT_OK(ValidateIdentifier(TableIdentifier{{"a-1", "b_2"}, "Ünïcode"}));
   auto st = ValidateNamespace({"fine", "bad/level"});
   EXPECT_NE(st.message().find("bad/level"), std::string::npos) << st.message();

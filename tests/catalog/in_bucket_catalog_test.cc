@@ -18,7 +18,9 @@ using ::atl::testing::IsError;
 using storage::MemoryStore;
 using storage::PutCondition;
 
-TableIdentifier Id(Namespace ns, std::string name) { return TableIdentifier{std::move(ns), std::move(name)}; }
+TableIdentifier Id(Namespace ns, std::string name) {
+  return TableIdentifier{std::move(ns), std::move(name)};
+}
 
 // Forwards to a MemoryStore, logging calls and optionally running a hook after Head.
 class RecordingStore final : public storage::Store {
@@ -45,12 +47,17 @@ class RecordingStore final : public storage::Store {
     Log(what);
     return inner.Put(key, body, options);
   }
-  Result<storage::ListPage> List(std::string_view prefix, const storage::ListOptions& options) override {
+  Result<storage::ListPage> List(std::string_view prefix,
+                                 const storage::ListOptions& options) override {
     Log("List " + std::string(prefix));
     return inner.List(prefix, options);
   }
-  Status DeleteMany(const std::vector<std::string>& keys) override { return inner.DeleteMany(keys); }
-  Result<storage::ObjectInfo> Copy(std::string_view src, std::string_view dst) override { return inner.Copy(src, dst); }
+  Status DeleteMany(const std::vector<std::string>& keys) override {
+    return inner.DeleteMany(keys);
+  }
+  Result<storage::ObjectInfo> Copy(std::string_view src, std::string_view dst) override {
+    return inner.Copy(src, dst);
+  }
   std::string Describe() const override { return "memory://recorded"; }
 
   std::vector<std::string> TakeLog() {
@@ -80,13 +87,20 @@ class ConditionTwistingStore final : public storage::Store {
     if (refuse_) return NotSupported("conditional PUT is not implemented (501)");
     return inner_.Put(key, body, storage::PutOptions{});
   }
-  Result<std::string> Get(std::string_view key, storage::ByteRange range) override { return inner_.Get(key, range); }
+  Result<std::string> Get(std::string_view key, storage::ByteRange range) override {
+    return inner_.Get(key, range);
+  }
   Result<storage::ObjectInfo> Head(std::string_view key) override { return inner_.Head(key); }
-  Result<storage::ListPage> List(std::string_view prefix, const storage::ListOptions& options) override {
+  Result<storage::ListPage> List(std::string_view prefix,
+                                 const storage::ListOptions& options) override {
     return inner_.List(prefix, options);
   }
-  Status DeleteMany(const std::vector<std::string>& keys) override { return inner_.DeleteMany(keys); }
-  Result<storage::ObjectInfo> Copy(std::string_view src, std::string_view dst) override { return inner_.Copy(src, dst); }
+  Status DeleteMany(const std::vector<std::string>& keys) override {
+    return inner_.DeleteMany(keys);
+  }
+  Result<storage::ObjectInfo> Copy(std::string_view src, std::string_view dst) override {
+    return inner_.Copy(src, dst);
+  }
   std::string Describe() const override { return "s3://twisted"; }
 
  private:
@@ -99,7 +113,8 @@ TEST(InBucketCatalogTest, KeepsPointersAndNamespacesWhereTheLayoutSays) {
   ASSERT_OK_AND_ASSIGN(auto catalog, InBucketCatalog::Open(store, "lakes/sales"));
   ASSERT_OK(catalog->CreateNamespace({"stg", "shop"}, {{"owner", "ana"}}));
   ASSERT_OK(catalog->CreateTable(Id({"stg", "shop"}, "orders"), "s3://wh/v1.json"));
-  ASSERT_OK(catalog->SwapMetadataLocation(Id({"stg", "shop"}, "orders"), "s3://wh/v1.json", "s3://wh/v2.json"));
+  ASSERT_OK(catalog->SwapMetadataLocation(Id({"stg", "shop"}, "orders"), "s3://wh/v1.json",
+                                          "s3://wh/v2.json"));
 
   ASSERT_OK_AND_ASSIGN(std::string text, store->Get("lakes/sales/_catalog/stg.shop/orders.json"));
   ASSERT_OK_AND_ASSIGN(Json pointer, json::Parse(text, "pointer"));
@@ -112,7 +127,8 @@ TEST(InBucketCatalogTest, KeepsPointersAndNamespacesWhereTheLayoutSays) {
   ASSERT_OK_AND_ASSIGN(Json ns, json::Parse(text, "namespace"));
   EXPECT_EQ(ns["properties"]["owner"], "ana");
 
-  ASSERT_OK_AND_ASSIGN(std::string location, catalog->DefaultTableLocation(Id({"stg", "shop"}, "orders")));
+  ASSERT_OK_AND_ASSIGN(std::string location,
+                       catalog->DefaultTableLocation(Id({"stg", "shop"}, "orders")));
   EXPECT_EQ(location, "memory://wh/lakes/sales/stg/shop/orders");
   // The probe cleaned up after itself: only the two objects are left.
   ASSERT_OK_AND_ASSIGN(auto all, storage::ListAll(*store, ""));
@@ -122,7 +138,8 @@ TEST(InBucketCatalogTest, KeepsPointersAndNamespacesWhereTheLayoutSays) {
 TEST(InBucketCatalogTest, WarehouseUriOptionSetsTableLocations) {
   InBucketCatalogOptions options;
   options.warehouse_uri = "s3://bucket/lake/";
-  ASSERT_OK_AND_ASSIGN(auto catalog, InBucketCatalog::Open(std::make_shared<MemoryStore>(), "", options));
+  ASSERT_OK_AND_ASSIGN(auto catalog,
+                       InBucketCatalog::Open(std::make_shared<MemoryStore>(), "", options));
   ASSERT_OK_AND_ASSIGN(std::string location, catalog->DefaultTableLocation(Id({"a"}, "t")));
   EXPECT_EQ(location, "s3://bucket/lake/a/t");
 }
@@ -137,8 +154,9 @@ TEST(InBucketCatalogTest, SwapReadsEtagThenContentThenWritesIfMatch) {
   ASSERT_OK_AND_ASSIGN(auto info, store->inner.Head("_catalog/db/t.json"));
   store->TakeLog();
   ASSERT_OK(catalog->SwapMetadataLocation(Id({"db"}, "t"), "v1", "v2"));
-  EXPECT_EQ(store->TakeLog(), (std::vector<std::string>{"Head _catalog/db/t.json", "Get _catalog/db/t.json",
-                                                        "Put _catalog/db/t.json if-match " + info.etag}));
+  EXPECT_EQ(store->TakeLog(),
+            (std::vector<std::string>{"Head _catalog/db/t.json", "Get _catalog/db/t.json",
+                                      "Put _catalog/db/t.json if-match " + info.etag}));
 }
 
 TEST(InBucketCatalogTest, CommitBetweenHeadAndGetIsAConflictNotALostUpdate) {
@@ -156,7 +174,8 @@ TEST(InBucketCatalogTest, CommitBetweenHeadAndGetIsAConflictNotALostUpdate) {
     rival_status = rival->SwapMetadataLocation(Id({"db"}, "t"), "v1", "v2");
     if (rival_status.ok()) rival_status = rival->SwapMetadataLocation(Id({"db"}, "t"), "v2", "v1");
   };
-  EXPECT_THAT(catalog->SwapMetadataLocation(Id({"db"}, "t"), "v1", "mine"), IsError(StatusCode::kCommitConflict));
+  EXPECT_THAT(catalog->SwapMetadataLocation(Id({"db"}, "t"), "v1", "mine"),
+              IsError(StatusCode::kCommitConflict));
   ASSERT_OK(rival_status);
   ASSERT_OK_AND_ASSIGN(std::string location, catalog->LoadMetadataLocation(Id({"db"}, "t")));
   EXPECT_EQ(location, "v1");
@@ -218,9 +237,11 @@ TEST(InBucketCatalogTest, RefusesAStoreThatIgnoresConditionalWrites) {
 TEST(InBucketCatalogTest, RefusesAStoreThatRefusesConditionalWrites) {
   auto catalog = InBucketCatalog::Open(std::make_shared<ConditionTwistingStore>(true), "");
   ASSERT_THAT(catalog, IsError(StatusCode::kNotSupported));
-  EXPECT_NE(catalog.status().message().find("this store refuses conditional writes"), std::string::npos)
+  EXPECT_NE(catalog.status().message().find("this store refuses conditional writes"),
+            std::string::npos)
       << catalog.status().message();
-  EXPECT_NE(catalog.status().message().find("use a SQLite or PostgreSQL catalog"), std::string::npos);
+  EXPECT_NE(catalog.status().message().find("use a SQLite or PostgreSQL catalog"),
+            std::string::npos);
 }
 
 TEST(InBucketCatalogTest, ProbeCanBeSkippedForStoresKnownToBeFine) {
@@ -236,7 +257,8 @@ TEST(InBucketCatalogTest, ProbeCanBeSkippedForStoresKnownToBeFine) {
 TEST(InBucketCatalogTest, ReservesTheNamespaceObjectName) {
   ASSERT_OK_AND_ASSIGN(auto catalog, InBucketCatalog::Open(std::make_shared<MemoryStore>(), ""));
   ASSERT_OK(catalog->CreateNamespace({"db"}, {}));
-  EXPECT_THAT(catalog->CreateTable(Id({"db"}, "_namespace"), "v1"), IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(catalog->CreateTable(Id({"db"}, "_namespace"), "v1"),
+              IsError(StatusCode::kInvalidArgument));
   EXPECT_THAT(catalog->CreateTable(Id({}, "t"), "v1"), IsError(StatusCode::kInvalidArgument));
 }
 
@@ -265,8 +287,10 @@ TEST(InBucketCatalogTest, RenameBlocksConcurrentCommitsAndCanBeResumed) {
 
   // The target's create fails before reaching the store: the mark is undone.
   fault->ResetCounters();
-  fault->SetRule(storage::FaultOp::kPut, {storage::FaultKind::kUnavailable, {2}});  // 1 = mark, 2 = create
-  EXPECT_THAT(catalog->RenameTable(Id({"db"}, "src"), Id({"db"}, "dst")), IsError(StatusCode::kUnavailable));
+  fault->SetRule(storage::FaultOp::kPut,
+                 {storage::FaultKind::kUnavailable, {2}});  // 1 = mark, 2 = create
+  EXPECT_THAT(catalog->RenameTable(Id({"db"}, "src"), Id({"db"}, "dst")),
+              IsError(StatusCode::kUnavailable));
   fault->ClearRules();
   ASSERT_OK_AND_ASSIGN(std::string location, catalog->LoadMetadataLocation(Id({"db"}, "src")));
   EXPECT_EQ(location, "v1");
@@ -276,11 +300,14 @@ TEST(InBucketCatalogTest, RenameBlocksConcurrentCommitsAndCanBeResumed) {
   // refuses commits) until the rename is repeated.
   fault->ResetCounters();
   fault->SetRule(storage::FaultOp::kPut, {storage::FaultKind::kUnknownOutcome, {2}});
-  EXPECT_THAT(catalog->RenameTable(Id({"db"}, "src"), Id({"db"}, "dst")), IsError(StatusCode::kUnknownOutcome));
+  EXPECT_THAT(catalog->RenameTable(Id({"db"}, "src"), Id({"db"}, "dst")),
+              IsError(StatusCode::kUnknownOutcome));
   fault->ClearRules();
   EXPECT_THAT(catalog->LoadMetadataLocation(Id({"db"}, "src")), IsError(StatusCode::kNotFound));
-  EXPECT_THAT(catalog->SwapMetadataLocation(Id({"db"}, "src"), "v2", "v3"), IsError(StatusCode::kNotFound));
-  EXPECT_THAT(catalog->RenameTable(Id({"db"}, "src"), Id({"db"}, "other")), IsError(StatusCode::kNotFound));
+  EXPECT_THAT(catalog->SwapMetadataLocation(Id({"db"}, "src"), "v2", "v3"),
+              IsError(StatusCode::kNotFound));
+  EXPECT_THAT(catalog->RenameTable(Id({"db"}, "src"), Id({"db"}, "other")),
+              IsError(StatusCode::kNotFound));
   ASSERT_OK(catalog->RenameTable(Id({"db"}, "src"), Id({"db"}, "dst")));
   ASSERT_OK_AND_ASSIGN(location, catalog->LoadMetadataLocation(Id({"db"}, "dst")));
   EXPECT_EQ(location, "v2");

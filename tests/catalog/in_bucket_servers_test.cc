@@ -17,8 +17,10 @@ void ExpectRefused(const std::string& server, const std::string& expected_phrase
   ASSERT_TRUE(store) << config_reason;
   auto catalog = InBucketCatalog::Open(store, "lake");
   ASSERT_THAT(catalog, IsError(StatusCode::kNotSupported));
-  EXPECT_NE(catalog.status().message().find(expected_phrase), std::string::npos) << catalog.status().message();
-  EXPECT_NE(catalog.status().message().find("use a SQLite or PostgreSQL catalog"), std::string::npos)
+  EXPECT_NE(catalog.status().message().find(expected_phrase), std::string::npos)
+      << catalog.status().message();
+  EXPECT_NE(catalog.status().message().find("use a SQLite or PostgreSQL catalog"),
+            std::string::npos)
       << catalog.status().message();
   // Nothing of the catalog was left behind.
   ASSERT_OK_AND_ASSIGN(auto left, storage::ListAll(*store, "lake/_catalog/"));
@@ -26,7 +28,8 @@ void ExpectRefused(const std::string& server, const std::string& expected_phrase
 }
 
 TEST(InBucketServersTest, S3rverIsRefusedBecauseItIgnoresConditionalWrites) {
-  ExpectRefused("S3RVER", "this store ignores conditional writes; the in-bucket catalog needs them");
+  ExpectRefused("S3RVER",
+                "this store ignores conditional writes; the in-bucket catalog needs them");
 }
 
 TEST(InBucketServersTest, SwiftIsRefusedBecauseItRefusesConditionalWrites) {

@@ -1,13 +1,12 @@
 // The atoll binary against a real S3 server (OpenStack Swift with s3api): cp to S3 and
 // back, multipart both ways, and the 1 GB round trip of the acceptance criteria.
-#include <nlohmann/json.hpp>
-
 #include <unistd.h>
 
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "atoll/storage/s3/s3_store.h"
@@ -48,7 +47,8 @@ void WriteLargeFile(const std::string& path, uint64_t size, uint64_t seed) {
     fb.read(bb.data(), static_cast<std::streamsize>(bb.size()));
     if (fa.gcount() != fb.gcount() ||
         std::memcmp(ba.data(), bb.data(), static_cast<size_t>(fa.gcount())) != 0) {
-      return ::testing::AssertionFailure() << a << " and " << b << " differ in the 4 MiB chunk at " << offset;
+      return ::testing::AssertionFailure()
+             << a << " and " << b << " differ in the 4 MiB chunk at " << offset;
     }
     if (fa.gcount() == 0) return ::testing::AssertionSuccess();
     offset += static_cast<uint64_t>(fa.gcount());
@@ -128,12 +128,14 @@ TEST_F(CliS3Test, CopiesATreeToS3AndBackWithAMultipartObject) {
   EXPECT_THAT(ls.out, HasSubstr("DIR  small/\n"));
   EXPECT_THAT(ls.out, HasSubstr(StrCat((70ull << 20) + 12345, "  big.bin\n")));
   // A multipart upload's ETag ends with "-<parts>".
-  EXPECT_THAT(Describe(bucket_uri_ + "/tree/big.bin")["etag"].get<std::string>(), MatchesRegex(".*-[0-9]+"));
+  EXPECT_THAT(Describe(bucket_uri_ + "/tree/big.bin")["etag"].get<std::string>(),
+              MatchesRegex(".*-[0-9]+"));
 
   auto down = Atoll({"cp", "-r", bucket_uri_ + "/tree/", "down"});
   ASSERT_EQ(down.exit_code, 0) << down.err;
   for (const char* f : {"small/a.txt", "small/b.json", "empty.txt", "big.bin"}) {
-    EXPECT_TRUE(SameBytes(dir_.Join(std::string("up/") + f), dir_.Join(std::string("down/") + f))) << f;
+    EXPECT_TRUE(SameBytes(dir_.Join(std::string("up/") + f), dir_.Join(std::string("down/") + f)))
+        << f;
   }
   // One object to a new name, and S3 → S3 within the bucket.
   ASSERT_EQ(Atoll({"cp", bucket_uri_ + "/tree/small/a.txt", "single.txt"}).exit_code, 0);
@@ -168,7 +170,8 @@ TEST_F(CliS3Test, OneGigabyteFileRoundTripsByteForByte) {
   const auto done = std::chrono::steady_clock::now();
   EXPECT_TRUE(SameBytes(dir_.Join("giga.bin"), dir_.Join("back.bin")));
   auto secs = [](auto d) { return std::chrono::duration<double>(d).count(); };
-  std::printf("1 GiB: upload %.1f s, download %.1f s\n", secs(uploaded - start), secs(done - uploaded));
+  std::printf("1 GiB: upload %.1f s, download %.1f s\n", secs(uploaded - start),
+              secs(done - uploaded));
 }
 
 }  // namespace

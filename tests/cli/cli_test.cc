@@ -1,8 +1,7 @@
 // The atoll binary seen from outside: exit codes, help, version, usage errors, and cp/ls
 // between local directories.
-#include <nlohmann/json.hpp>
-
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "atoll/common/version.h"
 #include "run_atoll.h"
@@ -62,7 +61,8 @@ TEST(CliTest, UsageErrorsExitWithTwoAndOneLineOnStderr) {
       {{}, "\natoll: error: no command given\n"},
       {{"frobnicate"}, "atoll: error: unknown command 'frobnicate' (see 'atoll --help')\n"},
       {{"--bogus"}, "atoll: error: unknown option '--bogus'"},
-      {{"cp", "--bogus", "a", "b"}, "atoll: error: unknown option '--bogus' (see 'atoll cp --help')\n"},
+      {{"cp", "--bogus", "a", "b"},
+       "atoll: error: unknown option '--bogus' (see 'atoll cp --help')\n"},
       {{"cp", "only-one"}, "atoll: error: 'atoll cp' needs SRC DST (got 1 argument)"},
       {{"ls"}, "atoll: error: 'atoll ls' needs URI (got 0 arguments)"},
       {{"ls", "a", "b"}, "atoll: error: unexpected argument 'b' for 'atoll ls'"},
@@ -82,12 +82,14 @@ TEST(CliTest, BadLocationsFailWithOneAndAClearMessage) {
   TempDir dir;
   auto missing = RunAtoll({"ls", dir.Join("missing/place")});
   EXPECT_EQ(missing.exit_code, 1);
-  EXPECT_EQ(missing.err, StrCat("atoll: error: no such file or directory: ", dir.Join("missing/place"), "\n"));
+  EXPECT_EQ(missing.err,
+            StrCat("atoll: error: no such file or directory: ", dir.Join("missing/place"), "\n"));
   EXPECT_EQ(missing.out, "");
 
   auto absent_key = RunAtoll({"ls", dir.Join("nothing-here")});
   EXPECT_EQ(absent_key.exit_code, 1);
-  EXPECT_THAT(absent_key.err, HasSubstr("no such object or directory: " + dir.Join("nothing-here")));
+  EXPECT_THAT(absent_key.err,
+              HasSubstr("no such object or directory: " + dir.Join("nothing-here")));
 
   auto scheme = RunAtoll({"ls", "gs://bucket/x"});
   EXPECT_EQ(scheme.exit_code, 1);
@@ -118,7 +120,9 @@ TEST_F(CliCopyTest, RecursiveCopyReproducesTheTree) {
   EXPECT_EQ(doc["source"], "src");
   EXPECT_EQ(doc["retries"], 0);
   for (const char* f : {"top.txt", "a/one.csv", "a/b/big.bin"}) {
-    EXPECT_EQ(ReadFile(dir_.Join(std::string("dst/") + f)), ReadFile(dir_.Join(std::string("src/") + f))) << f;
+    EXPECT_EQ(ReadFile(dir_.Join(std::string("dst/") + f)),
+              ReadFile(dir_.Join(std::string("src/") + f)))
+        << f;
   }
   EXPECT_EQ(r.err, "");  // no progress bar: stderr is not a terminal
 }
@@ -135,7 +139,8 @@ TEST_F(CliCopyTest, SingleObjectGoesToAFileOrIntoADirectory) {
   EXPECT_EQ(ReadFile(dir_.Join("renamed.txt")), "top\n");
   ASSERT_EQ(RunAtoll({"cp", "src/a/one.csv", "into/"}, dir_.path()).exit_code, 0);
   EXPECT_EQ(ReadFile(dir_.Join("into/one.csv")), "x,y\n1,2\n");
-  ASSERT_EQ(RunAtoll({"cp", "file://" + dir_.Join("src/top.txt"), "into"}, dir_.path()).exit_code, 0);
+  ASSERT_EQ(RunAtoll({"cp", "file://" + dir_.Join("src/top.txt"), "into"}, dir_.path()).exit_code,
+            0);
   EXPECT_EQ(ReadFile(dir_.Join("into/top.txt")), "top\n");
 }
 

@@ -28,7 +28,9 @@ TEST(FormatDurationTest, ShowsMinutesAndHours) {
 }
 
 TEST(RenderProgressLineTest, ShowsPercentBytesObjectsRateAndEta) {
-  ProgressCounts c{.bytes_done = 50ull << 20, .bytes_total = 100ull << 20, .objects_done = 3,
+  ProgressCounts c{.bytes_done = 50ull << 20,
+                   .bytes_total = 100ull << 20,
+                   .objects_done = 3,
                    .objects_total = 8};
   std::string line = RenderProgressLine("copying", c, 10.0);
   EXPECT_THAT(line, HasSubstr("copying"));
@@ -109,7 +111,8 @@ TEST(ProgressBarTest, AcceptsConcurrentUpdates) {
   std::vector<std::thread> threads;
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&bar, t] {
-      for (uint64_t i = 0; i < 50; ++i) bar.Update({.objects_done = i, .objects_total = static_cast<uint64_t>(100 + t)});
+      for (uint64_t i = 0; i < 50; ++i)
+        bar.Update({.objects_done = i, .objects_total = static_cast<uint64_t>(100 + t)});
     });
   }
   for (auto& t : threads) t.join();

@@ -1,4 +1,5 @@
 #include "atoll/common/retry.h"
+
 #include "testing/testing.h"
 
 namespace atl {
@@ -31,14 +32,20 @@ TEST(RetryTest, RetriesTransientErrorsUntilSuccess) {
 
 TEST(RetryTest, DoesNotRetryPermanentErrors) {
   int calls = 0;
-  Status st = Retry(FastPolicy(5), [&] { ++calls; return NotFound("gone"); });
+  Status st = Retry(FastPolicy(5), [&] {
+    ++calls;
+    return NotFound("gone");
+  });
   EXPECT_THAT(st, IsError(StatusCode::kNotFound));
   EXPECT_EQ(calls, 1);
 }
 
 TEST(RetryTest, GivesUpAfterMaxAttemptsWithTheLastError) {
   int calls = 0;
-  Status st = Retry(FastPolicy(4), [&] { ++calls; return Unavailable("try ", calls); });
+  Status st = Retry(FastPolicy(4), [&] {
+    ++calls;
+    return Unavailable("try ", calls);
+  });
   EXPECT_EQ(calls, 4);
   EXPECT_EQ(st.message(), "try 4");
 }

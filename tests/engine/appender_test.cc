@@ -37,12 +37,12 @@ class AppenderTest : public ::testing::Test {
 
 TEST_F(AppenderTest, AppendsEveryPrimitiveTypeExactly) {
   std::vector<AppenderColumn> columns = {
-      {"b", "BOOLEAN"},     {"i8", "TINYINT"},         {"i16", "SMALLINT"},
-      {"i32", "INTEGER"},   {"i64", "BIGINT"},         {"h", "HUGEINT"},
-      {"f", "FLOAT"},       {"d", "DOUBLE"},           {"s", "VARCHAR"},
-      {"bl", "BLOB"},       {"dec", "DECIMAL(9,2)"},   {"dec38", "DECIMAL(38,10)"},
-      {"dt", "DATE"},       {"tm", "TIME"},            {"ts", "TIMESTAMP"},
-      {"tz", "TIMESTAMPTZ"}, {"ns", "TIMESTAMP_NS"},   {"u", "UUID"},
+      {"b", "BOOLEAN"},      {"i8", "TINYINT"},       {"i16", "SMALLINT"},
+      {"i32", "INTEGER"},    {"i64", "BIGINT"},       {"h", "HUGEINT"},
+      {"f", "FLOAT"},        {"d", "DOUBLE"},         {"s", "VARCHAR"},
+      {"bl", "BLOB"},        {"dec", "DECIMAL(9,2)"}, {"dec38", "DECIMAL(38,10)"},
+      {"dt", "DATE"},        {"tm", "TIME"},          {"ts", "TIMESTAMP"},
+      {"tz", "TIMESTAMPTZ"}, {"ns", "TIMESTAMP_NS"},  {"u", "UUID"},
   };
   ASSERT_OK_AND_ASSIGN(auto app, Appender::Create(*engine_, "t", columns));
   ASSERT_EQ(app->column_count(), columns.size());
@@ -61,13 +61,13 @@ TEST_F(AppenderTest, AppendsEveryPrimitiveTypeExactly) {
   ASSERT_OK(app->AppendDouble(-2.25));
   ASSERT_OK(app->AppendBytes("héllo"));
   ASSERT_OK(app->AppendBytes(std::string("a\0b", 3)));
-  ASSERT_OK(app->AppendInt(-12345));                        // -123.45
-  ASSERT_OK(app->AppendHugeInt(big));                       // 2^100 / 10^10
-  ASSERT_OK(app->AppendInt(19723));                         // 2024-01-01
-  ASSERT_OK(app->AppendInt(3723000001));                    // 01:02:03.000001
-  ASSERT_OK(app->AppendInt(1704067200000000 + 500000));     // 2024-01-01 00:00:00.5
-  ASSERT_OK(app->AppendInt(1704067200000000));              // 2024-01-01 00:00:00+00
-  ASSERT_OK(app->AppendInt(1704067200000000123));           // ...00.000000123
+  ASSERT_OK(app->AppendInt(-12345));                     // -123.45
+  ASSERT_OK(app->AppendHugeInt(big));                    // 2^100 / 10^10
+  ASSERT_OK(app->AppendInt(19723));                      // 2024-01-01
+  ASSERT_OK(app->AppendInt(3723000001));                 // 01:02:03.000001
+  ASSERT_OK(app->AppendInt(1704067200000000 + 500000));  // 2024-01-01 00:00:00.5
+  ASSERT_OK(app->AppendInt(1704067200000000));           // 2024-01-01 00:00:00+00
+  ASSERT_OK(app->AppendInt(1704067200000000123));        // ...00.000000123
   ASSERT_OK(app->AppendBytes(uuid));
   ASSERT_OK(app->EndRow());
   for (size_t i = 0; i < columns.size(); ++i) ASSERT_OK(app->AppendNull());
@@ -89,12 +89,11 @@ TEST_F(AppenderTest, AppendsEveryPrimitiveTypeExactly) {
 }
 
 TEST_F(AppenderTest, AppendsNestedValuesWithNullsAtEveryLevel) {
-  ASSERT_OK_AND_ASSIGN(
-      auto app, Appender::Create(*engine_, "n",
-                                 {{"id", "INTEGER"},
-                                  {"l", "INTEGER[]"},
-                                  {"s", "STRUCT(a VARCHAR, b DECIMAL(5,1)[])"},
-                                  {"m", "MAP(VARCHAR, STRUCT(x DATE))"}}));
+  ASSERT_OK_AND_ASSIGN(auto app, Appender::Create(*engine_, "n",
+                                                  {{"id", "INTEGER"},
+                                                   {"l", "INTEGER[]"},
+                                                   {"s", "STRUCT(a VARCHAR, b DECIMAL(5,1)[])"},
+                                                   {"m", "MAP(VARCHAR, STRUCT(x DATE))"}}));
   // Row 1: values with nulls inside.
   ASSERT_OK(app->AppendInt(1));
   ASSERT_OK(app->Append(Datum::List({Datum::Int(1), Datum::Null(), Datum::Int(3)})));
@@ -129,8 +128,8 @@ TEST_F(AppenderTest, AppendsNestedValuesWithNullsAtEveryLevel) {
 }
 
 TEST_F(AppenderTest, RejectsMismatchesAndRangeErrors) {
-  ASSERT_OK_AND_ASSIGN(auto app, Appender::Create(*engine_, "e",
-                                                  {{"a", "TINYINT"}, {"d", "DECIMAL(4,1)"}}));
+  ASSERT_OK_AND_ASSIGN(auto app,
+                       Appender::Create(*engine_, "e", {{"a", "TINYINT"}, {"d", "DECIMAL(4,1)"}}));
   EXPECT_THAT(app->AppendInt(128), IsError(StatusCode::kInvalidArgument));
   // The appender stays failed.
   EXPECT_THAT(app->AppendInt(1), IsError(StatusCode::kInvalidArgument));

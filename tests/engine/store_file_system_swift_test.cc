@@ -41,11 +41,11 @@ class StoreFileSystemSwiftTest : public ::testing::Test {
     EngineOptions options;
     options.threads = 2;
     ASSERT_OK_AND_ASSIGN(engine_, Engine::Open(options));
-    ASSERT_OK(engine_->RegisterStores("s3://", [this](std::string_view bucket)
-                                                   -> Result<std::shared_ptr<storage::Store>> {
-      if (bucket != bucket_) return NotFound("no bucket named ", bucket);
-      return std::shared_ptr<storage::Store>(store_);
-    }));
+    ASSERT_OK(engine_->RegisterStores(
+        "s3://", [this](std::string_view bucket) -> Result<std::shared_ptr<storage::Store>> {
+          if (bucket != bucket_) return NotFound("no bucket named ", bucket);
+          return std::shared_ptr<storage::Store>(store_);
+        }));
   }
 
   void TearDown() override {
@@ -68,7 +68,8 @@ TEST_F(StoreFileSystemSwiftTest, CopiesALargeParquetFileUpAndReadsOneColumnBack)
   auto start = std::chrono::steady_clock::now();
   ASSERT_OK(engine_->Execute(
       "COPY (SELECT range AS id, hash(range) AS a, hash(range + 1) AS b, hash(range + 2) AS c, "
-      "hash(range + 3) AS d FROM range(500000)) TO " + Uri("big/t.parquet") +
+      "hash(range + 3) AS d FROM range(500000)) TO " +
+      Uri("big/t.parquet") +
       " (FORMAT parquet, COMPRESSION uncompressed, FIELD_IDS {id: 1, a: 2, b: 3, c: 4, d: 5})"));
   auto uploaded = std::chrono::steady_clock::now();
   ASSERT_OK_AND_ASSIGN(auto info, store_->Head("big/t.parquet"));
@@ -76,16 +77,16 @@ TEST_F(StoreFileSystemSwiftTest, CopiesALargeParquetFileUpAndReadsOneColumnBack)
   EXPECT_NE(info.etag.find('-'), std::string::npos) << "expected a multipart etag: " << info.etag;
 
   store_->ResetCounts();
-  ASSERT_OK_AND_ASSIGN(QueryResult r, engine_->Query(
-      "SELECT count(*), sum(id) FROM read_parquet(" + Uri("big/t.parquet") + ") WHERE id % 2 = 0"));
+  ASSERT_OK_AND_ASSIGN(QueryResult r, engine_->Query("SELECT count(*), sum(id) FROM read_parquet(" +
+                                                     Uri("big/t.parquet") + ") WHERE id % 2 = 0"));
   auto read = std::chrono::steady_clock::now();
   EXPECT_EQ(r.rows[0][0], "250000");
   EXPECT_EQ(r.rows[0][1], "62499750000");
   EXPECT_LT(store_->bytes_read.load(), info.size * 35 / 100);  // id: a fifth, plus footer
   using ms = std::chrono::milliseconds;
-  std::cout << "COPY TO of " << info.size << " bytes: "
-            << std::chrono::duration_cast<ms>(uploaded - start).count() << " ms; one column: "
-            << store_->gets << " gets, " << store_->bytes_read << " bytes, "
+  std::cout << "COPY TO of " << info.size
+            << " bytes: " << std::chrono::duration_cast<ms>(uploaded - start).count()
+            << " ms; one column: " << store_->gets << " gets, " << store_->bytes_read << " bytes, "
             << std::chrono::duration_cast<ms>(read - uploaded).count() << " ms\n";
 }
 
@@ -94,8 +95,8 @@ TEST_F(StoreFileSystemSwiftTest, GlobsCsvAndMissingObjects) {
     ASSERT_OK(engine_->Execute("COPY (SELECT " + std::to_string(i) + " AS v) TO " +
                                Uri("csv/part-" + std::to_string(i) + ".csv") + " (HEADER)"));
   }
-  ASSERT_OK_AND_ASSIGN(QueryResult r,
-                       engine_->Query("SELECT sum(v), count(*) FROM read_csv(" + Uri("csv/*.csv") + ")"));
+  ASSERT_OK_AND_ASSIGN(QueryResult r, engine_->Query("SELECT sum(v), count(*) FROM read_csv(" +
+                                                     Uri("csv/*.csv") + ")"));
   EXPECT_EQ(r.rows[0][0], "3");
   EXPECT_EQ(r.rows[0][1], "3");
   EXPECT_THAT(engine_->Query("SELECT * FROM read_parquet(" + Uri("nope.parquet") + ")"),

@@ -10,9 +10,9 @@ namespace {
 
 using ::atl::testing::IsError;
 using ::atl::testing::TempDir;
-using ::testing::HasSubstr;
 using storage::MemoryStore;
 using storage::Store;
+using ::testing::HasSubstr;
 
 class StoreFileSystemTest : public ::testing::Test {
  protected:
@@ -21,11 +21,11 @@ class StoreFileSystemTest : public ::testing::Test {
     options.threads = 2;
     options.upload_buffer_directory = buffers_.path();
     ASSERT_OK_AND_ASSIGN(engine_, Engine::Open(options));
-    ASSERT_OK(engine_->RegisterStores("s3://", [this](std::string_view bucket)
-                                                   -> Result<std::shared_ptr<Store>> {
-      if (bucket != "lake") return NotFound("no bucket named ", bucket);
-      return std::shared_ptr<Store>(store_);
-    }));
+    ASSERT_OK(engine_->RegisterStores(
+        "s3://", [this](std::string_view bucket) -> Result<std::shared_ptr<Store>> {
+          if (bucket != "lake") return NotFound("no bucket named ", bucket);
+          return std::shared_ptr<Store>(store_);
+        }));
   }
 
   // Writes a local Parquet file with `select` and stores its bytes under `key`.
@@ -33,7 +33,8 @@ class StoreFileSystemTest : public ::testing::Test {
                   const std::string& options = "FORMAT parquet") {
     TempDir dir;
     std::string path = dir.Join("f.parquet");
-    ASSERT_OK(engine_->Execute("COPY (" + select + ") TO " + QuoteString(path) + " (" + options + ")"));
+    ASSERT_OK(
+        engine_->Execute("COPY (" + select + ") TO " + QuoteString(path) + " (" + options + ")"));
     ASSERT_OK(storage::PutString(store_->inner(), key, ::atl::testing::ReadFile(path)));
   }
 
@@ -59,7 +60,8 @@ TEST_F(StoreFileSystemTest, ReadsParquetAndCsvObjects) {
 
 TEST_F(StoreFileSystemTest, GlobsMatchKeysListedFromTheStore) {
   for (int i = 0; i < 3; ++i) {
-    PutParquet("dir/part-" + std::to_string(i) + ".parquet", "SELECT " + std::to_string(i) + " AS v");
+    PutParquet("dir/part-" + std::to_string(i) + ".parquet",
+               "SELECT " + std::to_string(i) + " AS v");
   }
   PutParquet("dir/sub/deep.parquet", "SELECT 10 AS v");
   ASSERT_OK(storage::PutString(store_->inner(), "dir/readme.txt", "not parquet"));
@@ -95,9 +97,10 @@ TEST_F(StoreFileSystemTest, ProjectionFetchesOnlyTheColumnsItNeeds) {
   ASSERT_OK_AND_ASSIGN(auto info, store_->inner().Head("big/t.parquet"));
   EXPECT_GT(info.size, 19u << 20);
   store_->ResetCounts();
-  ASSERT_OK_AND_ASSIGN(QueryResult r,
-                       engine_->Query("SELECT count(*) FROM read_parquet('s3://lake/big/t.parquet') "
-                                      "WHERE c % 2 = 0"));  // reads c (a count alone would not)
+  ASSERT_OK_AND_ASSIGN(
+      QueryResult r,
+      engine_->Query("SELECT count(*) FROM read_parquet('s3://lake/big/t.parquet') "
+                     "WHERE c % 2 = 0"));  // reads c (a count alone would not)
   int64_t even = std::stoll(r.rows[0][0].value_or("0"));
   EXPECT_GT(even, 200000);
   EXPECT_LT(even, 300000);

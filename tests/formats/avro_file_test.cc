@@ -35,7 +35,8 @@ TEST_P(AvroCodecRoundTrip, WritesAndReadsBackManyBlocks) {
   WriterOptions options;
   options.codec = GetParam();
   options.block_bytes = 4096;  // several blocks
-  options.metadata = {{"schema", R"({"type":"struct"})"}, {"format-version", "2"}, {"content", "data"}};
+  options.metadata = {
+      {"schema", R"({"type":"struct"})"}, {"format-version", "2"}, {"content", "data"}};
   auto rows = TestRows(2000);
   ASSERT_OK_AND_ASSIGN(std::string file, WriteToString(TestSchema(), rows, options));
   ASSERT_OK_AND_ASSIGN(auto reader, Reader::OpenBuffer(file, "round-trip.avro"));
@@ -53,8 +54,8 @@ TEST_P(AvroCodecRoundTrip, WritesAndReadsBackManyBlocks) {
 }
 
 INSTANTIATE_TEST_SUITE_P(AllCodecs, AvroCodecRoundTrip,
-                         ::testing::Values(Codec::kNull, Codec::kDeflate, Codec::kSnappy, Codec::kBzip2, Codec::kXz,
-                                           Codec::kZstandard),
+                         ::testing::Values(Codec::kNull, Codec::kDeflate, Codec::kSnappy,
+                                           Codec::kBzip2, Codec::kXz, Codec::kZstandard),
                          [](const auto& info) { return std::string(CodecName(info.param)); });
 
 TEST(AvroFileTest, WritesTheGivenSyncMarkerAndStreamsToAFile) {
@@ -64,7 +65,8 @@ TEST(AvroFileTest, WritesTheGivenSyncMarkerAndStreamsToAFile) {
   ASSERT_OK_AND_ASSIGN(auto out, OpenFileOutput(dir.Join("f.avro")));
   ASSERT_OK_AND_ASSIGN(auto writer, Writer::Open(TestSchema(), std::move(out), options));
   for (const Value& v : TestRows(10)) ASSERT_OK(writer->Append(v));
-  EXPECT_THAT(writer->Append(Value::Int(1)), IsError(StatusCode::kInvalidArgument));  // rejected, not written
+  EXPECT_THAT(writer->Append(Value::Int(1)),
+              IsError(StatusCode::kInvalidArgument));  // rejected, not written
   ASSERT_OK(writer->Close());
   ASSERT_OK_AND_ASSIGN(auto reader, Reader::OpenFile(dir.Join("f.avro")));
   EXPECT_EQ(reader->sync_marker(), "0123456789abcdef");
@@ -89,10 +91,10 @@ TEST(AvroFileTest, ReadsNamesJavaReflectAndFastavroWrite) {
   ASSERT_OK_AND_ASSIGN(SchemaPtr schema, Schema::Parse(kJavaReflectSchema));
   std::vector<Value> rows = {
       Value::Record({Value::Long(1), Value::Enum(1), Value::Fixed("ab"),
-                     Value::Union(1, Value::Record({Value::String("x"), Value::Int(7)})), Value::Enum(0),
-                     Value::Fixed("cd")}),
-      Value::Record({Value::Long(-2), Value::Enum(0), Value::Fixed("zz"), Value::Union(0, Value::Null()),
-                     Value::Enum(1), Value::Fixed("yy")}),
+                     Value::Union(1, Value::Record({Value::String("x"), Value::Int(7)})),
+                     Value::Enum(0), Value::Fixed("cd")}),
+      Value::Record({Value::Long(-2), Value::Enum(0), Value::Fixed("zz"),
+                     Value::Union(0, Value::Null()), Value::Enum(1), Value::Fixed("yy")}),
   };
   ASSERT_OK_AND_ASSIGN(std::string file, WriteToString(schema, rows));
   ASSERT_OK_AND_ASSIGN(auto reader, Reader::OpenBuffer(file, "reflect.avro"));
@@ -176,8 +178,10 @@ TEST(AvroFileTest, RejectsSnappyChecksumMismatch) {
 }
 
 TEST(AvroFileTest, RejectsDecompressionBombs) {
-  auto schema = *Schema::Parse(R"({"type": "record", "name": "R", "fields": [{"name": "s", "type": "string"}]})");
-  for (Codec codec : {Codec::kDeflate, Codec::kBzip2, Codec::kXz, Codec::kZstandard, Codec::kSnappy}) {
+  auto schema = *Schema::Parse(
+      R"({"type": "record", "name": "R", "fields": [{"name": "s", "type": "string"}]})");
+  for (Codec codec :
+       {Codec::kDeflate, Codec::kBzip2, Codec::kXz, Codec::kZstandard, Codec::kSnappy}) {
     WriterOptions options;
     options.codec = codec;
     options.block_bytes = 64 << 20;

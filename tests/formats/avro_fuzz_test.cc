@@ -41,20 +41,23 @@ std::vector<std::string> Seeds() {
     {"name": "e", "type": {"type": "enum", "name": "E", "symbols": ["X", "Y"]}}, {"name": "d", "type": "double"}]})");
   std::vector<Value> rows;
   for (int i = 0; i < 20; ++i) {
-    rows.push_back(Value::Record({Value::String("row" + std::to_string(i)),
-                                  Value::Array({Value::Union(1, Value::Long(i)), Value::Union(0, Value::Null())}),
-                                  Value::Map({{"k", Value::Fixed("abc")}}), Value::Enum(i % 2), Value::Double(i)}));
+    rows.push_back(Value::Record(
+        {Value::String("row" + std::to_string(i)),
+         Value::Array({Value::Union(1, Value::Long(i)), Value::Union(0, Value::Null())}),
+         Value::Map({{"k", Value::Fixed("abc")}}), Value::Enum(i % 2), Value::Double(i)}));
   }
-  for (Codec c : {Codec::kNull, Codec::kDeflate, Codec::kSnappy, Codec::kBzip2, Codec::kXz, Codec::kZstandard}) {
+  for (Codec c : {Codec::kNull, Codec::kDeflate, Codec::kSnappy, Codec::kBzip2, Codec::kXz,
+                  Codec::kZstandard}) {
     WriterOptions options;
     options.codec = c;
     options.block_bytes = 200;
     seeds.push_back(*WriteToString(schema, rows, options));
   }
   if (auto root = atl::testing::TestdataDir()) {
-    for (const char* f : {"avro/nested_records.avro", "avro/simple_enum.avro", "avro/list_columns.avro",
-                          "avro/alltypes_plain.avro"}) {
-      if (std::filesystem::exists(*root + "/" + f)) seeds.push_back(atl::testing::ReadFile(*root + "/" + f));
+    for (const char* f : {"avro/nested_records.avro", "avro/simple_enum.avro",
+                          "avro/list_columns.avro", "avro/alltypes_plain.avro"}) {
+      if (std::filesystem::exists(*root + "/" + f))
+        seeds.push_back(atl::testing::ReadFile(*root + "/" + f));
     }
   }
   return seeds;
@@ -70,7 +73,8 @@ TEST(AvroFuzzTest, MutatedAndTruncatedFilesNeverCrash) {
       std::string bytes = seed;
       switch (rng() % 4) {
         case 0:  // flip a few bytes
-          for (int k = 0; k < 1 + static_cast<int>(rng() % 4); ++k) bytes[rng() % bytes.size()] ^= static_cast<char>(1 + rng() % 255);
+          for (int k = 0; k < 1 + static_cast<int>(rng() % 4); ++k)
+            bytes[rng() % bytes.size()] ^= static_cast<char>(1 + rng() % 255);
           break;
         case 1:  // truncate
           bytes.resize(rng() % bytes.size());

@@ -54,14 +54,16 @@ nlohmann::json Normalize(const Node& node, const Value& value) {
       return out;
     }
     default:
-      return nlohmann::json::parse(ToJson(node, value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
+      return nlohmann::json::parse(
+          ToJson(node, value).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace));
   }
 }
 
 bool Matches(const nlohmann::json& ours, const nlohmann::json& theirs) {
   if (ours.is_string() && ours.get<std::string>() == kAnything) return true;
-  if (ours.is_number() && theirs.is_number()) return ours.get<double>() == theirs.get<double>() &&
-                                                     (!ours.is_number_integer() || ours == theirs);
+  if (ours.is_number() && theirs.is_number())
+    return ours.get<double>() == theirs.get<double>() &&
+           (!ours.is_number_integer() || ours == theirs);
   if (ours.type() != theirs.type()) return false;
   if (ours.is_object()) {
     if (ours.size() != theirs.size()) return false;
@@ -105,12 +107,14 @@ std::optional<std::vector<std::string>> Avrocat(const std::string& path) {
 TEST(AvroOracleTest, AgreesWithAvrocatOnEveryFileItCanRead) {
   auto root = atl::testing::TestdataDir();
   if (!root) GTEST_SKIP() << "../shared/testdata is absent: nothing to compare";
-  if (!std::filesystem::exists(kAvrocat)) GTEST_SKIP() << kAvrocat << " is absent (Debian package avro-bin)";
+  if (!std::filesystem::exists(kAvrocat))
+    GTEST_SKIP() << kAvrocat << " is absent (Debian package avro-bin)";
   int compared_files = 0;
   size_t compared_rows = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(*root)) {
     const std::string path = entry.path().string();
-    if (entry.path().extension() != ".avro" || path.find("truncated") != std::string::npos) continue;
+    if (entry.path().extension() != ".avro" || path.find("truncated") != std::string::npos)
+      continue;
     auto theirs = Avrocat(path);
     if (!theirs) continue;  // a codec avro-c lacks (bzip2, xz, zstandard)
     SCOPED_TRACE(path);
@@ -121,7 +125,8 @@ TEST(AvroOracleTest, AgreesWithAvrocatOnEveryFileItCanRead) {
       auto ours = Normalize(reader->schema()->root(), rows[i]);
       auto other = nlohmann::json::parse((*theirs)[i], nullptr, false);
       ASSERT_FALSE(other.is_discarded()) << (*theirs)[i];
-      EXPECT_TRUE(Matches(ours, other)) << "row " << i << "\n ours:    " << ours.dump() << "\n avrocat: " << (*theirs)[i];
+      EXPECT_TRUE(Matches(ours, other))
+          << "row " << i << "\n ours:    " << ours.dump() << "\n avrocat: " << (*theirs)[i];
     }
     ++compared_files;
     compared_rows += rows.size();

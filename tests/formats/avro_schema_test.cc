@@ -1,6 +1,5 @@
 // Avro schema parsing and JSON round trips, including Iceberg's extra attributes.
 #include "atoll/formats/avro/schema.h"
-
 #include "testing/testing.h"
 
 namespace atl::avro {
@@ -31,7 +30,8 @@ constexpr const char* kIcebergLike = R"({
   ]})";
 
 TEST(AvroSchemaTest, ParsesPrimitivesAsStringsAndObjects) {
-  for (const char* name : {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}) {
+  for (const char* name :
+       {"null", "boolean", "int", "long", "float", "double", "bytes", "string"}) {
     ASSERT_OK_AND_ASSIGN(auto s, Schema::Parse(std::string("\"") + name + "\""));
     EXPECT_EQ(TypeName(s->root().type), name);
     ASSERT_OK_AND_ASSIGN(auto o, Schema::Parse(std::string("{\"type\": \"") + name + "\"}"));
@@ -114,7 +114,8 @@ TEST(AvroSchemaTest, InterpretsLogicalTypes) {
     const char* json;
     LogicalType expected;
   } cases[] = {
-      {R"({"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2})", LogicalType::kDecimal},
+      {R"({"type": "bytes", "logicalType": "decimal", "precision": 9, "scale": 2})",
+       LogicalType::kDecimal},
       {R"({"type": "fixed", "name": "d", "size": 16, "logicalType": "decimal", "precision": 38, "scale": 10})",
        LogicalType::kDecimal},
       {R"({"type": "string", "logicalType": "uuid"})", LogicalType::kUuid},
@@ -124,13 +125,19 @@ TEST(AvroSchemaTest, InterpretsLogicalTypes) {
       {R"({"type": "long", "logicalType": "timestamp-millis"})", LogicalType::kTimestampMillis},
       {R"({"type": "long", "logicalType": "timestamp-micros"})", LogicalType::kTimestampMicros},
       {R"({"type": "long", "logicalType": "timestamp-nanos"})", LogicalType::kTimestampNanos},
-      {R"({"type": "long", "logicalType": "local-timestamp-millis"})", LogicalType::kLocalTimestampMillis},
-      {R"({"type": "long", "logicalType": "local-timestamp-micros"})", LogicalType::kLocalTimestampMicros},
-      {R"({"type": "long", "logicalType": "local-timestamp-nanos"})", LogicalType::kLocalTimestampNanos},
-      {R"({"type": "fixed", "name": "dur", "size": 12, "logicalType": "duration"})", LogicalType::kDuration},
+      {R"({"type": "long", "logicalType": "local-timestamp-millis"})",
+       LogicalType::kLocalTimestampMillis},
+      {R"({"type": "long", "logicalType": "local-timestamp-micros"})",
+       LogicalType::kLocalTimestampMicros},
+      {R"({"type": "long", "logicalType": "local-timestamp-nanos"})",
+       LogicalType::kLocalTimestampNanos},
+      {R"({"type": "fixed", "name": "dur", "size": 12, "logicalType": "duration"})",
+       LogicalType::kDuration},
       // Invalid ones are ignored: the base type is used.
-      {R"({"type": "fixed", "name": "d2", "size": 2, "logicalType": "decimal", "precision": 9})", LogicalType::kNone},
-      {R"({"type": "bytes", "logicalType": "decimal", "precision": 2, "scale": 3})", LogicalType::kNone},
+      {R"({"type": "fixed", "name": "d2", "size": 2, "logicalType": "decimal", "precision": 9})",
+       LogicalType::kNone},
+      {R"({"type": "bytes", "logicalType": "decimal", "precision": 2, "scale": 3})",
+       LogicalType::kNone},
       {R"({"type": "string", "logicalType": "date"})", LogicalType::kNone},
       {R"({"type": "long", "logicalType": "no-such-type"})", LogicalType::kNone},
   };
@@ -151,17 +158,20 @@ TEST(AvroSchemaTest, RejectsInvalidSchemasWithAClearMessage) {
   } cases[] = {
       {"not json", "not valid JSON"},
       {R"("lng")", "unknown type 'lng'"},
-      {R"({"type": "record", "name": "r", "fields": [{"name": "a", "type": "lng"}]})", "field 'a' of record 'r'"},
+      {R"({"type": "record", "name": "r", "fields": [{"name": "a", "type": "lng"}]})",
+       "field 'a' of record 'r'"},
       {R"({"type": "record", "name": "r", "fields": [{"name": "a", "type": "int"}, {"name": "a", "type": "int"}]})",
        "appears twice"},
       {R"(["int", "int"])", "two branches"},
       {R"(["int", ["null", "long"]])", "directly contain a union"},
-      {R"({"type": "enum", "name": "e", "symbols": ["A"], "default": "B"})", "not one of its symbols"},
+      {R"({"type": "enum", "name": "e", "symbols": ["A"], "default": "B"})",
+       "not one of its symbols"},
       {R"({"type": "enum", "name": "e", "symbols": ["A", "A"]})", "appears twice"},
       {R"({"type": "fixed", "name": "f", "size": -1})", "size"},
       {R"({"type": "record", "name": "", "fields": []})", "invalid name"},
       {R"({"type": "record", "name": "ns.", "fields": []})", "invalid name"},
-      {R"({"type": "record", "name": "r", "fields": [{"name": "", "type": "int"}]})", "invalid field name"},
+      {R"({"type": "record", "name": "r", "fields": [{"name": "", "type": "int"}]})",
+       "invalid field name"},
       {R"({"type": "enum", "name": "e", "symbols": ["A$"]})", "invalid symbol"},
       {R"({"type": "array"})", "without \"items\""},
       {R"([{"type": "record", "name": "r", "fields": []}, {"type": "record", "name": "r", "fields": []}])",
@@ -171,7 +181,8 @@ TEST(AvroSchemaTest, RejectsInvalidSchemasWithAClearMessage) {
     auto s = Schema::Parse(c.json);
     EXPECT_THAT(s, IsError(StatusCode::kInvalidArgument)) << c.json;
     if (!s.ok()) {
-      EXPECT_NE(s.status().message().find(c.message_part), std::string::npos) << s.status().ToString();
+      EXPECT_NE(s.status().message().find(c.message_part), std::string::npos)
+          << s.status().ToString();
     }
   }
 }

@@ -43,7 +43,7 @@ std::vector<AvroFact> AvroFiles(const std::string& root) {
 }
 
 #define REQUIRE_TESTDATA(root)                                                      \
-  auto root##_opt = ::atl::testing::TestdataDir();                                \
+  auto root##_opt = ::atl::testing::TestdataDir();                                  \
   if (!root##_opt) GTEST_SKIP() << "../shared/testdata is absent: nothing to read"; \
   const std::string root = *root##_opt
 
@@ -55,13 +55,16 @@ TEST(AvroTestdataTest, ReadsEveryFileWithTheKnownRowCountAndCodec) {
   for (const AvroFact& f : files) {
     SCOPED_TRACE(f.path);
     auto reader = Reader::OpenFile(root + "/" + f.path);
-    Result<std::vector<Value>> rows = reader.ok() ? (*reader)->ReadAll() : Result<std::vector<Value>>(reader.status());
+    Result<std::vector<Value>> rows =
+        reader.ok() ? (*reader)->ReadAll() : Result<std::vector<Value>>(reader.status());
     if (f.facts.find("NEGATIVE") != std::string::npos) {
       ++negatives;
       EXPECT_THAT(rows, IsError(StatusCode::kCorruption));
       if (!rows.ok()) {
-        EXPECT_NE(rows.status().message().find("truncated"), std::string::npos) << rows.status().ToString();
-        EXPECT_NE(rows.status().message().find(f.path), std::string::npos) << rows.status().ToString();
+        EXPECT_NE(rows.status().message().find("truncated"), std::string::npos)
+            << rows.status().ToString();
+        EXPECT_NE(rows.status().message().find(f.path), std::string::npos)
+            << rows.status().ToString();
       }
       continue;
     }
@@ -106,14 +109,16 @@ TEST(AvroTestdataTest, WeatherFilesHoldTheExpectedRecordsInEveryCodec) {
   std::string line;
   while (std::getline(in, line)) expected.push_back(nlohmann::json::parse(line));
   ASSERT_EQ(expected.size(), 5u);
-  for (const char* name : {"weather.avro", "weather-deflate.avro", "weather-snappy.avro", "weather-zstd.avro"}) {
+  for (const char* name :
+       {"weather.avro", "weather-deflate.avro", "weather-snappy.avro", "weather-zstd.avro"}) {
     SCOPED_TRACE(name);
     ASSERT_OK_AND_ASSIGN(auto reader, Reader::OpenFile(root + "/avro/" + name));
     EXPECT_EQ(reader->schema()->root().full_name, "test.Weather");
     ASSERT_OK_AND_ASSIGN(auto rows, reader->ReadAll());
     ASSERT_EQ(rows.size(), expected.size());
     for (size_t i = 0; i < rows.size(); ++i) {
-      EXPECT_EQ(nlohmann::json::parse(ToJson(reader->schema()->root(), rows[i]).dump()), expected[i]);
+      EXPECT_EQ(nlohmann::json::parse(ToJson(reader->schema()->root(), rows[i]).dump()),
+                expected[i]);
     }
   }
 }
@@ -134,7 +139,9 @@ TEST(AvroTestdataTest, DecodesLogicalTypesEnumsFixedAndNestedRecords) {
     EXPECT_EQ(dec.scale, 2);
     ASSERT_OK_AND_ASSIGN(auto rows, reader->ReadAll());
     for (size_t i = 0; i < rows.size(); ++i) {
-      EXPECT_EQ(Unscaled(rows[i].fields()[0].branch_value().bytes()), static_cast<int64_t>(i + 1) * 100) << name;
+      EXPECT_EQ(Unscaled(rows[i].fields()[0].branch_value().bytes()),
+                static_cast<int64_t>(i + 1) * 100)
+          << name;
     }
   }
   ASSERT_OK_AND_ASSIGN(auto ts, Reader::OpenFile(root + "/avro/timestamp_logical_types.avro"));
@@ -148,7 +155,8 @@ TEST(AvroTestdataTest, DecodesLogicalTypesEnumsFixedAndNestedRecords) {
   ASSERT_OK_AND_ASSIGN(auto all, Reader::OpenFile(root + "/avro/alltypes_plain.xz.avro"));
   ASSERT_OK_AND_ASSIGN(auto all_rows, all->ReadAll());
   std::vector<int64_t> ids;
-  for (const Value& r : all_rows) ids.push_back(*GetField(all->schema()->root(), r, "id")->AsLong());
+  for (const Value& r : all_rows)
+    ids.push_back(*GetField(all->schema()->root(), r, "id")->AsLong());
   EXPECT_EQ(ids, (std::vector<int64_t>{4, 5, 6, 7, 2, 3, 0, 1}));
 
   ASSERT_OK_AND_ASSIGN(auto nested, Reader::OpenFile(root + "/avro/nested_records.avro"));

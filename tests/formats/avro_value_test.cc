@@ -42,8 +42,8 @@ TEST(AvroBinaryTest, ZigZagVarintsMatchTheSpecification) {
   EXPECT_EQ(Encoded(1), "\x02");
   EXPECT_EQ(Encoded(-64), "\x7f");
   EXPECT_EQ(Encoded(64), "\x80\x01");
-  for (int64_t v : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{1} << 40, std::numeric_limits<int64_t>::max(),
-                    std::numeric_limits<int64_t>::min()}) {
+  for (int64_t v : {int64_t{0}, int64_t{1}, int64_t{-1}, int64_t{1} << 40,
+                    std::numeric_limits<int64_t>::max(), std::numeric_limits<int64_t>::min()}) {
     std::string b = Encoded(v);
     Decoder d(b);
     ASSERT_OK_AND_ASSIGN(int64_t got, d.ReadLong());
@@ -86,15 +86,16 @@ TEST(AvroBinaryTest, RoundTripsEveryType) {
     {"name": "dec", "type": {"type": "bytes", "logicalType": "decimal", "precision": 10, "scale": 2}},
     {"name": "ts", "type": {"type": "long", "logicalType": "timestamp-micros"}}]})");
   ASSERT_NE(schema, nullptr);
-  Value v = Value::Record({
-      Value::Null(), Value::Boolean(true), Value::Int(std::numeric_limits<int32_t>::min()),
-      Value::Long(std::numeric_limits<int64_t>::max()), Value::Float(-1.5f),
-      Value::Double(std::numeric_limits<double>::quiet_NaN()), Value::Bytes(std::string("\x00\xff\x10", 3)),
-      Value::String("héllo"), Value::Fixed("abc"), Value::Enum(2),
-      Value::Array({Value::Union(1, Value::Long(-7)), Value::Union(0, Value::Null())}),
-      Value::Map({{"pi", Value::Double(3.14)}, {"", Value::Double(-0.0)}}),
-      Value::Union(2, Value::Fixed("xyz")), Value::Record({Value::Int(42)}),
-      Value::Bytes(std::string("\x01\x2c", 2)), Value::Long(1235865600000000)});
+  Value v = Value::Record(
+      {Value::Null(), Value::Boolean(true), Value::Int(std::numeric_limits<int32_t>::min()),
+       Value::Long(std::numeric_limits<int64_t>::max()), Value::Float(-1.5f),
+       Value::Double(std::numeric_limits<double>::quiet_NaN()),
+       Value::Bytes(std::string("\x00\xff\x10", 3)), Value::String("héllo"), Value::Fixed("abc"),
+       Value::Enum(2),
+       Value::Array({Value::Union(1, Value::Long(-7)), Value::Union(0, Value::Null())}),
+       Value::Map({{"pi", Value::Double(3.14)}, {"", Value::Double(-0.0)}}),
+       Value::Union(2, Value::Fixed("xyz")), Value::Record({Value::Int(42)}),
+       Value::Bytes(std::string("\x01\x2c", 2)), Value::Long(1235865600000000)});
   EXPECT_EQ(RoundTrip(*schema, v), v);
   const Value* m = GetField(schema->root(), v, "m");
   ASSERT_NE(m, nullptr);
@@ -114,8 +115,8 @@ TEST(AvroBinaryTest, EmptyContainersAndZeroLengthValuesRoundTrip) {
     {"name": "a", "type": {"type": "array", "items": "null"}},
     {"name": "m", "type": {"type": "map", "values": "string"}},
     {"name": "s", "type": "string"}, {"name": "f", "type": {"type": "fixed", "name": "Z", "size": 0}}]})");
-  Value v = Value::Record({Value::Array({Value::Null(), Value::Null()}), Value::Map({}), Value::String(""),
-                           Value::Fixed("")});
+  Value v = Value::Record({Value::Array({Value::Null(), Value::Null()}), Value::Map({}),
+                           Value::String(""), Value::Fixed("")});
   EXPECT_EQ(RoundTrip(*schema, v), v);
 }
 
@@ -165,7 +166,8 @@ TEST(AvroBinaryTest, RejectsCountsAndLengthsBeyondTheData) {
 }
 
 TEST(AvroBinaryTest, StopsOnSchemasThatRecurseWithoutConsumingBytes) {
-  auto schema = MustParse(R"({"type": "record", "name": "Loop", "fields": [{"name": "self", "type": "Loop"}]})");
+  auto schema = MustParse(
+      R"({"type": "record", "name": "Loop", "fields": [{"name": "self", "type": "Loop"}]})");
   Decoder d("");
   Value out;
   EXPECT_THAT(DecodeValue(schema->root(), &d, &out), IsError(StatusCode::kCorruption));
@@ -177,7 +179,8 @@ TEST(AvroBinaryTest, EncoderRejectsValuesThatDoNotMatchTheSchema) {
     {"name": "f", "type": {"type": "fixed", "name": "F", "size": 2}}]})");
   std::string out;
   Encoder e(&out);
-  Status st = EncodeValue(schema->root(), Value::Record({Value::Array({Value::Long(1)}), Value::Fixed("ab")}), &e);
+  Status st = EncodeValue(schema->root(),
+                          Value::Record({Value::Array({Value::Long(1)}), Value::Fixed("ab")}), &e);
   EXPECT_THAT(st, IsError(StatusCode::kInvalidArgument));
   EXPECT_NE(st.message().find("field 'a': item 0"), std::string::npos) << st.ToString();
   st = EncodeValue(schema->root(), Value::Record({Value::Array({}), Value::Fixed("abc")}), &e);

@@ -24,7 +24,9 @@ void PutVarint(uint64_t v, std::string* out) {
   }
   out->push_back(static_cast<char>(v));
 }
-uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+uint64_t ZigZag(int64_t v) {
+  return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63);
+}
 
 struct Msg {
   std::string bytes;
@@ -78,16 +80,20 @@ std::string IntsV2(std::vector<int64_t> v, bool is_signed) {
 std::string CompressChunk(CompressionKind kind, const std::string& in) {
   std::string out;
   switch (kind) {
-    case CompressionKind::kZlib: EXPECT_OK(avro::Compress(avro::Codec::kDeflate, in, -1, &out)); break;
-    case CompressionKind::kZstd: EXPECT_OK(avro::Compress(avro::Codec::kZstandard, in, -1, &out)); break;
+    case CompressionKind::kZlib:
+      EXPECT_OK(avro::Compress(avro::Codec::kDeflate, in, -1, &out));
+      break;
+    case CompressionKind::kZstd:
+      EXPECT_OK(avro::Compress(avro::Codec::kZstandard, in, -1, &out));
+      break;
     case CompressionKind::kSnappy:
       EXPECT_OK(avro::Compress(avro::Codec::kSnappy, in, -1, &out));
       out.resize(out.size() - 4);
       break;
     case CompressionKind::kLz4:
       out.resize(LZ4_compressBound(static_cast<int>(in.size())));
-      out.resize(static_cast<size_t>(LZ4_compress_default(in.data(), out.data(), static_cast<int>(in.size()),
-                                                          static_cast<int>(out.size()))));
+      out.resize(static_cast<size_t>(LZ4_compress_default(
+          in.data(), out.data(), static_cast<int>(in.size()), static_cast<int>(out.size()))));
       break;
     case CompressionKind::kLzo: {
       EXPECT_EQ(lzo_init(), LZO_E_OK);
@@ -99,7 +105,8 @@ std::string CompressChunk(CompressionKind kind, const std::string& in) {
       out.resize(n);
       break;
     }
-    case CompressionKind::kNone: return in;
+    case CompressionKind::kNone:
+      return in;
   }
   return out;
 }
@@ -137,21 +144,33 @@ struct Layout {
   std::optional<uint64_t> footer_rows = 3;  // the footer's numberOfRows; nullopt: absent
 };
 
-std::string BuildFile(CompressionKind kind, size_t block, std::vector<uint64_t> version, size_t declared_block = 0,
-                      const Layout& layout = {}) {
+std::string BuildFile(CompressionKind kind, size_t block, std::vector<uint64_t> version,
+                      size_t declared_block = 0, const Layout& layout = {}) {
   // Columns: 0 struct, 1 d date, 2 c char(3), 3 v varchar(10), 4 s string (dictionary),
   // 5 dec decimal(10,2) (RLE v2 integers, see Layout), 6 dec38 decimal(20,3), 7 tsi
   // timestamp with local time zone, 8 st struct<x:int>, 9 x int.
   std::vector<StreamSpec> streams = {
       {1, 1, IntsV1({0, -1, 19000}, true)},
-      {0, 2, Bools({1, 0, 1})}, {2, 2, IntsV1({3, 3}, false)}, {1, 2, "ab xyz"},
-      {0, 3, Bools({1, 1, 0})}, {2, 3, IntsV1({5, 0}, false)}, {1, 3, "hello"},
-      {1, 4, IntsV1({0, 1, 0}, false)}, {3, 4, "xy"}, {2, 4, IntsV1({1, 1}, false)},
-      {0, 5, Bools({1, 1, 0})}, {1, 5, IntsV2({12345, -5}, true)},
-      {0, 6, Bools({1, 1, 0})}, {1, 6, ""}, {5, 6, IntsV1({1, 4}, true)},
-      {0, 7, Bools({1, 1, 0})}, {1, 7, IntsV2({-kEpoch, -1 - kEpoch}, true)}, {5, 7, IntsV2({47, 47}, false)},
+      {0, 2, Bools({1, 0, 1})},
+      {2, 2, IntsV1({3, 3}, false)},
+      {1, 2, "ab xyz"},
+      {0, 3, Bools({1, 1, 0})},
+      {2, 3, IntsV1({5, 0}, false)},
+      {1, 3, "hello"},
+      {1, 4, IntsV1({0, 1, 0}, false)},
+      {3, 4, "xy"},
+      {2, 4, IntsV1({1, 1}, false)},
+      {0, 5, Bools({1, 1, 0})},
+      {1, 5, IntsV2({12345, -5}, true)},
+      {0, 6, Bools({1, 1, 0})},
+      {1, 6, ""},
+      {5, 6, IntsV1({1, 4}, true)},
+      {0, 7, Bools({1, 1, 0})},
+      {1, 7, IntsV2({-kEpoch, -1 - kEpoch}, true)},
+      {5, 7, IntsV2({47, 47}, false)},
       {0, 8, Bools({1, 1, 0})},
-      {0, 9, Bools({1, 0})}, {1, 9, IntsV2({1}, true)},
+      {0, 9, Bools({1, 0})},
+      {1, 9, IntsV2({1}, true)},
   };
   PutVarint(ZigZag(5), &streams[13].data);
   PutVarint(ZigZag(12345), &streams[13].data);
@@ -173,7 +192,8 @@ std::string BuildFile(CompressionKind kind, size_t block, std::vector<uint64_t> 
   std::string sf_bytes = Frame(kind, sf.bytes, block);
   Msg footer;
   footer.U(1, 3).U(2, stripe_streams.size() + sf_bytes.size());
-  footer.B(3, Msg().U(1, 3).U(2, 0).U(3, stripe_streams.size()).U(4, sf_bytes.size()).U(5, 3).bytes);
+  footer.B(3,
+           Msg().U(1, 3).U(2, 0).U(3, stripe_streams.size()).U(4, sf_bytes.size()).U(5, 3).bytes);
   auto packed = [](std::vector<uint64_t> v) {
     std::string s;
     for (uint64_t x : v) PutVarint(x, &s);
@@ -196,7 +216,9 @@ std::string BuildFile(CompressionKind kind, size_t block, std::vector<uint64_t> 
   if (layout.footer_rows) footer.U(6, *layout.footer_rows);
   std::string footer_bytes = Frame(kind, footer.bytes, block);
   Msg ps;
-  ps.U(1, footer_bytes.size()).U(2, static_cast<uint32_t>(kind)).U(3, declared_block ? declared_block : block);
+  ps.U(1, footer_bytes.size())
+      .U(2, static_cast<uint32_t>(kind))
+      .U(3, declared_block ? declared_block : block);
   ps.B(4, packed(version)).U(5, 0);
   ps.B(8000, "ORC");
   file += stripe_streams + sf_bytes + footer_bytes + ps.bytes;
@@ -213,16 +235,17 @@ const std::vector<std::string> kExpected = {
 };
 
 TEST(OrcBuiltFileTest, EveryCompressionKindAndTheTypesTestdataLacks) {
-  for (auto kind : {CompressionKind::kNone, CompressionKind::kZlib, CompressionKind::kSnappy, CompressionKind::kLzo,
-                    CompressionKind::kLz4, CompressionKind::kZstd}) {
+  for (auto kind : {CompressionKind::kNone, CompressionKind::kZlib, CompressionKind::kSnappy,
+                    CompressionKind::kLzo, CompressionKind::kLz4, CompressionKind::kZstd}) {
     for (size_t block : {size_t{5}, size_t{64}, size_t{1024}}) {
       SCOPED_TRACE(StrCat(CompressionName(kind), " block ", block));
       std::string file = BuildFile(kind, block, {0, 12});
       ASSERT_OK_AND_ASSIGN(auto reader, Reader::OpenBuffer(file, "built.orc"));
       EXPECT_EQ(reader->compression(), kind);
-      EXPECT_EQ(reader->schema().ToString(),
-                "struct<d:date,c:char(3),v:varchar(10),s:string,dec:decimal(10,2),dec38:decimal(20,3),"
-                "tsi:timestamp with local time zone,st:struct<x:int>>");
+      EXPECT_EQ(
+          reader->schema().ToString(),
+          "struct<d:date,c:char(3),v:varchar(10),s:string,dec:decimal(10,2),dec38:decimal(20,3),"
+          "tsi:timestamp with local time zone,st:struct<x:int>>");
       EXPECT_EQ(reader->schema().child(0).Attribute("iceberg.id"), "1");
       ASSERT_EQ(reader->user_metadata().size(), 1u);
       EXPECT_EQ(reader->user_metadata()[0].second, "built by a test");
@@ -240,7 +263,8 @@ TEST(OrcBuiltFileTest, Orcv2Decimal64ColumnsReadAsJavaAndCppWriteThem) {
       SCOPED_TRACE(StrCat("encoding ", encoding, " ", CompressionName(kind)));
       Layout layout;
       layout.dec_encoding = encoding;
-      ASSERT_OK_AND_ASSIGN(auto reader, Reader::OpenBuffer(BuildFile(kind, 64, {1, 9999}, 0, layout), "orcv2.orc"));
+      ASSERT_OK_AND_ASSIGN(
+          auto reader, Reader::OpenBuffer(BuildFile(kind, 64, {1, 9999}, 0, layout), "orcv2.orc"));
       EXPECT_EQ(reader->format_version(), "1.9999");
       ASSERT_OK_AND_ASSIGN(auto rows, testing::ReadAllJson(*reader));
       EXPECT_EQ(rows, kExpected);
@@ -249,18 +273,22 @@ TEST(OrcBuiltFileTest, Orcv2Decimal64ColumnsReadAsJavaAndCppWriteThem) {
   // The same bytes in a 0.12 file under DIRECT mean RLE v1 varints: not decimal64.
   Layout v1;
   v1.dec_encoding = 0;
-  ASSERT_OK_AND_ASSIGN(auto old, Reader::OpenBuffer(BuildFile(CompressionKind::kNone, 64, {0, 12}, 0, v1), "v12.orc"));
+  ASSERT_OK_AND_ASSIGN(
+      auto old,
+      Reader::OpenBuffer(BuildFile(CompressionKind::kNone, 64, {0, 12}, 0, v1), "v12.orc"));
   auto rows = testing::ReadAllJson(*old);
   EXPECT_FALSE(rows.ok() && *rows == kExpected);
 }
 
 TEST(OrcBuiltFileTest, FooterWithoutRowCountIsReadByItsStripes) {
-  for (std::optional<uint64_t> footer_rows : {std::optional<uint64_t>(0), std::optional<uint64_t>()}) {
+  for (std::optional<uint64_t> footer_rows :
+       {std::optional<uint64_t>(0), std::optional<uint64_t>()}) {
     SCOPED_TRACE(footer_rows ? "numberOfRows 0" : "numberOfRows absent");
     Layout layout;
     layout.footer_rows = footer_rows;
-    ASSERT_OK_AND_ASSIGN(auto reader,
-                         Reader::OpenBuffer(BuildFile(CompressionKind::kZlib, 64, {0, 12}, 0, layout), "norows.orc"));
+    ASSERT_OK_AND_ASSIGN(
+        auto reader, Reader::OpenBuffer(BuildFile(CompressionKind::kZlib, 64, {0, 12}, 0, layout),
+                                        "norows.orc"));
     EXPECT_EQ(reader->num_rows(), 3u);
     ASSERT_OK_AND_ASSIGN(auto rows, testing::ReadAllJson(*reader));
     EXPECT_EQ(rows, kExpected);
@@ -268,12 +296,14 @@ TEST(OrcBuiltFileTest, FooterWithoutRowCountIsReadByItsStripes) {
   // A footer that counts rows must agree with the stripes.
   Layout wrong;
   wrong.footer_rows = 2;
-  EXPECT_THAT(Reader::OpenBuffer(BuildFile(CompressionKind::kNone, 64, {0, 12}, 0, wrong), "wrong.orc"),
-              IsError(StatusCode::kCorruption));
+  EXPECT_THAT(
+      Reader::OpenBuffer(BuildFile(CompressionKind::kNone, 64, {0, 12}, 0, wrong), "wrong.orc"),
+      IsError(StatusCode::kCorruption));
 }
 
 TEST(OrcBuiltFileTest, FormatVersionAndRejections) {
-  ASSERT_OK_AND_ASSIGN(auto v11, Reader::OpenBuffer(BuildFile(CompressionKind::kNone, 64, {0, 11}), "v11.orc"));
+  ASSERT_OK_AND_ASSIGN(
+      auto v11, Reader::OpenBuffer(BuildFile(CompressionKind::kNone, 64, {0, 11}), "v11.orc"));
   EXPECT_EQ(v11->format_version(), "0.11");
   EXPECT_THAT(Reader::OpenBuffer(BuildFile(CompressionKind::kNone, 64, {2, 0}), "v2.orc"),
               IsError(StatusCode::kNotSupported));
@@ -286,18 +316,22 @@ TEST(OrcBuiltFileTest, FormatVersionAndRejections) {
   file[at + 1] = 9;
   auto bad = Reader::OpenBuffer(file, "badcodec.orc");
   ASSERT_THAT(bad, IsError(StatusCode::kNotSupported));
-  EXPECT_NE(bad.status().message().find("badcodec.orc"), std::string::npos) << bad.status().ToString();
+  EXPECT_NE(bad.status().message().find("badcodec.orc"), std::string::npos)
+      << bad.status().ToString();
   // A chunk expanding beyond the declared block size is caught (a decompression bomb).
   auto bomb = Reader::OpenBuffer(BuildFile(CompressionKind::kZlib, 1024, {0, 12}, 16), "bomb.orc");
   ASSERT_THAT(bomb, IsError(StatusCode::kCorruption));
   EXPECT_NE(bomb.status().message().find("footer"), std::string::npos) << bomb.status().ToString();
   // An absurd block size is refused before anything is allocated.
-  EXPECT_THAT(Reader::OpenBuffer(BuildFile(CompressionKind::kZlib, 1024, {0, 12}, uint64_t{1} << 40), "big.orc"),
+  EXPECT_THAT(Reader::OpenBuffer(
+                  BuildFile(CompressionKind::kZlib, 1024, {0, 12}, uint64_t{1} << 40), "big.orc"),
               IsError(StatusCode::kCorruption));
   // Tight limits on the reader side turn a legal but large stripe into a clear error.
   ReaderOptions tight;
   tight.max_decompressed_stripe_bytes = 8;
-  ASSERT_OK_AND_ASSIGN(auto limited, Reader::OpenBuffer(BuildFile(CompressionKind::kZlib, 64, {0, 12}), "l.orc", tight));
+  ASSERT_OK_AND_ASSIGN(
+      auto limited,
+      Reader::OpenBuffer(BuildFile(CompressionKind::kZlib, 64, {0, 12}), "l.orc", tight));
   std::unique_ptr<ColumnVector> batch;
   EXPECT_THAT(limited->NextBatch(&batch), IsError(StatusCode::kCorruption));
 }

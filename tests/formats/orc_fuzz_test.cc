@@ -46,10 +46,12 @@ int64_t TryRead(const std::string& bytes) {
 std::vector<std::string> Seeds() {
   std::vector<std::string> seeds;
   if (auto root = atl::testing::TestdataDir()) {
-    for (const char* f : {"orc/TestOrcFile.test1.orc", "orc/TestOrcFile.testTimestamp.orc",
-                          "orc/complextypes_iceberg.orc", "orc/TestOrcFile.testUnionAndTimestamp.orc",
-                          "orc/decimal.orc", "orc/TestVectorOrcFile.testLz4.orc"}) {
-      if (std::filesystem::exists(*root + "/" + f)) seeds.push_back(atl::testing::ReadFile(*root + "/" + f));
+    for (const char* f :
+         {"orc/TestOrcFile.test1.orc", "orc/TestOrcFile.testTimestamp.orc",
+          "orc/complextypes_iceberg.orc", "orc/TestOrcFile.testUnionAndTimestamp.orc",
+          "orc/decimal.orc", "orc/TestVectorOrcFile.testLz4.orc"}) {
+      if (std::filesystem::exists(*root + "/" + f))
+        seeds.push_back(atl::testing::ReadFile(*root + "/" + f));
     }
   }
   return seeds;
@@ -88,9 +90,14 @@ TEST(OrcFuzzTest, RandomMutationsNeverCrash) {
         // Bias towards the tail, where the metadata lives.
         if (rng() % 2 == 0) pos = bytes.size() - 1 - rng() % std::min<size_t>(bytes.size(), 600);
         switch (rng() % 3) {
-          case 0: bytes[pos] = static_cast<char>(rng()); break;
-          case 1: bytes[pos] ^= static_cast<char>(1 << (rng() % 8)); break;
-          default: bytes[pos] = static_cast<char>(rng() % 2 ? 0xff : 0x00);
+          case 0:
+            bytes[pos] = static_cast<char>(rng());
+            break;
+          case 1:
+            bytes[pos] ^= static_cast<char>(1 << (rng() % 8));
+            break;
+          default:
+            bytes[pos] = static_cast<char>(rng() % 2 ? 0xff : 0x00);
         }
       }
       (TryRead(bytes) >= 0 ? accepted : rejected)++;

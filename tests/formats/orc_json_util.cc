@@ -14,11 +14,21 @@ void Quote(std::string_view s, std::string* out) {
   out->push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': *out += "\\\""; break;
-      case '\\': *out += "\\\\"; break;
-      case '\n': *out += "\\n"; break;
-      case '\r': *out += "\\r"; break;
-      case '\t': *out += "\\t"; break;
+      case '"':
+        *out += "\\\"";
+        break;
+      case '\\':
+        *out += "\\\\";
+        break;
+      case '\n':
+        *out += "\\n";
+        break;
+      case '\r':
+        *out += "\\r";
+        break;
+      case '\t':
+        *out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -35,8 +45,8 @@ void Quote(std::string_view s, std::string* out) {
 std::string Date(int64_t days) {
   std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{days}}};
   char buf[32];
-  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                static_cast<unsigned>(ymd.day()));
+  std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
   return buf;
 }
 
@@ -44,8 +54,9 @@ std::string Timestamp(int64_t secs, int32_t nanos) {
   int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
   int64_t tod = secs - days * 86400;
   char buf[64];
-  std::snprintf(buf, sizeof buf, "%s %02d:%02d:%02d.%09d", Date(days).c_str(), static_cast<int>(tod / 3600),
-                static_cast<int>(tod / 60 % 60), static_cast<int>(tod % 60), nanos);
+  std::snprintf(buf, sizeof buf, "%s %02d:%02d:%02d.%09d", Date(days).c_str(),
+                static_cast<int>(tod / 3600), static_cast<int>(tod / 60 % 60),
+                static_cast<int>(tod % 60), nanos);
   std::string s = buf;
   while (s.back() == '0' && s[s.size() - 2] != '.') s.pop_back();
   return s;
@@ -54,7 +65,8 @@ std::string Timestamp(int64_t secs, int32_t nanos) {
 std::string Int128(__int128 v) {
   if (v == 0) return "0";
   bool neg = v < 0;
-  unsigned __int128 u = neg ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
+  unsigned __int128 u =
+      neg ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
   std::string digits;
   while (u > 0) {
     digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
@@ -83,11 +95,15 @@ void RenderJson(const ColumnVector& v, size_t row, std::string* out) {
   }
   const Type& t = *v.type;
   switch (t.kind()) {
-    case TypeKind::kBoolean: *out += v.ints[row] ? "true" : "false"; return;
+    case TypeKind::kBoolean:
+      *out += v.ints[row] ? "true" : "false";
+      return;
     case TypeKind::kByte:
     case TypeKind::kShort:
     case TypeKind::kInt:
-    case TypeKind::kLong: *out += std::to_string(v.ints[row]); return;
+    case TypeKind::kLong:
+      *out += std::to_string(v.ints[row]);
+      return;
     case TypeKind::kFloat:
     case TypeKind::kDouble: {
       char buf[64];
@@ -97,7 +113,9 @@ void RenderJson(const ColumnVector& v, size_t row, std::string* out) {
     }
     case TypeKind::kString:
     case TypeKind::kVarchar:
-    case TypeKind::kChar: Quote(v.StringAt(row), out); return;
+    case TypeKind::kChar:
+      Quote(v.StringAt(row), out);
+      return;
     case TypeKind::kBinary: {
       *out += "[";
       std::string_view s = v.StringAt(row);
@@ -108,9 +126,13 @@ void RenderJson(const ColumnVector& v, size_t row, std::string* out) {
       *out += "]";
       return;
     }
-    case TypeKind::kDate: Quote(Date(v.ints[row]), out); return;
+    case TypeKind::kDate:
+      Quote(Date(v.ints[row]), out);
+      return;
     case TypeKind::kTimestamp:
-    case TypeKind::kTimestampInstant: Quote(Timestamp(v.ints[row], v.nanos[row]), out); return;
+    case TypeKind::kTimestampInstant:
+      Quote(Timestamp(v.ints[row], v.nanos[row]), out);
+      return;
     case TypeKind::kDecimal:
       *out += Decimal(t.precision() <= 18 ? __int128{v.ints[row]} : v.wide[row], t.scale());
       return;

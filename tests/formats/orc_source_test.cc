@@ -50,7 +50,8 @@ TEST(OrcSourceTest, OpensFromAStore) {
   auto root = atl::testing::TestdataDir();
   if (!root) GTEST_SKIP() << "../shared/testdata is absent: nothing to read";
   storage::MemoryStore store("mem");
-  auto put = storage::PutString(store, "t/test1.orc", atl::testing::ReadFile(*root + "/orc/TestOrcFile.test1.orc"));
+  auto put = storage::PutString(store, "t/test1.orc",
+                                atl::testing::ReadFile(*root + "/orc/TestOrcFile.test1.orc"));
   ASSERT_OK(put);
   ASSERT_OK_AND_ASSIGN(auto reader, Reader::OpenStore(store, "t/test1.orc"));
   ASSERT_OK_AND_ASSIGN(auto rows, testing::ReadAllJson(*reader));

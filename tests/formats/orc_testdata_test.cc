@@ -2,10 +2,10 @@
 // Hive and Iceberg) is read and compared row by row with the JSON the ORC project
 // publishes for it (orc/expected/*.jsn.gz), and checked against the facts in INDEX.tsv.
 #include <filesystem>
-#include <functional>
-#include <set>
 #include <fstream>
+#include <functional>
 #include <regex>
+#include <set>
 #include <sstream>
 
 #include "orc_json_util.h"
@@ -36,14 +36,15 @@ std::vector<OrcFact> OrcFiles(const std::string& root) {
     std::stringstream ss(line);
     std::string col;
     while (std::getline(ss, col, '\t')) cols.push_back(col);
-    bool orc_file = cols.size() >= 6 && cols[1].size() > 4 && cols[1].substr(cols[1].size() - 4) == ".orc";
+    bool orc_file =
+        cols.size() >= 6 && cols[1].size() > 4 && cols[1].substr(cols[1].size() - 4) == ".orc";
     if (orc_file) out.push_back({cols[1], cols[5]});
   }
   return out;
 }
 
 #define REQUIRE_TESTDATA(root)                                                      \
-  auto root##_opt = ::atl::testing::TestdataDir();                                \
+  auto root##_opt = ::atl::testing::TestdataDir();                                  \
   if (!root##_opt) GTEST_SKIP() << "../shared/testdata is absent: nothing to read"; \
   const std::string root = *root##_opt
 
@@ -92,7 +93,8 @@ TEST(OrcTestdataTest, EveryFileMatchesItsRowCountAndExpectedRows) {
       want = std::regex_replace(want, std::regex("decimal\\(0,0\\)"), "decimal(38,6)");
       EXPECT_EQ(have, want);
     }
-    std::string expected = root + "/orc/expected/" + std::filesystem::path(f.path).stem().string() + ".jsn.gz";
+    std::string expected =
+        root + "/orc/expected/" + std::filesystem::path(f.path).stem().string() + ".jsn.gz";
     if (!std::filesystem::exists(expected)) continue;
     auto want = testing::ReadGzipLines(expected);
     ASSERT_EQ(rows->size(), want.size());
@@ -100,7 +102,8 @@ TEST(OrcTestdataTest, EveryFileMatchesItsRowCountAndExpectedRows) {
     for (size_t i = 0; i < want.size() && mismatches < 5; ++i) {
       if ((*rows)[i] != want[i]) {
         ++mismatches;
-        ADD_FAILURE() << "row " << i << "\n  read:     " << (*rows)[i] << "\n  expected: " << want[i];
+        ADD_FAILURE() << "row " << i << "\n  read:     " << (*rows)[i]
+                      << "\n  expected: " << want[i];
       }
     }
     ++compared;
@@ -138,7 +141,8 @@ TEST(OrcTestdataTest, EmptyAndZeroLengthFilesGiveZeroRows) {
   strict.zero_length_is_empty = false;
   auto zero = Reader::OpenFile(root + "/orc/zero.orc", strict);
   ASSERT_THAT(zero, IsError(StatusCode::kCorruption));
-  EXPECT_NE(zero.status().message().find("zero.orc"), std::string::npos) << zero.status().ToString();
+  EXPECT_NE(zero.status().message().find("zero.orc"), std::string::npos)
+      << zero.status().ToString();
 }
 
 TEST(OrcTestdataTest, IcebergAttributesAndNames) {

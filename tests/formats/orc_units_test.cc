@@ -36,7 +36,8 @@ std::vector<int64_t> DecodeInts(const std::string& data, int version, bool is_si
 }
 
 TEST(OrcRleTest, ByteRle) {
-  const std::string data = Bytes({0x61, 0x00, 0xfe, 0x44, 0x45});  // decoders do not own their bytes
+  const std::string data =
+      Bytes({0x61, 0x00, 0xfe, 0x44, 0x45});  // decoders do not own their bytes
   ByteRleDecoder d(data, "s");
   std::vector<uint8_t> out(102);
   ASSERT_OK(d.Next(out.data(), out.size()));
@@ -68,27 +69,31 @@ TEST(OrcRleTest, IntegerRleV1) {
 
 TEST(OrcRleTest, IntegerRleV2ShortRepeatAndDirect) {
   EXPECT_EQ(DecodeInts(Bytes({0x0a, 0x27, 0x10}), 2, false, 5), std::vector<int64_t>(5, 10000));
-  EXPECT_EQ(DecodeInts(Bytes({0x5e, 0x03, 0x5c, 0xa1, 0xab, 0x1e, 0xde, 0xad, 0xbe, 0xef}), 2, false, 4),
-            (std::vector<int64_t>{23713, 43806, 57005, 48879}));
+  EXPECT_EQ(
+      DecodeInts(Bytes({0x5e, 0x03, 0x5c, 0xa1, 0xab, 0x1e, 0xde, 0xad, 0xbe, 0xef}), 2, false, 4),
+      (std::vector<int64_t>{23713, 43806, 57005, 48879}));
 }
 
 TEST(OrcRleTest, IntegerRleV2PatchedBase) {
-  std::string data = Bytes({0x8e, 0x13, 0x2b, 0x21, 0x07, 0xd0, 0x1e, 0x00, 0x14, 0x70, 0x28, 0x32, 0x3c, 0x46,
-                            0x50, 0x5a, 0x64, 0x6e, 0x78, 0x82, 0x8c, 0x96, 0xa0, 0xaa, 0xb4, 0xbe, 0xfc, 0xe8});
+  std::string data =
+      Bytes({0x8e, 0x13, 0x2b, 0x21, 0x07, 0xd0, 0x1e, 0x00, 0x14, 0x70, 0x28, 0x32, 0x3c, 0x46,
+             0x50, 0x5a, 0x64, 0x6e, 0x78, 0x82, 0x8c, 0x96, 0xa0, 0xaa, 0xb4, 0xbe, 0xfc, 0xe8});
   EXPECT_EQ(DecodeInts(data, 2, false, 20),
-            (std::vector<int64_t>{2030, 2000, 2020, 1000000, 2040, 2050, 2060, 2070, 2080, 2090, 2100, 2110, 2120,
-                                  2130, 2140, 2150, 2160, 2170, 2180, 2190}));
+            (std::vector<int64_t>{2030, 2000, 2020, 1000000, 2040, 2050, 2060, 2070, 2080, 2090,
+                                  2100, 2110, 2120, 2130,    2140, 2150, 2160, 2170, 2180, 2190}));
 }
 
 TEST(OrcRleTest, IntegerRleV2Delta) {
   EXPECT_EQ(DecodeInts(Bytes({0xc6, 0x09, 0x02, 0x02, 0x22, 0x42, 0x42, 0x46}), 2, false, 10),
             (std::vector<int64_t>{2, 3, 5, 7, 11, 13, 17, 19, 23, 29}));
   // Fixed delta (width 0): base 10 (zigzag 20), delta -3 (zigzag 5), 4 values.
-  EXPECT_EQ(DecodeInts(Bytes({0xc0, 0x03, 0x14, 0x05}), 2, true, 4), (std::vector<int64_t>{10, 7, 4, 1}));
+  EXPECT_EQ(DecodeInts(Bytes({0xc0, 0x03, 0x14, 0x05}), 2, true, 4),
+            (std::vector<int64_t>{10, 7, 4, 1}));
 }
 
 TEST(OrcRleTest, MalformedRunsAreErrors) {
-  for (const std::string& bad : {Bytes({0x5e, 0x03, 0x5c}), Bytes({0x8e}), Bytes({0xc6, 0x09}), Bytes({0x0a})}) {
+  for (const std::string& bad :
+       {Bytes({0x5e, 0x03, 0x5c}), Bytes({0x8e}), Bytes({0xc6, 0x09}), Bytes({0x0a})}) {
     auto d = MakeIntDecoder(bad, "column 1 DATA stream", 2, false);
     std::vector<int64_t> out(4);
     Status st = d->Next(out.data(), 4);
@@ -104,8 +109,8 @@ TEST(OrcRleTest, MalformedRunsAreErrors) {
 
 TEST(OrcProtobufTest, ReadsFieldsAndSkipsUnknownOnes) {
   // field 1 varint 150; field 9 fixed64; field 2 bytes "hi"; field 4 packed {3, 270}.
-  std::string msg = Bytes({0x08, 0x96, 0x01, 0x49, 1, 2, 3, 4, 5, 6, 7, 8, 0x12, 0x02, 'h', 'i', 0x22, 0x03, 0x03,
-                           0x8e, 0x02});
+  std::string msg = Bytes({0x08, 0x96, 0x01, 0x49, 1,   2,    3,    4,    5,    6,   7,
+                           8,    0x12, 0x02, 'h',  'i', 0x22, 0x03, 0x03, 0x8e, 0x02});
   proto::WireReader r(msg, "test message");
   uint32_t f, wt;
   ASSERT_OK_AND_ASSIGN(bool more, r.Next(&f, &wt));
@@ -140,21 +145,27 @@ TEST(OrcProtobufTest, ReadsFieldsAndSkipsUnknownOnes) {
 
 std::string Header(size_t len, bool original) {
   uint32_t h = static_cast<uint32_t>(len << 1) | (original ? 1 : 0);
-  return Bytes({static_cast<int>(h & 0xff), static_cast<int>((h >> 8) & 0xff), static_cast<int>(h >> 16)});
+  return Bytes(
+      {static_cast<int>(h & 0xff), static_cast<int>((h >> 8) & 0xff), static_cast<int>(h >> 16)});
 }
 
 std::string Compress(CompressionKind kind, const std::string& in) {
   std::string out;
   switch (kind) {
-    case CompressionKind::kZlib: EXPECT_OK(avro::Compress(avro::Codec::kDeflate, in, -1, &out)); break;
-    case CompressionKind::kZstd: EXPECT_OK(avro::Compress(avro::Codec::kZstandard, in, -1, &out)); break;
+    case CompressionKind::kZlib:
+      EXPECT_OK(avro::Compress(avro::Codec::kDeflate, in, -1, &out));
+      break;
+    case CompressionKind::kZstd:
+      EXPECT_OK(avro::Compress(avro::Codec::kZstandard, in, -1, &out));
+      break;
     case CompressionKind::kSnappy:
       EXPECT_OK(avro::Compress(avro::Codec::kSnappy, in, -1, &out));
       out.resize(out.size() - 4);  // ORC's snappy chunks carry no CRC
       break;
     case CompressionKind::kLz4: {
       out.resize(LZ4_compressBound(static_cast<int>(in.size())));
-      int n = LZ4_compress_default(in.data(), out.data(), static_cast<int>(in.size()), static_cast<int>(out.size()));
+      int n = LZ4_compress_default(in.data(), out.data(), static_cast<int>(in.size()),
+                                   static_cast<int>(out.size()));
       out.resize(static_cast<size_t>(n));
       break;
     }
@@ -169,7 +180,8 @@ std::string Compress(CompressionKind kind, const std::string& in) {
       out.resize(n);
       break;
     }
-    case CompressionKind::kNone: out = in;
+    case CompressionKind::kNone:
+      out = in;
   }
   return out;
 }
@@ -177,18 +189,22 @@ std::string Compress(CompressionKind kind, const std::string& in) {
 TEST(OrcCompressionTest, EveryCodecWithOriginalAndCompressedChunks) {
   std::string a(1000, 'a'), b = "literal bytes", c;
   for (int i = 0; i < 3000; ++i) c += std::to_string(i % 97);
-  for (auto kind : {CompressionKind::kZlib, CompressionKind::kSnappy, CompressionKind::kLzo, CompressionKind::kLz4,
-                    CompressionKind::kZstd}) {
+  for (auto kind : {CompressionKind::kZlib, CompressionKind::kSnappy, CompressionKind::kLzo,
+                    CompressionKind::kLz4, CompressionKind::kZstd}) {
     SCOPED_TRACE(CompressionName(kind));
     std::string ca = Compress(kind, a), cc = Compress(kind, c);
-    std::string stream = Header(ca.size(), false) + ca + Header(b.size(), true) + b + Header(cc.size(), false) + cc;
+    std::string stream =
+        Header(ca.size(), false) + ca + Header(b.size(), true) + b + Header(cc.size(), false) + cc;
     std::string out;
     ASSERT_OK(DecompressStream(kind, stream, 64 * 1024, 1 << 20, "test stream", &out));
     EXPECT_EQ(out, a + b + c);
     // A chunk expanding beyond the block size, a total beyond the limit, a truncated chunk.
-    EXPECT_THAT(DecompressStream(kind, stream, 500, 1 << 20, "s", &out), IsError(StatusCode::kCorruption));
-    EXPECT_THAT(DecompressStream(kind, stream, 64 * 1024, 2000, "s", &out), IsError(StatusCode::kCorruption));
-    Status st = DecompressStream(kind, stream.substr(0, stream.size() - 1), 64 * 1024, 1 << 20, "col 3 DATA", &out);
+    EXPECT_THAT(DecompressStream(kind, stream, 500, 1 << 20, "s", &out),
+                IsError(StatusCode::kCorruption));
+    EXPECT_THAT(DecompressStream(kind, stream, 64 * 1024, 2000, "s", &out),
+                IsError(StatusCode::kCorruption));
+    Status st = DecompressStream(kind, stream.substr(0, stream.size() - 1), 64 * 1024, 1 << 20,
+                                 "col 3 DATA", &out);
     EXPECT_THAT(st, IsError(StatusCode::kCorruption));
     EXPECT_NE(st.message().find("col 3 DATA"), std::string::npos) << st.ToString();
   }
@@ -198,8 +214,8 @@ TEST(OrcCompressionTest, EveryCodecWithOriginalAndCompressedChunks) {
 TEST(OrcTimeZoneTest, OffsetsFromTheSystemDatabase) {
   auto la = TimeZone::Load("America/Los_Angeles");
   if (!la.ok()) GTEST_SKIP() << "no tz database: " << la.status().ToString();
-  EXPECT_EQ((*la)->OffsetAt(946684800), -8 * 3600);   // 2000-01-01
-  EXPECT_EQ((*la)->OffsetAt(962409600), -7 * 3600);   // 2000-07-01
+  EXPECT_EQ((*la)->OffsetAt(946684800), -8 * 3600);    // 2000-01-01
+  EXPECT_EQ((*la)->OffsetAt(962409600), -7 * 3600);    // 2000-07-01
   EXPECT_EQ((*la)->OffsetAt(-1000000000), -8 * 3600);  // 1938
   EXPECT_EQ(TimeZone::Utc()->OffsetAt(123), 0);
   ASSERT_OK_AND_ASSIGN(auto fixed, TimeZone::Load("GMT+08:00"));

@@ -17,8 +17,9 @@ std::vector<ManifestEntry> Entries(int n, bool partitioned) {
     e.status = i % 3 == 0 ? EntryStatus::kExisting : EntryStatus::kAdded;
     e.snapshot_id = 42 + i % 2;
     if (i % 3 == 0) e.sequence_number = e.file_sequence_number = 7;
-    e.data_file = MakeFile("f" + std::to_string(i), i + 1, partitioned ? std::optional<std::string>(i % 5 ? "a" : "b")
-                                                                        : std::nullopt);
+    e.data_file =
+        MakeFile("f" + std::to_string(i), i + 1,
+                 partitioned ? std::optional<std::string>(i % 5 ? "a" : "b") : std::nullopt);
     if (i % 4 == 0) e.data_file.split_offsets = {4, 1000};
     if (i % 7 == 0) e.data_file.sort_order_id = 1;
     if (partitioned && i % 11 == 0) e.data_file.partition[0] = Literal::Null(Type::String());

@@ -24,7 +24,9 @@ const TableIdentifier kId{{"db"}, "t"};
 
 CommitEnv FastEnv() {
   CommitEnv env;
-  env.sleep = [](std::chrono::milliseconds d) { std::this_thread::sleep_for(std::min(d, std::chrono::milliseconds(2))); };
+  env.sleep = [](std::chrono::milliseconds d) {
+    std::this_thread::sleep_for(std::min(d, std::chrono::milliseconds(2)));
+  };
   return env;
 }
 
@@ -49,7 +51,8 @@ class CommitTest : public ::testing::TestWithParam<bool> {
     ASSERT_OK(catalog_->CreateNamespace({"db"}, {}));
     CreateTableOptions o;
     o.schema = TestSchema();
-    o.properties = {{"commit.retry.num-retries", "50"}, {"commit.manifest.min-count-to-merge", "4"}};
+    o.properties = {{"commit.retry.num-retries", "50"},
+                    {"commit.manifest.min-count-to-merge", "4"}};
     ASSERT_OK_AND_ASSIGN(Table t, Table::Create(catalog_, io_, kId, o, FastEnv()));
     ASSERT_OK(t.NewTransaction().Append({MakeFile("base", 5)}).Commit());
   }
@@ -99,7 +102,9 @@ TEST_P(CommitTest, ConcurrentWritersAllLandThroughRetries) {
       for (int i = 0; i < kAppends; ++i) {
         std::string name = "w" + std::to_string(w) + "-" + std::to_string(i);
         results[static_cast<size_t>(w * kAppends + i)] =
-            t.NewTransaction().Append({MakeFile(name, 1)}, {{"writer", std::to_string(w)}}).Commit();
+            t.NewTransaction()
+                .Append({MakeFile(name, 1)}, {{"writer", std::to_string(w)}})
+                .Commit();
       }
     });
   }
@@ -107,18 +112,22 @@ TEST_P(CommitTest, ConcurrentWritersAllLandThroughRetries) {
   for (const Status& st : results) EXPECT_OK(st);
   std::multiset<std::string> live{MakeFile("base", 1).file_path};
   for (int w = 0; w < kWriters; ++w) {
-    for (int i = 0; i < kAppends; ++i) live.insert(MakeFile("w" + std::to_string(w) + "-" + std::to_string(i), 1).file_path);
+    for (int i = 0; i < kAppends; ++i)
+      live.insert(MakeFile("w" + std::to_string(w) + "-" + std::to_string(i), 1).file_path);
   }
   ExpectIntact(live);
   Table t = Load();
   EXPECT_EQ(t.metadata().snapshots.size(), 1u + kWriters * kAppends);
-  EXPECT_EQ(t.metadata().CurrentSnapshot()->summary.at("total-data-files"), std::to_string(live.size()));
+  EXPECT_EQ(t.metadata().CurrentSnapshot()->summary.at("total-data-files"),
+            std::to_string(live.size()));
   EXPECT_GT(retries.load(), 0) << "the writers never raced; the test proves nothing";
   // Nothing unreferenced is left but old metadata files.
   auto refs = ReferencedFiles(*io_, t);
   ASSERT_TRUE(refs.ok());
   for (const std::string& key : MetadataKeys(*memory_)) {
-    if (key.find(".metadata.json") != std::string::npos || key.find("version-hint") != std::string::npos) continue;
+    if (key.find(".metadata.json") != std::string::npos ||
+        key.find("version-hint") != std::string::npos)
+      continue;
     EXPECT_TRUE(refs->count(key)) << key << " was left behind";
   }
 }
@@ -151,10 +160,13 @@ TEST_P(CommitTest, TransientFailuresAndUnknownOutcomesOfFileWritesAreRetried) {
     faults_->ResetCounters();
     faults_->SetRule(FaultOp::kPut, FaultRule{kind, {1, 2, 3}, 0.0, {}});
     // Puts 1-3 are the manifest, its retry, the retry's retry: written on the 4th try.
-    ASSERT_OK(t.NewTransaction().Append({MakeFile(kind == FaultKind::kUnavailable ? "u" : "k", 1)}).Commit());
+    ASSERT_OK(t.NewTransaction()
+                  .Append({MakeFile(kind == FaultKind::kUnavailable ? "u" : "k", 1)})
+                  .Commit());
     faults_->ClearRules();
   }
-  ExpectIntact({MakeFile("base", 1).file_path, MakeFile("u", 1).file_path, MakeFile("k", 1).file_path});
+  ExpectIntact(
+      {MakeFile("base", 1).file_path, MakeFile("u", 1).file_path, MakeFile("k", 1).file_path});
 }
 
 TEST_P(CommitTest, UnknownOutcomeOfASwapThatLandedIsSuccess) {
@@ -233,7 +245,8 @@ TEST_P(CommitTest, ARetryReusesTheAppendedManifests) {
   tx.Append({MakeFile("mine", 1)});
   ASSERT_OK(tx.Commit());
   EXPECT_EQ(tx.attempts(), 2);
-  ExpectIntact({MakeFile("base", 1).file_path, MakeFile("other", 1).file_path, MakeFile("mine", 1).file_path});
+  ExpectIntact({MakeFile("base", 1).file_path, MakeFile("other", 1).file_path,
+                MakeFile("mine", 1).file_path});
   // One manifest was written for "mine" (reused by the second attempt).
   int manifests_with_mine = 0;
   for (const std::string& key : MetadataKeys(*memory_)) {
@@ -243,7 +256,8 @@ TEST_P(CommitTest, ARetryReusesTheAppendedManifests) {
     auto m = ReadManifest(*bytes, key);
     ASSERT_TRUE(m.ok());
     for (const ManifestEntry& e : m->entries) {
-      if (e.data_file.file_path == MakeFile("mine", 1).file_path && e.status == EntryStatus::kAdded) ++manifests_with_mine;
+      if (e.data_file.file_path == MakeFile("mine", 1).file_path && e.status == EntryStatus::kAdded)
+        ++manifests_with_mine;
     }
   }
   EXPECT_EQ(manifests_with_mine, 1);

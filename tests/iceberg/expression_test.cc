@@ -28,8 +28,8 @@ Schema TestSchema() {
   std::vector<NestedField> address = {Column(9, "city", Type::String())};
   return Schema(1, {Column(1, "id", Type::Long()), Column(2, "name", Type::String()),
                     Column(3, "ts", Type::TimestampTz()), Column(4, "price", Type::Decimal(9, 2)),
-                    Column(5, "score", Type::Double()), Column(6, "d", Type::Date()), Column(7, "cat", Type::Int()),
-                    Column(8, "address", Type::Struct(address))});
+                    Column(5, "score", Type::Double()), Column(6, "d", Type::Date()),
+                    Column(7, "cat", Type::Int()), Column(8, "address", Type::Struct(address))});
 }
 
 Expression MustBind(const std::string& text, const Schema& schema = TestSchema()) {
@@ -61,7 +61,8 @@ DataFile MetricsFile() {
   return f;
 }
 
-bool Might(const std::string& text, const DataFile& f, const PartitionSpec& spec = Unpartitioned()) {
+bool Might(const std::string& text, const DataFile& f,
+           const PartitionSpec& spec = Unpartitioned()) {
   auto r = MightMatch(MustBind(text), TestSchema(), spec, f);
   EXPECT_TRUE(r.ok()) << text << ": " << r.status().ToString();
   return r.ok() && *r;
@@ -80,7 +81,8 @@ TEST(ExpressionParseTest, ParsesTheFilterLanguage) {
   };
   for (const Case& c : std::vector<Case>{
            {"id > 5 AND name = 'x'", "id > 5 AND name = 'x'"},
-           {"id >= -3 or (name <> 'it''s' and not id = 2)", "id >= -3 OR (name != 'it''s' AND NOT id = 2)"},
+           {"id >= -3 or (name <> 'it''s' and not id = 2)",
+            "id >= -3 OR (name != 'it''s' AND NOT id = 2)"},
            {"5 < id", "id > 5"},
            {"name IS NOT NULL", "name IS NOT NULL"},
            {"score is nan", "score IS NAN"},
@@ -110,8 +112,8 @@ TEST(ExpressionParseTest, ParsesTheFilterLanguage) {
 }
 
 TEST(ExpressionParseTest, RejectsMalformedFiltersWithThePosition) {
-  for (const char* bad : {"id >", "id > 5 AND", "(id = 1", "id = 'unterminated", "id ! 3", "name LIKE '%x'",
-                          "id = NULL", "id IN ()", "= 5", "id 5"}) {
+  for (const char* bad : {"id >", "id > 5 AND", "(id = 1", "id = 'unterminated", "id ! 3",
+                          "name LIKE '%x'", "id = NULL", "id IN ()", "= 5", "id 5"}) {
     auto e = ParseExpression(bad);
     EXPECT_THAT(e, IsError(StatusCode::kInvalidArgument)) << bad;
     if (!e.ok()) {
@@ -152,8 +154,10 @@ TEST(ExpressionBindTest, RejectsUnknownColumnsAndBadLiterals) {
   EXPECT_THAT(Bind(*ParseExpression("id = 'abc'"), schema), IsError(StatusCode::kInvalidArgument));
   EXPECT_THAT(Bind(*ParseExpression("address = 1"), schema), IsError(StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseExpression("d = DATE '2024-13-01'"), IsError(StatusCode::kInvalidArgument));
-  EXPECT_THAT(Bind(*ParseExpression("d = '2024-13-01'"), schema), IsError(StatusCode::kInvalidArgument));
-  EXPECT_THAT(Bind(*ParseExpression("id LIKE 'a%'"), schema), IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(Bind(*ParseExpression("d = '2024-13-01'"), schema),
+              IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(Bind(*ParseExpression("id LIKE 'a%'"), schema),
+              IsError(StatusCode::kInvalidArgument));
 }
 
 TEST(MetricsEvaluatorTest, InclusiveUsesBoundsAndCounts) {
@@ -186,7 +190,8 @@ TEST(MetricsEvaluatorTest, InclusiveUsesBoundsAndCounts) {
   EXPECT_TRUE(Might("name IS NULL", nulls));
   // No metrics at all: everything might match.
   DataFile bare;
-  for (const char* text : {"id < 10", "name = 'x'", "score IS NAN", "id IS NULL", "name LIKE 'q%'"}) {
+  for (const char* text :
+       {"id < 10", "name = 'x'", "score IS NAN", "id IS NULL", "name LIKE 'q%'"}) {
     EXPECT_TRUE(Might(text, bare)) << text;
     EXPECT_FALSE(All(text, bare)) << text;
   }
@@ -281,7 +286,8 @@ PartitionSpec DaySpec() {
 DataFile PartitionedFile() {
   DataFile f;
   f.partition = {Literal::Int(static_cast<int32_t>(temporal::DaysFromCivil(2024, 1, 2))),
-                 *Transform::Bucket(16).Apply(Literal::Long(7)), Literal::Int(20), Literal::String("abc"),
+                 *Transform::Bucket(16).Apply(Literal::Long(7)), Literal::Int(20),
+                 Literal::String("abc"),
                  Literal::Int(static_cast<int32_t>((2024 - 1970) * 12 + 2))};
   return f;
 }
@@ -296,12 +302,15 @@ TEST(PartitionEvaluatorTest, InclusiveProjectionThroughTransforms) {
   EXPECT_FALSE(Might("ts > TIMESTAMP '2024-01-02 23:59:59.999999Z'", f, spec));
   EXPECT_FALSE(Might("ts < TIMESTAMP '2024-01-02 00:00:00Z'", f, spec));
   EXPECT_TRUE(Might("ts < TIMESTAMP '2024-01-02 00:00:00.000001Z'", f, spec));
-  EXPECT_TRUE(Might("ts IN (TIMESTAMP '2023-01-01 00:00:00Z', TIMESTAMP '2024-01-02 05:00:00Z')", f, spec));
+  EXPECT_TRUE(
+      Might("ts IN (TIMESTAMP '2023-01-01 00:00:00Z', TIMESTAMP '2024-01-02 05:00:00Z')", f, spec));
   EXPECT_FALSE(Might("ts IN (TIMESTAMP '2023-01-01 00:00:00Z')", f, spec));
   // bucket: equality and IN only.
   EXPECT_TRUE(Might("id = 7", f, spec));
   int other = 8;
-  while (*Transform::Bucket(16).Apply(Literal::Long(other)) == *Transform::Bucket(16).Apply(Literal::Long(7))) ++other;
+  while (*Transform::Bucket(16).Apply(Literal::Long(other)) ==
+         *Transform::Bucket(16).Apply(Literal::Long(7)))
+    ++other;
   EXPECT_FALSE(Might("id = " + std::to_string(other), f, spec));
   EXPECT_TRUE(Might("id IN (7, " + std::to_string(other) + ")", f, spec));
   EXPECT_TRUE(Might("id > 1000", f, spec));
@@ -348,7 +357,9 @@ TEST(PartitionEvaluatorTest, StrictProjectionThroughTransforms) {
   EXPECT_TRUE(All("ts != TIMESTAMP '2024-01-05 00:00:00Z'", f, spec));
   EXPECT_FALSE(All("ts = TIMESTAMP '2024-01-02 00:00:00Z'", f, spec));
   int other = 8;
-  while (*Transform::Bucket(16).Apply(Literal::Long(other)) == *Transform::Bucket(16).Apply(Literal::Long(7))) ++other;
+  while (*Transform::Bucket(16).Apply(Literal::Long(other)) ==
+         *Transform::Bucket(16).Apply(Literal::Long(7)))
+    ++other;
   EXPECT_TRUE(All("id != " + std::to_string(other), f, spec));
   EXPECT_FALSE(All("id != 7", f, spec));
   EXPECT_TRUE(All("cat < 30", f, spec));
@@ -414,21 +425,30 @@ struct Row {
 
 std::optional<bool> Compare(int c, Op op) {
   switch (op) {
-    case Op::kLt: return c < 0;
-    case Op::kLtEq: return c <= 0;
-    case Op::kGt: return c > 0;
-    case Op::kGtEq: return c >= 0;
-    case Op::kEq: return c == 0;
-    case Op::kNotEq: return c != 0;
-    default: return std::nullopt;
+    case Op::kLt:
+      return c < 0;
+    case Op::kLtEq:
+      return c <= 0;
+    case Op::kGt:
+      return c > 0;
+    case Op::kGtEq:
+      return c >= 0;
+    case Op::kEq:
+      return c == 0;
+    case Op::kNotEq:
+      return c != 0;
+    default:
+      return std::nullopt;
   }
 }
 
 // SQL three-valued evaluation of a bound expression on a row: nullopt is NULL.
 std::optional<bool> EvalRow(const Expression& e, const Row& row) {
   switch (e.op) {
-    case Op::kTrue: return true;
-    case Op::kFalse: return false;
+    case Op::kTrue:
+      return true;
+    case Op::kFalse:
+      return false;
     case Op::kAnd: {
       auto a = EvalRow(e.children[0], row), b = EvalRow(e.children[1], row);
       if (a == false || b == false) return false;
@@ -446,7 +466,8 @@ std::optional<bool> EvalRow(const Expression& e, const Row& row) {
       if (!a) return std::nullopt;
       return !*a;
     }
-    default: break;
+    default:
+      break;
   }
   bool is_id = e.column == "id";
   bool null = is_id ? !row.id : !row.name;
@@ -463,7 +484,8 @@ std::optional<bool> EvalRow(const Expression& e, const Row& row) {
     for (const Literal& v : e.values) found = found || cmp(v) == 0;
     return e.op == Op::kIn ? found : !found;
   }
-  if (e.op == Op::kStartsWith) return row.name->compare(0, e.values[0].bytes_value().size(), e.values[0].bytes_value()) == 0;
+  if (e.op == Op::kStartsWith)
+    return row.name->compare(0, e.values[0].bytes_value().size(), e.values[0].bytes_value()) == 0;
   return Compare(cmp(e.values[0]), e.op);
 }
 
@@ -483,8 +505,8 @@ TEST(ExpressionSoundnessTest, RandomFilesAndPredicates) {
   specs[3].fields = {PartitionField{{1}, 1000, "t", Transform::Truncate(5)},
                      PartitionField{{2}, 1001, "n", Transform::Truncate(2)}};
   specs[4].fields = {PartitionField{{2}, 1000, "n", Transform::Identity()}};
-  const Op ops[] = {Op::kLt, Op::kLtEq, Op::kGt, Op::kGtEq, Op::kEq, Op::kNotEq, Op::kIn, Op::kNotIn,
-                    Op::kIsNull, Op::kNotNull, Op::kStartsWith};
+  const Op ops[] = {Op::kLt, Op::kLtEq,  Op::kGt,     Op::kGtEq,    Op::kEq,        Op::kNotEq,
+                    Op::kIn, Op::kNotIn, Op::kIsNull, Op::kNotNull, Op::kStartsWith};
   int pruned = 0, all_matched = 0, checked = 0;
   for (int trial = 0; trial < 400; ++trial) {
     const PartitionSpec& spec = specs[trial % specs.size()];
@@ -499,8 +521,9 @@ TEST(ExpressionSoundnessTest, RandomFilesAndPredicates) {
     auto partition_of = [&](const Row& r) {
       std::vector<Literal> p;
       for (const PartitionField& f : spec.fields) {
-        Literal v = f.source_id() == 1 ? (r.id ? Literal::Long(*r.id) : Literal::Null(Type::Long()))
-                                       : (r.name ? Literal::String(*r.name) : Literal::Null(Type::String()));
+        Literal v = f.source_id() == 1
+                        ? (r.id ? Literal::Long(*r.id) : Literal::Null(Type::Long()))
+                        : (r.name ? Literal::String(*r.name) : Literal::Null(Type::String()));
         p.push_back(*f.transform.Apply(v));
       }
       return p;
@@ -542,7 +565,9 @@ TEST(ExpressionSoundnessTest, RandomFilesAndPredicates) {
         Op op = ops[rand(11)];
         bool on_id = op != Op::kStartsWith && rand(2) == 0;
         std::string col = on_id ? "id" : "name";
-        auto value = [&]() { return on_id ? Literal::Long(rand(40) - 10) : Literal::String(random_name()); };
+        auto value = [&]() {
+          return on_id ? Literal::Long(rand(40) - 10) : Literal::String(random_name());
+        };
         std::vector<Literal> values;
         if (op == Op::kIn || op == Op::kNotIn) {
           for (int k = 0, m = 1 + rand(3); k < m; ++k) values.push_back(value());
@@ -571,12 +596,13 @@ TEST(ExpressionSoundnessTest, RandomFilesAndPredicates) {
       ++checked;
       if (!*might) {
         ++pruned;
-        EXPECT_FALSE(any_true) << "pruned a matching file: " << bound->ToString() << " spec " << trial % specs.size();
+        EXPECT_FALSE(any_true) << "pruned a matching file: " << bound->ToString() << " spec "
+                               << trial % specs.size();
       }
       if (*all) {
         ++all_matched;
-        EXPECT_TRUE(all_true) << "AllMatch on a file with non-matching rows: " << bound->ToString() << " spec "
-                              << trial % specs.size();
+        EXPECT_TRUE(all_true) << "AllMatch on a file with non-matching rows: " << bound->ToString()
+                              << " spec " << trial % specs.size();
       }
     }
   }

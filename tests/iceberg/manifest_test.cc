@@ -1,5 +1,4 @@
 #include "atoll/iceberg/manifest.h"
-#include "atoll/iceberg/manifest_decoder.h"
 
 #include <gtest/gtest.h>
 
@@ -8,6 +7,7 @@
 #include <sstream>
 
 #include "atoll/formats/avro/reader.h"
+#include "atoll/iceberg/manifest_decoder.h"
 #include "atoll/iceberg/manifest_list.h"
 #include "atoll/iceberg/table_metadata.h"
 #include "testing/testing.h"
@@ -30,8 +30,10 @@ NestedField Column(int32_t id, std::string name, bool required, TypePtr type) {
 }
 
 Schema TestSchema() {
-  return Schema(3, {Column(1, "id", true, Type::Long()), Column(2, "ts", false, Type::TimestampTz()),
-                    Column(3, "region", false, Type::String()), Column(4, "price", false, Type::Decimal(9, 2))});
+  return Schema(
+      3,
+      {Column(1, "id", true, Type::Long()), Column(2, "ts", false, Type::TimestampTz()),
+       Column(3, "region", false, Type::String()), Column(4, "price", false, Type::Decimal(9, 2))});
 }
 
 PartitionSpec TestSpec() {
@@ -48,7 +50,8 @@ std::vector<ManifestEntry> TestEntries() {
   a.status = EntryStatus::kAdded;  // snapshot id and sequence numbers left to inheritance
   a.data_file.file_path = "s3://bucket/t/data/region=eu/a.parquet";
   a.data_file.file_format = "PARQUET";
-  a.data_file.partition = {Literal::String("eu"), Literal::Int(19723), Literal::Decimal(-1234, 9, 2)};
+  a.data_file.partition = {Literal::String("eu"), Literal::Int(19723),
+                           Literal::Decimal(-1234, 9, 2)};
   a.data_file.record_count = 100;
   a.data_file.file_size_in_bytes = 4096;
   a.data_file.column_sizes = {{1, 800}, {2, 900}};
@@ -67,7 +70,8 @@ std::vector<ManifestEntry> TestEntries() {
   b.data_file.content = FileContent::kEqualityDeletes;
   b.data_file.file_path = "s3://bucket/t/data/eq.parquet";
   b.data_file.file_format = "PARQUET";
-  b.data_file.partition = {Literal::Null(Type::String()), Literal::Null(Type::Int()), Literal::Null(Type::Decimal(9, 2))};
+  b.data_file.partition = {Literal::Null(Type::String()), Literal::Null(Type::Int()),
+                           Literal::Null(Type::Decimal(9, 2))};
   b.data_file.record_count = 2;
   b.data_file.file_size_in_bytes = 321;
   b.data_file.nan_value_counts = {{5, 1}};
@@ -101,7 +105,8 @@ TEST(ManifestTest, WriteReadRoundTripV2Partitioned) {
       ASSERT_EQ(got.data_file.partition.size(), want.data_file.partition.size());
       for (size_t p = 0; p < want.data_file.partition.size(); ++p) {
         EXPECT_TRUE(got.data_file.partition[p] == want.data_file.partition[p])
-            << got.data_file.partition[p].ToString() << " " << got.data_file.partition[p].type()->ToString();
+            << got.data_file.partition[p].ToString() << " "
+            << got.data_file.partition[p].type()->ToString();
       }
       EXPECT_TRUE(got.data_file == want.data_file);
       EXPECT_TRUE(got == want);
@@ -113,7 +118,8 @@ TEST(ManifestTest, WriteReadRoundTripV2Partitioned) {
 TEST(ManifestTest, HeaderAndSchemaFollowTheSpec) {
   ManifestWriteOptions opts;
   opts.content = ManifestContent::kDeletes;
-  ASSERT_OK_AND_ASSIGN(std::string bytes, WriteManifest(TestSchema(), TestSpec(), TestEntries(), opts));
+  ASSERT_OK_AND_ASSIGN(std::string bytes,
+                       WriteManifest(TestSchema(), TestSpec(), TestEntries(), opts));
   ASSERT_OK_AND_ASSIGN(auto reader, avro::Reader::OpenBuffer(bytes, "h.avro"));
   EXPECT_EQ(reader->Metadata("format-version"), "2");
   EXPECT_EQ(reader->Metadata("content"), "deletes");
@@ -128,18 +134,33 @@ TEST(ManifestTest, HeaderAndSchemaFollowTheSpec) {
   EXPECT_TRUE(spec == TestSpec());
   const avro::Node& root = reader->schema()->root();
   EXPECT_EQ(root.full_name, "manifest_entry");
-  for (auto [id, name] : std::vector<std::pair<int, std::string>>{
-           {0, "status"}, {1, "snapshot_id"}, {3, "sequence_number"}, {4, "file_sequence_number"}, {2, "data_file"}}) {
+  for (auto [id, name] : std::vector<std::pair<int, std::string>>{{0, "status"},
+                                                                  {1, "snapshot_id"},
+                                                                  {3, "sequence_number"},
+                                                                  {4, "file_sequence_number"},
+                                                                  {2, "data_file"}}) {
     ASSERT_GE(root.FieldIndexById(id), 0) << id;
     EXPECT_EQ(root.fields[root.FieldIndexById(id)].name, name);
   }
   const avro::Node* df = root.fields[root.FieldIndexById(2)].type;
   EXPECT_EQ(df->full_name, "r2");
-  for (auto [id, name] : std::vector<std::pair<int, std::string>>{
-           {134, "content"}, {100, "file_path"}, {101, "file_format"}, {102, "partition"}, {103, "record_count"},
-           {104, "file_size_in_bytes"}, {108, "column_sizes"}, {109, "value_counts"}, {110, "null_value_counts"},
-           {137, "nan_value_counts"}, {125, "lower_bounds"}, {128, "upper_bounds"}, {131, "key_metadata"},
-           {132, "split_offsets"}, {135, "equality_ids"}, {140, "sort_order_id"}, {143, "referenced_data_file"}}) {
+  for (auto [id, name] : std::vector<std::pair<int, std::string>>{{134, "content"},
+                                                                  {100, "file_path"},
+                                                                  {101, "file_format"},
+                                                                  {102, "partition"},
+                                                                  {103, "record_count"},
+                                                                  {104, "file_size_in_bytes"},
+                                                                  {108, "column_sizes"},
+                                                                  {109, "value_counts"},
+                                                                  {110, "null_value_counts"},
+                                                                  {137, "nan_value_counts"},
+                                                                  {125, "lower_bounds"},
+                                                                  {128, "upper_bounds"},
+                                                                  {131, "key_metadata"},
+                                                                  {132, "split_offsets"},
+                                                                  {135, "equality_ids"},
+                                                                  {140, "sort_order_id"},
+                                                                  {143, "referenced_data_file"}}) {
     ASSERT_GE(df->FieldIndexById(id), 0) << id;
     EXPECT_EQ(df->fields[df->FieldIndexById(id)].name, name);
   }
@@ -163,13 +184,16 @@ TEST(ManifestTest, InheritsSnapshotIdAndSequenceNumbersFromTheList) {
 TEST(ManifestTest, WriterRejectsBadPartitionTuplesAndV3Fields) {
   auto entries = TestEntries();
   entries[0].data_file.partition.pop_back();
-  EXPECT_THAT(WriteManifest(TestSchema(), TestSpec(), entries), IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(WriteManifest(TestSchema(), TestSpec(), entries),
+              IsError(StatusCode::kInvalidArgument));
   entries = TestEntries();
   entries[0].data_file.partition[1] = Literal::String("2024-01-01");  // day() gives an int
-  EXPECT_THAT(WriteManifest(TestSchema(), TestSpec(), entries), IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(WriteManifest(TestSchema(), TestSpec(), entries),
+              IsError(StatusCode::kInvalidArgument));
   entries = TestEntries();
   entries[0].data_file.first_row_id = 5;
-  EXPECT_THAT(WriteManifest(TestSchema(), TestSpec(), entries), IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(WriteManifest(TestSchema(), TestSpec(), entries),
+              IsError(StatusCode::kInvalidArgument));
   EXPECT_THAT(ReadManifest("not avro", "x.avro"), IsError(StatusCode::kCorruption));
 }
 
@@ -227,7 +251,8 @@ std::vector<std::string> AvroFiles(const std::string& root, std::string_view rec
   for (const auto& e : fs::recursive_directory_iterator(root)) {
     if (!e.is_regular_file() || e.path().extension() != ".avro") continue;
     auto reader = avro::Reader::OpenFile(e.path().string());
-    if (reader.ok() && (*reader)->schema()->root().full_name == record_name) out.push_back(e.path().string());
+    if (reader.ok() && (*reader)->schema()->root().full_name == record_name)
+      out.push_back(e.path().string());
   }
   std::sort(out.begin(), out.end());
   return out;
@@ -235,7 +260,8 @@ std::vector<std::string> AvroFiles(const std::string& root, std::string_view rec
 
 TEST(ManifestCorpusTest, EveryManifestListAndManifestReads) {
   auto root = testing::TestdataDir();
-  if (!root || !fs::exists(*root + "/iceberg")) GTEST_SKIP() << "../shared/testdata/iceberg not found";
+  if (!root || !fs::exists(*root + "/iceberg"))
+    GTEST_SKIP() << "../shared/testdata/iceberg not found";
   auto lists = AvroFiles(*root + "/iceberg", "manifest_file");
   auto manifests = AvroFiles(*root + "/iceberg", "manifest_entry");
   for (const auto& path : lists) {
@@ -256,7 +282,8 @@ TEST(ManifestCorpusTest, EveryManifestListAndManifestReads) {
 // on every manifest other engines wrote, and takes at least some of them (Spark/Java's).
 TEST(ManifestCorpusTest, FastDecoderEqualsGenericPath) {
   auto root = testing::TestdataDir();
-  if (!root || !fs::exists(*root + "/iceberg")) GTEST_SKIP() << "../shared/testdata/iceberg not found";
+  if (!root || !fs::exists(*root + "/iceberg"))
+    GTEST_SKIP() << "../shared/testdata/iceberg not found";
   size_t compiled = 0;
   for (const auto& path : AvroFiles(*root + "/iceberg", "manifest_entry")) {
     std::string bytes = testing::ReadFile(path);
@@ -327,7 +354,8 @@ struct Totals {
 
 TEST(ManifestCorpusTest, CurrentSnapshotsMatchTheIndex) {
   auto root = testing::TestdataDir();
-  if (!root || !fs::exists(*root + "/INDEX.tsv")) GTEST_SKIP() << "../shared/testdata/INDEX.tsv not found";
+  if (!root || !fs::exists(*root + "/INDEX.tsv"))
+    GTEST_SKIP() << "../shared/testdata/INDEX.tsv not found";
   std::istringstream index(testing::ReadFile(*root + "/INDEX.tsv"));
   std::string line;
   int tables = 0;
@@ -343,13 +371,15 @@ TEST(ManifestCorpusTest, CurrentSnapshotsMatchTheIndex) {
     size_t at = facts.find("current-metadata=");
     ASSERT_NE(at, std::string::npos);
     std::string meta_name = facts.substr(at + 17, facts.find(';', at) - at - 17);
-    ASSERT_OK_AND_ASSIGN(TableMetadata meta,
-                         TableMetadata::Parse(testing::ReadFile(table_root + "/metadata/" + meta_name), meta_name));
+    ASSERT_OK_AND_ASSIGN(
+        TableMetadata meta,
+        TableMetadata::Parse(testing::ReadFile(table_root + "/metadata/" + meta_name), meta_name));
     const Snapshot* snap = meta.CurrentSnapshot();
     ASSERT_NE(snap, nullptr);
     ASSERT_FALSE(snap->manifest_list.empty());
     std::string list_path = Resolve(table_root, snap->manifest_list);
-    ASSERT_OK_AND_ASSIGN(ManifestList list, ReadManifestList(testing::ReadFile(list_path), list_path));
+    ASSERT_OK_AND_ASSIGN(ManifestList list,
+                         ReadManifestList(testing::ReadFile(list_path), list_path));
     Totals t;
     int64_t v3_row_ids = 0;
     for (const ManifestFile& mf : list.manifests) {
@@ -369,14 +399,21 @@ TEST(ManifestCorpusTest, CurrentSnapshotsMatchTheIndex) {
         }
         if (!e.is_live()) continue;
         ++live;
-        if (mf.first_row_id && e.data_file.content == FileContent::kData) {  // v3 row lineage inherited
+        if (mf.first_row_id &&
+            e.data_file.content == FileContent::kData) {  // v3 row lineage inherited
           EXPECT_TRUE(e.data_file.first_row_id.has_value()) << path;
           ++v3_row_ids;
         }
         const DataFile& f = e.data_file;
         switch (f.content) {
-          case FileContent::kData: ++t.data_files; t.data_records += f.record_count; break;
-          case FileContent::kEqualityDeletes: ++t.eq_files; t.delete_records += f.record_count; break;
+          case FileContent::kData:
+            ++t.data_files;
+            t.data_records += f.record_count;
+            break;
+          case FileContent::kEqualityDeletes:
+            ++t.eq_files;
+            t.delete_records += f.record_count;
+            break;
           case FileContent::kPositionDeletes:
             (f.content_offset ? t.dv_files : t.pos_files)++;
             t.delete_records += f.record_count;
@@ -389,8 +426,8 @@ TEST(ManifestCorpusTest, CurrentSnapshotsMatchTheIndex) {
     }
     std::string counts = facts.substr(facts.find("live data/pos/eq/dv files=") + 26);
     std::string expected_counts = counts.substr(0, counts.find(';'));
-    EXPECT_EQ(std::to_string(t.data_files) + "/" + std::to_string(t.pos_files) + "/" + std::to_string(t.eq_files) +
-                  "/" + std::to_string(t.dv_files),
+    EXPECT_EQ(std::to_string(t.data_files) + "/" + std::to_string(t.pos_files) + "/" +
+                  std::to_string(t.eq_files) + "/" + std::to_string(t.dv_files),
               expected_counts);
     EXPECT_EQ(t.data_records, Fact(facts, "data records (pre-delete)"));
     EXPECT_EQ(t.delete_records, Fact(facts, "delete records"));

@@ -32,11 +32,12 @@ NestedField Column(int32_t id, std::string name, TypePtr type) {
 
 TEST(PuffinTest, DeletionVectorRoundTripsEveryContainerKind) {
   std::vector<int64_t> positions;
-  for (int64_t i = 0; i < 100; i += 3) positions.push_back(i);               // array container
-  for (int64_t i = 70000; i < 80000; ++i) positions.push_back(i);            // one run
-  for (int64_t i = 140000; i < 200000; i += 2) positions.push_back(i);       // bitset container
-  positions.push_back((int64_t{5} << 32) + 7);                                // a second 32-bit key
-  for (int64_t i = 0; i < 10; ++i) positions.push_back((int64_t{5} << 32) + 65536 * i + 1);  // many containers
+  for (int64_t i = 0; i < 100; i += 3) positions.push_back(i);          // array container
+  for (int64_t i = 70000; i < 80000; ++i) positions.push_back(i);       // one run
+  for (int64_t i = 140000; i < 200000; i += 2) positions.push_back(i);  // bitset container
+  positions.push_back((int64_t{5} << 32) + 7);                          // a second 32-bit key
+  for (int64_t i = 0; i < 10; ++i)
+    positions.push_back((int64_t{5} << 32) + 65536 * i + 1);  // many containers
   ASSERT_OK_AND_ASSIGN(std::string blob, EncodeDeletionVector(positions));
   ASSERT_OK_AND_ASSIGN(std::vector<int64_t> back, DecodeDeletionVector(blob, "t"));
   std::sort(positions.begin(), positions.end());
@@ -82,7 +83,8 @@ TEST(PuffinTest, DecodesTheRoaringFormatSpecLayouts) {
   std::string bad_magic = blob;
   bad_magic[4] = 0;
   EXPECT_THAT(DecodeDeletionVector(bad_magic, "hand"), IsError(StatusCode::kCorruption));
-  EXPECT_THAT(DecodeDeletionVector(blob.substr(0, blob.size() - 1), "hand"), IsError(StatusCode::kCorruption));
+  EXPECT_THAT(DecodeDeletionVector(blob.substr(0, blob.size() - 1), "hand"),
+              IsError(StatusCode::kCorruption));
   EXPECT_EQ(Crc32("123456789"), 0xCBF43926u);  // the CRC-32 check value
 }
 
@@ -92,7 +94,13 @@ TEST(PuffinTest, FooterAndReadDeletionVectorThroughFileIO) {
   io.Mount("mem://t", store);
   ASSERT_OK_AND_ASSIGN(std::string dv1, EncodeDeletionVector({0, 2, 4}));
   ASSERT_OK_AND_ASSIGN(std::string dv2, EncodeDeletionVector({7}));
-  PuffinBlobMetadata m1{kDeletionVectorBlobType, {}, -1, -1, 0, 0, std::nullopt,
+  PuffinBlobMetadata m1{kDeletionVectorBlobType,
+                        {},
+                        -1,
+                        -1,
+                        0,
+                        0,
+                        std::nullopt,
                         {{"referenced-data-file", "mem://t/data/a.parquet"}, {"cardinality", "3"}}};
   PuffinBlobMetadata m2 = m1;
   m2.properties = {{"referenced-data-file", "mem://t/data/b.parquet"}, {"cardinality", "1"}};
@@ -196,7 +204,8 @@ Status BuildSyntheticTable(SyntheticTable* t, int files) {
     list.push_back(std::move(mf));
     return Status::OK();
   };
-  auto entry = [&](FileContent content, std::string path, std::vector<Literal> partition, int64_t seq) {
+  auto entry = [&](FileContent content, std::string path, std::vector<Literal> partition,
+                   int64_t seq) {
     ManifestEntry e;
     e.status = EntryStatus::kAdded;
     e.snapshot_id = snapshot_id;
@@ -213,7 +222,8 @@ Status BuildSyntheticTable(SyntheticTable* t, int files) {
 
   std::vector<ManifestEntry> batch;
   for (int i = 0; i < files; ++i) {
-    ManifestEntry e = entry(FileContent::kData, "mem://t/data/" + CatOf(i) + "/f" + std::to_string(i) + ".parquet",
+    ManifestEntry e = entry(FileContent::kData,
+                            "mem://t/data/" + CatOf(i) + "/f" + std::to_string(i) + ".parquet",
                             {Literal::String(CatOf(i))}, 1);
     e.data_file.value_counts = {{1, 10}, {2, 10}};
     e.data_file.null_value_counts = {{1, 0}, {2, 0}};
@@ -229,21 +239,25 @@ Status BuildSyntheticTable(SyntheticTable* t, int files) {
   std::vector<ManifestEntry> old_eq;
   for (int c = 0; c * 200 < files; ++c) {
     std::string cat = CatOf(c * 200);
-    pos.push_back(entry(FileContent::kPositionDeletes, "mem://t/data/" + cat + "/pos.parquet", {Literal::String(cat)}, 2));
-    ManifestEntry eq = entry(FileContent::kEqualityDeletes, "mem://t/data/" + cat + "/old-eq.parquet",
-                             {Literal::String(cat)}, 0);
+    pos.push_back(entry(FileContent::kPositionDeletes, "mem://t/data/" + cat + "/pos.parquet",
+                        {Literal::String(cat)}, 2));
+    ManifestEntry eq = entry(FileContent::kEqualityDeletes,
+                             "mem://t/data/" + cat + "/old-eq.parquet", {Literal::String(cat)}, 0);
     eq.data_file.equality_ids = {1};
     old_eq.push_back(std::move(eq));
   }
   for (int i = 0; i < files; i += 100) {
-    ManifestEntry e = entry(FileContent::kPositionDeletes, "mem://t/data/ref" + std::to_string(i) + ".parquet",
-                            {Literal::String(CatOf(i))}, 2);
-    e.data_file.referenced_data_file = "mem://t/data/" + CatOf(i) + "/f" + std::to_string(i) + ".parquet";
+    ManifestEntry e =
+        entry(FileContent::kPositionDeletes, "mem://t/data/ref" + std::to_string(i) + ".parquet",
+              {Literal::String(CatOf(i))}, 2);
+    e.data_file.referenced_data_file =
+        "mem://t/data/" + CatOf(i) + "/f" + std::to_string(i) + ".parquet";
     pos.push_back(std::move(e));
   }
   ATOLL_RETURN_NOT_OK(add_manifest(spec, ManifestContent::kDeletes, 2, std::move(pos)));
   ATOLL_RETURN_NOT_OK(add_manifest(spec, ManifestContent::kDeletes, 0, std::move(old_eq)));
-  ManifestEntry global = entry(FileContent::kEqualityDeletes, "mem://t/data/global-eq.parquet", {}, 3);
+  ManifestEntry global =
+      entry(FileContent::kEqualityDeletes, "mem://t/data/global-eq.parquet", {}, 3);
   global.data_file.equality_ids = {1};
   ATOLL_RETURN_NOT_OK(add_manifest(unpartitioned, ManifestContent::kDeletes, 3, {global}));
 
@@ -272,7 +286,8 @@ Status BuildSyntheticTable(SyntheticTable* t, int files) {
   md.snapshots = {snap};
   md.current_snapshot_id = snapshot_id;
   md.snapshot_log = {{snap.timestamp_ms, snapshot_id}};
-  md.refs["main"] = SnapshotRef{snapshot_id, RefType::kBranch, std::nullopt, std::nullopt, std::nullopt};
+  md.refs["main"] =
+      SnapshotRef{snapshot_id, RefType::kBranch, std::nullopt, std::nullopt, std::nullopt};
   md.refs["v1"] = SnapshotRef{snapshot_id, RefType::kTag, std::nullopt, std::nullopt, std::nullopt};
   return Status::OK();
 }
@@ -297,7 +312,8 @@ TEST(PlanScanTest, SyntheticTableAttachesDeletesBySequenceAndPartition) {
     std::set<std::string> want = {"mem://t/data/" + cat + "/pos.parquet"};
     if (i % 100 == 0) want.insert("mem://t/data/ref" + std::to_string(i) + ".parquet");
     EXPECT_EQ(pos, want) << i;
-    ASSERT_EQ(task.equality_deletes.size(), 1u) << i;  // the old per-partition ones are older than the data
+    ASSERT_EQ(task.equality_deletes.size(), 1u)
+        << i;  // the old per-partition ones are older than the data
     EXPECT_EQ(task.equality_deletes[0].file_path, "mem://t/data/global-eq.parquet");
   }
   // A tag reads the same snapshot; unknown refs and snapshots are NotFound.
@@ -329,7 +345,8 @@ TEST(PlanScanTest, SyntheticTablePrunesManifestsAndFiles) {
   ASSERT_OK_AND_ASSIGN(opts.filter, ParseExpression("cat = 'c007'"));
   ASSERT_OK_AND_ASSIGN(ScanPlan plan, PlanScan(t.io, t.md, opts));
   ASSERT_EQ(plan.tasks.size(), 200u);
-  for (const FileScanTask& task : plan.tasks) EXPECT_EQ(task.file.partition[0].bytes_value(), "c007");
+  for (const FileScanTask& task : plan.tasks)
+    EXPECT_EQ(task.file.partition[0].bytes_value(), "c007");
   EXPECT_EQ(plan.counts.manifests_skipped, 1);  // the data manifest of c000..c004
   EXPECT_EQ(plan.counts.data_files, 2000);
   EXPECT_EQ(plan.counts.data_files_skipped, 1800);
@@ -386,16 +403,19 @@ const CorpusTable kCorpus[] = {
      "00003-3f1801a5-7dfb-4072-b14a-39cd12f9279b.metadata.json", 2, 0, 0, 0, 3},
     {"duckdb-iceberg/big_query_error", "v1749025517.metadata.json", 1, 0, 0, 0, 2},
     {"duckdb-iceberg/equality_deletes/warehouse/mydb/mytable", "v7.metadata.json", 2, 0, 4, 0, 6},
-    {"duckdb-iceberg/equality_deletes/warehouse/mydb/mytable_partitioned", "v6.metadata.json", 6, 0, 3, 0, 6},
-    {"duckdb-iceberg/generated_spec2_0_001/pyspark_iceberg_table", "v9.metadata.json", 5, 3, 0, 0, 18044},
+    {"duckdb-iceberg/equality_deletes/warehouse/mydb/mytable_partitioned", "v6.metadata.json", 6, 0,
+     3, 0, 6},
+    {"duckdb-iceberg/generated_spec2_0_001/pyspark_iceberg_table", "v9.metadata.json", 5, 3, 0, 0,
+     18044},
     {"duckdb-iceberg/hive_partitioned_table", "v4.metadata.json", 6, 0, 0, 0, 6},
-    {"duckdb-iceberg/iceberg_v1_repro/repro/merch_v1", "00003-8d01e4aa-d143-49c9-898e-b5e477577b70.metadata.json", 2,
-     0, 0, 0, 4},
+    {"duckdb-iceberg/iceberg_v1_repro/repro/merch_v1",
+     "00003-8d01e4aa-d143-49c9-898e-b5e477577b70.metadata.json", 2, 0, 0, 0, 4},
     {"duckdb-iceberg/lineitem_iceberg", "v2.metadata.json", 1, 0, 0, 0, 51793},
-    {"duckdb-iceberg/map_stats/default.db/map_stats", "00002-0e059d4b-e5e8-41af-a763-76cbf3a3d0bc.metadata.json", 2,
-     0, 0, 0, 2},
+    {"duckdb-iceberg/map_stats/default.db/map_stats",
+     "00002-0e059d4b-e5e8-41af-a763-76cbf3a3d0bc.metadata.json", 2, 0, 0, 0, 2},
     {"duckdb-iceberg/name_mapping/warehouse_1/mydb/t1", "v7.metadata.json", 1, 0, 0, 0, 10000},
-    {"duckdb-iceberg/uuid", "00001-43fda1f4-1c96-4376-ad16-91beb71d0759.metadata.json", 2, 0, 0, 0, 10},
+    {"duckdb-iceberg/uuid", "00001-43fda1f4-1c96-4376-ad16-91beb71d0759.metadata.json", 2, 0, 0, 0,
+     10},
     {"impala/iceberg_partitioned", "v2.metadata.json", 20, 0, 0, 0, 20},
     {"impala/iceberg_v2_delete_equality_partitioned", "v5.metadata.json", 4, 0, 4, 0, 8},
     {"impala/iceberg_v2_delete_positional", "v2.metadata.json", 1, 1, 0, 0, 3},
@@ -409,8 +429,8 @@ std::optional<std::string> IcebergTestdata() {
   return *dir + "/iceberg";
 }
 
-#define SKIP_WITHOUT_TESTDATA(var)                                              \
-  std::optional<std::string> var = IcebergTestdata();                           \
+#define SKIP_WITHOUT_TESTDATA(var)                    \
+  std::optional<std::string> var = IcebergTestdata(); \
   if (!var) GTEST_SKIP() << "../shared/testdata/iceberg is absent; skipping"
 
 // Checks the spec's rules for every attached delete file and returns the distinct delete
@@ -424,7 +444,8 @@ Attached CheckAttachments(const ScanPlan& plan, const FileIO& io) {
     EXPECT_OK(io.Head(task.file.file_path));
     for (const DataFile& d : task.position_deletes) {
       bool is_dv = d.file_format == "PUFFIN" || d.file_format == "puffin";
-      (is_dv ? a.dv : a.pos).insert(d.file_path + (is_dv ? "@" + std::to_string(d.content_offset.value_or(0)) : ""));
+      (is_dv ? a.dv : a.pos)
+          .insert(d.file_path + (is_dv ? "@" + std::to_string(d.content_offset.value_or(0)) : ""));
       EXPECT_EQ(d.content, FileContent::kPositionDeletes);
       if (d.referenced_data_file) {
         EXPECT_EQ(*d.referenced_data_file, task.file.file_path);
@@ -486,16 +507,19 @@ void ExpectSameAsBruteForce(const ScanPlan& plan, const FileIO& io, const TableM
     for (const Entry& d : deletes) {
       bool same_partition = d.spec_id == f.spec_id && d.file.partition == f.file.partition;
       if (d.file.content == FileContent::kEqualityDeletes) {
-        if (d.seq > f.seq && (unpartitioned(d.spec_id) || same_partition)) want_eq.insert(d.file.file_path);
+        if (d.seq > f.seq && (unpartitioned(d.spec_id) || same_partition))
+          want_eq.insert(d.file.file_path);
       } else if (dv == nullptr && !d.file.content_offset && d.seq >= f.seq) {
-        bool applies = d.file.referenced_data_file ? *d.file.referenced_data_file == f.file.file_path
-                                                   : unpartitioned(d.spec_id) || same_partition;
+        bool applies = d.file.referenced_data_file
+                           ? *d.file.referenced_data_file == f.file.file_path
+                           : unpartitioned(d.spec_id) || same_partition;
         // The file_path column's bounds (field 2147483546) name the data files it covers.
         auto lo = d.file.lower_bounds.find(2147483546);
         auto hi = d.file.upper_bounds.find(2147483546);
         const std::string& path = f.file.file_path;
         if (lo != d.file.lower_bounds.end() && path < lo->second) applies = false;
-        if (hi != d.file.upper_bounds.end() && path > hi->second && path.rfind(hi->second, 0) != 0) applies = false;
+        if (hi != d.file.upper_bounds.end() && path > hi->second && path.rfind(hi->second, 0) != 0)
+          applies = false;
         if (applies) want_pos.insert(d.file.file_path);
       }
     }
@@ -538,15 +562,18 @@ TEST(CorpusTest, LoadTableFromMetadataFilesAndErrors) {
   SKIP_WITHOUT_TESTDATA(dir);
   const std::string bq = *dir + "/duckdb-iceberg/big_query_error";
   FileIO io;
-  ASSERT_OK_AND_ASSIGN(FolderTable current, LoadTableFromLocation(io, bq + "/metadata/v1749025517.metadata.json"));
+  ASSERT_OK_AND_ASSIGN(FolderTable current,
+                       LoadTableFromLocation(io, bq + "/metadata/v1749025517.metadata.json"));
   EXPECT_EQ(current.metadata.location, "gs://laura-test-test-bucket/table_name");
   ASSERT_OK_AND_ASSIGN(ScanPlan plan, PlanScan(io, current.metadata));
   EXPECT_EQ(plan.tasks.size(), 1u);
   FileIO io0;
   auto v0 = LoadTableFromLocation(io0, bq + "/metadata/v0.metadata.json");
   ASSERT_THAT(v0, IsError(StatusCode::kCorruption));
-  EXPECT_NE(v0.status().message().find("v0.metadata.json"), std::string::npos) << v0.status().ToString();
-  EXPECT_NE(v0.status().message().find("format-version"), std::string::npos) << v0.status().ToString();
+  EXPECT_NE(v0.status().message().find("v0.metadata.json"), std::string::npos)
+      << v0.status().ToString();
+  EXPECT_NE(v0.status().message().find("format-version"), std::string::npos)
+      << v0.status().ToString();
 
   FileIO io2;
   auto missing = LoadTableFromLocation(io2, *dir + "/duckdb-iceberg");
@@ -555,8 +582,10 @@ TEST(CorpusTest, LoadTableFromMetadataFilesAndErrors) {
 
   // A hand-upgraded v3 copy of a v1 table reads the same files.
   FileIO io3;
-  ASSERT_OK_AND_ASSIGN(FolderTable v3, LoadTableFromLocation(io3, *dir + "/duckdb-iceberg/iceberg_v1_repro/repro/merch_v1/"
-                                                                         "metadata/00004-v3-upgraded-v1-null-counts.metadata.json"));
+  ASSERT_OK_AND_ASSIGN(
+      FolderTable v3,
+      LoadTableFromLocation(io3, *dir + "/duckdb-iceberg/iceberg_v1_repro/repro/merch_v1/"
+                                        "metadata/00004-v3-upgraded-v1-null-counts.metadata.json"));
   EXPECT_EQ(v3.metadata.format_version, 3);
   ASSERT_OK_AND_ASSIGN(ScanPlan p3, PlanScan(io3, v3.metadata));
   int64_t records = 0;
@@ -626,7 +655,8 @@ TEST(CorpusTest, LoadsGzipMetadataAndHints) {
   }
   EXPECT_EQ(MetadataFileNameVersion("v12.metadata.json"), 12);
   EXPECT_EQ(MetadataFileNameVersion("00003-8d01e4aa-d143-49c9-898e-b5e477577b70.metadata.json"), 3);
-  EXPECT_EQ(MetadataFileNameVersion("00004-v3-upgraded-v1-null-counts.metadata.json"), std::nullopt);
+  EXPECT_EQ(MetadataFileNameVersion("00004-v3-upgraded-v1-null-counts.metadata.json"),
+            std::nullopt);
   EXPECT_EQ(MetadataFileNameVersion("v3.1.metadata.json"), std::nullopt);
   EXPECT_EQ(MetadataFileNameVersion("v7.metadata.json.gz"), 7);
 }
@@ -634,7 +664,8 @@ TEST(CorpusTest, LoadsGzipMetadataAndHints) {
 TEST(CorpusTest, ReadsDeletionVectors) {
   SKIP_WITHOUT_TESTDATA(dir);
   FileIO io;
-  ASSERT_OK_AND_ASSIGN(FolderTable table, LoadTableFromLocation(io, *dir + "/impala/iceberg_v3_deletion_vectors"));
+  ASSERT_OK_AND_ASSIGN(FolderTable table,
+                       LoadTableFromLocation(io, *dir + "/impala/iceberg_v3_deletion_vectors"));
   ASSERT_OK_AND_ASSIGN(ScanPlan plan, PlanScan(io, table.metadata));
   int64_t deleted = 0;
   int dvs = 0;
@@ -707,7 +738,8 @@ TEST(CorpusTest, TimeTravelPlansOlderSnapshots) {
       if (!snap.manifest_list.empty()) ExpectSameAsBruteForce(*plan, io, md);
       // By time: the snapshot that was current at its own timestamp.
       bool logged = false;
-      for (const SnapshotLogEntry& e : md.snapshot_log) logged = logged || e.snapshot_id == snap.snapshot_id;
+      for (const SnapshotLogEntry& e : md.snapshot_log)
+        logged = logged || e.snapshot_id == snap.snapshot_id;
       if (logged) {
         ScanOptions by_time;
         by_time.as_of_ms = snap.timestamp_ms;
@@ -733,15 +765,17 @@ TEST(CorpusTest, PruningSkipsFilesAndKeepsMatches) {
   {
     // hive_partitioned_table: 2 rows on 2024-01-03 (one file per row), spec evolution.
     FileIO io;
-    ASSERT_OK_AND_ASSIGN(FolderTable t, LoadTableFromLocation(io, *dir + "/duckdb-iceberg/hive_partitioned_table"));
+    ASSERT_OK_AND_ASSIGN(
+        FolderTable t, LoadTableFromLocation(io, *dir + "/duckdb-iceberg/hive_partitioned_table"));
     struct Case {
       const char* filter;
       int64_t rows;  // rows that match, from EXPECTED.md
     };
-    for (const Case& c : {Case{"event_date = DATE '2024-01-03'", 2}, Case{"event_date >= '2024-01-04'", 2},
-                          Case{"event_date < DATE '2024-01-02'", 1}, Case{"event_type = 'click'", 2},
-                          Case{"event_date = DATE '2024-01-03' AND event_type = 'view'", 1},
-                          Case{"event_date IN (DATE '2024-01-01', DATE '2024-01-04')", 3}}) {
+    for (const Case& c :
+         {Case{"event_date = DATE '2024-01-03'", 2}, Case{"event_date >= '2024-01-04'", 2},
+          Case{"event_date < DATE '2024-01-02'", 1}, Case{"event_type = 'click'", 2},
+          Case{"event_date = DATE '2024-01-03' AND event_type = 'view'", 1},
+          Case{"event_date IN (DATE '2024-01-01', DATE '2024-01-04')", 3}}) {
       SCOPED_TRACE(c.filter);
       ScanOptions opts;
       ASSERT_OK_AND_ASSIGN(opts.filter, ParseExpression(c.filter));
@@ -757,7 +791,8 @@ TEST(CorpusTest, PruningSkipsFilesAndKeepsMatches) {
   {
     // impala/iceberg_partitioned: hour(event_time) + identity(action), 20 one-row files.
     FileIO io;
-    ASSERT_OK_AND_ASSIGN(FolderTable t, LoadTableFromLocation(io, *dir + "/impala/iceberg_partitioned"));
+    ASSERT_OK_AND_ASSIGN(FolderTable t,
+                         LoadTableFromLocation(io, *dir + "/impala/iceberg_partitioned"));
     ASSERT_OK_AND_ASSIGN(ScanPlan all, PlanScan(io, t.metadata));
     const PartitionSpec* spec = t.metadata.DefaultSpec();
     ASSERT_NE(spec, nullptr);
@@ -778,19 +813,22 @@ TEST(CorpusTest, PruningSkipsFilesAndKeepsMatches) {
       ASSERT_OK_AND_ASSIGN(opts.filter, ParseExpression("action = '" + name + "'"));
       ASSERT_OK_AND_ASSIGN(ScanPlan plan, PlanScan(io, t.metadata, opts));
       EXPECT_EQ(static_cast<int>(plan.tasks.size()), count) << name;
-      for (const FileScanTask& task : plan.tasks) EXPECT_EQ(task.file.partition[action].bytes_value(), name);
+      for (const FileScanTask& task : plan.tasks)
+        EXPECT_EQ(task.file.partition[action].bytes_value(), name);
     }
     // Hours: a filter on the first hour's range keeps exactly that hour's files.
     const int32_t first_hour = by_hour.begin()->first;
     const int64_t start = int64_t{first_hour} * temporal::kMicrosPerHour;
     std::string from = temporal::FormatTimestamp(start, 6);
     std::string to = temporal::FormatTimestamp(start + temporal::kMicrosPerHour, 6);
-    const char* zone = t.metadata.CurrentSchema()->FindFieldByName("event_time")->type->id() == TypeId::kTimestampTz
+    const char* zone = t.metadata.CurrentSchema()->FindFieldByName("event_time")->type->id() ==
+                               TypeId::kTimestampTz
                            ? "Z"
                            : "";
     ScanOptions opts;
-    ASSERT_OK_AND_ASSIGN(opts.filter, ParseExpression("event_time >= TIMESTAMP '" + from + zone +
-                                                      "' AND event_time < TIMESTAMP '" + to + zone + "'"));
+    ASSERT_OK_AND_ASSIGN(opts.filter,
+                         ParseExpression("event_time >= TIMESTAMP '" + from + zone +
+                                         "' AND event_time < TIMESTAMP '" + to + zone + "'"));
     ASSERT_OK_AND_ASSIGN(ScanPlan plan, PlanScan(io, t.metadata, opts));
     EXPECT_EQ(static_cast<int>(plan.tasks.size()), by_hour.begin()->second);
     EXPECT_GT(plan.counts.data_files_skipped, 0);

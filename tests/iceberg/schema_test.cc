@@ -95,30 +95,38 @@ TEST(SchemaUpdateTest, RejectsIncompatibleChangesWithPreciseErrors) {
   auto widen = SchemaUpdate(base, 9).UpdateColumnType("price", Type::Decimal(9, 3)).Apply();
   EXPECT_THAT(widen, IsError(StatusCode::kInvalidArgument));
   EXPECT_EQ(widen.status().message(),
-            "cannot change the type of column 'price': cannot promote decimal(9,2) to decimal(9,3): the scale of a "
+            "cannot change the type of column 'price': cannot promote decimal(9,2) to "
+            "decimal(9,3): the scale of a "
             "decimal cannot change");
   auto narrow = SchemaUpdate(base, 9).UpdateColumnType("id", Type::Int()).Apply();
   EXPECT_NE(narrow.status().message().find("cannot promote long to int"), std::string::npos);
-  EXPECT_THAT(SchemaUpdate(base, 9).DeleteColumn("missing").Apply(), IsError(StatusCode::kInvalidArgument));
-  EXPECT_THAT(SchemaUpdate(base, 9).AddColumn("", "id", Type::Int()).Apply(), IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(SchemaUpdate(base, 9).DeleteColumn("missing").Apply(),
+              IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(SchemaUpdate(base, 9).AddColumn("", "id", Type::Int()).Apply(),
+              IsError(StatusCode::kInvalidArgument));
   EXPECT_THAT(SchemaUpdate(base, 9).AddColumn("", "r", Type::Int(), {}, true).Apply(),
               IsError(StatusCode::kInvalidArgument));
-  EXPECT_THAT(SchemaUpdate(base, 9).DeleteColumn("id").Apply(), IsError(StatusCode::kInvalidArgument));
-  EXPECT_THAT(SchemaUpdate(base, 9).RenameColumn("qty", "price").Apply(), IsError(StatusCode::kInvalidArgument));
-  EXPECT_THAT(SchemaUpdate(base, 9).AddColumn("tags", "x", Type::Int()).Apply(), IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(SchemaUpdate(base, 9).DeleteColumn("id").Apply(),
+              IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(SchemaUpdate(base, 9).RenameColumn("qty", "price").Apply(),
+              IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(SchemaUpdate(base, 9).AddColumn("tags", "x", Type::Int()).Apply(),
+              IsError(StatusCode::kInvalidArgument));
   // Required columns with a default need v3.
   EXPECT_THAT(SchemaUpdate(base, 9, 2).AddColumn("", "r", Type::Int(), {}, true, Json(7)).Apply(),
               IsError(StatusCode::kInvalidArgument));
-  ASSERT_OK_AND_ASSIGN(auto v3, SchemaUpdate(base, 9, 3).AddColumn("", "r", Type::Int(), {}, true, Json(7)).Apply());
+  ASSERT_OK_AND_ASSIGN(
+      auto v3, SchemaUpdate(base, 9, 3).AddColumn("", "r", Type::Int(), {}, true, Json(7)).Apply());
   EXPECT_EQ(v3.schema.FindFieldByName("r")->initial_default.value_or(Json()), Json(7));
 }
 
 TEST(PartitionSpecTest, PartitionTypeAndEvolutionKeepFieldIds) {
   Schema s = Sample();
   int32_t last = 999;
-  ASSERT_OK_AND_ASSIGN(PartitionSpec spec0,
-                       EvolveSpec({}, s, 0, {{{9}, "ts_day", Transform::Day()}, {{1}, "id_bucket", Transform::Bucket(16)}},
-                                  &last));
+  ASSERT_OK_AND_ASSIGN(PartitionSpec spec0, EvolveSpec({}, s, 0,
+                                                       {{{9}, "ts_day", Transform::Day()},
+                                                        {{1}, "id_bucket", Transform::Bucket(16)}},
+                                                       &last));
   EXPECT_EQ(spec0.fields[0].field_id, 1000);
   EXPECT_EQ(spec0.fields[1].field_id, 1001);
   EXPECT_EQ(last, 1001);
@@ -127,20 +135,24 @@ TEST(PartitionSpecTest, PartitionTypeAndEvolutionKeepFieldIds) {
             R"({"fields":[{"id":1000,"name":"ts_day","required":false,"type":"int"},)"
             R"({"id":1001,"name":"id_bucket","required":false,"type":"int"}],"type":"struct"})");
   // Evolve: drop the bucket, keep the day, add truncate of qty.
-  ASSERT_OK_AND_ASSIGN(PartitionSpec spec1,
-                       EvolveSpec({spec0}, s, 1, {{{9}, "ts_day", Transform::Day()}, {{3}, "qty_t", Transform::Truncate(10)}},
-                                  &last));
+  ASSERT_OK_AND_ASSIGN(PartitionSpec spec1, EvolveSpec({spec0}, s, 1,
+                                                       {{{9}, "ts_day", Transform::Day()},
+                                                        {{3}, "qty_t", Transform::Truncate(10)}},
+                                                       &last));
   EXPECT_EQ(spec1.fields[0].field_id, 1000);
   EXPECT_EQ(spec1.fields[1].field_id, 1002);
   EXPECT_EQ(last, 1002);
-  ASSERT_OK_AND_ASSIGN(PartitionSpec back, PartitionSpec::FromJson(Json::parse(spec1.ToJson().dump())));
+  ASSERT_OK_AND_ASSIGN(PartitionSpec back,
+                       PartitionSpec::FromJson(Json::parse(spec1.ToJson().dump())));
   EXPECT_EQ(back, spec1);
   // Invalid specs are named precisely.
   int32_t l2 = 999;
   auto bad = EvolveSpec({}, s, 0, {{{5}, "lat_bucket", Transform::Bucket(4)}}, &l2);
   EXPECT_EQ(bad.status().message(),
-            "partition spec 0: field 'lat_bucket': transform bucket[4] cannot be applied to float column 'lat'");
-  EXPECT_THAT(EvolveSpec({}, s, 0, {{{8}, "tag", Transform::Identity()}}, &l2), IsError(StatusCode::kInvalidArgument));
+            "partition spec 0: field 'lat_bucket': transform bucket[4] cannot be applied to float "
+            "column 'lat'");
+  EXPECT_THAT(EvolveSpec({}, s, 0, {{{8}, "tag", Transform::Identity()}}, &l2),
+              IsError(StatusCode::kInvalidArgument));
   EXPECT_EQ(l2, 999);
 }
 

@@ -20,14 +20,17 @@ std::vector<std::string> CorpusFiles() {
   if (!root || !fs::exists(*root + "/iceberg")) return files;
   for (const auto& e : fs::recursive_directory_iterator(*root + "/iceberg")) {
     std::string p = e.path().string();
-    if (e.is_regular_file() && p.size() > 14 && p.substr(p.size() - 14) == ".metadata.json") files.push_back(p);
+    if (e.is_regular_file() && p.size() > 14 && p.substr(p.size() - 14) == ".metadata.json")
+      files.push_back(p);
   }
   std::sort(files.begin(), files.end());
   return files;
 }
 
 // The corpus file that is not table metadata (BigQuery's placeholder without format-version).
-bool KnownInvalid(const std::string& path) { return path.find("big_query_error/metadata/v0.metadata.json") != std::string::npos; }
+bool KnownInvalid(const std::string& path) {
+  return path.find("big_query_error/metadata/v0.metadata.json") != std::string::npos;
+}
 
 TEST(TableMetadataCorpusTest, EveryMetadataFileParsesAndRoundTripsAsV2OrV3) {
   auto files = CorpusFiles();
@@ -38,7 +41,8 @@ TEST(TableMetadataCorpusTest, EveryMetadataFileParsesAndRoundTripsAsV2OrV3) {
     auto meta = TableMetadata::Parse(testing::ReadFile(path), path);
     if (KnownInvalid(path)) {
       EXPECT_THAT(meta, IsError(StatusCode::kInvalidArgument));
-      EXPECT_NE(meta.status().message().find("missing required field 'format-version'"), std::string::npos);
+      EXPECT_NE(meta.status().message().find("missing required field 'format-version'"),
+                std::string::npos);
       continue;
     }
     ASSERT_TRUE(meta.ok()) << meta.status().ToString();
@@ -80,8 +84,9 @@ TEST(TableMetadataCorpusTest, V3RowLineageAndDefaultsAreKept) {
   if (!root) GTEST_SKIP() << "../shared/testdata not found";
   std::string v3 = *root + "/iceberg/impala/iceberg_v3_deletion_vectors/metadata/v3.metadata.json";
   std::string defaults = *root +
-      "/iceberg/duckdb-iceberg/add_columns_with_defaults/default.db/add_columns_with_defaults/metadata/"
-      "00003-3f1801a5-7dfb-4072-b14a-39cd12f9279b.metadata.json";
+                         "/iceberg/duckdb-iceberg/add_columns_with_defaults/default.db/"
+                         "add_columns_with_defaults/metadata/"
+                         "00003-3f1801a5-7dfb-4072-b14a-39cd12f9279b.metadata.json";
   if (!fs::exists(v3) || !fs::exists(defaults)) GTEST_SKIP() << "corpus files not found";
   ASSERT_OK_AND_ASSIGN(TableMetadata m, TableMetadata::Parse(testing::ReadFile(v3)));
   EXPECT_EQ(m.next_row_id.value_or(-1), 5);
@@ -101,10 +106,12 @@ TEST(TableMetadataCorpusTest, V3RowLineageAndDefaultsAreKept) {
 TEST(NameMappingTest, ParsesTheTablePropertyAndLooksUpPaths) {
   auto root = testing::TestdataDir();
   if (!root) GTEST_SKIP() << "../shared/testdata not found";
-  std::string path = *root + "/iceberg/duckdb-iceberg/name_mapping/warehouse_1/mydb/t1/metadata/v3.metadata.json";
+  std::string path =
+      *root + "/iceberg/duckdb-iceberg/name_mapping/warehouse_1/mydb/t1/metadata/v3.metadata.json";
   if (!fs::exists(path)) GTEST_SKIP() << path << " not found";
   ASSERT_OK_AND_ASSIGN(TableMetadata m, TableMetadata::Parse(testing::ReadFile(path)));
-  ASSERT_OK_AND_ASSIGN(NameMapping nm, NameMapping::Parse(m.properties.at(kDefaultNameMappingProperty)));
+  ASSERT_OK_AND_ASSIGN(NameMapping nm,
+                       NameMapping::Parse(m.properties.at(kDefaultNameMappingProperty)));
   ASSERT_NE(nm.Find({"a"}), nullptr);
   EXPECT_EQ(nm.Find({"a"})->field_id.value_or(0), 1);
   ASSERT_OK_AND_ASSIGN(NameMapping back, NameMapping::Parse(nm.ToJsonString()));
@@ -125,8 +132,10 @@ TEST(NameMappingTest, NestedNamesAliasesAndSchemaMapping) {
   EXPECT_FALSE(nm.Find({"a.b"})->field_id.has_value());
   EXPECT_EQ(nm.Find({"a", "b"}), nullptr);
   EXPECT_THAT(NameMapping::Parse(R"({"type": "struct"})"), IsError(StatusCode::kInvalidArgument));
-  Schema s(0, {NestedField{1, "x", true, Type::Int(), {}, {}, {}},
-               NestedField{2, "m", false, Type::Map(3, Type::String(), 4, false, Type::Long()), {}, {}, {}}});
+  Schema s(0,
+           {NestedField{1, "x", true, Type::Int(), {}, {}, {}},
+            NestedField{
+                2, "m", false, Type::Map(3, Type::String(), 4, false, Type::Long()), {}, {}, {}}});
   NameMapping from_schema = NameMapping::FromSchema(s);
   EXPECT_EQ(from_schema.Find({"m", "value"})->field_id.value_or(0), 4);
 }
@@ -146,8 +155,9 @@ Snapshot MakeSnapshot(int64_t id, std::optional<int64_t> parent, int64_t seq, in
 TableMetadata NewTable() {
   Schema schema(0, {NestedField{1, "id", true, Type::Long(), {}, {}, {}},
                     NestedField{2, "ts", false, Type::TimestampTz(), {}, {}, {}}});
-  auto m = TableMetadataBuilder::NewTable(schema, {{{2}, "ts_day", Transform::Day()}}, UnsortedOrder(), "s3://b/t",
-                                          {{"owner", "atoll"}}, "9e0a8a47-7fa5-4f79-8c5f-111111111111", 1000);
+  auto m = TableMetadataBuilder::NewTable(schema, {{{2}, "ts_day", Transform::Day()}},
+                                          UnsortedOrder(), "s3://b/t", {{"owner", "atoll"}},
+                                          "9e0a8a47-7fa5-4f79-8c5f-111111111111", 1000);
   EXPECT_TRUE(m.ok()) << m.status().ToString();
   return *m;
 }
@@ -186,10 +196,12 @@ TEST(TableMetadataBuilderTest, AddsSnapshotsAndTravelsBackInTime) {
   EXPECT_EQ(at_3000->snapshot_id, 42);
   auto too_early = m2.SnapshotAsOf(1999);
   EXPECT_THAT(too_early, IsError(StatusCode::kNotFound));
-  EXPECT_NE(too_early.status().message().find("earliest logged snapshot is from 2000 ms"), std::string::npos);
+  EXPECT_NE(too_early.status().message().find("earliest logged snapshot is from 2000 ms"),
+            std::string::npos);
 
   // Rolling back to an older snapshot is logged with the build time.
-  ASSERT_OK_AND_ASSIGN(TableMetadata m3, TableMetadataBuilder(m2).SetCurrentSnapshot(big).Build(4000));
+  ASSERT_OK_AND_ASSIGN(TableMetadata m3,
+                       TableMetadataBuilder(m2).SetCurrentSnapshot(big).Build(4000));
   EXPECT_EQ(m3.snapshot_log.back(), (SnapshotLogEntry{4000, big}));
   ASSERT_OK_AND_ASSIGN(const Snapshot* at_5000, m3.SnapshotAsOf(5000));
   EXPECT_EQ(at_5000->snapshot_id, big);
@@ -201,14 +213,18 @@ TEST(TableMetadataBuilderTest, AddsSnapshotsAndTravelsBackInTime) {
 
 TEST(TableMetadataBuilderTest, EnforcesTheSpecsRules) {
   TableMetadata m0 = NewTable();
-  ASSERT_OK_AND_ASSIGN(TableMetadata m1,
-                       TableMetadataBuilder(m0).AddSnapshot(MakeSnapshot(1, std::nullopt, 1, 2000)).Build(2000));
+  ASSERT_OK_AND_ASSIGN(
+      TableMetadata m1,
+      TableMetadataBuilder(m0).AddSnapshot(MakeSnapshot(1, std::nullopt, 1, 2000)).Build(2000));
   EXPECT_THAT(TableMetadataBuilder(m1).AddSnapshot(MakeSnapshot(2, 1, 1, 3000)).Build(3000),
               IsError(StatusCode::kInvalidArgument));  // sequence number must grow
-  EXPECT_THAT(TableMetadataBuilder(m1).AddSnapshot(MakeSnapshot(1, std::nullopt, 2, 3000)).Build(3000),
-              IsError(StatusCode::kAlreadyExists));
-  EXPECT_THAT(TableMetadataBuilder(m1).SetCurrentSnapshot(99).Build(3000), IsError(StatusCode::kInvalidArgument));
-  EXPECT_THAT(TableMetadataBuilder(m1).SetCurrentSchema(7).Build(3000), IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      TableMetadataBuilder(m1).AddSnapshot(MakeSnapshot(1, std::nullopt, 2, 3000)).Build(3000),
+      IsError(StatusCode::kAlreadyExists));
+  EXPECT_THAT(TableMetadataBuilder(m1).SetCurrentSnapshot(99).Build(3000),
+              IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(TableMetadataBuilder(m1).SetCurrentSchema(7).Build(3000),
+              IsError(StatusCode::kInvalidArgument));
 }
 
 TEST(TableMetadataBuilderTest, EvolvesSchemasAndSpecsReusingIds) {

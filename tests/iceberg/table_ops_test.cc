@@ -44,7 +44,8 @@ class TableOpsTest : public ::testing::Test {
 TEST_F(TableOpsTest, CreateWritesFirstMetadataFileWithFreshIdsAndVersionHint) {
   ASSERT_OK_AND_ASSIGN(Table t, Create(true, {{"owner", "me"}}));
   EXPECT_EQ(t.location(), "mem://wh/db/t");
-  EXPECT_EQ(t.metadata_location().rfind("mem://wh/db/t/metadata/00000-", 0), 0u) << t.metadata_location();
+  EXPECT_EQ(t.metadata_location().rfind("mem://wh/db/t/metadata/00000-", 0), 0u)
+      << t.metadata_location();
   EXPECT_EQ(t.metadata().format_version, 2);
   const Schema* s = t.metadata().CurrentSchema();
   ASSERT_NE(s, nullptr);
@@ -78,7 +79,8 @@ TEST_F(TableOpsTest, AppendWritesManifestListAndSummary) {
                 .Append({MakeFile("a", 10, "x"), MakeFile("b", 20, "y"), MakeFile("c", 30, "x")},
                         {{"lake.source", "s3://in/a.csv"}})
                 .Commit());
-  EXPECT_EQ(t.metadata_location().rfind("mem://wh/db/t/metadata/00001-", 0), 0u) << t.metadata_location();
+  EXPECT_EQ(t.metadata_location().rfind("mem://wh/db/t/metadata/00001-", 0), 0u)
+      << t.metadata_location();
   const Snapshot* s = t.metadata().CurrentSnapshot();
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->sequence_number, 1);
@@ -130,8 +132,9 @@ TEST_F(TableOpsTest, SecondAppendKeepsParentManifestsAndTotals) {
   EXPECT_EQ(files.list.manifests[0].added_snapshot_id, s->snapshot_id);  // new first
   EXPECT_EQ(files.list.manifests[1].added_snapshot_id, first);
   EXPECT_EQ(files.list.manifests[1].sequence_number, 1);
-  EXPECT_EQ(files.live, (std::multiset<std::string>{MakeFile("a", 1).file_path, MakeFile("b", 1).file_path,
-                                                     MakeFile("c", 1).file_path}));
+  EXPECT_EQ(files.live,
+            (std::multiset<std::string>{MakeFile("a", 1).file_path, MakeFile("b", 1).file_path,
+                                        MakeFile("c", 1).file_path}));
   EXPECT_EQ(t.metadata().snapshot_log.size(), 2u);
 }
 
@@ -139,7 +142,8 @@ TEST_F(TableOpsTest, OverwriteMarksRemovedFilesDeletedInItsSnapshotOnly) {
   ASSERT_OK_AND_ASSIGN(Table t, Create(false));
   ASSERT_OK(t.NewTransaction().Append({MakeFile("a", 10), MakeFile("b", 20)}).Commit());
   int64_t first = *t.metadata().current_snapshot_id;
-  ASSERT_OK(t.NewTransaction().Overwrite({MakeFile("a", 0).file_path}, {MakeFile("c", 7)}).Commit());
+  ASSERT_OK(
+      t.NewTransaction().Overwrite({MakeFile("a", 0).file_path}, {MakeFile("c", 7)}).Commit());
   const Snapshot* s = t.metadata().CurrentSnapshot();
   EXPECT_EQ(s->summary.at("operation"), "overwrite");
   EXPECT_EQ(s->summary.at("deleted-data-files"), "1");
@@ -148,7 +152,8 @@ TEST_F(TableOpsTest, OverwriteMarksRemovedFilesDeletedInItsSnapshotOnly) {
   EXPECT_EQ(s->summary.at("total-records"), "27");
   EXPECT_EQ(s->summary.at("total-data-files"), "2");
   SnapshotFiles files = Current(t);
-  EXPECT_EQ(files.live, (std::multiset<std::string>{MakeFile("b", 1).file_path, MakeFile("c", 1).file_path}));
+  EXPECT_EQ(files.live,
+            (std::multiset<std::string>{MakeFile("b", 1).file_path, MakeFile("c", 1).file_path}));
   int deleted = 0, existing = 0;
   for (const Manifest& m : files.manifests) {
     for (const ManifestEntry& e : m.entries) {
@@ -177,11 +182,13 @@ TEST_F(TableOpsTest, OverwriteMarksRemovedFilesDeletedInItsSnapshotOnly) {
   std::set<std::pair<std::string, int64_t>> deleted_entries;
   for (const Manifest& m : files.manifests) {
     for (const ManifestEntry& e : m.entries) {
-      if (e.status == EntryStatus::kDeleted) deleted_entries.emplace(e.data_file.file_path, *e.snapshot_id);
+      if (e.status == EntryStatus::kDeleted)
+        deleted_entries.emplace(e.data_file.file_path, *e.snapshot_id);
     }
   }
-  EXPECT_EQ(deleted_entries, (std::set<std::pair<std::string, int64_t>>{{MakeFile("a", 1).file_path, overwrite},
-                                                                          {MakeFile("c", 1).file_path, del}}));
+  EXPECT_EQ(deleted_entries,
+            (std::set<std::pair<std::string, int64_t>>{{MakeFile("a", 1).file_path, overwrite},
+                                                       {MakeFile("c", 1).file_path, del}}));
 }
 
 TEST_F(TableOpsTest, ReplaceOfAVanishedFileFailsCleanly) {
@@ -199,8 +206,9 @@ TEST_F(TableOpsTest, ReplaceOfAVanishedFileFailsCleanly) {
   EXPECT_EQ(MetadataKeys(*store_), before);  // nothing left behind
   // On a fresh table the file is simply not there.
   ASSERT_OK(t.Refresh());
-  EXPECT_THAT(t.NewTransaction().Replace({MakeFile("a", 0).file_path}, {MakeFile("ab", 30)}).Commit(),
-              IsError(StatusCode::kPreconditionFailed));
+  EXPECT_THAT(
+      t.NewTransaction().Replace({MakeFile("a", 0).file_path}, {MakeFile("ab", 30)}).Commit(),
+      IsError(StatusCode::kPreconditionFailed));
   EXPECT_EQ(MetadataKeys(*store_), before);
   ASSERT_OK_AND_ASSIGN(std::string pointer, catalog_->LoadMetadataLocation({{"db"}, "t"}));
   EXPECT_EQ(pointer, other.metadata_location());
@@ -211,8 +219,8 @@ TEST_F(TableOpsTest, ReplaceIsAReplaceSnapshot) {
   ASSERT_OK(t.NewTransaction().Append({MakeFile("a", 10)}).Commit());
   ASSERT_OK(t.NewTransaction().Append({MakeFile("b", 20)}).Commit());
   ASSERT_OK(t.NewTransaction()
-                .Replace({MakeFile("a", 0).file_path, MakeFile("b", 0).file_path}, {MakeFile("ab", 30)},
-                         {{"lake.compaction", "1"}})
+                .Replace({MakeFile("a", 0).file_path, MakeFile("b", 0).file_path},
+                         {MakeFile("ab", 30)}, {{"lake.compaction", "1"}})
                 .Commit());
   const Snapshot* s = t.metadata().CurrentSnapshot();
   EXPECT_EQ(s->summary.at("operation"), "replace");
@@ -224,18 +232,25 @@ TEST_F(TableOpsTest, ReplaceIsAReplaceSnapshot) {
 TEST_F(TableOpsTest, DeleteWhereRemovesWholeFilesOnly) {
   ASSERT_OK_AND_ASSIGN(Table t, Create(true));
   ASSERT_OK(t.NewTransaction()
-                .Append({MakeFile("x1", 10, "x", 0, 9), MakeFile("x2", 10, "x", 10, 19), MakeFile("y1", 10, "y", 0, 9)})
+                .Append({MakeFile("x1", 10, "x", 0, 9), MakeFile("x2", 10, "x", 10, 19),
+                         MakeFile("y1", 10, "y", 0, 9)})
                 .Commit());
   using Op = Expression::Op;
-  ASSERT_OK(t.NewTransaction().DeleteWhere(Expression::Predicate(Op::kEq, "category", {Literal::String("x")})).Commit());
+  ASSERT_OK(t.NewTransaction()
+                .DeleteWhere(Expression::Predicate(Op::kEq, "category", {Literal::String("x")}))
+                .Commit());
   EXPECT_EQ(Current(t).live, (std::multiset<std::string>{MakeFile("y1", 1).file_path}));
   EXPECT_EQ(t.metadata().CurrentSnapshot()->summary.at("deleted-data-files"), "2");
   // id < 5 may match part of y1 (ids 0..9): not possible without row-level deletes.
-  Status st = t.NewTransaction().DeleteWhere(Expression::Predicate(Op::kLt, "id", {Literal::Long(5)})).Commit();
+  Status st = t.NewTransaction()
+                  .DeleteWhere(Expression::Predicate(Op::kLt, "id", {Literal::Long(5)}))
+                  .Commit();
   EXPECT_THAT(st, IsError(StatusCode::kNotSupported));
   EXPECT_NE(st.message().find("row-level deletes"), std::string::npos) << st.ToString();
   // id > 50 matches no file: an empty delete snapshot.
-  ASSERT_OK(t.NewTransaction().DeleteWhere(Expression::Predicate(Op::kGt, "id", {Literal::Long(50)})).Commit());
+  ASSERT_OK(t.NewTransaction()
+                .DeleteWhere(Expression::Predicate(Op::kGt, "id", {Literal::Long(50)}))
+                .Commit());
   EXPECT_EQ(Current(t).live, (std::multiset<std::string>{MakeFile("y1", 1).file_path}));
 }
 
@@ -245,7 +260,9 @@ TEST_F(TableOpsTest, SchemaSpecPropertiesAndRollback) {
   int64_t first = *t.metadata().current_snapshot_id;
   ASSERT_OK(t.NewTransaction().Append({MakeFile("b", 10)}).Commit());
   ASSERT_OK(t.NewTransaction()
-                .UpdateSchema([](SchemaUpdate& u) { u.AddColumn("", "price", Type::Double()).RenameColumn("ts", "at"); })
+                .UpdateSchema([](SchemaUpdate& u) {
+                  u.AddColumn("", "price", Type::Double()).RenameColumn("ts", "at");
+                })
                 .SetProperties({{"a", "1"}, {"b", "2"}})
                 .RemoveProperties({"b"})
                 .Commit());
@@ -256,7 +273,9 @@ TEST_F(TableOpsTest, SchemaSpecPropertiesAndRollback) {
   EXPECT_EQ(t.metadata().properties.at("a"), "1");
   EXPECT_EQ(t.metadata().snapshots.size(), 2u);  // metadata changes make no snapshot
 
-  ASSERT_OK(t.NewTransaction().UpdateSpec({UnboundPartitionField{{3}, "category", Transform::Identity()}}).Commit());
+  ASSERT_OK(t.NewTransaction()
+                .UpdateSpec({UnboundPartitionField{{3}, "category", Transform::Identity()}})
+                .Commit());
   EXPECT_EQ(t.metadata().default_spec_id, 1);
   EXPECT_EQ(t.metadata().DefaultSpec()->fields.at(0).field_id, 1000);
   ASSERT_OK(t.NewTransaction().Append({MakeFile("c", 10, "z")}).Commit());
@@ -268,9 +287,11 @@ TEST_F(TableOpsTest, SchemaSpecPropertiesAndRollback) {
   ASSERT_OK(t.NewTransaction().SetCurrentSnapshot(first).Commit());
   EXPECT_EQ(t.metadata().current_snapshot_id, first);
   EXPECT_EQ(Current(t).live, (std::multiset<std::string>{MakeFile("a", 1).file_path}));
-  ASSERT_OK(t.NewTransaction().SetRef("v1", SnapshotRef{first, RefType::kTag, {}, {}, {}}).Commit());
+  ASSERT_OK(
+      t.NewTransaction().SetRef("v1", SnapshotRef{first, RefType::kTag, {}, {}, {}}).Commit());
   EXPECT_EQ(t.metadata().refs.at("v1").snapshot_id, first);
-  EXPECT_THAT(t.NewTransaction().SetCurrentSnapshot(12345).Commit(), IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(t.NewTransaction().SetCurrentSnapshot(12345).Commit(),
+              IsError(StatusCode::kInvalidArgument));
   ASSERT_OK_AND_ASSIGN(Table loaded, Table::Load(catalog_, io_, {{"db"}, "t"}));
   EXPECT_TRUE(loaded.metadata() == t.metadata());
 }
@@ -315,9 +336,11 @@ TEST_F(TableOpsTest, ManifestsAreMergedAfterManyAppends) {
       EXPECT_NE(e.status, EntryStatus::kDeleted);
       // ADDED entries belong to the snapshot that wrote the manifest; carried ones are
       // EXISTING with their own snapshot ids and sequence numbers.
-      EXPECT_EQ(e.status == EntryStatus::kAdded, e.snapshot_id == mf.added_snapshot_id) << e.data_file.file_path;
+      EXPECT_EQ(e.status == EntryStatus::kAdded, e.snapshot_id == mf.added_snapshot_id)
+          << e.data_file.file_path;
       ASSERT_TRUE(e.sequence_number.has_value());
-      EXPECT_EQ(*e.sequence_number, std::stoi(e.data_file.file_path.substr(e.data_file.file_path.rfind('f') + 1)) + 1);
+      EXPECT_EQ(*e.sequence_number,
+                std::stoi(e.data_file.file_path.substr(e.data_file.file_path.rfind('f') + 1)) + 1);
     }
   }
   EXPECT_GE(merged, 1);
@@ -326,14 +349,17 @@ TEST_F(TableOpsTest, ManifestsAreMergedAfterManyAppends) {
   // snapshots stay (they are still referenced by those snapshots).
   ASSERT_OK_AND_ASSIGN(auto referenced, ReferencedFiles(*io_, t));
   for (const std::string& key : MetadataKeys(*store_)) {
-    if (key.find(".metadata.json") != std::string::npos || key.find("version-hint") != std::string::npos) continue;
+    if (key.find(".metadata.json") != std::string::npos ||
+        key.find("version-hint") != std::string::npos)
+      continue;
     EXPECT_TRUE(referenced.count(key)) << key << " is not referenced";
   }
 }
 
 TEST_F(TableOpsTest, DefaultMergeThresholdIsOneHundredManifests) {
   ASSERT_OK_AND_ASSIGN(Table t, Create(false));
-  for (int i = 0; i < 101; ++i) ASSERT_OK(t.NewTransaction().Append({MakeFile("f" + std::to_string(i), 1)}).Commit());
+  for (int i = 0; i < 101; ++i)
+    ASSERT_OK(t.NewTransaction().Append({MakeFile("f" + std::to_string(i), 1)}).Commit());
   SnapshotFiles files = Current(t);
   EXPECT_LT(files.list.manifests.size(), 100u);
   EXPECT_EQ(files.live.size(), 101u);
@@ -341,7 +367,8 @@ TEST_F(TableOpsTest, DefaultMergeThresholdIsOneHundredManifests) {
 
 TEST_F(TableOpsTest, RejectsFilesThatDoNotFitTheSpec) {
   ASSERT_OK_AND_ASSIGN(Table t, Create(true));
-  EXPECT_THAT(t.NewTransaction().Append({MakeFile("a", 1)}).Commit(), IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(t.NewTransaction().Append({MakeFile("a", 1)}).Commit(),
+              IsError(StatusCode::kInvalidArgument));
   EXPECT_EQ(t.metadata().snapshots.size(), 0u);
   EXPECT_EQ(MetadataKeys(*store_).size(), 2u);  // first metadata file and version hint
 }

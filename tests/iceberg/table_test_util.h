@@ -34,8 +34,9 @@ inline Schema TestSchema() {
 
 // A data file of `records` rows; `category` is the identity partition value when the table
 // is partitioned by category. Bounds of id (field 1 after renumbering) are [lo, hi].
-inline DataFile MakeFile(const std::string& name, int64_t records, std::optional<std::string> category = {},
-                         int64_t lo = 0, int64_t hi = 100) {
+inline DataFile MakeFile(const std::string& name, int64_t records,
+                         std::optional<std::string> category = {}, int64_t lo = 0,
+                         int64_t hi = 100) {
   DataFile f;
   f.file_path = "mem://wh/db/t/data/" + name + ".parquet";
   f.file_format = "PARQUET";
@@ -55,8 +56,8 @@ inline DataFile MakeFile(const std::string& name, int64_t records, std::optional
 
 struct SnapshotFiles {
   ManifestList list;
-  std::vector<Manifest> manifests;     // in list order, read with inheritance
-  std::multiset<std::string> live;     // paths of ADDED/EXISTING data files
+  std::vector<Manifest> manifests;  // in list order, read with inheritance
+  std::multiset<std::string> live;  // paths of ADDED/EXISTING data files
 };
 
 inline Result<SnapshotFiles> ReadSnapshot(const FileIO& io, const Snapshot& s) {

@@ -40,9 +40,11 @@ TEST(Murmur3Test, SpecHashTestVectors) {
   EXPECT_EQ(Hash(Parse(Type::TimestampTz(), "2017-11-16T14:31:08-08:00")), -2047944441);
   EXPECT_EQ(Hash(Parse(Type::TimestampTz(), "2017-11-16T14:31:08.000001-08:00")), -1207196810);
   EXPECT_EQ(Hash(Parse(Type::Primitive(TypeId::kTimestampNs), "2017-11-16T22:31:08")), -2047944441);
-  EXPECT_EQ(Hash(Parse(Type::Primitive(TypeId::kTimestampNs), "2017-11-16T22:31:08.000001001")), -1207196810);
-  EXPECT_EQ(Hash(Parse(Type::Primitive(TypeId::kTimestampTzNs), "2017-11-16T14:31:08.000001001-08:00")),
+  EXPECT_EQ(Hash(Parse(Type::Primitive(TypeId::kTimestampNs), "2017-11-16T22:31:08.000001001")),
             -1207196810);
+  EXPECT_EQ(
+      Hash(Parse(Type::Primitive(TypeId::kTimestampTzNs), "2017-11-16T14:31:08.000001001-08:00")),
+      -1207196810);
   EXPECT_EQ(Hash(Literal::String("iceberg")), 1210000089);
   EXPECT_EQ(Hash(Literal::String("34")), -427558391);
   EXPECT_EQ(Hash(Parse(Type::Uuid(), "f79c3e09-677c-4bbd-a479-3f349cb785e7")), 1488055340);
@@ -57,7 +59,8 @@ TEST(Murmur3Test, SpecHashTestVectors) {
 }
 
 TEST(TransformTest, ParsesAndPrintsNames) {
-  for (const char* name : {"identity", "bucket[16]", "truncate[4]", "year", "month", "day", "hour", "void"}) {
+  for (const char* name :
+       {"identity", "bucket[16]", "truncate[4]", "year", "month", "day", "hour", "void"}) {
     ASSERT_OK_AND_ASSIGN(Transform t, Transform::Parse(name));
     EXPECT_EQ(t.ToString(), name);
   }
@@ -78,7 +81,8 @@ TEST(TransformTest, BucketIsHashModN) {
   EXPECT_EQ(Apply("bucket[100]", Literal::String("iceberg")), Literal::Int(1210000089 % 100));
   EXPECT_EQ(Apply("bucket[7]", Literal::Date(17486)), Literal::Int((-653330422 & INT32_MAX) % 7));
   EXPECT_TRUE(Apply("bucket[7]", Literal::Null(Type::Int())).is_null());
-  EXPECT_THAT(Transform::Bucket(4).Apply(Literal::Double(1.0)), IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(Transform::Bucket(4).Apply(Literal::Double(1.0)),
+              IsError(StatusCode::kInvalidArgument));
 }
 
 TEST(TransformTest, TruncateKeepsRemaindersPositive) {
@@ -86,12 +90,15 @@ TEST(TransformTest, TruncateKeepsRemaindersPositive) {
   EXPECT_EQ(Apply("truncate[10]", Literal::Int(-1)), Literal::Int(-10));
   EXPECT_EQ(Apply("truncate[10]", Literal::Int(-10)), Literal::Int(-10));
   EXPECT_EQ(Apply("truncate[10]", Literal::Long(-11)), Literal::Long(-20));
-  EXPECT_EQ(Apply("truncate[50]", Literal::Decimal(1065, 9, 2)), Literal::Decimal(1050, 9, 2));    // 10.65 -> 10.50
-  EXPECT_EQ(Apply("truncate[50]", Literal::Decimal(-1065, 9, 2)), Literal::Decimal(-1100, 9, 2));  // -10.65 -> -11.00
+  EXPECT_EQ(Apply("truncate[50]", Literal::Decimal(1065, 9, 2)),
+            Literal::Decimal(1050, 9, 2));  // 10.65 -> 10.50
+  EXPECT_EQ(Apply("truncate[50]", Literal::Decimal(-1065, 9, 2)),
+            Literal::Decimal(-1100, 9, 2));  // -10.65 -> -11.00
   EXPECT_EQ(Apply("truncate[3]", Literal::String("iceberg")), Literal::String("ice"));
   EXPECT_EQ(Apply("truncate[3]", Literal::String("ünïcödé")), Literal::String("ünï"));
   EXPECT_EQ(Apply("truncate[3]", Literal::String("ab")), Literal::String("ab"));
-  EXPECT_EQ(Apply("truncate[3]", Literal::Binary("\x01\x02\x03\x04\x05")), Literal::Binary("\x01\x02\x03"));
+  EXPECT_EQ(Apply("truncate[3]", Literal::Binary("\x01\x02\x03\x04\x05")),
+            Literal::Binary("\x01\x02\x03"));
 }
 
 TEST(TransformTest, TimeTransformsCountFrom1970AndFloorBeforeIt) {
@@ -110,7 +117,8 @@ TEST(TransformTest, TimeTransformsCountFrom1970AndFloorBeforeIt) {
   Literal old_date = Parse(Type::Date(), "1900-03-01");
   EXPECT_EQ(Apply("year", old_date), Literal::Int(-70));
   EXPECT_EQ(Apply("month", old_date), Literal::Int(-70 * 12 + 2));
-  EXPECT_EQ(Apply("day", old_date), Literal::Int(static_cast<int32_t>(temporal::DaysFromCivil(1900, 3, 1))));
+  EXPECT_EQ(Apply("day", old_date),
+            Literal::Int(static_cast<int32_t>(temporal::DaysFromCivil(1900, 3, 1))));
   EXPECT_THAT(Transform::Hour().Apply(Literal::Date(1)), IsError(StatusCode::kInvalidArgument));
   EXPECT_TRUE(Apply("void", Literal::Int(5)).is_null());
 }
@@ -129,7 +137,8 @@ TEST(PartitionSpecTest, PathIsEscapedLikeJava) {
   PartitionSpec spec;
   spec.fields.push_back(PartitionField{{4}, 1000, "ts_day", Transform::Day()});
   spec.fields.push_back(PartitionField{{2}, 1001, "name", Transform::Identity()});
-  ASSERT_OK_AND_ASSIGN(std::string path, spec.PartitionPath({Literal::Int(19724), Literal::String("a b/c=ü")}));
+  ASSERT_OK_AND_ASSIGN(std::string path,
+                       spec.PartitionPath({Literal::Int(19724), Literal::String("a b/c=ü")}));
   EXPECT_EQ(path, "ts_day=2024-01-02/name=a+b%2Fc%3D%C3%BC");
   EXPECT_THAT(spec.PartitionPath({Literal::Int(1)}), IsError(StatusCode::kInvalidArgument));
 }

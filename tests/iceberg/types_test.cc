@@ -15,9 +15,26 @@ TypePtr RoundTrip(const TypePtr& t) {
 }
 
 TEST(TypesTest, EveryPrimitiveRoundTripsThroughItsJsonName) {
-  const char* names[] = {"unknown", "boolean", "int", "long", "float", "double", "date", "time",
-                         "timestamp", "timestamptz", "timestamp_ns", "timestamptz_ns", "string", "uuid",
-                         "binary", "variant", "decimal(9,2)", "decimal(38,0)", "fixed[16]", "geometry(srid:4326)",
+  const char* names[] = {"unknown",
+                         "boolean",
+                         "int",
+                         "long",
+                         "float",
+                         "double",
+                         "date",
+                         "time",
+                         "timestamp",
+                         "timestamptz",
+                         "timestamp_ns",
+                         "timestamptz_ns",
+                         "string",
+                         "uuid",
+                         "binary",
+                         "variant",
+                         "decimal(9,2)",
+                         "decimal(38,0)",
+                         "fixed[16]",
+                         "geometry(srid:4326)",
                          "geography(srid:4326,spherical)"};
   for (const char* name : names) {
     ASSERT_OK_AND_ASSIGN(TypePtr t, TypeFromJson(Json(name)));
@@ -35,7 +52,8 @@ TEST(TypesTest, DecimalWithSpaceIsAcceptedAndWrittenCompact) {
 }
 
 TEST(TypesTest, InvalidTypeNamesAreRejected) {
-  for (const char* bad : {"decimal(39,2)", "decimal(5,6)", "fixed[0]", "fixed[x]", "integer", "decimal(9)"}) {
+  for (const char* bad :
+       {"decimal(39,2)", "decimal(5,6)", "fixed[0]", "fixed[x]", "integer", "decimal(9)"}) {
     EXPECT_THAT(TypeFromJson(Json(bad)), testing::IsError(StatusCode::kInvalidArgument)) << bad;
   }
 }
@@ -69,11 +87,14 @@ TEST(TypesTest, NestedTypesRoundTripWithIdsDocsAndDefaults) {
 }
 
 TEST(TypesTest, DefaultsAreValidatedAgainstTheType) {
-  Json bad = Json::parse(R"({"id": 1, "name": "n", "required": false, "type": "int", "initial-default": "x"})");
+  Json bad = Json::parse(
+      R"({"id": 1, "name": "n", "required": false, "type": "int", "initial-default": "x"})");
   auto r = FieldFromJson(bad);
   EXPECT_THAT(r, testing::IsError(StatusCode::kInvalidArgument));
-  EXPECT_NE(r.status().message().find("field 1 'n' initial-default"), std::string::npos) << r.status().ToString();
-  Json variant = Json::parse(R"({"id": 1, "name": "v", "required": false, "type": "variant", "write-default": 1})");
+  EXPECT_NE(r.status().message().find("field 1 'n' initial-default"), std::string::npos)
+      << r.status().ToString();
+  Json variant = Json::parse(
+      R"({"id": 1, "name": "v", "required": false, "type": "variant", "write-default": 1})");
   EXPECT_THAT(FieldFromJson(variant), testing::IsError(StatusCode::kInvalidArgument));
 }
 
@@ -94,7 +115,8 @@ TEST(TypesTest, PromotionFollowsTheSpecTable) {
   EXPECT_FALSE(CanPromote(*Type::Primitive(TypeId::kUnknown), *Type::String(), 2));
   EXPECT_TRUE(CanPromote(*Type::String(), *Type::String(), 1));
   Status st = CheckPromotion(*dec(9, 2), *dec(9, 3), 2);
-  EXPECT_EQ(st.message(), "cannot promote decimal(9,2) to decimal(9,3): the scale of a decimal cannot change");
+  EXPECT_EQ(st.message(),
+            "cannot promote decimal(9,2) to decimal(9,3): the scale of a decimal cannot change");
 }
 
 TEST(TypesTest, MinFormatVersionSpotsV3Types) {

@@ -1,10 +1,9 @@
 // Every Avro file of ../shared/testdata/avro goes through prepare/: it either lands in
 // load/ with the values atoll's Avro reader gives (read back by DuckDB from the Parquet
 // file), or it is rejected with a reason file. Skips when the testdata is absent.
-#include <nlohmann/json.hpp>
-
 #include <cmath>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "atoll/engine/engine.h"
 #include "atoll/formats/avro/reader.h"
@@ -35,7 +34,8 @@ std::string DecimalText(const std::string& bytes, int scale) {
   if (!bytes.empty() && (static_cast<unsigned char>(bytes[0]) & 0x80)) v = -1;
   for (unsigned char c : bytes) v = v * 256 + c;
   bool neg = v < 0;
-  unsigned __int128 u = neg ? static_cast<unsigned __int128>(-v) : static_cast<unsigned __int128>(v);
+  unsigned __int128 u =
+      neg ? static_cast<unsigned __int128>(-v) : static_cast<unsigned __int128>(v);
   std::string digits;
   do {
     digits.insert(digits.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
@@ -50,7 +50,8 @@ std::string DecimalText(const std::string& bytes, int scale) {
 
 // The non-null branch of a nullable union, or the node itself.
 const Node& Unnull(const Node& n) {
-  if (n.type == Type::kUnion && n.branches.size() == 2 && n.NullBranch() >= 0) return *n.branches[1 - n.NullBranch()];
+  if (n.type == Type::kUnion && n.branches.size() == 2 && n.NullBranch() >= 0)
+    return *n.branches[1 - n.NullBranch()];
   return n;
 }
 
@@ -58,32 +59,43 @@ const Node& Unnull(const Node& n) {
 std::string ColumnSql(const Node& node, const std::string& col) {
   const Node& n = Unnull(node);
   switch (n.logical) {
-    case LogicalType::kDecimal: return col + "::VARCHAR";
+    case LogicalType::kDecimal:
+      return col + "::VARCHAR";
     case LogicalType::kTimestampMillis:
     case LogicalType::kTimestampMicros:
     case LogicalType::kLocalTimestampMillis:
-    case LogicalType::kLocalTimestampMicros: return "epoch_us(" + col + ")::VARCHAR";
+    case LogicalType::kLocalTimestampMicros:
+      return "epoch_us(" + col + ")::VARCHAR";
     case LogicalType::kTimestampNanos:
-    case LogicalType::kLocalTimestampNanos: return "epoch_ns(" + col + ")::VARCHAR";
-    case LogicalType::kDate: return "(" + col + " - DATE '1970-01-01')::VARCHAR";
-    case LogicalType::kUuid: return "replace(" + col + "::VARCHAR, '-', '')";
-    default: break;
+    case LogicalType::kLocalTimestampNanos:
+      return "epoch_ns(" + col + ")::VARCHAR";
+    case LogicalType::kDate:
+      return "(" + col + " - DATE '1970-01-01')::VARCHAR";
+    case LogicalType::kUuid:
+      return "replace(" + col + "::VARCHAR, '-', '')";
+    default:
+      break;
   }
   switch (n.type) {
     case Type::kBytes:
-    case Type::kFixed: return "hex(" + col + ")";
+    case Type::kFixed:
+      return "hex(" + col + ")";
     case Type::kFloat:
-    case Type::kDouble: return col + "::DOUBLE::VARCHAR";
+    case Type::kDouble:
+      return col + "::DOUBLE::VARCHAR";
     case Type::kRecord:
     case Type::kArray:
     case Type::kMap:
-    case Type::kUnion: return "to_json(" + col + ")::VARCHAR";
-    default: return col + "::VARCHAR";
+    case Type::kUnion:
+      return "to_json(" + col + ")::VARCHAR";
+    default:
+      return col + "::VARCHAR";
   }
 }
 
 // Compares a nested value with DuckDB's JSON for it; returns "" when equal.
-std::string JsonDiff(const Node& node, const Value& v, const nlohmann::json& j, const std::string& path) {
+std::string JsonDiff(const Node& node, const Value& v, const nlohmann::json& j,
+                     const std::string& path) {
   if (v.type() == Type::kNull) return j.is_null() ? "" : path + ": expected null, got " + j.dump();
   if (node.type == Type::kUnion) {
     if (node.branches.size() == 2 && node.NullBranch() >= 0) {
@@ -93,31 +105,43 @@ std::string JsonDiff(const Node& node, const Value& v, const nlohmann::json& j, 
   }
   if (node.logical != LogicalType::kNone) return "";  // compared at top level only
   switch (node.type) {
-    case Type::kBoolean: return j == v.boolean() ? "" : path + ": boolean differs";
+    case Type::kBoolean:
+      return j == v.boolean() ? "" : path + ": boolean differs";
     case Type::kInt:
-    case Type::kLong: return j.is_number_integer() && j.get<int64_t>() == *v.AsLong() ? "" : path + ": " + j.dump() + " != " + std::to_string(*v.AsLong());
+    case Type::kLong:
+      return j.is_number_integer() && j.get<int64_t>() == *v.AsLong()
+                 ? ""
+                 : path + ": " + j.dump() + " != " + std::to_string(*v.AsLong());
     case Type::kFloat:
     case Type::kDouble:
-      return j.is_number() && std::fabs(j.get<double>() - *v.AsDouble()) <= 1e-6 * std::max(1.0, std::fabs(*v.AsDouble()))
+      return j.is_number() && std::fabs(j.get<double>() - *v.AsDouble()) <=
+                                  1e-6 * std::max(1.0, std::fabs(*v.AsDouble()))
                  ? ""
                  : path + ": float differs";
-    case Type::kString: return j == v.bytes() ? "" : path + ": " + j.dump() + " != " + v.bytes();
-    case Type::kEnum: return j == node.symbols[v.enum_index()] ? "" : path + ": enum differs";
+    case Type::kString:
+      return j == v.bytes() ? "" : path + ": " + j.dump() + " != " + v.bytes();
+    case Type::kEnum:
+      return j == node.symbols[v.enum_index()] ? "" : path + ": enum differs";
     case Type::kBytes:
-    case Type::kFixed: return "";
+    case Type::kFixed:
+      return "";
     case Type::kArray: {
-      if (!j.is_array() || j.size() != v.items().size()) return path + ": array size differs: " + j.dump();
+      if (!j.is_array() || j.size() != v.items().size())
+        return path + ": array size differs: " + j.dump();
       for (size_t i = 0; i < j.size(); ++i) {
-        std::string d = JsonDiff(*node.items, v.items()[i], j[i], path + "[" + std::to_string(i) + "]");
+        std::string d =
+            JsonDiff(*node.items, v.items()[i], j[i], path + "[" + std::to_string(i) + "]");
         if (!d.empty()) return d;
       }
       return "";
     }
     case Type::kMap: {
-      if (!j.is_object() || j.size() != v.map_keys().size()) return path + ": map differs: " + j.dump();
+      if (!j.is_object() || j.size() != v.map_keys().size())
+        return path + ": map differs: " + j.dump();
       for (size_t i = 0; i < v.map_keys().size(); ++i) {
         if (!j.contains(v.map_keys()[i])) return path + ": map key missing";
-        std::string d = JsonDiff(*node.items, v.map_values()[i], j[v.map_keys()[i]], path + "." + v.map_keys()[i]);
+        std::string d = JsonDiff(*node.items, v.map_values()[i], j[v.map_keys()[i]],
+                                 path + "." + v.map_keys()[i]);
         if (!d.empty()) return d;
       }
       return "";
@@ -125,13 +149,16 @@ std::string JsonDiff(const Node& node, const Value& v, const nlohmann::json& j, 
     case Type::kRecord: {
       if (!j.is_object()) return path + ": expected an object, got " + j.dump();
       for (size_t i = 0; i < node.fields.size(); ++i) {
-        if (!j.contains(node.fields[i].name)) return path + ": field " + node.fields[i].name + " missing";
-        std::string d = JsonDiff(*node.fields[i].type, v.fields()[i], j[node.fields[i].name], path + "." + node.fields[i].name);
+        if (!j.contains(node.fields[i].name))
+          return path + ": field " + node.fields[i].name + " missing";
+        std::string d = JsonDiff(*node.fields[i].type, v.fields()[i], j[node.fields[i].name],
+                                 path + "." + node.fields[i].name);
         if (!d.empty()) return d;
       }
       return "";
     }
-    default: return "";
+    default:
+      return "";
   }
 }
 
@@ -142,14 +169,17 @@ std::optional<std::string> Expected(const Node& node, const Value& value) {
   const Value& v = node.type == Type::kUnion && &n != &node ? value.branch_value() : value;
   if (v.type() == Type::kNull) return std::nullopt;
   switch (n.logical) {
-    case LogicalType::kDecimal: return DecimalText(v.bytes(), n.scale);
+    case LogicalType::kDecimal:
+      return DecimalText(v.bytes(), n.scale);
     case LogicalType::kTimestampMillis:
-    case LogicalType::kLocalTimestampMillis: return std::to_string(*v.AsLong() * 1000);
+    case LogicalType::kLocalTimestampMillis:
+      return std::to_string(*v.AsLong() * 1000);
     case LogicalType::kTimestampMicros:
     case LogicalType::kLocalTimestampMicros:
     case LogicalType::kTimestampNanos:
     case LogicalType::kLocalTimestampNanos:
-    case LogicalType::kDate: return std::to_string(*v.AsLong());
+    case LogicalType::kDate:
+      return std::to_string(*v.AsLong());
     case LogicalType::kUuid: {
       if (n.type == Type::kFixed) {
         std::string h = Hex(v.bytes());
@@ -162,17 +192,24 @@ std::optional<std::string> Expected(const Node& node, const Value& value) {
       }
       return s;
     }
-    default: break;
+    default:
+      break;
   }
   switch (n.type) {
-    case Type::kBoolean: return std::string(v.boolean() ? "true" : "false");
+    case Type::kBoolean:
+      return std::string(v.boolean() ? "true" : "false");
     case Type::kInt:
-    case Type::kLong: return std::to_string(*v.AsLong());
-    case Type::kString: return v.bytes();
-    case Type::kEnum: return n.symbols[v.enum_index()];
+    case Type::kLong:
+      return std::to_string(*v.AsLong());
+    case Type::kString:
+      return v.bytes();
+    case Type::kEnum:
+      return n.symbols[v.enum_index()];
     case Type::kBytes:
-    case Type::kFixed: return Hex(v.bytes());
-    default: return std::string();
+    case Type::kFixed:
+      return Hex(v.bytes());
+    default:
+      return std::string();
   }
 }
 
@@ -191,8 +228,9 @@ TEST(AvroTestdataPrepareTest, EveryFileConvertsWithTheReadersValuesOrIsRejected)
       if (!std::isalnum(static_cast<unsigned char>(c))) c = '_';
     }
     tables[table] = entry.path().string();
-    ::atl::testing::WriteFile(root + "/prepare/avro/" + table + "/" + entry.path().filename().string(),
-                              ::atl::testing::ReadFile(entry.path().string()));
+    ::atl::testing::WriteFile(
+        root + "/prepare/avro/" + table + "/" + entry.path().filename().string(),
+        ::atl::testing::ReadFile(entry.path().string()));
   }
   ASSERT_GE(tables.size(), 15u);
   ASSERT_OK_AND_ASSIGN(auto lake, Lake::Open(root));
@@ -202,20 +240,24 @@ TEST(AvroTestdataPrepareTest, EveryFileConvertsWithTheReadersValuesOrIsRejected)
   for (const auto& [table, source] : tables) {
     SCOPED_TRACE(source);
     const std::string name = fs::path(source).filename().string();
-    const std::string reason = root + "/_rejected/prepare/avro/" + table + "/" + name + ".error.json";
+    const std::string reason =
+        root + "/_rejected/prepare/avro/" + table + "/" + name + ".error.json";
     auto reader = avro::Reader::OpenFile(source);
-    Result<std::vector<Value>> rows = reader.ok() ? (*reader)->ReadAll() : Result<std::vector<Value>>(reader.status());
+    Result<std::vector<Value>> rows =
+        reader.ok() ? (*reader)->ReadAll() : Result<std::vector<Value>>(reader.status());
     if (fs::exists(reason)) {
       ++rejected;
       auto doc = nlohmann::json::parse(::atl::testing::ReadFile(reason));
       EXPECT_FALSE(doc["reason"].get<std::string>().empty());
       std::cout << "rejected " << name << ": " << doc["reason"].get<std::string>() << "\n";
-      EXPECT_FALSE(rows.ok()) << "the reader reads it, so prepare should convert it: " << doc.dump();
+      EXPECT_FALSE(rows.ok()) << "the reader reads it, so prepare should convert it: "
+                              << doc.dump();
       continue;
     }
     ASSERT_OK(rows);
     std::vector<std::string> outputs;
-    for (const auto& e : fs::directory_iterator(root + "/load/avro/" + table)) outputs.push_back(e.path().string());
+    for (const auto& e : fs::directory_iterator(root + "/load/avro/" + table))
+      outputs.push_back(e.path().string());
     ASSERT_EQ(outputs.size(), 1u);
     ++converted;
     const Node& root_node = (*reader)->schema()->root();
@@ -227,7 +269,8 @@ TEST(AvroTestdataPrepareTest, EveryFileConvertsWithTheReadersValuesOrIsRejected)
     }
     std::string sql = "SELECT ";
     for (size_t i = 0; i < columns.size(); ++i) {
-      sql += (i ? ", " : "") + ColumnSql(*columns[i].second, engine::QuoteIdentifier(columns[i].first));
+      sql += (i ? ", " : "") +
+             ColumnSql(*columns[i].second, engine::QuoteIdentifier(columns[i].first));
     }
     sql += " FROM read_parquet(" + engine::QuoteString(outputs[0]) + ")";
     ASSERT_OK_AND_ASSIGN(engine::QueryResult got, engine->Query(sql));
@@ -245,7 +288,8 @@ TEST(AvroTestdataPrepareTest, EveryFileConvertsWithTheReadersValuesOrIsRejected)
           ASSERT_TRUE(cell.has_value());
           const Node& n = Unnull(*columns[c].second);
           if (n.type == Type::kFloat || n.type == Type::kDouble) {
-            EXPECT_NEAR(std::stod(*cell), *v.Unwrapped().AsDouble(), 1e-6 * std::max(1.0, std::fabs(std::stod(*cell))));
+            EXPECT_NEAR(std::stod(*cell), *v.Unwrapped().AsDouble(),
+                        1e-6 * std::max(1.0, std::fabs(std::stod(*cell))));
           } else {
             auto j = nlohmann::json::parse(*cell, nullptr, false);
             ASSERT_FALSE(j.is_discarded()) << *cell;
@@ -257,7 +301,8 @@ TEST(AvroTestdataPrepareTest, EveryFileConvertsWithTheReadersValuesOrIsRejected)
       }
     }
   }
-  std::cout << converted << " Avro files converted (" << cells << " values compared), " << rejected << " rejected\n";
+  std::cout << converted << " Avro files converted (" << cells << " values compared), " << rejected
+            << " rejected\n";
   EXPECT_EQ(report.files_rejected(), static_cast<size_t>(rejected));
   EXPECT_GE(converted, 15);
   EXPECT_GE(cells, 300);

@@ -81,16 +81,25 @@ void CsvContents(Builder& b) {
     return WithSibling(b.Add(std::move(id), "data.csv", std::move(bytes), e));
   };
   Why(csv("csv_empty", "", Expect::kReject), "empty");
-  Why(csv("csv_whitespace", "   \n\n  \t \n", Expect::kReject), "empty|whitespace|no (columns|data|rows)");
-  Why(csv("csv_newlines_only", "\n\n\n\n", Expect::kReject), "empty|whitespace|no (columns|data|rows)");
-  Why(csv("csv_one_byte_newline", "\n", Expect::kReject), "empty|whitespace|no (columns|data|rows)");
+  Why(csv("csv_whitespace", "   \n\n  \t \n", Expect::kReject),
+      "empty|whitespace|no (columns|data|rows)");
+  Why(csv("csv_newlines_only", "\n\n\n\n", Expect::kReject),
+      "empty|whitespace|no (columns|data|rows)");
+  Why(csv("csv_one_byte_newline", "\n", Expect::kReject),
+      "empty|whitespace|no (columns|data|rows)");
   csv("csv_header_only", "id,marker\n", Expect::kEither);
   Rows(csv("csv_one_column", "x\n1\n2\n", Expect::kLoad), 2);
   Rows(csv("csv_crlf", "id,marker\r\n1,a\r\n2,b\r\n", Expect::kLoad), 2);
   csv("csv_cr_only", "id,marker\r1,a\r2,b\r", Expect::kEither);
   Rows(csv("csv_utf8_bom", "\xEF\xBB\xBFid,marker\n1,a\n", Expect::kLoad), 1);
-  csv("csv_utf16le_bom", Bytes("\xFF\xFEi\0d\0,\0m\0\n\0" "1\0,\0a\0\n\0"), Expect::kEither);
-  csv("csv_utf16be_bom", Bytes("\xFE\xFF\0i\0d\0,\0m\0\n\0" "1\0,\0a\0\n"), Expect::kEither);
+  csv("csv_utf16le_bom",
+      Bytes("\xFF\xFEi\0d\0,\0m\0\n\0"
+            "1\0,\0a\0\n\0"),
+      Expect::kEither);
+  csv("csv_utf16be_bom",
+      Bytes("\xFE\xFF\0i\0d\0,\0m\0\n\0"
+            "1\0,\0a\0\n"),
+      Expect::kEither);
   csv("csv_latin1", "id,name\n1,caf\xE9\n2,na\xEFve\n", Expect::kEither);
   csv("csv_invalid_utf8", "id,name\n1,\xC3\x28\n2,\xF0\x28\x8C\x28\n", Expect::kEither);
   Why(csv("csv_nul_bytes", Bytes("id,marker\n1,a\0b\n2,c\n"), Expect::kReject), "nul");
@@ -140,7 +149,15 @@ void CsvContents(Builder& b) {
   Rows(csv("csv_no_trailing_newline", "id,marker\n1,a\n2,b", Expect::kLoad), 2);
   csv("csv_control_chars_in_cells", "id,marker\n1,a\x01\x02\x1b[31m\n2,\x7f\n", Expect::kEither);
   // Hive's text format: fields separated by \x01, no header.
-  csv("csv_hive_ctrl_a", "1\x01" "a\x01" "x\n2\x01" "b\x01" "y\n3\x01" "c\x01" "z\n", Expect::kLoad);
+  csv("csv_hive_ctrl_a",
+      "1\x01"
+      "a\x01"
+      "x\n2\x01"
+      "b\x01"
+      "y\n3\x01"
+      "c\x01"
+      "z\n",
+      Expect::kLoad);
   csv("csv_comment_line", "# exported by X\nid,marker\n1,a\n", Expect::kEither);
   csv("csv_single_char", "a", Expect::kEither);
   Rows(csv("csv_quotes_only_cell", "v\n\"\"\"\"\"\"\n", Expect::kLoad), 1);
@@ -164,7 +181,8 @@ void Compression(Builder& b) {
   Rows(b.Add("gz_good", "data.csv.gz", Gzip(good), Expect::kLoad), 2);
   Rows(b.Add("zst_good", "data.csv.zst", Zstd(good), Expect::kLoad), 2);
   const std::string gz = Gzip(good + Repeat("3,z\n", 1000));
-  Why(WithSibling(b.Add("gz_truncated", "data.csv.gz", gz.substr(0, gz.size() / 2), Expect::kReject)),
+  Why(WithSibling(
+          b.Add("gz_truncated", "data.csv.gz", gz.substr(0, gz.size() / 2), Expect::kReject)),
       "gzip|truncat|compress|corrupt");
   Why(WithSibling(b.Add("gz_not_gzip", "data.csv.gz", "id,marker\n1,a\n", Expect::kReject)),
       "gzip|compress|corrupt|header");
@@ -173,18 +191,18 @@ void Compression(Builder& b) {
        2);
   b.Add("gz_trailing_garbage", "data.csv.gz", Gzip(good) + "GARBAGE", Expect::kEither);
   const std::string zst = Zstd(good + Repeat("3,z\n", 1000));
-  Why(WithSibling(b.Add("zst_truncated", "data.csv.zst", zst.substr(0, zst.size() / 2),
-                        Expect::kReject)),
+  Why(WithSibling(
+          b.Add("zst_truncated", "data.csv.zst", zst.substr(0, zst.size() / 2), Expect::kReject)),
       "zstd|truncat|compress|corrupt");
   Why(WithSibling(b.Add("zst_not_zstd", "data.csv.zst", "id,marker\n1,a\n", Expect::kReject)),
       "zstd|compress|corrupt|frame");
   const std::string zeros = "id,marker\n" + std::string(kSizeLimit * 4, '0');
-  Why(WithSibling(b.Add("gz_bomb", "data.csv.gz", Gzip(zeros), Expect::kReject)),
-      "limit|exceeds");
+  Why(WithSibling(b.Add("gz_bomb", "data.csv.gz", Gzip(zeros), Expect::kReject)), "limit|exceeds");
   Why(WithSibling(b.Add("zst_bomb", "data.csv.zst", Zstd(zeros), Expect::kReject)),
       "limit|exceeds");
   b.Add("gz_double", "data.csv.gz", Gzip(Gzip(good)), Expect::kEither);
-  Why(b.Add("gz_of_empty", "data.csv.gz", Gzip(""), Expect::kReject), "empty|no (columns|data|rows)");
+  Why(b.Add("gz_of_empty", "data.csv.gz", Gzip(""), Expect::kReject),
+      "empty|no (columns|data|rows)");
   Why(b.Add("gz_zero_bytes", "data.csv.gz", "", Expect::kReject), "empty");
   Rows(b.Add("gz_json", "data.json.gz", Gzip("[{\"a\":1},{\"a\":2}]"), Expect::kLoad), 2);
   Rows(b.Add("gz_no_extension", "data", Gzip(good), Expect::kLoad), 2);
@@ -209,16 +227,16 @@ void JsonContents(Builder& b) {
   Why(json("json_deep_object", "d.json", Repeat("{\"a\":", 30000) + "1" + Repeat("}", 30000),
            Expect::kReject),
       "nest|depth");
-  Why(json("ndjson_deep", "d.ndjson", "{\"a\":1}\n" + Repeat("[", 30000) + Repeat("]", 30000) + "\n",
-           Expect::kReject),
+  Why(json("ndjson_deep", "d.ndjson",
+           "{\"a\":1}\n" + Repeat("[", 30000) + Repeat("]", 30000) + "\n", Expect::kReject),
       "nest|depth");
   Why(json("json_deep_no_extension", "d", Repeat("[", 30000) + Repeat("]", 30000), Expect::kReject),
       "nest|depth");
   Why(json("json_deep_gz", "d.json.gz", Gzip(Repeat("[", 30000) + Repeat("]", 30000)),
            Expect::kReject),
       "nest|depth");
-  json("json_moderate_nesting", "d.json",
-       Repeat("{\"a\":", 20) + "1" + Repeat("}", 20), Expect::kLoad)
+  json("json_moderate_nesting", "d.json", Repeat("{\"a\":", 20) + "1" + Repeat("}", 20),
+       Expect::kLoad)
       .rows = 1;
   json("json_scalar", "d.json", "42", Expect::kEither);
   json("json_null", "d.json", "null", Expect::kEither);
@@ -232,7 +250,8 @@ void JsonContents(Builder& b) {
             Expect::kLoad),
        1);
   json("json_empty_key", "d.json", "{\"\":1}", Expect::kEither);
-  Rows(json("json_huge_number", "d.json", "{\"n\":123456789012345678901234567890}", Expect::kLoad), 1);
+  Rows(json("json_huge_number", "d.json", "{\"n\":123456789012345678901234567890}", Expect::kLoad),
+       1);
   json("json_nan_literal", "d.json", "{\"n\":NaN}", Expect::kEither);
   json("json_bom", "d.json", "\xEF\xBB\xBF{\"a\":1}", Expect::kEither);
   Why(json("ndjson_line_over_limit", "d.ndjson",
@@ -243,7 +262,8 @@ void JsonContents(Builder& b) {
       "limit|max_line|size");
   json("json_array_of_scalars", "d.json", "[1,2,3]", Expect::kEither);
   json("json_mixed_array", "d.json", "[1,{\"a\":1},\"x\"]", Expect::kEither);
-  Rows(json("json_unicode_escapes", "d.json", "{\"s\":\"\\u00e9\\ud83d\\ude00\"}", Expect::kLoad), 1);
+  Rows(json("json_unicode_escapes", "d.json", "{\"s\":\"\\u00e9\\ud83d\\ude00\"}", Expect::kLoad),
+       1);
   json("json_invalid_utf8", "d.json", "{\"s\":\"\xC3\x28\"}", Expect::kEither);
   Why(json("json_whitespace_only", "d.json", "  \n\t\n ", Expect::kReject), ".");
   json("ndjson_holding_array", "d.ndjson", "[{\"a\":1},{\"a\":2}]", Expect::kEither);
@@ -252,17 +272,19 @@ void JsonContents(Builder& b) {
             Expect::kLoad),
        3);
   Rows(json("jsonl_extension", "d.jsonl", "{\"a\":1}\n", Expect::kLoad), 1);
-  json("json_many_keys", "d.json",
-       [] {
-         std::string s = "{";
-         for (int i = 0; i < 3000; ++i) s += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":1";
-         return s + "}";
-       }(),
-       Expect::kEither);
+  json(
+      "json_many_keys", "d.json",
+      [] {
+        std::string s = "{";
+        for (int i = 0; i < 3000; ++i) s += (i ? ",\"k" : "\"k") + std::to_string(i) + "\":1";
+        return s + "}";
+      }(),
+      Expect::kEither);
 }
 
 void BinaryFormats(Builder& b, const std::string& plain, const std::string& empty,
-                   const std::string& nested, const std::string& odd, const std::string& loaded_at) {
+                   const std::string& nested, const std::string& odd,
+                   const std::string& loaded_at) {
   Rows(b.Add("parquet_good", "d.parquet", plain, Expect::kLoad), 2);
   Why(WithSibling(b.Add("parquet_not_parquet", "d.parquet", "hello, world\n", Expect::kReject)),
       "parquet");
@@ -360,7 +382,7 @@ void FolderNames(Builder& b) {
     b.At(id, "corpus/" + table + "/data.csv", good, Expect::kEither);
   }
   const std::vector<std::pair<std::string, std::string>> dbs = {
-      {"db_dot", "d.b"},       {"db_quote", "d'b"},      {"db_keyword", "from"},
+      {"db_dot", "d.b"},       {"db_quote", "d'b"},       {"db_keyword", "from"},
       {"db_zone_name", "stg"}, {"db_case_upper", "Corp"}, {"db_case_lower", "corp"},
   };
   for (const auto& [id, db] : dbs) b.At(id, db + "/t/data.csv", good, Expect::kEither);

@@ -23,11 +23,11 @@ struct Case {
   std::string path;   // relative to prepare/: "<db>/<table>/<file>" (or another depth)
   std::string bytes;  // the file's content
   Expect expect = Expect::kEither;
-  std::string reason;    // regex the rejection reason must match (empty: any non-empty)
-  int64_t rows = -1;     // kLoad: rows the file holds (-1: any number)
-  bool sibling = false;  // a good CSV (id,marker) shares the table: it must load whatever
-                         // happens to this file
-  bool warn = false;     // kStays: the output names the file
+  std::string reason;      // regex the rejection reason must match (empty: any non-empty)
+  int64_t rows = -1;       // kLoad: rows the file holds (-1: any number)
+  bool sibling = false;    // a good CSV (id,marker) shares the table: it must load whatever
+                           // happens to this file
+  bool warn = false;       // kStays: the output names the file
   std::string symlink_to;  // non-empty: the file is a symbolic link to this absolute path
 };
 

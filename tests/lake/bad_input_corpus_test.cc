@@ -3,6 +3,8 @@
 // cause (or, for hidden files and files at a depth that names no table, left where it is),
 // the good files of the same run must load whole, nothing must run that a name or a byte
 // asked for, and the run must neither crash nor hang nor grow past a memory bound.
+#include "lake/bad_input_corpus.h"
+
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,7 +16,6 @@
 
 #include "atoll/engine/engine.h"
 #include "cli/run_atoll.h"
-#include "lake/bad_input_corpus.h"
 #include "testing/testing.h"
 
 namespace atl::lake {
@@ -33,8 +34,8 @@ constexpr int kTimeoutSeconds = 600;
 std::string ParquetOf(engine::Engine& engine, const std::string& dir, const std::string& name,
                       const std::string& select) {
   const std::string path = dir + "/" + name + ".parquet";
-  Status st = engine.Execute("COPY (" + select + ") TO " + engine::QuoteString(path) +
-                             " (FORMAT parquet)");
+  Status st =
+      engine.Execute("COPY (" + select + ") TO " + engine::QuoteString(path) + " (FORMAT parquet)");
   EXPECT_TRUE(st.ok()) << st.ToString();
   return ::atl::testing::ReadFile(path);
 }
@@ -90,7 +91,8 @@ class BadInputCorpusTest : public ::testing::Test {
     const std::string scratch = dir_.Join("parquet");
     fs::create_directories(scratch);
     cases_ = testing::Corpus(
-        ParquetOf(*engine, scratch, "plain", "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) t(id, marker)"),
+        ParquetOf(*engine, scratch, "plain",
+                  "SELECT * FROM (VALUES (1, 'a'), (2, 'b')) t(id, marker)"),
         ParquetOf(*engine, scratch, "empty", "SELECT 1 AS id, 'a' AS marker WHERE false"),
         ParquetOf(*engine, scratch, "nested",
                   "SELECT {'x': i, 'y': 'v'} AS s, [i, i + 1] AS l, MAP {'k': i} AS m "
@@ -119,7 +121,8 @@ class BadInputCorpusTest : public ::testing::Test {
     }
     // Good tables before and after every case table in key order.
     ::atl::testing::WriteFile(lake_ + "/prepare/aaa_control/first/data.csv", testing::SiblingCsv());
-    ::atl::testing::WriteFile(lake_ + "/prepare/corpus/zzz_control/data.csv", testing::SiblingCsv());
+    ::atl::testing::WriteFile(lake_ + "/prepare/corpus/zzz_control/data.csv",
+                              testing::SiblingCsv());
     ::atl::testing::WriteFile(lake_ + "/prepare/zzz_control/last/data.csv", testing::SiblingCsv());
   }
 
@@ -149,8 +152,8 @@ TEST_F(BadInputCorpusTest, EveryCaseEndsInATableOrRejectedWithItsCause) {
   ASSERT_TRUE(std::regex_search(run.err, m, std::regex("ATOLL_PEAK_RSS_KB=([0-9]+)"))) << run.err;
   const int64_t peak_kb = std::stoll(m[1]);
   EXPECT_LT(peak_kb, kMaxPeakRssKb) << "peak RSS of the ingest";
-  std::cerr << "corpus: " << cases_.size() << " cases, exit code " << run.exit_code
-            << ", peak RSS " << peak_kb / 1024 << " MiB\n";
+  std::cerr << "corpus: " << cases_.size() << " cases, exit code " << run.exit_code << ", peak RSS "
+            << peak_kb / 1024 << " MiB\n";
 
   std::map<std::string, int64_t> min_rows;  // "db\ttable" -> rows the table must hold at least
   std::map<std::string, std::string> first_case;
@@ -164,8 +167,8 @@ TEST_F(BadInputCorpusTest, EveryCaseEndsInATableOrRejectedWithItsCause) {
     std::string reason;
     if (was_rejected) {
       ASSERT_TRUE(Exists(rejected + ".error.json")) << "rejected without a reason file";
-      auto doc = nlohmann::json::parse(::atl::testing::ReadFile(rejected + ".error.json"),
-                                       nullptr, false);
+      auto doc =
+          nlohmann::json::parse(::atl::testing::ReadFile(rejected + ".error.json"), nullptr, false);
       ASSERT_FALSE(doc.is_discarded()) << "unreadable reason file";
       reason = doc.value("reason", "");
       EXPECT_FALSE(reason.empty()) << "empty reason";
@@ -225,9 +228,10 @@ TEST_F(BadInputCorpusTest, EveryCaseEndsInATableOrRejectedWithItsCause) {
   }
   for (const char* control :
        {"\"aaa_control\".\"first\"", "\"corpus\".\"zzz_control\"", "\"zzz_control\".\"last\""}) {
-    auto q = Query(std::string("SELECT count(*) AS n, count(*) FILTER (WHERE marker = 'good') AS good "
-                               "FROM stg.") +
-                   control);
+    auto q =
+        Query(std::string("SELECT count(*) AS n, count(*) FILTER (WHERE marker = 'good') AS good "
+                          "FROM stg.") +
+              control);
     ASSERT_EQ(q.exit_code, 0) << control << q.err;
     EXPECT_EQ(q.out, "n,good\n3,3\n") << control;
   }

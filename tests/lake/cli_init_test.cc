@@ -1,8 +1,7 @@
 // `atoll init` as a user runs it: creates, is idempotent, refuses different settings
 // without --force, and writes what the options say.
-#include <nlohmann/json.hpp>
-
 #include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "atoll/lake/settings.h"
 #include "cli/run_atoll.h"
@@ -55,8 +54,8 @@ TEST(CliInitTest, OptionsAreWritten) {
   TempDir dir;
   const std::string lake = dir.Join("lake");
   auto r = RunAtoll({"init", lake, "--catalog", "sqlite:/tmp/catalog.db", "--partition-by",
-                     "day(_etl_loaded_at), bucket(8, id)", "--target-file-size", "256MiB", "--batch-size", "1MB",
-                     "--zones", "prepare=raw,rejected=quarantine"});
+                     "day(_etl_loaded_at), bucket(8, id)", "--target-file-size", "256MiB",
+                     "--batch-size", "1MB", "--zones", "prepare=raw,rejected=quarantine"});
   ASSERT_EQ(r.exit_code, 0) << r.err;
   Settings s = Stored(lake);
   EXPECT_EQ(s.catalog, "sqlite:/tmp/catalog.db");

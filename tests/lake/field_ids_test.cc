@@ -9,7 +9,9 @@ namespace {
 using ::atl::testing::IsError;
 
 TEST(FieldIdsTest, ParsesNestedTypes) {
-  ASSERT_OK_AND_ASSIGN(DuckType t, ParseDuckType("STRUCT(a DECIMAL(18,3), \"b c\" VARCHAR[], m MAP(VARCHAR, INTEGER[]))[]"));
+  ASSERT_OK_AND_ASSIGN(
+      DuckType t,
+      ParseDuckType("STRUCT(a DECIMAL(18,3), \"b c\" VARCHAR[], m MAP(VARCHAR, INTEGER[]))[]"));
   ASSERT_EQ(t.kind, DuckType::Kind::kList);
   const DuckType& s = t.children[0].second;
   ASSERT_EQ(s.kind, DuckType::Kind::kStruct);
@@ -30,12 +32,14 @@ TEST(FieldIdsTest, ParsesNestedTypes) {
 
 TEST(FieldIdsTest, AssignsIdsDepthFirstFromOne) {
   int count = 0;
-  ASSERT_OK_AND_ASSIGN(std::string ids,
-                       FieldIdsOption({{"id", "BIGINT"}, {"s", "STRUCT(x INTEGER, l VARCHAR[])"},
-                                       {"m", "MAP(VARCHAR, BIGINT)"}, {"it's", "DOUBLE"}},
-                                      &count));
+  ASSERT_OK_AND_ASSIGN(std::string ids, FieldIdsOption({{"id", "BIGINT"},
+                                                        {"s", "STRUCT(x INTEGER, l VARCHAR[])"},
+                                                        {"m", "MAP(VARCHAR, BIGINT)"},
+                                                        {"it's", "DOUBLE"}},
+                                                       &count));
   EXPECT_EQ(ids,
-            "{'id': 1, 's': {'__duckdb_field_id': 2, 'x': 3, 'l': {'__duckdb_field_id': 4, 'element': 5}}, "
+            "{'id': 1, 's': {'__duckdb_field_id': 2, 'x': 3, 'l': {'__duckdb_field_id': 4, "
+            "'element': 5}}, "
             "'m': {'__duckdb_field_id': 6, 'key': 7, 'value': 8}, 'it''s': 9}");
   EXPECT_EQ(count, 9);
 }

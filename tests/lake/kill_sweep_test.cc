@@ -67,10 +67,10 @@ TEST(FaultSweep, S3LakeWithConnectionResets) {
   auto store = storage::testing::OpenFreshBucket(*config, "faults", &config_reason);
   ASSERT_NE(store, nullptr) << config_reason;
   ::atl::testing::TempDir dir;
-  auto r = RunProgram({"/bin/bash", Script("fault_sweep.sh"), ATOLL_BINARY, "6", "24",
-                       dir.Join("sweep"), "s3://" + store->config().bucket,
-                       "sqlite://" + dir.Join("catalog.db"), "15"},
-                      "", env);
+  auto r =
+      RunProgram({"/bin/bash", Script("fault_sweep.sh"), ATOLL_BINARY, "6", "24", dir.Join("sweep"),
+                  "s3://" + store->config().bucket, "sqlite://" + dir.Join("catalog.db"), "15"},
+                 "", env);
   EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
   EXPECT_THAT(r.err, HasSubstr("PASS"));
 }

@@ -49,8 +49,10 @@ TEST_P(LakeS3Test, InitIsIdempotentAndPrepareLandsParquet) {
   ::atl::testing::TempDir dir;
   ::atl::testing::WriteFile(dir.Join("out.parquet"), parquet);
   ASSERT_OK_AND_ASSIGN(auto engine, engine::Engine::Open());
-  ASSERT_OK_AND_ASSIGN(auto rows, engine->Query("SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM read_parquet(" +
-                                                engine::QuoteString(dir.Join("out.parquet")) + ")"));
+  ASSERT_OK_AND_ASSIGN(
+      auto rows,
+      engine->Query("SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM read_parquet(" +
+                    engine::QuoteString(dir.Join("out.parquet")) + ")"));
   ASSERT_EQ(rows.rows.size(), 1u);
   EXPECT_EQ(rows.rows[0][0], "1:ann,2:bob,3:cy");
 }

@@ -326,8 +326,8 @@ TEST_F(OrcPrepareTest, TypesOfTheParquetFile) {
   EXPECT_EQ(n.rows[0][1], "2");
   // Non-null unions, as Apache ORC's expected rows have them.
   int unions = 0;
-  for (const std::string& line :
-       orc::testing::ReadGzipLines(orc_dir_ + "/expected/TestOrcFile.testUnionAndTimestamp.jsn.gz")) {
+  for (const std::string& line : orc::testing::ReadGzipLines(
+           orc_dir_ + "/expected/TestOrcFile.testUnionAndTimestamp.jsn.gz")) {
     unions += line.find("\"union\": {") != std::string::npos;
   }
   EXPECT_EQ(n.rows[0][2], std::to_string(unions));

@@ -2,11 +2,11 @@
 // DuckDB, field ids, compression variants, batching, rejects, bombs, idempotent re-runs.
 #include "atoll/lake/prepare.h"
 
-#include <nlohmann/json.hpp>
 #include <zlib.h>
 #include <zstd.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "atoll/engine/engine.h"
 #include "atoll/formats/avro/schema.h"
@@ -53,7 +53,9 @@ class PrepareTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(lake_, Lake::Open(root()));
   }
   std::string root() const { return dir_.Join("lake"); }
-  void Drop(const std::string& key, const std::string& data) { ::atl::testing::WriteFile(root() + "/" + key, data); }
+  void Drop(const std::string& key, const std::string& data) {
+    ::atl::testing::WriteFile(root() + "/" + key, data);
+  }
   bool Exists(const std::string& key) const { return std::filesystem::exists(root() + "/" + key); }
 
   Result<PrepareReport> Run() {
@@ -99,7 +101,10 @@ class PrepareTest : public ::testing::Test {
   }
   // "name TYPE, ..." of the Parquet file.
   std::string Schema(const std::string& key) {
-    return Rows("SELECT string_agg(column_name || ' ' || column_type, ', ') FROM (DESCRIBE SELECT * FROM {})", key);
+    return Rows(
+        "SELECT string_agg(column_name || ' ' || column_type, ', ') FROM (DESCRIBE SELECT * FROM "
+        "{})",
+        key);
   }
 
   engine::Engine& engine() {
@@ -128,7 +133,8 @@ TEST_F(PrepareTest, CsvWithQuotesEmbeddedNewlinesAndBom) {
   EXPECT_THAT(files[0], ::testing::StartsWith("load/shop/orders/prepared-"));
   EXPECT_EQ(Schema(files[0]), "id BIGINT, price DOUBLE, name VARCHAR, day DATE, ok BOOLEAN");
   EXPECT_EQ(Rows("SELECT * FROM {} ORDER BY id", files[0]),
-            "1|2.5|Ann, \"the\" first|2024-01-02|true\n2|3.25|multi\nline|2024-02-03|false\n3|NULL|plain|NULL|NULL");
+            "1|2.5|Ann, \"the\" "
+            "first|2024-01-02|true\n2|3.25|multi\nline|2024-02-03|false\n3|NULL|plain|NULL|NULL");
   EXPECT_FALSE(Exists("prepare/shop/orders/a.csv"));
   EXPECT_EQ(report.tables[0].prepared[0].rows, 3);
   // Zstd-compressed, field ids 1..n.
@@ -160,22 +166,27 @@ TEST_F(PrepareTest, JsonNestedBecomesStructsAndListsWithDepthFirstFieldIds) {
   Drop("prepare/app/events/a.json",
        R"([{"id": 1, "user": {"name": "ann", "tags": ["x", "y"]}, "items": [{"sku": "k1", "n": 2}]},
            {"id": 2, "user": {"name": "bob", "tags": []}, "items": []}])");
-  Drop("prepare/app/events/b.ndjson", "{\"id\": 3, \"user\": {\"name\": \"cy\", \"tags\": [\"z\"]}, \"items\": null}\n");
+  Drop("prepare/app/events/b.ndjson",
+       "{\"id\": 3, \"user\": {\"name\": \"cy\", \"tags\": [\"z\"]}, \"items\": null}\n");
   ASSERT_OK_AND_ASSIGN(PrepareReport report, Run());
   auto files = LoadFiles("app", "events");
   ASSERT_EQ(files.size(), 1u) << "two small files make one batch";
   ASSERT_EQ(report.tables[0].prepared[0].sources.size(), 2u);
   EXPECT_EQ(Schema(files[0]),
-            "id BIGINT, user STRUCT(\"name\" VARCHAR, tags VARCHAR[]), items STRUCT(sku VARCHAR, n BIGINT)[]");
-  EXPECT_EQ(Rows("SELECT id, user.name, user.tags::VARCHAR, items::VARCHAR FROM {} ORDER BY id", files[0]),
+            "id BIGINT, user STRUCT(\"name\" VARCHAR, tags VARCHAR[]), items STRUCT(sku VARCHAR, n "
+            "BIGINT)[]");
+  EXPECT_EQ(Rows("SELECT id, user.name, user.tags::VARCHAR, items::VARCHAR FROM {} ORDER BY id",
+                 files[0]),
             "1|ann|[x, y]|[{'sku': k1, 'n': 2}]\n2|bob|[]|[]\n3|cy|[z]|NULL");
   EXPECT_EQ(Rows("SELECT string_agg(name || '=' || field_id, ',' ORDER BY rowid) FROM "
-                 "(SELECT row_number() OVER () AS rowid, * FROM parquet_schema({path})) WHERE field_id IS NOT NULL",
+                 "(SELECT row_number() OVER () AS rowid, * FROM parquet_schema({path})) WHERE "
+                 "field_id IS NOT NULL",
                  files[0]),
             "id=1,user=2,name=3,tags=4,element=5,items=6,element=7,sku=8,n=9");
   // Lineage in the key-value metadata.
-  std::string lineage = Rows("SELECT decode(value) FROM parquet_kv_metadata({path}) WHERE decode(key) = 'atoll.lineage'",
-                             files[0]);
+  std::string lineage = Rows(
+      "SELECT decode(value) FROM parquet_kv_metadata({path}) WHERE decode(key) = 'atoll.lineage'",
+      files[0]);
   auto doc = nlohmann::json::parse(lineage, nullptr, false);
   ASSERT_FALSE(doc.is_discarded()) << lineage;
   ASSERT_EQ(doc["sources"].size(), 2u);
@@ -189,7 +200,8 @@ TEST_F(PrepareTest, CompressedVariantsAndSniffing) {
   const std::string csv = "k,v\na,1\nb,2\n";
   Drop("prepare/c/gz/x.csv.gz", Gzip(csv));
   Drop("prepare/c/zst/x.csv.zst", Zstd(csv));
-  Drop("prepare/c/json_gz/x.ndjson.gz", Gzip("{\"k\": \"a\", \"v\": 1}\n{\"k\": \"b\", \"v\": 2}\n"));
+  Drop("prepare/c/json_gz/x.ndjson.gz",
+       Gzip("{\"k\": \"a\", \"v\": 1}\n{\"k\": \"b\", \"v\": 2}\n"));
   Drop("prepare/c/multi/x.csv.gz", Gzip("k,v\na,1\n") + Gzip("b,2\n"));  // two gzip members
   Drop("prepare/c/sniff/noext", Gzip("[{\"k\": \"a\", \"v\": 1}, {\"k\": \"b\", \"v\": 2}]"));
   ASSERT_OK_AND_ASSIGN(PrepareReport report, Run());
@@ -210,7 +222,8 @@ TEST_F(PrepareTest, ParquetInputGetsFreshFieldIds) {
   auto files = LoadFiles("p", "t");
   ASSERT_EQ(files.size(), 1u);
   EXPECT_EQ(Rows("SELECT * FROM {}", files[0]), "1|x");
-  EXPECT_EQ(Rows("SELECT string_agg(name || '=' || field_id, ',') FROM parquet_schema({path}) WHERE field_id IS NOT NULL",
+  EXPECT_EQ(Rows("SELECT string_agg(name || '=' || field_id, ',') FROM parquet_schema({path}) "
+                 "WHERE field_id IS NOT NULL",
                  files[0]),
             "a=1,b=2");
 }
@@ -229,19 +242,21 @@ TEST_F(PrepareTest, AvroLogicalTypesMapsAndUnions) {
       {"name": "u", "type": ["null", "int", "string"]},
       {"name": "e", "type": ["null", {"type": "enum", "name": "color", "symbols": ["RED", "GREEN"]}]}
     ]})j"));
-  auto row = [](int32_t d, int32_t tm, int64_t tu, int64_t ts, std::string id, std::string amount, avro::Value u,
-                avro::Value e) {
-    return avro::Value::Record({avro::Value::Int(d), avro::Value::Int(tm), avro::Value::Long(tu), avro::Value::Long(ts),
-                                avro::Value::Long(ts * 1000 + 7), avro::Value::String(std::move(id)),
-                                avro::Value::Bytes(std::move(amount)),
-                                avro::Value::Map({{"k", avro::Value::Long(5)}}), std::move(u), std::move(e)});
+  auto row = [](int32_t d, int32_t tm, int64_t tu, int64_t ts, std::string id, std::string amount,
+                avro::Value u, avro::Value e) {
+    return avro::Value::Record(
+        {avro::Value::Int(d), avro::Value::Int(tm), avro::Value::Long(tu), avro::Value::Long(ts),
+         avro::Value::Long(ts * 1000 + 7), avro::Value::String(std::move(id)),
+         avro::Value::Bytes(std::move(amount)), avro::Value::Map({{"k", avro::Value::Long(5)}}),
+         std::move(u), std::move(e)});
   };
   std::vector<avro::Value> rows = {
       row(19724, 3723004, 45296000007, 1704164645123, "123e4567-e89b-12d3-a456-426614174000",
           std::string("\x30\x39", 2) /* 12345 */, avro::Value::Union(1, avro::Value::Int(42)),
           avro::Value::Union(1, avro::Value::Enum(1))),
-      row(-1, 0, 0, -1, "00000000-0000-0000-0000-000000000001", std::string("\xff\x85", 2) /* -123 */,
-          avro::Value::Union(2, avro::Value::String("s")), avro::Value::Union(0, avro::Value::Null())),
+      row(-1, 0, 0, -1, "00000000-0000-0000-0000-000000000001",
+          std::string("\xff\x85", 2) /* -123 */, avro::Value::Union(2, avro::Value::String("s")),
+          avro::Value::Union(0, avro::Value::Null())),
   };
   ASSERT_OK_AND_ASSIGN(std::string file, avro::WriteToString(schema, rows));
   Drop("prepare/a/t/x.avro", file);
@@ -249,13 +264,18 @@ TEST_F(PrepareTest, AvroLogicalTypesMapsAndUnions) {
   EXPECT_EQ(report.files_rejected(), 0u);
   auto files = LoadFiles("a", "t");
   ASSERT_EQ(files.size(), 1u);
-  EXPECT_EQ(Schema(files[0]),
-            "d DATE, tm TIME, tu TIME, ts TIMESTAMP WITH TIME ZONE, lts TIMESTAMP, id UUID, amount DECIMAL(9,2), "
-            "m MAP(VARCHAR, BIGINT), u STRUCT(tag INTEGER, field0 INTEGER, field1 VARCHAR), e VARCHAR");
-  EXPECT_EQ(Rows("SELECT d, tm, tu, epoch_ms(ts), lts, id, amount, m['k'], u::VARCHAR, e FROM {}", files[0]),
+  EXPECT_EQ(
+      Schema(files[0]),
+      "d DATE, tm TIME, tu TIME, ts TIMESTAMP WITH TIME ZONE, lts TIMESTAMP, id UUID, amount "
+      "DECIMAL(9,2), "
+      "m MAP(VARCHAR, BIGINT), u STRUCT(tag INTEGER, field0 INTEGER, field1 VARCHAR), e VARCHAR");
+  EXPECT_EQ(Rows("SELECT d, tm, tu, epoch_ms(ts), lts, id, amount, m['k'], u::VARCHAR, e FROM {}",
+                 files[0]),
             "2024-01-02|01:02:03.004|12:34:56.000007|1704164645123|2024-01-02 03:04:05.123007|"
-            "123e4567-e89b-12d3-a456-426614174000|123.45|5|{'tag': 0, 'field0': 42, 'field1': NULL}|GREEN\n"
-            "1969-12-31|00:00:00|00:00:00|-1|1969-12-31 23:59:59.999007|00000000-0000-0000-0000-000000000001|-1.23|5|"
+            "123e4567-e89b-12d3-a456-426614174000|123.45|5|{'tag': 0, 'field0': 42, 'field1': "
+            "NULL}|GREEN\n"
+            "1969-12-31|00:00:00|00:00:00|-1|1969-12-31 "
+            "23:59:59.999007|00000000-0000-0000-0000-000000000001|-1.23|5|"
             "{'tag': 1, 'field0': NULL, 'field1': s}|NULL");
 }
 
@@ -282,25 +302,30 @@ TEST_F(PrepareTest, BrokenFilesAreRejectedWhileTheRestOfTheBatchLoads) {
   }
   EXPECT_EQ(all, "1|x\n2|y");
   ASSERT_EQ(report.files_rejected(), 7u);
-  for (const char* name : {"2.json", "3.csv.gz", "4.parquet", "6.avro", "7.csv", "8.csv.gz", "9.csv.zst"}) {
+  for (const char* name :
+       {"2.json", "3.csv.gz", "4.parquet", "6.avro", "7.csv", "8.csv.gz", "9.csv.zst"}) {
     SCOPED_TRACE(name);
     const std::string rejected = std::string("_rejected/prepare/s/t/") + name;
     EXPECT_TRUE(Exists(rejected));
     EXPECT_FALSE(Exists(std::string("prepare/s/t/") + name));
-    auto doc = nlohmann::json::parse(::atl::testing::ReadFile(root() + "/" + rejected + ".error.json"), nullptr, false);
+    auto doc = nlohmann::json::parse(
+        ::atl::testing::ReadFile(root() + "/" + rejected + ".error.json"), nullptr, false);
     ASSERT_FALSE(doc.is_discarded());
     EXPECT_FALSE(doc["reason"].get<std::string>().empty());
     EXPECT_EQ(doc["source_key"], std::string("prepare/s/t/") + name);
     EXPECT_EQ(doc["time"], "2023-11-14T22:13:20.123Z");
     EXPECT_TRUE(doc.contains("etag"));
     EXPECT_TRUE(doc.contains("size"));
-    EXPECT_TRUE(doc["stage"] == "read" || doc["stage"] == "convert" || doc["stage"] == "decompress") << doc.dump();
+    EXPECT_TRUE(doc["stage"] == "read" || doc["stage"] == "convert" || doc["stage"] == "decompress")
+        << doc.dump();
   }
-  auto gz = nlohmann::json::parse(::atl::testing::ReadFile(root() + "/_rejected/prepare/s/t/3.csv.gz.error.json"));
+  auto gz = nlohmann::json::parse(
+      ::atl::testing::ReadFile(root() + "/_rejected/prepare/s/t/3.csv.gz.error.json"));
   EXPECT_EQ(gz["stage"], "decompress");
   EXPECT_THAT(gz["reason"].get<std::string>(), HasSubstr("gzip"));
   for (const char* name : {"8.csv.gz", "9.csv.zst"}) {
-    auto doc = nlohmann::json::parse(::atl::testing::ReadFile(root() + "/_rejected/prepare/s/t/" + name + ".error.json"));
+    auto doc = nlohmann::json::parse(
+        ::atl::testing::ReadFile(root() + "/_rejected/prepare/s/t/" + name + ".error.json"));
     EXPECT_EQ(doc["stage"], "decompress") << name;
     EXPECT_THAT(doc["reason"].get<std::string>(), HasSubstr("truncated")) << name;
   }
@@ -347,8 +372,8 @@ TEST_F(PrepareTest, GzipBombAndLongLinesAreBounded) {
   EXPECT_EQ(Rows("SELECT a FROM {}", files[0]), "fine");
   ASSERT_EQ(report.files_rejected(), 3u);
   for (const char* bomb : {"bomb.csv.gz", "bomb.ndjson.zst"}) {
-    auto doc = nlohmann::json::parse(
-        ::atl::testing::ReadFile(root() + "/_rejected/prepare/b/t/" + std::string(bomb) + ".error.json"));
+    auto doc = nlohmann::json::parse(::atl::testing::ReadFile(root() + "/_rejected/prepare/b/t/" +
+                                                              std::string(bomb) + ".error.json"));
     EXPECT_EQ(doc["stage"], "decompress");
     EXPECT_THAT(doc["reason"].get<std::string>(), HasSubstr("exceeds the limit of 1048576 bytes"));
   }
@@ -360,15 +385,19 @@ TEST_F(PrepareTest, BatchesFollowTheTargetSize) {
   s.prepare.batch_target_bytes = 100;
   ASSERT_NO_FATAL_FAILURE(InitWith(s));
   for (int i = 0; i < 5; ++i) {
-    Drop("prepare/m/t/f" + std::to_string(i) + ".csv", "n,pad\n" + std::to_string(i) + "," + std::string(30, 'p') + "\n");
+    Drop("prepare/m/t/f" + std::to_string(i) + ".csv",
+         "n,pad\n" + std::to_string(i) + "," + std::string(30, 'p') + "\n");
   }
   ASSERT_OK_AND_ASSIGN(PrepareReport report, Run());
   auto files = LoadFiles("m", "t");
   EXPECT_EQ(files.size(), 3u);  // 40-byte files, two per 100-byte batch
   std::string all;
-  for (const auto& f : files) all += Rows("SELECT string_agg(n::VARCHAR, ',' ORDER BY n) FROM {}", f) + ";";
+  for (const auto& f : files)
+    all += Rows("SELECT string_agg(n::VARCHAR, ',' ORDER BY n) FROM {}", f) + ";";
   EXPECT_EQ(report.files_prepared(), 5u);
-  auto total = Rows("SELECT count(*), sum(n) FROM read_parquet(" + engine::QuoteString(root() + "/load/m/t/*.parquet") + ")", "");
+  auto total = Rows("SELECT count(*), sum(n) FROM read_parquet(" +
+                        engine::QuoteString(root() + "/load/m/t/*.parquet") + ")",
+                    "");
   EXPECT_EQ(total, "5|10");
 }
 
@@ -377,7 +406,8 @@ TEST_F(PrepareTest, RerunAfterACrashOverwritesInsteadOfDuplicating) {
   Drop("prepare/r/t/b.csv", "x\n2\n");
   // A run that dies after writing its output but before deleting the sources.
   auto fault = std::make_shared<storage::FaultStore>(lake_->shared_store());
-  fault->SetRule(storage::FaultOp::kDeleteMany, {.kind = storage::FaultKind::kIOError, .fail_calls = {1}});
+  fault->SetRule(storage::FaultOp::kDeleteMany,
+                 {.kind = storage::FaultKind::kIOError, .fail_calls = {1}});
   ASSERT_OK_AND_ASSIGN(auto crashed_lake, Lake::Open(fault));
   PrepareOptions o;
   o.work_dir = dir_.Join("work");
@@ -419,9 +449,9 @@ TEST_F(PrepareTest, ZonesFollowTheSettings) {
 // Issue 15: one bad name never stops the other tables of a Prepare run.
 TEST_F(PrepareTest, BadNamesAreSetAsideForTheirTableAlone) {
   Drop("prepare/n/t/a.csv", "x\n1\n");
-  Drop("prepare/n/t/b\x02.csv", "x\n2\n");    // a control character: prepared like any other
-  Drop("prepare/n/t/c\xff.csv", "x\n3\n");    // not UTF-8: rejected
-  Drop("prepare/n/d.e/a.csv", "x\n4\n");       // a dot in the table name: rejected
+  Drop("prepare/n/t/b\x02.csv", "x\n2\n");  // a control character: prepared like any other
+  Drop("prepare/n/t/c\xff.csv", "x\n3\n");  // not UTF-8: rejected
+  Drop("prepare/n/d.e/a.csv", "x\n4\n");    // a dot in the table name: rejected
   Drop("prepare/z/t/a.csv", "x\n5\n");
   ASSERT_OK_AND_ASSIGN(PrepareReport report, Run());
   EXPECT_TRUE(report.ok());
@@ -437,9 +467,10 @@ TEST_F(PrepareTest, BadNamesAreSetAsideForTheirTableAlone) {
     for (const RejectedFile& r : t.rejected) reasons.push_back(r.source.key + ": " + r.reason);
     for (const UnusableFile& f : t.skipped) reasons.push_back(f.key + ": " + f.reason);
   }
-  EXPECT_THAT(reasons, ::testing::UnorderedElementsAre(
-                           HasSubstr("prepare/n/d.e/a.csv: the table folder name 'd.e' contains a '.'"),
-                           HasSubstr("prepare/n/t/c\\xff.csv: the file name is not valid UTF-8")));
+  EXPECT_THAT(reasons,
+              ::testing::UnorderedElementsAre(
+                  HasSubstr("prepare/n/d.e/a.csv: the table folder name 'd.e' contains a '.'"),
+                  HasSubstr("prepare/n/t/c\\xff.csv: the file name is not valid UTF-8")));
 }
 
 }  // namespace

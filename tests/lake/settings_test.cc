@@ -111,23 +111,32 @@ TEST(SettingsTest, BadValuesAreNamed) {
       {R"(not json)", "not valid JSON"},
       {R"([1])", "must be a JSON object"},
       {R"({"version": 1, "format": "other"})", "'format' must be"},
-      {R"({"version": 1, "zones": {"stg": "a/b"}})", "'zones.stg' = 'a/b' is not a valid folder name"},
+      {R"({"version": 1, "zones": {"stg": "a/b"}})",
+       "'zones.stg' = 'a/b' is not a valid folder name"},
       {R"({"version": 1, "zones": {"stg": "load"}})", "is used by another zone"},
       {R"({"version": 1, "zones": {"stg": 3}})", "'zones.stg' must be a string"},
       {R"j({"version": 1, "landing": {"partition_by": ["days(x)"]}})j", "unknown transform 'days'"},
       {R"j({"version": 1, "landing": {"partition_by": ["bucket(x)"]}})j", "bucket(N, column)"},
-      {R"({"version": 1, "landing": {"target_file_size_bytes": "12 parsecs"}})", "unknown size unit"},
+      {R"({"version": 1, "landing": {"target_file_size_bytes": "12 parsecs"}})",
+       "unknown size unit"},
       {R"({"version": 1, "landing": {"target_file_size_bytes": -5}})", "positive number of bytes"},
       {R"({"version": 1, "catalog": "mysql://x"})", "'catalog' = 'mysql://x'"},
       {R"({"version": 1, "prepare": {"tables": {"orders": {}}}})", "must be \"<db>.<table>\""},
-      {R"({"version": 1, "prepare": {"defaults": {"format": "xls"}}})", "'prepare.defaults.format' must be one of"},
+      {R"({"version": 1, "prepare": {"defaults": {"format": "xls"}}})",
+       "'prepare.defaults.format' must be one of"},
       {R"({"version": 1, "prepare": {"defaults": {"delimiter": ";;"}}})", "must be one character"},
-      {R"({"version": 1, "prepare": {"defaults": {"header": "yes"}}})", "'prepare.defaults.header' must be true or false"},
-      {R"({"version": 1, "prepare": {"defaults": {"column_types": {"a": 1}}}})", "'prepare.defaults.column_types.a'"},
-      {R"({"version": 1, "prepare": {"max_files_per_batch": 0}})", "'prepare.max_files_per_batch' must be an integer"},
-      {R"({"version": 1, "prepare": {"max_json_depth": 0}})", "'prepare.max_json_depth' must be an integer from 1 to 1000"},
-      {R"({"version": 1, "prepare": {"min_age": "5 fortnights"}})", "settings: 'prepare.min_age': '5 fortnights': unknown duration unit"},
-      {R"({"version": 1, "prepare": {"min_age": -1}})", "'prepare.min_age' must be a number of seconds"},
+      {R"({"version": 1, "prepare": {"defaults": {"header": "yes"}}})",
+       "'prepare.defaults.header' must be true or false"},
+      {R"({"version": 1, "prepare": {"defaults": {"column_types": {"a": 1}}}})",
+       "'prepare.defaults.column_types.a'"},
+      {R"({"version": 1, "prepare": {"max_files_per_batch": 0}})",
+       "'prepare.max_files_per_batch' must be an integer"},
+      {R"({"version": 1, "prepare": {"max_json_depth": 0}})",
+       "'prepare.max_json_depth' must be an integer from 1 to 1000"},
+      {R"({"version": 1, "prepare": {"min_age": "5 fortnights"}})",
+       "settings: 'prepare.min_age': '5 fortnights': unknown duration unit"},
+      {R"({"version": 1, "prepare": {"min_age": -1}})",
+       "'prepare.min_age' must be a number of seconds"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.doc);
@@ -138,7 +147,8 @@ TEST(SettingsTest, BadValuesAreNamed) {
 }
 
 TEST(SettingsTest, MinAgeIsADuration) {
-  ASSERT_OK_AND_ASSIGN(Settings s, ParseSettings(R"({"version": 1, "prepare": {"min_age": "30s"}})"));
+  ASSERT_OK_AND_ASSIGN(Settings s,
+                       ParseSettings(R"({"version": 1, "prepare": {"min_age": "30s"}})"));
   EXPECT_EQ(s.prepare.min_age_ms, 30000);
   ASSERT_OK_AND_ASSIGN(s, ParseSettings(R"({"version": 1, "prepare": {"min_age": 2}})"));
   EXPECT_EQ(s.prepare.min_age_ms, 2000);
@@ -225,7 +235,8 @@ TEST(LakeInitTest, UnreadableSettingsNeedForce) {
   auto refused = InitLake(store, Settings{});
   ASSERT_THAT(refused, IsError(StatusCode::kAlreadyExists));
   EXPECT_THAT(refused.status().message(), HasSubstr("unreadable"));
-  ASSERT_OK_AND_ASSIGN(InitOutcome replaced, InitLake(store, Settings{}, InitOptions{.force = true}));
+  ASSERT_OK_AND_ASSIGN(InitOutcome replaced,
+                       InitLake(store, Settings{}, InitOptions{.force = true}));
   EXPECT_EQ(replaced, InitOutcome::kReplaced);
 }
 

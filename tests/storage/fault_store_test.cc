@@ -23,7 +23,8 @@ StoreUnderTest FaultWithoutFaultsUnderTest() {
 
 using testing::StoreBehaviourTest;
 
-INSTANTIATE_TEST_SUITE_P(Fault, StoreBehaviourTest, ::testing::Values(FaultWithoutFaultsUnderTest()),
+INSTANTIATE_TEST_SUITE_P(Fault, StoreBehaviourTest,
+                         ::testing::Values(FaultWithoutFaultsUnderTest()),
                          testing::StoreUnderTestName);
 
 class FaultStoreTest : public ::testing::Test {
@@ -37,7 +38,8 @@ TEST_F(FaultStoreTest, FailsTheChosenCallsBeforeTheyTakeEffect) {
   std::vector<bool> ok;
   for (int i = 1; i <= 5; ++i) ok.push_back(PutString(store_, "k" + std::to_string(i), "v").ok());
   EXPECT_EQ(ok, (std::vector<bool>{true, false, true, false, true}));
-  EXPECT_THAT(inner_->Head("k2"), IsError(StatusCode::kNotFound)) << "an Unavailable put must do nothing";
+  EXPECT_THAT(inner_->Head("k2"), IsError(StatusCode::kNotFound))
+      << "an Unavailable put must do nothing";
   EXPECT_THAT(inner_->Head("k3"), IsOk());
   EXPECT_EQ(store_.calls(FaultOp::kPut), 5u);
   EXPECT_EQ(store_.faults(FaultOp::kPut), 2u);
@@ -81,7 +83,8 @@ TEST_F(FaultStoreTest, RatioFailsAboutThatShareReproduciblyForASeed) {
     s.SetRule(FaultOp::kHead, rule);
     std::vector<bool> failed;
     for (int i = 0; i < 400; ++i) failed.push_back(!s.Head("k").ok());
-    EXPECT_EQ(s.faults(FaultOp::kHead), static_cast<uint64_t>(std::count(failed.begin(), failed.end(), true)));
+    EXPECT_EQ(s.faults(FaultOp::kHead),
+              static_cast<uint64_t>(std::count(failed.begin(), failed.end(), true)));
     return failed;
   };
   auto a = run(99, inner_);
@@ -114,7 +117,8 @@ TEST_F(FaultStoreTest, ClearRulesAndResetCounters) {
   store_.ResetCounters();
   EXPECT_EQ(store_.calls(FaultOp::kHead), 0u);
   store_.SetRule(FaultOp::kHead, {.fail_calls = {1}});
-  EXPECT_THAT(store_.Head("k"), IsError(StatusCode::kUnavailable)) << "numbering restarts after a reset";
+  EXPECT_THAT(store_.Head("k"), IsError(StatusCode::kUnavailable))
+      << "numbering restarts after a reset";
 }
 
 }  // namespace

@@ -69,7 +69,8 @@ TEST_F(LocalStoreTest, KeysAreFilesUnderTheRoot) {
 }
 
 TEST_F(LocalStoreTest, OpenRefusesAMissingRootUnlessAskedToCreateIt) {
-  EXPECT_THAT(LocalStore::Open(dir_.Join("nope"), /*create_if_missing=*/false), IsError(StatusCode::kNotFound));
+  EXPECT_THAT(LocalStore::Open(dir_.Join("nope"), /*create_if_missing=*/false),
+              IsError(StatusCode::kNotFound));
   EXPECT_FALSE(fs::exists(dir_.Join("nope")));
   ::atl::testing::WriteFile(dir_.Join("file"), "x");
   EXPECT_THAT(LocalStore::Open(dir_.Join("file")), IsError(StatusCode::kInvalidArgument));
@@ -84,9 +85,12 @@ TEST_F(LocalStoreTest, RefusesKeysThatEscapeThroughASymlink) {
 
   auto put = PutString(*store_, "link/planted", "x");
   EXPECT_THAT(put, IsError(StatusCode::kInvalidArgument));
-  EXPECT_NE(put.status().message().find("outside the store root"), std::string::npos) << put.status().ToString();
-  EXPECT_THAT(PutString(*store_, "link/new/dir/planted", "x"), IsError(StatusCode::kInvalidArgument));
-  EXPECT_THAT(PutString(*store_, "link/planted", "x", IfAbsent()), IsError(StatusCode::kInvalidArgument));
+  EXPECT_NE(put.status().message().find("outside the store root"), std::string::npos)
+      << put.status().ToString();
+  EXPECT_THAT(PutString(*store_, "link/new/dir/planted", "x"),
+              IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(PutString(*store_, "link/planted", "x", IfAbsent()),
+              IsError(StatusCode::kInvalidArgument));
   EXPECT_THAT(store_->Get("link/secret"), IsError(StatusCode::kInvalidArgument));
   EXPECT_THAT(store_->Get("evil"), IsError(StatusCode::kInvalidArgument));
   EXPECT_THAT(store_->Head("evil"), IsError(StatusCode::kInvalidArgument));
@@ -230,8 +234,10 @@ TEST_F(LocalStoreTest, IfMatchIsACompareAndSwapAcrossProcesses) {
       o.condition = PutCondition::kIfMatch;
       o.if_match = head->etag;
       auto r = PutString(**store, "counter", std::to_string(std::stoi(*value) + 1), o);
-      if (r.ok()) ++done;
-      else if (r.status().code() != StatusCode::kPreconditionFailed) return 2;
+      if (r.ok())
+        ++done;
+      else if (r.status().code() != StatusCode::kPreconditionFailed)
+        return 2;
     }
     return 0;
   });

@@ -10,7 +10,8 @@ using testing::ConditionalWrites;
 using testing::StoreUnderTest;
 
 StoreUnderTest MemoryStoreUnderTest() {
-  return {"Memory", [](std::string*) -> std::unique_ptr<Store> { return std::make_unique<MemoryStore>(); },
+  return {"Memory",
+          [](std::string*) -> std::unique_ptr<Store> { return std::make_unique<MemoryStore>(); },
           ConditionalWrites::kHonoured};
 }
 

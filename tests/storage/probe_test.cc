@@ -14,7 +14,8 @@ class ConditionTwistingStore : public Store {
   enum class Mode { kIgnore, kRefuse, kFailOtherwise };
   explicit ConditionTwistingStore(Mode mode) : mode_(mode) {}
 
-  Result<ObjectInfo> Put(std::string_view key, const Body& body, const PutOptions& options) override {
+  Result<ObjectInfo> Put(std::string_view key, const Body& body,
+                         const PutOptions& options) override {
     if (options.condition == PutCondition::kNone) return inner_.Put(key, body, options);
     switch (mode_) {
       case Mode::kIgnore:
@@ -26,13 +27,19 @@ class ConditionTwistingStore : public Store {
     }
     return PermissionDenied("access denied to ", key);
   }
-  Result<std::string> Get(std::string_view key, ByteRange range) override { return inner_.Get(key, range); }
+  Result<std::string> Get(std::string_view key, ByteRange range) override {
+    return inner_.Get(key, range);
+  }
   Result<ObjectInfo> Head(std::string_view key) override { return inner_.Head(key); }
   Result<ListPage> List(std::string_view prefix, const ListOptions& options) override {
     return inner_.List(prefix, options);
   }
-  Status DeleteMany(const std::vector<std::string>& keys) override { return inner_.DeleteMany(keys); }
-  Result<ObjectInfo> Copy(std::string_view src, std::string_view dst) override { return inner_.Copy(src, dst); }
+  Status DeleteMany(const std::vector<std::string>& keys) override {
+    return inner_.DeleteMany(keys);
+  }
+  Result<ObjectInfo> Copy(std::string_view src, std::string_view dst) override {
+    return inner_.Copy(src, dst);
+  }
   std::string Describe() const override { return "memory://twisted"; }
 
   MemoryStore inner_;
@@ -71,11 +78,13 @@ TEST(ProbeTest, OtherErrorsPropagateWithContext) {
   ConditionTwistingStore store(ConditionTwistingStore::Mode::kFailOtherwise);
   auto r = ProbeConditionalWrites(store, "tmp/");
   EXPECT_THAT(r, IsError(StatusCode::kPermissionDenied));
-  EXPECT_NE(r.status().message().find("probing conditional writes"), std::string::npos) << r.status().ToString();
+  EXPECT_NE(r.status().message().find("probing conditional writes"), std::string::npos)
+      << r.status().ToString();
 }
 
 TEST(ProbeTest, EachOutcomeHasASentenceAndAName) {
-  for (auto s : {ConditionalWriteSupport::kHonoured, ConditionalWriteSupport::kRefused, ConditionalWriteSupport::kIgnored}) {
+  for (auto s : {ConditionalWriteSupport::kHonoured, ConditionalWriteSupport::kRefused,
+                 ConditionalWriteSupport::kIgnored}) {
     std::string_view sentence = DescribeConditionalWriteSupport(s);
     EXPECT_GT(sentence.size(), 40u);
     EXPECT_EQ(sentence.back(), '.');

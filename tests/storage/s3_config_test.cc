@@ -13,10 +13,10 @@ namespace {
 
 using ::atl::testing::IsError;
 
-const char* const kVars[] = {"AWS_ACCESS_KEY_ID",   "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                             "AWS_REGION",          "AWS_DEFAULT_REGION",    "AWS_ENDPOINT_URL",
-                             "AWS_ENDPOINT_URL_S3", "AWS_PROFILE",           "AWS_SHARED_CREDENTIALS_FILE",
-                             "AWS_CONFIG_FILE",     "ATOLL_S3_ADDRESSING",   "HOME"};
+const char* const kVars[] = {
+    "AWS_ACCESS_KEY_ID",           "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",   "AWS_REGION",
+    "AWS_DEFAULT_REGION",          "AWS_ENDPOINT_URL",      "AWS_ENDPOINT_URL_S3", "AWS_PROFILE",
+    "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE",       "ATOLL_S3_ADDRESSING", "HOME"};
 
 // Clears the AWS variables and points HOME at a temporary directory; restores all.
 class S3ConfigTest : public ::testing::Test {
@@ -31,8 +31,10 @@ class S3ConfigTest : public ::testing::Test {
   }
   void TearDown() override {
     for (const auto& [name, value] : saved_) {
-      if (value) ::setenv(name.c_str(), value->c_str(), 1);
-      else ::unsetenv(name.c_str());
+      if (value)
+        ::setenv(name.c_str(), value->c_str(), 1);
+      else
+        ::unsetenv(name.c_str());
     }
   }
   void Set(const char* name, const char* value) { ::setenv(name, value, 1); }
@@ -119,8 +121,9 @@ TEST_F(S3ConfigTest, ReadsNamedProfileFromCredentialsAndConfigFiles) {
 }
 
 TEST_F(S3ConfigTest, HonoursFileLocationVariablesAndCredentialsInConfigFile) {
-  atl::testing::WriteFile(home_.Join("elsewhere/conf"),
-                          "[profile ci]\naws_access_key_id = CFGKEY\naws_secret_access_key = CFGSECRET\n");
+  atl::testing::WriteFile(
+      home_.Join("elsewhere/conf"),
+      "[profile ci]\naws_access_key_id = CFGKEY\naws_secret_access_key = CFGSECRET\n");
   Set("AWS_CONFIG_FILE", home_.Join("elsewhere/conf").c_str());
   Set("AWS_SHARED_CREDENTIALS_FILE", home_.Join("elsewhere/missing").c_str());
   Set("AWS_PROFILE", "ci");

@@ -42,7 +42,8 @@ void RoundTrip(S3Store& store, const std::string& data, const Body& body, bool e
   ASSERT_EQ(got.size(), data.size());
   EXPECT_TRUE(got == data) << "content differs";
   // A range across the first part boundary.
-  ASSERT_OK_AND_ASSIGN(std::string slice, store.Get("big/object.bin", ByteRange::Slice(5 * kMiB - 10, 20)));
+  ASSERT_OK_AND_ASSIGN(std::string slice,
+                       store.Get("big/object.bin", ByteRange::Slice(5 * kMiB - 10, 20)));
   EXPECT_EQ(slice, data.substr(5 * kMiB - 10, 20));
 }
 

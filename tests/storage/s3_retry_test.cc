@@ -21,7 +21,7 @@ using ::testing::HasSubstr;
 struct Answer {
   Answer(int status_, std::string body_ = "", std::string extra_headers_ = "")
       : status(status_), body(std::move(body_)), extra_headers(std::move(extra_headers_)) {}
-  int status;                 // 0 = close the connection without answering
+  int status;  // 0 = close the connection without answering
   std::string body;
   std::string extra_headers;  // "Name: value\r\n" lines
 };
@@ -66,9 +66,9 @@ class ScriptedServer {
       }
       const Answer& a = script_[std::min<size_t>(n, script_.size() - 1)];
       if (a.status != 0) {
-        std::string out = "HTTP/1.1 " + std::to_string(a.status) + " X\r\nContent-Length: " +
-                          std::to_string(a.body.size()) + "\r\nConnection: close\r\n" +
-                          a.extra_headers + "\r\n" + a.body;
+        std::string out = "HTTP/1.1 " + std::to_string(a.status) +
+                          " X\r\nContent-Length: " + std::to_string(a.body.size()) +
+                          "\r\nConnection: close\r\n" + a.extra_headers + "\r\n" + a.body;
         (void)!::write(c, out.data(), out.size());
       }
       ::close(c);
@@ -139,7 +139,8 @@ TEST(S3RetryTest, GivesUpAfterMaxAttemptsWithAClearMessage) {
 }
 
 TEST(S3RetryTest, RetriesThrottlingAndRequestTimeout) {
-  ScriptedServer server({{429, ""}, {400, "<Error><Code>RequestTimeout</Code></Error>"},
+  ScriptedServer server({{429, ""},
+                         {400, "<Error><Code>RequestTimeout</Code></Error>"},
                          {200, "", "ETag: \"e1\"\r\n"}});
   auto store = StoreFor(server.endpoint());
   ASSERT_OK_AND_ASSIGN(ObjectInfo info, PutString(*store, "k", "body"));
@@ -210,7 +211,8 @@ TEST(S3RetryTest, MapsConditionalWriteAnswers) {
 }
 
 TEST(S3RetryTest, AuthenticationFailuresSayWhatToCheck) {
-  ScriptedServer server({{403, "<Error><Code>InvalidAccessKeyId</Code><Message>unknown key</Message></Error>"}});
+  ScriptedServer server(
+      {{403, "<Error><Code>InvalidAccessKeyId</Code><Message>unknown key</Message></Error>"}});
   auto store = StoreFor(server.endpoint());
   auto r = store->Get("k");
   ASSERT_THAT(r, IsError(StatusCode::kPermissionDenied));

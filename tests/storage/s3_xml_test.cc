@@ -34,21 +34,26 @@ TEST(S3XmlTest, ParsesListObjectsV2WithEntitiesAndPaging) {
 }
 
 TEST(S3XmlTest, LastPageHasNoToken) {
-  ASSERT_OK_AND_ASSIGN(ListResult r, ParseListObjectsV2(
-      "<ListBucketResult><IsTruncated>false</IsTruncated><NextContinuationToken>x</NextContinuationToken></ListBucketResult>"));
+  ASSERT_OK_AND_ASSIGN(
+      ListResult r,
+      ParseListObjectsV2(
+          "<ListBucketResult><IsTruncated>false</IsTruncated><NextContinuationToken>x</"
+          "NextContinuationToken></ListBucketResult>"));
   EXPECT_TRUE(r.page.objects.empty());
   EXPECT_EQ(r.page.next_token, "");
 }
 
 TEST(S3XmlTest, RejectsMalformedOrUnexpectedXml) {
   EXPECT_THAT(ParseListObjectsV2("<ListBucketResult><Contents>"), IsError(StatusCode::kCorruption));
-  EXPECT_THAT(ParseListObjectsV2("<Error><Code>X</Code></Error>"), IsError(StatusCode::kCorruption));
+  EXPECT_THAT(ParseListObjectsV2("<Error><Code>X</Code></Error>"),
+              IsError(StatusCode::kCorruption));
   EXPECT_THAT(ParseListObjectsV2(""), IsError(StatusCode::kCorruption));
 }
 
 TEST(S3XmlTest, ParsesErrorBodies) {
   ErrorBody e = ParseError(
-      "<?xml version='1.0' encoding='UTF-8'?>\n<Error><Code>NoSuchKey</Code><Message>The key &amp; more</Message>"
+      "<?xml version='1.0' encoding='UTF-8'?>\n<Error><Code>NoSuchKey</Code><Message>The key &amp; "
+      "more</Message>"
       "<Key>k</Key></Error>");
   EXPECT_EQ(e.code, "NoSuchKey");
   EXPECT_EQ(e.message, "The key & more");
@@ -57,30 +62,36 @@ TEST(S3XmlTest, ParsesErrorBodies) {
 }
 
 TEST(S3XmlTest, ParsesMultipartAndCopyAnswers) {
-  EXPECT_EQ(ParseInitiateMultipartUpload(
-                "<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</Key><UploadId>id&amp;1</UploadId>"
-                "</InitiateMultipartUploadResult>")
+  EXPECT_EQ(ParseInitiateMultipartUpload("<InitiateMultipartUploadResult><Bucket>b</Bucket><Key>k</"
+                                         "Key><UploadId>id&amp;1</UploadId>"
+                                         "</InitiateMultipartUploadResult>")
                 .value_or("?"),
             "id&1");
   EXPECT_THAT(ParseInitiateMultipartUpload("<InitiateMultipartUploadResult/>"),
               IsError(StatusCode::kCorruption));
-  ASSERT_OK_AND_ASSIGN(ResultOrError done, ParseCompleteOrCopy(
-      "<CompleteMultipartUploadResult><Location>l</Location><ETag>\"abc-3\"</ETag></CompleteMultipartUploadResult>"));
+  ASSERT_OK_AND_ASSIGN(
+      ResultOrError done,
+      ParseCompleteOrCopy("<CompleteMultipartUploadResult><Location>l</Location><ETag>\"abc-3\"</"
+                          "ETag></CompleteMultipartUploadResult>"));
   EXPECT_EQ(done.etag, "abc-3");
   EXPECT_TRUE(done.error.code.empty());
-  ASSERT_OK_AND_ASSIGN(ResultOrError failed, ParseCompleteOrCopy(
-      "<Error><Code>InternalError</Code><Message>try again</Message></Error>"));
+  ASSERT_OK_AND_ASSIGN(
+      ResultOrError failed,
+      ParseCompleteOrCopy("<Error><Code>InternalError</Code><Message>try again</Message></Error>"));
   EXPECT_EQ(failed.error.code, "InternalError");
-  ASSERT_OK_AND_ASSIGN(ResultOrError copied, ParseCompleteOrCopy(
-      "<CopyObjectResult><LastModified>2024-01-01T00:00:00.000Z</LastModified><ETag>&quot;e&quot;</ETag></CopyObjectResult>"));
+  ASSERT_OK_AND_ASSIGN(
+      ResultOrError copied,
+      ParseCompleteOrCopy("<CopyObjectResult><LastModified>2024-01-01T00:00:00.000Z</"
+                          "LastModified><ETag>&quot;e&quot;</ETag></CopyObjectResult>"));
   EXPECT_EQ(copied.etag, "e");
   EXPECT_EQ(copied.mtime_ms, 1704067200000);
 }
 
 TEST(S3XmlTest, ParsesPerKeyDeleteErrors) {
-  ASSERT_OK_AND_ASSIGN(auto errors, ParseDeleteResult(
-      "<DeleteResult><Deleted><Key>a</Key></Deleted><Error><Key>b&amp;c</Key><Code>AccessDenied</Code>"
-      "<Message>no</Message></Error></DeleteResult>"));
+  ASSERT_OK_AND_ASSIGN(
+      auto errors, ParseDeleteResult("<DeleteResult><Deleted><Key>a</Key></"
+                                     "Deleted><Error><Key>b&amp;c</Key><Code>AccessDenied</Code>"
+                                     "<Message>no</Message></Error></DeleteResult>"));
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].key, "b&c");
   EXPECT_EQ(errors[0].code, "AccessDenied");
@@ -92,7 +103,8 @@ TEST(S3XmlTest, EscapesRequestBodies) {
   std::vector<std::string> keys = {"skip", "a&b<c>\"d'", "x"};
   EXPECT_EQ(DeleteObjectsBody(keys, 1, 3),
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><Delete><Quiet>true</Quiet>"
-            "<Object><Key>a&amp;b&lt;c&gt;&quot;d&apos;</Key></Object><Object><Key>x</Key></Object></Delete>");
+            "<Object><Key>a&amp;b&lt;c&gt;&quot;d&apos;</Key></Object><Object><Key>x</Key></"
+            "Object></Delete>");
   EXPECT_EQ(CompleteMultipartBody({{1, "e1"}, {2, "e2"}}),
             "<?xml version=\"1.0\" encoding=\"UTF-8\"?><CompleteMultipartUpload>"
             "<Part><PartNumber>1</PartNumber><ETag>\"e1\"</ETag></Part>"

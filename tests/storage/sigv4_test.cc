@@ -21,7 +21,9 @@ Request ExampleRequest(std::string method, std::string path) {
   return r;
 }
 
-std::string SignatureOf(const Signed& s) { return s.authorization.substr(s.authorization.rfind('=') + 1); }
+std::string SignatureOf(const Signed& s) {
+  return s.authorization.substr(s.authorization.rfind('=') + 1);
+}
 
 TEST(SigV4Test, SignsGetObjectWithRange) {
   Request r = ExampleRequest("GET", "/test.txt");
@@ -37,7 +39,8 @@ TEST(SigV4Test, SignsPutObjectWithDollarInKeyAndPayloadHash) {
   Request r = ExampleRequest("PUT", "/test$file.text");
   r.payload_hash = Sha256Hex("Welcome to Amazon S3.");
   EXPECT_EQ(r.payload_hash, "44ce7dd67c959e0d3524ffac1771dfbba87d2b6b4b4e99e42034a8b803f8b072");
-  r.headers = {{"Date", "Fri, 24 May 2013 00:00:00 GMT"}, {"x-amz-storage-class", "REDUCED_REDUNDANCY"}};
+  r.headers = {{"Date", "Fri, 24 May 2013 00:00:00 GMT"},
+               {"x-amz-storage-class", "REDUCED_REDUNDANCY"}};
   Signed s = Sign(r, kExampleCredentials, "us-east-1", "s3", k20130524);
   EXPECT_EQ(s.canonical_uri, "/test%24file.text");
   EXPECT_EQ(SignatureOf(s), "98ad721746da40c64f1a55b78f14c238d841ea1380cd77a1b5971af0ece108bd");
@@ -81,7 +84,8 @@ TEST(SigV4Test, SignsSessionTokenAndTrimsHeaderValues) {
   creds.session_token = "token/with+chars=";
   Signed s = Sign(r, creds, "eu-west-1", "s3", k20130524);
   EXPECT_NE(s.canonical_request.find("x-custom:a b\n"), std::string::npos) << s.canonical_request;
-  EXPECT_NE(s.canonical_request.find("x-amz-security-token:token/with+chars=\n"), std::string::npos);
+  EXPECT_NE(s.canonical_request.find("x-amz-security-token:token/with+chars=\n"),
+            std::string::npos);
   EXPECT_NE(s.authorization.find("SignedHeaders=host;x-amz-content-sha256;x-amz-date;"
                                  "x-amz-security-token;x-custom,"),
             std::string::npos)

@@ -18,7 +18,8 @@ void StoreBehaviourTest::SetUp() {
   store_ = GetParam().make(&reason);
   if (store_ == nullptr) {
     if (::atl::testing::ServersRequired()) {
-      FAIL() << GetParam().name << " is required (ATOLL_REQUIRE_SERVERS=1) but unavailable: " << reason;
+      FAIL() << GetParam().name
+             << " is required (ATOLL_REQUIRE_SERVERS=1) but unavailable: " << reason;
     }
     GTEST_SKIP() << GetParam().name << " unavailable: " << reason;
   }
@@ -113,7 +114,8 @@ TEST_P(StoreBehaviourTest, CreateIfAbsent) {
     case ConditionalWrites::kRefused:
       EXPECT_THAT(first, IsError(StatusCode::kNotSupported));
       EXPECT_THAT(second, IsError(StatusCode::kNotSupported));
-      EXPECT_THAT(store().Head("c/pointer"), IsError(StatusCode::kNotFound)) << "a refused write wrote";
+      EXPECT_THAT(store().Head("c/pointer"), IsError(StatusCode::kNotFound))
+          << "a refused write wrote";
       break;
     case ConditionalWrites::kIgnored:  // the defect, documented: the second write went through
       EXPECT_THAT(first, IsOk());
@@ -155,12 +157,15 @@ TEST_P(StoreBehaviourTest, ExactlyOneConcurrentCreateIfAbsentWins) {
   std::vector<Result<ObjectInfo>> results(kThreads, Status(StatusCode::kInternal, "not run"));
   std::vector<std::thread> threads;
   for (int i = 0; i < kThreads; ++i) {
-    threads.emplace_back([&, i] { results[i] = PutString(store(), "race/pointer", "writer " + std::to_string(i), IfAbsent()); });
+    threads.emplace_back([&, i] {
+      results[i] = PutString(store(), "race/pointer", "writer " + std::to_string(i), IfAbsent());
+    });
   }
   for (auto& t : threads) t.join();
   if (GetParam().conditional_writes == ConditionalWrites::kRefused) {
     for (const auto& r : results) EXPECT_THAT(r, IsError(StatusCode::kNotSupported));
-    EXPECT_THAT(store().Head("race/pointer"), IsError(StatusCode::kNotFound)) << "a refused write wrote";
+    EXPECT_THAT(store().Head("race/pointer"), IsError(StatusCode::kNotFound))
+        << "a refused write wrote";
     return;
   }
   if (GetParam().conditional_writes == ConditionalWrites::kIgnored) {
@@ -193,7 +198,8 @@ TEST_P(StoreBehaviourTest, ListsByPrefixNotOnlyWholeSegments) {
   EXPECT_THAT(Keys(l), ElementsAre("l/ap/nested", "l/apple", "l/apricot", "l/banana"));
   ASSERT_OK_AND_ASSIGN(auto all, ListAll(store(), ""));
   EXPECT_EQ(all.size(), 6u);
-  EXPECT_TRUE(std::is_sorted(all.begin(), all.end(), [](auto& a, auto& b) { return a.key < b.key; }));
+  EXPECT_TRUE(
+      std::is_sorted(all.begin(), all.end(), [](auto& a, auto& b) { return a.key < b.key; }));
   ASSERT_OK_AND_ASSIGN(auto none, ListAll(store(), "nothing/here"));
   EXPECT_THAT(none, IsEmpty());
   for (const auto& o : ap) {
@@ -204,11 +210,13 @@ TEST_P(StoreBehaviourTest, ListsByPrefixNotOnlyWholeSegments) {
 
 TEST_P(StoreBehaviourTest, ListsInByteOrder) {
   // '-' (0x2d) sorts before '/' (0x2f), and upper case before lower case.
-  for (const char* k : {"o/a/b", "o/a-b", "o/a0", "o/B", "o/ab"}) ASSERT_OK(PutString(store(), k, "x"));
+  for (const char* k : {"o/a/b", "o/a-b", "o/a0", "o/B", "o/ab"})
+    ASSERT_OK(PutString(store(), k, "x"));
   ASSERT_OK_AND_ASSIGN(auto all, ListAll(store(), "o/"));
   if (GetParam().lists_out_of_byte_order) {
     // Known server defect (s3rver lists in file-system order): every key, once.
-    EXPECT_THAT(Keys(all), ::testing::UnorderedElementsAre("o/B", "o/a-b", "o/a/b", "o/a0", "o/ab"));
+    EXPECT_THAT(Keys(all),
+                ::testing::UnorderedElementsAre("o/B", "o/a-b", "o/a/b", "o/a0", "o/ab"));
     return;
   }
   EXPECT_THAT(Keys(all), ElementsAre("o/B", "o/a-b", "o/a/b", "o/a0", "o/ab"));
@@ -275,7 +283,8 @@ TEST_P(StoreBehaviourTest, RollsUpCommonPrefixesWithADelimiter) {
 }
 
 TEST_P(StoreBehaviourTest, DeletesManyIncludingMissingKeys) {
-  for (const char* k : {"del/a", "del/b/c", "del/b/d", "keep/e"}) ASSERT_OK(PutString(store(), k, "x"));
+  for (const char* k : {"del/a", "del/b/c", "del/b/d", "keep/e"})
+    ASSERT_OK(PutString(store(), k, "x"));
   ASSERT_OK(store().DeleteMany({"del/a", "del/b/c", "del/never-existed", "del/b/d"}));
   EXPECT_THAT(store().Head("del/a"), IsError(StatusCode::kNotFound));
   EXPECT_THAT(store().Head("del/b/c"), IsError(StatusCode::kNotFound));
@@ -301,7 +310,7 @@ TEST_P(StoreBehaviourTest, CopiesAndOverwritesTheDestination) {
 
 TEST_P(StoreBehaviourTest, HandlesAwkwardKeys) {
   const std::vector<std::string> keys = {
-      "awk/with space", "awk/plus+sign", "awk/a=b&c;d", "awk/ünïcødé/日本", "awk/100%25 %",
+      "awk/with space", "awk/plus+sign", "awk/a=b&c;d",       "awk/ünïcødé/日本", "awk/100%25 %",
       "awk/tilde~x",    "awk/quote'\"",  "awk/(paren)[b]{c}", "awk/star*?#!@$,"};
   for (const auto& k : keys) {
     SCOPED_TRACE("key: " + k);
@@ -314,7 +323,9 @@ TEST_P(StoreBehaviourTest, HandlesAwkwardKeys) {
   std::sort(sorted.begin(), sorted.end());
   EXPECT_EQ(Keys(listed), sorted);
   for (const auto& k : keys) {
-    if (GetParam().copy_fails_on_plus_in_source && k.find_first_of("+=&;$,:@#?") != std::string::npos) continue;
+    if (GetParam().copy_fails_on_plus_in_source &&
+        k.find_first_of("+=&;$,:@#?") != std::string::npos)
+      continue;
     SCOPED_TRACE("copy of key: " + k);
     ASSERT_OK(store().Copy(k, k + ".copy"));
     EXPECT_EQ(store().Get(k + ".copy").value_or("?"), "v:" + k);

@@ -38,7 +38,8 @@ std::string Content(int i) { return RandomBytes(100 + (i * 37) % 5000, static_ca
 TEST(TransferTest, CopiesTwoHundredObjectsCorrectlyDespiteFivePercentFailures) {
   auto src_inner = std::make_shared<MemoryStore>("src");
   auto dst_inner = std::make_shared<MemoryStore>("dst");
-  for (int i = 0; i < 200; ++i) ASSERT_OK(PutString(*src_inner, "in/obj-" + std::to_string(i), Content(i)));
+  for (int i = 0; i < 200; ++i)
+    ASSERT_OK(PutString(*src_inner, "in/obj-" + std::to_string(i), Content(i)));
   FaultStore src(src_inner, /*seed=*/7);
   FaultStore dst(dst_inner, /*seed=*/11);
   // Every operation of both stores fails 5% of the time; a Put may even take effect
@@ -51,14 +52,16 @@ TEST(TransferTest, CopiesTwoHundredObjectsCorrectlyDespiteFivePercentFailures) {
 
   TransferOptions options = FastOptions();
   options.parallel = 8;
-  ASSERT_OK_AND_ASSIGN(std::vector<CopyItem> items, PlanPrefixCopy(src, "in/", "out/", options.retry));
+  ASSERT_OK_AND_ASSIGN(std::vector<CopyItem> items,
+                       PlanPrefixCopy(src, "in/", "out/", options.retry));
   ASSERT_EQ(items.size(), 200u);
   ASSERT_OK_AND_ASSIGN(TransferSummary summary, CopyObjects(src, dst, items, options));
 
   EXPECT_EQ(summary.objects, 200u);
   EXPECT_GT(summary.retries, 0u);
   uint64_t faults = 0;
-  for (FaultOp op : {FaultOp::kGet, FaultOp::kHead, FaultOp::kPut}) faults += src.faults(op) + dst.faults(op);
+  for (FaultOp op : {FaultOp::kGet, FaultOp::kHead, FaultOp::kPut})
+    faults += src.faults(op) + dst.faults(op);
   EXPECT_GT(faults, 10u);
   uint64_t bytes = 0;
   for (int i = 0; i < 200; ++i) {
@@ -149,9 +152,12 @@ TEST(TransferTest, DetectsASourceThatChangedSinceItWasListed) {
 // A store that silently drops the last byte of what it is given (a broken backend).
 class TruncatingStore final : public Store {
  public:
-  Result<std::string> Get(std::string_view key, ByteRange range) override { return inner_.Get(key, range); }
+  Result<std::string> Get(std::string_view key, ByteRange range) override {
+    return inner_.Get(key, range);
+  }
   Result<ObjectInfo> Head(std::string_view key) override { return inner_.Head(key); }
-  Result<ObjectInfo> Put(std::string_view key, const Body& body, const PutOptions& options) override {
+  Result<ObjectInfo> Put(std::string_view key, const Body& body,
+                         const PutOptions& options) override {
     ATOLL_ASSIGN_OR_RETURN(std::string data, body.Slice(0, body.size()));
     if (!data.empty()) data.back() ^= 0x1;
     return PutString(inner_, key, std::move(data), options);
@@ -159,8 +165,12 @@ class TruncatingStore final : public Store {
   Result<ListPage> List(std::string_view prefix, const ListOptions& options) override {
     return inner_.List(prefix, options);
   }
-  Status DeleteMany(const std::vector<std::string>& keys) override { return inner_.DeleteMany(keys); }
-  Result<ObjectInfo> Copy(std::string_view src, std::string_view dst) override { return inner_.Copy(src, dst); }
+  Status DeleteMany(const std::vector<std::string>& keys) override {
+    return inner_.DeleteMany(keys);
+  }
+  Result<ObjectInfo> Copy(std::string_view src, std::string_view dst) override {
+    return inner_.Copy(src, dst);
+  }
   std::string Describe() const override { return "truncating://"; }
 
  private:
@@ -192,7 +202,8 @@ TEST(TransferTest, ReportsProgressUpToTheTotals) {
   EXPECT_EQ(seen.back().objects_done, 20u);
   EXPECT_EQ(seen.back().bytes_done, 210u);
   EXPECT_EQ(seen.back().bytes_total, 210u);
-  for (size_t i = 1; i < seen.size(); ++i) EXPECT_GT(seen[i].objects_done, seen[i - 1].objects_done);
+  for (size_t i = 1; i < seen.size(); ++i)
+    EXPECT_GT(seen[i].objects_done, seen[i - 1].objects_done);
 }
 
 TEST(TransferTest, EmptyListIsANoOp) {

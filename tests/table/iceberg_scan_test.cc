@@ -13,6 +13,8 @@
 namespace atl::table {
 namespace {
 
+using ::atl::testing::IsError;
+using ::atl::testing::TempDir;
 using engine::Engine;
 using engine::MacroArgType;
 using engine::QueryResult;
@@ -25,8 +27,6 @@ using iceberg::Json;
 using iceberg::NestedField;
 using iceberg::Schema;
 using iceberg::Type;
-using ::atl::testing::IsError;
-using ::atl::testing::TempDir;
 using ::testing::HasSubstr;
 
 class EngineFixture : public ::testing::Test {
@@ -89,13 +89,15 @@ TableMacro EchoMacro() {
   TableMacro m;
   m.name = "echo_args";
   m.positional = {MacroArgType::kVarchar};
-  m.named = {{"n", MacroArgType::kBigint}, {"ts", MacroArgType::kTimestampMs}, {"s", MacroArgType::kVarchar}};
+  m.named = {{"n", MacroArgType::kBigint},
+             {"ts", MacroArgType::kTimestampMs},
+             {"s", MacroArgType::kVarchar}};
   m.callback = [](const TableMacroArgs& args) -> Result<std::string> {
     auto n = args.NamedInt("n");
     auto ts = args.NamedInt("ts");
-    return StrCat("SELECT ", engine::QuoteString(*args.Text(0)), " AS t, ", n ? std::to_string(*n) : "NULL",
-                  " AS n, ", ts ? std::to_string(*ts) : "NULL", " AS ts, ",
-                  engine::QuoteString(args.NamedText("s").value_or("-")), " AS s");
+    return StrCat("SELECT ", engine::QuoteString(*args.Text(0)), " AS t, ",
+                  n ? std::to_string(*n) : "NULL", " AS n, ", ts ? std::to_string(*ts) : "NULL",
+                  " AS ts, ", engine::QuoteString(args.NamedText("s").value_or("-")), " AS s");
   };
   return m;
 }
@@ -103,11 +105,13 @@ TableMacro EchoMacro() {
 TEST_F(TableMacroTest, PassesPositionalAndNamedArguments) {
   ASSERT_OK(engine_->RegisterTableMacro(EchoMacro()));
   EXPECT_EQ(Rows("SELECT * FROM echo_args('hi')"), std::vector<std::string>{"hi|NULL|NULL|-"});
-  EXPECT_EQ(Rows("SELECT * FROM echo_args('it''s', n => 5, S => 'x')"), std::vector<std::string>{"it's|5|NULL|x"});
+  EXPECT_EQ(Rows("SELECT * FROM echo_args('it''s', n => 5, S => 'x')"),
+            std::vector<std::string>{"it's|5|NULL|x"});
   // Timestamps arrive as epoch milliseconds, whatever form they were given in.
   EXPECT_EQ(Rows("SELECT ts FROM echo_args('a', ts => TIMESTAMP '2024-01-01 00:00:01.5')"),
             std::vector<std::string>{"1704067201500"});
-  EXPECT_EQ(Rows("SELECT ts FROM echo_args('a', ts => '1970-01-02')"), std::vector<std::string>{"86400000"});
+  EXPECT_EQ(Rows("SELECT ts FROM echo_args('a', ts => '1970-01-02')"),
+            std::vector<std::string>{"86400000"});
   EXPECT_EQ(Rows("SELECT ts FROM echo_args('a', ts => 1234)"), std::vector<std::string>{"1234"});
   // The call is a subquery: aliases, joins and filters apply to it.
   EXPECT_EQ(Rows("SELECT x.t, y.t FROM echo_args('a') AS x, echo_args('b') AS y WHERE x.n IS NULL"),
@@ -153,10 +157,13 @@ TEST_F(TableMacroTest, RejectsDuplicatesAndBadSql) {
   EXPECT_THAT(engine_->RegisterTableMacro(EchoMacro()), IsError(StatusCode::kAlreadyExists));
   TableMacro bad;
   bad.name = "bad_sql";
-  bad.callback = [](const TableMacroArgs&) -> Result<std::string> { return std::string("DROP TABLE x"); };
+  bad.callback = [](const TableMacroArgs&) -> Result<std::string> {
+    return std::string("DROP TABLE x");
+  };
   ASSERT_OK(engine_->RegisterTableMacro(bad));
   EXPECT_THAT(engine_->Query("SELECT * FROM bad_sql()"), IsError(StatusCode::kInvalidArgument));
-  EXPECT_THAT(engine_->Query("SELECT * FROM echo_args(1, 2)"), IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(engine_->Query("SELECT * FROM echo_args(1, 2)"),
+              IsError(StatusCode::kInvalidArgument));
 }
 
 // --- scan SQL --------------------------------------------------------------------------
@@ -164,11 +171,13 @@ TEST_F(TableMacroTest, RejectsDuplicatesAndBadSql) {
 class ScanSqlTest : public EngineFixture {
  protected:
   // Writes `select` to dir/name with the given field ids ("id: 1, name: 2"; "" = none).
-  std::string WriteParquet(const std::string& name, const std::string& select, const std::string& field_ids) {
+  std::string WriteParquet(const std::string& name, const std::string& select,
+                           const std::string& field_ids) {
     std::string path = dir_.path() + "/" + name;
     std::string options = "FORMAT parquet";
     if (!field_ids.empty()) options += ", FIELD_IDS {" + field_ids + "}";
-    EXPECT_OK(engine_->Execute("COPY (" + select + ") TO " + engine::QuoteString(path) + " (" + options + ")"));
+    EXPECT_OK(engine_->Execute("COPY (" + select + ") TO " + engine::QuoteString(path) + " (" +
+                               options + ")"));
     return path;
   }
 
@@ -205,7 +214,8 @@ class ScanSqlTest : public EngineFixture {
   }
 
   std::vector<std::string> Scan(const iceberg::ScanPlan& plan, const iceberg::TableMetadata& m,
-                                const ScanSqlHooks& hooks, const std::string& outer = "SELECT * FROM ") {
+                                const ScanSqlHooks& hooks,
+                                const std::string& outer = "SELECT * FROM ") {
     Result<std::string> sql = BuildScanSql(plan, m, hooks);
     EXPECT_OK(sql);
     if (!sql.ok()) return {};
@@ -221,14 +231,16 @@ class ScanSqlTest : public EngineFixture {
 TEST_F(ScanSqlTest, ProjectsByFieldIdWithRenamesPromotionsAndDefaults) {
   // Written when the table was (id int, old_name string); now (id long, new_name string,
   // added int default 7, ts timestamptz default, raw binary default, nothing string).
-  WriteParquet("a.parquet", "SELECT 1::INTEGER AS id, 'x' AS old_name UNION ALL SELECT 2, NULL", "id: 1, old_name: 2");
-  WriteParquet("b.parquet", "SELECT 3::BIGINT AS id, 'z' AS old_name, 8 AS added", "id: 1, old_name: 2, added: 3");
-  Schema schema(1, {Field(1, "id", true, Type::Long()),
-                    Field(2, "new name", false, Type::String()),
-                    Field(3, "added", false, Type::Int(), Json(7)),
-                    Field(4, "ts", false, Type::TimestampTz(), Json("2024-01-02T03:04:05.000006+00:00")),
-                    Field(5, "raw", false, Type::Binary(), Json("01ff")),
-                    Field(6, "nothing", false, Type::String())});
+  WriteParquet("a.parquet", "SELECT 1::INTEGER AS id, 'x' AS old_name UNION ALL SELECT 2, NULL",
+               "id: 1, old_name: 2");
+  WriteParquet("b.parquet", "SELECT 3::BIGINT AS id, 'z' AS old_name, 8 AS added",
+               "id: 1, old_name: 2, added: 3");
+  Schema schema(
+      1, {Field(1, "id", true, Type::Long()), Field(2, "new name", false, Type::String()),
+          Field(3, "added", false, Type::Int(), Json(7)),
+          Field(4, "ts", false, Type::TimestampTz(), Json("2024-01-02T03:04:05.000006+00:00")),
+          Field(5, "raw", false, Type::Binary(), Json("01ff")),
+          Field(6, "nothing", false, Type::String())});
   iceberg::ScanPlan plan = Plan(schema);
   plan.tasks = {Task(Data("orig://a.parquet")), Task(Data("orig://b.parquet"))};
   EXPECT_EQ(Scan(plan, Metadata(schema), Hooks()),
@@ -236,7 +248,8 @@ TEST_F(ScanSqlTest, ProjectsByFieldIdWithRenamesPromotionsAndDefaults) {
                                       "2|NULL|7|2024-01-02 03:04:05.000006+00|\\x01\\xFF|NULL",
                                       "3|z|8|2024-01-02 03:04:05.000006+00|\\x01\\xFF|NULL"}));
   // Both files have no deletes and the same defaults: one read_parquet call.
-  EXPECT_EQ(last_sql_.find("read_parquet(", last_sql_.find("read_parquet(") + 1), std::string::npos) << last_sql_;
+  EXPECT_EQ(last_sql_.find("read_parquet(", last_sql_.find("read_parquet(") + 1), std::string::npos)
+      << last_sql_;
   ASSERT_OK_AND_ASSIGN(QueryResult types, engine_->Query("DESCRIBE " + last_sql_));
   EXPECT_EQ(*types.rows[0][1], "BIGINT");
   EXPECT_EQ(*types.rows[1][0], "new name");
@@ -261,8 +274,7 @@ TEST_F(ScanSqlTest, AppliesPositionDeletesAndDeletionVectorsPerFile) {
   dv.content_size_in_bytes = 10;
   dvs_["orig://dv.puffin"] = {0, 1, 2, 4};
   iceberg::ScanPlan plan = Plan(schema);
-  plan.tasks = {Task(Data("orig://a.parquet"), 0, {pos}),
-                Task(Data("orig://b.parquet"), 0, {dv}),
+  plan.tasks = {Task(Data("orig://a.parquet"), 0, {pos}), Task(Data("orig://b.parquet"), 0, {dv}),
                 Task(Data("orig://c.parquet"))};
   EXPECT_EQ(Scan(plan, Metadata(schema), Hooks()),
             (std::vector<std::string>{"0", "13", "2", "20", "21", "22", "4"}));
@@ -271,10 +283,13 @@ TEST_F(ScanSqlTest, AppliesPositionDeletesAndDeletionVectorsPerFile) {
 }
 
 TEST_F(ScanSqlTest, AppliesEqualityDeletesOnlyToTheFilesTheyAreAttachedTo) {
-  WriteParquet("a.parquet", "SELECT * FROM (VALUES (1, 'a'), (2, NULL), (3, 'c')) t(id, name)", "id: 1, name: 2");
-  WriteParquet("b.parquet", "SELECT * FROM (VALUES (1, 'a'), (2, NULL)) t(id, name)", "id: 1, name: 2");
+  WriteParquet("a.parquet", "SELECT * FROM (VALUES (1, 'a'), (2, NULL), (3, 'c')) t(id, name)",
+               "id: 1, name: 2");
+  WriteParquet("b.parquet", "SELECT * FROM (VALUES (1, 'a'), (2, NULL)) t(id, name)",
+               "id: 1, name: 2");
   WriteParquet("eq_name.parquet", "SELECT NULL::VARCHAR AS name", "name: 2");
-  WriteParquet("eq_both.parquet", "SELECT 3 AS id, 'c' AS name UNION ALL SELECT 1, 'zzz'", "id: 1, name: 2");
+  WriteParquet("eq_both.parquet", "SELECT 3 AS id, 'c' AS name UNION ALL SELECT 1, 'zzz'",
+               "id: 1, name: 2");
   Schema schema(0, {Field(1, "id", true, Type::Int()), Field(2, "name", false, Type::String())});
   DataFile eq_name = Data("orig://eq_name.parquet");
   eq_name.content = FileContent::kEqualityDeletes;
@@ -286,7 +301,8 @@ TEST_F(ScanSqlTest, AppliesEqualityDeletesOnlyToTheFilesTheyAreAttachedTo) {
   plan.tasks = {Task(Data("orig://a.parquet"), 0, {}, {eq_name, eq_both}),
                 Task(Data("orig://b.parquet"))};
   // From a: NULL name deleted (NULL matches NULL), (3, c) deleted; b is untouched.
-  EXPECT_EQ(Scan(plan, Metadata(schema), Hooks()), (std::vector<std::string>{"1|a", "1|a", "2|NULL"}));
+  EXPECT_EQ(Scan(plan, Metadata(schema), Hooks()),
+            (std::vector<std::string>{"1|a", "1|a", "2|NULL"}));
 }
 
 TEST_F(ScanSqlTest, FillsIdentityPartitionColumnsMissingFromFiles) {
@@ -317,7 +333,8 @@ TEST_F(ScanSqlTest, ReadsFilesWithoutFieldIdsThroughTheNameMapping) {
       R"([{"field-id": 1, "names": ["a"]}, {"field-id": 2, "names": ["old_b", "b"]}])";
   ScanSqlHooks hooks = Hooks();
   std::vector<std::string> probed;
-  hooks.files_with_field_ids = [&](const std::vector<std::string>& paths) -> Result<std::set<std::string>> {
+  hooks.files_with_field_ids =
+      [&](const std::vector<std::string>& paths) -> Result<std::set<std::string>> {
     probed = paths;
     return std::set<std::string>{dir_.path() + "/ids.parquet"};
   };
@@ -360,7 +377,8 @@ TEST_F(ScanSqlTest, OrcFilesAreReadThroughTheirParquetCopies) {
   WriteParquet("a.orc.copy.parquet", "SELECT i AS v FROM range(0, 5) t(i)", "v: 1");
   WriteParquet("b.parquet", "SELECT i AS v FROM range(10, 12) t(i)", "v: 1");
   WriteParquet("pos.orc.copy.parquet",
-               "SELECT * FROM (VALUES ('orig://a.orc', 0::BIGINT), ('orig://a.orc', 4), ('orig://b.parquet', 1)) "
+               "SELECT * FROM (VALUES ('orig://a.orc', 0::BIGINT), ('orig://a.orc', 4), "
+               "('orig://b.parquet', 1)) "
                "t(file_path, pos)",
                "file_path: 2147483546, pos: 2147483545");
   WriteParquet("eq.orc.copy.parquet", "SELECT 2::BIGINT AS v", "v: 1");
@@ -388,7 +406,9 @@ TEST_F(ScanSqlTest, OrcFilesAreReadThroughTheirParquetCopies) {
   copied.erase(std::unique(copied.begin(), copied.end()), copied.end());
   EXPECT_EQ(copied, (std::vector<std::string>{"orig://a.orc", "orig://eq.orc", "orig://pos.orc"}));
   // A failing conversion names the file.
-  hooks.parquet_copy = [](const DataFile&) -> Result<std::string> { return Corruption("bad stripe"); };
+  hooks.parquet_copy = [](const DataFile&) -> Result<std::string> {
+    return Corruption("bad stripe");
+  };
   Result<std::string> sql = BuildScanSql(plan, Metadata(schema), hooks);
   EXPECT_THAT(sql, IsError(StatusCode::kCorruption));
   EXPECT_THAT(sql.status().message(), HasSubstr("data file orig://a.orc"));
@@ -399,8 +419,10 @@ TEST(DuckDbTypeTest, MapsIcebergTypes) {
   EXPECT_EQ(*DuckDbType(*Type::Uuid()), "UUID");
   EXPECT_EQ(*DuckDbType(*Type::Fixed(5)), "BLOB");
   auto s = Type::Struct({Field(5, "a b", false, Type::Int())});
-  EXPECT_EQ(*DuckDbType(*Type::Map(3, Type::String(), 4, false, s)), "MAP(VARCHAR, STRUCT(\"a b\" INTEGER))");
-  EXPECT_THAT(DuckDbType(*Type::Primitive(iceberg::TypeId::kVariant)), IsError(StatusCode::kNotSupported));
+  EXPECT_EQ(*DuckDbType(*Type::Map(3, Type::String(), 4, false, s)),
+            "MAP(VARCHAR, STRUCT(\"a b\" INTEGER))");
+  EXPECT_THAT(DuckDbType(*Type::Primitive(iceberg::TypeId::kVariant)),
+              IsError(StatusCode::kNotSupported));
 }
 
 }  // namespace

@@ -12,16 +12,17 @@
 namespace atl::table {
 namespace {
 
+using ::atl::testing::IsError;
 using engine::Engine;
 using engine::QueryResult;
-using ::atl::testing::IsError;
 using ::testing::HasSubstr;
 
 class IcebergTestdataTest : public ::testing::Test {
  protected:
   void SetUp() override {
     std::optional<std::string> testdata = atl::testing::TestdataDir();
-    if (!testdata) GTEST_SKIP() << "../shared/testdata is absent: the Iceberg tables are not tested";
+    if (!testdata)
+      GTEST_SKIP() << "../shared/testdata is absent: the Iceberg tables are not tested";
     root_ = *testdata + "/iceberg";
     engine::EngineOptions options;
     options.threads = 2;
@@ -57,24 +58,34 @@ class IcebergTestdataTest : public ::testing::Test {
 using Lines = std::vector<std::string>;
 
 TEST_F(IcebergTestdataTest, EqualityDeletes) {
-  EXPECT_EQ(Rows("SELECT * FROM iceberg_scan('duckdb-iceberg/equality_deletes/warehouse/mydb/mytable') ORDER BY id"),
-            (Lines{"4|d|2025-01-04", "5|e|2025-01-05"}));
-  EXPECT_EQ(Rows("SELECT id, name FROM iceberg_scan('duckdb-iceberg/equality_deletes/warehouse/mydb/"
-                 "mytable_partitioned') ORDER BY id"),
-            (Lines{"1|a", "4|d", "5|e"}));
-  EXPECT_EQ(Rows("SELECT * FROM iceberg_scan('impala/iceberg_v2_delete_equality_partitioned') ORDER BY d, s"),
-            (Lines{"1|str1|2023-12-24", "2|str2|2023-12-24", "333333|str3|2023-12-24", "4|str4|2023-12-24",
-                   "1|str1|2023-12-25", "222|str2|2023-12-25"}));
+  EXPECT_EQ(
+      Rows("SELECT * FROM iceberg_scan('duckdb-iceberg/equality_deletes/warehouse/mydb/mytable') "
+           "ORDER BY id"),
+      (Lines{"4|d|2025-01-04", "5|e|2025-01-05"}));
+  EXPECT_EQ(
+      Rows("SELECT id, name FROM iceberg_scan('duckdb-iceberg/equality_deletes/warehouse/mydb/"
+           "mytable_partitioned') ORDER BY id"),
+      (Lines{"1|a", "4|d", "5|e"}));
+  EXPECT_EQ(Rows("SELECT * FROM iceberg_scan('impala/iceberg_v2_delete_equality_partitioned') "
+                 "ORDER BY d, s"),
+            (Lines{"1|str1|2023-12-24", "2|str2|2023-12-24", "333333|str3|2023-12-24",
+                   "4|str4|2023-12-24", "1|str1|2023-12-25", "222|str2|2023-12-25"}));
 }
 
 TEST_F(IcebergTestdataTest, PositionDeletesAndSchemaEvolution) {
-  const std::string table = "iceberg_scan('duckdb-iceberg/generated_spec2_0_001/pyspark_iceberg_table')";
+  const std::string table =
+      "iceberg_scan('duckdb-iceberg/generated_spec2_0_001/pyspark_iceberg_table')";
   const std::string expected =
-      "read_parquet('" + root_ + "/duckdb-iceberg/generated_spec2_0_001/expected_results/last/data/*.parquet')";
+      "read_parquet('" + root_ +
+      "/duckdb-iceberg/generated_spec2_0_001/expected_results/last/data/*.parquet')";
   EXPECT_EQ(One("SELECT count(*) FROM " + table), "6592");
   // Same multiset of rows as Spark's own output, both ways.
-  EXPECT_EQ(One("SELECT count(*) FROM (SELECT * FROM " + table + " EXCEPT ALL SELECT * FROM " + expected + ")"), "0");
-  EXPECT_EQ(One("SELECT count(*) FROM (SELECT * FROM " + expected + " EXCEPT ALL SELECT * FROM " + table + ")"), "0");
+  EXPECT_EQ(One("SELECT count(*) FROM (SELECT * FROM " + table + " EXCEPT ALL SELECT * FROM " +
+                expected + ")"),
+            "0");
+  EXPECT_EQ(One("SELECT count(*) FROM (SELECT * FROM " + expected + " EXCEPT ALL SELECT * FROM " +
+                table + ")"),
+            "0");
   EXPECT_EQ(One("SELECT typeof(schema_evol_added_col_1) FROM " + table + " LIMIT 1"), "BIGINT");
   EXPECT_EQ(One("SELECT count(*) FROM iceberg_scan('impala/iceberg_v2_delete_positional')"), "2");
 }
@@ -84,18 +95,23 @@ TEST_F(IcebergTestdataTest, DeletionVectorsAndTimeTravel) {
   EXPECT_EQ(One("SELECT count(*) FROM iceberg_scan('impala/iceberg_v3_deletion_vectors', "
                 "snapshot_id => 2700858159721908397)"),
             "5");
-  EXPECT_EQ(One("SELECT count(*) FROM iceberg_scan('duckdb-iceberg/lineitem_iceberg', snapshot_id => "
-                "7817332053627255703)"),
-            "60175")
+  EXPECT_EQ(
+      One("SELECT count(*) FROM iceberg_scan('duckdb-iceberg/lineitem_iceberg', snapshot_id => "
+          "7817332053627255703)"),
+      "60175")
       << "the first snapshot of lineitem holds TPC-H SF0.01";
-  EXPECT_EQ(One("SELECT count(*) FROM iceberg_scan('duckdb-iceberg/lineitem_iceberg', ref => 'main')"), "51793");
-  EXPECT_THAT(engine_->Query("SELECT * FROM iceberg_scan('duckdb-iceberg/lineitem_iceberg', ref => 'nope')"),
+  EXPECT_EQ(
+      One("SELECT count(*) FROM iceberg_scan('duckdb-iceberg/lineitem_iceberg', ref => 'main')"),
+      "51793");
+  EXPECT_THAT(engine_->Query(
+                  "SELECT * FROM iceberg_scan('duckdb-iceberg/lineitem_iceberg', ref => 'nope')"),
               IsError(StatusCode::kNotFound));
 }
 
 TEST_F(IcebergTestdataTest, LineitemCountAndQ06) {
   EXPECT_EQ(One("SELECT count(*) FROM iceberg_scan('duckdb-iceberg/lineitem_iceberg')"), "51793");
-  EXPECT_EQ(One("SELECT sum(l_extendedprice * l_discount) AS revenue FROM iceberg_scan('duckdb-iceberg/lineitem_iceberg') "
+  EXPECT_EQ(One("SELECT sum(l_extendedprice * l_discount) AS revenue FROM "
+                "iceberg_scan('duckdb-iceberg/lineitem_iceberg') "
                 "WHERE l_shipdate >= DATE '1994-01-01' AND l_shipdate < DATE '1995-01-01' "
                 "AND l_discount BETWEEN 0.05 AND 0.07 AND l_quantity < 24"),
             "1077536.9101");
@@ -103,13 +119,17 @@ TEST_F(IcebergTestdataTest, LineitemCountAndQ06) {
 
 TEST_F(IcebergTestdataTest, InitialDefaultsOfAddedColumns) {
   Lines rows = Rows(
-      "SELECT col1, col_boolean, col_integer, col_long, col_float, col_double, col_decimal, col_date, col_time, "
+      "SELECT col1, col_boolean, col_integer, col_long, col_float, col_double, col_decimal, "
+      "col_date, col_time, "
       "col_timestamp, col_timestamptz, col_string, col_uuid, col_fixed, col_binary FROM "
-      "iceberg_scan('duckdb-iceberg/add_columns_with_defaults/default.db/add_columns_with_defaults') ORDER BY col1");
+      "iceberg_scan('duckdb-iceberg/add_columns_with_defaults/default.db/"
+      "add_columns_with_defaults') ORDER BY col1");
   ASSERT_EQ(rows.size(), 3u);
   const std::string defaults =
-      "|true|342342|-9223372036854775808|0.34234|0.342343242342342|12345.00|2003-10-20|00:00:00.012345|"
-      "1970-01-01 00:00:00.012345|1970-01-01 00:00:00.012345+00|HELLO|f79c3e09-677c-4bbd-a479-3f349cb785e7|"
+      "|true|342342|-9223372036854775808|0.34234|0.342343242342342|12345.00|2003-10-20|00:00:00."
+      "012345|"
+      "1970-01-01 00:00:00.012345|1970-01-01 "
+      "00:00:00.012345+00|HELLO|f79c3e09-677c-4bbd-a479-3f349cb785e7|"
       "\\x01\\x02\\x03\\xFF\\x03|\\x01\\x02";
   EXPECT_EQ(rows[0], "click" + defaults);
   EXPECT_EQ(rows[1], "purchase" + defaults);
@@ -129,25 +149,33 @@ TEST_F(IcebergTestdataTest, NameMappingVariants) {
 
 TEST_F(IcebergTestdataTest, UuidMapsPartitionsAndV1) {
   // The uuid column (FIXED_LEN_BYTE_ARRAY(16)) reads as the values in the data files.
-  EXPECT_EQ(One("SELECT count(*), count(DISTINCT uuid) FROM iceberg_scan('duckdb-iceberg/uuid')"), "10|10");
-  EXPECT_EQ(One("SELECT count(*) FROM (SELECT uuid FROM iceberg_scan('duckdb-iceberg/uuid') EXCEPT SELECT uuid "
-                "FROM read_parquet('" + root_ + "/duckdb-iceberg/uuid/data/*.parquet'))"),
+  EXPECT_EQ(One("SELECT count(*), count(DISTINCT uuid) FROM iceberg_scan('duckdb-iceberg/uuid')"),
+            "10|10");
+  EXPECT_EQ(One("SELECT count(*) FROM (SELECT uuid FROM iceberg_scan('duckdb-iceberg/uuid') EXCEPT "
+                "SELECT uuid "
+                "FROM read_parquet('" +
+                root_ + "/duckdb-iceberg/uuid/data/*.parquet'))"),
             "0");
-  EXPECT_EQ(Rows("SELECT * FROM iceberg_scan('duckdb-iceberg/map_stats/default.db/map_stats') ORDER BY 1"),
-            (Lines{"2026-01-01 00:00:00+00|hello|world|{\"key\":\"value1\"}",
-                   "2026-01-02 00:00:00+00|hello|world|{\"key\":\"value1\"}"}));
+  EXPECT_EQ(
+      Rows(
+          "SELECT * FROM iceberg_scan('duckdb-iceberg/map_stats/default.db/map_stats') ORDER BY 1"),
+      (Lines{"2026-01-01 00:00:00+00|hello|world|{\"key\":\"value1\"}",
+             "2026-01-02 00:00:00+00|hello|world|{\"key\":\"value1\"}"}));
   const Lines merch = {"2|nba|20", "3|mlb|30", "4|nhl|40", "6|nba|60"};
   const std::string v1 = "duckdb-iceberg/iceberg_v1_repro/repro/merch_v1";
   EXPECT_EQ(Rows("SELECT * FROM iceberg_scan('" + v1 +
                  "/metadata/00003-8d01e4aa-d143-49c9-898e-b5e477577b70.metadata.json') ORDER BY 1"),
             merch);
-  EXPECT_EQ(Rows("SELECT * FROM iceberg_scan('" + v1 + "/metadata/00004-v3-upgraded-v1-null-counts.metadata.json') "
+  EXPECT_EQ(Rows("SELECT * FROM iceberg_scan('" + v1 +
+                 "/metadata/00004-v3-upgraded-v1-null-counts.metadata.json') "
                  "ORDER BY 1"),
             merch);
-  EXPECT_EQ(Rows("SELECT event_date, user_id, event_type FROM iceberg_scan('duckdb-iceberg/hive_partitioned_table') "
-                 "ORDER BY 1, 2"),
-            (Lines{"2024-01-01|12345|click", "2024-01-02|67890|purchase", "2024-01-03|13579|view",
-                   "2024-01-03|24680|click", "2024-01-04|86420|view", "2024-01-04|97531|purchase"}));
+  EXPECT_EQ(
+      Rows("SELECT event_date, user_id, event_type FROM "
+           "iceberg_scan('duckdb-iceberg/hive_partitioned_table') "
+           "ORDER BY 1, 2"),
+      (Lines{"2024-01-01|12345|click", "2024-01-02|67890|purchase", "2024-01-03|13579|view",
+             "2024-01-03|24680|click", "2024-01-04|86420|view", "2024-01-04|97531|purchase"}));
   EXPECT_EQ(One("SELECT count(*) FROM iceberg_scan('impala/iceberg_partitioned')"), "20");
   EXPECT_EQ(Rows("SELECT * FROM iceberg_scan('duckdb-iceberg/big_query_error') ORDER BY 1"),
             (Lines{"1|Alice|2024-01-01 10:00:00", "2|Bob|2024-02-01 11:30:00"}));
@@ -166,7 +194,8 @@ TEST_F(IcebergTestdataTest, OrcDataFilesReadThroughParquetCopies) {
   ASSERT_EQ(rows.size(), 3u);
   for (const std::string& r : rows) EXPECT_EQ(r.find("NULL"), std::string::npos) << r;
   std::string data_file;
-  for (const auto& e : std::filesystem::directory_iterator(root_ + "/impala/iceberg_v2_no_deletes_orc/data")) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(root_ + "/impala/iceberg_v2_no_deletes_orc/data")) {
     if (e.path().extension() == ".orc") data_file = e.path().string();
   }
   ASSERT_OK(LoadOrcFile(*engine_, data_file, "", "orc_rows").status());
@@ -187,7 +216,8 @@ TEST_F(IcebergTestdataTest, OrcDataFilesReadThroughParquetCopies) {
   options.root = "mem://lake";
   options.mounts = {{"mem://lake", store}};
   ASSERT_OK(RegisterIcebergScan(*mounted, options));
-  ASSERT_OK_AND_ASSIGN(QueryResult r, mounted->Query("SELECT * FROM iceberg_scan('orc') ORDER BY i"));
+  ASSERT_OK_AND_ASSIGN(QueryResult r,
+                       mounted->Query("SELECT * FROM iceberg_scan('orc') ORDER BY i"));
   Lines mounted_rows;
   for (const auto& row : r.rows) mounted_rows.push_back(*row[0] + "|" + *row[1]);
   EXPECT_EQ(mounted_rows, rows);
@@ -195,13 +225,16 @@ TEST_F(IcebergTestdataTest, OrcDataFilesReadThroughParquetCopies) {
 
 TEST_F(IcebergTestdataTest, UnreadableTablesFailClearly) {
   // BigQuery's v0 metadata has no format-version.
-  Result<QueryResult> v0 =
-      engine_->Query("SELECT * FROM iceberg_scan('duckdb-iceberg/big_query_error/metadata/v0.metadata.json')");
+  Result<QueryResult> v0 = engine_->Query(
+      "SELECT * FROM iceberg_scan('duckdb-iceberg/big_query_error/metadata/v0.metadata.json')");
   EXPECT_THAT(v0, IsError(StatusCode::kCorruption));
   EXPECT_THAT(v0.status().message(), HasSubstr("v0.metadata.json"));
-  EXPECT_THAT(engine_->Query("SELECT * FROM iceberg_scan('no/such/table')"), IsError(StatusCode::kNotFound));
-  EXPECT_THAT(engine_->Query("SELECT * FROM iceberg_scan('impala/iceberg_v2_delete_positional', snapshot_id => 1)"),
+  EXPECT_THAT(engine_->Query("SELECT * FROM iceberg_scan('no/such/table')"),
               IsError(StatusCode::kNotFound));
+  EXPECT_THAT(
+      engine_->Query(
+          "SELECT * FROM iceberg_scan('impala/iceberg_v2_delete_positional', snapshot_id => 1)"),
+      IsError(StatusCode::kNotFound));
 }
 
 TEST_F(IcebergTestdataTest, TablesInMountedStoresAreReadThroughTheStoreFileSystem) {
@@ -219,7 +252,8 @@ TEST_F(IcebergTestdataTest, TablesInMountedStoresAreReadThroughTheStoreFileSyste
   options.root = "mem://lake";
   options.mounts = {{"mem://lake", store}};
   ASSERT_OK(RegisterIcebergScan(*engine, options));
-  ASSERT_OK_AND_ASSIGN(QueryResult r, engine->Query("SELECT list(id ORDER BY id)::VARCHAR FROM iceberg_scan('t')"));
+  ASSERT_OK_AND_ASSIGN(
+      QueryResult r, engine->Query("SELECT list(id ORDER BY id)::VARCHAR FROM iceberg_scan('t')"));
   EXPECT_EQ(*r.rows.at(0).at(0), "[1, 3]");
   EXPECT_THAT(RegisterIcebergScan(*engine, options), IsError(StatusCode::kAlreadyExists));
 }

@@ -12,12 +12,12 @@
 namespace atl::table {
 namespace {
 
+using ::atl::testing::IsError;
+using ::atl::testing::TempDir;
 using iceberg::Literal;
 using iceberg::NestedField;
 using iceberg::Schema;
 using iceberg::Type;
-using ::atl::testing::IsError;
-using ::atl::testing::TempDir;
 
 NestedField Field(int32_t id, std::string name, iceberg::TypePtr type) {
   return NestedField{id, std::move(name), false, std::move(type), {}, {}, {}};
@@ -50,7 +50,8 @@ constexpr const char* kSelect =
     "TIMESTAMPTZ '2020-01-01 00:00:00+00' + i * INTERVAL 1 hour AS tz, "
     "'prefix-with-more-than-16-' || lpad(i::VARCHAR, 5, '0') AS s, "
     "repeat('é', 20) || i::VARCHAR AS u8, "
-    "('\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF' || i::VARCHAR)::BLOB AS bl, "
+    "('\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF\\xFF' || "
+    "i::VARCHAR)::BLOB AS bl, "
     "('\\x01\\x02' || i::VARCHAR)::BLOB AS sb, "
     "('00000000-0000-0000-0000-' || lpad(i::VARCHAR, 12, '0'))::UUID AS id, "
     "CASE WHEN i = 2500 THEN 'nan'::DOUBLE ELSE i END AS nanny, "
@@ -79,8 +80,8 @@ constexpr const char* kFieldIds =
 std::string WriteAllTypes(engine::Engine& engine, const std::string& path, bool with_ids) {
   // Every column is NULL in rows where i % 7 = 0 (the CASE wraps each expression).
   std::string sql = "COPY (SELECT * EXCLUDE (i) REPLACE (";
-  const char* cols[] = {"b", "i32", "i64", "f", "d", "dec", "dt", "tm", "ts", "tz", "s",
-                        "u8", "bl", "sb", "id", "nanny", "l", "st"};
+  const char* cols[] = {"b",  "i32", "i64", "f",  "d",  "dec", "dt",    "tm", "ts",
+                        "tz", "s",   "u8",  "bl", "sb", "id",  "nanny", "l",  "st"};
   for (size_t k = 0; k < std::size(cols); ++k) {
     if (k > 0) sql += ", ";
     sql += std::string("CASE WHEN i % 7 = 0 THEN NULL ELSE ") + cols[k] + " END AS " + cols[k];
@@ -98,7 +99,7 @@ void CheckAllTypes(const iceberg::DataFile& f, int64_t size) {
   EXPECT_EQ(f.record_count, 5000);
   EXPECT_EQ(f.file_size_in_bytes, size);
   ASSERT_EQ(f.split_offsets.size(), 3u);  // DuckDB rounds ROW_GROUP_SIZE 1000 up to 2048 rows
-  EXPECT_EQ(f.split_offsets[0], 4);  // right after "PAR1"
+  EXPECT_EQ(f.split_offsets[0], 4);       // right after "PAR1"
   EXPECT_TRUE(std::is_sorted(f.split_offsets.begin(), f.split_offsets.end()));
   EXPECT_LT(f.split_offsets.back(), size);
 
@@ -125,9 +126,9 @@ void CheckAllTypes(const iceberg::DataFile& f, int64_t size) {
   EXPECT_EQ(f.upper_bounds.at(4), Bytes(Literal::Float(1249.75f)));
   EXPECT_EQ(f.lower_bounds.at(5), Bytes(Literal::Double(-4999)));
   EXPECT_EQ(f.upper_bounds.at(5), Bytes(Literal::Double(-1)));
-  EXPECT_EQ(f.lower_bounds.at(6), Bytes(Literal::Decimal(1, 9, 2)));       // 0.01
-  EXPECT_EQ(f.upper_bounds.at(6), Bytes(Literal::Decimal(4999, 9, 2)));    // 49.99
-  EXPECT_EQ(f.lower_bounds.at(7), Bytes(Literal::Date(18262 + 1)));        // 2020-01-02
+  EXPECT_EQ(f.lower_bounds.at(6), Bytes(Literal::Decimal(1, 9, 2)));     // 0.01
+  EXPECT_EQ(f.upper_bounds.at(6), Bytes(Literal::Decimal(4999, 9, 2)));  // 49.99
+  EXPECT_EQ(f.lower_bounds.at(7), Bytes(Literal::Date(18262 + 1)));      // 2020-01-02
   EXPECT_EQ(f.upper_bounds.at(7), Bytes(Literal::Date(18262 + 4999)));
   EXPECT_EQ(f.lower_bounds.at(8), Bytes(Literal::Time(1000000)));
   EXPECT_EQ(f.upper_bounds.at(8), Bytes(Literal::Time(4999000000)));
@@ -147,8 +148,10 @@ void CheckAllTypes(const iceberg::DataFile& f, int64_t size) {
   EXPECT_EQ(f.lower_bounds.at(13), Bytes(Literal::Binary(std::string(16, '\xFF'))));
   EXPECT_FALSE(f.upper_bounds.count(13));
   // Short binary: exact, with escaped bytes read back.
-  EXPECT_EQ(f.lower_bounds.at(14), Bytes(Literal::Binary("\x01\x02" "1")));
-  EXPECT_EQ(f.upper_bounds.at(14), Bytes(Literal::Binary("\x01\x02" "999")));
+  EXPECT_EQ(f.lower_bounds.at(14), Bytes(Literal::Binary("\x01\x02"
+                                                         "1")));
+  EXPECT_EQ(f.upper_bounds.at(14), Bytes(Literal::Binary("\x01\x02"
+                                                         "999")));
   std::string uuid_lo(16, '\0'), uuid_hi(16, '\0');
   uuid_lo[15] = 0x01;  // ...000000000001 is hex: 0x01
   // 4999 as the decimal digits "000000004999" of the last group: bytes 00 00 00 00 49 99.
@@ -182,7 +185,8 @@ TEST_F(ParquetMetricsTest, AllTypesByFieldId) {
 TEST_F(ParquetMetricsTest, AllTypesByName) {
   std::string path = WriteAllTypes(*engine_, dir_.Join("names.parquet"), /*with_ids=*/false);
   int64_t size = static_cast<int64_t>(std::filesystem::file_size(path));
-  ASSERT_OK_AND_ASSIGN(iceberg::DataFile f, ReadParquetMetrics(*engine_, path, size, AllTypesSchema()));
+  ASSERT_OK_AND_ASSIGN(iceberg::DataFile f,
+                       ReadParquetMetrics(*engine_, path, size, AllTypesSchema()));
   CheckAllTypes(f, size);
   // With the renamed schema and no ids nothing maps.
   ASSERT_OK_AND_ASSIGN(iceberg::DataFile g,
@@ -216,22 +220,25 @@ TEST_F(ParquetMetricsTest, ExternalNestedFilesMapByStructure) {
   auto root = ::atl::testing::TestdataDir();
   if (!root) GTEST_SKIP() << "../shared/testdata is absent";
   // a: map<string, map<int, boolean>>, b: int, c: double (no field ids: by name).
-  Schema maps(0, {Field(1, "a", Type::Map(4, Type::String(), 5, false,
-                                          Type::Map(6, Type::Int(), 7, false, Type::Boolean()))),
+  Schema maps(0, {Field(1, "a",
+                        Type::Map(4, Type::String(), 5, false,
+                                  Type::Map(6, Type::Int(), 7, false, Type::Boolean()))),
                   Field(2, "b", Type::Int()), Field(3, "c", Type::Double())});
   std::string path = *root + "/parquet/nested_maps.snappy.parquet";
   ASSERT_OK_AND_ASSIGN(iceberg::DataFile f,
                        ReadParquetMetrics(*engine_, path, std::filesystem::file_size(path), maps));
   EXPECT_EQ(f.record_count, 6);
   EXPECT_EQ(f.value_counts, (iceberg::ColumnMap<int64_t>{{2, 6}, {3, 6}, {4, 6}, {6, 9}, {7, 9}}));
-  EXPECT_EQ(f.null_value_counts, (iceberg::ColumnMap<int64_t>{{2, 0}, {3, 0}, {4, 0}, {6, 2}, {7, 2}}));
+  EXPECT_EQ(f.null_value_counts,
+            (iceberg::ColumnMap<int64_t>{{2, 0}, {3, 0}, {4, 0}, {6, 2}, {7, 2}}));
   EXPECT_EQ(f.column_sizes.size(), 5u);
   EXPECT_TRUE(f.lower_bounds.empty());  // this old writer left only deprecated min/max
 
   Schema lists(0, {Field(1, "int64_list", Type::List(3, false, Type::Long())),
                    Field(2, "utf8_list", Type::List(4, false, Type::String()))});
   path = *root + "/parquet/list_columns.parquet";
-  ASSERT_OK_AND_ASSIGN(f, ReadParquetMetrics(*engine_, path, std::filesystem::file_size(path), lists));
+  ASSERT_OK_AND_ASSIGN(f,
+                       ReadParquetMetrics(*engine_, path, std::filesystem::file_size(path), lists));
   EXPECT_EQ(f.value_counts, (iceberg::ColumnMap<int64_t>{{3, 6}, {4, 8}}));
   EXPECT_EQ(f.null_value_counts, (iceberg::ColumnMap<int64_t>{{3, 1}, {4, 1}}));
   EXPECT_TRUE(f.lower_bounds.empty());  // elements of lists get no bounds
@@ -246,16 +253,18 @@ std::string Slurp(const std::string& path) {
 
 // Our metrics against the ones the table's writer recorded in its manifests.
 void CompareWithManifests(engine::Engine& engine, const std::string& table_dir,
-                          const std::string& metadata_file, int* files_checked, int* bounds_checked) {
-  ASSERT_OK_AND_ASSIGN(auto metadata,
-                       iceberg::TableMetadata::Parse(Slurp(table_dir + "/metadata/" + metadata_file)));
+                          const std::string& metadata_file, int* files_checked,
+                          int* bounds_checked) {
+  ASSERT_OK_AND_ASSIGN(auto metadata, iceberg::TableMetadata::Parse(
+                                          Slurp(table_dir + "/metadata/" + metadata_file)));
   const Schema* schema = metadata.CurrentSchema();
   ASSERT_NE(schema, nullptr);
   std::string folder = std::filesystem::path(table_dir).filename().string();
   for (const auto& entry : std::filesystem::directory_iterator(table_dir + "/metadata")) {
     std::string name = entry.path().filename().string();
     if (name.find("-m") == std::string::npos || entry.path().extension() != ".avro") continue;
-    ASSERT_OK_AND_ASSIGN(iceberg::Manifest manifest, iceberg::ReadManifest(Slurp(entry.path()), name));
+    ASSERT_OK_AND_ASSIGN(iceberg::Manifest manifest,
+                         iceberg::ReadManifest(Slurp(entry.path()), name));
     for (const iceberg::ManifestEntry& e : manifest.entries) {
       const iceberg::DataFile& want = e.data_file;
       if (want.file_format != "PARQUET" || want.content != iceberg::FileContent::kData) continue;
@@ -265,8 +274,9 @@ void CompareWithManifests(engine::Engine& engine, const std::string& table_dir,
       ASSERT_NE(at, std::string::npos) << want.file_path;
       std::string local = table_dir + "/" + want.file_path.substr(at + marker.size());
       SCOPED_TRACE(local);
-      ASSERT_OK_AND_ASSIGN(iceberg::DataFile got,
-                           ReadParquetMetrics(engine, local, std::filesystem::file_size(local), *schema));
+      ASSERT_OK_AND_ASSIGN(
+          iceberg::DataFile got,
+          ReadParquetMetrics(engine, local, std::filesystem::file_size(local), *schema));
       EXPECT_EQ(got.record_count, want.record_count);
       EXPECT_EQ(got.file_size_in_bytes, want.file_size_in_bytes);
       EXPECT_EQ(got.value_counts, want.value_counts);

@@ -15,21 +15,21 @@ namespace atl::testing {
 // ASSERT_OK(status_or_result) / EXPECT_OK(...): fails with the error's text.
 // The status is copied out within the full expression, so `ASSERT_OK(F().status())` on a
 // temporary Result is safe.
-#define ASSERT_OK(expr)                                                  \
-  do {                                                                   \
-    const ::atl::Status _atoll_s = ::atl::testing::StatusOf(expr);       \
-    ASSERT_TRUE(_atoll_s.ok()) << _atoll_s.ToString();                   \
+#define ASSERT_OK(expr)                                            \
+  do {                                                             \
+    const ::atl::Status _atoll_s = ::atl::testing::StatusOf(expr); \
+    ASSERT_TRUE(_atoll_s.ok()) << _atoll_s.ToString();             \
   } while (0)
-#define EXPECT_OK(expr)                                                  \
-  do {                                                                   \
-    const ::atl::Status _atoll_s = ::atl::testing::StatusOf(expr);       \
-    EXPECT_TRUE(_atoll_s.ok()) << _atoll_s.ToString();                   \
+#define EXPECT_OK(expr)                                            \
+  do {                                                             \
+    const ::atl::Status _atoll_s = ::atl::testing::StatusOf(expr); \
+    EXPECT_TRUE(_atoll_s.ok()) << _atoll_s.ToString();             \
   } while (0)
 
 // ASSERT_OK_AND_ASSIGN(auto x, MakeX()): asserts OK and binds the value.
-#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, rexpr)               \
-  auto tmp = (rexpr);                                            \
-  ASSERT_TRUE(tmp.ok()) << tmp.status().ToString();              \
+#define ASSERT_OK_AND_ASSIGN_IMPL(tmp, lhs, rexpr)  \
+  auto tmp = (rexpr);                               \
+  ASSERT_TRUE(tmp.ok()) << tmp.status().ToString(); \
   lhs = std::move(tmp).value()
 #define ASSERT_OK_AND_ASSIGN(lhs, rexpr) \
   ASSERT_OK_AND_ASSIGN_IMPL(ATOLL_CONCAT(_atoll_t_, __LINE__), lhs, rexpr)
@@ -42,7 +42,8 @@ const Status& StatusOf(const Result<T>& r) {
 }
 
 // EXPECT_THAT(result, IsError(StatusCode::kNotFound))
-MATCHER_P(IsError, code, std::string("is an error with code ") + std::string(StatusCodeName(code))) {
+MATCHER_P(IsError, code,
+          std::string("is an error with code ") + std::string(StatusCodeName(code))) {
   const Status& s = StatusOf(arg);
   *result_listener << "which is " << s.ToString();
   return s.code() == code;

@@ -1,7 +1,8 @@
 // Checkpoints: Ed25519 and HMAC signing, strict parsing, any changed byte detected.
+#include "atoll/trail/checkpoint.h"
+
 #include <sys/stat.h>
 
-#include "atoll/trail/checkpoint.h"
 #include "testing/testing.h"
 
 namespace atl::trail {
@@ -38,10 +39,12 @@ TEST(TrailCheckpointTest, GenerateKeySignParseVerify) {
   EXPECT_EQ(c.previous, 1000u);
   EXPECT_EQ(c.time_ms, 1795334175123);
   EXPECT_EQ(c.key_id, signer->key_id());
-  ASSERT_OK_AND_ASSIGN(auto verifier, SignatureVerifier::FromPublicKeyPem(signer->public_key_pem()));
+  ASSERT_OK_AND_ASSIGN(auto verifier,
+                       SignatureVerifier::FromPublicKeyPem(signer->public_key_pem()));
   EXPECT_EQ(verifier->key_id(), signer->key_id());
   EXPECT_OK(verifier->Verify(signed_part, c.signature));
-  EXPECT_THAT(verifier->Verify(std::string(signed_part) + " ", c.signature), IsError(StatusCode::kCorruption));
+  EXPECT_THAT(verifier->Verify(std::string(signed_part) + " ", c.signature),
+              IsError(StatusCode::kCorruption));
   // Another key does not verify it.
   ASSERT_OK(GenerateKey(dir.Join("other.pem")));
   ASSERT_OK_AND_ASSIGN(auto other, SignatureVerifier::FromKeyFile(dir.Join("other.pem")));
@@ -83,7 +86,8 @@ TEST(TrailCheckpointTest, EveryByteFlipIsDetected) {
       bad[i] = static_cast<char>(bad[i] ^ x);
       std::string_view signed_part;
       auto c = ParseCheckpoint(bad, &signed_part);
-      bool detected = !c.ok() || c->key_id != verifier->key_id() || !verifier->Verify(signed_part, c->signature).ok();
+      bool detected = !c.ok() || c->key_id != verifier->key_id() ||
+                      !verifier->Verify(signed_part, c->signature).ok();
       EXPECT_TRUE(detected) << "byte " << i << " ^ " << int{x};
       ++flips;
     }
@@ -94,7 +98,8 @@ TEST(TrailCheckpointTest, EveryByteFlipIsDetected) {
 TEST(TrailCheckpointTest, StrictParse) {
   std::string_view unused;
   EXPECT_THAT(ParseCheckpoint("", &unused), IsError(StatusCode::kCorruption));
-  EXPECT_THAT(ParseCheckpoint("atoll-trail-checkpoint 1\n", &unused), IsError(StatusCode::kCorruption));
+  EXPECT_THAT(ParseCheckpoint("atoll-trail-checkpoint 1\n", &unused),
+              IsError(StatusCode::kCorruption));
   std::string ok_text = "atoll-trail-checkpoint 1\nsize 5\nroot " + ToHex(Sha256("x")) +
                         "\ntime_ms 1\nprevious 0\nkey ed25519 0011223344556677\nsig 00\n";
   EXPECT_OK(ParseCheckpoint(ok_text, &unused));
@@ -104,7 +109,8 @@ TEST(TrailCheckpointTest, StrictParse) {
   std::string prev_too_big = ok_text;
   prev_too_big.replace(prev_too_big.find("previous 0"), 10, "previous 5");
   EXPECT_THAT(ParseCheckpoint(prev_too_big, &unused), IsError(StatusCode::kCorruption));
-  EXPECT_THAT(ParseCheckpoint(ok_text.substr(0, ok_text.size() - 1), &unused), IsError(StatusCode::kCorruption));
+  EXPECT_THAT(ParseCheckpoint(ok_text.substr(0, ok_text.size() - 1), &unused),
+              IsError(StatusCode::kCorruption));
 }
 
 }  // namespace

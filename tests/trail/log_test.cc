@@ -1,12 +1,13 @@
 // Log storage: append, batches, checkpoints, Verify, Prove, Show on MemoryStore and
 // LocalStore; concurrent appenders; stores that refuse conditional writes.
+#include "atoll/trail/log.h"
+
 #include <set>
 #include <thread>
 
 #include "atoll/storage/fault_store.h"
 #include "atoll/storage/local_store.h"
 #include "atoll/storage/memory_store.h"
-#include "atoll/trail/log.h"
 #include "testing/testing.h"
 #include "trail_fixture.h"
 
@@ -57,7 +58,8 @@ TEST_P(TrailLogTest, AppendCheckpointVerifyProveShow) {
   EXPECT_EQ(first, 10u);
   EXPECT_THAT(trail->AppendBatch({}), IsError(StatusCode::kInvalidArgument));
   ASSERT_OK(store_->Head("trail/records/00000000000000000010.rec"));
-  EXPECT_THAT(store_->Head("trail/records/00000000000000000011.rec"), IsError(StatusCode::kNotFound));
+  EXPECT_THAT(store_->Head("trail/records/00000000000000000011.rec"),
+              IsError(StatusCode::kNotFound));
 
   // Not yet checkpointed: no proof.
   EXPECT_THAT(trail->Prove(3), IsError(StatusCode::kNotFound));
@@ -81,7 +83,8 @@ TEST_P(TrailLogTest, AppendCheckpointVerifyProveShow) {
   EXPECT_EQ(seq, 26u);
 
   ASSERT_OK_AND_ASSIGN(VerifyReport report, trail->Verify());
-  EXPECT_TRUE(report.ok()) << report.Summary() << "\n" << (report.problems.empty() ? "" : report.problems[0]);
+  EXPECT_TRUE(report.ok()) << report.Summary() << "\n"
+                           << (report.problems.empty() ? "" : report.problems[0]);
   EXPECT_EQ(report.records, 27u);
   EXPECT_EQ(report.objects, 13u);
   EXPECT_EQ(report.checkpoints, 2u);
@@ -178,8 +181,10 @@ TEST(TrailLogBasicsTest, KeyFromEnvironmentAndAutomaticCheckpoints) {
   ASSERT_OK_AND_ASSIGN(auto pinned_trail, Trail::Open(store, pinned));
   ASSERT_OK_AND_ASSIGN(report, pinned_trail->Verify());
   EXPECT_FALSE(report.ok());
-  EXPECT_THAT(report.problems, ::testing::Contains(::testing::HasSubstr("differs from the pinned key")));
-  EXPECT_THAT(report.problems, ::testing::Contains(::testing::HasSubstr("checkpoint 4 signed by ed25519 key")));
+  EXPECT_THAT(report.problems,
+              ::testing::Contains(::testing::HasSubstr("differs from the pinned key")));
+  EXPECT_THAT(report.problems,
+              ::testing::Contains(::testing::HasSubstr("checkpoint 4 signed by ed25519 key")));
 }
 
 // What the verifier knows from outside the bucket: deleting checkpoints (the latest, or
@@ -220,14 +225,17 @@ TEST(TrailLogBasicsTest, DeletedCheckpointsFailAgainstWhatTheVerifierKnows) {
                                   "a checkpoint of 6 records was seen before, but the latest "
                                   "valid checkpoint covers 3")));
   // Every checkpoint and the public key deleted: the pinned key and the known key see it.
-  ASSERT_OK(store->DeleteMany({"trail/checkpoints/00000000000000000003.ckpt", "trail/public_key.pem"}));
+  ASSERT_OK(
+      store->DeleteMany({"trail/checkpoints/00000000000000000003.ckpt", "trail/public_key.pem"}));
   ASSERT_OK_AND_ASSIGN(unaware, plain->Verify());
   EXPECT_TRUE(unaware.ok());
   ASSERT_OK_AND_ASSIGN(VerifyReport by_pin, pinned->Verify());
-  EXPECT_THAT(by_pin.problems, ::testing::Contains(::testing::HasSubstr(
-                                   "no valid checkpoint covers the 6 records, but a public key is pinned")));
+  EXPECT_THAT(by_pin.problems,
+              ::testing::Contains(::testing::HasSubstr(
+                  "no valid checkpoint covers the 6 records, but a public key is pinned")));
   ASSERT_OK_AND_ASSIGN(aware, plain->Verify(known));
-  EXPECT_THAT(aware.problems, ::testing::Contains(::testing::HasSubstr("the bucket's public key was replaced")));
+  EXPECT_THAT(aware.problems,
+              ::testing::Contains(::testing::HasSubstr("the bucket's public key was replaced")));
   // A rewritten log that still ends at the known size: the known root sees it.
   auto other = std::make_shared<storage::MemoryStore>();
   ASSERT_OK_AND_ASSIGN(auto forger, Trail::Open(other, o));
@@ -255,7 +263,8 @@ TEST(TrailLogBasicsTest, HmacCheckpoints) {
   // Without the secret the checkpoint cannot be checked, which is reported.
   ASSERT_OK_AND_ASSIGN(auto keyless, Trail::Open(store));
   ASSERT_OK_AND_ASSIGN(report, keyless->Verify());
-  EXPECT_THAT(report.problems, ::testing::ElementsAre("checkpoint 5: no key to check its signature"));
+  EXPECT_THAT(report.problems,
+              ::testing::ElementsAre("checkpoint 5: no key to check its signature"));
 }
 
 void ConcurrentAppenders(std::shared_ptr<storage::Store> store, const TrailOptions& options) {
@@ -406,8 +415,9 @@ TEST(TrailLogBasicsTest, MetadataFilesAreChecked) {
   ASSERT_OK(storage::PutString(*store, "stg/db/t/metadata/v1.metadata.json", "{\"v\":2}"));
   ASSERT_OK_AND_ASSIGN(report, trail->Verify(vo));
   ASSERT_EQ(report.problems.size(), 1u);
-  EXPECT_THAT(report.problems[0], ::testing::StartsWith(
-      "metadata file s3://bucket/stg/db/t/metadata/v1.metadata.json (record 0): sha256 differs"));
+  EXPECT_THAT(report.problems[0],
+              ::testing::StartsWith("metadata file s3://bucket/stg/db/t/metadata/v1.metadata.json "
+                                    "(record 0): sha256 differs"));
   ASSERT_OK(storage::Delete(*store, "stg/db/t/metadata/v1.metadata.json"));
   ASSERT_OK_AND_ASSIGN(report, trail->Verify(vo));
   ASSERT_EQ(report.problems.size(), 1u);

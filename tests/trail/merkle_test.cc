@@ -1,9 +1,10 @@
 // Merkle log: the RFC 6962 reference vectors (the Certificate Transparency test leaves,
 // roots, audit paths and consistency proofs), and properties against a naive recursive
 // MTH for every size up to 130, with corrupted proofs rejected.
+#include "atoll/trail/merkle.h"
+
 #include <random>
 
-#include "atoll/trail/merkle.h"
 #include "testing/testing.h"
 
 namespace atl::trail {
@@ -15,7 +16,12 @@ Hash H(std::string_view hex) { return HashFromHex(hex).value(); }
 
 // The reference leaves of RFC 6962 implementations' tests.
 std::vector<std::string> ReferenceLeaves() {
-  return {"", std::string(1, '\x00'), "\x10", "\x20\x21", "\x30\x31", "\x40\x41\x42\x43",
+  return {"",
+          std::string(1, '\x00'),
+          "\x10",
+          "\x20\x21",
+          "\x30\x31",
+          "\x40\x41\x42\x43",
           "\x50\x51\x52\x53\x54\x55\x56\x57",
           "\x60\x61\x62\x63\x64\x65\x66\x67\x68\x69\x6a\x6b\x6c\x6d\x6e\x6f"};
 }
@@ -60,16 +66,22 @@ struct InclusionVector {
 
 TEST(TrailMerkleTest, ReferenceInclusionProofs) {
   std::vector<InclusionVector> vectors = {
-      {0, 8, {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-              "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-              "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"}},
-      {5, 8, {"bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
-              "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-              "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
+      {0,
+       8,
+       {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+        "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+        "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"}},
+      {5,
+       8,
+       {"bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b",
+        "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
       {2, 3, {"fac54203e7cc696cf0dfcb42c92a1d9dbaf70ad9e621f4bd8d98662f00e3c125"}},
-      {1, 5, {"6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
-              "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-              "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"}},
+      {1,
+       5,
+       {"6e340b9cffb37a989ca544e6bb780a2c78901d3fb33738768511a30617afa01d",
+        "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+        "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"}},
       {0, 1, {}},
   };
   MerkleTree tree = ReferenceTree();
@@ -91,14 +103,20 @@ struct ConsistencyVector {
 TEST(TrailMerkleTest, ReferenceConsistencyProofs) {
   std::vector<ConsistencyVector> vectors = {
       {1, 1, {}},
-      {1, 8, {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
-              "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-              "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"}},
-      {6, 8, {"0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
-              "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
-              "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
-      {2, 5, {"5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
-              "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"}},
+      {1,
+       8,
+       {"96a296d224f285c67bee93c30f8a309157f0daa35dc5b87e410b78630a09cfc7",
+        "5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+        "6b47aaf29ee3c2af9af889bc1fb9254dabd31177f16232dd6aab035ca39bf6e4"}},
+      {6,
+       8,
+       {"0ebc5d3437fbe2db158b9f126a1d118e308181031d0a949f8dededebc558ef6a",
+        "ca854ea128ed050b41b35ffc1b87b8eb2bde461e9e3b5596ece6b9d5975a0ae0",
+        "d37ee418976dd95753c1c73862b9398fa2a2cf9b4ff0fdfe8b30cd95209614b7"}},
+      {2,
+       5,
+       {"5f083f0a1a33ca076a95279832580db3e0ef4584bdff1f54c8a360f50de3031e",
+        "bc1a0643b12e4d2d7c77918f44e0f4f79a838b6cf9ec5b5c283e1f4d88599e6b"}},
   };
   MerkleTree tree = ReferenceTree();
   for (const auto& v : vectors) {
@@ -128,7 +146,8 @@ TEST(TrailMerkleTest, RootsMatchNaiveRecursionForEverySize) {
     ASSERT_EQ(frontier.Root(), naive) << n;
     ASSERT_EQ(tree.Root(), naive) << n;
   }
-  for (size_t n = 0; n <= leaves.size(); n += 7) ASSERT_EQ(tree.RootAt(n).value(), NaiveRoot(leaves, 0, n));
+  for (size_t n = 0; n <= leaves.size(); n += 7)
+    ASSERT_EQ(tree.RootAt(n).value(), NaiveRoot(leaves, 0, n));
 }
 
 TEST(TrailMerkleTest, EveryInclusionProofVerifiesAndCorruptionsFail) {

@@ -1,9 +1,10 @@
 // Record format: round trips, canonical encoding, every parser error is kCorruption with
 // an offset, and a bounded-time mutation fuzz of the parser.
+#include "atoll/trail/record.h"
+
 #include <chrono>
 #include <random>
 
-#include "atoll/trail/record.h"
 #include "testing/testing.h"
 
 namespace atl::trail {
@@ -143,11 +144,24 @@ TEST(TrailRecordTest, FuzzParserWithMutations) {
     int mutations = 1 + static_cast<int>(rng() % 4);
     for (int m = 0; m < mutations; ++m) {
       switch (rng() % 5) {
-        case 0: if (!s.empty()) s[rng() % s.size()] ^= static_cast<char>(1 + rng() % 255); break;
-        case 1: s.resize(rng() % (s.size() + 1)); break;
-        case 2: s.insert(rng() % (s.size() + 1), 1, static_cast<char>(rng())); break;
-        case 3: if (s.size() >= 4) { size_t at = rng() % (s.size() - 3); for (int b = 0; b < 4; ++b) s[at + b] = static_cast<char>(rng() % 2 ? 0xff : 0); } break;
-        default: if (!s.empty()) s.erase(rng() % s.size(), 1 + rng() % 8); break;
+        case 0:
+          if (!s.empty()) s[rng() % s.size()] ^= static_cast<char>(1 + rng() % 255);
+          break;
+        case 1:
+          s.resize(rng() % (s.size() + 1));
+          break;
+        case 2:
+          s.insert(rng() % (s.size() + 1), 1, static_cast<char>(rng()));
+          break;
+        case 3:
+          if (s.size() >= 4) {
+            size_t at = rng() % (s.size() - 3);
+            for (int b = 0; b < 4; ++b) s[at + b] = static_cast<char>(rng() % 2 ? 0xff : 0);
+          }
+          break;
+        default:
+          if (!s.empty()) s.erase(rng() % s.size(), 1 + rng() % 8);
+          break;
       }
     }
     auto r = DecodeRecord(s);
@@ -159,7 +173,8 @@ TEST(TrailRecordTest, FuzzParserWithMutations) {
       ASSERT_EQ(*again, s) << "accepted a non-canonical encoding";
     } else {
       StatusCode c = r.status().code();
-      ASSERT_TRUE(c == StatusCode::kCorruption || c == StatusCode::kNotSupported) << r.status().ToString();
+      ASSERT_TRUE(c == StatusCode::kCorruption || c == StatusCode::kNotSupported)
+          << r.status().ToString();
       if (c == StatusCode::kCorruption) {
         ASSERT_THAT(r.status().message(), ::testing::HasSubstr("at offset"));
       }

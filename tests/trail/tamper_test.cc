@@ -97,7 +97,8 @@ class TamperTest : public ::testing::Test {
   // The phrases that name a record of `span` or the object itself.
   static std::vector<std::string> Names(const ObjectSpan& span) {
     std::vector<std::string> out = {span.key};
-    for (uint64_t s = span.first; s < span.first + span.count; ++s) out.push_back("record " + std::to_string(s) + ":");
+    for (uint64_t s = span.first; s < span.first + span.count; ++s)
+      out.push_back("record " + std::to_string(s) + ":");
     return out;
   }
 
@@ -120,7 +121,8 @@ TEST_F(TamperTest, EveryTamperingIsDetectedPrecisely) {
 
   std::mt19937_64 rng(5);
   int tamperings = 0;
-  auto expect = [&](const VerifyReport& r, const std::vector<std::string>& needles, const std::string& what) {
+  auto expect = [&](const VerifyReport& r, const std::vector<std::string>& needles,
+                    const std::string& what) {
     ++tamperings;
     EXPECT_FALSE(r.ok()) << what << " went undetected";
     EXPECT_TRUE(Mentions(r, needles)) << what << " reported imprecisely:" << All(r);
@@ -150,7 +152,8 @@ TEST_F(TamperTest, EveryTamperingIsDetectedPrecisely) {
       std::string bad = text;
       bad[pos] = static_cast<char>(bad[pos] ^ static_cast<char>(1 + rng() % 255));
       ASSERT_OK(storage::PutString(*store, key, bad));
-      expect(Verify(store), {"checkpoint " + std::to_string(size)}, key + " byte " + std::to_string(pos));
+      expect(Verify(store), {"checkpoint " + std::to_string(size)},
+             key + " byte " + std::to_string(pos));
     }
   }
   const std::string& pem = pristine_.at("trail/public_key.pem");
@@ -190,7 +193,9 @@ TEST_F(TamperTest, EveryTamperingIsDetectedPrecisely) {
       ASSERT_OK(storage::Delete(*store, record_objects_[i].key));
     }
     uint64_t left = record_objects_[record_objects_.size() - k].first;
-    expect(Verify(store), {"log truncated: checkpoint 60 covers 60 records but only " + std::to_string(left) + " exist"},
+    expect(Verify(store),
+           {"log truncated: checkpoint 60 covers 60 records but only " + std::to_string(left) +
+            " exist"},
            "truncating " + std::to_string(k) + " objects");
   }
   // 6. A record rewritten by someone who also recomputed the object's leaf hashes and
@@ -206,8 +211,9 @@ TEST_F(TamperTest, EveryTamperingIsDetectedPrecisely) {
     ASSERT_OK(storage::PutString(*store, span.key, BuildSegment(span.first, records)));
     uint64_t seq = span.first + span.count - 1;
     uint64_t covering = *std::upper_bound(checkpoints_.begin(), checkpoints_.end(), seq);
-    expect(Verify(store), {"checkpoint " + std::to_string(covering) + ": root of records 0.." +
-                           std::to_string(covering - 1) + " differs from the signed root"},
+    expect(Verify(store),
+           {"checkpoint " + std::to_string(covering) + ": root of records 0.." +
+            std::to_string(covering - 1) + " differs from the signed root"},
            "forging record " + std::to_string(seq));
   }
   // 7. A deleted checkpoint: a middle one breaks the chain; the latest one is caught
@@ -215,8 +221,10 @@ TEST_F(TamperTest, EveryTamperingIsDetectedPrecisely) {
   for (size_t i = 0; i + 1 < checkpoints_.size(); ++i) {
     auto store = Fresh();
     ASSERT_OK(storage::Delete(*store, "trail/checkpoints/" + std::string(18, '0') +
-                                          (checkpoints_[i] < 10 ? "0" : "") + std::to_string(checkpoints_[i]) + ".ckpt"));
-    expect(Verify(store), {"names previous checkpoint " + std::to_string(checkpoints_[i]) + ", which is missing"},
+                                          (checkpoints_[i] < 10 ? "0" : "") +
+                                          std::to_string(checkpoints_[i]) + ".ckpt"));
+    expect(Verify(store),
+           {"names previous checkpoint " + std::to_string(checkpoints_[i]) + ", which is missing"},
            "deleting checkpoint " + std::to_string(checkpoints_[i]));
   }
   {
@@ -225,7 +233,8 @@ TEST_F(TamperTest, EveryTamperingIsDetectedPrecisely) {
       if (span.first >= 40) ASSERT_OK(storage::Delete(*store, span.key));
     }
     ASSERT_OK(storage::Delete(*store, "trail/checkpoints/00000000000000000060.ckpt"));
-    expect(Verify(store, 60), {"log truncated: 60 records expected, only 40 exist"}, "truncating with its checkpoint");
+    expect(Verify(store, 60), {"log truncated: 60 records expected, only 40 exist"},
+           "truncating with its checkpoint");
   }
   // 8. A recorded metadata file replaced or deleted.
   for (const auto& [location, record] : metadata_) {
@@ -236,7 +245,8 @@ TEST_F(TamperTest, EveryTamperingIsDetectedPrecisely) {
       } else {
         ASSERT_OK(storage::Delete(*store, location));
       }
-      std::string prefix = "metadata file " + location + " (record " + std::to_string(record) + "): ";
+      std::string prefix =
+          "metadata file " + location + " (record " + std::to_string(record) + "): ";
       expect(Verify(store), {prefix + (mode == 0 ? "sha256 differs" : "missing")}, location);
     }
   }

@@ -30,18 +30,26 @@ inline Record SampleRecord(uint64_t i, const std::string& metadata_location = ""
 class RefusingStore final : public storage::Store {
  public:
   explicit RefusingStore(std::shared_ptr<storage::Store> inner) : inner_(std::move(inner)) {}
-  Result<std::string> Get(std::string_view key, storage::ByteRange range) override { return inner_->Get(key, range); }
+  Result<std::string> Get(std::string_view key, storage::ByteRange range) override {
+    return inner_->Get(key, range);
+  }
   Result<storage::ObjectInfo> Head(std::string_view key) override { return inner_->Head(key); }
   Result<storage::ObjectInfo> Put(std::string_view key, const storage::Body& body,
                                   const storage::PutOptions& options) override {
-    if (options.condition != storage::PutCondition::kNone) return NotSupported("conditional writes refused");
+    if (options.condition != storage::PutCondition::kNone)
+      return NotSupported("conditional writes refused");
     return inner_->Put(key, body, options);
   }
-  Result<storage::ListPage> List(std::string_view prefix, const storage::ListOptions& options) override {
+  Result<storage::ListPage> List(std::string_view prefix,
+                                 const storage::ListOptions& options) override {
     return inner_->List(prefix, options);
   }
-  Status DeleteMany(const std::vector<std::string>& keys) override { return inner_->DeleteMany(keys); }
-  Result<storage::ObjectInfo> Copy(std::string_view src, std::string_view dst) override { return inner_->Copy(src, dst); }
+  Status DeleteMany(const std::vector<std::string>& keys) override {
+    return inner_->DeleteMany(keys);
+  }
+  Result<storage::ObjectInfo> Copy(std::string_view src, std::string_view dst) override {
+    return inner_->Copy(src, dst);
+  }
   std::string Describe() const override { return inner_->Describe(); }
 
  private:

@@ -12,7 +12,9 @@ constexpr std::string_view kForms =
     "expected \"in-bucket\" (the default), sqlite:///absolute/path.db, sqlite:relative/path.db or "
     "postgresql://user@host:port/database";
 
-bool StartsWith(std::string_view s, std::string_view prefix) { return s.substr(0, prefix.size()) == prefix; }
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
 
 }  // namespace
 
@@ -26,7 +28,8 @@ Result<CatalogUri> ParseCatalogUri(std::string_view uri) {
         return InvalidArgument("catalog URI '", uri, "': a SQLite URI has no host (", kForms, ")");
       }
     }
-    if (rest.empty()) return InvalidArgument("catalog URI '", uri, "' names no file (", kForms, ")");
+    if (rest.empty())
+      return InvalidArgument("catalog URI '", uri, "' names no file (", kForms, ")");
     return CatalogUri{CatalogKind::kSqlite, std::string(rest)};
   }
   if (StartsWith(uri, "postgresql://") || StartsWith(uri, "postgres://")) {
@@ -35,7 +38,8 @@ Result<CatalogUri> ParseCatalogUri(std::string_view uri) {
   return InvalidArgument("unknown catalog URI '", uri, "' (", kForms, ")");
 }
 
-Result<std::unique_ptr<iceberg::Catalog>> OpenCatalog(std::string_view uri, const storage::Location& warehouse,
+Result<std::unique_ptr<iceberg::Catalog>> OpenCatalog(std::string_view uri,
+                                                      const storage::Location& warehouse,
                                                       const OpenCatalogOptions& options) {
   ATOLL_ASSIGN_OR_RETURN(CatalogUri parsed, ParseCatalogUri(uri));
   if (!warehouse.store) return InvalidArgument("opening catalog '", uri, "': no warehouse store");
@@ -50,7 +54,8 @@ Result<std::unique_ptr<iceberg::Catalog>> OpenCatalog(std::string_view uri, cons
       o.name = options.name;
       o.probe = options.probe;
       o.warehouse_uri = warehouse_uri;
-      ATOLL_ASSIGN_OR_RETURN(auto catalog, iceberg::InBucketCatalog::Open(warehouse.store, warehouse.key, o));
+      ATOLL_ASSIGN_OR_RETURN(auto catalog,
+                             iceberg::InBucketCatalog::Open(warehouse.store, warehouse.key, o));
       return std::unique_ptr<iceberg::Catalog>(std::move(catalog));
     }
     case CatalogKind::kSqlite:

@@ -37,7 +37,8 @@ struct OpenCatalogOptions {
 
 // Opens the catalog named by `uri` for the warehouse at `warehouse` (a directory
 // location, e.g. from storage::ResolveLocation(..., LocationUse::kWrite)).
-Result<std::unique_ptr<iceberg::Catalog>> OpenCatalog(std::string_view uri, const storage::Location& warehouse,
+Result<std::unique_ptr<iceberg::Catalog>> OpenCatalog(std::string_view uri,
+                                                      const storage::Location& warehouse,
                                                       const OpenCatalogOptions& options = {});
 
 enum class CatalogKind { kInBucket, kSqlite, kPostgres };

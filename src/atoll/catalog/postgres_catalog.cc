@@ -37,7 +37,8 @@ std::string Trimmed(const char* message) {
 
 class PgConnection final : public SqlConnection {
  public:
-  static Result<std::unique_ptr<SqlConnection>> Open(const std::string& uri, const std::string& describe) {
+  static Result<std::unique_ptr<SqlConnection>> Open(const std::string& uri,
+                                                     const std::string& describe) {
     // Later entries override earlier ones, so the URI's own settings win.
     const char* keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
     const char* values[] = {"10", "atoll", uri.c_str(), nullptr};
@@ -48,7 +49,8 @@ class PgConnection final : public SqlConnection {
       return Unavailable("connecting to ", describe, ": ", Trimmed(PQerrorMessage(conn)));
     }
     // Keep server notices ("relation already exists, skipping") off stderr.
-    PQsetNoticeProcessor(conn, [](void*, const char*) {}, nullptr);
+    PQsetNoticeProcessor(
+        conn, [](void*, const char*) {}, nullptr);
     return std::unique_ptr<SqlConnection>(std::move(c));
   }
 
@@ -56,7 +58,8 @@ class PgConnection final : public SqlConnection {
     if (conn_) PQfinish(conn_);
   }
 
-  Result<std::vector<SqlRow>> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
+  Result<std::vector<SqlRow>> Query(std::string_view sql,
+                                    const std::vector<SqlValue>& params) override {
     ATOLL_ASSIGN_OR_RETURN(auto res, Exec(sql, params, false));
     std::vector<SqlRow> rows;
     const int n = PQntuples(res.get()), m = PQnfields(res.get());
@@ -115,7 +118,8 @@ class PgConnection final : public SqlConnection {
   // Runs one statement. `commits`: it may commit on its own (see sql_connection.h).
   Result<ResultPtr> Exec(std::string_view sql, const std::vector<SqlValue>& params, bool commits) {
     if (PQstatus(conn_) != CONNECTION_OK) {
-      if (in_transaction_) return Unavailable("the connection to the server was lost during a transaction");
+      if (in_transaction_)
+        return Unavailable("the connection to the server was lost during a transaction");
       PQreset(conn_);  // nothing was sent yet: reconnecting is safe
       if (PQstatus(conn_) != CONNECTION_OK) {
         return Unavailable("reconnecting to the server: ", Trimmed(PQerrorMessage(conn_)));
@@ -125,12 +129,13 @@ class PgConnection final : public SqlConnection {
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
     const std::string text = Renumber(sql);
-    ResultPtr res(PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()), nullptr, values.data(),
-                               nullptr, nullptr, 0),
+    ResultPtr res(PQexecParams(conn_, text.c_str(), static_cast<int>(values.size()), nullptr,
+                               values.data(), nullptr, nullptr, 0),
                   PQclear);
     const ExecStatusType status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return res;
-    const std::string message = Trimmed(res ? PQresultErrorMessage(res.get()) : PQerrorMessage(conn_));
+    const std::string message =
+        Trimmed(res ? PQresultErrorMessage(res.get()) : PQerrorMessage(conn_));
     if (PQstatus(conn_) != CONNECTION_OK) {
       // The statement was (perhaps) sent and the connection died: only a statement that
       // commits on its own may have taken effect.
@@ -143,14 +148,17 @@ class PgConnection final : public SqlConnection {
     if (sqlstate == "22001") return InvalidArgument(message);
     if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03" || sqlstate == "57014" ||
         sqlstate.rfind("53", 0) == 0) {
-      return Unavailable(message);  // serialization failure, deadlock, lock timeout, cancel, resources
+      return Unavailable(
+          message);  // serialization failure, deadlock, lock timeout, cancel, resources
     }
     if (sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P", 0) == 0) {
       if (commits) return UnknownOutcome(message);
       return Unavailable(message);
     }
-    if (sqlstate.rfind("42501", 0) == 0 || sqlstate.rfind("28", 0) == 0) return PermissionDenied(message);
-    if (sqlstate.rfind("22", 0) == 0 || sqlstate.rfind("23", 0) == 0) return InvalidArgument(message);
+    if (sqlstate.rfind("42501", 0) == 0 || sqlstate.rfind("28", 0) == 0)
+      return PermissionDenied(message);
+    if (sqlstate.rfind("22", 0) == 0 || sqlstate.rfind("23", 0) == 0)
+      return InvalidArgument(message);
     return IOError("PostgreSQL error ", sqlstate, ": ", message);
   }
 
@@ -172,7 +180,8 @@ std::string RedactPostgresUri(const std::string& uri) {
   return uri.substr(0, colon) + uri.substr(at);
 }
 
-Result<std::unique_ptr<SqlCatalog>> OpenPostgresCatalog(const std::string& uri, SqlCatalogOptions options) {
+Result<std::unique_ptr<SqlCatalog>> OpenPostgresCatalog(const std::string& uri,
+                                                        SqlCatalogOptions options) {
   if (uri.empty()) return InvalidArgument("empty PostgreSQL connection URI");
   const std::string describe = RedactPostgresUri(uri);
   auto connect = [uri, describe]() { return PgConnection::Open(uri, describe); };

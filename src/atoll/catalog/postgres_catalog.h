@@ -19,7 +19,8 @@
 
 namespace atl::catalog {
 
-Result<std::unique_ptr<SqlCatalog>> OpenPostgresCatalog(const std::string& uri, SqlCatalogOptions options = {});
+Result<std::unique_ptr<SqlCatalog>> OpenPostgresCatalog(const std::string& uri,
+                                                        SqlCatalogOptions options = {});
 
 // `uri` without a password ("postgresql://user@host/db"), for messages.
 std::string RedactPostgresUri(const std::string& uri);

@@ -64,24 +64,31 @@ Status CheckNamespace(const Namespace& ns) {
 
 Status CheckTable(const TableIdentifier& id) {
   ATOLL_RETURN_NOT_OK(iceberg::ValidateIdentifier(id));
-  if (id.ns.empty()) return InvalidArgument("table '", id.name, "' has no namespace (the SQL catalog needs one)");
+  if (id.ns.empty())
+    return InvalidArgument("table '", id.name, "' has no namespace (the SQL catalog needs one)");
   return Status::OK();
 }
 
-Status CheckProperties(const std::map<std::string, std::string>& updates, const std::set<std::string>& removals) {
+Status CheckProperties(const std::map<std::string, std::string>& updates,
+                       const std::set<std::string>& removals) {
   for (const auto& key : removals) {
-    if (key == kExistsProperty) return InvalidArgument("namespace property '", key, "' is reserved");
-    if (updates.count(key)) return InvalidArgument("property '", key, "' is both updated and removed");
+    if (key == kExistsProperty)
+      return InvalidArgument("namespace property '", key, "' is reserved");
+    if (updates.count(key))
+      return InvalidArgument("property '", key, "' is both updated and removed");
   }
   for (const auto& [key, value] : updates) {
     if (key.empty()) return InvalidArgument("empty namespace property key");
-    if (key == kExistsProperty) return InvalidArgument("namespace property '", key, "' is reserved");
+    if (key == kExistsProperty)
+      return InvalidArgument("namespace property '", key, "' is reserved");
   }
   return Status::OK();
 }
 
 std::string TableName(const TableIdentifier& id) { return "table '" + id.ToString() + "'"; }
-std::string NamespaceName(const Namespace& ns) { return "namespace '" + NamespaceToString(ns) + "'"; }
+std::string NamespaceName(const Namespace& ns) {
+  return "namespace '" + NamespaceToString(ns) + "'";
+}
 
 }  // namespace
 
@@ -89,7 +96,8 @@ std::string NamespaceName(const Namespace& ns) { return "namespace '" + Namespac
 
 class SqlCatalog::Lease {
  public:
-  Lease(SqlCatalog* owner, std::unique_ptr<SqlConnection> conn) : owner_(owner), conn_(std::move(conn)) {}
+  Lease(SqlCatalog* owner, std::unique_ptr<SqlConnection> conn)
+      : owner_(owner), conn_(std::move(conn)) {}
   Lease(Lease&& other) noexcept = default;
   Lease& operator=(Lease&&) = delete;
   ~Lease() {
@@ -118,7 +126,8 @@ Result<SqlCatalog::Lease> SqlCatalog::Acquire() {
 void SqlCatalog::Release(std::unique_ptr<SqlConnection> conn) {
   if (!conn->healthy()) return;  // closed here
   std::lock_guard<std::mutex> lock(mu_);
-  if (static_cast<int>(idle_.size()) < options_.max_idle_connections) idle_.push_back(std::move(conn));
+  if (static_cast<int>(idle_.size()) < options_.max_idle_connections)
+    idle_.push_back(std::move(conn));
 }
 
 template <typename T, typename F>
@@ -130,7 +139,8 @@ Result<T> SqlCatalog::Run(const std::string& what, F&& body) {
   return result;
 }
 
-Status SqlCatalog::RunInTransaction(const std::string& what, const std::function<Status(SqlConnection&)>& body) {
+Status SqlCatalog::RunInTransaction(const std::string& what,
+                                    const std::function<Status(SqlConnection&)>& body) {
   auto lease = Acquire();
   if (!lease.ok()) return lease.status().WithContext(describe_ + ": " + what);
   SqlConnection& conn = **lease;
@@ -149,8 +159,10 @@ Status SqlCatalog::RunInTransaction(const std::string& what, const std::function
 Result<std::unique_ptr<SqlCatalog>> SqlCatalog::Open(Connector connect, std::string describe,
                                                      SqlCatalogOptions options) {
   if (options.name.empty()) return InvalidArgument("empty catalog name");
-  while (options.warehouse_uri.size() > 1 && options.warehouse_uri.back() == '/') options.warehouse_uri.pop_back();
-  std::unique_ptr<SqlCatalog> catalog(new SqlCatalog(std::move(connect), std::move(describe), std::move(options)));
+  while (options.warehouse_uri.size() > 1 && options.warehouse_uri.back() == '/')
+    options.warehouse_uri.pop_back();
+  std::unique_ptr<SqlCatalog> catalog(
+      new SqlCatalog(std::move(connect), std::move(describe), std::move(options)));
   ATOLL_ASSIGN_OR_RETURN_CTX(auto conn, catalog->connect_(), catalog->describe_);
   // Several processes may open a fresh database at once; PostgreSQL can then report a
   // duplicate for CREATE TABLE IF NOT EXISTS. The second attempt finds the tables.
@@ -171,7 +183,8 @@ Status SqlCatalog::CreateSchema(SqlConnection& conn) {
   // An iceberg_tables made before views (JDBC schema V0) lacks iceberg_type.
   if (!conn.Query("SELECT iceberg_type FROM iceberg_tables WHERE 1 = 0", {}).ok()) {
     auto added = conn.Execute("ALTER TABLE iceberg_tables ADD COLUMN iceberg_type VARCHAR(5)", {});
-    if (!added.ok() && !conn.Query("SELECT iceberg_type FROM iceberg_tables WHERE 1 = 0", {}).ok()) {
+    if (!added.ok() &&
+        !conn.Query("SELECT iceberg_type FROM iceberg_tables WHERE 1 = 0", {}).ok()) {
       return added.status();
     }
   }
@@ -183,28 +196,30 @@ Status SqlCatalog::CreateSchema(SqlConnection& conn) {
 Result<bool> SqlCatalog::NamespaceExists(SqlConnection& conn, const Namespace& ns) {
   const std::string joined = NamespaceToString(ns);
   const std::string below = BelowPattern(ns);
-  ATOLL_ASSIGN_OR_RETURN(auto props,
-                         conn.Query("SELECT 1 FROM iceberg_namespace_properties WHERE catalog_name = ? AND "
-                                    "(namespace = ? OR namespace LIKE ? ESCAPE '!') LIMIT 1",
-                                    {options_.name, joined, below}));
+  ATOLL_ASSIGN_OR_RETURN(
+      auto props,
+      conn.Query("SELECT 1 FROM iceberg_namespace_properties WHERE catalog_name = ? AND "
+                 "(namespace = ? OR namespace LIKE ? ESCAPE '!') LIMIT 1",
+                 {options_.name, joined, below}));
   if (!props.empty()) return true;
-  ATOLL_ASSIGN_OR_RETURN(auto tables,
-                         conn.Query("SELECT 1 FROM iceberg_tables WHERE catalog_name = ? AND "
-                                    "(table_namespace = ? OR table_namespace LIKE ? ESCAPE '!') LIMIT 1",
-                                    {options_.name, joined, below}));
+  ATOLL_ASSIGN_OR_RETURN(
+      auto tables, conn.Query("SELECT 1 FROM iceberg_tables WHERE catalog_name = ? AND "
+                              "(table_namespace = ? OR table_namespace LIKE ? ESCAPE '!') LIMIT 1",
+                              {options_.name, joined, below}));
   return !tables.empty();
 }
 
 Result<bool> SqlCatalog::TableExists(SqlConnection& conn, const TableIdentifier& id) {
-  ATOLL_ASSIGN_OR_RETURN(auto rows,
-                         conn.Query(StrCat("SELECT 1 FROM iceberg_tables WHERE catalog_name = ? AND "
-                                           "table_namespace = ? AND table_name = ? AND ",
-                                           kIsTable),
-                                    {options_.name, NamespaceToString(id.ns), id.name}));
+  ATOLL_ASSIGN_OR_RETURN(
+      auto rows, conn.Query(StrCat("SELECT 1 FROM iceberg_tables WHERE catalog_name = ? AND "
+                                   "table_namespace = ? AND table_name = ? AND ",
+                                   kIsTable),
+                            {options_.name, NamespaceToString(id.ns), id.name}));
   return !rows.empty();
 }
 
-Status SqlCatalog::CreateNamespace(const Namespace& ns, const std::map<std::string, std::string>& properties) {
+Status SqlCatalog::CreateNamespace(const Namespace& ns,
+                                   const std::map<std::string, std::string>& properties) {
   ATOLL_RETURN_NOT_OK(CheckNamespace(ns));
   ATOLL_RETURN_NOT_OK(CheckProperties(properties, {}));
   std::map<std::string, std::string> rows = properties;
@@ -213,15 +228,18 @@ Status SqlCatalog::CreateNamespace(const Namespace& ns, const std::map<std::stri
     ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(conn, ns));
     if (exists) return AlreadyExists(NamespaceName(ns), " already exists");
     for (const auto& [key, value] : rows) {
-      ATOLL_RETURN_NOT_OK(conn.Execute("INSERT INTO iceberg_namespace_properties "
-                                       "(catalog_name, namespace, property_key, property_value) VALUES (?, ?, ?, ?)",
-                                       {options_.name, NamespaceToString(ns), key, value})
-                              .status());
+      ATOLL_RETURN_NOT_OK(
+          conn.Execute(
+                  "INSERT INTO iceberg_namespace_properties "
+                  "(catalog_name, namespace, property_key, property_value) VALUES (?, ?, ?, ?)",
+                  {options_.name, NamespaceToString(ns), key, value})
+              .status());
     }
     return Status::OK();
   });
   // A concurrent create inserted the same rows first.
-  if (st.code() == StatusCode::kAlreadyExists) return AlreadyExists(NamespaceName(ns), " already exists");
+  if (st.code() == StatusCode::kAlreadyExists)
+    return AlreadyExists(NamespaceName(ns), " already exists");
   return st;
 }
 
@@ -231,19 +249,21 @@ Result<std::vector<Namespace>> SqlCatalog::ListNamespaces(const Namespace& paren
       "listing namespaces", [&](SqlConnection& conn) -> Result<std::vector<Namespace>> {
         std::vector<SqlRow> rows;
         if (parent.empty()) {
-          ATOLL_ASSIGN_OR_RETURN(rows, conn.Query("SELECT DISTINCT namespace FROM iceberg_namespace_properties "
-                                                  "WHERE catalog_name = ? UNION SELECT DISTINCT table_namespace "
-                                                  "FROM iceberg_tables WHERE catalog_name = ?",
-                                                  {options_.name, options_.name}));
+          ATOLL_ASSIGN_OR_RETURN(
+              rows, conn.Query("SELECT DISTINCT namespace FROM iceberg_namespace_properties "
+                               "WHERE catalog_name = ? UNION SELECT DISTINCT table_namespace "
+                               "FROM iceberg_tables WHERE catalog_name = ?",
+                               {options_.name, options_.name}));
         } else {
           ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(conn, parent));
           if (!exists) return NotFound(NamespaceName(parent), " does not exist");
           const std::string below = BelowPattern(parent);
-          ATOLL_ASSIGN_OR_RETURN(rows, conn.Query("SELECT DISTINCT namespace FROM iceberg_namespace_properties "
-                                                  "WHERE catalog_name = ? AND namespace LIKE ? ESCAPE '!' UNION "
-                                                  "SELECT DISTINCT table_namespace FROM iceberg_tables "
-                                                  "WHERE catalog_name = ? AND table_namespace LIKE ? ESCAPE '!'",
-                                                  {options_.name, below, options_.name, below}));
+          ATOLL_ASSIGN_OR_RETURN(
+              rows, conn.Query("SELECT DISTINCT namespace FROM iceberg_namespace_properties "
+                               "WHERE catalog_name = ? AND namespace LIKE ? ESCAPE '!' UNION "
+                               "SELECT DISTINCT table_namespace FROM iceberg_tables "
+                               "WHERE catalog_name = ? AND table_namespace LIKE ? ESCAPE '!'",
+                               {options_.name, below, options_.name, below}));
         }
         std::set<Namespace> found;
         for (const auto& row : rows) {
@@ -258,50 +278,59 @@ Result<std::vector<Namespace>> SqlCatalog::ListNamespaces(const Namespace& paren
       });
 }
 
-Result<std::map<std::string, std::string>> SqlCatalog::LoadNamespaceProperties(const Namespace& ns) {
+Result<std::map<std::string, std::string>> SqlCatalog::LoadNamespaceProperties(
+    const Namespace& ns) {
   ATOLL_RETURN_NOT_OK(CheckNamespace(ns));
   using Props = std::map<std::string, std::string>;
-  return Run<Props>("loading the properties of " + NamespaceName(ns), [&](SqlConnection& conn) -> Result<Props> {
-    ATOLL_ASSIGN_OR_RETURN(auto rows, conn.Query("SELECT property_key, property_value FROM "
-                                                 "iceberg_namespace_properties WHERE catalog_name = ? AND namespace = ?",
-                                                 {options_.name, NamespaceToString(ns)}));
-    if (rows.empty()) {
-      ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(conn, ns));
-      if (!exists) return NotFound(NamespaceName(ns), " does not exist");
-    }
-    Props props;
-    for (const auto& row : rows) {
-      if (row.size() < 2 || !row[0] || *row[0] == kExistsProperty) continue;
-      props[*row[0]] = row[1].value_or("");
-    }
-    return props;
-  });
+  return Run<Props>(
+      "loading the properties of " + NamespaceName(ns), [&](SqlConnection& conn) -> Result<Props> {
+        ATOLL_ASSIGN_OR_RETURN(
+            auto rows,
+            conn.Query("SELECT property_key, property_value FROM "
+                       "iceberg_namespace_properties WHERE catalog_name = ? AND namespace = ?",
+                       {options_.name, NamespaceToString(ns)}));
+        if (rows.empty()) {
+          ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(conn, ns));
+          if (!exists) return NotFound(NamespaceName(ns), " does not exist");
+        }
+        Props props;
+        for (const auto& row : rows) {
+          if (row.size() < 2 || !row[0] || *row[0] == kExistsProperty) continue;
+          props[*row[0]] = row[1].value_or("");
+        }
+        return props;
+      });
 }
 
-Status SqlCatalog::UpdateNamespaceProperties(const Namespace& ns, const std::map<std::string, std::string>& updates,
+Status SqlCatalog::UpdateNamespaceProperties(const Namespace& ns,
+                                             const std::map<std::string, std::string>& updates,
                                              const std::set<std::string>& removals) {
   ATOLL_RETURN_NOT_OK(CheckNamespace(ns));
   ATOLL_RETURN_NOT_OK(CheckProperties(updates, removals));
   const std::string joined = NamespaceToString(ns);
-  return RunInTransaction("updating the properties of " + NamespaceName(ns), [&](SqlConnection& conn) -> Status {
-    ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(conn, ns));
-    if (!exists) return NotFound(NamespaceName(ns), " does not exist");
-    for (const auto& key : removals) {
-      ATOLL_RETURN_NOT_OK(conn.Execute("DELETE FROM iceberg_namespace_properties WHERE catalog_name = ? AND "
-                                       "namespace = ? AND property_key = ?",
-                                       {options_.name, joined, key})
-                              .status());
-    }
-    for (const auto& [key, value] : updates) {
-      ATOLL_RETURN_NOT_OK(conn.Execute("INSERT INTO iceberg_namespace_properties "
-                                       "(catalog_name, namespace, property_key, property_value) VALUES (?, ?, ?, ?) "
-                                       "ON CONFLICT (catalog_name, namespace, property_key) "
-                                       "DO UPDATE SET property_value = excluded.property_value",
-                                       {options_.name, joined, key, value})
-                              .status());
-    }
-    return Status::OK();
-  });
+  return RunInTransaction(
+      "updating the properties of " + NamespaceName(ns), [&](SqlConnection& conn) -> Status {
+        ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(conn, ns));
+        if (!exists) return NotFound(NamespaceName(ns), " does not exist");
+        for (const auto& key : removals) {
+          ATOLL_RETURN_NOT_OK(
+              conn.Execute("DELETE FROM iceberg_namespace_properties WHERE catalog_name = ? AND "
+                           "namespace = ? AND property_key = ?",
+                           {options_.name, joined, key})
+                  .status());
+        }
+        for (const auto& [key, value] : updates) {
+          ATOLL_RETURN_NOT_OK(
+              conn.Execute(
+                      "INSERT INTO iceberg_namespace_properties "
+                      "(catalog_name, namespace, property_key, property_value) VALUES (?, ?, ?, ?) "
+                      "ON CONFLICT (catalog_name, namespace, property_key) "
+                      "DO UPDATE SET property_value = excluded.property_value",
+                      {options_.name, joined, key, value})
+                  .status());
+        }
+        return Status::OK();
+      });
 }
 
 Status SqlCatalog::DropNamespace(const Namespace& ns) {
@@ -310,19 +339,23 @@ Status SqlCatalog::DropNamespace(const Namespace& ns) {
   return RunInTransaction("dropping " + NamespaceName(ns), [&](SqlConnection& conn) -> Status {
     ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(conn, ns));
     if (!exists) return NotFound(NamespaceName(ns), " does not exist");
-    ATOLL_ASSIGN_OR_RETURN(auto tables, conn.Query("SELECT 1 FROM iceberg_tables WHERE catalog_name = ? AND "
-                                                   "table_namespace = ? LIMIT 1",
-                                                   {options_.name, joined}));
+    ATOLL_ASSIGN_OR_RETURN(auto tables,
+                           conn.Query("SELECT 1 FROM iceberg_tables WHERE catalog_name = ? AND "
+                                      "table_namespace = ? LIMIT 1",
+                                      {options_.name, joined}));
     if (!tables.empty()) return PreconditionFailed(NamespaceName(ns), " still holds tables");
     const std::string below = BelowPattern(ns);
-    ATOLL_ASSIGN_OR_RETURN(auto children,
-                           conn.Query("SELECT 1 FROM iceberg_namespace_properties WHERE catalog_name = ? AND "
-                                      "namespace LIKE ? ESCAPE '!' UNION SELECT 1 FROM iceberg_tables WHERE "
-                                      "catalog_name = ? AND table_namespace LIKE ? ESCAPE '!'",
-                                      {options_.name, below, options_.name, below}));
+    ATOLL_ASSIGN_OR_RETURN(
+        auto children,
+        conn.Query("SELECT 1 FROM iceberg_namespace_properties WHERE catalog_name = ? AND "
+                   "namespace LIKE ? ESCAPE '!' UNION SELECT 1 FROM iceberg_tables WHERE "
+                   "catalog_name = ? AND table_namespace LIKE ? ESCAPE '!'",
+                   {options_.name, below, options_.name, below}));
     if (!children.empty()) return PreconditionFailed(NamespaceName(ns), " still holds namespaces");
-    return conn.Execute("DELETE FROM iceberg_namespace_properties WHERE catalog_name = ? AND namespace = ?",
-                        {options_.name, joined})
+    return conn
+        .Execute(
+            "DELETE FROM iceberg_namespace_properties WHERE catalog_name = ? AND namespace = ?",
+            {options_.name, joined})
         .status();
   });
 }
@@ -332,22 +365,24 @@ Status SqlCatalog::DropNamespace(const Namespace& ns) {
 Result<std::vector<TableIdentifier>> SqlCatalog::ListTables(const Namespace& ns) {
   ATOLL_RETURN_NOT_OK(CheckNamespace(ns));
   using Ids = std::vector<TableIdentifier>;
-  return Run<Ids>("listing the tables of " + NamespaceName(ns), [&](SqlConnection& conn) -> Result<Ids> {
-    ATOLL_ASSIGN_OR_RETURN(auto rows, conn.Query(StrCat("SELECT table_name FROM iceberg_tables WHERE "
-                                                        "catalog_name = ? AND table_namespace = ? AND ",
-                                                        kIsTable),
-                                                 {options_.name, NamespaceToString(ns)}));
-    if (rows.empty()) {
-      ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(conn, ns));
-      if (!exists) return NotFound(NamespaceName(ns), " does not exist");
-    }
-    Ids ids;
-    for (const auto& row : rows) {
-      if (!row.empty() && row[0]) ids.push_back(TableIdentifier{ns, *row[0]});
-    }
-    std::sort(ids.begin(), ids.end());
-    return ids;
-  });
+  return Run<Ids>(
+      "listing the tables of " + NamespaceName(ns), [&](SqlConnection& conn) -> Result<Ids> {
+        ATOLL_ASSIGN_OR_RETURN(auto rows,
+                               conn.Query(StrCat("SELECT table_name FROM iceberg_tables WHERE "
+                                                 "catalog_name = ? AND table_namespace = ? AND ",
+                                                 kIsTable),
+                                          {options_.name, NamespaceToString(ns)}));
+        if (rows.empty()) {
+          ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(conn, ns));
+          if (!exists) return NotFound(NamespaceName(ns), " does not exist");
+        }
+        Ids ids;
+        for (const auto& row : rows) {
+          if (!row.empty() && row[0]) ids.push_back(TableIdentifier{ns, *row[0]});
+        }
+        std::sort(ids.begin(), ids.end());
+        return ids;
+      });
 }
 
 Result<std::string> SqlCatalog::DefaultTableLocation(const TableIdentifier& id) {
@@ -362,31 +397,39 @@ Result<std::string> SqlCatalog::DefaultTableLocation(const TableIdentifier& id) 
 
 Result<std::string> SqlCatalog::LoadMetadataLocation(const TableIdentifier& id) {
   ATOLL_RETURN_NOT_OK(CheckTable(id));
-  return Run<std::string>("loading " + TableName(id), [&](SqlConnection& conn) -> Result<std::string> {
-    ATOLL_ASSIGN_OR_RETURN(auto rows, conn.Query(StrCat("SELECT metadata_location FROM iceberg_tables WHERE "
-                                                        "catalog_name = ? AND table_namespace = ? AND table_name = ? AND ",
-                                                        kIsTable),
-                                                 {options_.name, NamespaceToString(id.ns), id.name}));
-    if (rows.empty()) return NotFound(TableName(id), " does not exist");
-    if (rows[0].empty() || !rows[0][0] || rows[0][0]->empty()) {
-      return Corruption(TableName(id), " has no metadata location");
-    }
-    return *rows[0][0];
-  });
+  return Run<std::string>(
+      "loading " + TableName(id), [&](SqlConnection& conn) -> Result<std::string> {
+        ATOLL_ASSIGN_OR_RETURN(
+            auto rows,
+            conn.Query(StrCat("SELECT metadata_location FROM iceberg_tables WHERE "
+                              "catalog_name = ? AND table_namespace = ? AND table_name = ? AND ",
+                              kIsTable),
+                       {options_.name, NamespaceToString(id.ns), id.name}));
+        if (rows.empty()) return NotFound(TableName(id), " does not exist");
+        if (rows[0].empty() || !rows[0][0] || rows[0][0]->empty()) {
+          return Corruption(TableName(id), " has no metadata location");
+        }
+        return *rows[0][0];
+      });
 }
 
 Status SqlCatalog::CreateTable(const TableIdentifier& id, const std::string& metadata_location) {
   ATOLL_RETURN_NOT_OK(CheckTable(id));
-  if (metadata_location.empty()) return InvalidArgument("empty metadata location for ", TableName(id));
+  if (metadata_location.empty())
+    return InvalidArgument("empty metadata location for ", TableName(id));
   Status st = RunInTransaction("creating " + TableName(id), [&](SqlConnection& conn) -> Status {
     ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(conn, id.ns));
     if (!exists) return NotFound(NamespaceName(id.ns), " does not exist");
-    return conn.Execute("INSERT INTO iceberg_tables (catalog_name, table_namespace, table_name, metadata_location, "
-                        "previous_metadata_location, iceberg_type) VALUES (?, ?, ?, ?, NULL, 'TABLE')",
-                        {options_.name, NamespaceToString(id.ns), id.name, metadata_location})
+    return conn
+        .Execute(
+            "INSERT INTO iceberg_tables (catalog_name, table_namespace, table_name, "
+            "metadata_location, "
+            "previous_metadata_location, iceberg_type) VALUES (?, ?, ?, ?, NULL, 'TABLE')",
+            {options_.name, NamespaceToString(id.ns), id.name, metadata_location})
         .status();
   });
-  if (st.code() == StatusCode::kAlreadyExists) return AlreadyExists(TableName(id), " already exists");
+  if (st.code() == StatusCode::kAlreadyExists)
+    return AlreadyExists(TableName(id), " already exists");
   return st;
 }
 
@@ -395,62 +438,70 @@ Status SqlCatalog::SwapMetadataLocation(const TableIdentifier& id, const std::st
   ATOLL_RETURN_NOT_OK(CheckTable(id));
   if (next.empty()) return InvalidArgument("empty metadata location for ", TableName(id));
   const std::string what = "committing " + TableName(id);
-  return Run<bool>(what, [&](SqlConnection& conn) -> Result<bool> {
-           ATOLL_ASSIGN_OR_RETURN(int64_t changed,
-                                  conn.Execute(StrCat("UPDATE iceberg_tables SET metadata_location = ?, "
-                                                      "previous_metadata_location = ? WHERE catalog_name = ? AND "
-                                                      "table_namespace = ? AND table_name = ? AND "
-                                                      "metadata_location = ? AND ",
-                                                      kIsTable),
-                                               {next, expected, options_.name, NamespaceToString(id.ns), id.name,
-                                                expected}));
-           if (changed == 1) return true;
-           if (changed > 1) return Internal(changed, " rows matched one table's primary key");
-           // Nothing changed: tell a conflict from a missing table (after the fact; the
-           // answer is about the moment of the UPDATE only in the conflict case).
-           auto exists = TableExists(conn, id);
-           if (exists.ok() && !*exists) return NotFound(TableName(id), " does not exist");
-           return CommitConflict("the table's metadata is no longer ", expected, " (another commit won)");
-         })
+  return Run<bool>(
+             what,
+             [&](SqlConnection& conn) -> Result<bool> {
+               ATOLL_ASSIGN_OR_RETURN(
+                   int64_t changed,
+                   conn.Execute(StrCat("UPDATE iceberg_tables SET metadata_location = ?, "
+                                       "previous_metadata_location = ? WHERE catalog_name = ? AND "
+                                       "table_namespace = ? AND table_name = ? AND "
+                                       "metadata_location = ? AND ",
+                                       kIsTable),
+                                {next, expected, options_.name, NamespaceToString(id.ns), id.name,
+                                 expected}));
+               if (changed == 1) return true;
+               if (changed > 1) return Internal(changed, " rows matched one table's primary key");
+               // Nothing changed: tell a conflict from a missing table (after the fact; the
+               // answer is about the moment of the UPDATE only in the conflict case).
+               auto exists = TableExists(conn, id);
+               if (exists.ok() && !*exists) return NotFound(TableName(id), " does not exist");
+               return CommitConflict("the table's metadata is no longer ", expected,
+                                     " (another commit won)");
+             })
       .status();
 }
 
 Status SqlCatalog::DropTable(const TableIdentifier& id) {
   ATOLL_RETURN_NOT_OK(CheckTable(id));
-  return Run<bool>("dropping " + TableName(id), [&](SqlConnection& conn) -> Result<bool> {
-           ATOLL_ASSIGN_OR_RETURN(int64_t changed,
-                                  conn.Execute(StrCat("DELETE FROM iceberg_tables WHERE catalog_name = ? AND "
-                                                      "table_namespace = ? AND table_name = ? AND ",
-                                                      kIsTable),
-                                               {options_.name, NamespaceToString(id.ns), id.name}));
-           if (changed == 0) return NotFound(TableName(id), " does not exist");
-           return true;
-         })
+  return Run<bool>(
+             "dropping " + TableName(id),
+             [&](SqlConnection& conn) -> Result<bool> {
+               ATOLL_ASSIGN_OR_RETURN(
+                   int64_t changed,
+                   conn.Execute(StrCat("DELETE FROM iceberg_tables WHERE catalog_name = ? AND "
+                                       "table_namespace = ? AND table_name = ? AND ",
+                                       kIsTable),
+                                {options_.name, NamespaceToString(id.ns), id.name}));
+               if (changed == 0) return NotFound(TableName(id), " does not exist");
+               return true;
+             })
       .status();
 }
 
 Status SqlCatalog::RenameTable(const TableIdentifier& from, const TableIdentifier& to) {
   ATOLL_RETURN_NOT_OK(CheckTable(from));
   ATOLL_RETURN_NOT_OK(CheckTable(to));
-  Status st = RunInTransaction("renaming " + TableName(from) + " to '" + to.ToString() + "'",
-                               [&](SqlConnection& conn) -> Status {
-                                 ATOLL_ASSIGN_OR_RETURN(bool source, TableExists(conn, from));
-                                 if (!source) return NotFound(TableName(from), " does not exist");
-                                 if (from == to) return Status::OK();
-                                 ATOLL_ASSIGN_OR_RETURN(bool ns, NamespaceExists(conn, to.ns));
-                                 if (!ns) return NotFound(NamespaceName(to.ns), " does not exist");
-                                 ATOLL_ASSIGN_OR_RETURN(
-                                     int64_t changed,
-                                     conn.Execute(StrCat("UPDATE iceberg_tables SET table_namespace = ?, "
-                                                         "table_name = ? WHERE catalog_name = ? AND "
-                                                         "table_namespace = ? AND table_name = ? AND ",
-                                                         kIsTable),
-                                                  {NamespaceToString(to.ns), to.name, options_.name,
-                                                   NamespaceToString(from.ns), from.name}));
-                                 if (changed == 0) return NotFound(TableName(from), " does not exist");
-                                 return Status::OK();
-                               });
-  if (st.code() == StatusCode::kAlreadyExists) return AlreadyExists(TableName(to), " already exists");
+  Status st = RunInTransaction(
+      "renaming " + TableName(from) + " to '" + to.ToString() + "'",
+      [&](SqlConnection& conn) -> Status {
+        ATOLL_ASSIGN_OR_RETURN(bool source, TableExists(conn, from));
+        if (!source) return NotFound(TableName(from), " does not exist");
+        if (from == to) return Status::OK();
+        ATOLL_ASSIGN_OR_RETURN(bool ns, NamespaceExists(conn, to.ns));
+        if (!ns) return NotFound(NamespaceName(to.ns), " does not exist");
+        ATOLL_ASSIGN_OR_RETURN(int64_t changed,
+                               conn.Execute(StrCat("UPDATE iceberg_tables SET table_namespace = ?, "
+                                                   "table_name = ? WHERE catalog_name = ? AND "
+                                                   "table_namespace = ? AND table_name = ? AND ",
+                                                   kIsTable),
+                                            {NamespaceToString(to.ns), to.name, options_.name,
+                                             NamespaceToString(from.ns), from.name}));
+        if (changed == 0) return NotFound(TableName(from), " does not exist");
+        return Status::OK();
+      });
+  if (st.code() == StatusCode::kAlreadyExists)
+    return AlreadyExists(TableName(to), " already exists");
   return st;
 }
 

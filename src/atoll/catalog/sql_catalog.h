@@ -66,27 +66,34 @@ class SqlCatalog : public iceberg::Catalog {
 
   std::string name() const override { return options_.name; }
 
-  Status CreateNamespace(const iceberg::Namespace& ns, const std::map<std::string, std::string>& properties) override;
+  Status CreateNamespace(const iceberg::Namespace& ns,
+                         const std::map<std::string, std::string>& properties) override;
   Result<std::vector<iceberg::Namespace>> ListNamespaces(const iceberg::Namespace& parent) override;
-  Result<std::map<std::string, std::string>> LoadNamespaceProperties(const iceberg::Namespace& ns) override;
-  Status UpdateNamespaceProperties(const iceberg::Namespace& ns, const std::map<std::string, std::string>& updates,
+  Result<std::map<std::string, std::string>> LoadNamespaceProperties(
+      const iceberg::Namespace& ns) override;
+  Status UpdateNamespaceProperties(const iceberg::Namespace& ns,
+                                   const std::map<std::string, std::string>& updates,
                                    const std::set<std::string>& removals) override;
   Status DropNamespace(const iceberg::Namespace& ns) override;
 
   Result<std::vector<iceberg::TableIdentifier>> ListTables(const iceberg::Namespace& ns) override;
   Result<std::string> DefaultTableLocation(const iceberg::TableIdentifier& id) override;
   Result<std::string> LoadMetadataLocation(const iceberg::TableIdentifier& id) override;
-  Status CreateTable(const iceberg::TableIdentifier& id, const std::string& metadata_location) override;
+  Status CreateTable(const iceberg::TableIdentifier& id,
+                     const std::string& metadata_location) override;
   Status SwapMetadataLocation(const iceberg::TableIdentifier& id, const std::string& expected,
                               const std::string& next) override;
   Status DropTable(const iceberg::TableIdentifier& id) override;
-  Status RenameTable(const iceberg::TableIdentifier& from, const iceberg::TableIdentifier& to) override;
+  Status RenameTable(const iceberg::TableIdentifier& from,
+                     const iceberg::TableIdentifier& to) override;
 
   const std::string& describe() const { return describe_; }
 
  private:
   SqlCatalog(Connector connect, std::string describe, SqlCatalogOptions options)
-      : connect_(std::move(connect)), describe_(std::move(describe)), options_(std::move(options)) {}
+      : connect_(std::move(connect)),
+        describe_(std::move(describe)),
+        options_(std::move(options)) {}
 
   // A pooled connection, returned to the pool when healthy.
   class Lease;
@@ -97,7 +104,8 @@ class SqlCatalog : public iceberg::Catalog {
   template <typename T, typename F>
   Result<T> Run(const std::string& what, F&& body);
   // Runs `body` in a write transaction (committed when it returns OK).
-  Status RunInTransaction(const std::string& what, const std::function<Status(SqlConnection&)>& body);
+  Status RunInTransaction(const std::string& what,
+                          const std::function<Status(SqlConnection&)>& body);
 
   Status CreateSchema(SqlConnection& conn);
   Result<bool> NamespaceExists(SqlConnection& conn, const iceberg::Namespace& ns);

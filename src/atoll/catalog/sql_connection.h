@@ -37,7 +37,8 @@ class SqlConnection {
   virtual ~SqlConnection() = default;
 
   // Runs a statement that returns rows (a read: never kUnknownOutcome).
-  virtual Result<std::vector<SqlRow>> Query(std::string_view sql, const std::vector<SqlValue>& params) = 0;
+  virtual Result<std::vector<SqlRow>> Query(std::string_view sql,
+                                            const std::vector<SqlValue>& params) = 0;
   // Runs a statement that changes rows and returns how many it changed.
   virtual Result<int64_t> Execute(std::string_view sql, const std::vector<SqlValue>& params) = 0;
 

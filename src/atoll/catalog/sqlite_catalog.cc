@@ -15,7 +15,8 @@ Status SqliteStatus(sqlite3* db, int rc, bool commits, std::string_view what) {
   const std::string message = StrCat(what, ": ", db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
   switch (rc & 0xff) {
     case SQLITE_CONSTRAINT:
-      if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE) return AlreadyExists(message);
+      if (rc == SQLITE_CONSTRAINT_PRIMARYKEY || rc == SQLITE_CONSTRAINT_UNIQUE)
+        return AlreadyExists(message);
       return InvalidArgument(message);
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
@@ -49,21 +50,24 @@ class SqliteConnection final : public SqlConnection {
  public:
   static Result<std::unique_ptr<SqlConnection>> Open(const std::string& path, int busy_timeout_ms) {
     sqlite3* db = nullptr;
-    const int rc = sqlite3_open_v2(path.c_str(), &db,
-                                   SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+    const int rc =
+        sqlite3_open_v2(path.c_str(), &db,
+                        SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
     std::unique_ptr<SqliteConnection> conn(new SqliteConnection(db));
     if (rc != SQLITE_OK) return SqliteStatus(db, rc, false, StrCat("opening ", path));
     sqlite3_extended_result_codes(db, 1);
     sqlite3_busy_timeout(db, busy_timeout_ms);
     // WAL is a property of the file; switching needs a moment alone with it, so a busy
     // answer (another process is switching or checkpointing) is waited out.
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::milliseconds(busy_timeout_ms);
     for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = FULL",
                                "PRAGMA case_sensitive_like = ON", "PRAGMA foreign_keys = OFF"}) {
       while (true) {
         auto st = conn->Run(pragma, {}, nullptr, false);
         if (st.ok()) break;
-        if (st.status().code() != StatusCode::kUnavailable || std::chrono::steady_clock::now() > deadline) {
+        if (st.status().code() != StatusCode::kUnavailable ||
+            std::chrono::steady_clock::now() > deadline) {
           return st.status().WithContext(StrCat("opening ", path));
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -74,7 +78,8 @@ class SqliteConnection final : public SqlConnection {
 
   ~SqliteConnection() override { sqlite3_close_v2(db_); }
 
-  Result<std::vector<SqlRow>> Query(std::string_view sql, const std::vector<SqlValue>& params) override {
+  Result<std::vector<SqlRow>> Query(std::string_view sql,
+                                    const std::vector<SqlValue>& params) override {
     std::vector<SqlRow> rows;
     ATOLL_RETURN_NOT_OK(Run(sql, params, &rows, false).status());
     return rows;
@@ -112,16 +117,16 @@ class SqliteConnection final : public SqlConnection {
 
   // Prepares, binds and steps `sql`; collects rows into `rows` when given. Returns the
   // number of rows changed.
-  Result<int64_t> Run(std::string_view sql, const std::vector<SqlValue>& params, std::vector<SqlRow>* rows,
-                      bool commits) {
+  Result<int64_t> Run(std::string_view sql, const std::vector<SqlValue>& params,
+                      std::vector<SqlRow>* rows, bool commits) {
     sqlite3_stmt* raw = nullptr;
     int rc = sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &raw, nullptr);
     std::unique_ptr<sqlite3_stmt, int (*)(sqlite3_stmt*)> stmt(raw, sqlite3_finalize);
     if (rc != SQLITE_OK) return SqliteStatus(db_, rc, false, "preparing a statement");
     for (size_t i = 0; i < params.size(); ++i) {
       const int index = static_cast<int>(i + 1);
-      rc = params[i] ? sqlite3_bind_text(raw, index, params[i]->data(), static_cast<int>(params[i]->size()),
-                                         SQLITE_TRANSIENT)
+      rc = params[i] ? sqlite3_bind_text(raw, index, params[i]->data(),
+                                         static_cast<int>(params[i]->size()), SQLITE_TRANSIENT)
                      : sqlite3_bind_null(raw, index);
       if (rc != SQLITE_OK) return SqliteStatus(db_, rc, false, "binding a value");
     }
@@ -134,7 +139,8 @@ class SqliteConnection final : public SqlConnection {
           row.emplace_back(std::nullopt);
         } else {
           const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(raw, c));
-          row.emplace_back(std::string(text ? text : "", static_cast<size_t>(sqlite3_column_bytes(raw, c))));
+          row.emplace_back(
+              std::string(text ? text : "", static_cast<size_t>(sqlite3_column_bytes(raw, c))));
         }
       }
       rows->push_back(std::move(row));
@@ -149,11 +155,15 @@ class SqliteConnection final : public SqlConnection {
 
 }  // namespace
 
-Result<std::unique_ptr<SqlCatalog>> OpenSqliteCatalog(const std::string& path, SqlCatalogOptions options) {
+Result<std::unique_ptr<SqlCatalog>> OpenSqliteCatalog(const std::string& path,
+                                                      SqlCatalogOptions options) {
   if (path.empty()) return InvalidArgument("empty SQLite catalog path");
   const int busy_timeout_ms = options.busy_timeout_ms;
-  auto connect = [path, busy_timeout_ms]() { return SqliteConnection::Open(path, busy_timeout_ms); };
-  return SqlCatalog::Open(connect, path.front() == '/' ? "sqlite://" + path : "sqlite:" + path, std::move(options));
+  auto connect = [path, busy_timeout_ms]() {
+    return SqliteConnection::Open(path, busy_timeout_ms);
+  };
+  return SqlCatalog::Open(connect, path.front() == '/' ? "sqlite://" + path : "sqlite:" + path,
+                          std::move(options));
 }
 
 }  // namespace atl::catalog

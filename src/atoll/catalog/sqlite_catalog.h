@@ -21,6 +21,7 @@
 namespace atl::catalog {
 
 // Opens (creating when missing) the catalog database at `path`.
-Result<std::unique_ptr<SqlCatalog>> OpenSqliteCatalog(const std::string& path, SqlCatalogOptions options = {});
+Result<std::unique_ptr<SqlCatalog>> OpenSqliteCatalog(const std::string& path,
+                                                      SqlCatalogOptions options = {});
 
 }  // namespace atl::catalog

@@ -1,7 +1,6 @@
 // atoll cp: copies an object, or every object under a prefix, between locations.
-#include <nlohmann/json.hpp>
-
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "atoll/cli/command.h"
 #include "atoll/common/progress.h"
@@ -30,7 +29,8 @@ Result<CopyItem> PlanSingle(const Location& src) {
     storage::ListOptions one;
     one.max_keys = 1;
     Result<storage::ListPage> page = src.store->List(src.DirPrefix(), one);
-    if (page.ok() && !page->objects.empty()) return InvalidArgument(src.uri, " is a directory; ", hint);
+    if (page.ok() && !page->objects.empty())
+      return InvalidArgument(src.uri, " is a directory; ", hint);
     return NotFound("no such object: ", src.uri);
   }
   CopyItem item;
@@ -45,17 +45,21 @@ Status RunCp(const ParsedArgs& args, Io& io) {
   const bool recursive = args.Has("recursive");
   storage::TransferOptions options;
   options.parallel = static_cast<int>(args.Int("parallel", options.parallel));
-  ATOLL_ASSIGN_OR_RETURN(Location src, storage::ResolveLocation(src_uri, storage::LocationUse::kRead));
+  ATOLL_ASSIGN_OR_RETURN(Location src,
+                         storage::ResolveLocation(src_uri, storage::LocationUse::kRead));
   // What to copy is found before DST is resolved, which creates missing local directories.
   std::vector<CopyItem> items;
   if (recursive) {
-    ATOLL_ASSIGN_OR_RETURN(items, storage::PlanPrefixCopy(*src.store, src.DirPrefix(), "", options.retry));
-    if (items.empty() && !src.key.empty()) return NotFound("nothing to copy: no objects under ", src_uri);
+    ATOLL_ASSIGN_OR_RETURN(items,
+                           storage::PlanPrefixCopy(*src.store, src.DirPrefix(), "", options.retry));
+    if (items.empty() && !src.key.empty())
+      return NotFound("nothing to copy: no objects under ", src_uri);
   } else {
     ATOLL_ASSIGN_OR_RETURN(CopyItem item, PlanSingle(src));
     items.push_back(std::move(item));
   }
-  ATOLL_ASSIGN_OR_RETURN(Location dst, storage::ResolveLocation(dst_uri, storage::LocationUse::kWrite));
+  ATOLL_ASSIGN_OR_RETURN(Location dst,
+                         storage::ResolveLocation(dst_uri, storage::LocationUse::kWrite));
   for (CopyItem& item : items) {
     if (recursive) {
       item.dst_key = dst.Child(item.dst_key);
@@ -66,12 +70,13 @@ Status RunCp(const ParsedArgs& args, Io& io) {
 
   ProgressBar bar = ProgressBar::ForStderr("copying");
   options.on_progress = [&bar](const ProgressCounts& counts) { bar.Update(counts); };
-  Result<storage::TransferSummary> summary = storage::CopyObjects(*src.store, *dst.store, items, options);
+  Result<storage::TransferSummary> summary =
+      storage::CopyObjects(*src.store, *dst.store, items, options);
   bar.Finish();
   if (!summary.ok()) return summary.status();
 
   if (args.Has("json")) {
-    nlohmann::json doc = {{"source", src_uri},          {"destination", dst_uri},
+    nlohmann::json doc = {{"source", src_uri},           {"destination", dst_uri},
                           {"objects", summary->objects}, {"bytes", summary->bytes},
                           {"seconds", summary->seconds}, {"retries", summary->retries}};
     io.out << doc.dump(2) << "\n";
@@ -83,7 +88,8 @@ Status RunCp(const ParsedArgs& args, Io& io) {
          << FormatBytes(summary->bytes) << ") from " << src_uri << " to " << dst_uri << " in "
          << seconds << " s";
   if (summary->seconds > 0 && summary->bytes > 0) {
-    io.out << " (" << FormatBytes(static_cast<uint64_t>(summary->bytes / summary->seconds)) << "/s)";
+    io.out << " (" << FormatBytes(static_cast<uint64_t>(summary->bytes / summary->seconds))
+           << "/s)";
   }
   if (summary->retries > 0) io.out << ", " << summary->retries << " retried calls";
   io.out << "\n";
@@ -106,7 +112,8 @@ CommandSpec CpCommand() {
           "each object is retried on transient errors and checked after writing.\n"
           "A progress bar is shown on stderr when it is a terminal.\n",
       .options = {{"recursive", 'r', OptionKind::kFlag, "", "Copy every object under SRC"},
-                  {"parallel", 'p', OptionKind::kInt, "N", "Objects copied at once (default 8)", 1, 256},
+                  {"parallel", 'p', OptionKind::kInt, "N", "Objects copied at once (default 8)", 1,
+                   256},
                   {"json", 0, OptionKind::kFlag, "", "Print the summary as one JSON document"}},
       .min_positional = 2,
       .max_positional = 2,

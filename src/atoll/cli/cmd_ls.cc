@@ -1,9 +1,8 @@
 // atoll ls: lists the objects (and, unless recursive, the sub-directories) of a location.
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
 #include <cstdio>
 #include <ctime>
+#include <nlohmann/json.hpp>
 
 #include "atoll/cli/command.h"
 #include "atoll/storage/open_store.h"
@@ -16,7 +15,7 @@ using storage::Location;
 using storage::ObjectInfo;
 
 struct Listing {
-  std::vector<ObjectInfo> objects;   // keys relative to the listed location
+  std::vector<ObjectInfo> objects;    // keys relative to the listed location
   std::vector<std::string> prefixes;  // relative, ending with '/'
 };
 
@@ -63,8 +62,9 @@ Result<Listing> ListLocation(const Location& loc, bool recursive) {
     }
     if (info.status().code() != StatusCode::kNotFound) return info.status().WithContext(loc.uri);
   }
-  ATOLL_ASSIGN_OR_RETURN(Listing listing,
-                         ListUnder(*loc.store, loc.DirPrefix(), recursive).WithContext(StrCat("listing ", loc.uri)));
+  ATOLL_ASSIGN_OR_RETURN(
+      Listing listing,
+      ListUnder(*loc.store, loc.DirPrefix(), recursive).WithContext(StrCat("listing ", loc.uri)));
   // A bucket or an existing local directory may be empty; a prefix with nothing under it
   // does not exist.
   if (listing.objects.empty() && listing.prefixes.empty() && !loc.key.empty()) {
@@ -84,7 +84,9 @@ Status RunLs(const ParsedArgs& args, Io& io) {
   if (args.Has("json")) {
     nlohmann::json objects = nlohmann::json::array();
     for (const auto& o : listing.objects) {
-      objects.push_back({{"name", o.key}, {"size", o.size}, {"mtime", FormatTime(o.mtime_ms, true)},
+      objects.push_back({{"name", o.key},
+                         {"size", o.size},
+                         {"mtime", FormatTime(o.mtime_ms, true)},
                          {"etag", o.etag}});
     }
     nlohmann::json doc = {{"location", uri},

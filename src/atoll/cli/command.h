@@ -38,10 +38,10 @@ struct Io {
 inline constexpr int kExitRejected = 3;
 
 struct CommandSpec {
-  std::string_view name;         // "cp"
-  std::string_view summary;      // one line for `atoll --help`
-  std::string_view arguments;    // positional arguments for the usage line: "SRC DST"
-  std::string_view description;  // the body of `atoll <name> --help`
+  std::string_view name;            // "cp"
+  std::string_view summary;         // one line for `atoll --help`
+  std::string_view arguments;       // positional arguments for the usage line: "SRC DST"
+  std::string_view description;     // the body of `atoll <name> --help`
   std::vector<OptionSpec> options;  // --help/-h is added for every command
   size_t min_positional = 0;
   size_t max_positional = 0;

@@ -71,7 +71,8 @@ int Main(const std::vector<std::string>& argv, Io& io) {
   if (first == "--help" || first == "-h" || first == "help") {
     if (first == "help" && argv.size() > 1) {
       const CommandSpec* c = FindCommand(argv[1]);
-      if (c == nullptr) return UsageError(io, StrCat("unknown command '", argv[1], "'"), "atoll --help");
+      if (c == nullptr)
+        return UsageError(io, StrCat("unknown command '", argv[1], "'"), "atoll --help");
       PrintCommandHelp(*c, io.out);
       return kExitOk;
     }
@@ -82,7 +83,8 @@ int Main(const std::vector<std::string>& argv, Io& io) {
   const CommandSpec* command = FindCommand(command_name);
   if (command == nullptr) {
     if (!first.empty() && first[0] == '-') {
-      return UsageError(io, StrCat("unknown option '", first, "' (expected a command)"), "atoll --help");
+      return UsageError(io, StrCat("unknown option '", first, "' (expected a command)"),
+                        "atoll --help");
     }
     return UsageError(io, StrCat("unknown command '", first, "'"), "atoll --help");
   }
@@ -97,13 +99,15 @@ int Main(const std::vector<std::string>& argv, Io& io) {
   }
   size_t n = args->positional().size();
   if (n < command->min_positional) {
-    return UsageError(io, StrCat("'atoll ", command->name, "' needs ", command->arguments,
-                                 " (got ", n, " argument", n == 1 ? "" : "s", ")"),
+    return UsageError(io,
+                      StrCat("'atoll ", command->name, "' needs ", command->arguments, " (got ", n,
+                             " argument", n == 1 ? "" : "s", ")"),
                       hint);
   }
   if (n > command->max_positional) {
-    return UsageError(io, StrCat("unexpected argument '", args->positional()[command->max_positional],
-                                 "' for 'atoll ", command->name, "'"),
+    return UsageError(io,
+                      StrCat("unexpected argument '", args->positional()[command->max_positional],
+                             "' for 'atoll ", command->name, "'"),
                       hint);
   }
   Status st = command->run(*args, io);

@@ -110,8 +110,7 @@ void ProgressBar::Finish() {
 }
 
 void ProgressBar::DrawLocked(bool final_line) {
-  double elapsed =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   std::string line = RenderProgressLine(label_, counts_, elapsed);
   size_t width = line.size();
   // Blank what is left of a longer previous line.

@@ -22,7 +22,7 @@ namespace atl {
 
 struct ProgressCounts {
   uint64_t bytes_done = 0;
-  uint64_t bytes_total = 0;    // 0 = unknown
+  uint64_t bytes_total = 0;  // 0 = unknown
   uint64_t objects_done = 0;
   uint64_t objects_total = 0;  // 0 = unknown
 };

@@ -19,9 +19,9 @@
 namespace atl {
 
 struct RetryPolicy {
-  int max_attempts = 5;                               // total tries, including the first
-  std::chrono::milliseconds base_delay{50};           // delay cap before the 2nd attempt
-  std::chrono::milliseconds max_delay{5000};          // cap of any single delay
+  int max_attempts = 5;                       // total tries, including the first
+  std::chrono::milliseconds base_delay{50};   // delay cap before the 2nd attempt
+  std::chrono::milliseconds max_delay{5000};  // cap of any single delay
   // Called before each sleep with the attempt that failed (1-based) and its error;
   // for logging "retrying ...". May be empty.
   std::function<void(int attempt, const Status& error)> on_retry;
@@ -34,7 +34,9 @@ std::chrono::milliseconds BackoffDelay(const RetryPolicy& policy, int attempt);
 namespace internal {
 inline const Status& StatusOfAny(const Status& s) { return s; }
 template <typename T>
-Status StatusOfAny(const Result<T>& r) { return r.ok() ? Status::OK() : r.status(); }
+Status StatusOfAny(const Result<T>& r) {
+  return r.ok() ? Status::OK() : r.status();
+}
 }  // namespace internal
 
 // Calls fn() (returning Status or Result<T>) until it succeeds, fails with a

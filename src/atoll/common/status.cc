@@ -7,20 +7,34 @@ namespace atl {
 
 std::string_view StatusCodeName(StatusCode code) {
   switch (code) {
-    case StatusCode::kOk: return "OK";
-    case StatusCode::kInvalidArgument: return "InvalidArgument";
-    case StatusCode::kNotFound: return "NotFound";
-    case StatusCode::kAlreadyExists: return "AlreadyExists";
-    case StatusCode::kPreconditionFailed: return "PreconditionFailed";
-    case StatusCode::kCommitConflict: return "CommitConflict";
-    case StatusCode::kCorruption: return "Corruption";
-    case StatusCode::kIOError: return "IOError";
-    case StatusCode::kPermissionDenied: return "PermissionDenied";
-    case StatusCode::kNotSupported: return "NotSupported";
-    case StatusCode::kUnavailable: return "Unavailable";
-    case StatusCode::kUnknownOutcome: return "UnknownOutcome";
-    case StatusCode::kCancelled: return "Cancelled";
-    case StatusCode::kInternal: return "Internal";
+    case StatusCode::kOk:
+      return "OK";
+    case StatusCode::kInvalidArgument:
+      return "InvalidArgument";
+    case StatusCode::kNotFound:
+      return "NotFound";
+    case StatusCode::kAlreadyExists:
+      return "AlreadyExists";
+    case StatusCode::kPreconditionFailed:
+      return "PreconditionFailed";
+    case StatusCode::kCommitConflict:
+      return "CommitConflict";
+    case StatusCode::kCorruption:
+      return "Corruption";
+    case StatusCode::kIOError:
+      return "IOError";
+    case StatusCode::kPermissionDenied:
+      return "PermissionDenied";
+    case StatusCode::kNotSupported:
+      return "NotSupported";
+    case StatusCode::kUnavailable:
+      return "Unavailable";
+    case StatusCode::kUnknownOutcome:
+      return "UnknownOutcome";
+    case StatusCode::kCancelled:
+      return "Cancelled";
+    case StatusCode::kInternal:
+      return "Internal";
   }
   return "Unknown";
 }

@@ -23,19 +23,19 @@ namespace atl {
 
 enum class StatusCode : int {
   kOk = 0,
-  kInvalidArgument,   // the caller's input is wrong (bad key, bad URI, bad option)
-  kNotFound,          // the object/table/file does not exist
-  kAlreadyExists,     // create-if-absent found something there
+  kInvalidArgument,     // the caller's input is wrong (bad key, bad URI, bad option)
+  kNotFound,            // the object/table/file does not exist
+  kAlreadyExists,       // create-if-absent found something there
   kPreconditionFailed,  // a conditional write's condition (If-Match) did not hold
-  kCommitConflict,    // optimistic commit lost a race; retry from fresh state
-  kCorruption,        // stored bytes do not parse or do not match their checksum
-  kIOError,           // local file system or protocol failure, not retryable as is
-  kPermissionDenied,  // authentication or authorization refused
-  kNotSupported,      // the backend/format does not implement this
-  kUnavailable,       // transient: throttled, 5xx, connection reset; safe to retry
-  kUnknownOutcome,    // the request may or may not have taken effect (time-out after send)
-  kCancelled,         // stopped by the user (signal) or a deadline
-  kInternal,          // a bug in atoll
+  kCommitConflict,      // optimistic commit lost a race; retry from fresh state
+  kCorruption,          // stored bytes do not parse or do not match their checksum
+  kIOError,             // local file system or protocol failure, not retryable as is
+  kPermissionDenied,    // authentication or authorization refused
+  kNotSupported,        // the backend/format does not implement this
+  kUnavailable,         // transient: throttled, 5xx, connection reset; safe to retry
+  kUnknownOutcome,      // the request may or may not have taken effect (time-out after send)
+  kCancelled,           // stopped by the user (signal) or a deadline
+  kInternal,            // a bug in atoll
 };
 
 // Stable name of a code, e.g. "NotFound".
@@ -94,10 +94,10 @@ std::string StrCat(const Args&... args) {
   return out;
 }
 
-#define ATOLL_STATUS_CTOR(Name)                           \
-  template <typename... Args>                             \
-  Status Name(const Args&... args) {                      \
-    return Status(StatusCode::k##Name, StrCat(args...));  \
+#define ATOLL_STATUS_CTOR(Name)                          \
+  template <typename... Args>                            \
+  Status Name(const Args&... args) {                     \
+    return Status(StatusCode::k##Name, StrCat(args...)); \
   }
 ATOLL_STATUS_CTOR(InvalidArgument)
 ATOLL_STATUS_CTOR(NotFound)
@@ -124,15 +124,15 @@ Status ErrnoToStatus(int err, std::string_view what);
 #define ATOLL_CONCAT(a, b) ATOLL_CONCAT_INNER(a, b)
 
 // Returns from the enclosing function if `expr` (a Status) is not OK.
-#define ATOLL_RETURN_NOT_OK(expr)                       \
-  do {                                                  \
-    ::atl::Status _atoll_st = (expr);                 \
-    if (!_atoll_st.ok()) return _atoll_st;              \
+#define ATOLL_RETURN_NOT_OK(expr)          \
+  do {                                     \
+    ::atl::Status _atoll_st = (expr);      \
+    if (!_atoll_st.ok()) return _atoll_st; \
   } while (0)
 
 // Like ATOLL_RETURN_NOT_OK, adding context to the error.
-#define ATOLL_RETURN_NOT_OK_CTX(expr, ctx)              \
-  do {                                                  \
-    ::atl::Status _atoll_st = (expr);                 \
+#define ATOLL_RETURN_NOT_OK_CTX(expr, ctx)                  \
+  do {                                                      \
+    ::atl::Status _atoll_st = (expr);                       \
     if (!_atoll_st.ok()) return _atoll_st.WithContext(ctx); \
   } while (0)

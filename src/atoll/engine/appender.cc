@@ -11,7 +11,6 @@
 #include <duckdb.h>
 
 #include <duckdb.hpp>
-
 #include <limits>
 #include <utility>
 
@@ -103,8 +102,11 @@ class OwnedValue {
 struct TypeNode {
   TypeNode() = default;
   TypeNode(TypeNode&& o) noexcept
-      : id(o.id), width(o.width), scale(o.scale),
-        logical(std::exchange(o.logical, nullptr)), children(std::move(o.children)) {}
+      : id(o.id),
+        width(o.width),
+        scale(o.scale),
+        logical(std::exchange(o.logical, nullptr)),
+        children(std::move(o.children)) {}
   TypeNode& operator=(TypeNode&&) = delete;
   ~TypeNode() {
     if (logical != nullptr) duckdb_destroy_logical_type(&logical);
@@ -119,31 +121,56 @@ struct TypeNode {
 
 const char* TypeName(duckdb_type id) {
   switch (id) {
-    case DUCKDB_TYPE_BOOLEAN: return "BOOLEAN";
-    case DUCKDB_TYPE_TINYINT: return "TINYINT";
-    case DUCKDB_TYPE_SMALLINT: return "SMALLINT";
-    case DUCKDB_TYPE_INTEGER: return "INTEGER";
-    case DUCKDB_TYPE_BIGINT: return "BIGINT";
-    case DUCKDB_TYPE_UTINYINT: return "UTINYINT";
-    case DUCKDB_TYPE_USMALLINT: return "USMALLINT";
-    case DUCKDB_TYPE_UINTEGER: return "UINTEGER";
-    case DUCKDB_TYPE_UBIGINT: return "UBIGINT";
-    case DUCKDB_TYPE_HUGEINT: return "HUGEINT";
-    case DUCKDB_TYPE_FLOAT: return "FLOAT";
-    case DUCKDB_TYPE_DOUBLE: return "DOUBLE";
-    case DUCKDB_TYPE_VARCHAR: return "VARCHAR";
-    case DUCKDB_TYPE_BLOB: return "BLOB";
-    case DUCKDB_TYPE_DECIMAL: return "DECIMAL";
-    case DUCKDB_TYPE_DATE: return "DATE";
-    case DUCKDB_TYPE_TIME: return "TIME";
-    case DUCKDB_TYPE_TIMESTAMP: return "TIMESTAMP";
-    case DUCKDB_TYPE_TIMESTAMP_TZ: return "TIMESTAMPTZ";
-    case DUCKDB_TYPE_TIMESTAMP_NS: return "TIMESTAMP_NS";
-    case DUCKDB_TYPE_UUID: return "UUID";
-    case DUCKDB_TYPE_LIST: return "LIST";
-    case DUCKDB_TYPE_STRUCT: return "STRUCT";
-    case DUCKDB_TYPE_MAP: return "MAP";
-    default: return nullptr;
+    case DUCKDB_TYPE_BOOLEAN:
+      return "BOOLEAN";
+    case DUCKDB_TYPE_TINYINT:
+      return "TINYINT";
+    case DUCKDB_TYPE_SMALLINT:
+      return "SMALLINT";
+    case DUCKDB_TYPE_INTEGER:
+      return "INTEGER";
+    case DUCKDB_TYPE_BIGINT:
+      return "BIGINT";
+    case DUCKDB_TYPE_UTINYINT:
+      return "UTINYINT";
+    case DUCKDB_TYPE_USMALLINT:
+      return "USMALLINT";
+    case DUCKDB_TYPE_UINTEGER:
+      return "UINTEGER";
+    case DUCKDB_TYPE_UBIGINT:
+      return "UBIGINT";
+    case DUCKDB_TYPE_HUGEINT:
+      return "HUGEINT";
+    case DUCKDB_TYPE_FLOAT:
+      return "FLOAT";
+    case DUCKDB_TYPE_DOUBLE:
+      return "DOUBLE";
+    case DUCKDB_TYPE_VARCHAR:
+      return "VARCHAR";
+    case DUCKDB_TYPE_BLOB:
+      return "BLOB";
+    case DUCKDB_TYPE_DECIMAL:
+      return "DECIMAL";
+    case DUCKDB_TYPE_DATE:
+      return "DATE";
+    case DUCKDB_TYPE_TIME:
+      return "TIME";
+    case DUCKDB_TYPE_TIMESTAMP:
+      return "TIMESTAMP";
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      return "TIMESTAMPTZ";
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      return "TIMESTAMP_NS";
+    case DUCKDB_TYPE_UUID:
+      return "UUID";
+    case DUCKDB_TYPE_LIST:
+      return "LIST";
+    case DUCKDB_TYPE_STRUCT:
+      return "STRUCT";
+    case DUCKDB_TYPE_MAP:
+      return "MAP";
+    default:
+      return nullptr;
   }
 }
 
@@ -153,8 +180,7 @@ Result<TypeNode> Describe(duckdb_logical_type logical) {
   node.logical = logical;
   node.id = duckdb_get_type_id(logical);
   if (TypeName(node.id) == nullptr) {
-    return NotSupported("the appender does not support DuckDB type id ",
-                        static_cast<int>(node.id));
+    return NotSupported("the appender does not support DuckDB type id ", static_cast<int>(node.id));
   }
   switch (node.id) {
     case DUCKDB_TYPE_DECIMAL:
@@ -169,8 +195,7 @@ Result<TypeNode> Describe(duckdb_logical_type logical) {
     case DUCKDB_TYPE_STRUCT: {
       idx_t n = duckdb_struct_type_child_count(logical);
       for (idx_t i = 0; i < n; ++i) {
-        ATOLL_ASSIGN_OR_RETURN(TypeNode field,
-                               Describe(duckdb_struct_type_child_type(logical, i)));
+        ATOLL_ASSIGN_OR_RETURN(TypeNode field, Describe(duckdb_struct_type_child_type(logical, i)));
         node.children.push_back(std::move(field));
       }
       break;
@@ -190,16 +215,26 @@ Result<TypeNode> Describe(duckdb_logical_type logical) {
 
 const char* KindName(Datum::Kind k) {
   switch (k) {
-    case Datum::Kind::kNull: return "null";
-    case Datum::Kind::kBool: return "bool";
-    case Datum::Kind::kInt: return "int";
-    case Datum::Kind::kHugeInt: return "hugeint";
-    case Datum::Kind::kFloat: return "float";
-    case Datum::Kind::kDouble: return "double";
-    case Datum::Kind::kBytes: return "bytes";
-    case Datum::Kind::kList: return "list";
-    case Datum::Kind::kStruct: return "struct";
-    case Datum::Kind::kMap: return "map";
+    case Datum::Kind::kNull:
+      return "null";
+    case Datum::Kind::kBool:
+      return "bool";
+    case Datum::Kind::kInt:
+      return "int";
+    case Datum::Kind::kHugeInt:
+      return "hugeint";
+    case Datum::Kind::kFloat:
+      return "float";
+    case Datum::Kind::kDouble:
+      return "double";
+    case Datum::Kind::kBytes:
+      return "bytes";
+    case Datum::Kind::kList:
+      return "list";
+    case Datum::Kind::kStruct:
+      return "struct";
+    case Datum::Kind::kMap:
+      return "map";
   }
   return "?";
 }
@@ -361,7 +396,8 @@ Result<OwnedValue> MakeValue(const TypeNode& type, const Datum& d) {
     }
     case DUCKDB_TYPE_UUID: {
       if (d.kind() != Datum::Kind::kBytes) return Mismatch(type, d);
-      if (d.bytes().size() != 16) return InvalidArgument("a UUID takes 16 bytes, got ", d.bytes().size());
+      if (d.bytes().size() != 16)
+        return InvalidArgument("a UUID takes 16 bytes, got ", d.bytes().size());
       duckdb_uhugeint u{0, 0};
       for (int i = 0; i < 8; ++i) {
         u.upper = (u.upper << 8) | static_cast<uint8_t>(d.bytes()[i]);
@@ -641,13 +677,20 @@ Status Appender::Append(const Datum& v) {
   }
   // Scalars take the typed fast paths (which check the column again).
   switch (v.kind()) {
-    case Datum::Kind::kBool: return AppendBool(v.bool_value());
-    case Datum::Kind::kInt: return AppendInt(v.int_value());
-    case Datum::Kind::kHugeInt: return AppendHugeInt(v.hugeint_value());
-    case Datum::Kind::kFloat: return AppendFloat(static_cast<float>(v.double_value()));
-    case Datum::Kind::kDouble: return AppendDouble(v.double_value());
-    case Datum::Kind::kBytes: return AppendBytes(v.bytes());
-    default: return Internal("unreachable datum kind");
+    case Datum::Kind::kBool:
+      return AppendBool(v.bool_value());
+    case Datum::Kind::kInt:
+      return AppendInt(v.int_value());
+    case Datum::Kind::kHugeInt:
+      return AppendHugeInt(v.hugeint_value());
+    case Datum::Kind::kFloat:
+      return AppendFloat(static_cast<float>(v.double_value()));
+    case Datum::Kind::kDouble:
+      return AppendDouble(v.double_value());
+    case Datum::Kind::kBytes:
+      return AppendBytes(v.bytes());
+    default:
+      return Internal("unreachable datum kind");
   }
 }
 

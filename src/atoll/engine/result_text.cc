@@ -1,12 +1,12 @@
 #include "atoll/engine/result_text.h"
 
-#include "atoll/engine/value_text.h"
-
 #include <fmt/format.h>
 
 #include <cctype>
 #include <cmath>
 #include <cstring>
+
+#include "atoll/engine/value_text.h"
 
 namespace atl::engine::internal {
 namespace {
@@ -36,49 +36,90 @@ std::string QuoteFieldName(const std::string& name) {
 
 const char* SimpleTypeName(duckdb_type id) {
   switch (id) {
-    case DUCKDB_TYPE_BOOLEAN: return "BOOLEAN";
-    case DUCKDB_TYPE_TINYINT: return "TINYINT";
-    case DUCKDB_TYPE_SMALLINT: return "SMALLINT";
-    case DUCKDB_TYPE_INTEGER: return "INTEGER";
-    case DUCKDB_TYPE_BIGINT: return "BIGINT";
-    case DUCKDB_TYPE_UTINYINT: return "UTINYINT";
-    case DUCKDB_TYPE_USMALLINT: return "USMALLINT";
-    case DUCKDB_TYPE_UINTEGER: return "UINTEGER";
-    case DUCKDB_TYPE_UBIGINT: return "UBIGINT";
-    case DUCKDB_TYPE_HUGEINT: return "HUGEINT";
-    case DUCKDB_TYPE_UHUGEINT: return "UHUGEINT";
-    case DUCKDB_TYPE_FLOAT: return "FLOAT";
-    case DUCKDB_TYPE_DOUBLE: return "DOUBLE";
-    case DUCKDB_TYPE_VARCHAR: return "VARCHAR";
-    case DUCKDB_TYPE_BLOB: return "BLOB";
-    case DUCKDB_TYPE_DATE: return "DATE";
-    case DUCKDB_TYPE_TIME: return "TIME";
-    case DUCKDB_TYPE_TIME_NS: return "TIME_NS";
-    case DUCKDB_TYPE_TIME_TZ: return "TIME WITH TIME ZONE";
-    case DUCKDB_TYPE_TIMESTAMP: return "TIMESTAMP";
-    case DUCKDB_TYPE_TIMESTAMP_S: return "TIMESTAMP_S";
-    case DUCKDB_TYPE_TIMESTAMP_MS: return "TIMESTAMP_MS";
-    case DUCKDB_TYPE_TIMESTAMP_NS: return "TIMESTAMP_NS";
-    case DUCKDB_TYPE_TIMESTAMP_TZ: return "TIMESTAMP WITH TIME ZONE";
-    case DUCKDB_TYPE_INTERVAL: return "INTERVAL";
-    case DUCKDB_TYPE_UUID: return "UUID";
-    case DUCKDB_TYPE_BIT: return "BIT";
-    case DUCKDB_TYPE_SQLNULL: return "NULL";
-    default: return nullptr;
+    case DUCKDB_TYPE_BOOLEAN:
+      return "BOOLEAN";
+    case DUCKDB_TYPE_TINYINT:
+      return "TINYINT";
+    case DUCKDB_TYPE_SMALLINT:
+      return "SMALLINT";
+    case DUCKDB_TYPE_INTEGER:
+      return "INTEGER";
+    case DUCKDB_TYPE_BIGINT:
+      return "BIGINT";
+    case DUCKDB_TYPE_UTINYINT:
+      return "UTINYINT";
+    case DUCKDB_TYPE_USMALLINT:
+      return "USMALLINT";
+    case DUCKDB_TYPE_UINTEGER:
+      return "UINTEGER";
+    case DUCKDB_TYPE_UBIGINT:
+      return "UBIGINT";
+    case DUCKDB_TYPE_HUGEINT:
+      return "HUGEINT";
+    case DUCKDB_TYPE_UHUGEINT:
+      return "UHUGEINT";
+    case DUCKDB_TYPE_FLOAT:
+      return "FLOAT";
+    case DUCKDB_TYPE_DOUBLE:
+      return "DOUBLE";
+    case DUCKDB_TYPE_VARCHAR:
+      return "VARCHAR";
+    case DUCKDB_TYPE_BLOB:
+      return "BLOB";
+    case DUCKDB_TYPE_DATE:
+      return "DATE";
+    case DUCKDB_TYPE_TIME:
+      return "TIME";
+    case DUCKDB_TYPE_TIME_NS:
+      return "TIME_NS";
+    case DUCKDB_TYPE_TIME_TZ:
+      return "TIME WITH TIME ZONE";
+    case DUCKDB_TYPE_TIMESTAMP:
+      return "TIMESTAMP";
+    case DUCKDB_TYPE_TIMESTAMP_S:
+      return "TIMESTAMP_S";
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+      return "TIMESTAMP_MS";
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      return "TIMESTAMP_NS";
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      return "TIMESTAMP WITH TIME ZONE";
+    case DUCKDB_TYPE_INTERVAL:
+      return "INTERVAL";
+    case DUCKDB_TYPE_UUID:
+      return "UUID";
+    case DUCKDB_TYPE_BIT:
+      return "BIT";
+    case DUCKDB_TYPE_SQLNULL:
+      return "NULL";
+    default:
+      return nullptr;
   }
 }
 
 ValueKind KindOf(duckdb_type id) {
   switch (id) {
-    case DUCKDB_TYPE_BOOLEAN: return ValueKind::kBoolean;
-    case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT: case DUCKDB_TYPE_INTEGER:
-    case DUCKDB_TYPE_BIGINT: case DUCKDB_TYPE_UTINYINT: case DUCKDB_TYPE_USMALLINT:
-    case DUCKDB_TYPE_UINTEGER: case DUCKDB_TYPE_UBIGINT: case DUCKDB_TYPE_HUGEINT:
-    case DUCKDB_TYPE_UHUGEINT: case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE:
+    case DUCKDB_TYPE_BOOLEAN:
+      return ValueKind::kBoolean;
+    case DUCKDB_TYPE_TINYINT:
+    case DUCKDB_TYPE_SMALLINT:
+    case DUCKDB_TYPE_INTEGER:
+    case DUCKDB_TYPE_BIGINT:
+    case DUCKDB_TYPE_UTINYINT:
+    case DUCKDB_TYPE_USMALLINT:
+    case DUCKDB_TYPE_UINTEGER:
+    case DUCKDB_TYPE_UBIGINT:
+    case DUCKDB_TYPE_HUGEINT:
+    case DUCKDB_TYPE_UHUGEINT:
+    case DUCKDB_TYPE_FLOAT:
+    case DUCKDB_TYPE_DOUBLE:
     case DUCKDB_TYPE_DECIMAL:
       return ValueKind::kNumber;
-    case DUCKDB_TYPE_LIST: case DUCKDB_TYPE_ARRAY: case DUCKDB_TYPE_STRUCT:
-    case DUCKDB_TYPE_MAP: case DUCKDB_TYPE_UNION:
+    case DUCKDB_TYPE_LIST:
+    case DUCKDB_TYPE_ARRAY:
+    case DUCKDB_TYPE_STRUCT:
+    case DUCKDB_TYPE_MAP:
+    case DUCKDB_TYPE_UNION:
       return ValueKind::kNested;
     default:
       return ValueKind::kString;
@@ -97,9 +138,12 @@ bool IsValid(duckdb_vector vec, idx_t row) {
 
 int128 ReadWide(duckdb_type physical, duckdb_vector vec, idx_t row) {
   switch (physical) {
-    case DUCKDB_TYPE_SMALLINT: return At<int16_t>(vec, row);
-    case DUCKDB_TYPE_INTEGER: return At<int32_t>(vec, row);
-    case DUCKDB_TYPE_BIGINT: return At<int64_t>(vec, row);
+    case DUCKDB_TYPE_SMALLINT:
+      return At<int16_t>(vec, row);
+    case DUCKDB_TYPE_INTEGER:
+      return At<int32_t>(vec, row);
+    case DUCKDB_TYPE_BIGINT:
+      return At<int64_t>(vec, row);
     default: {
       auto h = At<duckdb_hugeint>(vec, row);
       return (static_cast<int128>(h.upper) << 64) | h.lower;
@@ -145,43 +189,94 @@ void AppendList(const TypeNode& elem, duckdb_vector child, idx_t offset, idx_t l
 // `json` is true inside nested values (JSON context), where text is later quoted.
 void AppendValue(const TypeNode& t, duckdb_vector vec, idx_t row, bool json, std::string* out) {
   switch (t.id) {
-    case DUCKDB_TYPE_BOOLEAN: out->append(At<bool>(vec, row) ? "true" : "false"); return;
-    case DUCKDB_TYPE_TINYINT: out->append(std::to_string(At<int8_t>(vec, row))); return;
-    case DUCKDB_TYPE_SMALLINT: out->append(std::to_string(At<int16_t>(vec, row))); return;
-    case DUCKDB_TYPE_INTEGER: out->append(std::to_string(At<int32_t>(vec, row))); return;
-    case DUCKDB_TYPE_BIGINT: out->append(std::to_string(At<int64_t>(vec, row))); return;
-    case DUCKDB_TYPE_UTINYINT: out->append(std::to_string(At<uint8_t>(vec, row))); return;
-    case DUCKDB_TYPE_USMALLINT: out->append(std::to_string(At<uint16_t>(vec, row))); return;
-    case DUCKDB_TYPE_UINTEGER: out->append(std::to_string(At<uint32_t>(vec, row))); return;
-    case DUCKDB_TYPE_UBIGINT: out->append(std::to_string(At<uint64_t>(vec, row))); return;
-    case DUCKDB_TYPE_HUGEINT: AppendInt128(ReadWide(DUCKDB_TYPE_HUGEINT, vec, row), out); return;
+    case DUCKDB_TYPE_BOOLEAN:
+      out->append(At<bool>(vec, row) ? "true" : "false");
+      return;
+    case DUCKDB_TYPE_TINYINT:
+      out->append(std::to_string(At<int8_t>(vec, row)));
+      return;
+    case DUCKDB_TYPE_SMALLINT:
+      out->append(std::to_string(At<int16_t>(vec, row)));
+      return;
+    case DUCKDB_TYPE_INTEGER:
+      out->append(std::to_string(At<int32_t>(vec, row)));
+      return;
+    case DUCKDB_TYPE_BIGINT:
+      out->append(std::to_string(At<int64_t>(vec, row)));
+      return;
+    case DUCKDB_TYPE_UTINYINT:
+      out->append(std::to_string(At<uint8_t>(vec, row)));
+      return;
+    case DUCKDB_TYPE_USMALLINT:
+      out->append(std::to_string(At<uint16_t>(vec, row)));
+      return;
+    case DUCKDB_TYPE_UINTEGER:
+      out->append(std::to_string(At<uint32_t>(vec, row)));
+      return;
+    case DUCKDB_TYPE_UBIGINT:
+      out->append(std::to_string(At<uint64_t>(vec, row)));
+      return;
+    case DUCKDB_TYPE_HUGEINT:
+      AppendInt128(ReadWide(DUCKDB_TYPE_HUGEINT, vec, row), out);
+      return;
     case DUCKDB_TYPE_UHUGEINT: {
       auto h = At<duckdb_uhugeint>(vec, row);
       return AppendUInt128((static_cast<uint128>(h.upper) << 64) | h.lower, out);
     }
-    case DUCKDB_TYPE_FLOAT: AppendFloat(At<float>(vec, row), out); return;
-    case DUCKDB_TYPE_DOUBLE: AppendFloat(At<double>(vec, row), out); return;
-    case DUCKDB_TYPE_DECIMAL: AppendDecimal(ReadWide(t.physical, vec, row), t.scale, out); return;
-    case DUCKDB_TYPE_VARCHAR: out->append(StringAt(vec, row)); return;
-    case DUCKDB_TYPE_BLOB: AppendBlob(StringAt(vec, row), out); return;
-    case DUCKDB_TYPE_BIT: AppendBits(StringAt(vec, row), out); return;
-    case DUCKDB_TYPE_DATE: AppendDate(At<int32_t>(vec, row), out); return;
-    case DUCKDB_TYPE_TIME: AppendTimeOfDay(At<int64_t>(vec, row) * 1000, out); return;
-    case DUCKDB_TYPE_TIME_NS: AppendTimeOfDay(At<int64_t>(vec, row), out); return;
+    case DUCKDB_TYPE_FLOAT:
+      AppendFloat(At<float>(vec, row), out);
+      return;
+    case DUCKDB_TYPE_DOUBLE:
+      AppendFloat(At<double>(vec, row), out);
+      return;
+    case DUCKDB_TYPE_DECIMAL:
+      AppendDecimal(ReadWide(t.physical, vec, row), t.scale, out);
+      return;
+    case DUCKDB_TYPE_VARCHAR:
+      out->append(StringAt(vec, row));
+      return;
+    case DUCKDB_TYPE_BLOB:
+      AppendBlob(StringAt(vec, row), out);
+      return;
+    case DUCKDB_TYPE_BIT:
+      AppendBits(StringAt(vec, row), out);
+      return;
+    case DUCKDB_TYPE_DATE:
+      AppendDate(At<int32_t>(vec, row), out);
+      return;
+    case DUCKDB_TYPE_TIME:
+      AppendTimeOfDay(At<int64_t>(vec, row) * 1000, out);
+      return;
+    case DUCKDB_TYPE_TIME_NS:
+      AppendTimeOfDay(At<int64_t>(vec, row), out);
+      return;
     case DUCKDB_TYPE_TIME_TZ: {
       duckdb_time_tz_struct tz = duckdb_from_time_tz(At<duckdb_time_tz>(vec, row));
       const auto& tm = tz.time;
-      AppendTimeOfDay(((tm.hour * 60LL + tm.min) * 60 + tm.sec) * 1000000000 + tm.micros * 1000LL, out);
+      AppendTimeOfDay(((tm.hour * 60LL + tm.min) * 60 + tm.sec) * 1000000000 + tm.micros * 1000LL,
+                      out);
       int32_t off = tz.offset;
-      fmt::format_to(std::back_inserter(*out), "{}{:02}", off < 0 ? '-' : '+', std::abs(off) / 3600);
-      if (off % 3600 != 0) fmt::format_to(std::back_inserter(*out), ":{:02}", std::abs(off) / 60 % 60);
+      fmt::format_to(std::back_inserter(*out), "{}{:02}", off < 0 ? '-' : '+',
+                     std::abs(off) / 3600);
+      if (off % 3600 != 0)
+        fmt::format_to(std::back_inserter(*out), ":{:02}", std::abs(off) / 60 % 60);
       return;
     }
-    case DUCKDB_TYPE_TIMESTAMP: AppendTimestamp(At<int64_t>(vec, row), 1000, false, out); return;
-    case DUCKDB_TYPE_TIMESTAMP_TZ: AppendTimestamp(At<int64_t>(vec, row), 1000, true, out); return;
-    case DUCKDB_TYPE_TIMESTAMP_S: AppendTimestamp(At<int64_t>(vec, row), 1000000000, false, out); return;
-    case DUCKDB_TYPE_TIMESTAMP_MS: AppendTimestamp(At<int64_t>(vec, row), 1000000, false, out); return;
-    case DUCKDB_TYPE_TIMESTAMP_NS: AppendTimestamp(At<int64_t>(vec, row), 1, false, out); return;
+    case DUCKDB_TYPE_TIMESTAMP:
+      AppendTimestamp(At<int64_t>(vec, row), 1000, false, out);
+      return;
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      AppendTimestamp(At<int64_t>(vec, row), 1000, true, out);
+      return;
+    case DUCKDB_TYPE_TIMESTAMP_S:
+      AppendTimestamp(At<int64_t>(vec, row), 1000000000, false, out);
+      return;
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+      AppendTimestamp(At<int64_t>(vec, row), 1000000, false, out);
+      return;
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      AppendTimestamp(At<int64_t>(vec, row), 1, false, out);
+      return;
     case DUCKDB_TYPE_INTERVAL: {
       auto iv = At<duckdb_interval>(vec, row);
       return AppendInterval(iv.months, iv.days, iv.micros, out);
@@ -235,7 +330,8 @@ void AppendValue(const TypeNode& t, duckdb_vector vec, idx_t row, bool json, std
     case DUCKDB_TYPE_UNION: {
       uint8_t tag = At<uint8_t>(duckdb_struct_vector_get_child(vec, 0), row);
       if (tag >= t.children.size()) return out->append("null"), void();
-      return AppendJsonValue(t.children[tag], duckdb_struct_vector_get_child(vec, tag + 1), row, out);
+      return AppendJsonValue(t.children[tag], duckdb_struct_vector_get_child(vec, tag + 1), row,
+                             out);
     }
     default:
       return;  // DescribeType refused every other type
@@ -288,7 +384,8 @@ Result<TypeNode> DescribeType(duckdb_logical_type type) {
     case DUCKDB_TYPE_STRUCT:
     case DUCKDB_TYPE_UNION: {
       bool is_union = node.id == DUCKDB_TYPE_UNION;
-      idx_t n = is_union ? duckdb_union_type_member_count(type) : duckdb_struct_type_child_count(type);
+      idx_t n =
+          is_union ? duckdb_union_type_member_count(type) : duckdb_struct_type_child_count(type);
       node.name = is_union ? "UNION(" : "STRUCT(";
       for (idx_t i = 0; i < n; ++i) {
         node.child_names.push_back(TakeString(is_union ? duckdb_union_type_member_name(type, i)

@@ -45,7 +45,8 @@ void Run(duckdb_function_info info, duckdb_data_chunk input, duckdb_vector outpu
       }
       case Arg::kBytes: {
         auto* s = &static_cast<duckdb_string_t*>(data)[i];
-        out[i] = overload->fn->of_bytes(std::string_view(duckdb_string_t_data(s), duckdb_string_t_length(*s)));
+        out[i] = overload->fn->of_bytes(
+            std::string_view(duckdb_string_t_data(s), duckdb_string_t_length(*s)));
         break;
       }
     }

@@ -20,8 +20,8 @@ namespace atl::engine::internal {
 namespace {
 
 using duckdb::FileHandle;
-using duckdb::FileOpenFlags;
 using duckdb::FileOpener;
+using duckdb::FileOpenFlags;
 using duckdb::idx_t;
 using duckdb::optional_ptr;
 using storage::ByteRange;
@@ -115,11 +115,11 @@ class StoreFileHandle : public FileHandle {
   ObjectInfo info;        // reading: from Head at open
   uint64_t position = 0;  // for the sequential Read/Write calls
 
-  std::mutex mu;          // guards the read-ahead buffer
+  std::mutex mu;  // guards the read-ahead buffer
   std::string buffer;
   uint64_t buffer_offset = 0;
 
-  int fd = -1;            // writing: the local temporary file
+  int fd = -1;  // writing: the local temporary file
   std::string temp_path;
   bool dirty = false;
 };
@@ -136,7 +136,7 @@ class StoreFileSystem : public duckdb::FileSystem {
   }
 
   duckdb::unique_ptr<FileHandle> OpenFile(const std::string& path, FileOpenFlags flags,
-                                       optional_ptr<FileOpener> opener) override {
+                                          optional_ptr<FileOpener> opener) override {
     auto [store, key] = Resolve(path);
     auto handle = duckdb::make_uniq<StoreFileHandle>(*this, path, flags, store, key);
     if (flags.OpenForWriting()) {
@@ -159,8 +159,8 @@ class StoreFileSystem : public duckdb::FileSystem {
     if (!info.ok()) {
       if (info.status().code() == StatusCode::kNotFound) {
         if (flags.ReturnNullIfNotExists()) return nullptr;
-        throw duckdb::IOException("Cannot open file \"" + path +
-                                  "\": No such file or directory (" + info.status().ToString() + ")");
+        throw duckdb::IOException("Cannot open file \"" + path + "\": No such file or directory (" +
+                                  info.status().ToString() + ")");
       }
       Throw("opening " + path, info.status());
     }
@@ -225,7 +225,9 @@ class StoreFileSystem : public duckdb::FileSystem {
 
   void FileSync(FileHandle& h) override { h.Cast<StoreFileHandle>().Upload(); }
 
-  void Seek(FileHandle& h, idx_t location) override { h.Cast<StoreFileHandle>().position = location; }
+  void Seek(FileHandle& h, idx_t location) override {
+    h.Cast<StoreFileHandle>().position = location;
+  }
   void Reset(FileHandle& h) override { h.Cast<StoreFileHandle>().position = 0; }
   idx_t SeekPosition(FileHandle& h) override { return h.Cast<StoreFileHandle>().position; }
   bool CanSeek() override { return true; }
@@ -368,7 +370,8 @@ class StoreFileSystem : public duckdb::FileSystem {
     if (!data.ok()) Throw("reading " + h.path, data.status());
     if (data->size() != length) {
       throw duckdb::IOException("reading " + h.path + ": got " + std::to_string(data->size()) +
-                                " bytes of " + std::to_string(length) + " (did the object change?)");
+                                " bytes of " + std::to_string(length) +
+                                " (did the object change?)");
     }
     std::memcpy(out, data->data() + (offset - start), n);
     if (small) {
@@ -395,7 +398,8 @@ Status RegisterStoreFileSystem(_duckdb_database* database, StoreFileSystemOption
     duckdb::FileSystem& fs = wrapper->database->instance->GetFileSystem();
     std::string name = StoreFileSystem::NameFor(options.scheme);
     for (const auto& existing : fs.ListSubSystems()) {
-      if (existing == name) return AlreadyExists("stores are already registered for ", options.scheme);
+      if (existing == name)
+        return AlreadyExists("stores are already registered for ", options.scheme);
     }
     fs.RegisterSubSystem(duckdb::make_uniq<StoreFileSystem>(std::move(options)));
     return Status::OK();

@@ -137,8 +137,9 @@ MacroValue Convert(const std::string& name, const duckdb::Value& value, MacroArg
       return duckdb::Timestamp::GetEpochMs(ts.GetValue<duckdb::timestamp_t>());
     }
     default:
-      throw duckdb::InvalidInputException("%s: parameter %s expects a TIMESTAMP or milliseconds since the epoch, got %s",
-                                          name, "'timestamp'", value.type().ToString());
+      throw duckdb::InvalidInputException(
+          "%s: parameter %s expects a TIMESTAMP or milliseconds since the epoch, got %s", name,
+          "'timestamp'", value.type().ToString());
   }
 }
 
@@ -178,7 +179,8 @@ duckdb::unique_ptr<duckdb::TableRef> BindReplace(duckdb::ClientContext& context,
   parser.ParseQuery(*sql);
   if (parser.statements.size() != 1 ||
       parser.statements[0]->type != duckdb::StatementType::SELECT_STATEMENT) {
-    throw duckdb::InvalidInputException("%s: the generated SQL is not one SELECT statement", macro.name);
+    throw duckdb::InvalidInputException("%s: the generated SQL is not one SELECT statement",
+                                        macro.name);
   }
   auto select = duckdb::unique_ptr_cast<duckdb::SQLStatement, duckdb::SelectStatement>(
       std::move(parser.statements[0]));
@@ -195,7 +197,8 @@ void NoScan(duckdb::ClientContext&, duckdb::TableFunctionInput&, duckdb::DataChu
 std::optional<StatusCode> CodeInErrorText(std::string_view message) {
   std::optional<StatusCode> best;
   size_t best_at = std::string_view::npos;
-  for (int c = static_cast<int>(StatusCode::kInvalidArgument); c <= static_cast<int>(StatusCode::kInternal); ++c) {
+  for (int c = static_cast<int>(StatusCode::kInvalidArgument);
+       c <= static_cast<int>(StatusCode::kInternal); ++c) {
     auto code = static_cast<StatusCode>(c);
     std::string needle = StrCat(": ", StatusCodeName(code), ": ");
     size_t at = message.find(needle);

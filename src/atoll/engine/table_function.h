@@ -57,8 +57,8 @@ struct MacroParam {
 };
 
 struct TableMacroArgs {
-  std::vector<MacroValue> positional;        // one per declared positional argument
-  std::map<std::string, MacroValue> named;   // the named parameters given (lower-case names)
+  std::vector<MacroValue> positional;       // one per declared positional argument
+  std::map<std::string, MacroValue> named;  // the named parameters given (lower-case names)
   // Runs `sql` on a side connection (see the header comment); never null.
   std::function<Result<QueryResult>(std::string_view sql)> query;
 
@@ -71,9 +71,9 @@ struct TableMacroArgs {
 using TableMacroCallback = std::function<Result<std::string>(const TableMacroArgs& args)>;
 
 struct TableMacro {
-  std::string name;                       // the SQL function name, e.g. "iceberg_scan"
-  std::vector<MacroArgType> positional;   // required positional arguments
-  std::vector<MacroParam> named;          // optional named parameters
+  std::string name;                      // the SQL function name, e.g. "iceberg_scan"
+  std::vector<MacroArgType> positional;  // required positional arguments
+  std::vector<MacroParam> named;         // optional named parameters
   TableMacroCallback callback;
 };
 

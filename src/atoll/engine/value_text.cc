@@ -114,14 +114,26 @@ void AppendJsonString(std::string_view s, std::string* out) {
   out->push_back('"');
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
       default:
-        if (c < 0x20) fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
-        else out->push_back(static_cast<char>(c));
+        if (c < 0x20)
+          fmt::format_to(std::back_inserter(*out), "\\u{:04x}", c);
+        else
+          out->push_back(static_cast<char>(c));
     }
   }
   out->push_back('"');

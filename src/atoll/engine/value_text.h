@@ -22,9 +22,12 @@ void AppendDecimal(int128 v, uint8_t scale, std::string* out);
 
 template <typename Float>  // float or double: shortest text that reads back the same
 void AppendFloat(Float v, std::string* out) {
-  if (std::isnan(v)) out->append("nan");
-  else if (std::isinf(v)) out->append(v < 0 ? "-inf" : "inf");
-  else fmt::format_to(std::back_inserter(*out), "{}", v);
+  if (std::isnan(v))
+    out->append("nan");
+  else if (std::isinf(v))
+    out->append(v < 0 ? "-inf" : "inf");
+  else
+    fmt::format_to(std::back_inserter(*out), "{}", v);
 }
 
 // YYYY-MM-DD from days since 1970-01-01; "(BC)" years and +-"infinity" as DuckDB writes them.

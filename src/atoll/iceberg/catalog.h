@@ -62,12 +62,15 @@ class Catalog {
 
   // --- namespaces ---------------------------------------------------------------------
   // kAlreadyExists when present.
-  virtual Status CreateNamespace(const Namespace& ns, const std::map<std::string, std::string>& properties) = 0;
+  virtual Status CreateNamespace(const Namespace& ns,
+                                 const std::map<std::string, std::string>& properties) = 0;
   // The namespaces directly under `parent` ({} = top level), sorted.
   virtual Result<std::vector<Namespace>> ListNamespaces(const Namespace& parent) = 0;
   // kNotFound when absent.
-  virtual Result<std::map<std::string, std::string>> LoadNamespaceProperties(const Namespace& ns) = 0;
-  virtual Status UpdateNamespaceProperties(const Namespace& ns, const std::map<std::string, std::string>& updates,
+  virtual Result<std::map<std::string, std::string>> LoadNamespaceProperties(
+      const Namespace& ns) = 0;
+  virtual Status UpdateNamespaceProperties(const Namespace& ns,
+                                           const std::map<std::string, std::string>& updates,
                                            const std::set<std::string>& removals) = 0;
   // kNotFound when absent; kPreconditionFailed when it still holds tables or namespaces.
   virtual Status DropNamespace(const Namespace& ns) = 0;

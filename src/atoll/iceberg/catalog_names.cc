@@ -10,7 +10,8 @@ Status ValidateLevel(std::string_view level, std::string_view what) {
   if (level.empty()) return InvalidArgument(what, " is empty");
   for (unsigned char c : level) {
     if (c == '.' || c == '/') {
-      return InvalidArgument(what, " '", level, "' contains '", std::string(1, static_cast<char>(c)),
+      return InvalidArgument(what, " '", level, "' contains '",
+                             std::string(1, static_cast<char>(c)),
                              "' (not allowed in namespace levels and table names)");
     }
     if (c < 0x20 || c == 0x7f) {
@@ -42,7 +43,8 @@ Result<TableIdentifier> TableIdentifier::Parse(std::string_view text, bool allow
   size_t start = 0;
   while (true) {
     const size_t dot = text.find('.', start);
-    parts.emplace_back(text.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
+    parts.emplace_back(
+        text.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
     if (dot == std::string_view::npos) break;
     start = dot + 1;
   }
@@ -51,7 +53,8 @@ Result<TableIdentifier> TableIdentifier::Parse(std::string_view text, bool allow
   parts.pop_back();
   id.ns = std::move(parts);
   if (id.ns.empty() && !allow_empty_namespace) {
-    return InvalidArgument("table identifier '", text, "' has no namespace (expected <namespace>.<table>)");
+    return InvalidArgument("table identifier '", text,
+                           "' has no namespace (expected <namespace>.<table>)");
   }
   ATOLL_RETURN_NOT_OK_CTX(ValidateIdentifier(id), StrCat("table identifier '", text, "'"));
   return id;

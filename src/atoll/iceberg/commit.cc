@@ -22,9 +22,10 @@ uint64_t RandomU64() {
   if (seeded_for != ::getpid()) {
     seeded_for = ::getpid();
     std::random_device rd;
-    rng.seed((static_cast<uint64_t>(rd()) << 32) ^ rd() ^
-             (static_cast<uint64_t>(std::hash<std::thread::id>{}(std::this_thread::get_id())) << 1) ^
-             static_cast<uint64_t>(seeded_for));
+    rng.seed(
+        (static_cast<uint64_t>(rd()) << 32) ^ rd() ^
+        (static_cast<uint64_t>(std::hash<std::thread::id>{}(std::this_thread::get_id())) << 1) ^
+        static_cast<uint64_t>(seeded_for));
   }
   return rng();
 }
@@ -84,13 +85,13 @@ Status WriteNewFile(const FileIO& io, const std::string& location, std::string b
 
 std::string RandomUuid() {
   uint64_t hi = RandomU64(), lo = RandomU64();
-  hi = (hi & ~0xF000ull) | 0x4000ull;                        // version 4
-  lo = (lo & ~(0xC000ull << 48)) | (0x8000ull << 48);        // variant 10
+  hi = (hi & ~0xF000ull) | 0x4000ull;                  // version 4
+  lo = (lo & ~(0xC000ull << 48)) | (0x8000ull << 48);  // variant 10
   char buf[40];
   using ull = unsigned long long;
   std::snprintf(buf, sizeof buf, "%08llx-%04llx-%04llx-%04llx-%012llx", static_cast<ull>(hi >> 32),
-                static_cast<ull>((hi >> 16) & 0xFFFF), static_cast<ull>(hi & 0xFFFF), static_cast<ull>(lo >> 48),
-                static_cast<ull>(lo & 0xFFFFFFFFFFFFull));
+                static_cast<ull>((hi >> 16) & 0xFFFF), static_cast<ull>(hi & 0xFFFF),
+                static_cast<ull>(lo >> 48), static_cast<ull>(lo & 0xFFFFFFFFFFFFull));
   return buf;
 }
 
@@ -98,7 +99,8 @@ CommitEnv CommitEnv::WithDefaults() const {
   CommitEnv env = *this;
   if (!env.now_ms) {
     env.now_ms = [] {
-      return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      return std::chrono::duration_cast<std::chrono::milliseconds>(
+                 std::chrono::system_clock::now().time_since_epoch())
           .count();
     };
   }
@@ -115,12 +117,17 @@ CommitEnv CommitEnv::WithDefaults() const {
   return env;
 }
 
-Result<CommitRetryOptions> CommitRetryOptions::FromProperties(const std::map<std::string, std::string>& props) {
+Result<CommitRetryOptions> CommitRetryOptions::FromProperties(
+    const std::map<std::string, std::string>& props) {
   CommitRetryOptions o;
-  ATOLL_ASSIGN_OR_RETURN(int64_t retries, ParseMillis(props, "commit.retry.num-retries", o.num_retries));
-  ATOLL_ASSIGN_OR_RETURN(int64_t min_wait, ParseMillis(props, "commit.retry.min-wait-ms", o.min_wait.count()));
-  ATOLL_ASSIGN_OR_RETURN(int64_t max_wait, ParseMillis(props, "commit.retry.max-wait-ms", o.max_wait.count()));
-  ATOLL_ASSIGN_OR_RETURN(int64_t total, ParseMillis(props, "commit.retry.total-timeout-ms", o.total_timeout.count()));
+  ATOLL_ASSIGN_OR_RETURN(int64_t retries,
+                         ParseMillis(props, "commit.retry.num-retries", o.num_retries));
+  ATOLL_ASSIGN_OR_RETURN(int64_t min_wait,
+                         ParseMillis(props, "commit.retry.min-wait-ms", o.min_wait.count()));
+  ATOLL_ASSIGN_OR_RETURN(int64_t max_wait,
+                         ParseMillis(props, "commit.retry.max-wait-ms", o.max_wait.count()));
+  ATOLL_ASSIGN_OR_RETURN(
+      int64_t total, ParseMillis(props, "commit.retry.total-timeout-ms", o.total_timeout.count()));
   o.num_retries = static_cast<int>(std::min<int64_t>(retries, 1000));
   o.min_wait = std::chrono::milliseconds(min_wait);
   o.max_wait = std::chrono::milliseconds(std::max(max_wait, min_wait));
@@ -139,10 +146,12 @@ std::optional<int64_t> MetadataFileVersion(std::string_view location) {
   return std::stoll(std::string(name.substr(0, digits)));
 }
 
-std::string MetadataFileLocation(const std::string& table_location, int64_t version, const std::string& uuid) {
+std::string MetadataFileLocation(const std::string& table_location, int64_t version,
+                                 const std::string& uuid) {
   char num[32];
   std::snprintf(num, sizeof num, "%05" PRId64, version);
-  return JoinLocation(table_location, "metadata/" + std::string(num) + "-" + uuid + ".metadata.json");
+  return JoinLocation(table_location,
+                      "metadata/" + std::string(num) + "-" + uuid + ".metadata.json");
 }
 
 void WrittenFiles::Add(const std::string& location) {
@@ -155,16 +164,19 @@ std::set<std::string> WrittenFiles::All() const {
   return files_;
 }
 
-Result<std::string> WriteFirstMetadataFile(const FileIO& io, const TableMetadata& metadata, const CommitEnv& env) {
+Result<std::string> WriteFirstMetadataFile(const FileIO& io, const TableMetadata& metadata,
+                                           const CommitEnv& env) {
   ATOLL_ASSIGN_OR_RETURN(std::string text, metadata.ToJsonString());
   std::string location = MetadataFileLocation(metadata.location, 0, env.new_uuid());
   ATOLL_RETURN_NOT_OK(WriteOnce(io, location, text));
   return location;
 }
 
-void WriteVersionHint(const FileIO& io, const std::string& table_location, const std::string& metadata_location) {
+void WriteVersionHint(const FileIO& io, const std::string& table_location,
+                      const std::string& metadata_location) {
   std::string_view name = metadata_location;
-  if (size_t slash = name.rfind('/'); slash != std::string_view::npos) name.remove_prefix(slash + 1);
+  if (size_t slash = name.rfind('/'); slash != std::string_view::npos)
+    name.remove_prefix(slash + 1);
   constexpr std::string_view kSuffix = ".metadata.json";
   if (name.size() > kSuffix.size() && name.substr(name.size() - kSuffix.size()) == kSuffix) {
     name.remove_suffix(kSuffix.size());
@@ -172,8 +184,9 @@ void WriteVersionHint(const FileIO& io, const std::string& table_location, const
   (void)io.Write(JoinLocation(table_location, "metadata/version-hint.text"), std::string(name));
 }
 
-Result<CommitOutcome> CommitWithRetries(Catalog& catalog, const FileIO& io, const TableIdentifier& id,
-                                        TableMetadata base, std::string base_location, const CommitEnv& env_in,
+Result<CommitOutcome> CommitWithRetries(Catalog& catalog, const FileIO& io,
+                                        const TableIdentifier& id, TableMetadata base,
+                                        std::string base_location, const CommitEnv& env_in,
                                         const AttemptFn& attempt_fn) {
   const CommitEnv env = env_in.WithDefaults();
   WrittenFiles written;
@@ -185,12 +198,15 @@ Result<CommitOutcome> CommitWithRetries(Catalog& catalog, const FileIO& io, cons
   };
   const int64_t started_ms = env.now_ms();
   for (int attempt = 1;; ++attempt) {
-    ATOLL_ASSIGN_OR_RETURN(CommitRetryOptions retry, CommitRetryOptions::FromProperties(base.properties));
+    ATOLL_ASSIGN_OR_RETURN(CommitRetryOptions retry,
+                           CommitRetryOptions::FromProperties(base.properties));
     Result<AttemptResult> applied = attempt_fn(base, base_location, attempt, &written);
     if (!applied.ok()) return fail(applied.status());
     TableMetadata next = std::move(applied->metadata);
 
-    int64_t version = MetadataFileVersion(base_location).value_or(static_cast<int64_t>(base.metadata_log.size())) + 1;
+    int64_t version = MetadataFileVersion(base_location)
+                          .value_or(static_cast<int64_t>(base.metadata_log.size())) +
+                      1;
     std::string location = MetadataFileLocation(next.location, version, env.new_uuid());
     Result<std::string> text = next.ToJsonString();
     if (!text.ok()) return fail(text.status());
@@ -212,8 +228,9 @@ Result<CommitOutcome> CommitWithRetries(Catalog& catalog, const FileIO& io, cons
         }
       }
       if (!st.ok()) {
-        return UnknownOutcome("the commit to table '", IdText(id), "' may or may not have taken effect (",
-                              st.message(), "); its files are kept: ", location);
+        return UnknownOutcome("the commit to table '", IdText(id),
+                              "' may or may not have taken effect (", st.message(),
+                              "); its files are kept: ", location);
       }
     }
     if (st.ok()) {
@@ -233,9 +250,10 @@ Result<CommitOutcome> CommitWithRetries(Catalog& catalog, const FileIO& io, cons
     // Certainly not applied: this metadata file is garbage.
     (void)io.Delete({location});
     int64_t elapsed = env.now_ms() - started_ms;
-    if (attempt > std::max(retry.num_retries, env.min_retries) || elapsed > retry.total_timeout.count()) {
-      return fail(st.WithContext(StrCat("committing to table '", IdText(id), "' failed after ", attempt,
-                                        " attempts")));
+    if (attempt > std::max(retry.num_retries, env.min_retries) ||
+        elapsed > retry.total_timeout.count()) {
+      return fail(st.WithContext(
+          StrCat("committing to table '", IdText(id), "' failed after ", attempt, " attempts")));
     }
     if (env.on_retry) env.on_retry(attempt, st);
     RetryPolicy policy;
@@ -247,7 +265,8 @@ Result<CommitOutcome> CommitWithRetries(Catalog& catalog, const FileIO& io, cons
     if (!now.ok()) return fail(now.status().WithContext("reloading table '" + IdText(id) + "'"));
     if (*now != base_location) {
       Result<TableMetadata> fresh = ReadMetadata(io, *now);
-      if (!fresh.ok()) return fail(fresh.status().WithContext("reloading table '" + IdText(id) + "'"));
+      if (!fresh.ok())
+        return fail(fresh.status().WithContext("reloading table '" + IdText(id) + "'"));
       base = std::move(*fresh);
       base_location = *now;
     }

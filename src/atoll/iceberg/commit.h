@@ -48,9 +48,9 @@
 namespace atl::iceberg {
 
 struct CommitEnv {
-  std::function<int64_t()> now_ms;                        // wall clock, ms since the epoch
-  std::function<std::string()> new_uuid;                  // "xxxxxxxx-xxxx-4xxx-..." text
-  std::function<int64_t()> new_snapshot_id;               // positive
+  std::function<int64_t()> now_ms;                       // wall clock, ms since the epoch
+  std::function<std::string()> new_uuid;                 // "xxxxxxxx-xxxx-4xxx-..." text
+  std::function<int64_t()> new_snapshot_id;              // positive
   std::function<void(std::chrono::milliseconds)> sleep;  // backoff waits
   // Called after each failed swap with the attempt number and the error (for logging).
   std::function<void(int attempt, const Status& error)> on_retry;
@@ -74,14 +74,16 @@ struct CommitRetryOptions {
   std::chrono::milliseconds total_timeout{1800000};
 
   // Reads the commit.retry.* properties (malformed values are kInvalidArgument).
-  static Result<CommitRetryOptions> FromProperties(const std::map<std::string, std::string>& properties);
+  static Result<CommitRetryOptions> FromProperties(
+      const std::map<std::string, std::string>& properties);
 };
 
 // The number of a metadata file name: "00012-<uuid>.metadata.json" -> 12, "v3.metadata.json"
 // -> 3; nullopt when the name has no number.
 std::optional<int64_t> MetadataFileVersion(std::string_view location);
 // <table location>/metadata/<version, 5 digits>-<uuid>.metadata.json
-std::string MetadataFileLocation(const std::string& table_location, int64_t version, const std::string& uuid);
+std::string MetadataFileLocation(const std::string& table_location, int64_t version,
+                                 const std::string& uuid);
 
 // The files written by one commit (over all its attempts). Thread-safe.
 class WrittenFiles {
@@ -96,14 +98,15 @@ class WrittenFiles {
 
 // What one attempt produced.
 struct AttemptResult {
-  TableMetadata metadata;              // the new metadata (not yet stamped by the commit)
-  std::set<std::string> referenced;    // files written by this commit that `metadata` uses
+  TableMetadata metadata;            // the new metadata (not yet stamped by the commit)
+  std::set<std::string> referenced;  // files written by this commit that `metadata` uses
 };
 
 // One attempt: derive new metadata from `base` (whose file is `base_location`). `attempt`
 // counts from 1. Files it writes must be recorded in `written`. Errors end the commit.
-using AttemptFn = std::function<Result<AttemptResult>(const TableMetadata& base, const std::string& base_location,
-                                                      int attempt, WrittenFiles* written)>;
+using AttemptFn =
+    std::function<Result<AttemptResult>(const TableMetadata& base, const std::string& base_location,
+                                        int attempt, WrittenFiles* written)>;
 
 struct CommitOutcome {
   TableMetadata metadata;
@@ -113,8 +116,9 @@ struct CommitOutcome {
 
 // Runs the protocol above for table `id`, starting from `base`. On kUnknownOutcome the
 // error says that the commit may or may not have happened.
-Result<CommitOutcome> CommitWithRetries(Catalog& catalog, const FileIO& io, const TableIdentifier& id,
-                                        TableMetadata base, std::string base_location, const CommitEnv& env,
+Result<CommitOutcome> CommitWithRetries(Catalog& catalog, const FileIO& io,
+                                        const TableIdentifier& id, TableMetadata base,
+                                        std::string base_location, const CommitEnv& env,
                                         const AttemptFn& attempt_fn);
 
 // Writes a new, uniquely named file, repeating the write after kUnavailable and
@@ -122,9 +126,11 @@ Result<CommitOutcome> CommitWithRetries(Catalog& catalog, const FileIO& io, cons
 Status WriteNewFile(const FileIO& io, const std::string& location, std::string bytes);
 
 // Writes the first metadata file of a new table (version 0) and returns its location.
-Result<std::string> WriteFirstMetadataFile(const FileIO& io, const TableMetadata& metadata, const CommitEnv& env);
+Result<std::string> WriteFirstMetadataFile(const FileIO& io, const TableMetadata& metadata,
+                                           const CommitEnv& env);
 
 // Writes <location>/metadata/version-hint.text for `metadata_location`; errors are ignored.
-void WriteVersionHint(const FileIO& io, const std::string& table_location, const std::string& metadata_location);
+void WriteVersionHint(const FileIO& io, const std::string& table_location,
+                      const std::string& metadata_location);
 
 }  // namespace atl::iceberg

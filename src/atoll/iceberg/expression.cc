@@ -50,8 +50,10 @@ bool IsPredicate(Op op) {
     case Op::kFalse:
     case Op::kAnd:
     case Op::kOr:
-    case Op::kNot: return false;
-    default: return true;
+    case Op::kNot:
+      return false;
+    default:
+      return true;
   }
 }
 
@@ -80,7 +82,8 @@ std::string ColumnText(std::string_view column) {
   size_t start = 0;
   while (true) {
     size_t dot = column.find('.', start);
-    std::string_view part = column.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+    std::string_view part =
+        column.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
     if (!out.empty()) out += '.';
     out += IsPlainIdentifier(part) ? std::string(part) : Quote(part, '"');
     if (dot == std::string_view::npos) break;
@@ -95,16 +98,23 @@ std::string LiteralText(const Literal& v) {
   if (v.is_null()) return "NULL";
   switch (v.type()->id()) {
     case TypeId::kString:
-    case TypeId::kUuid: return Quote(v.ToString(), '\'');
+    case TypeId::kUuid:
+      return Quote(v.ToString(), '\'');
     case TypeId::kBinary:
-    case TypeId::kFixed: return "X" + Quote(v.ToString(), '\'');
-    case TypeId::kDate: return "DATE " + Quote(v.ToString(), '\'');
-    case TypeId::kTime: return "TIME " + Quote(v.ToString(), '\'');
+    case TypeId::kFixed:
+      return "X" + Quote(v.ToString(), '\'');
+    case TypeId::kDate:
+      return "DATE " + Quote(v.ToString(), '\'');
+    case TypeId::kTime:
+      return "TIME " + Quote(v.ToString(), '\'');
     case TypeId::kTimestamp:
-    case TypeId::kTimestampNs: return "TIMESTAMP " + Quote(v.ToString(), '\'');
+    case TypeId::kTimestampNs:
+      return "TIMESTAMP " + Quote(v.ToString(), '\'');
     case TypeId::kTimestampTz:
-    case TypeId::kTimestampTzNs: return "TIMESTAMPTZ " + Quote(v.ToString(), '\'');
-    default: return v.ToString();
+    case TypeId::kTimestampTzNs:
+      return "TIMESTAMPTZ " + Quote(v.ToString(), '\'');
+    default:
+      return v.ToString();
   }
 }
 
@@ -122,26 +132,42 @@ std::string Expression::ToString() const {
     return s + ")";
   };
   switch (op) {
-    case Op::kTrue: return "TRUE";
-    case Op::kFalse: return "FALSE";
-    case Op::kAnd: return child(children.at(0), op) + " AND " + child(children.at(1), op);
-    case Op::kOr: return child(children.at(0), op) + " OR " + child(children.at(1), op);
+    case Op::kTrue:
+      return "TRUE";
+    case Op::kFalse:
+      return "FALSE";
+    case Op::kAnd:
+      return child(children.at(0), op) + " AND " + child(children.at(1), op);
+    case Op::kOr:
+      return child(children.at(0), op) + " OR " + child(children.at(1), op);
     case Op::kNot: {
       const Expression& c = children.at(0);
       return IsPredicate(c.op) ? "NOT " + c.ToString() : "NOT (" + c.ToString() + ")";
     }
-    case Op::kIsNull: return col + " IS NULL";
-    case Op::kNotNull: return col + " IS NOT NULL";
-    case Op::kIsNaN: return col + " IS NAN";
-    case Op::kNotNaN: return col + " IS NOT NAN";
-    case Op::kLt: return col + " < " + first();
-    case Op::kLtEq: return col + " <= " + first();
-    case Op::kGt: return col + " > " + first();
-    case Op::kGtEq: return col + " >= " + first();
-    case Op::kEq: return col + " = " + first();
-    case Op::kNotEq: return col + " != " + first();
-    case Op::kIn: return col + " IN " + list();
-    case Op::kNotIn: return col + " NOT IN " + list();
+    case Op::kIsNull:
+      return col + " IS NULL";
+    case Op::kNotNull:
+      return col + " IS NOT NULL";
+    case Op::kIsNaN:
+      return col + " IS NAN";
+    case Op::kNotNaN:
+      return col + " IS NOT NAN";
+    case Op::kLt:
+      return col + " < " + first();
+    case Op::kLtEq:
+      return col + " <= " + first();
+    case Op::kGt:
+      return col + " > " + first();
+    case Op::kGtEq:
+      return col + " >= " + first();
+    case Op::kEq:
+      return col + " = " + first();
+    case Op::kNotEq:
+      return col + " != " + first();
+    case Op::kIn:
+      return col + " IN " + list();
+    case Op::kNotIn:
+      return col + " NOT IN " + list();
     case Op::kStartsWith: {
       std::string p = values.empty() || values[0].is_null() ? "" : values[0].bytes_value();
       std::string escaped;
@@ -161,21 +187,36 @@ std::string Expression::ToString() const {
 
 Op NegatedOp(Op op) {
   switch (op) {
-    case Op::kTrue: return Op::kFalse;
-    case Op::kFalse: return Op::kTrue;
-    case Op::kIsNull: return Op::kNotNull;
-    case Op::kNotNull: return Op::kIsNull;
-    case Op::kIsNaN: return Op::kNotNaN;
-    case Op::kNotNaN: return Op::kIsNaN;
-    case Op::kLt: return Op::kGtEq;
-    case Op::kLtEq: return Op::kGt;
-    case Op::kGt: return Op::kLtEq;
-    case Op::kGtEq: return Op::kLt;
-    case Op::kEq: return Op::kNotEq;
-    case Op::kNotEq: return Op::kEq;
-    case Op::kIn: return Op::kNotIn;
-    case Op::kNotIn: return Op::kIn;
-    default: return op;  // And/Or/Not/StartsWith: handled by the caller
+    case Op::kTrue:
+      return Op::kFalse;
+    case Op::kFalse:
+      return Op::kTrue;
+    case Op::kIsNull:
+      return Op::kNotNull;
+    case Op::kNotNull:
+      return Op::kIsNull;
+    case Op::kIsNaN:
+      return Op::kNotNaN;
+    case Op::kNotNaN:
+      return Op::kIsNaN;
+    case Op::kLt:
+      return Op::kGtEq;
+    case Op::kLtEq:
+      return Op::kGt;
+    case Op::kGt:
+      return Op::kLtEq;
+    case Op::kGtEq:
+      return Op::kLt;
+    case Op::kEq:
+      return Op::kNotEq;
+    case Op::kNotEq:
+      return Op::kEq;
+    case Op::kIn:
+      return Op::kNotIn;
+    case Op::kNotIn:
+      return Op::kIn;
+    default:
+      return op;  // And/Or/Not/StartsWith: handled by the caller
   }
 }
 
@@ -211,8 +252,10 @@ Expression ToNnf(const Expression& e, bool negate) {
       return Simplified(op == Op::kAnd ? Expression::And(std::move(a), std::move(b))
                                        : Expression::Or(std::move(a), std::move(b)));
     }
-    case Op::kNot: return ToNnf(e.children.at(0), !negate);
-    case Op::kStartsWith: return negate ? Expression::Not(e) : e;
+    case Op::kNot:
+      return ToNnf(e.children.at(0), !negate);
+    case Op::kStartsWith:
+      return negate ? Expression::Not(e) : e;
     default: {
       if (!negate) return e;
       Expression n = e;
@@ -245,7 +288,9 @@ struct Converted {
 };
 
 Converted Exact(Literal v) { return Converted{Fit::kExact, std::move(v)}; }
-Converted Floor(Literal v, bool inexact) { return Converted{inexact ? Fit::kFloor : Fit::kExact, std::move(v)}; }
+Converted Floor(Literal v, bool inexact) {
+  return Converted{inexact ? Fit::kFloor : Fit::kExact, std::move(v)};
+}
 Converted Above() { return Converted{Fit::kAboveMax, std::nullopt}; }
 Converted Below() { return Converted{Fit::kBelowMin, std::nullopt}; }
 
@@ -279,9 +324,12 @@ Result<Converted> FromInteger(int128_t v, bool inexact, const TypePtr& type) {
       if (v > std::numeric_limits<int64_t>::max()) return Above();
       if (v < std::numeric_limits<int64_t>::min()) return Below();
       return Floor(Literal::Long(static_cast<int64_t>(v)), inexact);
-    case TypeId::kFloat: return Exact(Literal::Float(static_cast<float>(v)));
-    case TypeId::kDouble: return Exact(Literal::Double(static_cast<double>(v)));
-    default: break;
+    case TypeId::kFloat:
+      return Exact(Literal::Float(static_cast<float>(v)));
+    case TypeId::kDouble:
+      return Exact(Literal::Double(static_cast<double>(v)));
+    default:
+      break;
   }
   return InvalidArgument("cannot convert an integer to ", type->ToString());
 }
@@ -328,7 +376,8 @@ Result<Converted> FromDouble(double d, const TypePtr& type) {
   TypeId id = type->id();
   if (id == TypeId::kDouble) return Exact(Literal::Double(d));
   if (id == TypeId::kFloat) return Exact(Literal::Float(static_cast<float>(d)));
-  if (std::isnan(d)) return InvalidArgument("NaN compares only with float or double columns (use IS NAN)");
+  if (std::isnan(d))
+    return InvalidArgument("NaN compares only with float or double columns (use IS NAN)");
   if (IsIntegral(id)) {
     if (d >= 9.3e18) return Above();
     if (d <= -9.3e18) return Below();
@@ -377,8 +426,10 @@ Result<Converted> Convert(const Literal& lit, const TypePtr& type);
 Result<Converted> FromText(const std::string& text, const TypePtr& type) {
   TypeId id = type->id();
   switch (id) {
-    case TypeId::kString: return Exact(Literal::String(text));
-    case TypeId::kBinary: return Exact(Literal::Binary(text));
+    case TypeId::kString:
+      return Exact(Literal::String(text));
+    case TypeId::kBinary:
+      return Exact(Literal::Binary(text));
     case TypeId::kFixed: {
       ATOLL_ASSIGN_OR_RETURN(Literal v, Literal::Make(type, text));
       return Exact(std::move(v));
@@ -421,7 +472,8 @@ Result<Converted> FromText(const std::string& text, const TypePtr& type) {
       ATOLL_ASSIGN_OR_RETURN(Literal n, ParseNumberLiteral(text));
       return Convert(n, type);
     }
-    default: break;
+    default:
+      break;
   }
   return InvalidArgument("cannot compare ", type->ToString(), " with text");
 }
@@ -443,25 +495,33 @@ Result<Converted> Convert(const Literal& lit, const TypePtr& type) {
       if (to == TypeId::kDecimal) return FromDecimal(lit.int64_value(), 0, type);
       if (to == TypeId::kString) break;
       return FromInteger(lit.int64_value(), false, type);
-    case TypeId::kDecimal: return FromDecimal(lit.decimal_value(), lit.type()->scale(), type);
-    case TypeId::kFloat: return FromDouble(lit.float_value(), type);
-    case TypeId::kDouble: return FromDouble(lit.double_value(), type);
-    case TypeId::kString: return FromText(lit.bytes_value(), type);
+    case TypeId::kDecimal:
+      return FromDecimal(lit.decimal_value(), lit.type()->scale(), type);
+    case TypeId::kFloat:
+      return FromDouble(lit.float_value(), type);
+    case TypeId::kDouble:
+      return FromDouble(lit.double_value(), type);
+    case TypeId::kString:
+      return FromText(lit.bytes_value(), type);
     case TypeId::kBinary:
       if (to == TypeId::kBinary || to == TypeId::kFixed || to == TypeId::kUuid) {
         ATOLL_ASSIGN_OR_RETURN(Literal v, Literal::Make(type, lit.bytes_value()));
         return Exact(std::move(v));
       }
       break;
-    case TypeId::kDate: return FromDays(lit.int32_value(), type);
+    case TypeId::kDate:
+      return FromDays(lit.int32_value(), type);
     case TypeId::kTime:
       if (to == TypeId::kTime) return Exact(lit);
       break;
     case TypeId::kTimestamp:
-    case TypeId::kTimestampTz: return FromNanos(lit.int64_value() * 1000, type);
+    case TypeId::kTimestampTz:
+      return FromNanos(lit.int64_value() * 1000, type);
     case TypeId::kTimestampNs:
-    case TypeId::kTimestampTzNs: return FromNanos(lit.int64_value(), type);
-    default: break;
+    case TypeId::kTimestampTzNs:
+      return FromNanos(lit.int64_value(), type);
+    default:
+      break;
   }
   return InvalidArgument("cannot compare ", type->ToString(), " with ", LiteralText(lit));
 }
@@ -484,7 +544,8 @@ const NestedField* FindCaseInsensitive(const Schema& schema, std::string_view na
   };
   const std::string want = lower(name);
   const NestedField* found = nullptr;
-  std::vector<std::pair<const std::vector<NestedField>*, std::string>> stack{{&schema.fields(), ""}};
+  std::vector<std::pair<const std::vector<NestedField>*, std::string>> stack{
+      {&schema.fields(), ""}};
   while (!stack.empty()) {
     auto [fields, prefix] = stack.back();
     stack.pop_back();
@@ -503,7 +564,8 @@ const NestedField* FindCaseInsensitive(const Schema& schema, std::string_view na
 Result<Expression> BindPredicate(const Expression& e, const Schema& schema) {
   const NestedField* field = schema.FindFieldByName(e.column);
   if (field == nullptr) field = FindCaseInsensitive(schema, e.column);
-  if (field == nullptr) return InvalidArgument("filter: no column '", e.column, "' in the table schema");
+  if (field == nullptr)
+    return InvalidArgument("filter: no column '", e.column, "' in the table schema");
   if (!field->type->is_primitive()) {
     return InvalidArgument("filter: column '", e.column, "' is a ", field->type->ToString(),
                            "; only primitive columns can be compared");
@@ -522,15 +584,18 @@ Result<Expression> BindPredicate(const Expression& e, const Schema& schema) {
 
   switch (e.op) {
     case Op::kIsNull:
-    case Op::kNotNull: return pred(e.op);
+    case Op::kNotNull:
+      return pred(e.op);
     case Op::kIsNaN:
     case Op::kNotNaN:
-      if (!IsFloating(type->id())) return e.op == Op::kIsNaN ? Expression::False() : Expression::True();
+      if (!IsFloating(type->id()))
+        return e.op == Op::kIsNaN ? Expression::False() : Expression::True();
       return pred(e.op);
     case Op::kStartsWith: {
       if (e.values.size() != 1) return InvalidArgument("filter: LIKE needs one pattern");
       if (type->id() != TypeId::kString && type->id() != TypeId::kBinary) {
-        return InvalidArgument("filter: LIKE needs a string column, '", e.column, "' is ", type->ToString());
+        return InvalidArgument("filter: LIKE needs a string column, '", e.column, "' is ",
+                               type->ToString());
       }
       if (e.values[0].is_null() || e.values[0].value().index() != 7) {
         return InvalidArgument("filter: LIKE needs a string pattern");
@@ -566,40 +631,51 @@ Result<Expression> BindPredicate(const Expression& e, const Schema& schema) {
       const Literal& v = e.values[0];
       if (IsNaNLiteral(v)) {
         if (e.op == Op::kEq) return IsFloating(type->id()) ? pred(Op::kIsNaN) : Expression::False();
-        if (e.op == Op::kNotEq) return IsFloating(type->id()) ? pred(Op::kNotNaN) : pred(Op::kNotNull);
+        if (e.op == Op::kNotEq)
+          return IsFloating(type->id()) ? pred(Op::kNotNaN) : pred(Op::kNotNull);
         return InvalidArgument("filter: cannot order by NaN in ", e.ToString());
       }
       Result<Converted> c = Convert(v, type);
       if (!c.ok()) return context(c.status());
       switch (c->fit) {
-        case Fit::kExact: return pred(e.op, {*c->value});
+        case Fit::kExact:
+          return pred(e.op, {*c->value});
         case Fit::kFloor:
           switch (e.op) {
             case Op::kLt:
-            case Op::kLtEq: return pred(Op::kLtEq, {*c->value});
+            case Op::kLtEq:
+              return pred(Op::kLtEq, {*c->value});
             case Op::kGt:
-            case Op::kGtEq: return pred(Op::kGt, {*c->value});
-            case Op::kEq: return Expression::False();
-            default: return pred(Op::kNotNull);
+            case Op::kGtEq:
+              return pred(Op::kGt, {*c->value});
+            case Op::kEq:
+              return Expression::False();
+            default:
+              return pred(Op::kNotNull);
           }
         case Fit::kAboveMax:
           switch (e.op) {
             case Op::kLt:
             case Op::kLtEq:
-            case Op::kNotEq: return pred(Op::kNotNull);
-            default: return Expression::False();
+            case Op::kNotEq:
+              return pred(Op::kNotNull);
+            default:
+              return Expression::False();
           }
         case Fit::kBelowMin:
           switch (e.op) {
             case Op::kGt:
             case Op::kGtEq:
-            case Op::kNotEq: return pred(Op::kNotNull);
-            default: return Expression::False();
+            case Op::kNotEq:
+              return pred(Op::kNotNull);
+            default:
+              return Expression::False();
           }
       }
       break;
     }
-    default: break;
+    default:
+      break;
   }
   return Internal("filter: unexpected operator");
 }
@@ -607,7 +683,8 @@ Result<Expression> BindPredicate(const Expression& e, const Schema& schema) {
 Result<Expression> BindTree(const Expression& e, const Schema& schema) {
   switch (e.op) {
     case Op::kTrue:
-    case Op::kFalse: return e;
+    case Op::kFalse:
+      return e;
     case Op::kAnd:
     case Op::kOr: {
       if (e.children.size() != 2) return InvalidArgument("filter: AND/OR need two operands");
@@ -621,7 +698,8 @@ Result<Expression> BindTree(const Expression& e, const Schema& schema) {
       ATOLL_ASSIGN_OR_RETURN(Expression a, BindTree(e.children[0], schema));
       return Simplified(Expression::Not(std::move(a)));
     }
-    default: return BindPredicate(e, schema);
+    default:
+      return BindPredicate(e, schema);
   }
 }
 

@@ -36,9 +36,24 @@ namespace atl::iceberg {
 
 struct Expression {
   enum class Op {
-    kTrue, kFalse, kAnd, kOr, kNot,
-    kIsNull, kNotNull, kIsNaN, kNotNaN,
-    kLt, kLtEq, kGt, kGtEq, kEq, kNotEq, kIn, kNotIn, kStartsWith,
+    kTrue,
+    kFalse,
+    kAnd,
+    kOr,
+    kNot,
+    kIsNull,
+    kNotNull,
+    kIsNaN,
+    kNotNaN,
+    kLt,
+    kLtEq,
+    kGt,
+    kGtEq,
+    kEq,
+    kNotEq,
+    kIn,
+    kNotIn,
+    kStartsWith,
   };
   Op op = Op::kTrue;
   std::string column;                // predicates only
@@ -74,11 +89,11 @@ Result<bool> AllMatch(const Expression& bound, const Schema& schema, const Parti
                       const DataFile& file);
 
 // MightMatch from the partition tuple alone (`partition` follows `spec`); used for delete files.
-Result<bool> PartitionMightMatch(const Expression& bound, const Schema& schema, const PartitionSpec& spec,
-                                 const std::vector<Literal>& partition);
+Result<bool> PartitionMightMatch(const Expression& bound, const Schema& schema,
+                                 const PartitionSpec& spec, const std::vector<Literal>& partition);
 // Whether a manifest written with `spec` may hold matching files, from its partition field
 // summaries (contains_null, contains_nan, lower/upper bounds of each partition field).
-Result<bool> ManifestMightMatch(const Expression& bound, const Schema& schema, const PartitionSpec& spec,
-                                const ManifestFile& manifest);
+Result<bool> ManifestMightMatch(const Expression& bound, const Schema& schema,
+                                const PartitionSpec& spec, const ManifestFile& manifest);
 
 }  // namespace atl::iceberg

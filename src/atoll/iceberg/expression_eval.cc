@@ -35,7 +35,9 @@ bool Comparable(const Literal& a, const Literal& b) {
   if (a.is_null() || b.is_null()) return false;
   size_t ia = a.value().index();
   size_t ib = b.value().index();
-  auto group = [](size_t i) { return i == 2 || i == 3 ? 2 : (i == 4 || i == 5 ? 4 : static_cast<int>(i)); };
+  auto group = [](size_t i) {
+    return i == 2 || i == 3 ? 2 : (i == 4 || i == 5 ? 4 : static_cast<int>(i));
+  };
   if (group(ia) != group(ib)) return false;
   if (ia == 6 && a.type()->scale() != b.type()->scale()) return false;
   return true;
@@ -44,7 +46,8 @@ bool Comparable(const Literal& a, const Literal& b) {
 int CompareValues(const Literal& a, const Literal& b) {
   if (!Comparable(a, b)) return 0;
   switch (a.value().index()) {
-    case 1: return static_cast<int>(a.bool_value()) - static_cast<int>(b.bool_value());
+    case 1:
+      return static_cast<int>(a.bool_value()) - static_cast<int>(b.bool_value());
     case 2:
     case 3: {
       int64_t x = a.value().index() == 2 ? a.int32_value() : a.int64_value();
@@ -57,7 +60,10 @@ int CompareValues(const Literal& a, const Literal& b) {
       double y = AsDouble(b);
       return x < y ? -1 : (x > y ? 1 : 0);
     }
-    case 6: return a.decimal_value() < b.decimal_value() ? -1 : (a.decimal_value() > b.decimal_value() ? 1 : 0);
+    case 6:
+      return a.decimal_value() < b.decimal_value()
+                 ? -1
+                 : (a.decimal_value() > b.decimal_value() ? 1 : 0);
     default: {
       int c = a.bytes_value().compare(b.bytes_value());
       return c < 0 ? -1 : (c > 0 ? 1 : 0);
@@ -106,7 +112,8 @@ std::optional<Literal> Promote(const Literal& v, const TypePtr& type) {
 }
 
 // A metric bound decoded as the column type; nullopt when absent, undecodable or NaN.
-std::optional<Literal> DecodeBound(const ColumnMap<std::string>& bounds, int32_t id, const TypePtr& type) {
+std::optional<Literal> DecodeBound(const ColumnMap<std::string>& bounds, int32_t id,
+                                   const TypePtr& type) {
   auto it = bounds.find(id);
   if (it == bounds.end()) return std::nullopt;
   Result<Literal> lit = LiteralFromBytes(type, it->second);
@@ -114,7 +121,8 @@ std::optional<Literal> DecodeBound(const ColumnMap<std::string>& bounds, int32_t
   return Promote(*lit, type);
 }
 
-std::optional<Literal> DecodeSummaryBound(const std::optional<std::string>& bytes, const TypePtr& type) {
+std::optional<Literal> DecodeSummaryBound(const std::optional<std::string>& bytes,
+                                          const TypePtr& type) {
   if (!bytes) return std::nullopt;
   Result<Literal> lit = LiteralFromBytes(type, *bytes);
   if (!lit.ok() || IsNaN(*lit)) return std::nullopt;
@@ -174,9 +182,12 @@ Result<Leaf> MakeLeaf(const Expression& e, bool negated, const Schema& schema) {
     return InvalidArgument("filter is not bound to this schema: no column '", e.column, "'");
   }
   Leaf leaf{e.op, negated, field->id, field->type, &e.values};
-  bool needs_value = e.op != Op::kIsNull && e.op != Op::kNotNull && e.op != Op::kIsNaN && e.op != Op::kNotNaN;
-  if (needs_value && e.values.empty()) return InvalidArgument("filter predicate without a value: ", e.ToString());
-  if (negated && e.op != Op::kStartsWith) return InvalidArgument("filter is not bound: ", e.ToString());
+  bool needs_value =
+      e.op != Op::kIsNull && e.op != Op::kNotNull && e.op != Op::kIsNaN && e.op != Op::kNotNaN;
+  if (needs_value && e.values.empty())
+    return InvalidArgument("filter predicate without a value: ", e.ToString());
+  if (negated && e.op != Op::kStartsWith)
+    return InvalidArgument("filter is not bound: ", e.ToString());
   return leaf;
 }
 
@@ -195,27 +206,35 @@ bool MetricsMight(const Leaf& leaf, const DataFile& file) {
   const bool nan_possible = floating && !(nanc && *nanc == 0);
 
   switch (leaf.op) {
-    case Op::kIsNull: return !(nc && *nc == 0);
-    case Op::kNotNull: return !all_null;
+    case Op::kIsNull:
+      return !(nc && *nc == 0);
+    case Op::kNotNull:
+      return !all_null;
     case Op::kIsNaN:
       if (nanc && *nanc == 0) return false;
       return !all_null;
-    case Op::kNotNaN: return !all_nan;
-    default: break;
+    case Op::kNotNaN:
+      return !all_nan;
+    default:
+      break;
   }
   if (all_null) return false;
-  const bool greater_side = leaf.op == Op::kGt || leaf.op == Op::kGtEq || leaf.op == Op::kNotEq ||
-                            leaf.op == Op::kNotIn;
+  const bool greater_side =
+      leaf.op == Op::kGt || leaf.op == Op::kGtEq || leaf.op == Op::kNotEq || leaf.op == Op::kNotIn;
   if (all_nan) return greater_side;
   if (nan_possible && greater_side) return true;
 
   std::optional<Literal> lower = DecodeBound(file.lower_bounds, id, leaf.type);
   std::optional<Literal> upper = DecodeBound(file.upper_bounds, id, leaf.type);
   switch (leaf.op) {
-    case Op::kLt: return !(lower && LowerAtLeast(*lower, leaf.value()));
-    case Op::kLtEq: return !(lower && LowerAbove(*lower, leaf.value()));
-    case Op::kGt: return !(upper && UpperAtMost(*upper, leaf.value(), bytes));
-    case Op::kGtEq: return !(upper && UpperBelow(*upper, leaf.value(), bytes));
+    case Op::kLt:
+      return !(lower && LowerAtLeast(*lower, leaf.value()));
+    case Op::kLtEq:
+      return !(lower && LowerAbove(*lower, leaf.value()));
+    case Op::kGt:
+      return !(upper && UpperAtMost(*upper, leaf.value(), bytes));
+    case Op::kGtEq:
+      return !(upper && UpperBelow(*upper, leaf.value(), bytes));
     case Op::kEq:
       if (lower && LowerAbove(*lower, leaf.value())) return false;
       return !(upper && UpperBelow(*upper, leaf.value(), bytes));
@@ -231,12 +250,14 @@ bool MetricsMight(const Leaf& leaf, const DataFile& file) {
       const std::string& p = leaf.value().bytes_value();
       if (leaf.not_starts_with) {
         // No row matches when every non-null value starts with p.
-        return !(lower && upper && StartsWith(lower->bytes_value(), p) && StartsWith(upper->bytes_value(), p));
+        return !(lower && upper && StartsWith(lower->bytes_value(), p) &&
+                 StartsWith(upper->bytes_value(), p));
       }
       if (lower && LowerAbovePrefix(*lower, p)) return false;
       return !(upper && UpperBelow(*upper, leaf.value(), true));
     }
-    default: return true;  // NotEq, NotIn: no pruning from ranges
+    default:
+      return true;  // NotEq, NotIn: no pruning from ranges
   }
 }
 
@@ -251,11 +272,16 @@ bool MetricsAll(const Leaf& leaf, const DataFile& file) {
   const bool no_nans = !floating || (nanc && *nanc == 0);
 
   switch (leaf.op) {
-    case Op::kIsNull: return vc && nc && *nc == *vc;
-    case Op::kNotNull: return no_nulls;
-    case Op::kIsNaN: return floating && vc && nanc && *nanc == *vc;
-    case Op::kNotNaN: return !floating || (nanc && *nanc == 0) || (vc && nc && *nc == *vc);
-    default: break;
+    case Op::kIsNull:
+      return vc && nc && *nc == *vc;
+    case Op::kNotNull:
+      return no_nulls;
+    case Op::kIsNaN:
+      return floating && vc && nanc && *nanc == *vc;
+    case Op::kNotNaN:
+      return !floating || (nanc && *nanc == 0) || (vc && nc && *nc == *vc);
+    default:
+      break;
   }
   if (!no_nulls) return false;
   std::optional<Literal> lower = DecodeBound(file.lower_bounds, id, leaf.type);
@@ -264,32 +290,45 @@ bool MetricsAll(const Leaf& leaf, const DataFile& file) {
     return (lower && LowerAbove(*lower, v)) || (upper && UpperBelow(*upper, v, bytes));
   };
   switch (leaf.op) {
-    case Op::kNotEq: return outside(leaf.value());
-    case Op::kNotIn: return std::all_of(leaf.values->begin(), leaf.values->end(), outside);
+    case Op::kNotEq:
+      return outside(leaf.value());
+    case Op::kNotIn:
+      return std::all_of(leaf.values->begin(), leaf.values->end(), outside);
     case Op::kStartsWith: {
       if (!bytes) return false;
       const std::string& p = leaf.value().bytes_value();
       if (leaf.not_starts_with) {
-        return (lower && LowerAbovePrefix(*lower, p)) || (upper && UpperBelow(*upper, leaf.value(), true));
+        return (lower && LowerAbovePrefix(*lower, p)) ||
+               (upper && UpperBelow(*upper, leaf.value(), true));
       }
-      return lower && upper && StartsWith(lower->bytes_value(), p) && StartsWith(upper->bytes_value(), p);
+      return lower && upper && StartsWith(lower->bytes_value(), p) &&
+             StartsWith(upper->bytes_value(), p);
     }
-    default: break;
+    default:
+      break;
   }
   if (!no_nans) return false;
   switch (leaf.op) {
-    case Op::kLt: return upper && UpperBelow(*upper, leaf.value(), bytes);
-    case Op::kLtEq: return upper && UpperAtMost(*upper, leaf.value(), bytes);
-    case Op::kGt: return lower && LowerAbove(*lower, leaf.value());
-    case Op::kGtEq: return lower && LowerAtLeast(*lower, leaf.value());
+    case Op::kLt:
+      return upper && UpperBelow(*upper, leaf.value(), bytes);
+    case Op::kLtEq:
+      return upper && UpperAtMost(*upper, leaf.value(), bytes);
+    case Op::kGt:
+      return lower && LowerAbove(*lower, leaf.value());
+    case Op::kGtEq:
+      return lower && LowerAtLeast(*lower, leaf.value());
     case Op::kEq:
-      return !bytes && lower && upper && Comparable(*lower, leaf.value()) && CompareValues(*lower, leaf.value()) == 0 &&
-             CompareValues(*upper, leaf.value()) == 0;
+      return !bytes && lower && upper && Comparable(*lower, leaf.value()) &&
+             CompareValues(*lower, leaf.value()) == 0 && CompareValues(*upper, leaf.value()) == 0;
     case Op::kIn:
-      if (bytes || !lower || !upper || !Comparable(*lower, *upper) || CompareValues(*lower, *upper) != 0) return false;
-      return std::any_of(leaf.values->begin(), leaf.values->end(),
-                         [&](const Literal& v) { return Comparable(*lower, v) && CompareValues(*lower, v) == 0; });
-    default: return false;
+      if (bytes || !lower || !upper || !Comparable(*lower, *upper) ||
+          CompareValues(*lower, *upper) != 0)
+        return false;
+      return std::any_of(leaf.values->begin(), leaf.values->end(), [&](const Literal& v) {
+        return Comparable(*lower, v) && CompareValues(*lower, v) == 0;
+      });
+    default:
+      return false;
   }
 }
 
@@ -301,7 +340,8 @@ std::optional<Literal> Adjacent(const Literal& v, int delta) {
   switch (v.value().index()) {
     case 2: {
       int64_t r = static_cast<int64_t>(v.int32_value()) + delta;
-      if (r < std::numeric_limits<int32_t>::min() || r > std::numeric_limits<int32_t>::max()) return std::nullopt;
+      if (r < std::numeric_limits<int32_t>::min() || r > std::numeric_limits<int32_t>::max())
+        return std::nullopt;
       return Literal::Make(v.type(), static_cast<int32_t>(r)).value();
     }
     case 3: {
@@ -312,8 +352,10 @@ std::optional<Literal> Adjacent(const Literal& v, int delta) {
       }
       return Literal::Make(v.type(), x + delta).value();
     }
-    case 6: return Literal::Make(v.type(), v.decimal_value() + delta).value();
-    default: return std::nullopt;
+    case 6:
+      return Literal::Make(v.type(), v.decimal_value() + delta).value();
+    default:
+      return std::nullopt;
   }
 }
 
@@ -369,29 +411,40 @@ std::optional<PartPred> Project(const Transform& t, const Leaf& leaf, Mode mode)
     if (op == Op::kStartsWith) {
       const std::string& p = leaf.value().bytes_value();
       size_t len = leaf.type->id() == TypeId::kString ? CodePoints(p) : p.size();
-      if (len <= static_cast<size_t>(t.param())) return PartPred{op, leaf.not_starts_with, {leaf.value()}};
+      if (len <= static_cast<size_t>(t.param()))
+        return PartPred{op, leaf.not_starts_with, {leaf.value()}};
       if (mode == Mode::kInclusive && !leaf.not_starts_with) return one(Op::kEq, leaf.value());
       return std::nullopt;
     }
     if (mode == Mode::kInclusive) {
       switch (op) {
         case Op::kLt:
-        case Op::kLtEq: return one(Op::kLtEq, leaf.value());
+        case Op::kLtEq:
+          return one(Op::kLtEq, leaf.value());
         case Op::kGt:
-        case Op::kGtEq: return one(Op::kGtEq, leaf.value());
-        case Op::kEq: return one(Op::kEq, leaf.value());
-        case Op::kIn: return each(Op::kIn);
-        default: return std::nullopt;
+        case Op::kGtEq:
+          return one(Op::kGtEq, leaf.value());
+        case Op::kEq:
+          return one(Op::kEq, leaf.value());
+        case Op::kIn:
+          return each(Op::kIn);
+        default:
+          return std::nullopt;
       }
     }
     switch (op) {
       case Op::kLt:
-      case Op::kLtEq: return one(Op::kLt, leaf.value());
+      case Op::kLtEq:
+        return one(Op::kLt, leaf.value());
       case Op::kGt:
-      case Op::kGtEq: return one(Op::kGt, leaf.value());
-      case Op::kNotEq: return one(Op::kNotEq, leaf.value());
-      case Op::kNotIn: return each(Op::kNotIn);
-      default: return std::nullopt;
+      case Op::kGtEq:
+        return one(Op::kGt, leaf.value());
+      case Op::kNotEq:
+        return one(Op::kNotEq, leaf.value());
+      case Op::kNotIn:
+        return each(Op::kNotIn);
+      default:
+        return std::nullopt;
     }
   }
 
@@ -399,23 +452,37 @@ std::optional<PartPred> Project(const Transform& t, const Leaf& leaf, Mode mode)
   if (op == Op::kStartsWith) return std::nullopt;
   if (mode == Mode::kInclusive) {
     switch (op) {
-      case Op::kLt: return one(Op::kLtEq, Adjacent(leaf.value(), -1));
-      case Op::kLtEq: return one(Op::kLtEq, leaf.value());
-      case Op::kGt: return one(Op::kGtEq, Adjacent(leaf.value(), +1));
-      case Op::kGtEq: return one(Op::kGtEq, leaf.value());
-      case Op::kEq: return one(Op::kEq, leaf.value());
-      case Op::kIn: return each(Op::kIn);
-      default: return std::nullopt;
+      case Op::kLt:
+        return one(Op::kLtEq, Adjacent(leaf.value(), -1));
+      case Op::kLtEq:
+        return one(Op::kLtEq, leaf.value());
+      case Op::kGt:
+        return one(Op::kGtEq, Adjacent(leaf.value(), +1));
+      case Op::kGtEq:
+        return one(Op::kGtEq, leaf.value());
+      case Op::kEq:
+        return one(Op::kEq, leaf.value());
+      case Op::kIn:
+        return each(Op::kIn);
+      default:
+        return std::nullopt;
     }
   }
   switch (op) {
-    case Op::kLt: return one(Op::kLt, leaf.value());
-    case Op::kLtEq: return one(Op::kLt, Adjacent(leaf.value(), +1));
-    case Op::kGt: return one(Op::kGt, leaf.value());
-    case Op::kGtEq: return one(Op::kGt, Adjacent(leaf.value(), -1));
-    case Op::kNotEq: return one(Op::kNotEq, leaf.value());
-    case Op::kNotIn: return each(Op::kNotIn);
-    default: return std::nullopt;
+    case Op::kLt:
+      return one(Op::kLt, leaf.value());
+    case Op::kLtEq:
+      return one(Op::kLt, Adjacent(leaf.value(), +1));
+    case Op::kGt:
+      return one(Op::kGt, leaf.value());
+    case Op::kGtEq:
+      return one(Op::kGt, Adjacent(leaf.value(), -1));
+    case Op::kNotEq:
+      return one(Op::kNotEq, leaf.value());
+    case Op::kNotIn:
+      return each(Op::kNotIn);
+    default:
+      return std::nullopt;
   }
 }
 
@@ -424,11 +491,16 @@ std::optional<PartPred> Project(const Transform& t, const Leaf& leaf, Mode mode)
 bool EvalPartition(const PartPred& p, const Literal& pv, Mode mode) {
   const bool unsure = mode == Mode::kInclusive;
   switch (p.op) {
-    case Op::kIsNull: return pv.is_null();
-    case Op::kNotNull: return !pv.is_null();
-    case Op::kIsNaN: return IsNaN(pv);
-    case Op::kNotNaN: return !IsNaN(pv);
-    default: break;
+    case Op::kIsNull:
+      return pv.is_null();
+    case Op::kNotNull:
+      return !pv.is_null();
+    case Op::kIsNaN:
+      return IsNaN(pv);
+    case Op::kNotNaN:
+      return !IsNaN(pv);
+    default:
+      break;
   }
   if (pv.is_null()) return false;
   if (IsNaN(pv)) {
@@ -456,17 +528,25 @@ bool EvalPartition(const PartPred& p, const Literal& pv, Mode mode) {
       }
       return p.op == Op::kIn ? found : !found;
     }
-    default: break;
+    default:
+      break;
   }
   if (!cmp(p.values.at(0), &c)) return unsure;
   switch (p.op) {
-    case Op::kLt: return c < 0;
-    case Op::kLtEq: return c <= 0;
-    case Op::kGt: return c > 0;
-    case Op::kGtEq: return c >= 0;
-    case Op::kEq: return c == 0;
-    case Op::kNotEq: return c != 0;
-    default: return unsure;
+    case Op::kLt:
+      return c < 0;
+    case Op::kLtEq:
+      return c <= 0;
+    case Op::kGt:
+      return c > 0;
+    case Op::kGtEq:
+      return c >= 0;
+    case Op::kEq:
+      return c == 0;
+    case Op::kNotEq:
+      return c != 0;
+    default:
+      return unsure;
   }
 }
 
@@ -478,21 +558,30 @@ bool EvalSummary(const PartPred& p, const FieldSummary& s, const TypePtr& type) 
   const bool no_values = !s.lower_bound && !s.upper_bound;  // only nulls and NaN
   const bool bytes = IsBytes(type->id());
   switch (p.op) {
-    case Op::kIsNull: return s.contains_null;
-    case Op::kNotNull: return !(no_values && !nan_possible);
-    case Op::kIsNaN: return nan_possible;
-    case Op::kNotNaN: return !(no_values && !s.contains_null && nan_possible && s.contains_nan.value_or(false));
-    default: break;
+    case Op::kIsNull:
+      return s.contains_null;
+    case Op::kNotNull:
+      return !(no_values && !nan_possible);
+    case Op::kIsNaN:
+      return nan_possible;
+    case Op::kNotNaN:
+      return !(no_values && !s.contains_null && nan_possible && s.contains_nan.value_or(false));
+    default:
+      break;
   }
-  const bool greater_side =
-      p.op == Op::kGt || p.op == Op::kGtEq || p.op == Op::kNotEq || p.op == Op::kNotIn || p.not_starts_with;
+  const bool greater_side = p.op == Op::kGt || p.op == Op::kGtEq || p.op == Op::kNotEq ||
+                            p.op == Op::kNotIn || p.not_starts_with;
   if (nan_possible && greater_side) return true;
   if (no_values) return false;
   switch (p.op) {
-    case Op::kLt: return !(lower && LowerAtLeast(*lower, p.values.at(0)));
-    case Op::kLtEq: return !(lower && LowerAbove(*lower, p.values.at(0)));
-    case Op::kGt: return !(upper && UpperAtMost(*upper, p.values.at(0), bytes));
-    case Op::kGtEq: return !(upper && UpperBelow(*upper, p.values.at(0), bytes));
+    case Op::kLt:
+      return !(lower && LowerAtLeast(*lower, p.values.at(0)));
+    case Op::kLtEq:
+      return !(lower && LowerAbove(*lower, p.values.at(0)));
+    case Op::kGt:
+      return !(upper && UpperAtMost(*upper, p.values.at(0), bytes));
+    case Op::kGtEq:
+      return !(upper && UpperBelow(*upper, p.values.at(0), bytes));
     case Op::kEq:
       if (lower && LowerAbove(*lower, p.values.at(0))) return false;
       return !(upper && UpperBelow(*upper, p.values.at(0), bytes));
@@ -507,7 +596,8 @@ bool EvalSummary(const PartPred& p, const FieldSummary& s, const TypePtr& type) 
       if (p.not_starts_with || !bytes) return true;
       if (lower && LowerAbovePrefix(*lower, p.values.at(0).bytes_value())) return false;
       return !(upper && UpperBelow(*upper, p.values.at(0), true));
-    default: return true;
+    default:
+      return true;
   }
 }
 
@@ -515,8 +605,8 @@ bool EvalSummary(const PartPred& p, const FieldSummary& s, const TypePtr& type) 
 struct Target {
   const Schema& schema;
   const PartitionSpec& spec;
-  const DataFile* file = nullptr;                       // metrics (and partition below)
-  const std::vector<Literal>* partition = nullptr;      // partition tuple
+  const DataFile* file = nullptr;                        // metrics (and partition below)
+  const std::vector<Literal>* partition = nullptr;       // partition tuple
   const std::vector<FieldSummary>* summaries = nullptr;  // manifest summaries
 };
 
@@ -574,8 +664,10 @@ bool LeafAll(const Leaf& leaf, const Target& t) {
 
 Result<bool> Eval(const Expression& e, const Target& t, Mode mode) {
   switch (e.op) {
-    case Op::kTrue: return true;
-    case Op::kFalse: return false;
+    case Op::kTrue:
+      return true;
+    case Op::kFalse:
+      return false;
     case Op::kAnd: {
       ATOLL_ASSIGN_OR_RETURN(bool a, Eval(e.children.at(0), t, mode));
       if (!a) return false;
@@ -615,15 +707,15 @@ Result<bool> AllMatch(const Expression& bound, const Schema& schema, const Parti
   return Eval(bound, t, Mode::kStrict);
 }
 
-Result<bool> PartitionMightMatch(const Expression& bound, const Schema& schema, const PartitionSpec& spec,
-                                 const std::vector<Literal>& partition) {
+Result<bool> PartitionMightMatch(const Expression& bound, const Schema& schema,
+                                 const PartitionSpec& spec, const std::vector<Literal>& partition) {
   if (bound.op == Op::kTrue) return true;
   Target t{schema, spec, nullptr, &partition, nullptr};
   return Eval(bound, t, Mode::kInclusive);
 }
 
-Result<bool> ManifestMightMatch(const Expression& bound, const Schema& schema, const PartitionSpec& spec,
-                                const ManifestFile& manifest) {
+Result<bool> ManifestMightMatch(const Expression& bound, const Schema& schema,
+                                const PartitionSpec& spec, const ManifestFile& manifest) {
   if (bound.op == Op::kTrue) return true;
   Target t{schema, spec, nullptr, nullptr, &manifest.partitions};
   return Eval(bound, t, Mode::kInclusive);

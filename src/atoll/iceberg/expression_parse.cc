@@ -73,7 +73,8 @@ Result<Literal> ParseNumberLiteral(std::string_view text) {
   int128_t v = 0;
   for (char c : all) v = v * 10 + (c - '0');
   if (negative) v = -v;
-  if (frac.empty() && v >= std::numeric_limits<int64_t>::min() && v <= std::numeric_limits<int64_t>::max()) {
+  if (frac.empty() && v >= std::numeric_limits<int64_t>::min() &&
+      v <= std::numeric_limits<int64_t>::max()) {
     return Literal::Long(static_cast<int64_t>(v));
   }
   return Literal::Decimal(v, 38, static_cast<int>(frac.size()));
@@ -81,7 +82,19 @@ Result<Literal> ParseNumberLiteral(std::string_view text) {
 
 namespace {
 
-enum class Tok { kIdent, kQuotedIdent, kString, kNumber, kOp, kLParen, kRParen, kComma, kDot, kMinus, kEnd };
+enum class Tok {
+  kIdent,
+  kQuotedIdent,
+  kString,
+  kNumber,
+  kOp,
+  kLParen,
+  kRParen,
+  kComma,
+  kDot,
+  kMinus,
+  kEnd
+};
 
 struct Token {
   Tok kind;
@@ -116,11 +129,16 @@ class Parser {
       }
       size_t start = i;
       if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
-        while (i < text_.size() && (std::isalnum(static_cast<unsigned char>(text_[i])) || text_[i] == '_')) ++i;
+        while (i < text_.size() &&
+               (std::isalnum(static_cast<unsigned char>(text_[i])) || text_[i] == '_'))
+          ++i;
         tokens_.push_back({Tok::kIdent, std::string(text_.substr(start, i - start)), start});
       } else if (std::isdigit(static_cast<unsigned char>(c)) ||
-                 (c == '.' && i + 1 < text_.size() && std::isdigit(static_cast<unsigned char>(text_[i + 1])))) {
-        while (i < text_.size() && (std::isdigit(static_cast<unsigned char>(text_[i])) || text_[i] == '.')) ++i;
+                 (c == '.' && i + 1 < text_.size() &&
+                  std::isdigit(static_cast<unsigned char>(text_[i + 1])))) {
+        while (i < text_.size() &&
+               (std::isdigit(static_cast<unsigned char>(text_[i])) || text_[i] == '.'))
+          ++i;
         if (i < text_.size() && (text_[i] == 'e' || text_[i] == 'E')) {
           ++i;
           if (i < text_.size() && (text_[i] == '+' || text_[i] == '-')) ++i;
@@ -145,7 +163,11 @@ class Parser {
         }
         tokens_.push_back({c == '\'' ? Tok::kString : Tok::kQuotedIdent, std::move(s), start});
       } else if (c == '(' || c == ')' || c == ',' || c == '.' || c == '-') {
-        Tok k = c == '(' ? Tok::kLParen : c == ')' ? Tok::kRParen : c == ',' ? Tok::kComma : c == '.' ? Tok::kDot : Tok::kMinus;
+        Tok k = c == '('   ? Tok::kLParen
+                : c == ')' ? Tok::kRParen
+                : c == ',' ? Tok::kComma
+                : c == '.' ? Tok::kDot
+                           : Tok::kMinus;
         tokens_.push_back({k, std::string(1, c), start});
         ++i;
       } else if (c == '=' || c == '<' || c == '>' || c == '!') {
@@ -167,7 +189,9 @@ class Parser {
     return Status::OK();
   }
 
-  const Token& Peek(size_t ahead = 0) const { return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)]; }
+  const Token& Peek(size_t ahead = 0) const {
+    return tokens_[std::min(pos_ + ahead, tokens_.size() - 1)];
+  }
   Token Next() { return tokens_[pos_ < tokens_.size() - 1 ? pos_++ : pos_]; }
 
   static bool IsKeyword(const Token& t, std::string_view kw) {
@@ -258,7 +282,8 @@ class Parser {
       if (!t.ok()) return ErrorAt(t.status().message(), at);
       return Literal::Time(*t);
     }
-    if (Accept("TIMESTAMP") || Accept("TIMESTAMPTZ")) return wrap(ParseTimestampLiteral(Next().text));
+    if (Accept("TIMESTAMP") || Accept("TIMESTAMPTZ"))
+      return wrap(ParseTimestampLiteral(Next().text));
     if (Accept("X")) {
       Result<std::string> bytes = FromHex(Next().text);
       if (!bytes.ok()) return ErrorAt(bytes.status().message(), at);
@@ -270,7 +295,8 @@ class Parser {
   Result<std::string> ParseColumn() {
     std::string name;
     while (true) {
-      if (Peek().kind != Tok::kIdent && Peek().kind != Tok::kQuotedIdent) return Error("expected a column name");
+      if (Peek().kind != Tok::kIdent && Peek().kind != Tok::kQuotedIdent)
+        return Error("expected a column name");
       name += Next().text;
       if (Peek().kind != Tok::kDot) break;
       ++pos_;
@@ -289,11 +315,16 @@ class Parser {
   }
   static Op Flip(Op op) {
     switch (op) {
-      case Op::kLt: return Op::kGt;
-      case Op::kLtEq: return Op::kGtEq;
-      case Op::kGt: return Op::kLt;
-      case Op::kGtEq: return Op::kLtEq;
-      default: return op;
+      case Op::kLt:
+        return Op::kGt;
+      case Op::kLtEq:
+        return Op::kGtEq;
+      case Op::kGt:
+        return Op::kLt;
+      case Op::kGtEq:
+        return Op::kLtEq;
+      default:
+        return op;
     }
   }
 
@@ -308,14 +339,17 @@ class Parser {
     ATOLL_ASSIGN_OR_RETURN(std::string column, ParseColumn());
     if (Peek().kind == Tok::kOp) {
       Op op = CompareOp(Next().text);
-      if (IsKeyword(Peek(), "NULL")) return Error("comparison with NULL is never true (use IS NULL)");
+      if (IsKeyword(Peek(), "NULL"))
+        return Error("comparison with NULL is never true (use IS NULL)");
       ATOLL_ASSIGN_OR_RETURN(Literal v, ParseLiteral());
       return Expression::Predicate(op, std::move(column), {std::move(v)});
     }
     if (Accept("IS")) {
       bool negated = Accept("NOT");
-      if (Accept("NULL")) return Expression::Predicate(negated ? Op::kNotNull : Op::kIsNull, std::move(column));
-      if (Accept("NAN")) return Expression::Predicate(negated ? Op::kNotNaN : Op::kIsNaN, std::move(column));
+      if (Accept("NULL"))
+        return Expression::Predicate(negated ? Op::kNotNull : Op::kIsNull, std::move(column));
+      if (Accept("NAN"))
+        return Expression::Predicate(negated ? Op::kNotNaN : Op::kIsNaN, std::move(column));
       return Error("expected NULL or NAN after IS");
     }
     bool negated = Accept("NOT");
@@ -332,7 +366,8 @@ class Parser {
         ATOLL_RETURN_NOT_OK(Expect(Tok::kRParen, "',' or ')'"));
         break;
       }
-      return Expression::Predicate(negated ? Op::kNotIn : Op::kIn, std::move(column), std::move(values));
+      return Expression::Predicate(negated ? Op::kNotIn : Op::kIn, std::move(column),
+                                   std::move(values));
     }
     if (Accept("LIKE")) {
       size_t at = Peek().pos;
@@ -352,9 +387,10 @@ class Parser {
           prefix += c;
         }
       }
-      Expression e = wildcard_end
-                         ? Expression::Predicate(Op::kStartsWith, std::move(column), {Literal::String(prefix)})
-                         : Expression::Predicate(Op::kEq, std::move(column), {Literal::String(prefix)});
+      Expression e =
+          wildcard_end
+              ? Expression::Predicate(Op::kStartsWith, std::move(column), {Literal::String(prefix)})
+              : Expression::Predicate(Op::kEq, std::move(column), {Literal::String(prefix)});
       return negated ? Expression::Not(std::move(e)) : e;
     }
     if (Accept("BETWEEN")) {
@@ -365,7 +401,8 @@ class Parser {
                                      Expression::Predicate(Op::kLtEq, column, {std::move(hi)}));
       return negated ? Expression::Not(std::move(e)) : e;
     }
-    return Error(negated ? "expected IN, LIKE or BETWEEN after NOT" : "expected an operator after '" + column + "'");
+    return Error(negated ? "expected IN, LIKE or BETWEEN after NOT"
+                         : "expected an operator after '" + column + "'");
   }
 
   std::string_view text_;

@@ -64,7 +64,8 @@ std::string FileIO::Map(std::string_view location) const {
     if (StartsAtBoundary(location, root)) return std::string(location);
     const std::string needle = "/" + name + "/";
     size_t pos = location.rfind(needle);
-    if (pos != std::string_view::npos) return JoinLocation(root, location.substr(pos + needle.size()));
+    if (pos != std::string_view::npos)
+      return JoinLocation(root, location.substr(pos + needle.size()));
     if (location.substr(0, name.size() + 1) == needle.substr(1)) {
       return JoinLocation(root, location.substr(name.size() + 1));
     }
@@ -96,8 +97,10 @@ Result<FileIO::Target> FileIO::Resolve(std::string_view original) const {
       if (it != opened_.end()) {
         store = it->second;
       } else {
-        ATOLL_ASSIGN_OR_RETURN(storage::S3Config config, storage::S3Config::FromEnvironment(bucket));
-        ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<storage::S3Store> s3, storage::S3Store::Open(std::move(config)));
+        ATOLL_ASSIGN_OR_RETURN(storage::S3Config config,
+                               storage::S3Config::FromEnvironment(bucket));
+        ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<storage::S3Store> s3,
+                               storage::S3Store::Open(std::move(config)));
         store = std::shared_ptr<storage::Store>(std::move(s3));
         opened_.emplace("s3://" + bucket, store);
       }
@@ -113,8 +116,9 @@ Result<FileIO::Target> FileIO::Resolve(std::string_view original) const {
     }
   }
   if (loc.empty() || loc.front() != '/') {
-    return InvalidArgument("location '", location,
-                           "' is neither absolute nor served by a mount (use s3://bucket/key, file:///path or /path)");
+    return InvalidArgument(
+        "location '", location,
+        "' is neither absolute nor served by a mount (use s3://bucket/key, file:///path or /path)");
   }
   std::string path = std::filesystem::path(std::string(loc)).lexically_normal().string();
   std::shared_ptr<storage::Store> store;
@@ -124,7 +128,8 @@ Result<FileIO::Target> FileIO::Resolve(std::string_view original) const {
     if (it != opened_.end()) {
       store = it->second;
     } else {
-      ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<storage::LocalStore> local, storage::LocalStore::Open("/", false));
+      ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<storage::LocalStore> local,
+                             storage::LocalStore::Open("/", false));
       store = std::shared_ptr<storage::Store>(std::move(local));
       opened_.emplace("/", store);
     }
@@ -139,7 +144,8 @@ Result<std::string> FileIO::Read(std::string_view location) const {
   return t.store->Get(t.key).WithContext("reading '" + std::string(location) + "'");
 }
 
-Result<std::string> FileIO::ReadRange(std::string_view location, uint64_t offset, uint64_t length) const {
+Result<std::string> FileIO::ReadRange(std::string_view location, uint64_t offset,
+                                      uint64_t length) const {
   ATOLL_ASSIGN_OR_RETURN(Target t, Resolve(location));
   return t.store->Get(t.key, storage::ByteRange::Slice(offset, length))
       .WithContext("reading '" + std::string(location) + "'");
@@ -160,7 +166,8 @@ Result<storage::ObjectInfo> FileIO::Write(std::string_view location, std::string
 }
 
 Status FileIO::Delete(const std::vector<std::string>& locations) const {
-  std::map<storage::Store*, std::pair<std::shared_ptr<storage::Store>, std::vector<std::string>>> groups;
+  std::map<storage::Store*, std::pair<std::shared_ptr<storage::Store>, std::vector<std::string>>>
+      groups;
   for (const std::string& location : locations) {
     ATOLL_ASSIGN_OR_RETURN(Target t, Resolve(location));
     auto& group = groups[t.store.get()];
@@ -178,8 +185,9 @@ Result<std::vector<storage::ObjectInfo>> FileIO::List(std::string_view dir) cons
   while (mapped.size() > 1 && mapped.back() == '/') mapped.pop_back();
   ATOLL_ASSIGN_OR_RETURN(Target t, Resolve(mapped));
   std::string prefix = t.key.empty() ? "" : t.key + "/";
-  ATOLL_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> objects,
-                         storage::ListAll(*t.store, prefix).WithContext("listing '" + mapped + "'"));
+  ATOLL_ASSIGN_OR_RETURN(
+      std::vector<storage::ObjectInfo> objects,
+      storage::ListAll(*t.store, prefix).WithContext("listing '" + mapped + "'"));
   for (storage::ObjectInfo& o : objects) o.key = JoinLocation(mapped, o.key.substr(prefix.size()));
   return objects;
 }

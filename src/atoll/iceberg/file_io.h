@@ -57,8 +57,9 @@ class FileIO {
   Result<std::string> Read(std::string_view location) const;
   Result<std::string> ReadRange(std::string_view location, uint64_t offset, uint64_t length) const;
   Result<storage::ObjectInfo> Head(std::string_view location) const;
-  Result<storage::ObjectInfo> Write(std::string_view location, std::string bytes,
-                                    storage::PutCondition condition = storage::PutCondition::kNone) const;
+  Result<storage::ObjectInfo> Write(
+      std::string_view location, std::string bytes,
+      storage::PutCondition condition = storage::PutCondition::kNone) const;
   // Deletes files (missing ones are not an error), grouped per store.
   Status Delete(const std::vector<std::string>& locations) const;
   // Every object under the directory location `dir` (recursive); each ObjectInfo.key is the

@@ -25,14 +25,16 @@ constexpr std::string_view kNamespaceObject = "_namespace.json";
 constexpr std::string_view kReservedTableName = "_namespace";
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
 // A read has no effect, so "may have taken effect" means nothing for it: such errors are
 // plain transient failures.
 Status ReadError(const Status& st) {
-  if (st.code() == StatusCode::kUnknownOutcome) return Status(StatusCode::kUnavailable, st.message());
+  if (st.code() == StatusCode::kUnknownOutcome)
+    return Status(StatusCode::kUnavailable, st.message());
   return st;
 }
 
@@ -41,17 +43,20 @@ std::string NamespaceDir(const Namespace& ns) {
 }
 
 Status CheckNamespace(const Namespace& ns) {
-  if (ns.empty()) return InvalidArgument("the in-bucket catalog needs a namespace of at least one level");
+  if (ns.empty())
+    return InvalidArgument("the in-bucket catalog needs a namespace of at least one level");
   return ValidateNamespace(ns);
 }
 
 Status CheckTable(const TableIdentifier& id) {
   ATOLL_RETURN_NOT_OK(ValidateIdentifier(id));
   if (id.ns.empty()) {
-    return InvalidArgument("table '", id.name, "' has no namespace (the in-bucket catalog needs one)");
+    return InvalidArgument("table '", id.name,
+                           "' has no namespace (the in-bucket catalog needs one)");
   }
   if (id.name == kReservedTableName) {
-    return InvalidArgument("table name '", kReservedTableName, "' is reserved by the in-bucket catalog");
+    return InvalidArgument("table name '", kReservedTableName,
+                           "' is reserved by the in-bucket catalog");
   }
   return Status::OK();
 }
@@ -59,7 +64,8 @@ Status CheckTable(const TableIdentifier& id) {
 Status CheckPropertyChanges(const std::map<std::string, std::string>& updates,
                             const std::set<std::string>& removals) {
   for (const auto& key : removals) {
-    if (updates.count(key)) return InvalidArgument("property '", key, "' is both updated and removed");
+    if (updates.count(key))
+      return InvalidArgument("property '", key, "' is both updated and removed");
   }
   for (const auto& [key, value] : updates) {
     if (key.empty()) return InvalidArgument("empty namespace property key");
@@ -83,7 +89,8 @@ std::string EncodeNamespace(const std::map<std::string, std::string>& properties
   return json::Dump(j);
 }
 
-Result<std::map<std::string, std::string>> DecodeNamespace(const std::string& text, const std::string& key) {
+Result<std::map<std::string, std::string>> DecodeNamespace(const std::string& text,
+                                                           const std::string& key) {
   ATOLL_ASSIGN_OR_RETURN(Json j, json::Parse(text, key));
   if (!j.is_object()) return Corruption(key, ": not a JSON object");
   auto props = json::StringMap(j, "properties", key);
@@ -109,9 +116,9 @@ std::string InBucketCatalog::NamespaceKey(const Namespace& ns) {
   return StrCat(NamespaceDir(ns), kNamespaceObject);
 }
 
-Result<std::unique_ptr<InBucketCatalog>> InBucketCatalog::Open(std::shared_ptr<storage::Store> store,
-                                                               std::string_view prefix,
-                                                               InBucketCatalogOptions options) {
+Result<std::unique_ptr<InBucketCatalog>> InBucketCatalog::Open(
+    std::shared_ptr<storage::Store> store, std::string_view prefix,
+    InBucketCatalogOptions options) {
   if (!store) return InvalidArgument("in-bucket catalog: no store");
   std::shared_ptr<storage::Store> root = store;
   if (!prefix.empty()) {
@@ -120,25 +127,28 @@ Result<std::unique_ptr<InBucketCatalog>> InBucketCatalog::Open(std::shared_ptr<s
     root = std::move(view);
   }
   if (options.warehouse_uri.empty()) options.warehouse_uri = root->Describe();
-  while (options.warehouse_uri.size() > 1 && options.warehouse_uri.back() == '/') options.warehouse_uri.pop_back();
+  while (options.warehouse_uri.size() > 1 && options.warehouse_uri.back() == '/')
+    options.warehouse_uri.pop_back();
   if (options.probe) {
-    ATOLL_ASSIGN_OR_RETURN_CTX(auto support,
-                               storage::ProbeConditionalWrites(*root, StrCat(kCatalogDir, ".probe")),
-                               StrCat("opening the in-bucket catalog in ", root->Describe()));
+    ATOLL_ASSIGN_OR_RETURN_CTX(
+        auto support, storage::ProbeConditionalWrites(*root, StrCat(kCatalogDir, ".probe")),
+        StrCat("opening the in-bucket catalog in ", root->Describe()));
     switch (support) {
       case storage::ConditionalWriteSupport::kHonoured:
         break;
       case storage::ConditionalWriteSupport::kIgnored:
-        return NotSupported(root->Describe(),
-                            ": this store ignores conditional writes; the in-bucket catalog needs them to "
-                            "commit safely (concurrent commits could overwrite each other): use a SQLite or "
-                            "PostgreSQL catalog for this lake (sqlite:///path/catalog.db or "
-                            "postgresql://user@host:port/db)");
+        return NotSupported(
+            root->Describe(),
+            ": this store ignores conditional writes; the in-bucket catalog needs them to "
+            "commit safely (concurrent commits could overwrite each other): use a SQLite or "
+            "PostgreSQL catalog for this lake (sqlite:///path/catalog.db or "
+            "postgresql://user@host:port/db)");
       case storage::ConditionalWriteSupport::kRefused:
-        return NotSupported(root->Describe(),
-                            ": this store refuses conditional writes; the in-bucket catalog needs them to "
-                            "commit: use a SQLite or PostgreSQL catalog for this lake "
-                            "(sqlite:///path/catalog.db or postgresql://user@host:port/db)");
+        return NotSupported(
+            root->Describe(),
+            ": this store refuses conditional writes; the in-bucket catalog needs them to "
+            "commit: use a SQLite or PostgreSQL catalog for this lake "
+            "(sqlite:///path/catalog.db or postgresql://user@host:port/db)");
     }
   }
   return std::unique_ptr<InBucketCatalog>(new InBucketCatalog(std::move(root), std::move(options)));
@@ -158,19 +168,22 @@ Result<bool> InBucketCatalog::NamespaceExists(const Namespace& ns) {
   const std::string key = NamespaceKey(ns);
   auto head = store_->Head(key);
   if (head.ok()) return true;
-  if (head.status().code() != StatusCode::kNotFound) return ReadError(head.status()).WithContext(StrCat("reading ", key));
+  if (head.status().code() != StatusCode::kNotFound)
+    return ReadError(head.status()).WithContext(StrCat("reading ", key));
   ATOLL_ASSIGN_OR_RETURN(bool tables, AnyKeyUnder(NamespaceDir(ns)));
   if (tables) return true;
   return AnyKeyUnder(StrCat(kCatalogDir, NamespaceToString(ns), "."));
 }
 
-Status InBucketCatalog::CreateNamespace(const Namespace& ns, const std::map<std::string, std::string>& properties) {
+Status InBucketCatalog::CreateNamespace(const Namespace& ns,
+                                        const std::map<std::string, std::string>& properties) {
   ATOLL_RETURN_NOT_OK(CheckNamespace(ns));
   ATOLL_RETURN_NOT_OK(CheckPropertyChanges(properties, {}));
   ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(ns));
   if (exists) return AlreadyExists("namespace '", NamespaceToString(ns), "' already exists");
   const std::string key = NamespaceKey(ns);
-  auto put = storage::PutString(*store_, key, EncodeNamespace(properties), Condition(PutCondition::kIfAbsent));
+  auto put = storage::PutString(*store_, key, EncodeNamespace(properties),
+                                Condition(PutCondition::kIfAbsent));
   if (put.ok()) return Status::OK();
   if (put.status().code() == StatusCode::kAlreadyExists) {
     return AlreadyExists("namespace '", NamespaceToString(ns), "' already exists");
@@ -187,7 +200,8 @@ Result<std::vector<Namespace>> InBucketCatalog::ListNamespaces(const Namespace& 
   lo.delimiter = "/";
   do {
     auto page = store_->List(prefix, lo);
-    if (!page.ok()) return ReadError(page.status()).WithContext(StrCat("listing namespaces under ", prefix));
+    if (!page.ok())
+      return ReadError(page.status()).WithContext(StrCat("listing namespaces under ", prefix));
     for (const std::string& dir : page->common_prefixes) {
       // "_catalog/a.b/" -> ["a", "b"]; folders that are not namespaces (".probe") are skipped.
       std::string_view joined(dir);
@@ -198,7 +212,8 @@ Result<std::vector<Namespace>> InBucketCatalog::ListNamespaces(const Namespace& 
       size_t start = 0;
       while (true) {
         const size_t dot = joined.find('.', start);
-        levels.emplace_back(joined.substr(start, dot == std::string_view::npos ? dot : dot - start));
+        levels.emplace_back(
+            joined.substr(start, dot == std::string_view::npos ? dot : dot - start));
         if (dot == std::string_view::npos) break;
         start = dot + 1;
       }
@@ -216,12 +231,14 @@ Result<std::vector<Namespace>> InBucketCatalog::ListNamespaces(const Namespace& 
   return std::vector<Namespace>(found.begin(), found.end());
 }
 
-Result<std::map<std::string, std::string>> InBucketCatalog::LoadNamespaceProperties(const Namespace& ns) {
+Result<std::map<std::string, std::string>> InBucketCatalog::LoadNamespaceProperties(
+    const Namespace& ns) {
   ATOLL_RETURN_NOT_OK(CheckNamespace(ns));
   const std::string key = NamespaceKey(ns);
   auto text = store_->Get(key);
   if (text.ok()) return DecodeNamespace(*text, key);
-  if (text.status().code() != StatusCode::kNotFound) return ReadError(text.status()).WithContext(StrCat("reading ", key));
+  if (text.status().code() != StatusCode::kNotFound)
+    return ReadError(text.status()).WithContext(StrCat("reading ", key));
   ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(ns));
   if (!exists) return NotFound("namespace '", NamespaceToString(ns), "' does not exist");
   return std::map<std::string, std::string>{};  // an implicit namespace has no properties
@@ -233,7 +250,8 @@ Status InBucketCatalog::UpdateNamespaceProperties(const Namespace& ns,
   ATOLL_RETURN_NOT_OK(CheckNamespace(ns));
   ATOLL_RETURN_NOT_OK(CheckPropertyChanges(updates, removals));
   const std::string key = NamespaceKey(ns);
-  const std::string what = StrCat("updating the properties of namespace '", NamespaceToString(ns), "'");
+  const std::string what =
+      StrCat("updating the properties of namespace '", NamespaceToString(ns), "'");
   for (int attempt = 0; attempt < std::max(1, options_.max_property_update_attempts); ++attempt) {
     std::map<std::string, std::string> props;
     PutOptions condition = Condition(PutCondition::kIfAbsent);
@@ -274,7 +292,8 @@ Status InBucketCatalog::DropNamespace(const Namespace& ns) {
   lo.max_keys = 2;
   lo.delimiter = "/";
   auto page = store_->List(NamespaceDir(ns), lo);
-  if (!page.ok()) return ReadError(page.status()).WithContext(StrCat("dropping namespace '", name, "'"));
+  if (!page.ok())
+    return ReadError(page.status()).WithContext(StrCat("dropping namespace '", name, "'"));
   const std::string own = NamespaceKey(ns);
   for (const auto& object : page->objects) {
     if (object.key != own) return PreconditionFailed("namespace '", name, "' still holds tables");
@@ -325,7 +344,8 @@ Result<std::string> InBucketCatalog::DefaultTableLocation(const TableIdentifier&
   return location + "/" + id.name;
 }
 
-Result<std::pair<InBucketCatalog::Pointer, std::string>> InBucketCatalog::ReadPointer(const TableIdentifier& id) {
+Result<std::pair<InBucketCatalog::Pointer, std::string>> InBucketCatalog::ReadPointer(
+    const TableIdentifier& id) {
   const std::string key = PointerKey(id);
   auto not_found = [&] { return NotFound("table '", id.ToString(), "' does not exist"); };
   // Head before Get: the etag is then never newer than the content read.
@@ -360,18 +380,22 @@ Result<std::string> InBucketCatalog::LoadMetadataLocation(const TableIdentifier&
   ATOLL_RETURN_NOT_OK(CheckTable(id));
   ATOLL_ASSIGN_OR_RETURN(auto pointer, ReadPointer(id));
   if (pointer.first.renamed_to) {
-    return NotFound("table '", id.ToString(), "' does not exist (renamed to '", *pointer.first.renamed_to, "')");
+    return NotFound("table '", id.ToString(), "' does not exist (renamed to '",
+                    *pointer.first.renamed_to, "')");
   }
   return pointer.first.metadata_location;
 }
 
-Status InBucketCatalog::CreateTable(const TableIdentifier& id, const std::string& metadata_location) {
+Status InBucketCatalog::CreateTable(const TableIdentifier& id,
+                                    const std::string& metadata_location) {
   ATOLL_RETURN_NOT_OK(CheckTable(id));
-  if (metadata_location.empty()) return InvalidArgument("empty metadata location for table '", id.ToString(), "'");
+  if (metadata_location.empty())
+    return InvalidArgument("empty metadata location for table '", id.ToString(), "'");
   ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(id.ns));
   if (!exists) return NotFound("namespace '", NamespaceToString(id.ns), "' does not exist");
-  auto put = storage::PutString(*store_, PointerKey(id), EncodePointer(metadata_location, std::nullopt),
-                                Condition(PutCondition::kIfAbsent));
+  auto put =
+      storage::PutString(*store_, PointerKey(id), EncodePointer(metadata_location, std::nullopt),
+                         Condition(PutCondition::kIfAbsent));
   if (put.ok()) return Status::OK();
   if (put.status().code() == StatusCode::kAlreadyExists) {
     return AlreadyExists("table '", id.ToString(), "' already exists");
@@ -382,22 +406,26 @@ Status InBucketCatalog::CreateTable(const TableIdentifier& id, const std::string
 Status InBucketCatalog::SwapMetadataLocation(const TableIdentifier& id, const std::string& expected,
                                              const std::string& next) {
   ATOLL_RETURN_NOT_OK(CheckTable(id));
-  if (next.empty()) return InvalidArgument("empty metadata location for table '", id.ToString(), "'");
+  if (next.empty())
+    return InvalidArgument("empty metadata location for table '", id.ToString(), "'");
   const std::string what = StrCat("committing table '", id.ToString(), "'");
   ATOLL_ASSIGN_OR_RETURN(auto pointer, ReadPointer(id));
   const auto& [current, etag] = pointer;
   if (current.renamed_to) {
-    return NotFound("table '", id.ToString(), "' does not exist (renamed to '", *current.renamed_to, "')");
+    return NotFound("table '", id.ToString(), "' does not exist (renamed to '", *current.renamed_to,
+                    "')");
   }
   if (current.metadata_location != expected) {
-    return CommitConflict(what, ": the table's metadata is ", current.metadata_location, ", not ", expected);
+    return CommitConflict(what, ": the table's metadata is ", current.metadata_location, ", not ",
+                          expected);
   }
   auto put = storage::PutString(*store_, PointerKey(id), EncodePointer(next, expected),
                                 Condition(PutCondition::kIfMatch, etag));
   if (put.ok()) return Status::OK();
   switch (put.status().code()) {
     case StatusCode::kPreconditionFailed:
-      return CommitConflict(what, ": the pointer changed since it was read (", put.status().message(), ")");
+      return CommitConflict(what, ": the pointer changed since it was read (",
+                            put.status().message(), ")");
     case StatusCode::kNotFound:
       return NotFound("table '", id.ToString(), "' was dropped during the commit");
     default:
@@ -410,7 +438,8 @@ Status InBucketCatalog::DropTable(const TableIdentifier& id) {
   const std::string key = PointerKey(id);
   auto head = store_->Head(key);
   if (!head.ok()) {
-    if (head.status().code() == StatusCode::kNotFound) return NotFound("table '", id.ToString(), "' does not exist");
+    if (head.status().code() == StatusCode::kNotFound)
+      return NotFound("table '", id.ToString(), "' does not exist");
     return ReadError(head.status()).WithContext(StrCat("dropping table '", id.ToString(), "'"));
   }
   return storage::Delete(*store_, key).WithContext(StrCat("dropping table '", id.ToString(), "'"));
@@ -419,7 +448,8 @@ Status InBucketCatalog::DropTable(const TableIdentifier& id) {
 Status InBucketCatalog::RenameTable(const TableIdentifier& from, const TableIdentifier& to) {
   ATOLL_RETURN_NOT_OK(CheckTable(from));
   ATOLL_RETURN_NOT_OK(CheckTable(to));
-  const std::string what = StrCat("renaming table '", from.ToString(), "' to '", to.ToString(), "'");
+  const std::string what =
+      StrCat("renaming table '", from.ToString(), "' to '", to.ToString(), "'");
   if (from == to) {
     ATOLL_ASSIGN_OR_RETURN(auto pointer, ReadPointer(from));
     if (pointer.first.renamed_to) return NotFound("table '", from.ToString(), "' does not exist");
@@ -430,7 +460,8 @@ Status InBucketCatalog::RenameTable(const TableIdentifier& from, const TableIden
   const std::string target_name = to.ToString();
   const bool resuming = source.renamed_to.has_value();
   if (resuming && *source.renamed_to != target_name) {
-    return NotFound("table '", from.ToString(), "' does not exist (renamed to '", *source.renamed_to, "')");
+    return NotFound("table '", from.ToString(), "' does not exist (renamed to '",
+                    *source.renamed_to, "')");
   }
   ATOLL_ASSIGN_OR_RETURN(bool ns_exists, NamespaceExists(to.ns));
   if (!ns_exists) return NotFound("namespace '", NamespaceToString(to.ns), "' does not exist");
@@ -438,7 +469,8 @@ Status InBucketCatalog::RenameTable(const TableIdentifier& from, const TableIden
   if (!resuming) {
     auto head = store_->Head(target_key);
     if (head.ok()) return AlreadyExists("table '", target_name, "' already exists");
-    if (head.status().code() != StatusCode::kNotFound) return ReadError(head.status()).WithContext(what);
+    if (head.status().code() != StatusCode::kNotFound)
+      return ReadError(head.status()).WithContext(what);
     // Mark the source as moving: concurrent swaps of it now fail with kCommitConflict.
     auto mark = storage::PutString(
         *store_, PointerKey(from),
@@ -448,14 +480,16 @@ Status InBucketCatalog::RenameTable(const TableIdentifier& from, const TableIden
       if (mark.status().code() == StatusCode::kPreconditionFailed) {
         return CommitConflict(what, ": the table was committed meanwhile; retry");
       }
-      if (mark.status().code() == StatusCode::kNotFound) return NotFound("table '", from.ToString(), "' does not exist");
+      if (mark.status().code() == StatusCode::kNotFound)
+        return NotFound("table '", from.ToString(), "' does not exist");
       return mark.status().WithContext(what);
     }
     etag = mark->etag;
   }
-  auto created = storage::PutString(*store_, target_key,
-                                    EncodePointer(source.metadata_location, source.previous_metadata_location),
-                                    Condition(PutCondition::kIfAbsent));
+  auto created =
+      storage::PutString(*store_, target_key,
+                         EncodePointer(source.metadata_location, source.previous_metadata_location),
+                         Condition(PutCondition::kIfAbsent));
   if (!created.ok()) {
     const bool exists = created.status().code() == StatusCode::kAlreadyExists;
     if (exists && resuming) {
@@ -467,9 +501,10 @@ Status InBucketCatalog::RenameTable(const TableIdentifier& from, const TableIden
     } else {
       if (!resuming && created.status().code() != StatusCode::kUnknownOutcome) {
         // Undo the mark (best effort: a failure leaves a mark that repeating the rename resolves).
-        (void)storage::PutString(*store_, PointerKey(from),
-                                 EncodePointer(source.metadata_location, source.previous_metadata_location),
-                                 Condition(PutCondition::kIfMatch, etag));
+        (void)storage::PutString(
+            *store_, PointerKey(from),
+            EncodePointer(source.metadata_location, source.previous_metadata_location),
+            Condition(PutCondition::kIfMatch, etag));
       }
       if (exists) return AlreadyExists("table '", target_name, "' already exists");
       return created.status().WithContext(what);

@@ -74,10 +74,12 @@ class InBucketCatalog final : public Catalog {
 
   std::string name() const override { return options_.name; }
 
-  Status CreateNamespace(const Namespace& ns, const std::map<std::string, std::string>& properties) override;
+  Status CreateNamespace(const Namespace& ns,
+                         const std::map<std::string, std::string>& properties) override;
   Result<std::vector<Namespace>> ListNamespaces(const Namespace& parent) override;
   Result<std::map<std::string, std::string>> LoadNamespaceProperties(const Namespace& ns) override;
-  Status UpdateNamespaceProperties(const Namespace& ns, const std::map<std::string, std::string>& updates,
+  Status UpdateNamespaceProperties(const Namespace& ns,
+                                   const std::map<std::string, std::string>& updates,
                                    const std::set<std::string>& removals) override;
   Status DropNamespace(const Namespace& ns) override;
 

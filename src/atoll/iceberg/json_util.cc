@@ -25,9 +25,11 @@ Result<Json> Parse(std::string_view text, std::string_view what) {
 std::string Dump(const Json& value) { return value.dump(2); }
 
 Result<const Json*> Member(const Json& obj, std::string_view key, std::string_view ctx) {
-  if (!obj.is_object()) return InvalidArgument(ctx, ": expected a JSON object, found ", KindName(obj));
+  if (!obj.is_object())
+    return InvalidArgument(ctx, ": expected a JSON object, found ", KindName(obj));
   auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return InvalidArgument(ctx, ": missing required field '", key, "'");
+  if (it == obj.end() || it->is_null())
+    return InvalidArgument(ctx, ": missing required field '", key, "'");
   return &*it;
 }
 
@@ -75,14 +77,16 @@ Result<bool> Bool(const Json& obj, std::string_view key, std::string_view ctx) {
   return v->get<bool>();
 }
 
-Result<std::optional<int64_t>> OptInt64(const Json& obj, std::string_view key, std::string_view ctx) {
+Result<std::optional<int64_t>> OptInt64(const Json& obj, std::string_view key,
+                                        std::string_view ctx) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return std::optional<int64_t>();
   ATOLL_ASSIGN_OR_RETURN(int64_t n, Int64(obj, key, ctx));
   return std::optional<int64_t>(n);
 }
 
-Result<std::optional<int32_t>> OptInt32(const Json& obj, std::string_view key, std::string_view ctx) {
+Result<std::optional<int32_t>> OptInt32(const Json& obj, std::string_view key,
+                                        std::string_view ctx) {
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return std::optional<int32_t>();
   ATOLL_ASSIGN_OR_RETURN(int32_t n, Int32(obj, key, ctx));
@@ -97,7 +101,8 @@ Result<std::optional<std::string>> OptString(const Json& obj, std::string_view k
   return std::optional<std::string>(std::move(s));
 }
 
-Result<std::vector<int32_t>> Int32List(const Json& obj, std::string_view key, std::string_view ctx) {
+Result<std::vector<int32_t>> Int32List(const Json& obj, std::string_view key,
+                                       std::string_view ctx) {
   std::vector<int32_t> out;
   auto it = obj.find(key);
   if (it == obj.end() || it->is_null()) return out;
@@ -117,8 +122,8 @@ Result<std::map<std::string, std::string>> StringMap(const Json& obj, std::strin
   if (!it->is_object()) return WrongType(*it, key, "an object of strings", ctx);
   for (auto kv = it->begin(); kv != it->end(); ++kv) {
     if (!kv.value().is_string()) {
-      return InvalidArgument(ctx, ": value of '", kv.key(), "' in '", key, "' must be a string, found ",
-                             KindName(kv.value()));
+      return InvalidArgument(ctx, ": value of '", kv.key(), "' in '", key,
+                             "' must be a string, found ", KindName(kv.value()));
     }
     out[kv.key()] = kv.value().get<std::string>();
   }

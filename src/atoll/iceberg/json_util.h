@@ -10,12 +10,11 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "atoll/common/result.h"
 
@@ -39,8 +38,10 @@ Result<std::string> String(const Json& obj, std::string_view key, std::string_vi
 Result<bool> Bool(const Json& obj, std::string_view key, std::string_view ctx);
 
 // Optional members: nullopt when absent or JSON null; an error when of the wrong type.
-Result<std::optional<int64_t>> OptInt64(const Json& obj, std::string_view key, std::string_view ctx);
-Result<std::optional<int32_t>> OptInt32(const Json& obj, std::string_view key, std::string_view ctx);
+Result<std::optional<int64_t>> OptInt64(const Json& obj, std::string_view key,
+                                        std::string_view ctx);
+Result<std::optional<int32_t>> OptInt32(const Json& obj, std::string_view key,
+                                        std::string_view ctx);
 Result<std::optional<std::string>> OptString(const Json& obj, std::string_view key,
                                              std::string_view ctx);
 

@@ -13,23 +13,31 @@ namespace {
 // Index into Literal::Value for a type, or -1 when the type has no literal.
 int RepIndex(TypeId id) {
   switch (id) {
-    case TypeId::kBoolean: return 1;
+    case TypeId::kBoolean:
+      return 1;
     case TypeId::kInt:
-    case TypeId::kDate: return 2;
+    case TypeId::kDate:
+      return 2;
     case TypeId::kLong:
     case TypeId::kTime:
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz:
     case TypeId::kTimestampNs:
-    case TypeId::kTimestampTzNs: return 3;
-    case TypeId::kFloat: return 4;
-    case TypeId::kDouble: return 5;
-    case TypeId::kDecimal: return 6;
+    case TypeId::kTimestampTzNs:
+      return 3;
+    case TypeId::kFloat:
+      return 4;
+    case TypeId::kDouble:
+      return 5;
+    case TypeId::kDecimal:
+      return 6;
     case TypeId::kString:
     case TypeId::kBinary:
     case TypeId::kFixed:
-    case TypeId::kUuid: return 7;
-    default: return -1;
+    case TypeId::kUuid:
+      return 7;
+    default:
+      return -1;
   }
 }
 
@@ -92,8 +100,8 @@ Result<Literal> Literal::Make(TypePtr type, Value value) {
   }
   if (type->id() == TypeId::kFixed &&
       std::get<std::string>(value).size() != static_cast<size_t>(type->length())) {
-    return InvalidArgument("a ", type->ToString(), " literal needs ", type->length(), " bytes, got ",
-                           std::get<std::string>(value).size());
+    return InvalidArgument("a ", type->ToString(), " literal needs ", type->length(),
+                           " bytes, got ", std::get<std::string>(value).size());
   }
   return Literal(std::move(type), std::move(value));
 }
@@ -102,19 +110,31 @@ std::string Literal::ToString() const {
   if (is_null()) return "null";
   TypeId id = type_->id();
   switch (id) {
-    case TypeId::kBoolean: return bool_value() ? "true" : "false";
-    case TypeId::kInt: return std::to_string(int32_value());
-    case TypeId::kLong: return std::to_string(int64_value());
-    case TypeId::kFloat: return ShortestFloat(float_value());
-    case TypeId::kDouble: return ShortestFloat(double_value());
-    case TypeId::kDecimal: return DecimalToString(decimal_value(), type_->scale());
-    case TypeId::kDate: return temporal::FormatDate(int32_value());
-    case TypeId::kTime: return temporal::FormatTime(int64_value(), 6);
-    case TypeId::kString: return bytes_value();
-    case TypeId::kUuid: return UuidToString(bytes_value());
+    case TypeId::kBoolean:
+      return bool_value() ? "true" : "false";
+    case TypeId::kInt:
+      return std::to_string(int32_value());
+    case TypeId::kLong:
+      return std::to_string(int64_value());
+    case TypeId::kFloat:
+      return ShortestFloat(float_value());
+    case TypeId::kDouble:
+      return ShortestFloat(double_value());
+    case TypeId::kDecimal:
+      return DecimalToString(decimal_value(), type_->scale());
+    case TypeId::kDate:
+      return temporal::FormatDate(int32_value());
+    case TypeId::kTime:
+      return temporal::FormatTime(int64_value(), 6);
+    case TypeId::kString:
+      return bytes_value();
+    case TypeId::kUuid:
+      return UuidToString(bytes_value());
     case TypeId::kBinary:
-    case TypeId::kFixed: return ToHex(bytes_value());
-    default: break;
+    case TypeId::kFixed:
+      return ToHex(bytes_value());
+    default:
+      break;
   }
   // Timestamps.
   std::string s = temporal::FormatTimestamp(int64_value(), IsNanos(id) ? 9 : 6);
@@ -133,9 +153,11 @@ bool Literal::operator==(const Literal& o) const {
 Result<std::string> LiteralToBytes(const Literal& lit) {
   if (lit.is_null()) return InvalidArgument("a null value has no binary single-value form");
   switch (lit.type()->id()) {
-    case TypeId::kBoolean: return std::string(1, lit.bool_value() ? '\x01' : '\x00');
+    case TypeId::kBoolean:
+      return std::string(1, lit.bool_value() ? '\x01' : '\x00');
     case TypeId::kInt:
-    case TypeId::kDate: return LittleEndian<int32_t>(lit.int32_value());
+    case TypeId::kDate:
+      return LittleEndian<int32_t>(lit.int32_value());
     case TypeId::kFloat: {
       uint32_t bits;
       float f = lit.float_value();
@@ -166,7 +188,8 @@ Result<std::string> LiteralToBytes(const Literal& lit) {
     case TypeId::kString:
     case TypeId::kBinary:
     case TypeId::kFixed:
-    case TypeId::kUuid: return lit.bytes_value();
+    case TypeId::kUuid:
+      return lit.bytes_value();
     default:
       if (RepIndex(lit.type()->id()) == 3) return LittleEndian<int64_t>(lit.int64_value());
       return InvalidArgument(TypeMismatch(lit), " has no binary single-value form");
@@ -203,21 +226,25 @@ Result<Literal> LiteralFromBytes(const TypePtr& type, std::string_view b) {
     }
     case TypeId::kDecimal: {
       if (b.empty() || b.size() > 16) return bad_length();
-      unsigned __int128 u = (static_cast<uint8_t>(b[0]) & 0x80) ? ~static_cast<unsigned __int128>(0) : 0;
+      unsigned __int128 u =
+          (static_cast<uint8_t>(b[0]) & 0x80) ? ~static_cast<unsigned __int128>(0) : 0;
       for (char c : b) u = (u << 8) | static_cast<uint8_t>(c);
       return Literal::Make(type, static_cast<int128_t>(u));
     }
     case TypeId::kString:
-    case TypeId::kBinary: return Literal::Make(type, std::string(b));
+    case TypeId::kBinary:
+      return Literal::Make(type, std::string(b));
     case TypeId::kFixed:
     case TypeId::kUuid: {
       size_t want = id == TypeId::kUuid ? 16 : static_cast<size_t>(type->length());
       if (b.size() != want) return bad_length();
       return Literal::Make(type, std::string(b));
     }
-    default: break;
+    default:
+      break;
   }
-  if (RepIndex(id) != 3) return InvalidArgument("type ", type->ToString(), " has no binary single-value form");
+  if (RepIndex(id) != 3)
+    return InvalidArgument("type ", type->ToString(), " has no binary single-value form");
   if (b.size() == 4) {
     int64_t v = FromLittleEndian<int32_t>(b);
     if (id == TypeId::kLong) return Literal::Long(v);  // written as int before promotion
@@ -235,20 +262,26 @@ Result<Json> LiteralToJson(const Literal& lit) {
   if (lit.is_null()) return Json(nullptr);
   TypeId id = lit.type()->id();
   switch (id) {
-    case TypeId::kBoolean: return Json(lit.bool_value());
-    case TypeId::kInt: return Json(lit.int32_value());
-    case TypeId::kLong: return Json(lit.int64_value());
+    case TypeId::kBoolean:
+      return Json(lit.bool_value());
+    case TypeId::kInt:
+      return Json(lit.int32_value());
+    case TypeId::kLong:
+      return Json(lit.int64_value());
     case TypeId::kFloat:
     case TypeId::kDouble: {
       double d = id == TypeId::kFloat ? lit.float_value() : lit.double_value();
-      if (!std::isfinite(d)) return InvalidArgument("JSON cannot represent the value ", lit.ToString());
-      if (id == TypeId::kFloat) {  // shortest float text, read back as double: 0.34234, not 0.3423400...
+      if (!std::isfinite(d))
+        return InvalidArgument("JSON cannot represent the value ", lit.ToString());
+      if (id ==
+          TypeId::kFloat) {  // shortest float text, read back as double: 0.34234, not 0.3423400...
         std::string s = ShortestFloat(lit.float_value());
         std::from_chars(s.data(), s.data() + s.size(), d);
       }
       return Json(d);
     }
-    default: return Json(lit.ToString());
+    default:
+      return Json(lit.ToString());
   }
 }
 
@@ -274,7 +307,8 @@ Result<Literal> LiteralFromJson(const TypePtr& type, const Json& j) {
     case TypeId::kDouble:
       if (!j.is_number()) return InvalidArgument(ctx, ": expected a number");
       return Literal::Double(j.get<double>());
-    default: break;
+    default:
+      break;
   }
   if (!j.is_string()) return InvalidArgument(ctx, ": expected a string, found ", j.type_name());
   const std::string s = j.get<std::string>();
@@ -296,10 +330,12 @@ Result<Literal> LiteralFromJson(const TypePtr& type, const Json& j) {
       case TypeId::kTimestampTz:
       case TypeId::kTimestampNs:
       case TypeId::kTimestampTzNs: {
-        ATOLL_ASSIGN_OR_RETURN(int64_t v, temporal::ParseTimestamp(s, IsNanos(id) ? 9 : 6, HasZone(id)));
+        ATOLL_ASSIGN_OR_RETURN(int64_t v,
+                               temporal::ParseTimestamp(s, IsNanos(id) ? 9 : 6, HasZone(id)));
         return Literal::Make(type, v);
       }
-      case TypeId::kString: return Literal::Make(type, s);
+      case TypeId::kString:
+        return Literal::Make(type, s);
       case TypeId::kUuid: {
         ATOLL_ASSIGN_OR_RETURN(std::string b, UuidFromString(s));
         return Literal::Make(type, std::move(b));
@@ -309,7 +345,8 @@ Result<Literal> LiteralFromJson(const TypePtr& type, const Json& j) {
         ATOLL_ASSIGN_OR_RETURN(std::string b, FromHex(s));
         return Literal::Make(type, std::move(b));
       }
-      default: return InvalidArgument("type ", type->ToString(), " has no single-value literal");
+      default:
+        return InvalidArgument("type ", type->ToString(), " has no single-value literal");
     }
   }();
   if (!out.ok()) return out.status().WithContext(ctx);
@@ -323,12 +360,18 @@ Result<int> CompareLiterals(const Literal& a, const Literal& b) {
     return InvalidArgument("cannot compare ", a.type()->ToString(), " with ", b.type()->ToString());
   }
   switch (a.value().index()) {
-    case 1: return Cmp(a.bool_value(), b.bool_value());
-    case 2: return Cmp(a.int32_value(), b.int32_value());
-    case 3: return Cmp(a.int64_value(), b.int64_value());
-    case 4: return Cmp(DoubleSortKey(a.float_value()), DoubleSortKey(b.float_value()));
-    case 5: return Cmp(DoubleSortKey(a.double_value()), DoubleSortKey(b.double_value()));
-    case 6: return Cmp(a.decimal_value(), b.decimal_value());
+    case 1:
+      return Cmp(a.bool_value(), b.bool_value());
+    case 2:
+      return Cmp(a.int32_value(), b.int32_value());
+    case 3:
+      return Cmp(a.int64_value(), b.int64_value());
+    case 4:
+      return Cmp(DoubleSortKey(a.float_value()), DoubleSortKey(b.float_value()));
+    case 5:
+      return Cmp(DoubleSortKey(a.double_value()), DoubleSortKey(b.double_value()));
+    case 6:
+      return Cmp(a.decimal_value(), b.decimal_value());
     default: {
       int c = a.bytes_value().compare(b.bytes_value());  // char_traits compares as unsigned bytes
       return c < 0 ? -1 : (c > 0 ? 1 : 0);

@@ -27,7 +27,8 @@ using int128_t = __int128;
 
 class Literal {
  public:
-  using Value = std::variant<std::monostate, bool, int32_t, int64_t, float, double, int128_t, std::string>;
+  using Value =
+      std::variant<std::monostate, bool, int32_t, int64_t, float, double, int128_t, std::string>;
 
   static Literal Null(TypePtr type) { return Literal(std::move(type), std::monostate{}); }
   static Literal Boolean(bool v) { return Literal(Type::Boolean(), v); }
@@ -39,7 +40,9 @@ class Literal {
   static Literal Time(int64_t micros) { return Literal(Type::Time(), micros); }
   static Literal Timestamp(int64_t micros) { return Literal(Type::Timestamp(), micros); }
   static Literal TimestampTz(int64_t micros) { return Literal(Type::TimestampTz(), micros); }
-  static Literal TimestampNs(int64_t nanos) { return Literal(Type::Primitive(TypeId::kTimestampNs), nanos); }
+  static Literal TimestampNs(int64_t nanos) {
+    return Literal(Type::Primitive(TypeId::kTimestampNs), nanos);
+  }
   static Literal TimestampTzNs(int64_t nanos) {
     return Literal(Type::Primitive(TypeId::kTimestampTzNs), nanos);
   }

@@ -7,7 +7,8 @@ namespace {
 
 std::string Int128ToString(int128_t v) {
   bool neg = v < 0;
-  unsigned __int128 u = neg ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
+  unsigned __int128 u =
+      neg ? -static_cast<unsigned __int128>(v) : static_cast<unsigned __int128>(v);
   std::string s;
   do {
     s.insert(s.begin(), static_cast<char>('0' + static_cast<int>(u % 10)));
@@ -22,7 +23,8 @@ std::string DecimalToString(int128_t unscaled, int scale) {
   if (scale < 0) return Int128ToString(unscaled) + "E+" + std::to_string(-scale);
   std::string digits = Int128ToString(unscaled < 0 ? -unscaled : unscaled);
   if (scale > 0) {
-    if (digits.size() <= static_cast<size_t>(scale)) digits.insert(0, scale + 1 - digits.size(), '0');
+    if (digits.size() <= static_cast<size_t>(scale))
+      digits.insert(0, scale + 1 - digits.size(), '0');
     digits.insert(digits.size() - scale, ".");
   }
   return unscaled < 0 ? "-" + digits : digits;
@@ -30,7 +32,8 @@ std::string DecimalToString(int128_t unscaled, int scale) {
 
 Result<int128_t> DecimalFromString(std::string_view text, int precision, int scale) {
   auto bad = [&](std::string_view why) {
-    return InvalidArgument("invalid decimal '", text, "' for decimal(", precision, ",", scale, "): ", why);
+    return InvalidArgument("invalid decimal '", text, "' for decimal(", precision, ",", scale,
+                           "): ", why);
   };
   size_t i = 0;
   bool neg = false;
@@ -112,8 +115,8 @@ Result<std::string> FromHex(std::string_view hex) {
 std::string UuidToString(std::string_view b) {
   std::string h = ToHex(b);
   if (h.size() != 32) return h;
-  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) + "-" +
-         h.substr(20);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20);
 }
 
 Result<std::string> UuidFromString(std::string_view text) {

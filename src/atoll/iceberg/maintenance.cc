@@ -1,7 +1,5 @@
 #include "atoll/iceberg/maintenance.h"
 
-#include "atoll/common/parallel.h"
-
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -11,6 +9,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "atoll/common/parallel.h"
 #include "atoll/iceberg/manifest_merge.h"
 
 namespace atl::iceberg {

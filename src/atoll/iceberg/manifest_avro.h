@@ -33,22 +33,23 @@ std::optional<Field> Get(const avro::Node& record, const avro::Value& value, int
 Result<int> ParseFormatVersion(const std::optional<std::string>& header, std::string_view what);
 
 Result<std::optional<int64_t>> GetLong(const avro::Node& record, const avro::Value& value, int id,
-                                      std::string_view what);
-Result<std::optional<std::string>> GetBytes(const avro::Node& record, const avro::Value& value, int id,
-                                           std::string_view what);
+                                       std::string_view what);
+Result<std::optional<std::string>> GetBytes(const avro::Node& record, const avro::Value& value,
+                                            int id, std::string_view what);
 Result<std::optional<bool>> GetBool(const avro::Node& record, const avro::Value& value, int id,
                                     std::string_view what);
 // A required long: Corruption when absent or null.
-Result<int64_t> RequireLong(const avro::Node& record, const avro::Value& value, int id, std::string_view what);
+Result<int64_t> RequireLong(const avro::Node& record, const avro::Value& value, int id,
+                            std::string_view what);
 Result<std::string> RequireString(const avro::Node& record, const avro::Value& value, int id,
                                   std::string_view what);
 
 // An Iceberg map<int, long> or map<int, binary> stored as an Avro array of key/value
 // records ("logicalType": "map"). Empty when absent.
 Result<ColumnMap<int64_t>> GetIntLongMap(const avro::Node& record, const avro::Value& value, int id,
-                                                 std::string_view what);
+                                         std::string_view what);
 Result<ColumnMap<std::string>> GetIntBytesMap(const avro::Node& record, const avro::Value& value,
-                                                      int id, std::string_view what);
+                                              int id, std::string_view what);
 // A list of int or long. Empty when absent.
 Result<std::vector<int64_t>> GetLongList(const avro::Node& record, const avro::Value& value, int id,
                                          std::string_view what);
@@ -56,7 +57,8 @@ Result<std::vector<int64_t>> GetLongList(const avro::Node& record, const avro::V
 // The partition tuple of a data file: `rec` is the partition record's schema, `v` its value;
 // one Literal per field, typed from the Avro type (null when the value is null).
 // kCorruption naming `what` for unions of several types or unsupported Avro types.
-Result<std::vector<Literal>> ReadPartition(const avro::Node& rec, const avro::Value& v, std::string_view what);
+Result<std::vector<Literal>> ReadPartition(const avro::Node& rec, const avro::Value& v,
+                                           std::string_view what);
 
 // Schema JSON builders.
 avro::Json Required(std::string_view name, avro::Json type, int id);

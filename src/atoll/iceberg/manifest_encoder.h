@@ -36,7 +36,8 @@ Result<std::string> EncodeManifest(const Schema& schema, const PartitionSpec& sp
 
 // The same for `count` data files ADDED by `snapshot_id` with sequence numbers left to
 // inheritance, without copying them into ManifestEntry values.
-Result<std::string> EncodeAddedManifest(const Schema& schema, const PartitionSpec& spec, const DataFile* files,
-                                        size_t count, int64_t snapshot_id, const ManifestEncodeOptions& options = {});
+Result<std::string> EncodeAddedManifest(const Schema& schema, const PartitionSpec& spec,
+                                        const DataFile* files, size_t count, int64_t snapshot_id,
+                                        const ManifestEncodeOptions& options = {});
 
 }  // namespace atl::iceberg

@@ -13,7 +13,8 @@ using avro::Value;
 
 namespace {
 
-Result<std::optional<int32_t>> GetInt(const Node& rec, const Value& v, int id, std::string_view what) {
+Result<std::optional<int32_t>> GetInt(const Node& rec, const Value& v, int id,
+                                      std::string_view what) {
   ATOLL_ASSIGN_OR_RETURN(auto n, ma::GetLong(rec, v, id, what));
   if (!n) return std::optional<int32_t>();
   return std::optional<int32_t>(static_cast<int32_t>(*n));
@@ -26,7 +27,8 @@ Result<ManifestFile> ParseManifestFile(const Node& rec, const Value& v, std::str
   ATOLL_ASSIGN_OR_RETURN(int64_t spec_id, ma::RequireLong(rec, v, 502, what));
   m.partition_spec_id = static_cast<int32_t>(spec_id);
   ATOLL_ASSIGN_OR_RETURN(auto content, ma::GetLong(rec, v, 517, what));
-  if (content && *content != 0 && *content != 1) return Corruption(what, ": manifest content ", *content, " is not 0 or 1");
+  if (content && *content != 0 && *content != 1)
+    return Corruption(what, ": manifest content ", *content, " is not 0 or 1");
   m.content = content.value_or(0) == 1 ? ManifestContent::kDeletes : ManifestContent::kData;
   ATOLL_ASSIGN_OR_RETURN(auto seq, ma::GetLong(rec, v, 515, what));
   ATOLL_ASSIGN_OR_RETURN(auto min_seq, ma::GetLong(rec, v, 516, what));
@@ -42,7 +44,8 @@ Result<ManifestFile> ParseManifestFile(const Node& rec, const Value& v, std::str
   ATOLL_ASSIGN_OR_RETURN(m.key_metadata, ma::GetBytes(rec, v, 519, what));
   ATOLL_ASSIGN_OR_RETURN(m.first_row_id, ma::GetLong(rec, v, 520, what));
   if (auto parts = ma::Get(rec, v, 507)) {
-    if (parts->value->type() != avro::Type::kArray || parts->node->items->type != avro::Type::kRecord) {
+    if (parts->value->type() != avro::Type::kArray ||
+        parts->node->items->type != avro::Type::kRecord) {
       return Corruption(what, ": partitions (field id 507) is not an array of records");
     }
     const Node& fs = *parts->node->items;
@@ -62,40 +65,43 @@ Result<ManifestFile> ParseManifestFile(const Node& rec, const Value& v, std::str
 
 AJson ManifestListSchemaJson() {
   AJson summary = {{"type", "record"},
-                  {"name", "r508"},
-                  {"fields", AJson::array({ma::Required("contains_null", "boolean", 509),
-                                          ma::Optional("contains_nan", "boolean", 518),
-                                          ma::Optional("lower_bound", "bytes", 510),
-                                          ma::Optional("upper_bound", "bytes", 511)})}};
+                   {"name", "r508"},
+                   {"fields", AJson::array({ma::Required("contains_null", "boolean", 509),
+                                            ma::Optional("contains_nan", "boolean", 518),
+                                            ma::Optional("lower_bound", "bytes", 510),
+                                            ma::Optional("upper_bound", "bytes", 511)})}};
   AJson partitions = {{"type", "array"}, {"items", std::move(summary)}, {"element-id", 508}};
   return AJson{{"type", "record"},
-              {"name", "manifest_file"},
-              {"fields", AJson::array({ma::Required("manifest_path", "string", 500),
-                                      ma::Required("manifest_length", "long", 501),
-                                      ma::Required("partition_spec_id", "int", 502),
-                                      ma::Required("content", "int", 517),
-                                      ma::Required("sequence_number", "long", 515),
-                                      ma::Required("min_sequence_number", "long", 516),
-                                      ma::Required("added_snapshot_id", "long", 503),
-                                      ma::Required("added_files_count", "int", 504),
-                                      ma::Required("existing_files_count", "int", 505),
-                                      ma::Required("deleted_files_count", "int", 506),
-                                      ma::Required("added_rows_count", "long", 512),
-                                      ma::Required("existing_rows_count", "long", 513),
-                                      ma::Required("deleted_rows_count", "long", 514),
-                                      ma::Optional("partitions", std::move(partitions), 507),
-                                      ma::Optional("key_metadata", "bytes", 519)})}};
+               {"name", "manifest_file"},
+               {"fields", AJson::array({ma::Required("manifest_path", "string", 500),
+                                        ma::Required("manifest_length", "long", 501),
+                                        ma::Required("partition_spec_id", "int", 502),
+                                        ma::Required("content", "int", 517),
+                                        ma::Required("sequence_number", "long", 515),
+                                        ma::Required("min_sequence_number", "long", 516),
+                                        ma::Required("added_snapshot_id", "long", 503),
+                                        ma::Required("added_files_count", "int", 504),
+                                        ma::Required("existing_files_count", "int", 505),
+                                        ma::Required("deleted_files_count", "int", 506),
+                                        ma::Required("added_rows_count", "long", 512),
+                                        ma::Required("existing_rows_count", "long", 513),
+                                        ma::Required("deleted_rows_count", "long", 514),
+                                        ma::Optional("partitions", std::move(partitions), 507),
+                                        ma::Optional("key_metadata", "bytes", 519)})}};
 }
 
 }  // namespace
 
 Result<ManifestList> ReadManifestList(std::string_view bytes, std::string_view name) {
   std::string what = "manifest list '" + std::string(name) + "'";
-  ATOLL_ASSIGN_OR_RETURN(auto reader, avro::Reader::OpenBuffer(std::string(bytes), std::string(name)));
+  ATOLL_ASSIGN_OR_RETURN(auto reader,
+                         avro::Reader::OpenBuffer(std::string(bytes), std::string(name)));
   ManifestList out;
-  ATOLL_ASSIGN_OR_RETURN(out.format_version, ma::ParseFormatVersion(reader->Metadata("format-version"), what));
+  ATOLL_ASSIGN_OR_RETURN(out.format_version,
+                         ma::ParseFormatVersion(reader->Metadata("format-version"), what));
   const Node& root = reader->schema()->root();
-  if (root.type != avro::Type::kRecord) return Corruption(what, ": the Avro schema is not a record");
+  if (root.type != avro::Type::kRecord)
+    return Corruption(what, ": the Avro schema is not a record");
   Value row;
   for (;;) {
     ATOLL_ASSIGN_OR_RETURN(bool more, reader->Next(&row));
@@ -118,10 +124,12 @@ Result<std::string> WriteManifestList(const std::vector<ManifestFile>& manifests
   }
   std::vector<Value> rows;
   for (const ManifestFile& m : manifests) {
-    if (!m.added_snapshot_id || !m.added_files_count || !m.existing_files_count || !m.deleted_files_count ||
-        !m.added_rows_count || !m.existing_rows_count || !m.deleted_rows_count) {
-      return InvalidArgument("manifest '", m.manifest_path,
-                             "': a v2 manifest list needs added_snapshot_id and all file and row counts");
+    if (!m.added_snapshot_id || !m.added_files_count || !m.existing_files_count ||
+        !m.deleted_files_count || !m.added_rows_count || !m.existing_rows_count ||
+        !m.deleted_rows_count) {
+      return InvalidArgument(
+          "manifest '", m.manifest_path,
+          "': a v2 manifest list needs added_snapshot_id and all file and row counts");
     }
     ma::RecordBuilder b(root);
     b.Set(500, Value::String(m.manifest_path));
@@ -153,11 +161,12 @@ Result<std::string> WriteManifestList(const std::vector<ManifestFile>& manifests
   avro::WriterOptions wo;
   wo.codec = options.codec;
   wo.sync_marker = options.sync_marker;
-  wo.metadata = {{"snapshot-id", std::to_string(options.snapshot_id)},
-                 {"parent-snapshot-id",
-                  options.parent_snapshot_id ? std::to_string(*options.parent_snapshot_id) : "null"},
-                 {"sequence-number", std::to_string(options.sequence_number)},
-                 {"format-version", "2"}};
+  wo.metadata = {
+      {"snapshot-id", std::to_string(options.snapshot_id)},
+      {"parent-snapshot-id",
+       options.parent_snapshot_id ? std::to_string(*options.parent_snapshot_id) : "null"},
+      {"sequence-number", std::to_string(options.sequence_number)},
+      {"format-version", "2"}};
   return avro::WriteToString(std::move(schema), rows, std::move(wo))
       .WithContext("writing a manifest list");
 }

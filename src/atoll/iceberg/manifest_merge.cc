@@ -1,7 +1,5 @@
 #include "atoll/iceberg/manifest_merge.h"
 
-#include "atoll/common/parallel.h"
-
 #include <algorithm>
 #include <atomic>
 #include <cmath>
@@ -9,18 +7,21 @@
 #include <mutex>
 #include <thread>
 
+#include "atoll/common/parallel.h"
 #include "atoll/iceberg/manifest_encoder.h"
 
 namespace atl::iceberg {
 namespace {
 
-Result<int64_t> ParseInt(const std::map<std::string, std::string>& props, const std::string& key, int64_t fallback) {
+Result<int64_t> ParseInt(const std::map<std::string, std::string>& props, const std::string& key,
+                         int64_t fallback) {
   auto it = props.find(key);
   if (it == props.end()) return fallback;
   char* end = nullptr;
   long long v = std::strtoll(it->second.c_str(), &end, 10);
   if (it->second.empty() || *end != '\0' || v <= 0) {
-    return InvalidArgument("table property ", key, " = '", it->second, "' is not a positive integer");
+    return InvalidArgument("table property ", key, " = '", it->second,
+                           "' is not a positive integer");
   }
   return static_cast<int64_t>(v);
 }
@@ -28,16 +29,19 @@ Result<int64_t> ParseInt(const std::map<std::string, std::string>& props, const 
 // A rough size of one entry in a manifest, to cut added files into manifests of about the
 // target size without writing them twice.
 int64_t EstimatedEntryBytes(const DataFile& f) {
-  int64_t n = 64 + static_cast<int64_t>(f.file_path.size() + f.file_format.size()) + 12 * static_cast<int64_t>(f.partition.size());
-  n += 12 * static_cast<int64_t>(f.column_sizes.size() + f.value_counts.size() + f.null_value_counts.size() +
-                                 f.nan_value_counts.size());
+  int64_t n = 64 + static_cast<int64_t>(f.file_path.size() + f.file_format.size()) +
+              12 * static_cast<int64_t>(f.partition.size());
+  n += 12 * static_cast<int64_t>(f.column_sizes.size() + f.value_counts.size() +
+                                 f.null_value_counts.size() + f.nan_value_counts.size());
   for (const auto& [id, b] : f.lower_bounds) n += 6 + static_cast<int64_t>(b.size());
   for (const auto& [id, b] : f.upper_bounds) n += 6 + static_cast<int64_t>(b.size());
   n += 9 * static_cast<int64_t>(f.split_offsets.size());
   return n;
 }
 
-bool IsFloating(const TypePtr& t) { return t->id() == TypeId::kFloat || t->id() == TypeId::kDouble; }
+bool IsFloating(const TypePtr& t) {
+  return t->id() == TypeId::kFloat || t->id() == TypeId::kDouble;
+}
 
 bool IsNaN(const Literal& v) {
   if (v.type()->id() == TypeId::kFloat) return std::isnan(v.float_value());
@@ -97,8 +101,8 @@ const Schema* SchemaFor(const TableMetadata& m, const PartitionSpec& spec) {
 
 // Packs items from the end into bins of at most `target` total weight (a bin holds at
 // least one item), returned in the original order.
-std::vector<std::vector<size_t>> PackEnd(const std::vector<size_t>& items, const std::vector<ManifestFile>& all,
-                                         int64_t target) {
+std::vector<std::vector<size_t>> PackEnd(const std::vector<size_t>& items,
+                                         const std::vector<ManifestFile>& all, int64_t target) {
   std::vector<std::vector<size_t>> bins;
   std::vector<size_t> bin;
   int64_t weight = 0;
@@ -123,7 +127,8 @@ std::vector<std::vector<size_t>> PackEnd(const std::vector<size_t>& items, const
 
 }  // namespace
 
-Result<ManifestMergeOptions> ManifestMergeOptions::FromProperties(const std::map<std::string, std::string>& props) {
+Result<ManifestMergeOptions> ManifestMergeOptions::FromProperties(
+    const std::map<std::string, std::string>& props) {
   ManifestMergeOptions o;
   if (auto it = props.find("commit.manifest-merge.enabled"); it != props.end()) {
     if (it->second != "true" && it->second != "false") {
@@ -132,8 +137,10 @@ Result<ManifestMergeOptions> ManifestMergeOptions::FromProperties(const std::map
     }
     o.enabled = it->second == "true";
   }
-  ATOLL_ASSIGN_OR_RETURN(o.target_size_bytes, ParseInt(props, "commit.manifest.target-size-bytes", o.target_size_bytes));
-  ATOLL_ASSIGN_OR_RETURN(int64_t min_count, ParseInt(props, "commit.manifest.min-count-to-merge", o.min_count_to_merge));
+  ATOLL_ASSIGN_OR_RETURN(o.target_size_bytes,
+                         ParseInt(props, "commit.manifest.target-size-bytes", o.target_size_bytes));
+  ATOLL_ASSIGN_OR_RETURN(int64_t min_count, ParseInt(props, "commit.manifest.min-count-to-merge",
+                                                     o.min_count_to_merge));
   o.min_count_to_merge = static_cast<int>(std::min<int64_t>(min_count, 1 << 30));
   return o;
 }
@@ -158,9 +165,15 @@ Result<ManifestFile> WriteManifestFile(const ManifestWriteContext& ctx, int32_t 
   for (const ManifestEntry& e : entries) {
     int64_t rows = e.data_file.record_count;
     switch (e.status) {
-      case EntryStatus::kAdded: ++added, added_rows += rows; break;
-      case EntryStatus::kExisting: ++existing, existing_rows += rows; break;
-      case EntryStatus::kDeleted: ++deleted, deleted_rows += rows; break;
+      case EntryStatus::kAdded:
+        ++added, added_rows += rows;
+        break;
+      case EntryStatus::kExisting:
+        ++existing, existing_rows += rows;
+        break;
+      case EntryStatus::kDeleted:
+        ++deleted, deleted_rows += rows;
+        break;
     }
     if (e.is_live()) {
       int64_t seq = e.sequence_number.value_or(ctx.sequence_number);
@@ -175,17 +188,18 @@ Result<ManifestFile> WriteManifestFile(const ManifestWriteContext& ctx, int32_t 
   mf.existing_rows_count = existing_rows;
   mf.deleted_rows_count = deleted_rows;
   ATOLL_ASSIGN_OR_RETURN(mf.partitions, Summaries(
-                                             entries.size(),
-                                             [&](size_t k) -> const std::vector<Literal>& {
-                                               return entries[k].data_file.partition;
-                                             },
-                                             spec->fields.size()));
+                                            entries.size(),
+                                            [&](size_t k) -> const std::vector<Literal>& {
+                                              return entries[k].data_file.partition;
+                                            },
+                                            spec->fields.size()));
   if (ctx.written) ctx.written->Add(mf.manifest_path);
   ATOLL_RETURN_NOT_OK(WriteNewFile(*ctx.io, mf.manifest_path, std::move(bytes)));
   return mf;
 }
 
-Result<std::vector<ManifestFile>> WriteAddedManifests(const ManifestWriteContext& ctx, int32_t spec_id,
+Result<std::vector<ManifestFile>> WriteAddedManifests(const ManifestWriteContext& ctx,
+                                                      int32_t spec_id,
                                                       const std::vector<DataFile>& files,
                                                       int64_t target_size_bytes) {
   // Cut into chunks of about the target size.
@@ -210,7 +224,8 @@ Result<std::vector<ManifestFile>> WriteAddedManifests(const ManifestWriteContext
     if (spec == nullptr) return InvalidArgument("partition spec ", spec_id, " does not exist");
     const Schema* schema = SchemaFor(*ctx.metadata, *spec);
     if (schema == nullptr) return Internal("the table has no schema");
-    ATOLL_ASSIGN_OR_RETURN(std::string bytes, EncodeAddedManifest(*schema, *spec, first, n, ctx.snapshot_id));
+    ATOLL_ASSIGN_OR_RETURN(std::string bytes,
+                           EncodeAddedManifest(*schema, *spec, first, n, ctx.snapshot_id));
     ManifestFile& mf = out[c];
     mf.manifest_path = JoinLocation(ctx.metadata_dir, ctx.new_uuid() + "-m0.avro");
     mf.manifest_length = static_cast<int64_t>(bytes.size());
@@ -226,10 +241,11 @@ Result<std::vector<ManifestFile>> WriteAddedManifests(const ManifestWriteContext
     mf.existing_rows_count = mf.deleted_rows_count = 0;
     ATOLL_ASSIGN_OR_RETURN(
         mf.partitions,
-        Summaries(n, [&](size_t k) -> const std::vector<Literal>& { return first[k].partition; }, spec->fields.size()));
+        Summaries(
+            n, [&](size_t k) -> const std::vector<Literal>& { return first[k].partition; },
+            spec->fields.size()));
     if (ctx.written) ctx.written->Add(mf.manifest_path);
     return WriteNewFile(*ctx.io, mf.manifest_path, std::move(bytes));
-
   }));
   return out;
 }
@@ -241,7 +257,8 @@ Result<Manifest> ReadManifestFile(const FileIO& io, const ManifestFile& file) {
 
 Result<std::vector<ManifestFile>> MergeManifests(const ManifestWriteContext& ctx,
                                                  const std::vector<ManifestFile>& manifests,
-                                                 size_t new_manifest_count, const ManifestMergeOptions& options) {
+                                                 size_t new_manifest_count,
+                                                 const ManifestMergeOptions& options) {
   (void)new_manifest_count;  // the new manifests are first; the rules only need the order
   if (!options.enabled) return manifests;
   // Groups of data manifests by spec, in order of first appearance.
@@ -258,8 +275,8 @@ Result<std::vector<ManifestFile>> MergeManifests(const ManifestWriteContext& ctx
     it->second.push_back(i);
   }
   struct Output {
-    std::optional<size_t> keep;        // an unmerged manifest
-    std::vector<size_t> merge;         // or a bin to merge
+    std::optional<size_t> keep;  // an unmerged manifest
+    std::vector<size_t> merge;   // or a bin to merge
     int32_t spec_id = 0;
     ManifestFile merged;
   };
@@ -268,7 +285,8 @@ Result<std::vector<ManifestFile>> MergeManifests(const ManifestWriteContext& ctx
     const std::vector<size_t>& group = groups[spec_id];
     for (std::vector<size_t>& bin : PackEnd(group, manifests, options.target_size_bytes)) {
       bool holds_first = std::find(bin.begin(), bin.end(), group.front()) != bin.end();
-      if (bin.size() == 1 || (holds_first && static_cast<int>(bin.size()) < options.min_count_to_merge)) {
+      if (bin.size() == 1 ||
+          (holds_first && static_cast<int>(bin.size()) < options.min_count_to_merge)) {
         for (size_t i : bin) outputs.push_back(Output{i, {}, spec_id, {}});
       } else {
         outputs.push_back(Output{std::nullopt, std::move(bin), spec_id, {}});
@@ -298,7 +316,8 @@ Result<std::vector<ManifestFile>> MergeManifests(const ManifestWriteContext& ctx
     return Status::OK();
   }));
   std::vector<ManifestFile> result;
-  for (Output& out : outputs) result.push_back(out.keep ? manifests[*out.keep] : std::move(out.merged));
+  for (Output& out : outputs)
+    result.push_back(out.keep ? manifests[*out.keep] : std::move(out.merged));
   for (size_t i : delete_manifests) result.push_back(manifests[i]);
   return result;
 }

@@ -38,7 +38,8 @@ struct ManifestMergeOptions {
 
   // commit.manifest-merge.enabled, commit.manifest.target-size-bytes,
   // commit.manifest.min-count-to-merge (malformed values are kInvalidArgument).
-  static Result<ManifestMergeOptions> FromProperties(const std::map<std::string, std::string>& properties);
+  static Result<ManifestMergeOptions> FromProperties(
+      const std::map<std::string, std::string>& properties);
 };
 
 // Where and for which snapshot new manifests are written.
@@ -61,7 +62,8 @@ Result<ManifestFile> WriteManifestFile(const ManifestWriteContext& ctx, int32_t 
 
 // Writes the data files the snapshot adds (status ADDED, snapshot id set, sequence numbers
 // left to inheritance) as manifests of about `target_size_bytes`, in parallel.
-Result<std::vector<ManifestFile>> WriteAddedManifests(const ManifestWriteContext& ctx, int32_t spec_id,
+Result<std::vector<ManifestFile>> WriteAddedManifests(const ManifestWriteContext& ctx,
+                                                      int32_t spec_id,
                                                       const std::vector<DataFile>& files,
                                                       int64_t target_size_bytes);
 
@@ -72,6 +74,7 @@ Result<Manifest> ReadManifestFile(const FileIO& io, const ManifestFile& file);
 // new list, which keeps delete manifests and unmerged manifests as they are.
 Result<std::vector<ManifestFile>> MergeManifests(const ManifestWriteContext& ctx,
                                                  const std::vector<ManifestFile>& manifests,
-                                                 size_t new_manifest_count, const ManifestMergeOptions& options);
+                                                 size_t new_manifest_count,
+                                                 const ManifestMergeOptions& options);
 
 }  // namespace atl::iceberg

@@ -18,11 +18,13 @@ bool IsPrefix(const Namespace& parent, const Namespace& child) {
 MemoryCatalog::MemoryCatalog(std::string warehouse, std::string name)
     : warehouse_(std::move(warehouse)), name_(std::move(name)) {}
 
-Status MemoryCatalog::CreateNamespace(const Namespace& ns, const std::map<std::string, std::string>& properties) {
+Status MemoryCatalog::CreateNamespace(const Namespace& ns,
+                                      const std::map<std::string, std::string>& properties) {
   ATOLL_RETURN_NOT_OK(ValidateNamespace(ns));
   if (ns.empty()) return InvalidArgument("cannot create the empty namespace");
   std::lock_guard<std::mutex> lock(mu_);
-  if (!namespaces_.emplace(ns, properties).second) return AlreadyExists("namespace '", NamespaceToString(ns), "' exists");
+  if (!namespaces_.emplace(ns, properties).second)
+    return AlreadyExists("namespace '", NamespaceToString(ns), "' exists");
   return Status::OK();
 }
 
@@ -39,11 +41,13 @@ Result<std::vector<Namespace>> MemoryCatalog::ListNamespaces(const Namespace& pa
   return out;
 }
 
-Result<std::map<std::string, std::string>> MemoryCatalog::LoadNamespaceProperties(const Namespace& ns) {
+Result<std::map<std::string, std::string>> MemoryCatalog::LoadNamespaceProperties(
+    const Namespace& ns) {
   ATOLL_RETURN_NOT_OK(ValidateNamespace(ns));
   std::lock_guard<std::mutex> lock(mu_);
   auto it = namespaces_.find(ns);
-  if (it == namespaces_.end()) return NotFound("namespace '", NamespaceToString(ns), "' does not exist");
+  if (it == namespaces_.end())
+    return NotFound("namespace '", NamespaceToString(ns), "' does not exist");
   return it->second;
 }
 
@@ -53,7 +57,8 @@ Status MemoryCatalog::UpdateNamespaceProperties(const Namespace& ns,
   ATOLL_RETURN_NOT_OK(ValidateNamespace(ns));
   std::lock_guard<std::mutex> lock(mu_);
   auto it = namespaces_.find(ns);
-  if (it == namespaces_.end()) return NotFound("namespace '", NamespaceToString(ns), "' does not exist");
+  if (it == namespaces_.end())
+    return NotFound("namespace '", NamespaceToString(ns), "' does not exist");
   for (const std::string& key : removals) it->second.erase(key);
   for (const auto& [k, v] : updates) it->second[k] = v;
   return Status::OK();
@@ -63,14 +68,18 @@ Status MemoryCatalog::DropNamespace(const Namespace& ns) {
   ATOLL_RETURN_NOT_OK(ValidateNamespace(ns));
   std::lock_guard<std::mutex> lock(mu_);
   auto it = namespaces_.find(ns);
-  if (it == namespaces_.end()) return NotFound("namespace '", NamespaceToString(ns), "' does not exist");
+  if (it == namespaces_.end())
+    return NotFound("namespace '", NamespaceToString(ns), "' does not exist");
   for (const auto& [other, props] : namespaces_) {
     if (other.size() > ns.size() && IsPrefix(ns, other)) {
-      return PreconditionFailed("namespace '", NamespaceToString(ns), "' still holds namespace '", NamespaceToString(other), "'");
+      return PreconditionFailed("namespace '", NamespaceToString(ns), "' still holds namespace '",
+                                NamespaceToString(other), "'");
     }
   }
   for (const auto& [id, location] : tables_) {
-    if (id.ns == ns) return PreconditionFailed("namespace '", NamespaceToString(ns), "' still holds table '", id.ToString(), "'");
+    if (id.ns == ns)
+      return PreconditionFailed("namespace '", NamespaceToString(ns), "' still holds table '",
+                                id.ToString(), "'");
   }
   namespaces_.erase(it);
   return Status::OK();
@@ -79,7 +88,8 @@ Status MemoryCatalog::DropNamespace(const Namespace& ns) {
 Result<std::vector<TableIdentifier>> MemoryCatalog::ListTables(const Namespace& ns) {
   ATOLL_RETURN_NOT_OK(ValidateNamespace(ns));
   std::lock_guard<std::mutex> lock(mu_);
-  if (!ns.empty() && namespaces_.count(ns) == 0) return NotFound("namespace '", NamespaceToString(ns), "' does not exist");
+  if (!ns.empty() && namespaces_.count(ns) == 0)
+    return NotFound("namespace '", NamespaceToString(ns), "' does not exist");
   std::vector<TableIdentifier> out;
   for (const auto& [id, location] : tables_) {
     if (id.ns == ns) out.push_back(id);
@@ -108,7 +118,8 @@ Status MemoryCatalog::CreateTable(const TableIdentifier& id, const std::string& 
   if (!id.ns.empty() && namespaces_.count(id.ns) == 0) {
     return NotFound("namespace '", NamespaceToString(id.ns), "' does not exist");
   }
-  if (!tables_.emplace(id, metadata_location).second) return AlreadyExists("table '", id.ToString(), "' exists");
+  if (!tables_.emplace(id, metadata_location).second)
+    return AlreadyExists("table '", id.ToString(), "' exists");
   return Status::OK();
 }
 
@@ -125,11 +136,13 @@ Status MemoryCatalog::SwapMetadataLocation(const TableIdentifier& id, const std:
   auto it = tables_.find(id);
   if (it == tables_.end()) return NotFound("table '", id.ToString(), "' does not exist");
   if (it->second != expected) {
-    return CommitConflict("table '", id.ToString(), "' was changed concurrently: its metadata is '", it->second,
-                          "', not '", expected, "'");
+    return CommitConflict("table '", id.ToString(), "' was changed concurrently: its metadata is '",
+                          it->second, "', not '", expected, "'");
   }
   it->second = next;
-  if (inject) return Status(fault_code_, "injected swap fault (after the swap) for table '" + id.ToString() + "'");
+  if (inject)
+    return Status(fault_code_,
+                  "injected swap fault (after the swap) for table '" + id.ToString() + "'");
   return Status::OK();
 }
 

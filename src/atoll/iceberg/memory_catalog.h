@@ -26,10 +26,12 @@ class MemoryCatalog final : public Catalog {
 
   std::string name() const override { return name_; }
 
-  Status CreateNamespace(const Namespace& ns, const std::map<std::string, std::string>& properties) override;
+  Status CreateNamespace(const Namespace& ns,
+                         const std::map<std::string, std::string>& properties) override;
   Result<std::vector<Namespace>> ListNamespaces(const Namespace& parent) override;
   Result<std::map<std::string, std::string>> LoadNamespaceProperties(const Namespace& ns) override;
-  Status UpdateNamespaceProperties(const Namespace& ns, const std::map<std::string, std::string>& updates,
+  Status UpdateNamespaceProperties(const Namespace& ns,
+                                   const std::map<std::string, std::string>& updates,
                                    const std::set<std::string>& removals) override;
   Status DropNamespace(const Namespace& ns) override;
 

@@ -37,8 +37,12 @@ int32_t Murmur3Hash32(std::string_view data, uint32_t seed) {
   }
   uint32_t tail = 0;
   switch (n & 3) {
-    case 3: tail ^= static_cast<uint32_t>(p[i + 2]) << 16; [[fallthrough]];
-    case 2: tail ^= static_cast<uint32_t>(p[i + 1]) << 8; [[fallthrough]];
+    case 3:
+      tail ^= static_cast<uint32_t>(p[i + 2]) << 16;
+      [[fallthrough]];
+    case 2:
+      tail ^= static_cast<uint32_t>(p[i + 1]) << 8;
+      [[fallthrough]];
     case 1:
       tail ^= p[i];
       h ^= MixK(tail);
@@ -62,13 +66,16 @@ int32_t HashLong(int64_t v) {
 Result<int32_t> HashLiteral(const Literal& lit) {
   if (lit.is_null()) return InvalidArgument("null has no hash (bucket of null is null)");
   switch (lit.type()->id()) {
-    case TypeId::kBoolean: return HashLong(lit.bool_value() ? 1 : 0);
+    case TypeId::kBoolean:
+      return HashLong(lit.bool_value() ? 1 : 0);
     case TypeId::kInt:
-    case TypeId::kDate: return HashLong(lit.int32_value());
+    case TypeId::kDate:
+      return HashLong(lit.int32_value());
     case TypeId::kLong:
     case TypeId::kTime:
     case TypeId::kTimestamp:
-    case TypeId::kTimestampTz: return HashLong(lit.int64_value());
+    case TypeId::kTimestampTz:
+      return HashLong(lit.int64_value());
     case TypeId::kTimestampNs:
     case TypeId::kTimestampTzNs:  // hashed as microseconds so both precisions bucket alike
       return HashLong(temporal::FloorDiv(lit.int64_value(), 1000));
@@ -89,10 +96,12 @@ Result<int32_t> HashLiteral(const Literal& lit) {
     case TypeId::kUuid:
     case TypeId::kFixed:
     case TypeId::kBinary: {
-      ATOLL_ASSIGN_OR_RETURN(std::string bytes, LiteralToBytes(lit));  // decimal: minimal big-endian
+      ATOLL_ASSIGN_OR_RETURN(std::string bytes,
+                             LiteralToBytes(lit));  // decimal: minimal big-endian
       return Murmur3Hash32(bytes);
     }
-    default: return NotSupported("the spec defines no hash for ", lit.type()->ToString());
+    default:
+      return NotSupported("the spec defines no hash for ", lit.type()->ToString());
   }
 }
 

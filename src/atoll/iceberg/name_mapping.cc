@@ -24,7 +24,8 @@ Result<std::vector<MappedField>> FieldsFromJson(const Json& list) {
     if (!j.is_object()) return InvalidArgument("name mapping: a field mapping must be an object");
     MappedField f;
     ATOLL_ASSIGN_OR_RETURN(const Json* names, json::Member(j, "names", "name mapping field"));
-    if (!names->is_array()) return InvalidArgument("name mapping: 'names' must be a list of strings");
+    if (!names->is_array())
+      return InvalidArgument("name mapping: 'names' must be a list of strings");
     for (const Json& n : *names) {
       if (!n.is_string()) return InvalidArgument("name mapping: 'names' must be a list of strings");
       f.names.push_back(n.get<std::string>());
@@ -79,6 +80,8 @@ Result<NameMapping> NameMapping::Parse(std::string_view text) {
   return FromJson(j).WithContext(kDefaultNameMappingProperty);
 }
 
-NameMapping NameMapping::FromSchema(const Schema& schema) { return NameMapping{FromFields(schema.fields())}; }
+NameMapping NameMapping::FromSchema(const Schema& schema) {
+  return NameMapping{FromFields(schema.fields())};
+}
 
 }  // namespace atl::iceberg

@@ -6,7 +6,8 @@
 namespace atl::iceberg {
 
 bool PartitionField::operator==(const PartitionField& o) const {
-  return source_ids == o.source_ids && field_id == o.field_id && name == o.name && transform == o.transform;
+  return source_ids == o.source_ids && field_id == o.field_id && name == o.name &&
+         transform == o.transform;
 }
 
 int32_t PartitionSpec::LastAssignedFieldId() const {
@@ -20,7 +21,8 @@ bool PartitionSpec::Equivalent(const PartitionSpec& o) const {
   for (size_t i = 0; i < fields.size(); ++i) {
     const auto& a = fields[i];
     const auto& b = o.fields[i];
-    if (a.source_ids != b.source_ids || a.transform != b.transform || a.name != b.name) return false;
+    if (a.source_ids != b.source_ids || a.transform != b.transform || a.name != b.name)
+      return false;
   }
   return true;
 }
@@ -33,13 +35,17 @@ Status PartitionSpec::Validate(const Schema& schema) const {
     std::string what = StrCat(ctx, ": field '", f.name, "'");
     if (f.name.empty()) return InvalidArgument(ctx, ": a partition field has an empty name");
     if (!names.insert(f.name).second) return InvalidArgument(what, " is defined twice");
-    if (!ids.insert(f.field_id).second) return InvalidArgument(what, " reuses field id ", f.field_id);
+    if (!ids.insert(f.field_id).second)
+      return InvalidArgument(what, " reuses field id ", f.field_id);
     if (f.source_ids.empty()) return InvalidArgument(what, " has no source column");
     if (f.transform.kind() == TransformKind::kUnknown) continue;
-    if (f.source_ids.size() != 1) return InvalidArgument(what, ": ", f.transform.ToString(), " takes one source column");
+    if (f.source_ids.size() != 1)
+      return InvalidArgument(what, ": ", f.transform.ToString(), " takes one source column");
     const NestedField* src = schema.FindFieldById(f.source_id());
-    if (src == nullptr) return InvalidArgument(what, ": source column id ", f.source_id(), " is not in the schema");
-    if (!src->type->is_primitive()) return InvalidArgument(what, ": source column '", src->name, "' is not a primitive");
+    if (src == nullptr)
+      return InvalidArgument(what, ": source column id ", f.source_id(), " is not in the schema");
+    if (!src->type->is_primitive())
+      return InvalidArgument(what, ": source column '", src->name, "' is not a primitive");
     if (schema.IsInListOrMap(src->id)) {
       return InvalidArgument(what, ": source column '", src->name, "' is inside a list or map");
     }
@@ -48,9 +54,11 @@ Status PartitionSpec::Validate(const Schema& schema) const {
                              src->type->ToString(), " column '", src->name, "'");
     }
     const NestedField* same_name = schema.FindFieldByName(f.name);
-    if (same_name != nullptr && !(f.transform.kind() == TransformKind::kIdentity && same_name->id == src->id) &&
+    if (same_name != nullptr &&
+        !(f.transform.kind() == TransformKind::kIdentity && same_name->id == src->id) &&
         f.transform.kind() != TransformKind::kVoid) {
-      return InvalidArgument(what, " has the name of a schema column; only an identity partition of that column may");
+      return InvalidArgument(
+          what, " has the name of a schema column; only an identity partition of that column may");
     }
   }
   return Status::OK();
@@ -64,10 +72,11 @@ Result<TypePtr> PartitionSpec::PartitionType(const Schema& schema) const {
     if (f.transform.kind() == TransformKind::kUnknown) {
       result = Type::Primitive(TypeId::kUnknown);  // value kept as read; not used for filtering
     } else if (src == nullptr) {
-      return InvalidArgument("partition field '", f.name, "': source column id ", f.source_id(), " is not in schema ",
-                             schema.schema_id());
+      return InvalidArgument("partition field '", f.name, "': source column id ", f.source_id(),
+                             " is not in schema ", schema.schema_id());
     } else {
-      ATOLL_ASSIGN_OR_RETURN_CTX(result, f.transform.ResultType(src->type), StrCat("partition field '", f.name, "'"));
+      ATOLL_ASSIGN_OR_RETURN_CTX(result, f.transform.ResultType(src->type),
+                                 StrCat("partition field '", f.name, "'"));
     }
     out.push_back(NestedField{f.field_id, f.name, false, result, {}, {}, {}});
   }
@@ -76,13 +85,14 @@ Result<TypePtr> PartitionSpec::PartitionType(const Schema& schema) const {
 
 Result<std::string> PartitionSpec::PartitionPath(const std::vector<Literal>& values) const {
   if (values.size() != fields.size()) {
-    return InvalidArgument("partition spec ", spec_id, " has ", fields.size(), " fields but ", values.size(),
-                           " values were given");
+    return InvalidArgument("partition spec ", spec_id, " has ", fields.size(), " fields but ",
+                           values.size(), " values were given");
   }
   std::string path;
   for (size_t i = 0; i < fields.size(); ++i) {
     if (i) path += '/';
-    path += UrlEscape(fields[i].name) + "=" + UrlEscape(fields[i].transform.ToHumanString(values[i]));
+    path +=
+        UrlEscape(fields[i].name) + "=" + UrlEscape(fields[i].transform.ToHumanString(values[i]));
   }
   return path;
 }
@@ -130,7 +140,8 @@ Result<PartitionSpec> PartitionSpec::FromFieldsJson(const Json& list, int32_t sp
 
 Result<PartitionSpec> PartitionSpec::FromJson(const Json& j) {
   ATOLL_ASSIGN_OR_RETURN(int32_t id, json::Int32(j, "spec-id", "partition spec"));
-  ATOLL_ASSIGN_OR_RETURN(const Json* fields, json::Member(j, "fields", StrCat("partition spec ", id)));
+  ATOLL_ASSIGN_OR_RETURN(const Json* fields,
+                         json::Member(j, "fields", StrCat("partition spec ", id)));
   return FromFieldsJson(*fields, id);
 }
 
@@ -162,8 +173,8 @@ std::string UrlEscape(std::string_view text) {
   std::string out;
   for (char c : text) {
     auto u = static_cast<unsigned char>(c);
-    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '.' || u == '-' ||
-        u == '*' || u == '_') {
+    if ((u >= 'a' && u <= 'z') || (u >= 'A' && u <= 'Z') || (u >= '0' && u <= '9') || u == '.' ||
+        u == '-' || u == '*' || u == '_') {
       out.push_back(c);
     } else if (u == ' ') {
       out.push_back('+');

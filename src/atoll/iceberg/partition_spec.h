@@ -41,7 +41,9 @@ struct PartitionSpec {
   // Same number of fields with the same source ids, transforms and names (spec ids and
   // field ids may differ): the spec's "equivalent" partition specs.
   bool Equivalent(const PartitionSpec& other) const;
-  bool operator==(const PartitionSpec& other) const { return spec_id == other.spec_id && fields == other.fields; }
+  bool operator==(const PartitionSpec& other) const {
+    return spec_id == other.spec_id && fields == other.fields;
+  }
 
   // Validates the spec against `schema`: sources exist, are primitive, not inside a list
   // or map, transforms apply to them; names unique and non-empty; field ids unique. Fields

@@ -126,14 +126,16 @@ Status DecodeRoaring32(std::string_view b, size_t* pos, uint64_t high, std::vect
         uint32_t first = Le16(b, p + 4 * r);
         uint32_t len = static_cast<uint32_t>(Le16(b, p + 4 * r + 2)) + 1;
         if (first + len > 65536) return corrupt("run past the container end");
-        for (uint32_t v = first; v < first + len; ++v) out->push_back(static_cast<int64_t>(base | v));
+        for (uint32_t v = first; v < first + len; ++v)
+          out->push_back(static_cast<int64_t>(base | v));
         count += len;
       }
       if (count != card) return corrupt("run container cardinality mismatch");
       p += static_cast<size_t>(runs) * 4;
     } else if (card <= 4096) {
       if (b.size() - p < static_cast<size_t>(card) * 2) return corrupt("truncated array container");
-      for (uint32_t k = 0; k < card; ++k) out->push_back(static_cast<int64_t>(base | Le16(b, p + 2 * k)));
+      for (uint32_t k = 0; k < card; ++k)
+        out->push_back(static_cast<int64_t>(base | Le16(b, p + 2 * k)));
       p += static_cast<size_t>(card) * 2;
     } else {
       if (b.size() - p < 8192) return corrupt("truncated bitset container");
@@ -169,13 +171,15 @@ void EncodeRoaring32(const std::vector<uint32_t>& low, std::string* out) {
   std::vector<Container> containers;
   for (uint32_t v : low) {
     uint16_t key = static_cast<uint16_t>(v >> 16);
-    if (containers.empty() || containers.back().key != key) containers.push_back({key, {}, {}, Container::kArray});
+    if (containers.empty() || containers.back().key != key)
+      containers.push_back({key, {}, {}, Container::kArray});
     containers.back().values.push_back(static_cast<uint16_t>(v & 0xFFFF));
   }
   bool any_run = false;
   for (Container& c : containers) {
     for (uint16_t v : c.values) {
-      if (!c.runs.empty() && static_cast<uint32_t>(c.runs.back().first) + c.runs.back().second + 1 == v) {
+      if (!c.runs.empty() &&
+          static_cast<uint32_t>(c.runs.back().first) + c.runs.back().second + 1 == v) {
         ++c.runs.back().second;
       } else {
         c.runs.push_back({v, 0});
@@ -198,7 +202,8 @@ void EncodeRoaring32(const std::vector<uint32_t>& low, std::string* out) {
     PutLe32(out, kCookieRuns | ((n - 1) << 16));
     std::string flags((n + 7) / 8, '\0');
     for (uint32_t i = 0; i < n; ++i) {
-      if (containers[i].kind == Container::kRun) flags[i / 8] = static_cast<char>(flags[i / 8] | (1 << (i % 8)));
+      if (containers[i].kind == Container::kRun)
+        flags[i / 8] = static_cast<char>(flags[i / 8] | (1 << (i % 8)));
     }
     out->append(flags);
     offsets = n >= kNoOffsetThreshold;
@@ -248,8 +253,11 @@ uint32_t Crc32(std::string_view data, uint32_t crc) {
   return ~crc;
 }
 
-Result<PuffinFileMetadata> ParsePuffinFooter(std::string_view tail, uint64_t file_size, std::string_view name) {
-  auto corrupt = [&](std::string_view what) { return Corruption("Puffin file '", name, "': ", what); };
+Result<PuffinFileMetadata> ParsePuffinFooter(std::string_view tail, uint64_t file_size,
+                                             std::string_view name) {
+  auto corrupt = [&](std::string_view what) {
+    return Corruption("Puffin file '", name, "': ", what);
+  };
   if (file_size < 4 + 4 + 12 || tail.size() < 12) return corrupt("too short for a Puffin file");
   if (tail.substr(tail.size() - 4) != kPuffinMagic) return corrupt("missing magic at the end");
   const int32_t payload_size = static_cast<int32_t>(Le32(tail, tail.size() - 12));
@@ -258,11 +266,13 @@ Result<PuffinFileMetadata> ParsePuffinFooter(std::string_view tail, uint64_t fil
   const uint64_t footer_size = 4 + static_cast<uint64_t>(payload_size) + 12;
   if (footer_size + 4 > file_size) return corrupt("footer larger than the file");
   if (footer_size > tail.size()) {
-    return corrupt("footer of " + std::to_string(footer_size) + " bytes is longer than the bytes given");
+    return corrupt("footer of " + std::to_string(footer_size) +
+                   " bytes is longer than the bytes given");
   }
   std::string_view footer = tail.substr(tail.size() - footer_size);
   if (footer.substr(0, 4) != kPuffinMagic) return corrupt("missing footer magic");
-  if (flags & 1) return NotSupported("Puffin file '", name, "': LZ4-compressed footers are not supported");
+  if (flags & 1)
+    return NotSupported("Puffin file '", name, "': LZ4-compressed footers are not supported");
   ATOLL_ASSIGN_OR_RETURN(Json j, json::Parse(footer.substr(4, payload_size), name));
   if (!j.is_object()) return corrupt("footer payload is not a JSON object");
   PuffinFileMetadata meta;
@@ -330,8 +340,11 @@ std::string BuildPuffinFile(std::vector<std::pair<PuffinBlobMetadata, std::strin
 }
 
 Result<std::vector<int64_t>> DecodeDeletionVector(std::string_view blob, std::string_view name) {
-  auto corrupt = [&](std::string_view what) { return Corruption("deletion vector in '", name, "': ", what); };
-  if (blob.size() < 4 + 4 + 8 + 4) return corrupt("blob of " + std::to_string(blob.size()) + " bytes is too short");
+  auto corrupt = [&](std::string_view what) {
+    return Corruption("deletion vector in '", name, "': ", what);
+  };
+  if (blob.size() < 4 + 4 + 8 + 4)
+    return corrupt("blob of " + std::to_string(blob.size()) + " bytes is too short");
   const uint32_t length = Be32(blob, 0);
   if (static_cast<uint64_t>(length) + 8 != blob.size()) {
     return corrupt("length field " + std::to_string(length) + " does not match the blob size " +

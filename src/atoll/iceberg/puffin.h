@@ -49,7 +49,8 @@ struct PuffinFileMetadata {
 // Parses the footer at the end of `file_tail`, the last bytes of a file of `file_size` bytes
 // (the whole file works too). A footer longer than the tail is kCorruption; use
 // ReadPuffinMetadata to read from a FileIO.
-Result<PuffinFileMetadata> ParsePuffinFooter(std::string_view file_tail, uint64_t file_size, std::string_view name);
+Result<PuffinFileMetadata> ParsePuffinFooter(std::string_view file_tail, uint64_t file_size,
+                                             std::string_view name);
 // Reads the footer of the Puffin file at `location` (two ranged reads at most).
 Result<PuffinFileMetadata> ReadPuffinMetadata(const FileIO& io, std::string_view location);
 

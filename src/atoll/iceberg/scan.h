@@ -72,7 +72,8 @@ struct ScanPlan {
   } counts;
 };
 
-Result<ScanPlan> PlanScan(const FileIO& io, const TableMetadata& metadata, const ScanOptions& options = {});
+Result<ScanPlan> PlanScan(const FileIO& io, const TableMetadata& metadata,
+                          const ScanOptions& options = {});
 
 // The deleted row positions of a deletion vector (a DataFile with file_format PUFFIN,
 // content_offset and content_size_in_bytes), sorted ascending: reads the blob and decodes

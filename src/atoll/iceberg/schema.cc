@@ -5,7 +5,8 @@
 
 namespace atl::iceberg {
 
-Schema::Schema(int32_t schema_id, std::vector<NestedField> fields, std::vector<int32_t> identifier_field_ids)
+Schema::Schema(int32_t schema_id, std::vector<NestedField> fields,
+               std::vector<int32_t> identifier_field_ids)
     : schema_id_(schema_id),
       struct_(Type::Struct(std::move(fields))),
       identifier_field_ids_(std::move(identifier_field_ids)) {
@@ -20,9 +21,12 @@ void Schema::IndexFields(const std::vector<NestedField>& fields, const std::stri
   std::set<std::string> siblings;
   for (const NestedField& f : fields) {
     std::string name = prefix.empty() ? f.name : prefix + "." + f.name;
-    if (!siblings.insert(f.name).second) index->problems.push_back("duplicate field name '" + name + "'");
-    if (f.id <= 0) index->problems.push_back(StrCat("field '", name, "' has a non-positive id ", f.id));
-    if (!index->by_id.emplace(f.id, Entry{&f, name, parent, in_list_or_map, under_optional}).second) {
+    if (!siblings.insert(f.name).second)
+      index->problems.push_back("duplicate field name '" + name + "'");
+    if (f.id <= 0)
+      index->problems.push_back(StrCat("field '", name, "' has a non-positive id ", f.id));
+    if (!index->by_id.emplace(f.id, Entry{&f, name, parent, in_list_or_map, under_optional})
+             .second) {
       index->problems.push_back(StrCat("duplicate field id ", f.id, " ('", name, "')"));
     }
     index->by_name.emplace(name, f.id);
@@ -30,7 +34,8 @@ void Schema::IndexFields(const std::vector<NestedField>& fields, const std::stri
     const Type& t = *f.type;
     if (t.is_nested()) {
       bool child_in_list_or_map = in_list_or_map || t.id() != TypeId::kStruct;
-      IndexFields(t.fields(), name, f.id, child_in_list_or_map, under_optional || !f.required, index);
+      IndexFields(t.fields(), name, f.id, child_in_list_or_map, under_optional || !f.required,
+                  index);
     }
   }
 }
@@ -42,13 +47,15 @@ Result<Schema> Schema::Make(int32_t schema_id, std::vector<NestedField> fields,
   if (!s.index_->problems.empty()) return InvalidArgument(ctx, ": ", s.index_->problems.front());
   for (int32_t id : s.identifier_field_ids_) {
     auto it = s.index_->by_id.find(id);
-    if (it == s.index_->by_id.end()) return InvalidArgument(ctx, ": identifier field id ", id, " does not exist");
+    if (it == s.index_->by_id.end())
+      return InvalidArgument(ctx, ": identifier field id ", id, " does not exist");
     const Entry& e = it->second;
     std::string what = StrCat(ctx, ": identifier field '", e.name, "'");
     if (!e.field->type->is_primitive()) return InvalidArgument(what, " must be a primitive");
     if (!e.field->required) return InvalidArgument(what, " must be required");
     TypeId tid = e.field->type->id();
-    if (tid == TypeId::kFloat || tid == TypeId::kDouble) return InvalidArgument(what, " cannot be float or double");
+    if (tid == TypeId::kFloat || tid == TypeId::kDouble)
+      return InvalidArgument(what, " cannot be float or double");
     if (e.in_list_or_map) return InvalidArgument(what, " cannot be nested in a list or map");
     if (e.under_optional) return InvalidArgument(what, " cannot be nested in an optional struct");
   }
@@ -89,7 +96,9 @@ Schema Schema::WithSchemaId(int32_t schema_id) const {
   return copy;
 }
 
-bool Schema::operator==(const Schema& o) const { return schema_id_ == o.schema_id_ && SameStructure(o); }
+bool Schema::operator==(const Schema& o) const {
+  return schema_id_ == o.schema_id_ && SameStructure(o);
+}
 
 bool Schema::SameStructure(const Schema& o) const {
   return *struct_ == *o.struct_ && identifier_field_ids_ == o.identifier_field_ids_;

@@ -22,7 +22,8 @@ namespace atl::iceberg {
 class Schema {
  public:
   // Does not validate; use Make for untrusted input.
-  Schema(int32_t schema_id, std::vector<NestedField> fields, std::vector<int32_t> identifier_field_ids = {});
+  Schema(int32_t schema_id, std::vector<NestedField> fields,
+         std::vector<int32_t> identifier_field_ids = {});
   // Validates: field ids unique and positive, sibling names unique, identifier fields exist
   // and are required primitives (not float/double) outside lists, maps and optional structs.
   static Result<Schema> Make(int32_t schema_id, std::vector<NestedField> fields,

@@ -25,7 +25,8 @@ TypePtr AssignFreshIds(const TypePtr& type, int32_t* next_id) {
       TypePtr kt = AssignFreshIds(k.type, next_id);
       return Type::Map(kid, kt, vid, v.required, AssignFreshIds(v.type, next_id));
     }
-    default: return type;
+    default:
+      return type;
   }
 }
 
@@ -41,10 +42,11 @@ std::optional<int32_t> SchemaUpdate::Resolve(const std::string& name, const char
   return f->id;
 }
 
-SchemaUpdate& SchemaUpdate::AddColumn(const std::string& parent, const std::string& name, TypePtr type,
-                                      std::optional<std::string> doc, bool required,
+SchemaUpdate& SchemaUpdate::AddColumn(const std::string& parent, const std::string& name,
+                                      TypePtr type, std::optional<std::string> doc, bool required,
                                       std::optional<Json> initial_default) {
-  additions_.push_back(Addition{parent, name, std::move(type), std::move(doc), required, std::move(initial_default)});
+  additions_.push_back(Addition{parent, name, std::move(type), std::move(doc), required,
+                                std::move(initial_default)});
   return *this;
 }
 
@@ -85,7 +87,8 @@ Result<std::vector<NestedField>> SchemaUpdate::Rebuild(const std::vector<NestedF
       f.type = it->second;
     }
     if (f.type->is_nested()) {
-      ATOLL_ASSIGN_OR_RETURN(std::vector<NestedField> children, Rebuild(f.type->fields(), f.id, next_id));
+      ATOLL_ASSIGN_OR_RETURN(std::vector<NestedField> children,
+                             Rebuild(f.type->fields(), f.id, next_id));
       if (f.type->id() == TypeId::kStruct) {
         f.type = Type::Struct(std::move(children));
       } else if (children.size() != f.type->fields().size()) {
@@ -93,8 +96,10 @@ Result<std::vector<NestedField>> SchemaUpdate::Rebuild(const std::vector<NestedF
       } else if (f.type->id() == TypeId::kList) {
         f.type = Type::List(children[0].id, children[0].required, children[0].type);
       } else {
-        if (children[0].required == false) return InvalidArgument("map keys of column '", col, "' must stay required");
-        f.type = Type::Map(children[0].id, children[0].type, children[1].id, children[1].required, children[1].type);
+        if (children[0].required == false)
+          return InvalidArgument("map keys of column '", col, "' must stay required");
+        f.type = Type::Map(children[0].id, children[0].type, children[1].id, children[1].required,
+                           children[1].type);
       }
     }
     out.push_back(std::move(f));
@@ -106,13 +111,16 @@ Result<std::vector<NestedField>> SchemaUpdate::Rebuild(const std::vector<NestedF
     if (target != parent_id) continue;
     std::string col = a.parent.empty() ? a.name : a.parent + "." + a.name;
     for (const NestedField& existing : out) {
-      if (existing.name == a.name) return InvalidArgument("cannot add column '", col, "': it already exists");
+      if (existing.name == a.name)
+        return InvalidArgument("cannot add column '", col, "': it already exists");
     }
     if (a.required && !(a.initial_default && !a.initial_default->is_null())) {
-      return InvalidArgument("cannot add required column '", col, "' without a non-null initial default");
+      return InvalidArgument("cannot add required column '", col,
+                             "' without a non-null initial default");
     }
     if (a.initial_default && !a.initial_default->is_null() && format_version_ < 3) {
-      return InvalidArgument("cannot add column '", col, "' with a default value: defaults need format version 3");
+      return InvalidArgument("cannot add column '", col,
+                             "' with a default value: defaults need format version 3");
     }
     NestedField f;
     f.id = ++*next_id;
@@ -123,7 +131,8 @@ Result<std::vector<NestedField>> SchemaUpdate::Rebuild(const std::vector<NestedF
     if (a.initial_default) {
       if (f.type->is_primitive()) {
         Status st = LiteralFromJson(f.type, *a.initial_default).status();
-        if (!st.ok()) return InvalidArgument("cannot add column '", col, "': bad default: ", st.message());
+        if (!st.ok())
+          return InvalidArgument("cannot add column '", col, "': bad default: ", st.message());
       }
       f.initial_default = a.initial_default;
       f.write_default = a.initial_default;
@@ -138,11 +147,15 @@ Result<SchemaUpdateResult> SchemaUpdate::Apply() const {
   for (const Addition& a : additions_) {
     if (a.parent.empty()) continue;
     const NestedField* p = base_.FindFieldByName(a.parent);
-    if (p == nullptr) return InvalidArgument("cannot add column '", a.name, "': parent '", a.parent, "' does not exist");
+    if (p == nullptr)
+      return InvalidArgument("cannot add column '", a.name, "': parent '", a.parent,
+                             "' does not exist");
     if (p->type->id() != TypeId::kStruct) {
-      return InvalidArgument("cannot add column '", a.name, "': parent '", a.parent, "' is not a struct");
+      return InvalidArgument("cannot add column '", a.name, "': parent '", a.parent,
+                             "' is not a struct");
     }
-    if (deletes_.count(p->id)) return InvalidArgument("cannot add column '", a.name, "' to deleted '", a.parent, "'");
+    if (deletes_.count(p->id))
+      return InvalidArgument("cannot add column '", a.name, "' to deleted '", a.parent, "'");
   }
   for (int32_t id : base_.identifier_field_ids()) {
     if (deletes_.count(id)) {

@@ -55,8 +55,8 @@ class SchemaUpdate {
   };
   // Resolves a dotted name in the base schema; records an error when absent.
   std::optional<int32_t> Resolve(const std::string& name, const char* op);
-  Result<std::vector<NestedField>> Rebuild(const std::vector<NestedField>& fields, int32_t parent_id,
-                                           int32_t* next_id) const;
+  Result<std::vector<NestedField>> Rebuild(const std::vector<NestedField>& fields,
+                                           int32_t parent_id, int32_t* next_id) const;
 
   Schema base_;
   int32_t last_column_id_;

@@ -65,7 +65,8 @@ Result<Snapshot> Snapshot::FromJson(const Json& j) {
 }
 
 bool SnapshotRef::operator==(const SnapshotRef& o) const {
-  return snapshot_id == o.snapshot_id && type == o.type && min_snapshots_to_keep == o.min_snapshots_to_keep &&
+  return snapshot_id == o.snapshot_id && type == o.type &&
+         min_snapshots_to_keep == o.min_snapshots_to_keep &&
          max_snapshot_age_ms == o.max_snapshot_age_ms && max_ref_age_ms == o.max_ref_age_ms;
 }
 

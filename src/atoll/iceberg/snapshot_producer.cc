@@ -11,10 +11,14 @@ namespace {
 
 const char* OperationName(SnapshotOperation op) {
   switch (op) {
-    case SnapshotOperation::kAppend: return kOperationAppend;
-    case SnapshotOperation::kOverwrite: return kOperationOverwrite;
-    case SnapshotOperation::kReplace: return kOperationReplace;
-    case SnapshotOperation::kDelete: return kOperationDelete;
+    case SnapshotOperation::kAppend:
+      return kOperationAppend;
+    case SnapshotOperation::kOverwrite:
+      return kOperationOverwrite;
+    case SnapshotOperation::kReplace:
+      return kOperationReplace;
+    case SnapshotOperation::kDelete:
+      return kOperationDelete;
   }
   return kOperationAppend;
 }
@@ -44,8 +48,10 @@ bool HasLiveFiles(const ManifestFile& m) {
 }
 
 // Reads manifests [i] of `files` for which `wanted[i]`, a few at once.
-Result<std::vector<std::optional<Manifest>>> ReadSome(const FileIO& io, const std::vector<ManifestFile>& files,
-                                                      const std::vector<bool>& wanted, int parallelism) {
+Result<std::vector<std::optional<Manifest>>> ReadSome(const FileIO& io,
+                                                      const std::vector<ManifestFile>& files,
+                                                      const std::vector<bool>& wanted,
+                                                      int parallelism) {
   std::vector<std::optional<Manifest>> out(files.size());
   std::vector<size_t> todo;
   for (size_t i = 0; i < files.size(); ++i) {
@@ -70,16 +76,19 @@ Status SnapshotProducer::CheckAddedFiles(const TableMetadata& base, int32_t spec
     }
     if (f.partition.size() != spec->fields.size()) {
       return InvalidArgument("data file '", f.file_path, "' has ", f.partition.size(),
-                             " partition values; partition spec ", spec_id, " has ", spec->fields.size(), " fields");
+                             " partition values; partition spec ", spec_id, " has ",
+                             spec->fields.size(), " fields");
     }
   }
   return Status::OK();
 }
 
-Result<ProducedSnapshot> SnapshotProducer::Produce(const FileIO& io, const TableMetadata& base, const CommitEnv& env,
-                                                   int attempt, WrittenFiles* written) {
+Result<ProducedSnapshot> SnapshotProducer::Produce(const FileIO& io, const TableMetadata& base,
+                                                   const CommitEnv& env, int attempt,
+                                                   WrittenFiles* written) {
   if (base.format_version >= 3) {
-    return NotSupported("committing snapshots to format version ", base.format_version, " tables is not supported");
+    return NotSupported("committing snapshots to format version ", base.format_version,
+                        " tables is not supported");
   }
   if (!snapshot_id_ || base.SnapshotById(*snapshot_id_) != nullptr) {
     do {
@@ -91,7 +100,8 @@ Result<ProducedSnapshot> SnapshotProducer::Produce(const FileIO& io, const Table
   const int64_t sequence_number = base.last_sequence_number + 1;
   if (!spec_id_) spec_id_ = change_.spec_id.value_or(base.default_spec_id);
   ATOLL_RETURN_NOT_OK(CheckAddedFiles(base, *spec_id_));
-  ATOLL_ASSIGN_OR_RETURN(ManifestMergeOptions merge, ManifestMergeOptions::FromProperties(base.properties));
+  ATOLL_ASSIGN_OR_RETURN(ManifestMergeOptions merge,
+                         ManifestMergeOptions::FromProperties(base.properties));
 
   ManifestWriteContext ctx;
   ctx.io = &io;
@@ -107,7 +117,8 @@ Result<ProducedSnapshot> SnapshotProducer::Produce(const FileIO& io, const Table
   std::vector<ManifestFile> parent_manifests;
   if (parent != nullptr) {
     if (parent->manifest_list.empty()) {
-      return NotSupported("snapshot ", parent->snapshot_id, " lists manifests without a manifest list (v1)");
+      return NotSupported("snapshot ", parent->snapshot_id,
+                          " lists manifests without a manifest list (v1)");
     }
     ATOLL_ASSIGN_OR_RETURN(std::string bytes, io.Read(parent->manifest_list));
     ATOLL_ASSIGN_OR_RETURN(ManifestList list, ReadManifestList(bytes, parent->manifest_list));
@@ -116,8 +127,8 @@ Result<ProducedSnapshot> SnapshotProducer::Produce(const FileIO& io, const Table
 
   // New manifests for the added files (written once per commit).
   if (added_manifests_.empty() && !change_.added.empty()) {
-    ATOLL_ASSIGN_OR_RETURN(added_manifests_,
-                           WriteAddedManifests(ctx, *spec_id_, change_.added, merge.target_size_bytes));
+    ATOLL_ASSIGN_OR_RETURN(added_manifests_, WriteAddedManifests(ctx, *spec_id_, change_.added,
+                                                                 merge.target_size_bytes));
   }
   for (ManifestFile& m : added_manifests_) {
     m.sequence_number = sequence_number;
@@ -128,7 +139,8 @@ Result<ProducedSnapshot> SnapshotProducer::Produce(const FileIO& io, const Table
   int64_t deleted_files = 0, deleted_records = 0, removed_size = 0;
   std::set<std::string> changed_partitions;
   if (!change_.deleted_paths.empty() || change_.delete_filter) {
-    std::unordered_set<std::string> wanted(change_.deleted_paths.begin(), change_.deleted_paths.end());
+    std::unordered_set<std::string> wanted(change_.deleted_paths.begin(),
+                                           change_.deleted_paths.end());
     std::unordered_set<std::string> found;
     std::optional<Expression> bound;
     const Schema* schema = base.CurrentSchema();
@@ -138,7 +150,8 @@ Result<ProducedSnapshot> SnapshotProducer::Produce(const FileIO& io, const Table
     }
     std::vector<bool> look(parent_manifests.size());
     for (size_t i = 0; i < parent_manifests.size(); ++i) {
-      look[i] = parent_manifests[i].content == ManifestContent::kData && HasLiveFiles(parent_manifests[i]);
+      look[i] = parent_manifests[i].content == ManifestContent::kData &&
+                HasLiveFiles(parent_manifests[i]);
     }
     ATOLL_ASSIGN_OR_RETURN(auto manifests, ReadSome(io, parent_manifests, look, 4));
     for (size_t i = 0; i < parent_manifests.size(); ++i) {
@@ -154,8 +167,8 @@ Result<ProducedSnapshot> SnapshotProducer::Produce(const FileIO& io, const Table
         bool match = wanted.count(e.data_file.file_path) > 0;
         if (!match && bound) {
           if (spec == nullptr) {
-            return Corruption("manifest '", parent_manifests[i].manifest_path, "' names unknown partition spec ",
-                              spec_id);
+            return Corruption("manifest '", parent_manifests[i].manifest_path,
+                              "' names unknown partition spec ", spec_id);
           }
           ATOLL_ASSIGN_OR_RETURN(bool all, AllMatch(*bound, *schema, *spec, e.data_file));
           if (all) {
@@ -163,9 +176,10 @@ Result<ProducedSnapshot> SnapshotProducer::Produce(const FileIO& io, const Table
           } else {
             ATOLL_ASSIGN_OR_RETURN(bool might, MightMatch(*bound, *schema, *spec, e.data_file));
             if (might) {
-              return NotSupported("deleting rows where ", change_.delete_filter->ToString(), ": data file '",
-                                  e.data_file.file_path,
-                                  "' may hold both matching and other rows; deleting them would need row-level deletes");
+              return NotSupported("deleting rows where ", change_.delete_filter->ToString(),
+                                  ": data file '", e.data_file.file_path,
+                                  "' may hold both matching and other rows; deleting them would "
+                                  "need row-level deletes");
             }
           }
         }
@@ -199,10 +213,12 @@ Result<ProducedSnapshot> SnapshotProducer::Produce(const FileIO& io, const Table
     for (const std::string& path : change_.deleted_paths) {
       if (found.count(path)) continue;
       if (attempt == 1) {
-        return PreconditionFailed("cannot remove data file '", path, "': it is not a live file of the table");
+        return PreconditionFailed("cannot remove data file '", path,
+                                  "': it is not a live file of the table");
       }
-      return CommitConflict("cannot remove data file '", path,
-                            "': a concurrent commit removed it from the table; nothing was committed");
+      return CommitConflict(
+          "cannot remove data file '", path,
+          "': a concurrent commit removed it from the table; nothing was committed");
     }
   }
 
@@ -216,8 +232,8 @@ Result<ProducedSnapshot> SnapshotProducer::Produce(const FileIO& io, const Table
   if (parent) lo.parent_snapshot_id = parent->snapshot_id;
   lo.sequence_number = sequence_number;
   ATOLL_ASSIGN_OR_RETURN(std::string list_bytes, WriteManifestList(manifests, lo));
-  std::string list_path = JoinLocation(ctx.metadata_dir, StrCat("snap-", snapshot_id, "-", attempt, "-",
-                                                                env.new_uuid(), ".avro"));
+  std::string list_path = JoinLocation(
+      ctx.metadata_dir, StrCat("snap-", snapshot_id, "-", attempt, "-", env.new_uuid(), ".avro"));
   written->Add(list_path);
   ATOLL_RETURN_NOT_OK(WriteNewFile(io, list_path, std::move(list_bytes)));
 
@@ -266,15 +282,18 @@ Result<ProducedSnapshot> SnapshotProducer::Produce(const FileIO& io, const Table
       delete_files_known &= known;
     }
   }
-  const char* totals[] = {"total-records", "total-files-size", "total-data-files", "total-delete-files",
-                          "total-position-deletes", "total-equality-deletes"};
+  const char* totals[] = {"total-records",      "total-files-size",       "total-data-files",
+                          "total-delete-files", "total-position-deletes", "total-equality-deletes"};
   for (const char* key : totals) summary.erase(key);
   if (records_known) put("total-records", records, false);
-  if (auto size = SummaryLong(parent, "total-files-size")) put("total-files-size", *size + added_size - removed_size, false);
+  if (auto size = SummaryLong(parent, "total-files-size"))
+    put("total-files-size", *size + added_size - removed_size, false);
   if (data_files_known) put("total-data-files", data_files, false);
   if (delete_files_known) put("total-delete-files", delete_files, false);
-  if (auto v = SummaryLong(parent, "total-position-deletes")) put("total-position-deletes", *v, false);
-  if (auto v = SummaryLong(parent, "total-equality-deletes")) put("total-equality-deletes", *v, false);
+  if (auto v = SummaryLong(parent, "total-position-deletes"))
+    put("total-position-deletes", *v, false);
+  if (auto v = SummaryLong(parent, "total-equality-deletes"))
+    put("total-equality-deletes", *v, false);
 
   Snapshot& s = out.snapshot;
   s.snapshot_id = snapshot_id;

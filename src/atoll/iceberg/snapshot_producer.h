@@ -49,11 +49,11 @@ enum class SnapshotOperation { kAppend, kOverwrite, kReplace, kDelete };
 
 struct FileChange {
   SnapshotOperation operation = SnapshotOperation::kAppend;
-  std::vector<DataFile> added;                    // data files (content data)
-  std::optional<int32_t> spec_id;                 // spec of `added`; default spec when absent
-  std::vector<std::string> deleted_paths;         // whole data files to remove
-  std::optional<Expression> delete_filter;        // unbound; remove files whose rows all match
-  std::map<std::string, std::string> summary;     // extra summary properties
+  std::vector<DataFile> added;                 // data files (content data)
+  std::optional<int32_t> spec_id;              // spec of `added`; default spec when absent
+  std::vector<std::string> deleted_paths;      // whole data files to remove
+  std::optional<Expression> delete_filter;     // unbound; remove files whose rows all match
+  std::map<std::string, std::string> summary;  // extra summary properties
 };
 
 struct ProducedSnapshot {
@@ -66,15 +66,15 @@ class SnapshotProducer {
   explicit SnapshotProducer(FileChange change) : change_(std::move(change)) {}
 
   // Produces the snapshot on `base` (not yet added to it). `attempt` counts from 1.
-  Result<ProducedSnapshot> Produce(const FileIO& io, const TableMetadata& base, const CommitEnv& env, int attempt,
-                                   WrittenFiles* written);
+  Result<ProducedSnapshot> Produce(const FileIO& io, const TableMetadata& base,
+                                   const CommitEnv& env, int attempt, WrittenFiles* written);
 
  private:
   Status CheckAddedFiles(const TableMetadata& base, int32_t spec_id) const;
 
   FileChange change_;
-  std::optional<int64_t> snapshot_id_;   // kept across attempts
-  std::optional<int32_t> spec_id_;       // of the added files, pinned at the first attempt
+  std::optional<int64_t> snapshot_id_;         // kept across attempts
+  std::optional<int32_t> spec_id_;             // of the added files, pinned at the first attempt
   std::vector<ManifestFile> added_manifests_;  // written at the first attempt
 };
 

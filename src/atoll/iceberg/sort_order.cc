@@ -4,15 +4,19 @@ namespace atl::iceberg {
 
 Status SortOrder::Validate(const Schema& schema) const {
   std::string ctx = StrCat("sort order ", order_id);
-  if (order_id == 0 && !fields.empty()) return InvalidArgument(ctx, ": order id 0 is reserved for the unsorted order");
+  if (order_id == 0 && !fields.empty())
+    return InvalidArgument(ctx, ": order id 0 is reserved for the unsorted order");
   for (const auto& f : fields) {
     if (f.transform.kind() == TransformKind::kUnknown) continue;
-    if (f.source_ids.size() != 1) return InvalidArgument(ctx, ": ", f.transform.ToString(), " takes one source column");
+    if (f.source_ids.size() != 1)
+      return InvalidArgument(ctx, ": ", f.transform.ToString(), " takes one source column");
     const NestedField* src = schema.FindFieldById(f.source_ids[0]);
-    if (src == nullptr) return InvalidArgument(ctx, ": source column id ", f.source_ids[0], " is not in the schema");
+    if (src == nullptr)
+      return InvalidArgument(ctx, ": source column id ", f.source_ids[0], " is not in the schema");
     if (!f.transform.CanTransform(*src->type)) {
-      return InvalidArgument(ctx, ": transform ", f.transform.ToString(), " cannot be applied to column '", src->name,
-                             "' of type ", src->type->ToString());
+      return InvalidArgument(ctx, ": transform ", f.transform.ToString(),
+                             " cannot be applied to column '", src->name, "' of type ",
+                             src->type->ToString());
     }
   }
   return Status::OK();
@@ -21,9 +25,10 @@ Status SortOrder::Validate(const Schema& schema) const {
 Json SortOrder::ToJson() const {
   Json list = Json::array();
   for (const auto& f : fields) {
-    Json j = {{"transform", f.transform.ToString()},
-              {"direction", f.direction == SortDirection::kAsc ? "asc" : "desc"},
-              {"null-order", f.null_order == NullOrder::kNullsFirst ? "nulls-first" : "nulls-last"}};
+    Json j = {
+        {"transform", f.transform.ToString()},
+        {"direction", f.direction == SortDirection::kAsc ? "asc" : "desc"},
+        {"null-order", f.null_order == NullOrder::kNullsFirst ? "nulls-first" : "nulls-last"}};
     if (f.source_ids.size() == 1) {
       j["source-id"] = f.source_ids[0];
     } else {
@@ -53,7 +58,8 @@ Result<SortOrder> SortOrder::FromJson(const Json& j) {
     }
     ATOLL_ASSIGN_OR_RETURN(std::string dir, json::String(fj, "direction", ctx));
     ATOLL_ASSIGN_OR_RETURN(std::string nulls, json::String(fj, "null-order", ctx));
-    if (dir != "asc" && dir != "desc") return InvalidArgument(ctx, ": direction '", dir, "' is not asc or desc");
+    if (dir != "asc" && dir != "desc")
+      return InvalidArgument(ctx, ": direction '", dir, "' is not asc or desc");
     if (nulls != "nulls-first" && nulls != "nulls-last") {
       return InvalidArgument(ctx, ": null-order '", nulls, "' is not nulls-first or nulls-last");
     }

@@ -22,8 +22,8 @@ struct SortField {
   NullOrder null_order = NullOrder::kNullsFirst;
 
   bool operator==(const SortField& other) const {
-    return transform == other.transform && source_ids == other.source_ids && direction == other.direction &&
-           null_order == other.null_order;
+    return transform == other.transform && source_ids == other.source_ids &&
+           direction == other.direction && null_order == other.null_order;
   }
 };
 
@@ -34,7 +34,9 @@ struct SortOrder {
   bool is_unsorted() const { return fields.empty(); }
   // Same fields (order ids may differ).
   bool SameOrder(const SortOrder& other) const { return fields == other.fields; }
-  bool operator==(const SortOrder& other) const { return order_id == other.order_id && fields == other.fields; }
+  bool operator==(const SortOrder& other) const {
+    return order_id == other.order_id && fields == other.fields;
+  }
 
   // Sources exist and the transforms apply to them; a sorted order must not use id 0.
   Status Validate(const Schema& schema) const;

@@ -13,13 +13,16 @@ void MapIds(const std::vector<NestedField>& before, const std::vector<NestedFiel
             std::unordered_map<int32_t, int32_t>* ids) {
   for (size_t i = 0; i < before.size() && i < after.size(); ++i) {
     (*ids)[before[i].id] = after[i].id;
-    if (before[i].type && after[i].type) MapIds(before[i].type->fields(), after[i].type->fields(), ids);
+    if (before[i].type && after[i].type)
+      MapIds(before[i].type->fields(), after[i].type->fields(), ids);
   }
 }
 
-Result<int32_t> Renumber(const std::unordered_map<int32_t, int32_t>& ids, int32_t id, const char* what) {
+Result<int32_t> Renumber(const std::unordered_map<int32_t, int32_t>& ids, int32_t id,
+                         const char* what) {
   auto it = ids.find(id);
-  if (it == ids.end()) return InvalidArgument(what, " names column id ", id, ", which the schema does not have");
+  if (it == ids.end())
+    return InvalidArgument(what, " names column id ", id, ", which the schema does not have");
   return it->second;
 }
 
@@ -36,8 +39,8 @@ Result<TableMetadata> ReadTableMetadata(const FileIO& io, const std::string& loc
   return TableMetadata::Parse(text, location);
 }
 
-Table::Table(std::shared_ptr<Catalog> catalog, std::shared_ptr<const FileIO> io, TableIdentifier id, CommitEnv env,
-             TableMetadata metadata, std::string metadata_location)
+Table::Table(std::shared_ptr<Catalog> catalog, std::shared_ptr<const FileIO> io, TableIdentifier id,
+             CommitEnv env, TableMetadata metadata, std::string metadata_location)
     : catalog_(std::move(catalog)),
       io_(std::move(io)),
       id_(std::move(id)),
@@ -50,13 +53,13 @@ void Table::Update(TableMetadata metadata, std::string metadata_location) {
   metadata_location_ = std::move(metadata_location);
 }
 
-Result<Table> Table::Load(std::shared_ptr<Catalog> catalog, std::shared_ptr<const FileIO> io, TableIdentifier id,
-                          CommitEnv env) {
+Result<Table> Table::Load(std::shared_ptr<Catalog> catalog, std::shared_ptr<const FileIO> io,
+                          TableIdentifier id, CommitEnv env) {
   ATOLL_ASSIGN_OR_RETURN(std::string location, catalog->LoadMetadataLocation(id));
   ATOLL_ASSIGN_OR_RETURN_CTX(TableMetadata metadata, ReadTableMetadata(*io, location),
                              "loading table '" + IdText(id) + "'");
-  return Table(std::move(catalog), std::move(io), std::move(id), std::move(env), std::move(metadata),
-               std::move(location));
+  return Table(std::move(catalog), std::move(io), std::move(id), std::move(env),
+               std::move(metadata), std::move(location));
 }
 
 Status Table::Refresh() {
@@ -68,11 +71,13 @@ Status Table::Refresh() {
   return Status::OK();
 }
 
-Result<Table> Table::Create(std::shared_ptr<Catalog> catalog, std::shared_ptr<const FileIO> io, TableIdentifier id,
-                            const CreateTableOptions& options, CommitEnv env_in) {
+Result<Table> Table::Create(std::shared_ptr<Catalog> catalog, std::shared_ptr<const FileIO> io,
+                            TableIdentifier id, const CreateTableOptions& options,
+                            CommitEnv env_in) {
   const CommitEnv env = env_in.WithDefaults();
   ATOLL_ASSIGN_OR_RETURN(TableMetadata metadata, NewMetadata(*catalog, id, options, env));
-  return CreateWithMetadata(std::move(catalog), std::move(io), std::move(id), std::move(metadata), env);
+  return CreateWithMetadata(std::move(catalog), std::move(io), std::move(id), std::move(metadata),
+                            env);
 }
 
 Result<TableMetadata> Table::NewMetadata(Catalog& catalog, const TableIdentifier& id,
@@ -108,15 +113,17 @@ Result<TableMetadata> Table::NewMetadata(Catalog& catalog, const TableIdentifier
     ATOLL_ASSIGN_OR_RETURN(location, catalog.DefaultTableLocation(id));
   }
   while (location.size() > 1 && location.back() == '/') location.pop_back();
-  return TableMetadataBuilder::NewTable(schema, partition, order, location, options.properties, env.new_uuid(),
-                                        env.now_ms(), options.format_version);
+  return TableMetadataBuilder::NewTable(schema, partition, order, location, options.properties,
+                                        env.new_uuid(), env.now_ms(), options.format_version);
 }
 
-Result<Table> Table::CreateWithMetadata(std::shared_ptr<Catalog> catalog, std::shared_ptr<const FileIO> io,
-                                        TableIdentifier id, TableMetadata metadata, CommitEnv env_in) {
+Result<Table> Table::CreateWithMetadata(std::shared_ptr<Catalog> catalog,
+                                        std::shared_ptr<const FileIO> io, TableIdentifier id,
+                                        TableMetadata metadata, CommitEnv env_in) {
   const CommitEnv env = env_in.WithDefaults();
   const std::string location = metadata.location;
-  ATOLL_ASSIGN_OR_RETURN_CTX(std::string metadata_location, WriteFirstMetadataFile(*io, metadata, env),
+  ATOLL_ASSIGN_OR_RETURN_CTX(std::string metadata_location,
+                             WriteFirstMetadataFile(*io, metadata, env),
                              "creating table '" + IdText(id) + "'");
   Status st = catalog->CreateTable(id, metadata_location);
   if (st.code() == StatusCode::kUnknownOutcome) {

@@ -49,7 +49,8 @@ class Table {
   static Result<Table> Load(std::shared_ptr<Catalog> catalog, std::shared_ptr<const FileIO> io,
                             TableIdentifier id, CommitEnv env = {});
   static Result<Table> Create(std::shared_ptr<Catalog> catalog, std::shared_ptr<const FileIO> io,
-                              TableIdentifier id, const CreateTableOptions& options, CommitEnv env = {});
+                              TableIdentifier id, const CreateTableOptions& options,
+                              CommitEnv env = {});
 
   // The metadata Create would write for `options` (fresh ids, bound partition spec and
   // sort order, location), without writing anything: for writing a new table's first
@@ -77,8 +78,8 @@ class Table {
 
  private:
   friend class Transaction;
-  Table(std::shared_ptr<Catalog> catalog, std::shared_ptr<const FileIO> io, TableIdentifier id, CommitEnv env,
-        TableMetadata metadata, std::string metadata_location);
+  Table(std::shared_ptr<Catalog> catalog, std::shared_ptr<const FileIO> io, TableIdentifier id,
+        CommitEnv env, TableMetadata metadata, std::string metadata_location);
   void Update(TableMetadata metadata, std::string metadata_location);
 
   std::shared_ptr<Catalog> catalog_;

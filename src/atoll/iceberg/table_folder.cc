@@ -18,7 +18,9 @@ bool EndsWith(std::string_view s, std::string_view suffix) {
 }
 
 bool AllDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); });
+  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isdigit(static_cast<unsigned char>(c));
+  });
 }
 
 bool IsUuid(std::string_view s) {
@@ -77,14 +79,16 @@ struct MetadataFile {
 };
 
 // Picks the metadata file of a table folder. `files` are the direct children of metadata/.
-Result<std::string> ChooseMetadataFile(const FileIO& io, const std::string& root, const std::string& dir,
+Result<std::string> ChooseMetadataFile(const FileIO& io, const std::string& root,
+                                       const std::string& dir,
                                        const std::vector<MetadataFile>& files) {
   std::map<int64_t, std::vector<const MetadataFile*>> by_version;
   std::map<std::string, const MetadataFile*> by_name;
   const MetadataFile* hint_file = nullptr;
   for (const MetadataFile& f : files) {
     by_name[f.name] = &f;
-    if (f.name == "version-hint.text" || (f.name == "version-hint.txt" && hint_file == nullptr)) hint_file = &f;
+    if (f.name == "version-hint.text" || (f.name == "version-hint.txt" && hint_file == nullptr))
+      hint_file = &f;
     if (std::optional<int64_t> v = MetadataFileNameVersion(f.name)) by_version[*v].push_back(&f);
   }
   // Among files of one version, prefer v<N>.metadata.json, then the newest.
@@ -93,7 +97,9 @@ Result<std::string> ChooseMetadataFile(const FileIO& io, const std::string& root
     for (const MetadataFile* f : same) {
       bool f_plain = f->name[0] == 'v';
       bool b_plain = best->name[0] == 'v';
-      if (f_plain != b_plain ? f_plain : (f->mtime_ms != best->mtime_ms ? f->mtime_ms > best->mtime_ms : f->name > best->name)) {
+      if (f_plain != b_plain ? f_plain
+                             : (f->mtime_ms != best->mtime_ms ? f->mtime_ms > best->mtime_ms
+                                                              : f->name > best->name)) {
         best = f;
       }
     }
@@ -131,7 +137,8 @@ std::optional<int64_t> MetadataFileNameVersion(std::string_view name) {
     digits = stem->substr(1);
   } else {
     size_t dash = stem->find('-');
-    if (dash == std::string_view::npos || !AllDigits(stem->substr(0, dash)) || !IsUuid(stem->substr(dash + 1))) {
+    if (dash == std::string_view::npos || !AllDigits(stem->substr(0, dash)) ||
+        !IsUuid(stem->substr(dash + 1))) {
       return std::nullopt;
     }
     digits = stem->substr(0, dash);
@@ -141,7 +148,9 @@ std::optional<int64_t> MetadataFileNameVersion(std::string_view name) {
 }
 
 Result<std::string> GunzipBytes(std::string_view b, std::string_view name) {
-  auto corrupt = [&](std::string_view what) { return Corruption("gzip file '", name, "': ", what); };
+  auto corrupt = [&](std::string_view what) {
+    return Corruption("gzip file '", name, "': ", what);
+  };
   if (b.size() < 18 || static_cast<uint8_t>(b[0]) != 0x1f || static_cast<uint8_t>(b[1]) != 0x8b) {
     return corrupt("not gzip data");
   }
@@ -166,10 +175,12 @@ Result<std::string> GunzipBytes(std::string_view b, std::string_view name) {
   if (flags & 2) p += 2;  // FHCRC
   if (p > b.size() - 8) return corrupt("truncated header");
   std::string out;
-  Status s = avro::Decompress(avro::Codec::kDeflate, b.substr(p, b.size() - 8 - p), kMaxMetadataBytes, &out);
+  Status s = avro::Decompress(avro::Codec::kDeflate, b.substr(p, b.size() - 8 - p),
+                              kMaxMetadataBytes, &out);
   if (!s.ok()) return corrupt(s.message());
   auto le32 = [&](size_t at) {
-    return static_cast<uint32_t>(static_cast<uint8_t>(b[at])) | static_cast<uint32_t>(static_cast<uint8_t>(b[at + 1])) << 8 |
+    return static_cast<uint32_t>(static_cast<uint8_t>(b[at])) |
+           static_cast<uint32_t>(static_cast<uint8_t>(b[at + 1])) << 8 |
            static_cast<uint32_t>(static_cast<uint8_t>(b[at + 2])) << 16 |
            static_cast<uint32_t>(static_cast<uint8_t>(b[at + 3])) << 24;
   };
@@ -217,14 +228,16 @@ Result<FolderTable> LoadTableFromLocation(FileIO& io, std::string_view location_
 
   ATOLL_ASSIGN_OR_RETURN(std::string bytes, io.Read(table.metadata_location));
   if (IsGzipName(table.metadata_location) ||
-      (bytes.size() >= 2 && static_cast<uint8_t>(bytes[0]) == 0x1f && static_cast<uint8_t>(bytes[1]) == 0x8b)) {
+      (bytes.size() >= 2 && static_cast<uint8_t>(bytes[0]) == 0x1f &&
+       static_cast<uint8_t>(bytes[1]) == 0x8b)) {
     ATOLL_ASSIGN_OR_RETURN(bytes, GunzipBytes(bytes, table.metadata_location));
   }
   Result<TableMetadata> md = TableMetadata::Parse(bytes, table.metadata_location);
   if (!md.ok()) {
     const Status& s = md.status();
     if (s.code() == StatusCode::kInvalidArgument) {
-      return Corruption("'", table.metadata_location, "' is not valid Iceberg table metadata: ", s.message());
+      return Corruption("'", table.metadata_location,
+                        "' is not valid Iceberg table metadata: ", s.message());
     }
     return s.WithContext("loading table at '" + root + "'");
   }

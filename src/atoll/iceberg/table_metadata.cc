@@ -30,7 +30,8 @@ Status ReadSchemas(const Json& j, TableMetadata* m) {
       ATOLL_ASSIGN_OR_RETURN(Schema schema, Schema::FromJson(s));
       m->schemas.push_back(std::move(schema));
     }
-    ATOLL_ASSIGN_OR_RETURN(m->current_schema_id, json::Int32(j, "current-schema-id", "table metadata"));
+    ATOLL_ASSIGN_OR_RETURN(m->current_schema_id,
+                           json::Int32(j, "current-schema-id", "table metadata"));
     return Status::OK();
   }
   if (m->format_version >= 2) return InvalidArgument("missing required field 'schemas'");
@@ -43,7 +44,8 @@ Status ReadSchemas(const Json& j, TableMetadata* m) {
 
 Status ReadSpecs(const Json& j, TableMetadata* m) {
   if (j.contains("partition-specs") && !j["partition-specs"].is_null()) {
-    if (!j["partition-specs"].is_array()) return InvalidArgument("'partition-specs' must be a list");
+    if (!j["partition-specs"].is_array())
+      return InvalidArgument("'partition-specs' must be a list");
     for (const Json& s : j["partition-specs"]) {
       ATOLL_ASSIGN_OR_RETURN(PartitionSpec spec, PartitionSpec::FromJson(s));
       m->specs.push_back(std::move(spec));
@@ -56,12 +58,15 @@ Status ReadSpecs(const Json& j, TableMetadata* m) {
     m->default_spec_id = 0;
     m->specs.push_back(std::move(spec));
   }
-  ATOLL_ASSIGN_OR_RETURN(std::optional<int32_t> last, json::OptInt32(j, "last-partition-id", "table metadata"));
+  ATOLL_ASSIGN_OR_RETURN(std::optional<int32_t> last,
+                         json::OptInt32(j, "last-partition-id", "table metadata"));
   if (last) {
     m->last_partition_id = *last;
   } else {
-    if (m->format_version >= 2) return InvalidArgument("missing required field 'last-partition-id'");
-    for (const auto& s : m->specs) m->last_partition_id = std::max(m->last_partition_id, s.LastAssignedFieldId());
+    if (m->format_version >= 2)
+      return InvalidArgument("missing required field 'last-partition-id'");
+    for (const auto& s : m->specs)
+      m->last_partition_id = std::max(m->last_partition_id, s.LastAssignedFieldId());
   }
   return Status::OK();
 }
@@ -80,14 +85,17 @@ Status ReadSortOrders(const Json& j, TableMetadata* m) {
     ATOLL_ASSIGN_OR_RETURN(SortOrder order, SortOrder::FromJson(o));
     m->sort_orders.push_back(std::move(order));
   }
-  ATOLL_ASSIGN_OR_RETURN(std::optional<int32_t> id, json::OptInt32(j, "default-sort-order-id", "table metadata"));
-  if (!id && m->format_version >= 2) return InvalidArgument("missing required field 'default-sort-order-id'");
+  ATOLL_ASSIGN_OR_RETURN(std::optional<int32_t> id,
+                         json::OptInt32(j, "default-sort-order-id", "table metadata"));
+  if (!id && m->format_version >= 2)
+    return InvalidArgument("missing required field 'default-sort-order-id'");
   m->default_sort_order_id = id.value_or(m->sort_orders.front().order_id);
   return Status::OK();
 }
 
 Status ReadSnapshots(const Json& j, TableMetadata* m) {
-  ATOLL_ASSIGN_OR_RETURN(std::optional<int64_t> current, json::OptSnapshotId(j, "current-snapshot-id", "table metadata"));
+  ATOLL_ASSIGN_OR_RETURN(std::optional<int64_t> current,
+                         json::OptSnapshotId(j, "current-snapshot-id", "table metadata"));
   if (current && *current != -1) m->current_snapshot_id = current;
   ATOLL_ASSIGN_OR_RETURN(Json snapshots, OptionalList(j, "snapshots", "table metadata"));
   for (const Json& s : snapshots) {
@@ -97,15 +105,19 @@ Status ReadSnapshots(const Json& j, TableMetadata* m) {
   ATOLL_ASSIGN_OR_RETURN(Json log, OptionalList(j, "snapshot-log", "table metadata"));
   for (const Json& e : log) {
     SnapshotLogEntry entry;
-    ATOLL_ASSIGN_OR_RETURN(entry.timestamp_ms, json::Int64(e, "timestamp-ms", "snapshot-log entry"));
-    ATOLL_ASSIGN_OR_RETURN(entry.snapshot_id, json::SnapshotId(e, "snapshot-id", "snapshot-log entry"));
+    ATOLL_ASSIGN_OR_RETURN(entry.timestamp_ms,
+                           json::Int64(e, "timestamp-ms", "snapshot-log entry"));
+    ATOLL_ASSIGN_OR_RETURN(entry.snapshot_id,
+                           json::SnapshotId(e, "snapshot-id", "snapshot-log entry"));
     m->snapshot_log.push_back(entry);
   }
   ATOLL_ASSIGN_OR_RETURN(Json mlog, OptionalList(j, "metadata-log", "table metadata"));
   for (const Json& e : mlog) {
     MetadataLogEntry entry;
-    ATOLL_ASSIGN_OR_RETURN(entry.timestamp_ms, json::Int64(e, "timestamp-ms", "metadata-log entry"));
-    ATOLL_ASSIGN_OR_RETURN(entry.metadata_file, json::String(e, "metadata-file", "metadata-log entry"));
+    ATOLL_ASSIGN_OR_RETURN(entry.timestamp_ms,
+                           json::Int64(e, "timestamp-ms", "metadata-log entry"));
+    ATOLL_ASSIGN_OR_RETURN(entry.metadata_file,
+                           json::String(e, "metadata-file", "metadata-log entry"));
     m->metadata_log.push_back(std::move(entry));
   }
   if (auto it = j.find("refs"); it != j.end() && !it->is_null()) {
@@ -117,7 +129,8 @@ Status ReadSnapshots(const Json& j, TableMetadata* m) {
   }
   // The main branch always exists when there is a current snapshot (implicit in v1).
   if (m->current_snapshot_id && !m->refs.count(kMainBranch)) {
-    m->refs.emplace(kMainBranch, SnapshotRef{*m->current_snapshot_id, RefType::kBranch, {}, {}, {}});
+    m->refs.emplace(kMainBranch,
+                    SnapshotRef{*m->current_snapshot_id, RefType::kBranch, {}, {}, {}});
   }
   return Status::OK();
 }
@@ -147,10 +160,12 @@ const Snapshot* TableMetadata::SnapshotForRef(std::string_view name) const {
 Result<const Snapshot*> TableMetadata::SnapshotAsOf(int64_t timestamp_ms) const {
   const SnapshotLogEntry* best = nullptr;
   for (const auto& e : snapshot_log) {
-    if (e.timestamp_ms <= timestamp_ms && (best == nullptr || e.timestamp_ms >= best->timestamp_ms)) best = &e;
+    if (e.timestamp_ms <= timestamp_ms && (best == nullptr || e.timestamp_ms >= best->timestamp_ms))
+      best = &e;
   }
   if (best == nullptr) {
-    if (snapshot_log.empty()) return NotFound("table ", location, " has no snapshot log to travel back in time with");
+    if (snapshot_log.empty())
+      return NotFound("table ", location, " has no snapshot log to travel back in time with");
     int64_t earliest = snapshot_log.front().timestamp_ms;
     for (const auto& e : snapshot_log) earliest = std::min(earliest, e.timestamp_ms);
     return NotFound("table ", location, " has no snapshot at or before ", timestamp_ms,
@@ -165,13 +180,18 @@ Result<const Snapshot*> TableMetadata::SnapshotAsOf(int64_t timestamp_ms) const 
 }
 
 Status TableMetadata::Validate() const {
-  if (CurrentSchema() == nullptr) return InvalidArgument("current-schema-id ", current_schema_id, " is not among the schemas");
-  if (DefaultSpec() == nullptr) return InvalidArgument("default-spec-id ", default_spec_id, " is not among the partition specs");
+  if (CurrentSchema() == nullptr)
+    return InvalidArgument("current-schema-id ", current_schema_id, " is not among the schemas");
+  if (DefaultSpec() == nullptr)
+    return InvalidArgument("default-spec-id ", default_spec_id,
+                           " is not among the partition specs");
   if (DefaultSortOrder() == nullptr) {
-    return InvalidArgument("default-sort-order-id ", default_sort_order_id, " is not among the sort orders");
+    return InvalidArgument("default-sort-order-id ", default_sort_order_id,
+                           " is not among the sort orders");
   }
   if (current_snapshot_id && CurrentSnapshot() == nullptr) {
-    return InvalidArgument("current-snapshot-id ", *current_snapshot_id, " is not among the snapshots");
+    return InvalidArgument("current-snapshot-id ", *current_snapshot_id,
+                           " is not among the snapshots");
   }
   for (const auto& [name, ref] : refs) {
     if (SnapshotById(ref.snapshot_id) == nullptr) {
@@ -180,29 +200,32 @@ Status TableMetadata::Validate() const {
   }
   for (const auto& s : schemas) {
     if (s.HighestFieldId() > last_column_id) {
-      return InvalidArgument("schema ", s.schema_id(), " uses field id ", s.HighestFieldId(), " above last-column-id ",
-                             last_column_id);
+      return InvalidArgument("schema ", s.schema_id(), " uses field id ", s.HighestFieldId(),
+                             " above last-column-id ", last_column_id);
     }
   }
   for (const auto& s : specs) {
     if (format_version >= 2 && s.LastAssignedFieldId() > last_partition_id) {
-      return InvalidArgument("partition spec ", s.spec_id, " uses field id ", s.LastAssignedFieldId(),
-                             " above last-partition-id ", last_partition_id);
+      return InvalidArgument("partition spec ", s.spec_id, " uses field id ",
+                             s.LastAssignedFieldId(), " above last-partition-id ",
+                             last_partition_id);
     }
   }
   return Status::OK();
 }
 
 bool TableMetadata::operator==(const TableMetadata& o) const {
-  return format_version == o.format_version && table_uuid == o.table_uuid && location == o.location &&
-         last_sequence_number == o.last_sequence_number && last_updated_ms == o.last_updated_ms &&
-         last_column_id == o.last_column_id && schemas == o.schemas && current_schema_id == o.current_schema_id &&
-         specs == o.specs && default_spec_id == o.default_spec_id && last_partition_id == o.last_partition_id &&
-         properties == o.properties && current_snapshot_id == o.current_snapshot_id && snapshots == o.snapshots &&
-         snapshot_log == o.snapshot_log && metadata_log == o.metadata_log && sort_orders == o.sort_orders &&
-         default_sort_order_id == o.default_sort_order_id && refs == o.refs && statistics == o.statistics &&
-         partition_statistics == o.partition_statistics && encryption_keys == o.encryption_keys &&
-         next_row_id == o.next_row_id;
+  return format_version == o.format_version && table_uuid == o.table_uuid &&
+         location == o.location && last_sequence_number == o.last_sequence_number &&
+         last_updated_ms == o.last_updated_ms && last_column_id == o.last_column_id &&
+         schemas == o.schemas && current_schema_id == o.current_schema_id && specs == o.specs &&
+         default_spec_id == o.default_spec_id && last_partition_id == o.last_partition_id &&
+         properties == o.properties && current_snapshot_id == o.current_snapshot_id &&
+         snapshots == o.snapshots && snapshot_log == o.snapshot_log &&
+         metadata_log == o.metadata_log && sort_orders == o.sort_orders &&
+         default_sort_order_id == o.default_sort_order_id && refs == o.refs &&
+         statistics == o.statistics && partition_statistics == o.partition_statistics &&
+         encryption_keys == o.encryption_keys && next_row_id == o.next_row_id;
 }
 
 Result<TableMetadata> TableMetadata::Parse(std::string_view text, std::string_view what) {
@@ -216,14 +239,17 @@ Result<TableMetadata> TableMetadata::FromJson(const Json& j) {
   ATOLL_ASSIGN_OR_RETURN(m.format_version, json::Int32(j, "format-version", "table metadata"));
   if (m.format_version < 1) return InvalidArgument("invalid format-version ", m.format_version);
   if (m.format_version > kMaxFormatVersion) {
-    return NotSupported("format-version ", m.format_version, " is newer than the supported ", kMaxFormatVersion);
+    return NotSupported("format-version ", m.format_version, " is newer than the supported ",
+                        kMaxFormatVersion);
   }
   const bool v2 = m.format_version >= 2;
-  ATOLL_ASSIGN_OR_RETURN(std::optional<std::string> uuid, json::OptString(j, "table-uuid", "table metadata"));
+  ATOLL_ASSIGN_OR_RETURN(std::optional<std::string> uuid,
+                         json::OptString(j, "table-uuid", "table metadata"));
   if (!uuid && v2) return InvalidArgument("missing required field 'table-uuid'");
   m.table_uuid = uuid.value_or("");
   ATOLL_ASSIGN_OR_RETURN(m.location, json::String(j, "location", "table metadata"));
-  ATOLL_ASSIGN_OR_RETURN(std::optional<int64_t> seq, json::OptInt64(j, "last-sequence-number", "table metadata"));
+  ATOLL_ASSIGN_OR_RETURN(std::optional<int64_t> seq,
+                         json::OptInt64(j, "last-sequence-number", "table metadata"));
   if (!seq && v2) return InvalidArgument("missing required field 'last-sequence-number'");
   m.last_sequence_number = seq.value_or(0);
   ATOLL_ASSIGN_OR_RETURN(m.last_updated_ms, json::Int64(j, "last-updated-ms", "table metadata"));
@@ -234,7 +260,8 @@ Result<TableMetadata> TableMetadata::FromJson(const Json& j) {
   ATOLL_ASSIGN_OR_RETURN(m.properties, json::StringMap(j, "properties", "table metadata"));
   ATOLL_RETURN_NOT_OK(ReadSnapshots(j, &m));
   ATOLL_ASSIGN_OR_RETURN(m.statistics, OptionalList(j, "statistics", "table metadata"));
-  ATOLL_ASSIGN_OR_RETURN(m.partition_statistics, OptionalList(j, "partition-statistics", "table metadata"));
+  ATOLL_ASSIGN_OR_RETURN(m.partition_statistics,
+                         OptionalList(j, "partition-statistics", "table metadata"));
   ATOLL_ASSIGN_OR_RETURN(m.encryption_keys, OptionalList(j, "encryption-keys", "table metadata"));
   ATOLL_ASSIGN_OR_RETURN(m.next_row_id, json::OptInt64(j, "next-row-id", "table metadata"));
   // v3 metadata written before row lineage was settled (Java's row-lineage flag era) has no
@@ -246,11 +273,14 @@ Result<TableMetadata> TableMetadata::FromJson(const Json& j) {
 
 Result<Json> TableMetadata::ToJson(int version) const {
   if (version == 0) version = std::max(2, format_version);
-  if (version < 2 || version > kMaxFormatVersion) return InvalidArgument("atoll writes format version 2 or 3, not ", version);
+  if (version < 2 || version > kMaxFormatVersion)
+    return InvalidArgument("atoll writes format version 2 or 3, not ", version);
   if (version < format_version) {
-    return InvalidArgument("cannot write a format-version ", format_version, " table as version ", version);
+    return InvalidArgument("cannot write a format-version ", format_version, " table as version ",
+                           version);
   }
-  if (table_uuid.empty()) return InvalidArgument("cannot write table metadata without a table-uuid");
+  if (table_uuid.empty())
+    return InvalidArgument("cannot write table metadata without a table-uuid");
   Json j = Json::object();
   j["format-version"] = version;
   j["table-uuid"] = table_uuid;
@@ -280,7 +310,8 @@ Result<Json> TableMetadata::ToJson(int version) const {
   }
   j["metadata-log"] = Json::array();
   for (const auto& e : metadata_log) {
-    j["metadata-log"].push_back({{"timestamp-ms", e.timestamp_ms}, {"metadata-file", e.metadata_file}});
+    j["metadata-log"].push_back(
+        {{"timestamp-ms", e.timestamp_ms}, {"metadata-file", e.metadata_file}});
   }
   j["sort-orders"] = Json::array();
   for (const auto& o : sort_orders) j["sort-orders"].push_back(o.ToJson());

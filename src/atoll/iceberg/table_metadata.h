@@ -77,7 +77,8 @@ struct TableMetadata {
 
   // Parses metadata JSON text; `what` names the file in errors. Corruption for bad JSON,
   // InvalidArgument for missing/ill-typed fields, NotSupported for format versions > 3.
-  static Result<TableMetadata> Parse(std::string_view text, std::string_view what = "table metadata");
+  static Result<TableMetadata> Parse(std::string_view text,
+                                     std::string_view what = "table metadata");
   static Result<TableMetadata> FromJson(const Json& json);
 
   // Serializes as `format_version` (0 = max(2, this table's version)). Writing an older

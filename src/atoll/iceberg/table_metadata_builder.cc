@@ -4,11 +4,11 @@
 
 namespace atl::iceberg {
 
-Result<TableMetadata> TableMetadataBuilder::NewTable(const Schema& schema,
-                                                     const std::vector<UnboundPartitionField>& partition,
-                                                     const SortOrder& sort_order, std::string location,
-                                                     std::map<std::string, std::string> properties,
-                                                     std::string table_uuid, int64_t now_ms, int format_version) {
+Result<TableMetadata> TableMetadataBuilder::NewTable(
+    const Schema& schema, const std::vector<UnboundPartitionField>& partition,
+    const SortOrder& sort_order, std::string location,
+    std::map<std::string, std::string> properties, std::string table_uuid, int64_t now_ms,
+    int format_version) {
   if (format_version < 1 || format_version > kMaxFormatVersion) {
     return InvalidArgument("cannot create a table with format version ", format_version);
   }
@@ -36,7 +36,8 @@ Result<TableMetadata> TableMetadataBuilder::NewTable(const Schema& schema,
   return m;
 }
 
-TableMetadataBuilder::TableMetadataBuilder(TableMetadata base) : base_(base), meta_(std::move(base)) {}
+TableMetadataBuilder::TableMetadataBuilder(TableMetadata base)
+    : base_(base), meta_(std::move(base)) {}
 
 TableMetadataBuilder& TableMetadataBuilder::UpgradeFormatVersion(int v) {
   if (failed()) return *this;
@@ -51,7 +52,8 @@ TableMetadataBuilder& TableMetadataBuilder::UpgradeFormatVersion(int v) {
   return *this;
 }
 
-TableMetadataBuilder& TableMetadataBuilder::AddSchema(const Schema& schema, int32_t last_column_id) {
+TableMetadataBuilder& TableMetadataBuilder::AddSchema(const Schema& schema,
+                                                      int32_t last_column_id) {
   if (failed()) return *this;
   int32_t new_last = std::max({meta_.last_column_id, last_column_id, schema.HighestFieldId()});
   for (const auto& s : meta_.schemas) {
@@ -146,10 +148,13 @@ TableMetadataBuilder& TableMetadataBuilder::SetDefaultSortOrder(int32_t id) {
 TableMetadataBuilder& TableMetadataBuilder::AddSnapshot(const Snapshot& s) {
   if (failed()) return *this;
   std::string ctx = StrCat("cannot add snapshot ", s.snapshot_id);
-  if (meta_.SnapshotById(s.snapshot_id) != nullptr) return Fail(AlreadyExists(ctx, ": the id is taken")), *this;
-  if (meta_.format_version >= 2 && s.sequence_number <= meta_.last_sequence_number && !meta_.snapshots.empty()) {
+  if (meta_.SnapshotById(s.snapshot_id) != nullptr)
+    return Fail(AlreadyExists(ctx, ": the id is taken")), *this;
+  if (meta_.format_version >= 2 && s.sequence_number <= meta_.last_sequence_number &&
+      !meta_.snapshots.empty()) {
     return Fail(InvalidArgument(ctx, ": sequence number ", s.sequence_number,
-                                " is not above the table's last-sequence-number ", meta_.last_sequence_number)),
+                                " is not above the table's last-sequence-number ",
+                                meta_.last_sequence_number)),
            *this;
   }
   if (s.schema_id && meta_.SchemaById(*s.schema_id) == nullptr) {
@@ -163,7 +168,8 @@ TableMetadataBuilder& TableMetadataBuilder::AddSnapshot(const Snapshot& s) {
       return Fail(InvalidArgument(ctx, ": v3 snapshots need first-row-id and added-rows")), *this;
     }
     if (*s.first_row_id < meta_.next_row_id.value_or(0)) {
-      return Fail(InvalidArgument(ctx, ": first-row-id ", *s.first_row_id, " is below the table's next-row-id ",
+      return Fail(InvalidArgument(ctx, ": first-row-id ", *s.first_row_id,
+                                  " is below the table's next-row-id ",
                                   meta_.next_row_id.value_or(0))),
              *this;
     }
@@ -175,14 +181,17 @@ TableMetadataBuilder& TableMetadataBuilder::AddSnapshot(const Snapshot& s) {
   return *this;
 }
 
-TableMetadataBuilder& TableMetadataBuilder::SetRef(const std::string& name, const SnapshotRef& ref) {
+TableMetadataBuilder& TableMetadataBuilder::SetRef(const std::string& name,
+                                                   const SnapshotRef& ref) {
   if (failed()) return *this;
   const Snapshot* snap = meta_.SnapshotById(ref.snapshot_id);
   if (snap == nullptr) {
-    return Fail(InvalidArgument("cannot set reference '", name, "': snapshot ", ref.snapshot_id, " does not exist")),
+    return Fail(InvalidArgument("cannot set reference '", name, "': snapshot ", ref.snapshot_id,
+                                " does not exist")),
            *this;
   }
-  if (name == kMainBranch && !ref.is_branch()) return Fail(InvalidArgument("'main' must be a branch")), *this;
+  if (name == kMainBranch && !ref.is_branch())
+    return Fail(InvalidArgument("'main' must be a branch")), *this;
   auto old = meta_.refs.find(name);
   bool changed = old == meta_.refs.end() || old->second.snapshot_id != ref.snapshot_id;
   meta_.refs[name] = ref;
@@ -211,7 +220,8 @@ TableMetadataBuilder& TableMetadataBuilder::RemoveRef(const std::string& name) {
   return *this;
 }
 
-TableMetadataBuilder& TableMetadataBuilder::SetProperties(const std::map<std::string, std::string>& updates) {
+TableMetadataBuilder& TableMetadataBuilder::SetProperties(
+    const std::map<std::string, std::string>& updates) {
   for (const auto& [k, v] : updates) meta_.properties[k] = v;
   return *this;
 }
@@ -226,17 +236,20 @@ TableMetadataBuilder& TableMetadataBuilder::SetLocation(std::string location) {
   return *this;
 }
 
-Result<TableMetadata> TableMetadataBuilder::Build(int64_t now_ms, const std::string& previous_metadata_file,
+Result<TableMetadata> TableMetadataBuilder::Build(int64_t now_ms,
+                                                  const std::string& previous_metadata_file,
                                                   size_t max_metadata_log) const {
   if (failed()) return error_;
   TableMetadata m = meta_;
   m.last_updated_ms = now_ms;
-  for (const auto& [id, when] : pending_log_) m.snapshot_log.push_back(SnapshotLogEntry{when.value_or(now_ms), id});
+  for (const auto& [id, when] : pending_log_)
+    m.snapshot_log.push_back(SnapshotLogEntry{when.value_or(now_ms), id});
   if (!previous_metadata_file.empty()) {
     m.metadata_log.push_back(MetadataLogEntry{base_.last_updated_ms, previous_metadata_file});
     if (m.metadata_log.size() > max_metadata_log) {
-      m.metadata_log.erase(m.metadata_log.begin(),
-                           m.metadata_log.begin() + static_cast<long>(m.metadata_log.size() - max_metadata_log));
+      m.metadata_log.erase(
+          m.metadata_log.begin(),
+          m.metadata_log.begin() + static_cast<long>(m.metadata_log.size() - max_metadata_log));
     }
   }
   ATOLL_RETURN_NOT_OK(m.Validate());

@@ -25,10 +25,12 @@ class TableMetadataBuilder {
  public:
   // Metadata for a new table: the schema, spec and sort order get fresh ids (schema id 0,
   // spec id 0 with partition field ids from 1000, order id 1 when sorted).
-  static Result<TableMetadata> NewTable(const Schema& schema, const std::vector<UnboundPartitionField>& partition,
+  static Result<TableMetadata> NewTable(const Schema& schema,
+                                        const std::vector<UnboundPartitionField>& partition,
                                         const SortOrder& sort_order, std::string location,
-                                        std::map<std::string, std::string> properties, std::string table_uuid,
-                                        int64_t now_ms, int format_version = 2);
+                                        std::map<std::string, std::string> properties,
+                                        std::string table_uuid, int64_t now_ms,
+                                        int format_version = 2);
 
   explicit TableMetadataBuilder(TableMetadata base);
 

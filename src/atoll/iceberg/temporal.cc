@@ -102,7 +102,9 @@ CivilDate CivilFromDays(int64_t z) {
   return CivilDate{yoe + era * 400 + (m <= 2), m, d};
 }
 
-int32_t YearsFromDays(int64_t days) { return static_cast<int32_t>(CivilFromDays(days).year - 1970); }
+int32_t YearsFromDays(int64_t days) {
+  return static_cast<int32_t>(CivilFromDays(days).year - 1970);
+}
 
 int32_t MonthsFromDays(int64_t days) {
   CivilDate c = CivilFromDays(days);
@@ -113,9 +115,11 @@ std::string FormatDate(int64_t days) {
   CivilDate c = CivilFromDays(days);
   char buf[32];
   if (c.year < 0) {
-    std::snprintf(buf, sizeof(buf), "-%04lld-%02d-%02d", static_cast<long long>(-c.year), c.month, c.day);
+    std::snprintf(buf, sizeof(buf), "-%04lld-%02d-%02d", static_cast<long long>(-c.year), c.month,
+                  c.day);
   } else {
-    std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02d", static_cast<long long>(c.year), c.month, c.day);
+    std::snprintf(buf, sizeof(buf), "%04lld-%02d-%02d", static_cast<long long>(c.year), c.month,
+                  c.day);
   }
   return buf;
 }
@@ -124,21 +128,24 @@ std::string FormatTime(int64_t units, int frac_digits) {
   const int64_t per_sec = Pow10(frac_digits);
   int64_t secs = units / per_sec;
   char buf[48];
-  std::snprintf(buf, sizeof(buf), "%02lld:%02lld:%02lld.%0*lld", static_cast<long long>(secs / 3600),
-                static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60), frac_digits,
+  std::snprintf(buf, sizeof(buf), "%02lld:%02lld:%02lld.%0*lld",
+                static_cast<long long>(secs / 3600), static_cast<long long>(secs / 60 % 60),
+                static_cast<long long>(secs % 60), frac_digits,
                 static_cast<long long>(units % per_sec));
   return buf;
 }
 
 std::string FormatTimestamp(int64_t units, int frac_digits) {
   const int64_t per_day = 86400 * Pow10(frac_digits);
-  return FormatDate(FloorDiv(units, per_day)) + "T" + FormatTime(FloorMod(units, per_day), frac_digits);
+  return FormatDate(FloorDiv(units, per_day)) + "T" +
+         FormatTime(FloorMod(units, per_day), frac_digits);
 }
 
 Result<int32_t> ParseDate(std::string_view text) {
   Cursor c(text);
   int64_t days;
-  if (!ParseDateAt(&c, &days) || !c.done()) return InvalidArgument("invalid date '", text, "', want YYYY-MM-DD");
+  if (!ParseDateAt(&c, &days) || !c.done())
+    return InvalidArgument("invalid date '", text, "', want YYYY-MM-DD");
   return static_cast<int32_t>(days);
 }
 
@@ -154,15 +161,18 @@ Result<int64_t> ParseTime(std::string_view text, int frac_digits) {
 Result<int64_t> ParseTimestamp(std::string_view text, int frac_digits, bool with_zone) {
   Cursor c(text);
   int64_t days, units;
-  if (!ParseDateAt(&c, &days) || !(c.Eat('T') || c.Eat(' ')) || !ParseTimeAt(&c, frac_digits, &units)) {
+  if (!ParseDateAt(&c, &days) || !(c.Eat('T') || c.Eat(' ')) ||
+      !ParseTimeAt(&c, frac_digits, &units)) {
     return InvalidArgument("invalid timestamp '", text, "', want YYYY-MM-DDTHH:MM:SS[.fraction]",
                            with_zone ? "+00:00" : "");
   }
   int64_t offset_minutes = 0;
   if (c.Eat('Z')) {
-    if (!with_zone) return InvalidArgument("timestamp without zone '", text, "' must not carry a zone");
+    if (!with_zone)
+      return InvalidArgument("timestamp without zone '", text, "' must not carry a zone");
   } else if (c.Peek('+') || c.Peek('-')) {
-    if (!with_zone) return InvalidArgument("timestamp without zone '", text, "' must not carry an offset");
+    if (!with_zone)
+      return InvalidArgument("timestamp without zone '", text, "' must not carry an offset");
     int sign = c.Eat('-') ? -1 : (c.Eat('+'), 1);
     int64_t oh, om;
     if (!c.Digits(2, 2, &oh) || !c.Eat(':') || !c.Digits(2, 2, &om)) {

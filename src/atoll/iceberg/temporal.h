@@ -19,7 +19,9 @@ constexpr int64_t kMicrosPerHour = 3'600 * kMicrosPerSecond;
 constexpr int64_t kMicrosPerDay = 24 * kMicrosPerHour;
 
 // Floor division and the matching non-negative remainder (b > 0).
-constexpr int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
+constexpr int64_t FloorDiv(int64_t a, int64_t b) {
+  return a / b - ((a % b != 0) && ((a < 0) != (b < 0)));
+}
 constexpr int64_t FloorMod(int64_t a, int64_t b) { return a - FloorDiv(a, b) * b; }
 
 struct CivilDate {

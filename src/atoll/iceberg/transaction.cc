@@ -27,10 +27,13 @@ Transaction& Transaction::AddFileChange(FileChange change) {
 }
 
 Transaction& Transaction::Validate(std::function<Status(const TableMetadata& base)> check) {
-  return AddEdit([check = std::move(check)](const TableMetadata& state, TableMetadataBuilder*) { return check(state); });
+  return AddEdit([check = std::move(check)](const TableMetadata& state, TableMetadataBuilder*) {
+    return check(state);
+  });
 }
 
-Transaction& Transaction::AddEdit(std::function<Status(const TableMetadata&, TableMetadataBuilder*)> edit) {
+Transaction& Transaction::AddEdit(
+    std::function<Status(const TableMetadata&, TableMetadataBuilder*)> edit) {
   Change c;
   c.edit = std::move(edit);
   changes_.push_back(std::move(c));
@@ -47,8 +50,8 @@ Transaction& Transaction::Append(std::vector<DataFile> files, SummaryProperties 
   return AddFileChange(std::move(c));
 }
 
-Transaction& Transaction::Overwrite(std::vector<std::string> delete_paths, std::vector<DataFile> files,
-                                    SummaryProperties summary) {
+Transaction& Transaction::Overwrite(std::vector<std::string> delete_paths,
+                                    std::vector<DataFile> files, SummaryProperties summary) {
   FileChange c;
   c.operation = SnapshotOperation::kOverwrite;
   c.deleted_paths = std::move(delete_paths);
@@ -57,8 +60,8 @@ Transaction& Transaction::Overwrite(std::vector<std::string> delete_paths, std::
   return AddFileChange(std::move(c));
 }
 
-Transaction& Transaction::Replace(std::vector<std::string> delete_paths, std::vector<DataFile> files,
-                                  SummaryProperties summary) {
+Transaction& Transaction::Replace(std::vector<std::string> delete_paths,
+                                  std::vector<DataFile> files, SummaryProperties summary) {
   FileChange c;
   c.operation = SnapshotOperation::kReplace;
   c.deleted_paths = std::move(delete_paths);
@@ -85,12 +88,14 @@ Transaction& Transaction::DeleteWhere(Expression filter, SummaryProperties summa
 
 Transaction& Transaction::UpdateSchema(std::function<void(SchemaUpdate&)> edit) {
   auto expected = std::make_shared<std::optional<int32_t>>();
-  return AddEdit([edit = std::move(edit), expected](const TableMetadata& state, TableMetadataBuilder* b) -> Status {
+  return AddEdit([edit = std::move(edit), expected](const TableMetadata& state,
+                                                    TableMetadataBuilder* b) -> Status {
     if (!*expected) {
       *expected = state.current_schema_id;
     } else if (**expected != state.current_schema_id) {
-      return CommitConflict("the table's current schema changed concurrently (from ", **expected, " to ",
-                            state.current_schema_id, "); the schema update was not applied");
+      return CommitConflict("the table's current schema changed concurrently (from ", **expected,
+                            " to ", state.current_schema_id,
+                            "); the schema update was not applied");
     }
     const Schema* schema = state.CurrentSchema();
     if (schema == nullptr) return Internal("the table has no current schema");
@@ -104,19 +109,22 @@ Transaction& Transaction::UpdateSchema(std::function<void(SchemaUpdate&)> edit) 
 
 Transaction& Transaction::UpdateSpec(std::vector<UnboundPartitionField> fields) {
   auto expected = std::make_shared<std::optional<int32_t>>();
-  return AddEdit([fields = std::move(fields), expected](const TableMetadata& state, TableMetadataBuilder* b) -> Status {
+  return AddEdit([fields = std::move(fields), expected](const TableMetadata& state,
+                                                        TableMetadataBuilder* b) -> Status {
     if (!*expected) {
       *expected = state.default_spec_id;
     } else if (**expected != state.default_spec_id) {
-      return CommitConflict("the table's default partition spec changed concurrently (from ", **expected, " to ",
-                            state.default_spec_id, "); the partition update was not applied");
+      return CommitConflict("the table's default partition spec changed concurrently (from ",
+                            **expected, " to ", state.default_spec_id,
+                            "); the partition update was not applied");
     }
     const Schema* schema = state.CurrentSchema();
     if (schema == nullptr) return Internal("the table has no current schema");
     int32_t spec_id = 0;
     for (const PartitionSpec& s : state.specs) spec_id = std::max(spec_id, s.spec_id + 1);
     int32_t last_partition_id = state.last_partition_id;
-    ATOLL_ASSIGN_OR_RETURN(PartitionSpec spec, EvolveSpec(state.specs, *schema, spec_id, fields, &last_partition_id));
+    ATOLL_ASSIGN_OR_RETURN(PartitionSpec spec,
+                           EvolveSpec(state.specs, *schema, spec_id, fields, &last_partition_id));
     b->AddPartitionSpec(spec).SetDefaultSpec(-1);
     return Status::OK();
   });
@@ -151,7 +159,8 @@ Status NeedSnapshot(const TableMetadata& state, int64_t id, bool* seen) {
 
 Transaction& Transaction::SetRef(std::string name, SnapshotRef ref) {
   auto seen = std::make_shared<bool>(false);
-  return AddEdit([name = std::move(name), ref, seen](const TableMetadata& state, TableMetadataBuilder* b) -> Status {
+  return AddEdit([name = std::move(name), ref, seen](const TableMetadata& state,
+                                                     TableMetadataBuilder* b) -> Status {
     ATOLL_RETURN_NOT_OK(NeedSnapshot(state, ref.snapshot_id, seen.get()));
     b->SetRef(name, ref);
     return Status::OK();
@@ -167,11 +176,12 @@ Transaction& Transaction::RemoveRef(std::string name) {
 
 Transaction& Transaction::SetCurrentSnapshot(int64_t snapshot_id) {
   auto seen = std::make_shared<bool>(false);
-  return AddEdit([snapshot_id, seen](const TableMetadata& state, TableMetadataBuilder* b) -> Status {
-    ATOLL_RETURN_NOT_OK(NeedSnapshot(state, snapshot_id, seen.get()));
-    b->SetCurrentSnapshot(snapshot_id);
-    return Status::OK();
-  });
+  return AddEdit(
+      [snapshot_id, seen](const TableMetadata& state, TableMetadataBuilder* b) -> Status {
+        ATOLL_RETURN_NOT_OK(NeedSnapshot(state, snapshot_id, seen.get()));
+        b->SetCurrentSnapshot(snapshot_id);
+        return Status::OK();
+      });
 }
 
 Status Transaction::Commit() {
@@ -179,8 +189,8 @@ Status Transaction::Commit() {
   committed_ = true;
   Table* table = table_;
   const CommitEnv& env = table->env();
-  AttemptFn attempt_fn = [&](const TableMetadata& base, const std::string& base_location, int attempt,
-                             WrittenFiles* written) -> Result<AttemptResult> {
+  AttemptFn attempt_fn = [&](const TableMetadata& base, const std::string& base_location,
+                             int attempt, WrittenFiles* written) -> Result<AttemptResult> {
     AttemptResult result;
     const int64_t now = env.now_ms();
     TableMetadata state = base;
@@ -192,7 +202,8 @@ Status Transaction::Commit() {
     for (Change& change : changes_) {
       TableMetadataBuilder b(state);
       if (change.producer) {
-        ATOLL_ASSIGN_OR_RETURN(ProducedSnapshot p, change.producer->Produce(table->io(), state, env, attempt, written));
+        ATOLL_ASSIGN_OR_RETURN(ProducedSnapshot p,
+                               change.producer->Produce(table->io(), state, env, attempt, written));
         b.AddSnapshot(p.snapshot).SetCurrentSnapshot(p.snapshot.snapshot_id);
         result.referenced.insert(p.referenced.begin(), p.referenced.end());
       } else {
@@ -202,11 +213,13 @@ Status Transaction::Commit() {
     }
     state.last_updated_ms = base.last_updated_ms;  // the metadata-log entry of the base
     TableMetadataBuilder final_builder(std::move(state));
-    ATOLL_ASSIGN_OR_RETURN(result.metadata, final_builder.Build(now, base_location, MaxMetadataLog(base)));
+    ATOLL_ASSIGN_OR_RETURN(result.metadata,
+                           final_builder.Build(now, base_location, MaxMetadataLog(base)));
     return result;
   };
-  Result<CommitOutcome> outcome = CommitWithRetries(table->catalog(), table->io(), table->id(), table->metadata(),
-                                                    table->metadata_location(), env, attempt_fn);
+  Result<CommitOutcome> outcome =
+      CommitWithRetries(table->catalog(), table->io(), table->id(), table->metadata(),
+                        table->metadata_location(), env, attempt_fn);
   if (!outcome.ok()) return outcome.status();
   attempts_ = outcome->attempts;
   table->Update(std::move(outcome->metadata), std::move(outcome->metadata_location));

@@ -80,7 +80,7 @@ class Type {
   static TypePtr Binary() { return Primitive(TypeId::kBinary); }
   static TypePtr Decimal(int precision, int scale);
   static TypePtr Fixed(int32_t length);
-  static TypePtr Geometry(std::string crs);                        // "" = default OGC:CRS84
+  static TypePtr Geometry(std::string crs);                          // "" = default OGC:CRS84
   static TypePtr Geography(std::string crs, std::string algorithm);  // "" = defaults
   // Nested constructors.
   static TypePtr Struct(std::vector<NestedField> fields);
@@ -89,11 +89,13 @@ class Type {
                      TypePtr value);
 
   TypeId id() const { return id_; }
-  bool is_primitive() const { return id_ != TypeId::kStruct && id_ != TypeId::kList && id_ != TypeId::kMap; }
+  bool is_primitive() const {
+    return id_ != TypeId::kStruct && id_ != TypeId::kList && id_ != TypeId::kMap;
+  }
   bool is_nested() const { return !is_primitive(); }
-  int precision() const { return precision_; }  // decimal
-  int scale() const { return scale_; }          // decimal
-  int32_t length() const { return length_; }    // fixed
+  int precision() const { return precision_; }                 // decimal
+  int scale() const { return scale_; }                         // decimal
+  int32_t length() const { return length_; }                   // fixed
   const std::string& crs() const { return crs_; }              // geometry/geography
   const std::string& algorithm() const { return algorithm_; }  // geography
   // struct: the fields; list: one field named "element"; map: "key" then "value".

@@ -112,7 +112,8 @@ class Parser {
         ++pos_;
       }
       std::string_view leaf = s_.substr(start, pos_ - start);
-      while (!leaf.empty() && std::isspace(static_cast<unsigned char>(leaf.back()))) leaf.remove_suffix(1);
+      while (!leaf.empty() && std::isspace(static_cast<unsigned char>(leaf.back())))
+        leaf.remove_suffix(1);
       if (leaf.empty()) return Error("missing type");
       t.text = std::string(leaf);
     }
@@ -154,7 +155,8 @@ std::string Emit(const DuckType& t, int* next) {
 
 Result<DuckType> ParseDuckType(std::string_view text) { return Parser(text).ParseAll(); }
 
-Result<std::string> FieldIdsOption(const std::vector<std::pair<std::string, std::string>>& columns, int* count) {
+Result<std::string> FieldIdsOption(const std::vector<std::pair<std::string, std::string>>& columns,
+                                   int* count) {
   int next = 1;
   std::string out = "{";
   for (size_t i = 0; i < columns.size(); ++i) {

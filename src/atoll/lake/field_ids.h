@@ -20,9 +20,9 @@ namespace atl::lake {
 struct DuckType {
   enum class Kind { kLeaf, kStruct, kList, kArray, kMap, kUnion };
   Kind kind = Kind::kLeaf;
-  std::string text;                                     // the leaf's type text
+  std::string text;                                        // the leaf's type text
   std::vector<std::pair<std::string, DuckType>> children;  // struct/union members; list/array:
-                                                          // one "element"; map: "key", "value"
+                                                           // one "element"; map: "key", "value"
 };
 
 // Parses DuckDB's rendering of a type. kInvalidArgument on malformed text.
@@ -31,6 +31,7 @@ Result<DuckType> ParseDuckType(std::string_view text);
 // The value of FIELD_IDS for columns (name, DuckDB type text): "{'a': 1, 's': {
 // '__duckdb_field_id': 2, 'x': 3}, 'l': {'__duckdb_field_id': 4, 'element': 5}}".
 // `count` receives the number of ids assigned.
-Result<std::string> FieldIdsOption(const std::vector<std::pair<std::string, std::string>>& columns, int* count);
+Result<std::string> FieldIdsOption(const std::vector<std::pair<std::string, std::string>>& columns,
+                                   int* count);
 
 }  // namespace atl::lake

@@ -157,10 +157,10 @@ Status RenameOwnLoadedAt(std::vector<std::pair<std::string, std::string>>* colum
     }
   }
   if (*renamed && taken) {
-    return InvalidArgument("the file has columns ", kLoadedAtColumn, " and ", kOwnLoadedAtColumn, ": ",
-                           kLoadedAtColumn, " is the load time ingest adds, and a file's own ",
-                           kLoadedAtColumn, " is kept as ", kOwnLoadedAtColumn,
-                           "; rename one of these columns");
+    return InvalidArgument("the file has columns ", kLoadedAtColumn, " and ", kOwnLoadedAtColumn,
+                           ": ", kLoadedAtColumn,
+                           " is the load time ingest adds, and a file's own ", kLoadedAtColumn,
+                           " is kept as ", kOwnLoadedAtColumn, "; rename one of these columns");
   }
   return Status::OK();
 }
@@ -198,7 +198,8 @@ class TableIngester {
     for (int round = 0; round < 1000; ++round) {
       ATOLL_RETURN_NOT_OK(TakeListingView());
       ATOLL_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> waiting, ListLoad());
-      std::erase_if(waiting, [this](const storage::ObjectInfo& o) { return left_.count(o.key) > 0; });
+      std::erase_if(waiting,
+                    [this](const storage::ObjectInfo& o) { return left_.count(o.key) > 0; });
       if (waiting.empty()) return Status::OK();
       std::vector<storage::ObjectInfo> batch;
       uint64_t bytes = 0;

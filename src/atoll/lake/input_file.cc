@@ -3,10 +3,10 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
-#include <algorithm>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <vector>
@@ -64,7 +64,8 @@ template <typename Consume>
 Status ForEachChunk(storage::Store& store, std::string_view key, Consume consume) {
   uint64_t offset = 0;
   while (true) {
-    ATOLL_ASSIGN_OR_RETURN(std::string chunk, store.Get(key, storage::ByteRange::Slice(offset, kChunk)));
+    ATOLL_ASSIGN_OR_RETURN(std::string chunk,
+                           store.Get(key, storage::ByteRange::Slice(offset, kChunk)));
     const bool last = chunk.size() < kChunk;
     offset += chunk.size();
     ATOLL_RETURN_NOT_OK(consume(chunk, last));
@@ -96,7 +97,8 @@ Status Gunzip(storage::Store& store, std::string_view key, LimitedWriter& out) {
       }
       if (rc == Z_BUF_ERROR) break;  // no progress possible without more input
       if (rc != Z_OK) {
-        return InvalidArgument("'", key, "': malformed gzip data (", z.msg != nullptr ? z.msg : "error", ")");
+        return InvalidArgument("'", key, "': malformed gzip data (",
+                               z.msg != nullptr ? z.msg : "error", ")");
       }
       pending = z.avail_out == 0;
     }
@@ -200,7 +202,8 @@ Status CheckDelimitedText(const std::string& path, const std::string& head) {
   std::string_view first(head);
   first = first.substr(start, first.find('\n', start) - start);
   if (LooksLikeJson(first)) {
-    return InvalidArgument("the file holds JSON, not CSV (its first line starts with '", std::string(1, first[0]),
+    return InvalidArgument("the file holds JSON, not CSV (its first line starts with '",
+                           std::string(1, first[0]),
                            "'): name it .json or .ndjson, or set the table option \"format\"");
   }
   return Status::OK();
@@ -251,21 +254,29 @@ Status CheckParquetMagic(const std::string& path) {
 
 std::string_view FileFormatName(FileFormat format) {
   switch (format) {
-    case FileFormat::kCsv: return "csv";
-    case FileFormat::kTsv: return "tsv";
-    case FileFormat::kJson: return "json";
-    case FileFormat::kNdjson: return "ndjson";
-    case FileFormat::kAvro: return "avro";
-    case FileFormat::kParquet: return "parquet";
-    case FileFormat::kOrc: return "orc";
-    case FileFormat::kUnknown: break;
+    case FileFormat::kCsv:
+      return "csv";
+    case FileFormat::kTsv:
+      return "tsv";
+    case FileFormat::kJson:
+      return "json";
+    case FileFormat::kNdjson:
+      return "ndjson";
+    case FileFormat::kAvro:
+      return "avro";
+    case FileFormat::kParquet:
+      return "parquet";
+    case FileFormat::kOrc:
+      return "orc";
+    case FileFormat::kUnknown:
+      break;
   }
   return "unknown";
 }
 
 FileFormat FileFormatFromName(std::string_view name) {
-  for (FileFormat f : {FileFormat::kCsv, FileFormat::kTsv, FileFormat::kJson, FileFormat::kNdjson, FileFormat::kAvro,
-                       FileFormat::kParquet, FileFormat::kOrc}) {
+  for (FileFormat f : {FileFormat::kCsv, FileFormat::kTsv, FileFormat::kJson, FileFormat::kNdjson,
+                       FileFormat::kAvro, FileFormat::kParquet, FileFormat::kOrc}) {
     if (FileFormatName(f) == name) return f;
   }
   return FileFormat::kUnknown;
@@ -292,11 +303,12 @@ DetectedFormat DetectFromName(std::string_view key) {
     std::string_view ext;
     FileFormat format;
   };
-  static constexpr Ext kExts[] = {{".csv", FileFormat::kCsv},       {".tsv", FileFormat::kTsv},
-                                  {".tab", FileFormat::kTsv},       {".json", FileFormat::kJson},
-                                  {".ndjson", FileFormat::kNdjson}, {".jsonl", FileFormat::kNdjson},
-                                  {".avro", FileFormat::kAvro},     {".parquet", FileFormat::kParquet},
-                                  {".orc", FileFormat::kOrc}};
+  static constexpr Ext kExts[] = {
+      {".csv", FileFormat::kCsv},       {".tsv", FileFormat::kTsv},
+      {".tab", FileFormat::kTsv},       {".json", FileFormat::kJson},
+      {".ndjson", FileFormat::kNdjson}, {".jsonl", FileFormat::kNdjson},
+      {".avro", FileFormat::kAvro},     {".parquet", FileFormat::kParquet},
+      {".orc", FileFormat::kOrc}};
   for (const Ext& e : kExts) {
     if (EndsWith(name, e.ext)) out.format = e.format;
   }
@@ -304,15 +316,18 @@ DetectedFormat DetectFromName(std::string_view key) {
 }
 
 Compression SniffCompression(std::string_view head) {
-  if (head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x1f && static_cast<unsigned char>(head[1]) == 0x8b) {
+  if (head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
+      static_cast<unsigned char>(head[1]) == 0x8b) {
     return Compression::kGzip;
   }
-  if (head.size() >= 4 && head.substr(0, 4) == std::string_view("\x28\xb5\x2f\xfd", 4)) return Compression::kZstd;
+  if (head.size() >= 4 && head.substr(0, 4) == std::string_view("\x28\xb5\x2f\xfd", 4))
+    return Compression::kZstd;
   return Compression::kNone;
 }
 
 FileFormat SniffFormat(std::string_view head) {
-  if (head.size() >= 4 && head.substr(0, 4) == std::string_view("Obj\x01", 4)) return FileFormat::kAvro;
+  if (head.size() >= 4 && head.substr(0, 4) == std::string_view("Obj\x01", 4))
+    return FileFormat::kAvro;
   if (head.size() >= 4 && head.substr(0, 4) == "PAR1") return FileFormat::kParquet;
   if (head.size() >= 3 && head.substr(0, 3) == "ORC") return FileFormat::kOrc;
   size_t i = 0;

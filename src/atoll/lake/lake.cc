@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
-
 #include <nlohmann/json.hpp>
 
 #include "atoll/storage/open_store.h"
@@ -19,7 +18,8 @@ std::string FirstDifference(const Settings& stored, const Settings& wanted) {
   for (auto it = b.begin(); it != b.end(); ++it) {
     auto other = a.find(it.key());
     if (other == a.end()) return StrCat(it.key(), " is not set in the stored settings");
-    if (*other != it.value()) return StrCat(it.key(), " is ", other->dump(), ", not ", it.value().dump());
+    if (*other != it.value())
+      return StrCat(it.key(), " is ", other->dump(), ", not ", it.value().dump());
   }
   for (auto it = a.begin(); it != a.end(); ++it) {
     if (b.find(it.key()) == b.end()) return StrCat(it.key(), " is set in the stored settings only");
@@ -44,14 +44,18 @@ Result<storage::ObjectInfo> PutSettings(storage::Store& store, const std::string
 
 std::string_view InitOutcomeName(InitOutcome outcome) {
   switch (outcome) {
-    case InitOutcome::kCreated: return "created";
-    case InitOutcome::kUnchanged: return "unchanged";
-    case InitOutcome::kReplaced: return "replaced";
+    case InitOutcome::kCreated:
+      return "created";
+    case InitOutcome::kUnchanged:
+      return "unchanged";
+    case InitOutcome::kReplaced:
+      return "replaced";
   }
   return "?";
 }
 
-Result<InitOutcome> InitLake(storage::Store& store, const Settings& settings, const InitOptions& options) {
+Result<InitOutcome> InitLake(storage::Store& store, const Settings& settings,
+                             const InitOptions& options) {
   ATOLL_RETURN_NOT_OK(settings.Validate());
   const std::string text = SettingsToJson(settings);
   Result<storage::ObjectInfo> head = store.Head(kSettingsKey);
@@ -75,8 +79,8 @@ Result<InitOutcome> InitLake(storage::Store& store, const Settings& settings, co
   if (stored.ok() && *stored == settings) return InitOutcome::kUnchanged;
   if (!options.force) {
     if (!stored.ok()) {
-      return AlreadyExists(store.Describe(), " holds unreadable lake settings (", stored.status().message(),
-                           "); use --force to replace them");
+      return AlreadyExists(store.Describe(), " holds unreadable lake settings (",
+                           stored.status().message(), "); use --force to replace them");
     }
     return AlreadyExists(store.Describe(), " is already an atoll lake with other settings (",
                          FirstDifference(*stored, settings), "); use --force to replace them");
@@ -85,7 +89,8 @@ Result<InitOutcome> InitLake(storage::Store& store, const Settings& settings, co
   put.condition = storage::PutCondition::kIfMatch;
   put.if_match = head->etag;
   Result<storage::ObjectInfo> r = PutSettings(store, text, put);
-  if (!r.ok()) return r.status().WithContext(StrCat("replacing ", store.Describe(), "/", kSettingsKey));
+  if (!r.ok())
+    return r.status().WithContext(StrCat("replacing ", store.Describe(), "/", kSettingsKey));
   return InitOutcome::kReplaced;
 }
 
@@ -97,10 +102,12 @@ Lake::Lake(std::shared_ptr<storage::Store> store, Settings settings)
 }
 
 Result<std::unique_ptr<Lake>> Lake::Open(std::string_view uri) {
-  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store, storage::OpenStore(uri, /*create_if_missing=*/false));
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store,
+                         storage::OpenStore(uri, /*create_if_missing=*/false));
   Result<std::unique_ptr<Lake>> lake = Open(std::shared_ptr<storage::Store>(std::move(store)));
   if (!lake.ok() && lake.status().code() == StatusCode::kNotFound) {
-    return NotFound(uri, " is not an atoll lake (no ", kSettingsKey, "); run 'atoll init ", uri, "'");
+    return NotFound(uri, " is not an atoll lake (no ", kSettingsKey, "); run 'atoll init ", uri,
+                    "'");
   }
   return lake;
 }
@@ -109,7 +116,8 @@ Result<std::unique_ptr<Lake>> Lake::Open(std::shared_ptr<storage::Store> store) 
   Result<std::string> text = store->Get(kSettingsKey);
   if (!text.ok()) {
     if (text.status().code() == StatusCode::kNotFound) {
-      return NotFound(store->Describe(), " is not an atoll lake (no ", kSettingsKey, "); run 'atoll init'");
+      return NotFound(store->Describe(), " is not an atoll lake (no ", kSettingsKey,
+                      "); run 'atoll init'");
     }
     return text.status().WithContext(StrCat("reading ", store->Describe(), "/", kSettingsKey));
   }
@@ -118,8 +126,10 @@ Result<std::unique_ptr<Lake>> Lake::Open(std::shared_ptr<storage::Store> store) 
   return std::unique_ptr<Lake>(new Lake(std::move(store), std::move(settings)));
 }
 
-Result<InitOutcome> Lake::Init(std::string_view uri, const Settings& settings, const InitOptions& options) {
-  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store, storage::OpenStore(uri, /*create_if_missing=*/true));
+Result<InitOutcome> Lake::Init(std::string_view uri, const Settings& settings,
+                               const InitOptions& options) {
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store,
+                         storage::OpenStore(uri, /*create_if_missing=*/true));
   return InitLake(*store, settings, options);
 }
 
@@ -225,8 +235,8 @@ KeyProblem CheckSourceKey(std::string_view key) {
   KeyProblem out;
   Status valid = storage::ValidateKey(key);
   if (!valid.ok()) {
-    out.reason = StrCat("the store cannot read, move or delete this key: ",
-                        PrintableName(valid.message()));
+    out.reason =
+        StrCat("the store cannot read, move or delete this key: ", PrintableName(valid.message()));
     out.movable = false;
   } else if (!IsValidUtf8(key)) {
     out.reason = "the file name is not valid UTF-8";
@@ -248,8 +258,8 @@ bool IsHiddenPath(std::string_view path) {
 
 Result<std::vector<TableFolder>> ScanTableFolders(storage::Store& store, const std::string& zone) {
   const std::string prefix = zone + "/";
-  ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<storage::ObjectInfo> objects, storage::ListAll(store, prefix),
-                             StrCat("listing ", prefix));
+  ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<storage::ObjectInfo> objects,
+                             storage::ListAll(store, prefix), StrCat("listing ", prefix));
   std::map<std::pair<std::string, std::string>, TableFolder> folders;
   for (storage::ObjectInfo& o : objects) {
     std::string_view rest = std::string_view(o.key).substr(prefix.size());
@@ -267,8 +277,9 @@ Result<std::vector<TableFolder>> ScanTableFolders(storage::Store& store, const s
     f.db = name.first;
     f.table = name.second;
     f.problem = FolderNameProblem(f.db, f.table);
-    std::sort(f.files.begin(), f.files.end(),
-              [](const storage::ObjectInfo& x, const storage::ObjectInfo& y) { return x.key < y.key; });
+    std::sort(
+        f.files.begin(), f.files.end(),
+        [](const storage::ObjectInfo& x, const storage::ObjectInfo& y) { return x.key < y.key; });
     out.push_back(std::move(f));
   }
   return out;

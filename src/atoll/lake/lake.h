@@ -40,7 +40,8 @@ std::string_view InitOutcomeName(InitOutcome outcome);  // "created", "unchanged
 // `options.force`. A stored document that does not parse is replaced only with force.
 // The write is create-if-absent (or swap-if-unchanged with force) where the store supports
 // conditional writes, so two concurrent inits cannot both "create".
-Result<InitOutcome> InitLake(storage::Store& store, const Settings& settings, const InitOptions& options = {});
+Result<InitOutcome> InitLake(storage::Store& store, const Settings& settings,
+                             const InitOptions& options = {});
 
 // Table names. A db or table folder name becomes a part of the SQL name
 // <zone>.<db>.<table> and of keys of the lake (`_atoll/ingest/<zone>.<db>.<table>/`,
@@ -112,7 +113,8 @@ class Lake {
   static Result<std::unique_ptr<Lake>> Open(std::shared_ptr<storage::Store> store);
 
   // Opens (creating a local directory if needed) and runs InitLake.
-  static Result<InitOutcome> Init(std::string_view uri, const Settings& settings, const InitOptions& options = {});
+  static Result<InitOutcome> Init(std::string_view uri, const Settings& settings,
+                                  const InitOptions& options = {});
 
   const Settings& settings() const { return settings_; }
   storage::Store& store() const { return *store_; }
@@ -122,7 +124,8 @@ class Lake {
   const std::shared_ptr<storage::Store>& shared_store() const { return store_; }
 
   // "<zone>/<db>/<table>/" for a zone folder name (e.g. settings().zones.load).
-  static std::string TablePrefix(std::string_view zone, std::string_view db, std::string_view table);
+  static std::string TablePrefix(std::string_view zone, std::string_view db,
+                                 std::string_view table);
 
  private:
   Lake(std::shared_ptr<storage::Store> store, Settings settings);

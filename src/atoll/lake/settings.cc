@@ -1,8 +1,7 @@
 #include "atoll/lake/settings.h"
 
-#include <nlohmann/json.hpp>
-
 #include <cctype>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "atoll/engine/engine.h"
@@ -24,7 +23,8 @@ class ObjectReader {
 
   Status CheckObject() const {
     if (!json_.is_object()) {
-      return InvalidArgument("settings: '", path_.empty() ? "(document)" : path_, "' must be a JSON object");
+      return InvalidArgument("settings: '", path_.empty() ? "(document)" : path_,
+                             "' must be a JSON object");
     }
     return Status::OK();
   }
@@ -59,7 +59,8 @@ class ObjectReader {
   Status OptBool(std::string_view key, std::optional<bool>* out) const {
     const Json* v = Find(key);
     if (v == nullptr) return Status::OK();
-    if (!v->is_boolean()) return InvalidArgument("settings: '", PathOf(key), "' must be true or false");
+    if (!v->is_boolean())
+      return InvalidArgument("settings: '", PathOf(key), "' must be true or false");
     *out = v->get<bool>();
     return Status::OK();
   }
@@ -83,8 +84,8 @@ class ObjectReader {
     const Json* v = Find(key);
     if (v == nullptr) return Status::OK();
     if (!v->is_number_integer() || v->get<int64_t>() < min_value || v->get<int64_t>() > max_value) {
-      return InvalidArgument("settings: '", PathOf(key), "' must be an integer from ", min_value, " to ",
-                             max_value);
+      return InvalidArgument("settings: '", PathOf(key), "' must be an integer from ", min_value,
+                             " to ", max_value);
     }
     *out = static_cast<int>(v->get<int64_t>());
     return Status::OK();
@@ -106,11 +107,13 @@ class ObjectReader {
     return Status::OK();
   }
   // {"name": "TYPE", ...} in document order.
-  Status TypeMap(std::string_view key, std::vector<std::pair<std::string, std::string>>* out) const {
+  Status TypeMap(std::string_view key,
+                 std::vector<std::pair<std::string, std::string>>* out) const {
     const Json* v = Find(key);
     if (v == nullptr) return Status::OK();
     if (!v->is_object()) {
-      return InvalidArgument("settings: '", PathOf(key), "' must be an object of column name to type");
+      return InvalidArgument("settings: '", PathOf(key),
+                             "' must be an object of column name to type");
     }
     out->clear();
     for (const auto& [name, type] : v->items()) {
@@ -132,8 +135,9 @@ class ObjectReader {
 Status ParseTableOptions(const Json& json, const std::string& path, TableOptions* out) {
   ObjectReader r(json, path);
   ATOLL_RETURN_NOT_OK(r.CheckObject());
-  ATOLL_RETURN_NOT_OK(r.CheckKeys({"format", "delimiter", "header", "quote", "escape", "null_string",
-                                   "timestamp_format", "date_format", "column_types", "columns"}));
+  ATOLL_RETURN_NOT_OK(
+      r.CheckKeys({"format", "delimiter", "header", "quote", "escape", "null_string",
+                   "timestamp_format", "date_format", "column_types", "columns"}));
   ATOLL_RETURN_NOT_OK(r.OptString("format", &out->format));
   ATOLL_RETURN_NOT_OK(r.OptString("delimiter", &out->delimiter));
   ATOLL_RETURN_NOT_OK(r.OptBool("header", &out->header));
@@ -168,15 +172,19 @@ Json TableOptionsToJson(const TableOptions& o) {
 }
 
 Status ValidateTableOptions(const TableOptions& o, const std::string& path) {
-  static const std::set<std::string, std::less<>> kFormats = {"csv", "tsv", "json", "ndjson", "avro", "parquet"};
+  static const std::set<std::string, std::less<>> kFormats = {"csv",    "tsv",  "json",
+                                                              "ndjson", "avro", "parquet"};
   if (o.format && kFormats.count(*o.format) == 0) {
-    return InvalidArgument("settings: '", path, ".format' must be one of csv, tsv, json, ndjson, avro, parquet (got '",
+    return InvalidArgument("settings: '", path,
+                           ".format' must be one of csv, tsv, json, ndjson, avro, parquet (got '",
                            *o.format, "')");
   }
-  auto one_char = [&](const std::optional<std::string>& v, std::string_view key, bool allow_empty) -> Status {
+  auto one_char = [&](const std::optional<std::string>& v, std::string_view key,
+                      bool allow_empty) -> Status {
     if (!v) return Status::OK();
     if (v->size() == 1 || (allow_empty && v->empty()) || *v == "\\t") return Status::OK();
-    return InvalidArgument("settings: '", path, ".", key, "' must be one character (got '", *v, "')");
+    return InvalidArgument("settings: '", path, ".", key, "' must be one character (got '", *v,
+                           "')");
   };
   ATOLL_RETURN_NOT_OK(one_char(o.delimiter, "delimiter", false));
   ATOLL_RETURN_NOT_OK(one_char(o.quote, "quote", true));
@@ -187,7 +195,8 @@ Status ValidateTableOptions(const TableOptions& o, const std::string& path) {
 bool ValidSegment(std::string_view s) {
   if (s.empty() || s.size() > 64 || s[0] == '.') return false;
   for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.')) return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.'))
+      return false;
   }
   return true;
 }
@@ -217,8 +226,8 @@ bool PositiveInt(std::string_view s) {
 }  // namespace
 
 std::vector<std::pair<std::string_view, const std::string*>> ZoneList(const Zones& z) {
-  return {{"prepare", &z.prepare}, {"load", &z.load},   {"stg", &z.stg},         {"tmp", &z.tmp},
-          {"prd", &z.prd},         {"trail", &z.trail}, {"stats", &z.stats},     {"log", &z.log},
+  return {{"prepare", &z.prepare}, {"load", &z.load},     {"stg", &z.stg},          {"tmp", &z.tmp},
+          {"prd", &z.prd},         {"trail", &z.trail},   {"stats", &z.stats},      {"log", &z.log},
           {"queries", &z.queries}, {"assets", &z.assets}, {"rejected", &z.rejected}};
 }
 
@@ -227,20 +236,23 @@ Status ValidatePartitionField(std::string_view field) {
   size_t open = f.find('(');
   if (open == std::string_view::npos) {
     if (ValidColumnName(f)) return Status::OK();
-    return InvalidArgument("partition field '", field, "' is not a column name or transform(column)");
+    return InvalidArgument("partition field '", field,
+                           "' is not a column name or transform(column)");
   }
   if (f.back() != ')') return InvalidArgument("partition field '", field, "': missing ')'");
   std::string_view name = Trim(f.substr(0, open));
   std::string_view inner = f.substr(open + 1, f.size() - open - 2);
   if (name == "identity" || name == "year" || name == "month" || name == "day" || name == "hour") {
     if (ValidColumnName(Trim(inner))) return Status::OK();
-    return InvalidArgument("partition field '", field, "': '", Trim(inner), "' is not a column name");
+    return InvalidArgument("partition field '", field, "': '", Trim(inner),
+                           "' is not a column name");
   }
   if (name == "bucket" || name == "truncate") {
     size_t comma = inner.find(',');
     if (comma == std::string_view::npos || !PositiveInt(Trim(inner.substr(0, comma))) ||
         !ValidColumnName(Trim(inner.substr(comma + 1)))) {
-      return InvalidArgument("partition field '", field, "': expected ", name, "(N, column) with N > 0");
+      return InvalidArgument("partition field '", field, "': expected ", name,
+                             "(N, column) with N > 0");
     }
     return Status::OK();
   }
@@ -273,21 +285,34 @@ Result<uint64_t> ParseByteSize(std::string_view text) {
   std::string_view t = Trim(text);
   size_t i = 0;
   while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
-  if (i == 0 || i > 15) return InvalidArgument("'", text, "' is not a size (examples: 134217728, 128MiB, 1GB)");
+  if (i == 0 || i > 15)
+    return InvalidArgument("'", text, "' is not a size (examples: 134217728, 128MiB, 1GB)");
   uint64_t n = std::stoull(std::string(t.substr(0, i)));
   std::string unit;
-  for (char c : Trim(t.substr(i))) unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (char c : Trim(t.substr(i)))
+    unit += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   uint64_t mult = 0;
-  if (unit.empty() || unit == "b") mult = 1;
-  else if (unit == "k" || unit == "kb") mult = 1000;
-  else if (unit == "kib") mult = 1024;
-  else if (unit == "m" || unit == "mb") mult = 1000 * 1000;
-  else if (unit == "mib") mult = 1 << 20;
-  else if (unit == "g" || unit == "gb") mult = 1000ull * 1000 * 1000;
-  else if (unit == "gib") mult = 1ull << 30;
-  else if (unit == "t" || unit == "tb") mult = 1000ull * 1000 * 1000 * 1000;
-  else if (unit == "tib") mult = 1ull << 40;
-  if (mult == 0) return InvalidArgument("'", text, "': unknown size unit '", unit, "' (B, KB, KiB, MB, MiB, GB, GiB, TB, TiB)");
+  if (unit.empty() || unit == "b")
+    mult = 1;
+  else if (unit == "k" || unit == "kb")
+    mult = 1000;
+  else if (unit == "kib")
+    mult = 1024;
+  else if (unit == "m" || unit == "mb")
+    mult = 1000 * 1000;
+  else if (unit == "mib")
+    mult = 1 << 20;
+  else if (unit == "g" || unit == "gb")
+    mult = 1000ull * 1000 * 1000;
+  else if (unit == "gib")
+    mult = 1ull << 30;
+  else if (unit == "t" || unit == "tb")
+    mult = 1000ull * 1000 * 1000 * 1000;
+  else if (unit == "tib")
+    mult = 1ull << 40;
+  if (mult == 0)
+    return InvalidArgument("'", text, "': unknown size unit '", unit,
+                           "' (B, KB, KiB, MB, MiB, GB, GiB, TB, TiB)");
   if (n > UINT64_MAX / mult) return InvalidArgument("'", text, "' is too large");
   if (n == 0) return InvalidArgument("'", text, "': a size must be positive");
   return n * mult;
@@ -297,15 +322,21 @@ Result<int64_t> ParseDurationMs(std::string_view text) {
   std::string_view t = Trim(text);
   size_t i = 0;
   while (i < t.size() && std::isdigit(static_cast<unsigned char>(t[i]))) ++i;
-  if (i == 0 || i > 12) return InvalidArgument("'", text, "' is not a duration (examples: 500ms, 30s, 2m, 1h)");
+  if (i == 0 || i > 12)
+    return InvalidArgument("'", text, "' is not a duration (examples: 500ms, 30s, 2m, 1h)");
   const int64_t n = std::stoll(std::string(t.substr(0, i)));
   std::string_view unit = Trim(t.substr(i));
   int64_t mult = 0;
-  if (unit == "ms") mult = 1;
-  else if (unit == "s" || unit.empty()) mult = 1000;
-  else if (unit == "m" || unit == "min") mult = 60 * 1000;
-  else if (unit == "h") mult = 3600 * 1000;
-  if (mult == 0) return InvalidArgument("'", text, "': unknown duration unit '", unit, "' (ms, s, m, h)");
+  if (unit == "ms")
+    mult = 1;
+  else if (unit == "s" || unit.empty())
+    mult = 1000;
+  else if (unit == "m" || unit == "min")
+    mult = 60 * 1000;
+  else if (unit == "h")
+    mult = 3600 * 1000;
+  if (mult == 0)
+    return InvalidArgument("'", text, "': unknown duration unit '", unit, "' (ms, s, m, h)");
   return n * mult;
 }
 
@@ -316,17 +347,19 @@ std::string FormatDurationMs(int64_t ms) {
 
 Status Settings::Validate() const {
   if (version < 1 || version > kSettingsVersion) {
-    return NotSupported("settings: version ", version, " is not supported by this atoll (it knows 1 to ",
-                        kSettingsVersion, ")");
+    return NotSupported("settings: version ", version,
+                        " is not supported by this atoll (it knows 1 to ", kSettingsVersion, ")");
   }
   std::set<std::string, std::less<>> seen;
   for (const auto& [key, value] : ZoneList(zones)) {
     if (!ValidSegment(*value) || *value == "_atoll") {
-      return InvalidArgument("settings: 'zones.", key, "' = '", *value,
-                             "' is not a valid folder name (letters, digits, '_', '-', '.'; not starting with '.')");
+      return InvalidArgument(
+          "settings: 'zones.", key, "' = '", *value,
+          "' is not a valid folder name (letters, digits, '_', '-', '.'; not starting with '.')");
     }
     if (!seen.insert(*value).second) {
-      return InvalidArgument("settings: 'zones.", key, "' = '", *value, "' is used by another zone");
+      return InvalidArgument("settings: 'zones.", key, "' = '", *value,
+                             "' is used by another zone");
     }
   }
   for (const std::string& f : partition_by) {
@@ -336,8 +369,8 @@ Status Settings::Validate() const {
   if (target_file_size_bytes < 1024) {
     return InvalidArgument("settings: 'landing.target_file_size_bytes' must be at least 1024");
   }
-  if (catalog != "in-bucket" && catalog.rfind("sqlite:", 0) != 0 && catalog.rfind("postgresql://", 0) != 0 &&
-      catalog.rfind("postgres://", 0) != 0) {
+  if (catalog != "in-bucket" && catalog.rfind("sqlite:", 0) != 0 &&
+      catalog.rfind("postgresql://", 0) != 0 && catalog.rfind("postgres://", 0) != 0) {
     return InvalidArgument("settings: 'catalog' = '", catalog,
                            "' must be \"in-bucket\", \"sqlite:<path>\" or \"postgresql://...\"");
   }
@@ -347,17 +380,22 @@ Status Settings::Validate() const {
   if (prepare.max_files_per_batch < 1) {
     return InvalidArgument("settings: 'prepare.max_files_per_batch' must be positive");
   }
-  if (prepare.max_line_bytes < 1024) return InvalidArgument("settings: 'prepare.max_line_bytes' must be at least 1024");
+  if (prepare.max_line_bytes < 1024)
+    return InvalidArgument("settings: 'prepare.max_line_bytes' must be at least 1024");
   if (prepare.max_json_depth < 1 || prepare.max_json_depth > 1000) {
     return InvalidArgument("settings: 'prepare.max_json_depth' must be between 1 and 1000");
   }
-  if (prepare.min_age_ms < 0) return InvalidArgument("settings: 'prepare.min_age' must not be negative");
-  if (prepare.memory_limit.empty()) return InvalidArgument("settings: 'prepare.memory_limit' must not be empty");
+  if (prepare.min_age_ms < 0)
+    return InvalidArgument("settings: 'prepare.min_age' must not be negative");
+  if (prepare.memory_limit.empty())
+    return InvalidArgument("settings: 'prepare.memory_limit' must not be empty");
   ATOLL_RETURN_NOT_OK(ValidateTableOptions(prepare.defaults, "prepare.defaults"));
   for (const auto& [name, options] : prepare.tables) {
     size_t dot = name.find('.');
-    if (dot == std::string::npos || !ValidSegment(name.substr(0, dot)) || !ValidSegment(name.substr(dot + 1))) {
-      return InvalidArgument("settings: 'prepare.tables' key '", name, "' must be \"<db>.<table>\"");
+    if (dot == std::string::npos || !ValidSegment(name.substr(0, dot)) ||
+        !ValidSegment(name.substr(dot + 1))) {
+      return InvalidArgument("settings: 'prepare.tables' key '", name,
+                             "' must be \"<db>.<table>\"");
     }
     ATOLL_RETURN_NOT_OK(ValidateTableOptions(options, StrCat("prepare.tables.", name)));
   }
@@ -391,26 +429,29 @@ Result<Settings> ParseSettings(std::string_view json_text) {
   Settings s;
   ObjectReader top(doc, "");
   ATOLL_RETURN_NOT_OK(top.CheckObject());
-  ATOLL_RETURN_NOT_OK(top.CheckKeys({"format", "version", "zones", "landing", "catalog", "prepare"}));
+  ATOLL_RETURN_NOT_OK(
+      top.CheckKeys({"format", "version", "zones", "landing", "catalog", "prepare"}));
   std::string format(kSettingsFormat);
   ATOLL_RETURN_NOT_OK(top.String("format", &format));
   if (format != kSettingsFormat) {
-    return InvalidArgument("settings: 'format' must be \"", kSettingsFormat, "\" (got \"", format, "\")");
+    return InvalidArgument("settings: 'format' must be \"", kSettingsFormat, "\" (got \"", format,
+                           "\")");
   }
   const Json* version = top.Find("version");
   if (version == nullptr) return InvalidArgument("settings: missing key 'version'");
-  if (!version->is_number_integer()) return InvalidArgument("settings: 'version' must be an integer");
+  if (!version->is_number_integer())
+    return InvalidArgument("settings: 'version' must be an integer");
   if (version->get<int64_t>() > kSettingsVersion || version->get<int64_t>() < 1) {
-    return NotSupported("settings: version ", version->get<int64_t>(), " is not supported by this atoll (it knows 1 to ",
-                        kSettingsVersion, ")");
+    return NotSupported("settings: version ", version->get<int64_t>(),
+                        " is not supported by this atoll (it knows 1 to ", kSettingsVersion, ")");
   }
   s.version = static_cast<int>(version->get<int64_t>());
 
   if (const Json* z = top.Find("zones")) {
     ObjectReader zr(*z, "zones");
     ATOLL_RETURN_NOT_OK(zr.CheckObject());
-    ATOLL_RETURN_NOT_OK(zr.CheckKeys({"prepare", "load", "stg", "tmp", "prd", "trail", "stats", "log", "queries",
-                                      "assets", "rejected"}));
+    ATOLL_RETURN_NOT_OK(zr.CheckKeys({"prepare", "load", "stg", "tmp", "prd", "trail", "stats",
+                                      "log", "queries", "assets", "rejected"}));
     for (auto& [key, value] : ZoneList(s.zones)) {
       ATOLL_RETURN_NOT_OK(zr.String(key, const_cast<std::string*>(value)));
     }
@@ -420,10 +461,12 @@ Result<Settings> ParseSettings(std::string_view json_text) {
     ATOLL_RETURN_NOT_OK(lr.CheckObject());
     ATOLL_RETURN_NOT_OK(lr.CheckKeys({"partition_by", "target_file_size_bytes"}));
     if (const Json* p = lr.Find("partition_by")) {
-      if (!p->is_array()) return InvalidArgument("settings: 'landing.partition_by' must be an array of strings");
+      if (!p->is_array())
+        return InvalidArgument("settings: 'landing.partition_by' must be an array of strings");
       s.partition_by.clear();
       for (const Json& f : *p) {
-        if (!f.is_string()) return InvalidArgument("settings: 'landing.partition_by' must be an array of strings");
+        if (!f.is_string())
+          return InvalidArgument("settings: 'landing.partition_by' must be an array of strings");
         s.partition_by.push_back(f.get<std::string>());
       }
     }
@@ -433,9 +476,9 @@ Result<Settings> ParseSettings(std::string_view json_text) {
   if (const Json* p = top.Find("prepare")) {
     ObjectReader pr(*p, "prepare");
     ATOLL_RETURN_NOT_OK(pr.CheckObject());
-    ATOLL_RETURN_NOT_OK(pr.CheckKeys({"batch_target_bytes", "max_files_per_batch", "max_decompressed_bytes",
-                                      "max_line_bytes", "max_json_depth", "min_age", "memory_limit", "defaults",
-                                      "tables"}));
+    ATOLL_RETURN_NOT_OK(pr.CheckKeys({"batch_target_bytes", "max_files_per_batch",
+                                      "max_decompressed_bytes", "max_line_bytes", "max_json_depth",
+                                      "min_age", "memory_limit", "defaults", "tables"}));
     ATOLL_RETURN_NOT_OK(pr.Bytes("batch_target_bytes", &s.prepare.batch_target_bytes));
     ATOLL_RETURN_NOT_OK(pr.Int("max_files_per_batch", &s.prepare.max_files_per_batch, 1, 1000000));
     ATOLL_RETURN_NOT_OK(pr.Bytes("max_decompressed_bytes", &s.prepare.max_decompressed_bytes));
@@ -447,7 +490,8 @@ Result<Settings> ParseSettings(std::string_view json_text) {
       ATOLL_RETURN_NOT_OK(ParseTableOptions(*d, "prepare.defaults", &s.prepare.defaults));
     }
     if (const Json* t = pr.Find("tables")) {
-      if (!t->is_object()) return InvalidArgument("settings: 'prepare.tables' must be a JSON object");
+      if (!t->is_object())
+        return InvalidArgument("settings: 'prepare.tables' must be a JSON object");
       for (const auto& [name, options] : t->items()) {
         TableOptions o;
         ATOLL_RETURN_NOT_OK(ParseTableOptions(options, StrCat("prepare.tables.", name), &o));
@@ -466,7 +510,8 @@ std::string SettingsToJson(const Settings& s) {
   Json zones = Json::object();
   for (const auto& [key, value] : ZoneList(s.zones)) zones[std::string(key)] = *value;
   doc["zones"] = zones;
-  doc["landing"] = {{"partition_by", s.partition_by}, {"target_file_size_bytes", s.target_file_size_bytes}};
+  doc["landing"] = {{"partition_by", s.partition_by},
+                    {"target_file_size_bytes", s.target_file_size_bytes}};
   doc["catalog"] = s.catalog;
   Json tables = Json::object();
   for (const auto& [name, options] : s.prepare.tables) tables[name] = TableOptionsToJson(options);

@@ -39,7 +39,8 @@ class StringImpl final : public Body::Impl {
 
 class FileImpl final : public Body::Impl {
  public:
-  FileImpl(int fd, uint64_t size, std::string path) : fd_(fd), size_(size), path_(std::move(path)) {}
+  FileImpl(int fd, uint64_t size, std::string path)
+      : fd_(fd), size_(size), path_(std::move(path)) {}
   ~FileImpl() override { ::close(fd_); }
   uint64_t size() const override { return size_; }
   Status ReadAt(uint64_t offset, size_t n, char* out) const override {
@@ -66,7 +67,9 @@ class FileImpl final : public Body::Impl {
 
 Body::Body() : impl_(std::make_shared<StringImpl>(std::string_view())) {}
 
-Body Body::FromString(std::string data) { return Body(std::make_shared<StringImpl>(std::move(data))); }
+Body Body::FromString(std::string data) {
+  return Body(std::make_shared<StringImpl>(std::move(data)));
+}
 
 Body Body::FromView(std::string_view data) { return Body(std::make_shared<StringImpl>(data)); }
 

@@ -7,7 +7,8 @@ namespace atl::storage {
 
 namespace {
 
-constexpr const char* kOpNames[kFaultOpCount] = {"Get", "Head", "Put", "List", "DeleteMany", "Copy"};
+constexpr const char* kOpNames[kFaultOpCount] = {"Get",  "Head",       "Put",
+                                                 "List", "DeleteMany", "Copy"};
 
 size_t Index(FaultOp op) { return static_cast<size_t>(op); }
 
@@ -26,7 +27,8 @@ Status Injected(FaultKind kind, FaultOp op, uint64_t call, std::string_view what
 
 }  // namespace
 
-FaultStore::FaultStore(std::shared_ptr<Store> inner, uint64_t seed) : inner_(std::move(inner)), rng_(seed) {}
+FaultStore::FaultStore(std::shared_ptr<Store> inner, uint64_t seed)
+    : inner_(std::move(inner)), rng_(seed) {}
 
 void FaultStore::SetRule(FaultOp op, FaultRule rule) {
   std::lock_guard<std::mutex> lock(mu_);
@@ -64,7 +66,8 @@ FaultStore::Decision FaultStore::Decide(FaultOp op) {
     d.call = call;
     delay = rule.delay;
     d.kind = rule.kind;
-    d.fail = std::find(rule.fail_calls.begin(), rule.fail_calls.end(), call) != rule.fail_calls.end();
+    d.fail =
+        std::find(rule.fail_calls.begin(), rule.fail_calls.end(), call) != rule.fail_calls.end();
     if (!d.fail && rule.ratio > 0) {
       d.fail = std::uniform_real_distribution<double>(0.0, 1.0)(rng_) < rule.ratio;
     }
@@ -93,12 +96,15 @@ Result<ObjectInfo> FaultStore::Head(std::string_view key) {
   return Run<Result<ObjectInfo>>(FaultOp::kHead, key, [&] { return inner_->Head(key); });
 }
 
-Result<ObjectInfo> FaultStore::Put(std::string_view key, const Body& body, const PutOptions& options) {
-  return Run<Result<ObjectInfo>>(FaultOp::kPut, key, [&] { return inner_->Put(key, body, options); });
+Result<ObjectInfo> FaultStore::Put(std::string_view key, const Body& body,
+                                   const PutOptions& options) {
+  return Run<Result<ObjectInfo>>(FaultOp::kPut, key,
+                                 [&] { return inner_->Put(key, body, options); });
 }
 
 Result<ListPage> FaultStore::List(std::string_view prefix, const ListOptions& options) {
-  return Run<Result<ListPage>>(FaultOp::kList, prefix, [&] { return inner_->List(prefix, options); });
+  return Run<Result<ListPage>>(FaultOp::kList, prefix,
+                               [&] { return inner_->List(prefix, options); });
 }
 
 Status FaultStore::DeleteMany(const std::vector<std::string>& keys) {

@@ -83,8 +83,8 @@ class FaultStore final : public Store {
 
   std::shared_ptr<Store> inner_;
   mutable std::mutex mu_;
-  std::mt19937_64 rng_;                      // guarded by mu_
-  std::array<FaultRule, kFaultOpCount> rules_;  // guarded by mu_
+  std::mt19937_64 rng_;                           // guarded by mu_
+  std::array<FaultRule, kFaultOpCount> rules_;    // guarded by mu_
   std::array<uint64_t, kFaultOpCount> calls_{};   // guarded by mu_
   std::array<uint64_t, kFaultOpCount> faults_{};  // guarded by mu_
 };

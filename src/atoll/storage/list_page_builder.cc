@@ -6,7 +6,8 @@ namespace {
 bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
 }  // namespace
 
-Result<ListPageBuilder> ListPageBuilder::Start(std::string_view prefix, const ListOptions& options) {
+Result<ListPageBuilder> ListPageBuilder::Start(std::string_view prefix,
+                                               const ListOptions& options) {
   ListPageBuilder b;
   b.prefix_ = std::string(prefix);
   b.delimiter_ = options.delimiter;

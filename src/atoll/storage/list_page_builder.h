@@ -45,7 +45,7 @@ class ListPageBuilder {
   std::string_view RollUp(std::string_view key) const;
   bool SkippedByToken(std::string_view key) const;
   std::string prefix_, delimiter_, seek_;
-  std::string after_;            // continue strictly after this key/prefix
+  std::string after_;  // continue strictly after this key/prefix
   bool after_is_prefix_ = false;
   size_t max_items_ = 1000;
   size_t items_ = 0;

@@ -15,8 +15,8 @@
 #include <climits>
 #include <cstdio>
 #include <cstdlib>
-#include <functional>
 #include <filesystem>
+#include <functional>
 #include <system_error>
 #include <utility>
 #include <vector>
@@ -51,7 +51,8 @@ class Fd {
 
 uint64_t RandomU64() {
   uint64_t v = 0;
-  if (::getrandom(&v, sizeof v, 0) != sizeof v) v = static_cast<uint64_t>(::clock()) ^ (uint64_t(::getpid()) << 40);
+  if (::getrandom(&v, sizeof v, 0) != sizeof v)
+    v = static_cast<uint64_t>(::clock()) ^ (uint64_t(::getpid()) << 40);
   return v;
 }
 
@@ -73,7 +74,8 @@ ObjectInfo InfoFromStat(std::string key, const struct stat& st) {
   const int64_t mtime_ns = int64_t{st.st_mtim.tv_sec} * 1000000000 + st.st_mtim.tv_nsec;
   char etag[64];
   std::snprintf(etag, sizeof etag, "%llx-%llx-%llx", static_cast<unsigned long long>(st.st_ino),
-                static_cast<unsigned long long>(st.st_size), static_cast<unsigned long long>(mtime_ns));
+                static_cast<unsigned long long>(st.st_size),
+                static_cast<unsigned long long>(mtime_ns));
   return ObjectInfo{std::move(key), static_cast<uint64_t>(st.st_size), etag, mtime_ns / 1000000};
 }
 
@@ -92,7 +94,8 @@ Status WriteAll(int fd, const char* data, size_t n, std::string_view what) {
 
 class LocalStore::Impl {
  public:
-  Impl(std::string root, Fd root_fd, bool openat2) : root_(std::move(root)), root_fd_(std::move(root_fd)), openat2_(openat2) {}
+  Impl(std::string root, Fd root_fd, bool openat2)
+      : root_(std::move(root)), root_fd_(std::move(root_fd)), openat2_(openat2) {}
 
   // Opens `rel` (relative to the root; "" is the root) without leaving the root.
   // Returns an fd or -errno; -EXDEV when a symbolic link leads outside the root.
@@ -124,18 +127,23 @@ class LocalStore::Impl {
   }
 
   Status Conflict(std::string_view key, std::string_view detail) const {
-    return NotSupported("cannot store key '", key, "' in ", root_, ": ", detail,
-                        " (a local directory cannot hold both an object 'x' and objects under 'x/')");
+    return NotSupported(
+        "cannot store key '", key, "' in ", root_, ": ", detail,
+        " (a local directory cannot hold both an object 'x' and objects under 'x/')");
   }
 
   Status CheckKey(std::string_view key) const {
     ATOLL_RETURN_NOT_OK(ValidateKey(key));
-    if (key.back() == '/') return NotSupported("key '", key, "': the local store does not support folder-marker keys ending in '/'");
+    if (key.back() == '/')
+      return NotSupported("key '", key,
+                          "': the local store does not support folder-marker keys ending in '/'");
     size_t start = 0;
     while (start < key.size()) {
       size_t end = std::min(key.find('/', start), key.size());
       if (IsReservedName(key.substr(start, end - start))) {
-        return InvalidArgument("key '", key, "' uses a name starting with '.atoll-', reserved for the local store's own files");
+        return InvalidArgument(
+            "key '", key,
+            "' uses a name starting with '.atoll-', reserved for the local store's own files");
       }
       start = end + 1;
     }
@@ -149,7 +157,8 @@ class LocalStore::Impl {
     if (fd >= 0) return Fd(fd);
     if (fd == -EXDEV) return Escapes(key);
     if (fd == -ENOTDIR && create) return Conflict(key, "a parent path is an object");
-    if (fd != -ENOENT || !create) return ErrnoToStatus(-fd, StrCat("opening directory of key '", key, "' in ", root_));
+    if (fd != -ENOENT || !create)
+      return ErrnoToStatus(-fd, StrCat("opening directory of key '", key, "' in ", root_));
     // Create the missing levels one at a time, each inside a directory already checked.
     Fd cur(OpenBeneath("", O_RDONLY | O_DIRECTORY));
     size_t start = 0;
@@ -162,7 +171,8 @@ class LocalStore::Impl {
       int next = OpenBeneath(dir.substr(0, end), O_RDONLY | O_DIRECTORY);
       if (next == -EXDEV) return Escapes(key);
       if (next == -ENOTDIR) return Conflict(key, StrCat("'", dir.substr(0, end), "' is an object"));
-      if (next < 0) return ErrnoToStatus(-next, StrCat("opening directory ", root_, "/", dir.substr(0, end)));
+      if (next < 0)
+        return ErrnoToStatus(-next, StrCat("opening directory ", root_, "/", dir.substr(0, end)));
       cur = Fd(next);
       start = end + 1;
     }
@@ -176,8 +186,11 @@ class LocalStore::Impl {
     if (fd == -ENOENT || fd == -ENOTDIR) return NotFound("no such key '", key, "' in ", Describe());
     if (fd < 0) return ErrnoToStatus(-fd, StrCat("opening key '", key, "' in ", Describe()));
     Fd owned(fd);
-    if (::fstat(fd, st) != 0) return ErrnoToStatus(errno, StrCat("stat of key '", key, "' in ", Describe()));
-    if (!S_ISREG(st->st_mode)) return NotFound("no such key '", key, "' in ", Describe(), " (the path is not a regular file)");
+    if (::fstat(fd, st) != 0)
+      return ErrnoToStatus(errno, StrCat("stat of key '", key, "' in ", Describe()));
+    if (!S_ISREG(st->st_mode))
+      return NotFound("no such key '", key, "' in ", Describe(),
+                      " (the path is not a regular file)");
     return owned;
   }
 
@@ -193,10 +206,13 @@ class LocalStore::Impl {
     for (int attempt = 0;; ++attempt) {
       ATOLL_ASSIGN_OR_RETURN(Fd dfd, OpenDir(key, dir, /*create=*/true));
       char name[48];
-      std::snprintf(name, sizeof name, ".atoll-tmp-%016llx", static_cast<unsigned long long>(RandomU64()));
+      std::snprintf(name, sizeof name, ".atoll-tmp-%016llx",
+                    static_cast<unsigned long long>(RandomU64()));
       int fd = ::openat(dfd.get(), name, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
       if (fd < 0 && (errno == ENOENT || errno == EEXIST) && attempt < 8) continue;
-      if (fd < 0) return ErrnoToStatus(errno, StrCat("creating a temporary file for key '", key, "' in ", root_));
+      if (fd < 0)
+        return ErrnoToStatus(errno,
+                             StrCat("creating a temporary file for key '", key, "' in ", root_));
       Fd file(fd);
       Temp t{std::move(dfd), name, {}};
       Status st = fill(fd);
@@ -233,9 +249,13 @@ class LocalStore::Impl {
     if (options.condition == PutCondition::kIfAbsent) {
       if (::linkat(dfd, t.name.c_str(), dfd, name.c_str(), 0) != 0) {
         struct stat cur;
-        if (errno != EEXIST) st = ErrnoToStatus(errno, StrCat("creating key '", key, "' in ", Describe()));
-        else if (::fstatat(dfd, name.c_str(), &cur, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(cur.st_mode)) st = Conflict(key, "it is a directory");
-        else st = AlreadyExists("key '", key, "' already exists in ", Describe());
+        if (errno != EEXIST)
+          st = ErrnoToStatus(errno, StrCat("creating key '", key, "' in ", Describe()));
+        else if (::fstatat(dfd, name.c_str(), &cur, AT_SYMLINK_NOFOLLOW) == 0 &&
+                 S_ISDIR(cur.st_mode))
+          st = Conflict(key, "it is a directory");
+        else
+          st = AlreadyExists("key '", key, "' already exists in ", Describe());
       }
       ::unlinkat(dfd, t.name.c_str(), 0);
     } else {
@@ -244,14 +264,15 @@ class LocalStore::Impl {
         if (::fstatat(dfd, name.c_str(), &cur, 0) != 0 || !S_ISREG(cur.st_mode)) {
           st = NotFound("conditional write to '", key, "': no such key in ", Describe());
         } else if (std::string etag = InfoFromStat("", cur).etag; etag != options.if_match) {
-          st = PreconditionFailed("conditional write to '", key, "' in ", Describe(), ": etag is '", etag,
-                                  "', not the expected '", options.if_match, "'");
+          st = PreconditionFailed("conditional write to '", key, "' in ", Describe(), ": etag is '",
+                                  etag, "', not the expected '", options.if_match, "'");
         }
       }
       if (st.ok() && ::renameat(dfd, t.name.c_str(), dfd, name.c_str()) != 0) {
         const int err = errno;
-        st = (err == EISDIR || err == ENOTEMPTY || err == EEXIST) ? Conflict(key, "it is a directory")
-                                                                  : ErrnoToStatus(err, StrCat("renaming into key '", key, "'"));
+        st = (err == EISDIR || err == ENOTEMPTY || err == EEXIST)
+                 ? Conflict(key, "it is a directory")
+                 : ErrnoToStatus(err, StrCat("renaming into key '", key, "'"));
       }
       if (!st.ok()) ::unlinkat(dfd, t.name.c_str(), 0);
     }
@@ -274,7 +295,8 @@ class LocalStore::Impl {
   // Appends every listable key under directory `dir_fd` (whose keys start with
   // `key_prefix`) to `out`. Directories rolled up by `builder` contribute one key.
   void Walk(int dir_fd, const std::string& key_prefix, std::string_view name_filter,
-            const ListPageBuilder& builder, bool one_is_enough, std::vector<std::string>* out) const {
+            const ListPageBuilder& builder, bool one_is_enough,
+            std::vector<std::string>* out) const {
     int fd = ::openat(dir_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (fd < 0) return;
     DIR* d = ::fdopendir(fd);
@@ -327,15 +349,19 @@ Result<std::unique_ptr<LocalStore>> LocalStore::Open(std::string root_dir, bool 
   if (root_dir.empty()) return InvalidArgument("local store: empty root directory");
   struct stat st;
   if (::stat(root_dir.c_str(), &st) != 0) {
-    if (errno != ENOENT || !create_if_missing) return ErrnoToStatus(errno, StrCat("opening local store ", root_dir));
+    if (errno != ENOENT || !create_if_missing)
+      return ErrnoToStatus(errno, StrCat("opening local store ", root_dir));
     std::error_code ec;
     std::filesystem::create_directories(root_dir, ec);
     if (ec) return IOError("creating local store directory ", root_dir, ": ", ec.message());
-    if (::stat(root_dir.c_str(), &st) != 0) return ErrnoToStatus(errno, StrCat("opening local store ", root_dir));
+    if (::stat(root_dir.c_str(), &st) != 0)
+      return ErrnoToStatus(errno, StrCat("opening local store ", root_dir));
   }
-  if (!S_ISDIR(st.st_mode)) return InvalidArgument("local store root ", root_dir, " is not a directory");
+  if (!S_ISDIR(st.st_mode))
+    return InvalidArgument("local store root ", root_dir, " is not a directory");
   char real[PATH_MAX];
-  if (::realpath(root_dir.c_str(), real) == nullptr) return ErrnoToStatus(errno, StrCat("resolving ", root_dir));
+  if (::realpath(root_dir.c_str(), real) == nullptr)
+    return ErrnoToStatus(errno, StrCat("resolving ", root_dir));
   int fd = ::open(real, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (fd < 0) return ErrnoToStatus(errno, StrCat("opening local store ", real));
   Fd root_fd(fd);
@@ -357,10 +383,12 @@ Result<std::string> LocalStore::Get(std::string_view key, ByteRange range) {
   std::string out(std::min<uint64_t>(range.length, size - range.offset), '\0');
   size_t done = 0;
   while (done < out.size()) {
-    ssize_t r = ::pread(fd.get(), out.data() + done, out.size() - done, static_cast<off_t>(range.offset + done));
+    ssize_t r = ::pread(fd.get(), out.data() + done, out.size() - done,
+                        static_cast<off_t>(range.offset + done));
     if (r < 0 && errno == EINTR) continue;
     if (r < 0) return ErrnoToStatus(errno, StrCat("reading key '", key, "' in ", Describe()));
-    if (r == 0) break;  // the file is replaced by rename, never truncated: only a foreign writer gets here
+    if (r == 0)
+      break;  // the file is replaced by rename, never truncated: only a foreign writer gets here
     done += static_cast<size_t>(r);
   }
   out.resize(done);
@@ -387,7 +415,8 @@ Result<std::optional<bool>> LocalStore::OpenElsewhere(std::string_view key) {
   return std::optional<bool>();
 }
 
-Result<ObjectInfo> LocalStore::Put(std::string_view key, const Body& body, const PutOptions& options) {
+Result<ObjectInfo> LocalStore::Put(std::string_view key, const Body& body,
+                                   const PutOptions& options) {
   ATOLL_RETURN_NOT_OK(impl_->CheckKey(key));
   Fd lock;
   if (options.condition != PutCondition::kNone) {
@@ -410,7 +439,8 @@ Result<ObjectInfo> LocalStore::Copy(std::string_view src, std::string_view dst) 
   ATOLL_RETURN_NOT_OK(impl_->CheckKey(src));
   ATOLL_RETURN_NOT_OK(impl_->CheckKey(dst));
   struct stat st;
-  ATOLL_ASSIGN_OR_RETURN_CTX(Fd in, impl_->OpenObject(src, O_RDONLY | O_NONBLOCK, &st), "copy source");
+  ATOLL_ASSIGN_OR_RETURN_CTX(Fd in, impl_->OpenObject(src, O_RDONLY | O_NONBLOCK, &st),
+                             "copy source");
   auto fill = [&](int out) -> Status {
     std::string buf(1 << 20, '\0');
     while (true) {
@@ -438,12 +468,14 @@ Result<ListPage> LocalStore::List(std::string_view prefix, const ListOptions& op
   std::vector<std::string> keys;
   impl_->Walk(fd, dir.empty() ? "" : dir + "/", name_filter, builder, false, &keys);
   std::sort(keys.begin(), keys.end());
-  for (auto it = std::lower_bound(keys.begin(), keys.end(), builder.seek_key()); it != keys.end(); ++it) {
+  for (auto it = std::lower_bound(keys.begin(), keys.end(), builder.seek_key()); it != keys.end();
+       ++it) {
     ObjectInfo info;
     info.key = *it;
     if (builder.NeedsInfo(*it)) {
       struct stat st;
-      if (::fstatat(impl_->root_fd_.get(), it->c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;  // deleted meanwhile
+      if (::fstatat(impl_->root_fd_.get(), it->c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0)
+        continue;  // deleted meanwhile
       info = InfoFromStat(*it, st);
     }
     if (!builder.Add(std::move(info))) break;

@@ -33,9 +33,8 @@
 // Thread safety: all methods may be called concurrently, also from several processes.
 #pragma once
 
-#include <optional>
-
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -48,7 +47,8 @@ class LocalStore final : public Store {
   // Opens the store rooted at `root_dir` (created with its parents when missing and
   // `create_if_missing`). kNotFound when it is missing otherwise; kInvalidArgument when
   // it is not a directory.
-  static Result<std::unique_ptr<LocalStore>> Open(std::string root_dir, bool create_if_missing = true);
+  static Result<std::unique_ptr<LocalStore>> Open(std::string root_dir,
+                                                  bool create_if_missing = true);
   ~LocalStore() override;
 
   Result<std::string> Get(std::string_view key, ByteRange range = {}) override;

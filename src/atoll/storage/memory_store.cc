@@ -22,7 +22,8 @@ int64_t NowMs() {
 // ---- MemoryStore ----
 
 MemoryStore::MemoryStore(std::string name)
-    : name_(std::move(name)), salt_(std::random_device{}() ^ (uint64_t{std::random_device{}()} << 32)) {}
+    : name_(std::move(name)),
+      salt_(std::random_device{}() ^ (uint64_t{std::random_device{}()} << 32)) {}
 
 std::string MemoryStore::NextEtagLocked() {
   char buf[40];
@@ -57,7 +58,8 @@ Result<ObjectInfo> MemoryStore::Head(std::string_view key) {
   return InfoOf(it->first, it->second);
 }
 
-Result<ObjectInfo> MemoryStore::Put(std::string_view key, const Body& body, const PutOptions& options) {
+Result<ObjectInfo> MemoryStore::Put(std::string_view key, const Body& body,
+                                    const PutOptions& options) {
   ATOLL_RETURN_NOT_OK(ValidateKey(key));
   ATOLL_ASSIGN_OR_RETURN_CTX(std::string bytes, body.Slice(0, body.size()),
                              StrCat("reading the body for '", key, "'"));
@@ -68,7 +70,8 @@ Result<ObjectInfo> MemoryStore::Put(std::string_view key, const Body& body, cons
     case PutCondition::kNone:
       break;
     case PutCondition::kIfAbsent:
-      if (it != objects_.end()) return AlreadyExists("key '", key, "' already exists in ", Describe());
+      if (it != objects_.end())
+        return AlreadyExists("key '", key, "' already exists in ", Describe());
       break;
     case PutCondition::kIfMatch:
       if (it == objects_.end()) {
@@ -91,8 +94,10 @@ Result<ListPage> MemoryStore::List(std::string_view prefix, const ListOptions& o
   for (auto it = objects_.lower_bound(builder.seek_key()); it != objects_.end(); ++it) {
     if (!StartsWith(it->first, prefix)) break;
     ObjectInfo info;
-    if (builder.NeedsInfo(it->first)) info = InfoOf(it->first, it->second);
-    else info.key = it->first;
+    if (builder.NeedsInfo(it->first))
+      info = InfoOf(it->first, it->second);
+    else
+      info.key = it->first;
     if (!builder.Add(std::move(info))) break;
   }
   return std::move(builder).Finish();
@@ -110,7 +115,8 @@ Result<ObjectInfo> MemoryStore::Copy(std::string_view src, std::string_view dst)
   ATOLL_RETURN_NOT_OK(ValidateKey(dst));
   std::lock_guard<std::mutex> lock(mu_);
   auto it = objects_.find(src);
-  if (it == objects_.end()) return NotFound("copy source '", src, "' does not exist in ", Describe());
+  if (it == objects_.end())
+    return NotFound("copy source '", src, "' does not exist in ", Describe());
   Object obj{it->second.data, NextEtagLocked(), NowMs()};
   auto [pos, inserted] = objects_.insert_or_assign(std::string(dst), std::move(obj));
   return InfoOf(pos->first, pos->second);

@@ -50,7 +50,8 @@ Result<std::string> PercentDecode(std::string_view s, std::string_view uri) {
 
 bool ValidBucketName(std::string_view b) {
   for (char c : b) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_')
+      return false;
   }
   return !b.empty() && b.size() <= 255;
 }
@@ -59,11 +60,12 @@ Result<ParsedUri> ParseUri(std::string_view uri) {
   if (uri.empty()) return InvalidArgument("empty location (", kAcceptedForms, ")");
   ParsedUri out;
   size_t sep = uri.find("://");
-  bool has_scheme = sep != std::string_view::npos && sep > 0 &&
-                    std::isalpha(static_cast<unsigned char>(uri[0]));
+  bool has_scheme =
+      sep != std::string_view::npos && sep > 0 && std::isalpha(static_cast<unsigned char>(uri[0]));
   for (size_t i = 0; has_scheme && i < sep; ++i) {
     char c = uri[i];
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.') has_scheme = false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '+' && c != '-' && c != '.')
+      has_scheme = false;
   }
   if (!has_scheme) {
     out.path = std::string(uri);
@@ -74,7 +76,8 @@ Result<ParsedUri> ParseUri(std::string_view uri) {
   std::string_view rest = uri.substr(sep + 3);
   if (scheme == "file") {
     if (rest.empty() || rest[0] != '/') {
-      return InvalidArgument("file URI '", uri, "' has a host or a relative path; write file:///absolute/path");
+      return InvalidArgument("file URI '", uri,
+                             "' has a host or a relative path; write file:///absolute/path");
     }
     ATOLL_ASSIGN_OR_RETURN(out.path, PercentDecode(rest, uri));
     return out;
@@ -84,7 +87,8 @@ Result<ParsedUri> ParseUri(std::string_view uri) {
     out.is_s3 = true;
     out.bucket = std::string(rest.substr(0, slash));
     if (slash != std::string_view::npos) out.key = std::string(rest.substr(slash + 1));
-    if (out.bucket.empty()) return InvalidArgument("missing bucket name in '", uri, "' (write s3://bucket/key)");
+    if (out.bucket.empty())
+      return InvalidArgument("missing bucket name in '", uri, "' (write s3://bucket/key)");
     if (!ValidBucketName(out.bucket)) {
       return InvalidArgument("'", out.bucket, "' in '", uri, "' is not a valid bucket name");
     }
@@ -149,8 +153,9 @@ Result<std::unique_ptr<Store>> OpenStore(std::string_view root_uri, bool create_
   std::string prefix = parsed.key;
   while (!prefix.empty() && prefix.back() == '/') prefix.pop_back();
   if (prefix.empty()) return bucket;
-  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<PrefixStore> view,
-                         PrefixStore::Make(std::move(bucket), prefix).WithContext(StrCat("opening ", root_uri)));
+  ATOLL_ASSIGN_OR_RETURN(
+      std::unique_ptr<PrefixStore> view,
+      PrefixStore::Make(std::move(bucket), prefix).WithContext(StrCat("opening ", root_uri)));
   return std::unique_ptr<Store>(std::move(view));
 }
 

@@ -2,7 +2,8 @@
 
 namespace atl::storage {
 
-Result<std::unique_ptr<PrefixStore>> PrefixStore::Make(std::shared_ptr<Store> inner, std::string_view prefix) {
+Result<std::unique_ptr<PrefixStore>> PrefixStore::Make(std::shared_ptr<Store> inner,
+                                                       std::string_view prefix) {
   if (inner == nullptr) return InvalidArgument("PrefixStore needs an inner store");
   std::string p(prefix);
   while (!p.empty() && p.back() == '/') p.pop_back();
@@ -34,7 +35,8 @@ Result<ObjectInfo> PrefixStore::Head(std::string_view key) {
   return Outer(std::move(info));
 }
 
-Result<ObjectInfo> PrefixStore::Put(std::string_view key, const Body& body, const PutOptions& options) {
+Result<ObjectInfo> PrefixStore::Put(std::string_view key, const Body& body,
+                                    const PutOptions& options) {
   ATOLL_ASSIGN_OR_RETURN(std::string k, Inner(key));
   ATOLL_ASSIGN_OR_RETURN(ObjectInfo info, inner_->Put(k, body, options));
   return Outer(std::move(info));

@@ -21,7 +21,8 @@ class PrefixStore final : public Store {
   // `prefix` is one or more key segments ("lakes/sales"; a trailing '/' is optional).
   // kInvalidArgument when it is not a valid key path. An empty prefix is allowed and
   // makes the view identical to `inner`.
-  static Result<std::unique_ptr<PrefixStore>> Make(std::shared_ptr<Store> inner, std::string_view prefix);
+  static Result<std::unique_ptr<PrefixStore>> Make(std::shared_ptr<Store> inner,
+                                                   std::string_view prefix);
 
   Result<std::string> Get(std::string_view key, ByteRange range = {}) override;
   Result<ObjectInfo> Head(std::string_view key) override;

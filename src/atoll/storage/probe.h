@@ -28,7 +28,8 @@ namespace atl::storage {
 
 enum class ConditionalWriteSupport { kHonoured, kRefused, kIgnored };
 
-Result<ConditionalWriteSupport> ProbeConditionalWrites(Store& store, std::string_view scratch_prefix);
+Result<ConditionalWriteSupport> ProbeConditionalWrites(Store& store,
+                                                       std::string_view scratch_prefix);
 
 // One sentence for a person, e.g. in `atoll doctor` output or an error message.
 std::string_view DescribeConditionalWriteSupport(ConditionalWriteSupport support);

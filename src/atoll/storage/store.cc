@@ -12,7 +12,8 @@ namespace atl::storage {
 
 Status ValidateKey(std::string_view key) {
   if (key.empty()) return InvalidArgument("empty key");
-  if (key.size() > 1024) return InvalidArgument("key longer than 1024 bytes: ", key.substr(0, 64), "...");
+  if (key.size() > 1024)
+    return InvalidArgument("key longer than 1024 bytes: ", key.substr(0, 64), "...");
   if (key.front() == '/') return InvalidArgument("key '", key, "' is absolute (starts with '/')");
   // Control characters (0x01-0x1f, 0x7f) are allowed: other people's tools write such
   // names into landing zones, and a key that cannot be moved or deleted stays forever.
@@ -25,7 +26,8 @@ Status ValidateKey(std::string_view key) {
     if (seg == "..") return InvalidArgument("key '", key, "' contains a '..' segment");
     if (seg == ".") return InvalidArgument("key '", key, "' contains a '.' segment");
     // An empty segment is allowed only as the trailing slash of a "folder" marker.
-    if (seg.empty() && end != key.size()) return InvalidArgument("key '", key, "' contains an empty segment ('//')");
+    if (seg.empty() && end != key.size())
+      return InvalidArgument("key '", key, "' contains an empty segment ('//')");
     start = end + 1;
   }
   return Status::OK();
@@ -80,7 +82,8 @@ Status DownloadToFile(Store& store, std::string_view key, const std::string& pat
     return Status::OK();
   };
   Status first_error = ParallelFor(chunks, parallelism, fetch_chunk);
-  if (first_error.ok() && ::fsync(fd) != 0) first_error = ErrnoToStatus(errno, StrCat("fsync ", tmp));
+  if (first_error.ok() && ::fsync(fd) != 0)
+    first_error = ErrnoToStatus(errno, StrCat("fsync ", tmp));
   ::close(fd);
   if (first_error.ok() && ::rename(tmp.c_str(), path.c_str()) != 0) {
     first_error = ErrnoToStatus(errno, StrCat("renaming ", tmp, " to ", path));

@@ -33,8 +33,8 @@ namespace atl::storage {
 struct ObjectInfo {
   std::string key;
   uint64_t size = 0;
-  std::string etag;       // opaque version tag, without surrounding quotes
-  int64_t mtime_ms = 0;   // last modification, ms since the Unix epoch (0 if unknown)
+  std::string etag;      // opaque version tag, without surrounding quotes
+  int64_t mtime_ms = 0;  // last modification, ms since the Unix epoch (0 if unknown)
 };
 
 // A byte range [offset, offset + length). Reading past the end of the object is not an
@@ -71,7 +71,7 @@ struct ListOptions {
 };
 
 struct ListPage {
-  std::vector<ObjectInfo> objects;          // in ascending key order (byte-wise)
+  std::vector<ObjectInfo> objects;           // in ascending key order (byte-wise)
   std::vector<std::string> common_prefixes;  // ascending; only with a delimiter
   std::string next_token;                    // empty when this is the last page
 };

@@ -53,7 +53,8 @@ bool SameStore(Store& a, Store& b) {
   auto* sa = dynamic_cast<S3Store*>(&a);
   auto* sb = dynamic_cast<S3Store*>(&b);
   if (sa != nullptr && sb != nullptr) {
-    return sa->config().bucket == sb->config().bucket && sa->config().endpoint == sb->config().endpoint &&
+    return sa->config().bucket == sb->config().bucket &&
+           sa->config().endpoint == sb->config().endpoint &&
            sa->config().access_key_id == sb->config().access_key_id;
   }
   return false;
@@ -92,7 +93,8 @@ class Transfer {
       return Verify(item, &data);
     }
     if (src_local_ != nullptr) {
-      ATOLL_ASSIGN_OR_RETURN(Body body, Body::FromFile(StrCat(src_local_->root(), "/", item.src_key)));
+      ATOLL_ASSIGN_OR_RETURN(Body body,
+                             Body::FromFile(StrCat(src_local_->root(), "/", item.src_key)));
       ATOLL_RETURN_NOT_OK(CheckSourceSize(item, body.size()));
       ATOLL_RETURN_NOT_OK(Retried([&] { return dst_.Put(item.dst_key, body); }).status());
       return Verify(item, nullptr);
@@ -176,16 +178,17 @@ Result<TransferSummary> CopyObjects(Store& src, Store& dst, const std::vector<Co
   summary.objects = counts.objects_done;
   summary.bytes = counts.bytes_done;
   summary.retries = transfer.retries();
-  summary.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  summary.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   return summary;
 }
 
 Result<std::vector<CopyItem>> PlanPrefixCopy(Store& src, std::string_view src_prefix,
-                                             std::string_view dst_prefix, const RetryPolicy& retry) {
+                                             std::string_view dst_prefix,
+                                             const RetryPolicy& retry) {
   ATOLL_ASSIGN_OR_RETURN(std::vector<ObjectInfo> objects,
-                         Retry(retry, [&] { return ListAll(src, src_prefix); })
-                             .WithContext(StrCat("listing ", src.Describe(), "/", src_prefix)));
+                         Retry(retry, [&] {
+                           return ListAll(src, src_prefix);
+                         }).WithContext(StrCat("listing ", src.Describe(), "/", src_prefix)));
   std::vector<CopyItem> items;
   items.reserve(objects.size());
   for (auto& o : objects) {

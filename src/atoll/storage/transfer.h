@@ -47,7 +47,7 @@ struct TransferOptions {
   RetryPolicy retry;
   uint64_t in_memory_max_size = 16ull << 20;
   uint64_t verify_content_max_size = 1ull << 20;  // 0: check sizes only
-  std::string temp_dir;  // "" = $TMPDIR, else /tmp
+  std::string temp_dir;                           // "" = $TMPDIR, else /tmp
   // Called after each object (and once at the start) with the running totals.
   std::function<void(const ProgressCounts&)> on_progress;
 };

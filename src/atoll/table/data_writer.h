@@ -94,7 +94,8 @@ std::string ParquetCompressionOptions(std::string_view codec, int level);
 void ApplyWriteProperties(const std::map<std::string, std::string>& properties,
                           DataWriterOptions* options);
 
-Result<std::vector<iceberg::DataFile>> WriteDataFiles(engine::Engine& engine, std::string_view query,
+Result<std::vector<iceberg::DataFile>> WriteDataFiles(engine::Engine& engine,
+                                                      std::string_view query,
                                                       const iceberg::Schema& schema,
                                                       const iceberg::PartitionSpec& spec,
                                                       std::string_view table_location,

@@ -45,8 +45,8 @@ Status CheckParquet(const DataFile& f, std::string_view what) {
     return NotSupported("", what, " ", f.file_path, " is an ", format, " file; reading ", format,
                         " data files needs a Parquet copy, which is not available here");
   }
-  return NotSupported("", what, " ", f.file_path, " has the unknown file format '",
-                      f.file_format, "'");
+  return NotSupported("", what, " ", f.file_path, " has the unknown file format '", f.file_format,
+                      "'");
 }
 
 std::string Column(int32_t id) { return "c" + std::to_string(id); }
@@ -73,7 +73,8 @@ std::string SchemaMap(const std::vector<ColumnSpec>& columns, bool by_name, cons
     const ColumnSpec& c = columns[i];
     if (i) out += ", ";
     if (by_name) {
-      out += QuoteString(c.mapped_name.empty() ? "__atoll_unmapped_" + std::to_string(c.id) : c.mapped_name);
+      out += QuoteString(c.mapped_name.empty() ? "__atoll_unmapped_" + std::to_string(c.id)
+                                               : c.mapped_name);
     } else {
       out += std::to_string(c.id);
     }
@@ -137,7 +138,8 @@ std::vector<std::pair<int64_t, int64_t>> Runs(const std::vector<int64_t>& positi
 
 class Builder {
  public:
-  Builder(const iceberg::ScanPlan& plan, const iceberg::TableMetadata& metadata, const ScanSqlHooks& hooks)
+  Builder(const iceberg::ScanPlan& plan, const iceberg::TableMetadata& metadata,
+          const ScanSqlHooks& hooks)
       : plan_(plan), metadata_(metadata), hooks_(hooks) {}
 
   Result<std::string> Build() {
@@ -145,13 +147,15 @@ class Builder {
     std::string select_list;
     for (size_t i = 0; i < columns_.size(); ++i) {
       if (i) select_list += ", ";
-      select_list += Column(columns_[i].id) + " AS " + QuoteIdentifier(plan_.schema.fields()[i].name);
+      select_list +=
+          Column(columns_[i].id) + " AS " + QuoteIdentifier(plan_.schema.fields()[i].name);
     }
     if (plan_.tasks.empty()) {
       std::string empty;
       for (size_t i = 0; i < columns_.size(); ++i) {
         if (i) empty += ", ";
-        empty += "NULL::" + columns_[i].type + " AS " + QuoteIdentifier(plan_.schema.fields()[i].name);
+        empty +=
+            "NULL::" + columns_[i].type + " AS " + QuoteIdentifier(plan_.schema.fields()[i].name);
       }
       if (empty.empty()) return InvalidArgument("the table's schema has no columns");
       return "SELECT " + empty + " LIMIT 0";
@@ -321,7 +325,8 @@ class Builder {
     }
     if (!with_files.empty() && hooks_.delete_file_paths) {
       // Match the delete files' spelling of each data file through readable_path.
-      ATOLL_ASSIGN_OR_RETURN(std::vector<std::string> named, hooks_.delete_file_paths(delete_paths));
+      ATOLL_ASSIGN_OR_RETURN(std::vector<std::string> named,
+                             hooks_.delete_file_paths(delete_paths));
       // Keys: the spelling itself, its readable path, and the readable path of its path
       // part without scheme and authority (hdfs://host:port/x -> /x).
       std::map<std::string, std::set<std::string>> by_readable;
@@ -352,7 +357,8 @@ class Builder {
     }
     if (!delete_paths.empty() && !mapping.empty()) {
       parts.push_back("SELECT m.fi, p.pos FROM read_parquet(" + PathList(delete_paths) +
-                      ") AS p JOIN (VALUES " + mapping + ") AS m(path, fi) ON p.file_path = m.path");
+                      ") AS p JOIN (VALUES " + mapping +
+                      ") AS m(path, fi) ON p.file_path = m.path");
     }
     if (!ranges.empty()) {
       parts.push_back("SELECT r.fi, unnest(range(r.lo, r.hi)) AS pos FROM (VALUES " + ranges +
@@ -406,8 +412,8 @@ class Builder {
         ATOLL_ASSIGN_OR_RETURN(std::string path, ReadPath(*f, "equality delete file"));
         paths.push_back(std::move(path));
       }
-      out += StrCat("\n  ANTI JOIN (SELECT ", cols, " FROM read_parquet(", PathList(paths), ", schema = ", map,
-                    ")) AS e", n, " ON ", on);
+      out += StrCat("\n  ANTI JOIN (SELECT ", cols, " FROM read_parquet(", PathList(paths),
+                    ", schema = ", map, ")) AS e", n, " ON ", on);
       ++n;
     }
     (void)key;
@@ -415,8 +421,8 @@ class Builder {
   }
 
   Result<std::string> GroupSql(const GroupKey& key, const Group& g) {
-    std::string read = "read_parquet(" + PathList(g.paths) + ", schema = " +
-                       SchemaMap(columns_, key.by_name, g.fills) + ")";
+    std::string read = "read_parquet(" + PathList(g.paths) +
+                       ", schema = " + SchemaMap(columns_, key.by_name, g.fills) + ")";
     std::string cols;
     for (size_t i = 0; i < columns_.size(); ++i) {
       if (i) cols += ", ";
@@ -426,7 +432,8 @@ class Builder {
     if (key.has_positions) {
       ATOLL_ASSIGN_OR_RETURN(std::string deletes, PositionDeletesSql(g));
       if (!deletes.empty()) {
-        sql += "\n  ANTI JOIN (" + deletes + ") AS x ON d.file_index = x.fi AND d.file_row_number = x.pos";
+        sql += "\n  ANTI JOIN (" + deletes +
+               ") AS x ON d.file_index = x.fi AND d.file_row_number = x.pos";
       }
     }
     if (!key.equality_files.empty()) {
@@ -447,26 +454,43 @@ class Builder {
 
 Result<std::string> DuckDbType(const iceberg::Type& type) {
   switch (type.id()) {
-    case TypeId::kUnknown: return std::string("VARCHAR");
-    case TypeId::kBoolean: return std::string("BOOLEAN");
-    case TypeId::kInt: return std::string("INTEGER");
-    case TypeId::kLong: return std::string("BIGINT");
-    case TypeId::kFloat: return std::string("FLOAT");
-    case TypeId::kDouble: return std::string("DOUBLE");
-    case TypeId::kDecimal: return StrCat("DECIMAL(", type.precision(), ",", type.scale(), ")");
-    case TypeId::kDate: return std::string("DATE");
-    case TypeId::kTime: return std::string("TIME");
-    case TypeId::kTimestamp: return std::string("TIMESTAMP");
-    case TypeId::kTimestampTz: return std::string("TIMESTAMP WITH TIME ZONE");
-    case TypeId::kTimestampNs: return std::string("TIMESTAMP_NS");
-    case TypeId::kTimestampTzNs: return std::string("TIMESTAMP WITH TIME ZONE");
-    case TypeId::kString: return std::string("VARCHAR");
-    case TypeId::kUuid: return std::string("UUID");
+    case TypeId::kUnknown:
+      return std::string("VARCHAR");
+    case TypeId::kBoolean:
+      return std::string("BOOLEAN");
+    case TypeId::kInt:
+      return std::string("INTEGER");
+    case TypeId::kLong:
+      return std::string("BIGINT");
+    case TypeId::kFloat:
+      return std::string("FLOAT");
+    case TypeId::kDouble:
+      return std::string("DOUBLE");
+    case TypeId::kDecimal:
+      return StrCat("DECIMAL(", type.precision(), ",", type.scale(), ")");
+    case TypeId::kDate:
+      return std::string("DATE");
+    case TypeId::kTime:
+      return std::string("TIME");
+    case TypeId::kTimestamp:
+      return std::string("TIMESTAMP");
+    case TypeId::kTimestampTz:
+      return std::string("TIMESTAMP WITH TIME ZONE");
+    case TypeId::kTimestampNs:
+      return std::string("TIMESTAMP_NS");
+    case TypeId::kTimestampTzNs:
+      return std::string("TIMESTAMP WITH TIME ZONE");
+    case TypeId::kString:
+      return std::string("VARCHAR");
+    case TypeId::kUuid:
+      return std::string("UUID");
     case TypeId::kFixed:
     case TypeId::kBinary:
     case TypeId::kGeometry:
-    case TypeId::kGeography: return std::string("BLOB");
-    case TypeId::kVariant: return NotSupported("the variant type cannot be read yet");
+    case TypeId::kGeography:
+      return std::string("BLOB");
+    case TypeId::kVariant:
+      return NotSupported("the variant type cannot be read yet");
     case TypeId::kStruct: {
       std::string out = "STRUCT(";
       for (size_t i = 0; i < type.fields().size(); ++i) {
@@ -492,7 +516,8 @@ Result<std::string> DuckDbType(const iceberg::Type& type) {
 Result<std::optional<std::string>> DefaultValueText(const iceberg::Type& type, const Json& json) {
   if (json.is_null() || type.is_nested()) return std::optional<std::string>();
   if (type.id() == TypeId::kBinary || type.id() == TypeId::kFixed) {
-    if (!json.is_string()) return InvalidArgument("a binary default must be a hex string, got ", json.dump());
+    if (!json.is_string())
+      return InvalidArgument("a binary default must be a hex string, got ", json.dump());
     ATOLL_ASSIGN_OR_RETURN(std::string bytes, iceberg::FromHex(json.get<std::string>()));
     static const char* kDigits = "0123456789ABCDEF";
     std::string out;
@@ -509,7 +534,8 @@ Result<std::optional<std::string>> DefaultValueText(const iceberg::Type& type, c
   return std::optional<std::string>(json.dump());
 }
 
-Result<std::string> BuildScanSql(const iceberg::ScanPlan& plan, const iceberg::TableMetadata& metadata,
+Result<std::string> BuildScanSql(const iceberg::ScanPlan& plan,
+                                 const iceberg::TableMetadata& metadata,
                                  const ScanSqlHooks& hooks) {
   if (!hooks.readable_path) return InvalidArgument("BuildScanSql needs a readable_path hook");
   return Builder(plan, metadata, hooks).Build();

@@ -15,24 +15,25 @@
 // field id -> {internal name cN, DuckDB type, default}), so renamed columns, dropped and
 // re-added columns and promoted types read correctly; a column missing from a file reads as
 // its initial-default (NULL without one), or as the file's identity partition value when
-// the file's partition spec has an identity field on it (see grouping below). Files written without field ids (probed only when the table has a name
-// mapping, see ScanSqlHooks::files_with_field_ids) are read by the names of
-// schema.name-mapping.default instead. Nested fields inside structs, lists and maps are
-// matched by name (DuckDB's schema parameter maps top-level columns only).
+// the file's partition spec has an identity field on it (see grouping below). Files written without
+// field ids (probed only when the table has a name mapping, see ScanSqlHooks::files_with_field_ids)
+// are read by the names of schema.name-mapping.default instead. Nested fields inside structs, lists
+// and maps are matched by name (DuckDB's schema parameter maps top-level columns only).
 //
 // Files are grouped: every group of files with the same delete handling and the same
 // fill-in values is one read_parquet call, so a table of many files without deletes is one
 // call. Identity partition values are filled in for every file (as defaults, used only when
 // the file lacks the column) unless that would make more than 256 groups; then only for
-// files whose metrics do not show the column. Position deletes join on (file index in its call, file_row_number) through the
-// file_path column of the delete files (compared with the data file's path as written in
-// the metadata); deletion vectors become ranges of positions inlined in the SQL; equality
-// deletes are anti-joins (NULL equals NULL) against the delete files the plan attached to
+// files whose metrics do not show the column. Position deletes join on (file index in its call,
+// file_row_number) through the file_path column of the delete files (compared with the data file's
+// path as written in the metadata); deletion vectors become ranges of positions inlined in the SQL;
+// equality deletes are anti-joins (NULL equals NULL) against the delete files the plan attached to
 // each data file, one join per set of equality field ids.
 //
-// Errors: kNotSupported for ORC and Avro data files without the parquet_copy hook, and for Iceberg types DuckDB cannot read (variant); errors of the hooks are
-// returned as they are (parquet_copy's with the file as context).
-// Thread safety: a pure function of its inputs (the hooks are called on the caller's thread).
+// Errors: kNotSupported for ORC and Avro data files without the parquet_copy hook, and for Iceberg
+// types DuckDB cannot read (variant); errors of the hooks are returned as they are (parquet_copy's
+// with the file as context). Thread safety: a pure function of its inputs (the hooks are called on
+// the caller's thread).
 #pragma once
 
 #include <functional>
@@ -55,12 +56,14 @@ struct ScanSqlHooks {
   std::function<Result<std::vector<int64_t>>(const iceberg::DataFile& dv)> read_deletion_vector;
   // The distinct file_path values in the given position delete files (DuckDB paths).
   // Writers may spell a data file differently there than in the manifest (hdfs://host/x
-  // vs /x), so both are compared after readable_path (also without scheme and authority). When unset, the data files' paths
-  // as written in the metadata are compared with file_path as is.
-  std::function<Result<std::vector<std::string>>(const std::vector<std::string>& paths)> delete_file_paths;
+  // vs /x), so both are compared after readable_path (also without scheme and authority). When
+  // unset, the data files' paths as written in the metadata are compared with file_path as is.
+  std::function<Result<std::vector<std::string>>(const std::vector<std::string>& paths)>
+      delete_file_paths;
   // Of the given DuckDB paths, those whose Parquet schema carries field ids. Called once,
   // only when the table has a name mapping; when unset, every file is taken to have ids.
-  std::function<Result<std::set<std::string>>(const std::vector<std::string>& paths)> files_with_field_ids;
+  std::function<Result<std::set<std::string>>(const std::vector<std::string>& paths)>
+      files_with_field_ids;
   // An ORC or Avro data or delete file -> the DuckDB path of a Parquet copy with the same
   // rows in the same order and the file's Iceberg field ids (ORC "iceberg.id", Avro
   // "field-id"); it is read in the file's place (position deletes still match the file's
@@ -69,14 +72,15 @@ struct ScanSqlHooks {
 };
 
 // The SQL reading `plan` of a table with `metadata`.
-Result<std::string> BuildScanSql(const iceberg::ScanPlan& plan, const iceberg::TableMetadata& metadata,
-                                 const ScanSqlHooks& hooks);
+Result<std::string> BuildScanSql(const iceberg::ScanPlan& plan,
+                                 const iceberg::TableMetadata& metadata, const ScanSqlHooks& hooks);
 
 // The DuckDB type for an Iceberg type ("INTEGER", "DECIMAL(9,2)", "STRUCT(\"a\" INTEGER)").
 Result<std::string> DuckDbType(const iceberg::Type& type);
 
 // The text DuckDB casts to a value of `type` from Appendix D's JSON single-value form
 // ("2024-01-02", "12.50", hex for binary -> "\x01\x02"); nullopt for JSON null or nested types.
-Result<std::optional<std::string>> DefaultValueText(const iceberg::Type& type, const iceberg::Json& json);
+Result<std::optional<std::string>> DefaultValueText(const iceberg::Type& type,
+                                                    const iceberg::Json& json);
 
 }  // namespace atl::table

@@ -57,7 +57,8 @@ Result<std::vector<ParquetNode>> ReadSchemaTree(engine::Engine& engine, const st
   ATOLL_ASSIGN_OR_RETURN(
       engine::QueryResult r,
       engine.Query("SELECT name, num_children, repetition_type, field_id, duckdb_type "
-                   "FROM parquet_schema(" + quoted + ")"));
+                   "FROM parquet_schema(" +
+                   quoted + ")"));
   std::vector<ParquetNode> nodes(r.rows.size());
   std::vector<int64_t> child_counts(r.rows.size());
   for (size_t i = 0; i < r.rows.size(); ++i) {
@@ -75,7 +76,8 @@ Result<std::vector<ParquetNode>> ReadSchemaTree(engine::Engine& engine, const st
   int leaves = 0;
   std::function<Status(size_t)> build = [&](size_t at) -> Status {
     for (int64_t c = 0; c < child_counts[at]; ++c) {
-      if (next >= nodes.size()) return Corruption("Parquet schema ends inside group ", nodes[at].name);
+      if (next >= nodes.size())
+        return Corruption("Parquet schema ends inside group ", nodes[at].name);
       size_t child = next++;
       nodes[at].children.push_back(child);
       if (nodes[child].leaf) {
@@ -125,8 +127,8 @@ class Mapper {
         size_t rep = node.children[0];
         const ParquetNode& r = nodes_[rep];
         // 2-level legacy lists: the repeated node is the element itself.
-        bool repeated_is_element = r.leaf || r.children.size() > 1 || r.name == "array" ||
-                                   r.name == node.name + "_tuple";
+        bool repeated_is_element =
+            r.leaf || r.children.size() > 1 || r.name == "array" || r.name == node.name + "_tuple";
         size_t element = repeated_is_element ? rep : r.children[0];
         VisitElement(element, type.fields()[0]);
         break;
@@ -311,10 +313,14 @@ std::string EncodeUtf8(uint32_t cp) {
 uint32_t DecodeUtf8(std::string_view s) {
   auto b = [&](size_t i) { return static_cast<uint32_t>(static_cast<unsigned char>(s[i])); };
   switch (s.size()) {
-    case 1: return b(0);
-    case 2: return ((b(0) & 0x1F) << 6) | (b(1) & 0x3F);
-    case 3: return ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
-    default: return ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
+    case 1:
+      return b(0);
+    case 2:
+      return ((b(0) & 0x1F) << 6) | (b(1) & 0x3F);
+    case 3:
+      return ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
+    default:
+      return ((b(0) & 0x07) << 18) | ((b(1) & 0x3F) << 12) | ((b(2) & 0x3F) << 6) | (b(3) & 0x3F);
   }
 }
 
@@ -391,9 +397,11 @@ Result<iceberg::DataFile> ReadParquetMetrics(engine::Engine& engine, std::string
   file.file_format = "PARQUET";
   file.file_size_in_bytes = file_size;
 
-  ATOLL_ASSIGN_OR_RETURN(engine::QueryResult meta,
-                         engine.Query("SELECT num_rows FROM parquet_file_metadata(" + quoted + ")"));
-  if (meta.rows.size() != 1) return InvalidArgument("parquet_file_metadata() found ", meta.rows.size(), " files at ", uri);
+  ATOLL_ASSIGN_OR_RETURN(
+      engine::QueryResult meta,
+      engine.Query("SELECT num_rows FROM parquet_file_metadata(" + quoted + ")"));
+  if (meta.rows.size() != 1)
+    return InvalidArgument("parquet_file_metadata() found ", meta.rows.size(), " files at ", uri);
   auto num_rows = ParseInt(meta.rows[0][0]);
   if (!num_rows) return Corruption("no row count in the footer of ", uri);
   file.record_count = *num_rows;
@@ -405,7 +413,8 @@ Result<iceberg::DataFile> ReadParquetMetrics(engine::Engine& engine, std::string
       std::string min_expr = NormalizeSql(leaf, "stats_min_value");
       if (min_expr == "stats_min_value") continue;
       min_case += " WHEN " + std::to_string(index) + " THEN " + min_expr;
-      max_case += " WHEN " + std::to_string(index) + " THEN " + NormalizeSql(leaf, "stats_max_value");
+      max_case +=
+          " WHEN " + std::to_string(index) + " THEN " + NormalizeSql(leaf, "stats_max_value");
     }
     if (!min_case.empty()) {
       min_sql = "CASE column_id" + min_case + " ELSE stats_min_value END";
@@ -417,7 +426,8 @@ Result<iceberg::DataFile> ReadParquetMetrics(engine::Engine& engine, std::string
       engine.Query("SELECT row_group_id, column_id, num_values, stats_null_count, " + min_sql +
                    ", " + max_sql +
                    ", dictionary_page_offset, data_page_offset, total_compressed_size "
-                   "FROM parquet_metadata(" + quoted + ") ORDER BY row_group_id, column_id"));
+                   "FROM parquet_metadata(" +
+                   quoted + ") ORDER BY row_group_id, column_id"));
 
   std::map<int64_t, int64_t> group_starts;  // row group -> first page offset
   std::map<int32_t, ColumnTotals> totals;   // by field id
@@ -458,8 +468,10 @@ Result<iceberg::DataFile> ReadParquetMetrics(engine::Engine& engine, std::string
       t.bounds_ok = false;
       continue;
     }
-    if (!t.lower || iceberg::CompareLiterals(*lo, *t.lower).value_or(0) < 0) t.lower = std::move(lo);
-    if (!t.upper || iceberg::CompareLiterals(*hi, *t.upper).value_or(0) > 0) t.upper = std::move(hi);
+    if (!t.lower || iceberg::CompareLiterals(*lo, *t.lower).value_or(0) < 0)
+      t.lower = std::move(lo);
+    if (!t.upper || iceberg::CompareLiterals(*hi, *t.upper).value_or(0) > 0)
+      t.upper = std::move(hi);
   }
 
   for (auto& [id, t] : totals) {

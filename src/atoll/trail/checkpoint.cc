@@ -94,7 +94,8 @@ class Ed25519Signer final : public Signer {
     size_t len = sig.size();
     if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1 ||
         EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
-                       reinterpret_cast<const unsigned char*>(message.data()), message.size()) != 1) {
+                       reinterpret_cast<const unsigned char*>(message.data()),
+                       message.size()) != 1) {
       return Internal("Ed25519 signing failed");
     }
     sig.resize(len);
@@ -112,7 +113,9 @@ class HmacSigner final : public Signer {
   std::string algorithm() const override { return "hmac-sha256"; }
   std::string key_id() const override { return id_; }
   std::string public_key_pem() const override { return ""; }
-  Result<std::string> Sign(std::string_view message) const override { return HmacSha256(secret_, message); }
+  Result<std::string> Sign(std::string_view message) const override {
+    return HmacSha256(secret_, message);
+  }
 
  private:
   std::string secret_;
@@ -129,9 +132,9 @@ class Ed25519Verifier final : public SignatureVerifier {
     if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, nullptr, nullptr, key_.get()) != 1) {
       return Internal("Ed25519 verification could not start");
     }
-    int rc = EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                              signature.size(), reinterpret_cast<const unsigned char*>(message.data()),
-                              message.size());
+    int rc = EVP_DigestVerify(
+        ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+        reinterpret_cast<const unsigned char*>(message.data()), message.size());
     if (rc != 1) return Corruption("Ed25519 signature invalid");
     return Status::OK();
   }
@@ -164,16 +167,19 @@ Result<Pkey> ReadEd25519Private(std::string_view pem) {
   Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   Pkey key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
   if (!key) return InvalidArgument("trail key: not a PEM private key");
-  if (EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) return InvalidArgument("trail key: not an Ed25519 key");
+  if (EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519)
+    return InvalidArgument("trail key: not an Ed25519 key");
   return key;
 }
 
 // Parses a non-negative decimal without sign or leading zeros.
 Result<uint64_t> ParseDecimal(std::string_view s, std::string_view what) {
-  if (s.empty() || (s.size() > 1 && s[0] == '0')) return Corruption("checkpoint: bad ", what, " '", s, "'");
+  if (s.empty() || (s.size() > 1 && s[0] == '0'))
+    return Corruption("checkpoint: bad ", what, " '", s, "'");
   uint64_t v = 0;
   auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return Corruption("checkpoint: bad ", what, " '", s, "'");
+  if (ec != std::errc() || p != s.data() + s.size())
+    return Corruption("checkpoint: bad ", what, " '", s, "'");
   return v;
 }
 
@@ -186,16 +192,19 @@ Result<std::unique_ptr<Signer>> Signer::LoadFile(const std::string& path) {
     return std::unique_ptr<Signer>(new Ed25519Signer(std::move(key)));
   }
   if (text.size() < kMinHmacSecret) {
-    return InvalidArgument("trail key ", path, ": neither a PEM Ed25519 key nor an HMAC secret of at least 32 bytes");
+    return InvalidArgument("trail key ", path,
+                           ": neither a PEM Ed25519 key nor an HMAC secret of at least 32 bytes");
   }
   return std::unique_ptr<Signer>(new HmacSigner(std::move(text)));
 }
 
-Result<std::unique_ptr<SignatureVerifier>> SignatureVerifier::FromPublicKeyPem(std::string_view pem) {
+Result<std::unique_ptr<SignatureVerifier>> SignatureVerifier::FromPublicKeyPem(
+    std::string_view pem) {
   Bio bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   Pkey key(bio ? PEM_read_bio_PUBKEY(bio.get(), nullptr, nullptr, nullptr) : nullptr);
   if (!key) return InvalidArgument("trail public key: not a PEM public key");
-  if (EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519) return InvalidArgument("trail public key: not Ed25519");
+  if (EVP_PKEY_get_id(key.get()) != EVP_PKEY_ED25519)
+    return InvalidArgument("trail public key: not Ed25519");
   return std::unique_ptr<SignatureVerifier>(new Ed25519Verifier(std::move(key)));
 }
 
@@ -217,13 +226,15 @@ Status GenerateKey(const std::string& path) {
   Pkey key(EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"));
   if (!key) return Internal("Ed25519 key generation failed");
   Bio bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
+  if (!bio ||
+      PEM_write_bio_PrivateKey(bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) != 1) {
     return Internal("writing the Ed25519 key as PEM failed");
   }
   std::string pem = BioText(bio.get());
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) {
-    if (errno == EEXIST) return AlreadyExists("trail key file ", path, " exists; not overwriting it");
+    if (errno == EEXIST)
+      return AlreadyExists("trail key file ", path, " exists; not overwriting it");
     return ErrnoToStatus(errno, StrCat("creating ", path));
   }
   size_t done = 0;
@@ -261,7 +272,8 @@ Result<Checkpoint> ParseCheckpoint(std::string_view text, std::string_view* sign
   if (lines.size() != 7) return Corruption("checkpoint: ", lines.size(), " lines instead of 7");
   auto value = [&](size_t i, std::string_view name) -> Result<std::string_view> {
     std::string_view line = lines[i];
-    if (line.size() <= name.size() + 1 || line.substr(0, name.size()) != name || line[name.size()] != ' ') {
+    if (line.size() <= name.size() + 1 || line.substr(0, name.size()) != name ||
+        line[name.size()] != ' ') {
       return Corruption("checkpoint: line ", i + 1, " should start with '", name, " '");
     }
     return line.substr(name.size() + 1);

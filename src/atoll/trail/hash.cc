@@ -56,8 +56,7 @@ Sha256Stream::Sha256Stream() : ctx_(EVP_MD_CTX_new()) {
 Sha256Stream::~Sha256Stream() { EVP_MD_CTX_free(static_cast<EVP_MD_CTX*>(ctx_)); }
 
 void Sha256Stream::Update(std::string_view data) {
-  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()) != 1)
-    std::abort();
+  if (EVP_DigestUpdate(static_cast<EVP_MD_CTX*>(ctx_), data.data(), data.size()) != 1) std::abort();
 }
 
 Hash Sha256Stream::Finish() {

@@ -9,19 +9,22 @@
 namespace atl::trail {
 namespace {
 
-constexpr int kMaxAppendAttempts = 10000;   // lost races before giving up
+constexpr int kMaxAppendAttempts = 10000;  // lost races before giving up
 constexpr int kMaxWalkBeforeListing = 64;  // object headers read before listing instead
 
 }  // namespace
 
-Trail::Trail(std::shared_ptr<storage::Store> store, TrailOptions options, std::unique_ptr<Signer> signer)
+Trail::Trail(std::shared_ptr<storage::Store> store, TrailOptions options,
+             std::unique_ptr<Signer> signer)
     : store_(std::move(store)), options_(std::move(options)), signer_(std::move(signer)) {}
 
-Result<std::unique_ptr<Trail>> Trail::Open(std::shared_ptr<storage::Store> store, TrailOptions options) {
+Result<std::unique_ptr<Trail>> Trail::Open(std::shared_ptr<storage::Store> store,
+                                           TrailOptions options) {
   if (store == nullptr) return InvalidArgument("Trail::Open: no store");
   while (!options.prefix.empty() && options.prefix.back() == '/') options.prefix.pop_back();
   if (options.prefix.empty()) return InvalidArgument("Trail::Open: empty prefix");
-  ATOLL_RETURN_NOT_OK(storage::ValidateKey(options.prefix + "/records/x").WithContext("trail prefix"));
+  ATOLL_RETURN_NOT_OK(
+      storage::ValidateKey(options.prefix + "/records/x").WithContext("trail prefix"));
   if (options.key_path.empty()) {
     if (const char* env = std::getenv("ATOLL_TRAIL_KEY"); env != nullptr) options.key_path = env;
   }
@@ -60,11 +63,13 @@ Result<uint64_t> Trail::AppendBatch(std::vector<Record> records) {
   std::lock_guard<std::mutex> lock(mu_);
   ATOLL_ASSIGN_OR_RETURN(uint64_t first, AppendLocked(records));
   uint64_t end = first + records.size();
-  if (options_.checkpoint_every > 0 && end / options_.checkpoint_every != first / options_.checkpoint_every) {
+  if (options_.checkpoint_every > 0 &&
+      end / options_.checkpoint_every != first / options_.checkpoint_every) {
     // The records are in the log whatever happens to the checkpoint: report its failure
     // without failing the append (a caller retrying it would append twice).
     auto checkpoint = WriteCheckpointLocked();
-    last_checkpoint_error_ = checkpoint.ok() ? Status::OK() : checkpoint.status().WithContext("automatic checkpoint");
+    last_checkpoint_error_ =
+        checkpoint.ok() ? Status::OK() : checkpoint.status().WithContext("automatic checkpoint");
   }
   return first;
 }
@@ -75,7 +80,8 @@ Status Trail::last_checkpoint_error() {
 }
 
 Result<uint64_t> Trail::LatestCheckpointSizeLocked() {
-  ATOLL_ASSIGN_OR_RETURN(auto objects, storage::ListAll(*store_, options_.prefix + "/checkpoints/"));
+  ATOLL_ASSIGN_OR_RETURN(auto objects,
+                         storage::ListAll(*store_, options_.prefix + "/checkpoints/"));
   uint64_t latest = 0;
   for (const auto& obj : objects) {
     auto n = ParseNumberedKey(obj.key, options_.prefix + "/checkpoints/", ".ckpt");
@@ -94,19 +100,24 @@ Result<bool> Trail::TryCreate(const std::string& key, const std::string& bytes) 
       if (r.ok()) return true;
       if (r.status().code() == StatusCode::kAlreadyExists) return false;
       if (r.status().code() == StatusCode::kNotSupported) break;
-      if (!r.status().IsRetryable() || attempt >= 4) return r.status().WithContext(StrCat("writing ", key));
+      if (!r.status().IsRetryable() || attempt >= 4)
+        return r.status().WithContext(StrCat("writing ", key));
       // The write may or may not have happened: the object tells. Ours → done; another
       // appender's → taken; none → try again.
       auto back = store_->Get(key);
       if (back.ok()) return *back == bytes;
-      if (back.status().code() != StatusCode::kNotFound) return back.status().WithContext(StrCat("reading back ", key));
+      if (back.status().code() != StatusCode::kNotFound)
+        return back.status().WithContext(StrCat("reading back ", key));
     }
   }
   // Fallback for stores without conditional writes (see log.h).
   auto head = store_->Head(key);
   if (head.ok()) return false;
-  if (head.status().code() != StatusCode::kNotFound) return head.status().WithContext(StrCat("checking ", key));
-  ATOLL_RETURN_NOT_OK(store_->Put(key, storage::Body::FromView(bytes)).status().WithContext(StrCat("writing ", key)));
+  if (head.status().code() != StatusCode::kNotFound)
+    return head.status().WithContext(StrCat("checking ", key));
+  ATOLL_RETURN_NOT_OK(store_->Put(key, storage::Body::FromView(bytes))
+                          .status()
+                          .WithContext(StrCat("writing ", key)));
   ATOLL_ASSIGN_OR_RETURN_CTX(std::string back, store_->Get(key), StrCat("reading back ", key));
   return back == bytes;
 }
@@ -141,7 +152,8 @@ Result<uint64_t> Trail::AppendLocked(std::vector<Record>& records) {
       next += fc.second;
       continue;
     }
-    if (header.status().code() != StatusCode::kNotFound) return header.status().WithContext(StrCat("reading ", key));
+    if (header.status().code() != StatusCode::kNotFound)
+      return header.status().WithContext(StrCat("reading ", key));
     std::vector<std::string> encoded;
     encoded.reserve(records.size());
     for (size_t i = 0; i < records.size(); ++i) {
@@ -162,7 +174,8 @@ Result<uint64_t> Trail::AppendLocked(std::vector<Record>& records) {
     next_hint_ = next + records.size();
     return next;
   }
-  return Unavailable("trail: could not claim a sequence number after ", kMaxAppendAttempts, " attempts");
+  return Unavailable("trail: could not claim a sequence number after ", kMaxAppendAttempts,
+                     " attempts");
 }
 
 Status Trail::RefreshLocked() {
@@ -175,13 +188,15 @@ Status Trail::RefreshLocked() {
       return bytes.status().WithContext(StrCat("reading ", key));
     }
     ATOLL_ASSIGN_OR_RETURN_CTX(SegmentView view, ParseSegment(*bytes), StrCat("reading ", key));
-    if (view.first_sequence != next) return Corruption("trail: ", key, " holds records from ", view.first_sequence);
+    if (view.first_sequence != next)
+      return Corruption("trail: ", key, " holds records from ", view.first_sequence);
     std::vector<Hash> leaves;
     leaves.reserve(view.records.size());
     for (size_t i = 0; i < view.records.size(); ++i) {
       leaves.push_back(LeafHash(view.records[i]));
       if (leaves.back() != view.leaf_hashes[i]) {
-        return Corruption("trail: record ", next + i, ": leaf hash differs from the one stored in its object");
+        return Corruption("trail: record ", next + i,
+                          ": leaf hash differs from the one stored in its object");
       }
     }
     object_starts_.push_back(next);
@@ -189,16 +204,19 @@ Status Trail::RefreshLocked() {
   }
 }
 
-Result<std::unique_ptr<SignatureVerifier>> Trail::VerifierLocked(std::vector<std::string>* problems) {
+Result<std::unique_ptr<SignatureVerifier>> Trail::VerifierLocked(
+    std::vector<std::string>* problems) {
   auto bucket_pem = store_->Get(PublicKeyKey());
   if (!bucket_pem.ok() && bucket_pem.status().code() != StatusCode::kNotFound) {
     return bucket_pem.status().WithContext(StrCat("reading ", PublicKeyKey()));
   }
   if (!options_.pinned_public_key_pem.empty()) {
-    ATOLL_ASSIGN_OR_RETURN(auto pinned, SignatureVerifier::FromPublicKeyPem(options_.pinned_public_key_pem));
+    ATOLL_ASSIGN_OR_RETURN(auto pinned,
+                           SignatureVerifier::FromPublicKeyPem(options_.pinned_public_key_pem));
     if (bucket_pem.ok()) {
       if (*bucket_pem != options_.pinned_public_key_pem) {  // byte for byte
-        problems->push_back(StrCat("public key ", PublicKeyKey(), " differs from the pinned key ", pinned->key_id()));
+        problems->push_back(StrCat("public key ", PublicKeyKey(), " differs from the pinned key ",
+                                   pinned->key_id()));
       }
     }
     return pinned;
@@ -224,7 +242,8 @@ Result<Checkpoint> Trail::WriteCheckpointLocked() {
     auto existing = store_->Get(PublicKeyKey());
     if (existing.ok()) {
       if (*existing != pem) {
-        return PreconditionFailed("trail: ", PublicKeyKey(), " holds another key than ", options_.key_path);
+        return PreconditionFailed("trail: ", PublicKeyKey(), " holds another key than ",
+                                  options_.key_path);
       }
     } else if (existing.status().code() == StatusCode::kNotFound) {
       storage::PutOptions put;
@@ -252,12 +271,14 @@ Result<Checkpoint> Trail::WriteCheckpointLocked() {
     return ParseCheckpoint(text, nullptr);
   }
   if (previous > c.size) {
-    return Corruption("trail: checkpoint ", previous, " covers more records than the ", c.size, " present");
+    return Corruption("trail: checkpoint ", previous, " covers more records than the ", c.size,
+                      " present");
   }
   c.previous = previous;
   ATOLL_ASSIGN_OR_RETURN(std::string text, SignCheckpoint(c, *signer_));
   storage::PutOptions put;
-  put.condition = options_.conditional_writes ? storage::PutCondition::kIfAbsent : storage::PutCondition::kNone;
+  put.condition =
+      options_.conditional_writes ? storage::PutCondition::kIfAbsent : storage::PutCondition::kNone;
   put.content_type = "text/plain";
   auto r = store_->Put(CheckpointKey(c.size), storage::Body::FromString(text), put);
   if (!r.ok() && r.status().code() == StatusCode::kNotSupported) {
@@ -298,7 +319,8 @@ Result<ProofBundle> Trail::Prove(uint64_t index) {
     std::vector<std::string> key_problems;
     ATOLL_ASSIGN_OR_RETURN(auto verifier, VerifierLocked(&key_problems));
     if (verifier == nullptr) return NotFound("trail: no key to check checkpoint signatures");
-    ATOLL_ASSIGN_OR_RETURN(auto objects, storage::ListAll(*store_, options_.prefix + "/checkpoints/"));
+    ATOLL_ASSIGN_OR_RETURN(auto objects,
+                           storage::ListAll(*store_, options_.prefix + "/checkpoints/"));
     // The latest checkpoint that is signed, within the log and agrees with it.
     for (auto it = objects.rbegin(); it != objects.rend(); ++it) {
       auto size = ParseNumberedKey(it->key, options_.prefix + "/checkpoints/", ".ckpt");
@@ -328,17 +350,19 @@ Result<ProofBundle> Trail::Prove(uint64_t index) {
   proof.checkpoint = latest_->checkpoint;
   proof.leaf_hash = tree_.LeafHashAt(index);
   ATOLL_ASSIGN_OR_RETURN(proof.audit_path, tree_.InclusionProof(index, proof.checkpoint.size));
-  ATOLL_RETURN_NOT_OK(VerifyInclusion(index, proof.checkpoint.size, proof.leaf_hash, proof.audit_path,
-                                      proof.checkpoint.root));
+  ATOLL_RETURN_NOT_OK(VerifyInclusion(index, proof.checkpoint.size, proof.leaf_hash,
+                                      proof.audit_path, proof.checkpoint.root));
   // The record itself, read back and matched with the proven leaf.
   auto it = std::upper_bound(object_starts_.begin(), object_starts_.end(), index);
   if (it == object_starts_.begin()) return Internal("trail: no object holds record ", index);
   uint64_t first = *std::prev(it);
   ATOLL_ASSIGN_OR_RETURN(std::string bytes, store_->Get(RecordKey(first)));
   ATOLL_ASSIGN_OR_RETURN_CTX(SegmentView view, ParseSegment(bytes), RecordKey(first));
-  if (index - first >= view.records.size()) return Corruption("trail: record ", index, " vanished from ", RecordKey(first));
+  if (index - first >= view.records.size())
+    return Corruption("trail: record ", index, " vanished from ", RecordKey(first));
   std::string_view rec = view.records[index - first];
-  if (LeafHash(rec) != proof.leaf_hash) return Corruption("trail: record ", index, " changed since it was read");
+  if (LeafHash(rec) != proof.leaf_hash)
+    return Corruption("trail: record ", index, " changed since it was read");
   ATOLL_ASSIGN_OR_RETURN(proof.record, DecodeRecord(rec));
   return proof;
 }
@@ -375,7 +399,8 @@ Result<std::vector<Record>> Trail::Show(const ShowFilter& filter) {
   return out;
 }
 
-MetadataHasher StoreMetadataHasher(std::shared_ptr<storage::Store> store, std::string location_prefix) {
+MetadataHasher StoreMetadataHasher(std::shared_ptr<storage::Store> store,
+                                   std::string location_prefix) {
   return [store = std::move(store), location_prefix = std::move(location_prefix)](
              const std::string& location) -> Result<Hash> {
     std::string_view key = location;

@@ -75,14 +75,14 @@ struct ProofBundle {
   uint64_t index = 0;
   Record record;
   Hash leaf_hash{};
-  Checkpoint checkpoint;        // the latest valid checkpoint covering the record
+  Checkpoint checkpoint;         // the latest valid checkpoint covering the record
   std::vector<Hash> audit_path;  // RFC 6962 inclusion proof against checkpoint.root
 };
 
 struct ShowFilter {
-  uint64_t from = 0;              // first sequence number
-  uint64_t to = UINT64_MAX;       // last sequence number (inclusive)
-  std::string table;              // only records of this table (empty: all)
+  uint64_t from = 0;               // first sequence number
+  uint64_t to = UINT64_MAX;        // last sequence number (inclusive)
+  std::string table;               // only records of this table (empty: all)
   std::optional<RecordKind> kind;  // only records of this kind
   size_t limit = SIZE_MAX;
 };
@@ -132,7 +132,8 @@ class Trail {
   const TrailOptions& options() const { return options_; }
 
  private:
-  Trail(std::shared_ptr<storage::Store> store, TrailOptions options, std::unique_ptr<Signer> signer);
+  Trail(std::shared_ptr<storage::Store> store, TrailOptions options,
+        std::unique_ptr<Signer> signer);
   Result<uint64_t> AppendLocked(std::vector<Record>& records);
   Result<bool> TryCreate(const std::string& key, const std::string& bytes);
   // Reads record objects from tree_.size() on (walking object headers) into tree_.
@@ -146,12 +147,12 @@ class Trail {
   const TrailOptions options_;
   std::unique_ptr<Signer> signer_;
   std::mutex mu_;
-  uint64_t next_hint_ = 0;         // guarded by mu_: no object starts below this and beyond the end
-  bool hint_known_ = false;        // guarded by mu_
-  MerkleTree tree_;                // guarded by mu_: leaves read so far (from sequence 0)
+  uint64_t next_hint_ = 0;   // guarded by mu_: no object starts below this and beyond the end
+  bool hint_known_ = false;  // guarded by mu_
+  MerkleTree tree_;          // guarded by mu_: leaves read so far (from sequence 0)
   std::vector<uint64_t> object_starts_;  // guarded by mu_: first sequence of each object in tree_
-  Status last_checkpoint_error_;   // guarded by mu_
-  std::optional<ProofBundle> latest_;  // guarded by mu_: cached checkpoint for Prove
+  Status last_checkpoint_error_;         // guarded by mu_
+  std::optional<ProofBundle> latest_;    // guarded by mu_: cached checkpoint for Prove
 };
 
 // A metadata hasher reading locations as keys of `store` (a location with a scheme,

@@ -87,7 +87,8 @@ Result<std::vector<Hash>> MerkleTree::InclusionProof(uint64_t index, uint64_t tr
   if (tree_size > size()) {
     return InvalidArgument("tree size ", tree_size, " exceeds the ", size(), " leaves present");
   }
-  if (index >= tree_size) return InvalidArgument("leaf ", index, " is not in a tree of size ", tree_size);
+  if (index >= tree_size)
+    return InvalidArgument("leaf ", index, " is not in a tree of size ", tree_size);
   std::vector<Hash> out;
   Path(index, 0, tree_size, out);
   return out;
@@ -115,7 +116,8 @@ Result<std::vector<Hash>> MerkleTree::ConsistencyProof(uint64_t old_size, uint64
   if (new_size > size()) {
     return InvalidArgument("tree size ", new_size, " exceeds the ", size(), " leaves present");
   }
-  if (old_size > new_size) return InvalidArgument("old size ", old_size, " exceeds new size ", new_size);
+  if (old_size > new_size)
+    return InvalidArgument("old size ", old_size, " exceeds new size ", new_size);
   std::vector<Hash> out;
   if (old_size == 0 || old_size == new_size) return out;
   SubProof(old_size, 0, new_size, true, out);
@@ -124,7 +126,8 @@ Result<std::vector<Hash>> MerkleTree::ConsistencyProof(uint64_t old_size, uint64
 
 Status VerifyInclusion(uint64_t index, uint64_t tree_size, const Hash& leaf_hash,
                        const std::vector<Hash>& proof, const Hash& root) {
-  if (index >= tree_size) return Corruption("inclusion proof: leaf ", index, " is not below tree size ", tree_size);
+  if (index >= tree_size)
+    return Corruption("inclusion proof: leaf ", index, " is not below tree size ", tree_size);
   uint64_t fn = index, sn = tree_size - 1;
   Hash r = leaf_hash;
   for (const Hash& p : proof) {
@@ -144,16 +147,19 @@ Status VerifyInclusion(uint64_t index, uint64_t tree_size, const Hash& leaf_hash
     sn >>= 1;
   }
   if (sn != 0) return Corruption("inclusion proof: shorter than the tree is deep");
-  if (r != root) return Corruption("inclusion proof: computed root ", ToHex(r), " differs from ", ToHex(root));
+  if (r != root)
+    return Corruption("inclusion proof: computed root ", ToHex(r), " differs from ", ToHex(root));
   return Status::OK();
 }
 
 Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash& old_root,
                          const Hash& new_root, const std::vector<Hash>& proof) {
-  if (old_size > new_size) return Corruption("consistency proof: old size ", old_size, " exceeds new size ", new_size);
+  if (old_size > new_size)
+    return Corruption("consistency proof: old size ", old_size, " exceeds new size ", new_size);
   if (old_size == new_size) {
     if (!proof.empty()) return Corruption("consistency proof: must be empty for equal sizes");
-    if (old_root != new_root) return Corruption("consistency proof: equal sizes with different roots");
+    if (old_root != new_root)
+      return Corruption("consistency proof: equal sizes with different roots");
     return Status::OK();
   }
   if (old_size == 0) {
@@ -190,8 +196,10 @@ Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash& old_r
     sn >>= 1;
   }
   if (sn != 0) return Corruption("consistency proof: shorter than needed");
-  if (fr != old_root) return Corruption("consistency proof: old root ", ToHex(old_root), " not reproduced");
-  if (sr != new_root) return Corruption("consistency proof: new root ", ToHex(new_root), " not reproduced");
+  if (fr != old_root)
+    return Corruption("consistency proof: old root ", ToHex(old_root), " not reproduced");
+  if (sr != new_root)
+    return Corruption("consistency proof: new root ", ToHex(new_root), " not reproduced");
   return Status::OK();
 }
 

@@ -30,11 +30,23 @@ bool Repeatable(uint8_t tag) {
   return tag == kTagFileAdded || tag == kTagFileRemoved || tag == kTagField;
 }
 
-constexpr std::array<std::string_view, kMaxRecordKind + 1> kKindNames = {
-    "unknown",          "create",        "append",       "overwrite",     "delete",
-    "schema_change",    "partition_change", "expire",    "compaction",    "ingest_batch",
-    "transform_run",    "drop",          "rollback",     "properties_change",
-    "sort_order_change", "rename",       "other"};
+constexpr std::array<std::string_view, kMaxRecordKind + 1> kKindNames = {"unknown",
+                                                                         "create",
+                                                                         "append",
+                                                                         "overwrite",
+                                                                         "delete",
+                                                                         "schema_change",
+                                                                         "partition_change",
+                                                                         "expire",
+                                                                         "compaction",
+                                                                         "ingest_batch",
+                                                                         "transform_run",
+                                                                         "drop",
+                                                                         "rollback",
+                                                                         "properties_change",
+                                                                         "sort_order_change",
+                                                                         "rename",
+                                                                         "other"};
 
 void PutU32(std::string& out, uint32_t v) {
   for (int i = 0; i < 4; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
@@ -57,7 +69,8 @@ class Encoder {
  public:
   Status Field(uint8_t tag, std::string_view value) {
     if (value.size() > kMaxFieldLength) {
-      return InvalidArgument("trail record: field ", static_cast<int>(tag), " is longer than 64 MiB");
+      return InvalidArgument("trail record: field ", static_cast<int>(tag),
+                             " is longer than 64 MiB");
     }
     body_.push_back(static_cast<char>(tag));
     PutU32(body_, static_cast<uint32_t>(value.size()));
@@ -109,7 +122,8 @@ Status TakeString(std::string_view v, size_t& pos, size_t base, std::string& out
   if (v.size() - pos < 4) return Bad(base + pos, StrCat("truncated length of ", what));
   uint32_t len = GetU32(v.data() + pos);
   pos += 4;
-  if (len > v.size() - pos) return Bad(base + pos - 4, StrCat("length of ", what, " leaves its field"));
+  if (len > v.size() - pos)
+    return Bad(base + pos - 4, StrCat("length of ", what, " leaves its field"));
   if (len == 0 && !allow_empty) return Bad(base + pos - 4, StrCat("empty ", what));
   out.assign(v.data() + pos, len);
   pos += len;
@@ -155,22 +169,27 @@ Result<std::string> EncodeRecord(const Record& r) {
   ATOLL_RETURN_NOT_OK(e.String(kTagUser, r.user));
   ATOLL_RETURN_NOT_OK(e.String(kTagHost, r.host));
   ATOLL_RETURN_NOT_OK(e.String(kTagTable, r.table));
-  if (r.snapshot_before) ATOLL_RETURN_NOT_OK(e.U64(kTagSnapshotBefore, static_cast<uint64_t>(*r.snapshot_before)));
-  if (r.snapshot_after) ATOLL_RETURN_NOT_OK(e.U64(kTagSnapshotAfter, static_cast<uint64_t>(*r.snapshot_after)));
+  if (r.snapshot_before)
+    ATOLL_RETURN_NOT_OK(e.U64(kTagSnapshotBefore, static_cast<uint64_t>(*r.snapshot_before)));
+  if (r.snapshot_after)
+    ATOLL_RETURN_NOT_OK(e.U64(kTagSnapshotAfter, static_cast<uint64_t>(*r.snapshot_after)));
   ATOLL_RETURN_NOT_OK(e.String(kTagMetadataLocation, r.metadata_location));
-  if (r.metadata_sha256) ATOLL_RETURN_NOT_OK(e.Field(kTagMetadataSha256, AsView(*r.metadata_sha256)));
+  if (r.metadata_sha256)
+    ATOLL_RETURN_NOT_OK(e.Field(kTagMetadataSha256, AsView(*r.metadata_sha256)));
   for (const auto& f : r.files_added) ATOLL_RETURN_NOT_OK(e.File(kTagFileAdded, f));
   for (const auto& f : r.files_removed) ATOLL_RETURN_NOT_OK(e.File(kTagFileRemoved, f));
   for (const auto& [k, v] : r.fields) {
     if (k.empty()) return InvalidArgument("trail record: a field needs a non-empty key");
-    if (k.size() > kMaxFieldLength) return InvalidArgument("trail record: field key longer than 64 MiB");
+    if (k.size() > kMaxFieldLength)
+      return InvalidArgument("trail record: field key longer than 64 MiB");
     std::string value;
     PutU32(value, static_cast<uint32_t>(k.size()));
     value.append(k);
     value.append(v);
     ATOLL_RETURN_NOT_OK(e.Field(kTagField, value));
   }
-  if (e.size() > UINT32_MAX - kRecordHeaderSize) return InvalidArgument("trail record: larger than 4 GiB");
+  if (e.size() > UINT32_MAX - kRecordHeaderSize)
+    return InvalidArgument("trail record: larger than 4 GiB");
   return std::move(e).Finish();
 }
 
@@ -198,37 +217,60 @@ Result<Record> DecodeRecord(std::string_view bytes) {
     auto tag = static_cast<uint8_t>(bytes[pos]);
     uint32_t len = GetU32(bytes.data() + pos + 1);
     pos += 5;
-    if (tag == 0 || tag > kMaxTag) return Bad(field_at, StrCat("unknown field tag ", static_cast<int>(tag)));
-    if (tag < last_tag) return Bad(field_at, StrCat("field tag ", static_cast<int>(tag), " out of order"));
-    if (seen[tag] && !Repeatable(tag)) return Bad(field_at, StrCat("repeated field tag ", static_cast<int>(tag)));
-    if (len > bytes.size() - pos) return Bad(field_at + 1, StrCat("length of field ", static_cast<int>(tag), " leaves the record"));
+    if (tag == 0 || tag > kMaxTag)
+      return Bad(field_at, StrCat("unknown field tag ", static_cast<int>(tag)));
+    if (tag < last_tag)
+      return Bad(field_at, StrCat("field tag ", static_cast<int>(tag), " out of order"));
+    if (seen[tag] && !Repeatable(tag))
+      return Bad(field_at, StrCat("repeated field tag ", static_cast<int>(tag)));
+    if (len > bytes.size() - pos)
+      return Bad(field_at + 1,
+                 StrCat("length of field ", static_cast<int>(tag), " leaves the record"));
     if (len > kMaxFieldLength) return Bad(field_at + 1, "field longer than 64 MiB");
     seen[tag] = true;
     last_tag = tag;
     std::string_view v = bytes.substr(pos, len);
     auto need = [&](size_t n) -> Status {
-      if (len != n) return Bad(field_at + 1, StrCat("field ", static_cast<int>(tag), " must be ", n, " bytes, is ", len));
+      if (len != n)
+        return Bad(field_at + 1,
+                   StrCat("field ", static_cast<int>(tag), " must be ", n, " bytes, is ", len));
       return Status::OK();
     };
     auto str = [&](std::string& out) -> Status {
-      if (len == 0) return Bad(field_at + 1, StrCat("empty string in field ", static_cast<int>(tag)));
+      if (len == 0)
+        return Bad(field_at + 1, StrCat("empty string in field ", static_cast<int>(tag)));
       out.assign(v);
       return Status::OK();
     };
     switch (tag) {
-      case kTagSequence: ATOLL_RETURN_NOT_OK(need(8)); r.sequence = GetU64(v.data()); break;
+      case kTagSequence:
+        ATOLL_RETURN_NOT_OK(need(8));
+        r.sequence = GetU64(v.data());
+        break;
       case kTagKind: {
         ATOLL_RETURN_NOT_OK(need(1));
         auto k = static_cast<uint8_t>(v[0]);
-        if (k == 0 || k > kMaxRecordKind) return Bad(pos, StrCat("unknown kind ", static_cast<int>(k)));
+        if (k == 0 || k > kMaxRecordKind)
+          return Bad(pos, StrCat("unknown kind ", static_cast<int>(k)));
         r.kind = static_cast<RecordKind>(k);
         break;
       }
-      case kTagTime: ATOLL_RETURN_NOT_OK(need(8)); r.time_ms = static_cast<int64_t>(GetU64(v.data())); break;
-      case kTagCommand: ATOLL_RETURN_NOT_OK(str(r.command)); break;
-      case kTagUser: ATOLL_RETURN_NOT_OK(str(r.user)); break;
-      case kTagHost: ATOLL_RETURN_NOT_OK(str(r.host)); break;
-      case kTagTable: ATOLL_RETURN_NOT_OK(str(r.table)); break;
+      case kTagTime:
+        ATOLL_RETURN_NOT_OK(need(8));
+        r.time_ms = static_cast<int64_t>(GetU64(v.data()));
+        break;
+      case kTagCommand:
+        ATOLL_RETURN_NOT_OK(str(r.command));
+        break;
+      case kTagUser:
+        ATOLL_RETURN_NOT_OK(str(r.user));
+        break;
+      case kTagHost:
+        ATOLL_RETURN_NOT_OK(str(r.host));
+        break;
+      case kTagTable:
+        ATOLL_RETURN_NOT_OK(str(r.table));
+        break;
       case kTagSnapshotBefore:
         ATOLL_RETURN_NOT_OK(need(8));
         r.snapshot_before = static_cast<int64_t>(GetU64(v.data()));
@@ -237,7 +279,9 @@ Result<Record> DecodeRecord(std::string_view bytes) {
         ATOLL_RETURN_NOT_OK(need(8));
         r.snapshot_after = static_cast<int64_t>(GetU64(v.data()));
         break;
-      case kTagMetadataLocation: ATOLL_RETURN_NOT_OK(str(r.metadata_location)); break;
+      case kTagMetadataLocation:
+        ATOLL_RETURN_NOT_OK(str(r.metadata_location));
+        break;
       case kTagMetadataSha256: {
         ATOLL_RETURN_NOT_OK(need(32));
         Hash h{};
@@ -280,8 +324,8 @@ std::string DescribeRecord(const Record& r) {
   if (!r.user.empty()) out += StrCat(" by ", r.user);
   if (!r.host.empty()) out += StrCat("@", r.host);
   if (r.snapshot_before || r.snapshot_after) {
-    out += StrCat(" snapshot ", r.snapshot_before ? std::to_string(*r.snapshot_before) : "-", " -> ",
-                  r.snapshot_after ? std::to_string(*r.snapshot_after) : "-");
+    out += StrCat(" snapshot ", r.snapshot_before ? std::to_string(*r.snapshot_before) : "-",
+                  " -> ", r.snapshot_after ? std::to_string(*r.snapshot_after) : "-");
   }
   if (!r.files_added.empty()) out += StrCat(" +", r.files_added.size(), " files");
   if (!r.files_removed.empty()) out += StrCat(" -", r.files_removed.size(), " files");

@@ -61,11 +61,11 @@ struct FileRef {
 struct Record {
   uint64_t sequence = 0;  // position in the log (0-based); set by Trail::Append
   RecordKind kind = RecordKind::kOther;
-  int64_t time_ms = 0;    // when, ms since the Unix epoch
-  std::string command;    // the command line or API call that made the change
+  int64_t time_ms = 0;  // when, ms since the Unix epoch
+  std::string command;  // the command line or API call that made the change
   std::string user;
   std::string host;
-  std::string table;      // table identifier, e.g. "stg.shop.orders"; may be empty
+  std::string table;                       // table identifier, e.g. "stg.shop.orders"; may be empty
   std::optional<int64_t> snapshot_before;  // current snapshot id before the change
   std::optional<int64_t> snapshot_after;   // and after it
   std::string metadata_location;           // the new metadata file; may be empty

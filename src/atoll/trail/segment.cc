@@ -58,7 +58,8 @@ Result<SegmentView> ParseSegment(std::string_view b) {
   ATOLL_ASSIGN_OR_RETURN(auto header, ParseSegmentHeader(b));
   auto [first, count] = header;
   uint64_t index_end = kSegmentHeaderSize + uint64_t{count} * kSegmentIndexEntrySize;
-  if (index_end + 32 > b.size()) return Bad(16, StrCat("record count ", count, " needs more bytes than the object has"));
+  if (index_end + 32 > b.size())
+    return Bad(16, StrCat("record count ", count, " needs more bytes than the object has"));
   Hash stored{};
   std::memcpy(stored.data(), b.data() + index_end, 32);
   if (Sha256(b.substr(0, index_end)) != stored) return Bad(index_end, "header checksum differs");

@@ -37,7 +37,8 @@ struct CheckpointEntry {
 // before) against what the bucket holds now.
 void CheckExpectations(const VerifyInput& in, const VerifyOptions& options, VerifyReport& report,
                        Reporter& problems) {
-  if (in.verifier != nullptr) report.key = StrCat(in.verifier->algorithm(), " ", in.verifier->key_id());
+  if (in.verifier != nullptr)
+    report.key = StrCat(in.verifier->algorithm(), " ", in.verifier->key_id());
   if (!options.known_key.empty() && report.key != options.known_key) {
     problems.Add("checkpoints are checked with key ", report.key.empty() ? "(none)" : report.key,
                  ", but key ", options.known_key,
@@ -65,7 +66,8 @@ std::string NumberedKey(std::string_view folder, uint64_t n, std::string_view su
 std::optional<uint64_t> ParseNumberedKey(std::string_view key, std::string_view folder,
                                          std::string_view suffix) {
   if (key.size() != folder.size() + 20 + suffix.size()) return std::nullopt;
-  if (key.substr(0, folder.size()) != folder || key.substr(folder.size() + 20) != suffix) return std::nullopt;
+  if (key.substr(0, folder.size()) != folder || key.substr(folder.size() + 20) != suffix)
+    return std::nullopt;
   uint64_t v = 0;
   for (char c : key.substr(folder.size(), 20)) {
     if (c < '0' || c > '9') return std::nullopt;
@@ -77,8 +79,9 @@ std::optional<uint64_t> ParseNumberedKey(std::string_view key, std::string_view 
 }
 
 std::string VerifyReport::Summary() const {
-  std::string s = StrCat(ok() ? "trail OK: " : "trail NOT OK: ", records, " records in ", objects,
-                         " objects, ", checkpoints_valid, " of ", checkpoints, " checkpoints valid");
+  std::string s =
+      StrCat(ok() ? "trail OK: " : "trail NOT OK: ", records, " records in ", objects, " objects, ",
+             checkpoints_valid, " of ", checkpoints, " checkpoints valid");
   if (latest_checkpoint > 0) s += StrCat(" (latest covers ", latest_checkpoint, " records)");
   s += StrCat(", ", metadata_checked, " metadata files checked, root ", ToHex(root));
   if (!ok()) s += StrCat("; ", problem_count, " problems");
@@ -120,8 +123,8 @@ Result<VerifyReport> VerifyLog(const VerifyInput& in, const VerifyOptions& optio
     } else if (in.verifier == nullptr) {
       problems.Add("checkpoint ", *size, ": no key to check its signature");
     } else if (c.algorithm != in.verifier->algorithm() || c.key_id != in.verifier->key_id()) {
-      problems.Add("checkpoint ", *size, " signed by ", c.algorithm, " key ", c.key_id, ", expected ",
-                   in.verifier->algorithm(), " key ", in.verifier->key_id());
+      problems.Add("checkpoint ", *size, " signed by ", c.algorithm, " key ", c.key_id,
+                   ", expected ", in.verifier->algorithm(), " key ", in.verifier->key_id());
     } else if (!in.verifier->Verify(signed_part, c.signature).ok()) {
       problems.Add("checkpoint ", *size, " signature invalid");
     } else {
@@ -135,10 +138,11 @@ Result<VerifyReport> VerifyLog(const VerifyInput& in, const VerifyOptions& optio
     uint64_t previous = entry.checkpoint.previous;
     if (previous != prev_valid) {
       if (previous > prev_valid) {
-        problems.Add("checkpoint ", size, " names previous checkpoint ", previous, ", which is missing or invalid");
+        problems.Add("checkpoint ", size, " names previous checkpoint ", previous,
+                     ", which is missing or invalid");
       } else {
-        problems.Add("checkpoint ", size, " names previous checkpoint ", previous, " but checkpoint ",
-                     prev_valid, " lies between");
+        problems.Add("checkpoint ", size, " names previous checkpoint ", previous,
+                     " but checkpoint ", prev_valid, " lies between");
       }
     }
     prev_valid = size;
@@ -164,8 +168,9 @@ Result<VerifyReport> VerifyLog(const VerifyInput& in, const VerifyOptions& optio
           last_good_checkpoint = size;
         } else {
           problems.Add("checkpoint ", size, ": root of records 0..", size - 1,
-                       " differs from the signed root (a record in ", last_good_checkpoint, "..", size - 1,
-                       " changed; computed ", ToHex(root), ", signed ", ToHex(entry.checkpoint.root), ")");
+                       " differs from the signed root (a record in ", last_good_checkpoint, "..",
+                       size - 1, " changed; computed ", ToHex(root), ", signed ",
+                       ToHex(entry.checkpoint.root), ")");
         }
       } else if (entry.valid && size != frontier.size() && !broken_at) {
         problems.Add("checkpoint ", size, ": does not fall on a record-object boundary");
@@ -198,7 +203,8 @@ Result<VerifyReport> VerifyLog(const VerifyInput& in, const VerifyOptions& optio
     }
     auto bytes = in.store->Get(obj.key);
     if (!bytes.ok()) {
-      if (bytes.status().code() != StatusCode::kNotFound) return bytes.status().WithContext(StrCat("reading ", obj.key));
+      if (bytes.status().code() != StatusCode::kNotFound)
+        return bytes.status().WithContext(StrCat("reading ", obj.key));
       problems.Add("record object ", obj.key, " vanished while verifying");
       mark_broken(*first);
       have_expected = false;
@@ -207,7 +213,8 @@ Result<VerifyReport> VerifyLog(const VerifyInput& in, const VerifyOptions& optio
     ++report.objects;
     auto view = ParseSegment(*bytes);
     if (!view.ok()) {
-      problems.Add("record object ", obj.key, " (from record ", *first, "): ", view.status().message());
+      problems.Add("record object ", obj.key, " (from record ", *first,
+                   "): ", view.status().message());
       mark_broken(*first);
       have_expected = false;
       continue;
@@ -232,12 +239,14 @@ Result<VerifyReport> VerifyLog(const VerifyInput& in, const VerifyOptions& optio
         if (record->sequence != seq) {
           problems.Add("record ", seq, ": carries sequence number ", record->sequence);
         }
-        if (options.metadata_hasher && record->metadata_sha256 && !record->metadata_location.empty()) {
+        if (options.metadata_hasher && record->metadata_sha256 &&
+            !record->metadata_location.empty()) {
           ++report.metadata_checked;
           auto now = options.metadata_hasher(record->metadata_location);
           if (!now.ok()) {
             if (now.status().code() == StatusCode::kNotFound) {
-              problems.Add("metadata file ", record->metadata_location, " (record ", seq, "): missing");
+              problems.Add("metadata file ", record->metadata_location, " (record ", seq,
+                           "): missing");
             } else {
               problems.Add("metadata file ", record->metadata_location, " (record ", seq,
                            "): cannot be read: ", now.status().ToString());

@@ -6,10 +6,10 @@
 // Findings are messages naming the record, object or checkpoint:
 //   "record 17 missing", "records 20..29 missing",
 //   "record 1234: leaf hash differs from the one stored in its object",
-//   "checkpoint 2000: root of records 0..1999 differs from the signed root (a record in 1000..1999 changed)",
-//   "checkpoint 3000 signature invalid",
-//   "log truncated: checkpoint 3000 covers 3000 records but only 2500 exist",
-//   "metadata file X (record 12): sha256 differs (recorded …, now …)".
+//   "checkpoint 2000: root of records 0..1999 differs from the signed root (a record in 1000..1999
+//   changed)", "checkpoint 3000 signature invalid", "log truncated: checkpoint 3000 covers 3000
+//   records but only 2500 exist", "metadata file X (record 12): sha256 differs (recorded …, now
+//   …)".
 //
 // Thread safety: VerifyLog only reads the store; it may run concurrently with appenders
 // (records appended during the run may or may not be seen).
@@ -69,11 +69,12 @@ struct VerifyReport {
 
 struct VerifyInput {
   storage::Store* store = nullptr;
-  std::string prefix;                        // "trail"
+  std::string prefix;                           // "trail"
   const SignatureVerifier* verifier = nullptr;  // null: signatures cannot be checked (a problem)
-  std::vector<std::string> key_problems;     // found while choosing the verifier
-  MerkleTree* tree_out = nullptr;            // optional: receives every leaf when the log is whole
-  std::vector<uint64_t>* object_starts_out = nullptr;  // optional: first sequence of each object read
+  std::vector<std::string> key_problems;        // found while choosing the verifier
+  MerkleTree* tree_out = nullptr;  // optional: receives every leaf when the log is whole
+  std::vector<uint64_t>* object_starts_out =
+      nullptr;  // optional: first sequence of each object read
 };
 
 Result<VerifyReport> VerifyLog(const VerifyInput& input, const VerifyOptions& options);

@@ -77,7 +77,8 @@ Status Snappy(std::string_view in, size_t max_output, std::string* out) {
   uint32_t want = (uint32_t{c[0]} << 24) | (uint32_t{c[1]} << 16) | (uint32_t{c[2]} << 8) | c[3];
   uint32_t have = static_cast<uint32_t>(
       crc32(0, reinterpret_cast<const Bytef*>(out->data()), static_cast<uInt>(out->size())));
-  if (want != have) return Corruption("snappy block CRC-32 mismatch (stored ", want, ", computed ", have, ")");
+  if (want != have)
+    return Corruption("snappy block CRC-32 mismatch (stored ", want, ", computed ", have, ")");
   return Status::OK();
 }
 
@@ -114,7 +115,8 @@ Status Bunzip2(std::string_view in, size_t max_output, std::string* out) {
 
 Status Unxz(std::string_view in, size_t max_output, std::string* out) {
   lzma_stream xs = LZMA_STREAM_INIT;
-  if (lzma_stream_decoder(&xs, uint64_t{512} << 20, 0) != LZMA_OK) return Internal("lzma_stream_decoder failed");
+  if (lzma_stream_decoder(&xs, uint64_t{512} << 20, 0) != LZMA_OK)
+    return Internal("lzma_stream_decoder failed");
   xs.next_in = reinterpret_cast<const uint8_t*>(in.data());
   xs.avail_in = in.size();
   size_t produced = 0;
@@ -128,7 +130,8 @@ Status Unxz(std::string_view in, size_t max_output, std::string* out) {
     produced += room - xs.avail_out;
     if (rc != LZMA_OK && rc != LZMA_STREAM_END) {
       lzma_end(&xs);
-      return Corruption("xz block is malformed or truncated (lzma error ", static_cast<int>(rc), ")");
+      return Corruption("xz block is malformed or truncated (lzma error ", static_cast<int>(rc),
+                        ")");
     }
   }
   lzma_end(&xs);
@@ -155,7 +158,7 @@ Status Unzstd(std::string_view in, size_t max_output, std::string* out) {
       ZSTD_freeDCtx(dctx);
       return Corruption("zstandard block is malformed: ", msg);
     }
-    if (rc == 0 && input.pos == input.size) break;       // frame(s) complete
+    if (rc == 0 && input.pos == input.size) break;            // frame(s) complete
     if (input.pos == input.size && output.pos < room) break;  // input exhausted mid-frame
   }
   ZSTD_freeDCtx(dctx);
@@ -169,18 +172,25 @@ Status Unzstd(std::string_view in, size_t max_output, std::string* out) {
 
 std::string_view CodecName(Codec codec) {
   switch (codec) {
-    case Codec::kNull: return "null";
-    case Codec::kDeflate: return "deflate";
-    case Codec::kSnappy: return "snappy";
-    case Codec::kBzip2: return "bzip2";
-    case Codec::kXz: return "xz";
-    case Codec::kZstandard: return "zstandard";
+    case Codec::kNull:
+      return "null";
+    case Codec::kDeflate:
+      return "deflate";
+    case Codec::kSnappy:
+      return "snappy";
+    case Codec::kBzip2:
+      return "bzip2";
+    case Codec::kXz:
+      return "xz";
+    case Codec::kZstandard:
+      return "zstandard";
   }
   return "?";
 }
 
 Result<Codec> CodecFromName(std::string_view name) {
-  for (Codec c : {Codec::kNull, Codec::kDeflate, Codec::kSnappy, Codec::kBzip2, Codec::kXz, Codec::kZstandard}) {
+  for (Codec c : {Codec::kNull, Codec::kDeflate, Codec::kSnappy, Codec::kBzip2, Codec::kXz,
+                  Codec::kZstandard}) {
     if (CodecName(c) == name) return c;
   }
   return NotSupported("unknown avro codec '", name, "'");
@@ -192,11 +202,16 @@ Status Decompress(Codec codec, std::string_view input, size_t max_output, std::s
       if (input.size() > max_output) return TooLarge("null-codec", max_output);
       out->assign(input.data(), input.size());
       return Status::OK();
-    case Codec::kDeflate: return InflateRaw(input, max_output, out);
-    case Codec::kSnappy: return Snappy(input, max_output, out);
-    case Codec::kBzip2: return Bunzip2(input, max_output, out);
-    case Codec::kXz: return Unxz(input, max_output, out);
-    case Codec::kZstandard: return Unzstd(input, max_output, out);
+    case Codec::kDeflate:
+      return InflateRaw(input, max_output, out);
+    case Codec::kSnappy:
+      return Snappy(input, max_output, out);
+    case Codec::kBzip2:
+      return Bunzip2(input, max_output, out);
+    case Codec::kXz:
+      return Unxz(input, max_output, out);
+    case Codec::kZstandard:
+      return Unzstd(input, max_output, out);
   }
   return Internal("unknown codec");
 }
@@ -209,8 +224,8 @@ Status Compress(Codec codec, std::string_view in, int level, std::string* out) {
       return Status::OK();
     case Codec::kDeflate: {
       z_stream zs{};
-      if (deflateInit2(&zs, level < 0 ? Z_DEFAULT_COMPRESSION : std::min(level, 9), Z_DEFLATED, -15, 8,
-                       Z_DEFAULT_STRATEGY) != Z_OK) {
+      if (deflateInit2(&zs, level < 0 ? Z_DEFAULT_COMPRESSION : std::min(level, 9), Z_DEFLATED, -15,
+                       8, Z_DEFAULT_STRATEGY) != Z_OK) {
         return Internal("zlib deflateInit2 failed");
       }
       out->resize(deflateBound(&zs, in.size()));
@@ -233,14 +248,16 @@ Status Compress(Codec codec, std::string_view in, int level, std::string* out) {
       uint32_t crc = static_cast<uint32_t>(
           crc32(0, reinterpret_cast<const Bytef*>(in.data()), static_cast<uInt>(in.size())));
       out->resize(len);
-      for (int shift = 24; shift >= 0; shift -= 8) out->push_back(static_cast<char>((crc >> shift) & 0xFF));
+      for (int shift = 24; shift >= 0; shift -= 8)
+        out->push_back(static_cast<char>((crc >> shift) & 0xFF));
       return Status::OK();
     }
     case Codec::kBzip2: {
       unsigned len = static_cast<unsigned>(in.size() + in.size() / 100 + 600);
       out->resize(len);
       int rc = BZ2_bzBuffToBuffCompress(out->data(), &len, const_cast<char*>(in.data()),
-                                        static_cast<unsigned>(in.size()), level < 1 ? 9 : std::min(level, 9), 0, 0);
+                                        static_cast<unsigned>(in.size()),
+                                        level < 1 ? 9 : std::min(level, 9), 0, 0);
       if (rc != BZ_OK) return Internal("bzip2 compression failed (", rc, ")");
       out->resize(len);
       return Status::OK();
@@ -248,16 +265,18 @@ Status Compress(Codec codec, std::string_view in, int level, std::string* out) {
     case Codec::kXz: {
       out->resize(lzma_stream_buffer_bound(in.size()));
       size_t pos = 0;
-      lzma_ret rc = lzma_easy_buffer_encode(level < 0 ? 6 : std::min(level, 9), LZMA_CHECK_CRC64, nullptr,
-                                            reinterpret_cast<const uint8_t*>(in.data()), in.size(),
-                                            reinterpret_cast<uint8_t*>(out->data()), &pos, out->size());
+      lzma_ret rc =
+          lzma_easy_buffer_encode(level < 0 ? 6 : std::min(level, 9), LZMA_CHECK_CRC64, nullptr,
+                                  reinterpret_cast<const uint8_t*>(in.data()), in.size(),
+                                  reinterpret_cast<uint8_t*>(out->data()), &pos, out->size());
       if (rc != LZMA_OK) return Internal("xz compression failed (", static_cast<int>(rc), ")");
       out->resize(pos);
       return Status::OK();
     }
     case Codec::kZstandard: {
       out->resize(ZSTD_compressBound(in.size()));
-      size_t n = ZSTD_compress(out->data(), out->size(), in.data(), in.size(), level < 0 ? 3 : level);
+      size_t n =
+          ZSTD_compress(out->data(), out->size(), in.data(), in.size(), level < 0 ? 3 : level);
       if (ZSTD_isError(n)) return Internal("zstandard compression failed: ", ZSTD_getErrorName(n));
       out->resize(n);
       return Status::OK();

@@ -42,7 +42,8 @@ Result<bool> Decoder::ReadBoolean() {
 Result<float> Decoder::ReadFloat() {
   if (remaining() < 4) return Error("truncated float");
   uint32_t bits = 0;
-  for (int i = 0; i < 4; ++i) bits |= static_cast<uint32_t>(static_cast<uint8_t>(data_[pos_ + i])) << (8 * i);
+  for (int i = 0; i < 4; ++i)
+    bits |= static_cast<uint32_t>(static_cast<uint8_t>(data_[pos_ + i])) << (8 * i);
   pos_ += 4;
   float f;
   std::memcpy(&f, &bits, 4);
@@ -52,7 +53,8 @@ Result<float> Decoder::ReadFloat() {
 Result<double> Decoder::ReadDouble() {
   if (remaining() < 8) return Error("truncated double");
   uint64_t bits = 0;
-  for (int i = 0; i < 8; ++i) bits |= static_cast<uint64_t>(static_cast<uint8_t>(data_[pos_ + i])) << (8 * i);
+  for (int i = 0; i < 8; ++i)
+    bits |= static_cast<uint64_t>(static_cast<uint8_t>(data_[pos_ + i])) << (8 * i);
   pos_ += 8;
   double d;
   std::memcpy(&d, &bits, 8);
@@ -64,7 +66,8 @@ Result<std::string_view> Decoder::ReadBytesView() {
   ATOLL_ASSIGN_OR_RETURN(int64_t n, ReadLong());
   if (n < 0) return Corruption("at offset ", start, ": negative length ", n);
   if (static_cast<uint64_t>(n) > remaining()) {
-    return Corruption("at offset ", start, ": length ", n, " exceeds the ", remaining(), " bytes that remain");
+    return Corruption("at offset ", start, ": length ", n, " exceeds the ", remaining(),
+                      " bytes that remain");
   }
   std::string_view out = data_.substr(pos_, static_cast<size_t>(n));
   pos_ += static_cast<size_t>(n);
@@ -78,7 +81,8 @@ Status Decoder::ReadBytes(std::string* out) {
 }
 
 Status Decoder::ReadFixed(size_t n, std::string* out) {
-  if (n > remaining()) return Error(StrCat("fixed of ", n, " bytes exceeds the ", remaining(), " bytes that remain"));
+  if (n > remaining())
+    return Error(StrCat("fixed of ", n, " bytes exceeds the ", remaining(), " bytes that remain"));
   out->assign(data_.data() + pos_, n);
   pos_ += n;
   return Status::OK();
@@ -99,16 +103,21 @@ constexpr uint64_t kMaxZeroSizeItems = uint64_t{1} << 24;
 size_t MinSize(const Node& node, int depth) {
   if (depth > 64) return 0;
   switch (node.type) {
-    case Type::kNull: return 0;
-    case Type::kFloat: return 4;
-    case Type::kDouble: return 8;
-    case Type::kFixed: return node.fixed_size;
+    case Type::kNull:
+      return 0;
+    case Type::kFloat:
+      return 4;
+    case Type::kDouble:
+      return 8;
+    case Type::kFixed:
+      return node.fixed_size;
     case Type::kRecord: {
       size_t sum = 0;
       for (const Field& f : node.fields) sum += MinSize(*f.type, depth + 1);
       return sum;
     }
-    default: return 1;  // every varint, length, index or block count takes a byte
+    default:
+      return 1;  // every varint, length, index or block count takes a byte
   }
 }
 
@@ -123,16 +132,16 @@ Result<uint64_t> ReadBlockCount(Decoder* d, const Node& item, uint64_t items_so_
     n = static_cast<uint64_t>(-count);
     ATOLL_ASSIGN_OR_RETURN(int64_t size, d->ReadLong());
     if (size < 0 || static_cast<uint64_t>(size) > d->remaining()) {
-      return Corruption("at offset ", start, ": block byte size ", size, " is negative or exceeds the ",
-                        d->remaining(), " bytes that remain");
+      return Corruption("at offset ", start, ": block byte size ", size,
+                        " is negative or exceeds the ", d->remaining(), " bytes that remain");
     }
   } else {
     n = static_cast<uint64_t>(count);
   }
   size_t min = MinEncodedSize(item);
   if (min > 0 ? n > d->remaining() / min : items_so_far + n > kMaxZeroSizeItems) {
-    return Corruption("at offset ", start, ": block of ", n, " items cannot fit in the ", d->remaining(),
-                      " bytes that remain");
+    return Corruption("at offset ", start, ": block of ", n, " items cannot fit in the ",
+                      d->remaining(), " bytes that remain");
   }
   return n;
 }
@@ -171,7 +180,8 @@ Status Decode(const Node& node, Decoder* d, Value* out, int depth) {
     case Type::kBytes:
     case Type::kString: {
       ATOLL_ASSIGN_OR_RETURN(std::string_view v, d->ReadBytesView());
-      *out = node.type == Type::kBytes ? Value::Bytes(std::string(v)) : Value::String(std::string(v));
+      *out =
+          node.type == Type::kBytes ? Value::Bytes(std::string(v)) : Value::String(std::string(v));
       return Status::OK();
     }
     case Type::kFixed: {
@@ -182,8 +192,8 @@ Status Decode(const Node& node, Decoder* d, Value* out, int depth) {
       size_t start = d->position();
       ATOLL_ASSIGN_OR_RETURN(int32_t i, d->ReadInt());
       if (i < 0 || static_cast<size_t>(i) >= node.symbols.size()) {
-        return Corruption("at offset ", start, ": enum index ", i, " out of range for '", node.full_name,
-                          "' (", node.symbols.size(), " symbols)");
+        return Corruption("at offset ", start, ": enum index ", i, " out of range for '",
+                          node.full_name, "' (", node.symbols.size(), " symbols)");
       }
       *out = Value::Enum(i);
       return Status::OK();
@@ -192,8 +202,8 @@ Status Decode(const Node& node, Decoder* d, Value* out, int depth) {
       size_t start = d->position();
       ATOLL_ASSIGN_OR_RETURN(int64_t i, d->ReadLong());
       if (i < 0 || static_cast<uint64_t>(i) >= node.branches.size()) {
-        return Corruption("at offset ", start, ": union branch ", i, " out of range (", node.branches.size(),
-                          " branches)");
+        return Corruption("at offset ", start, ": union branch ", i, " out of range (",
+                          node.branches.size(), " branches)");
       }
       Value inner;
       ATOLL_RETURN_NOT_OK(Decode(*node.branches[i], d, &inner, depth + 1));
@@ -252,6 +262,8 @@ Status Decode(const Node& node, Decoder* d, Value* out, int depth) {
 
 size_t MinEncodedSize(const Node& node) { return MinSize(node, 0); }
 
-Status DecodeValue(const Node& node, Decoder* decoder, Value* out) { return Decode(node, decoder, out, 0); }
+Status DecodeValue(const Node& node, Decoder* decoder, Value* out) {
+  return Decode(node, decoder, out, 0);
+}
 
 }  // namespace atl::avro

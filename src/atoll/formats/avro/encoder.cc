@@ -36,27 +36,43 @@ namespace {
 Status Encode(const Node& node, const Value& value, Encoder* e, int depth) {
   if (depth > 1000) return InvalidArgument("value nested more than 1000 levels deep");
   if (node.type != value.type()) {
-    return InvalidArgument("schema type ", TypeName(node.type), " but value of type ", TypeName(value.type()));
+    return InvalidArgument("schema type ", TypeName(node.type), " but value of type ",
+                           TypeName(value.type()));
   }
   switch (node.type) {
-    case Type::kNull: return Status::OK();
-    case Type::kBoolean: e->WriteBoolean(value.boolean()); return Status::OK();
-    case Type::kInt: e->WriteInt(value.int_value()); return Status::OK();
-    case Type::kLong: e->WriteLong(value.long_value()); return Status::OK();
-    case Type::kFloat: e->WriteFloat(value.float_value()); return Status::OK();
-    case Type::kDouble: e->WriteDouble(value.double_value()); return Status::OK();
+    case Type::kNull:
+      return Status::OK();
+    case Type::kBoolean:
+      e->WriteBoolean(value.boolean());
+      return Status::OK();
+    case Type::kInt:
+      e->WriteInt(value.int_value());
+      return Status::OK();
+    case Type::kLong:
+      e->WriteLong(value.long_value());
+      return Status::OK();
+    case Type::kFloat:
+      e->WriteFloat(value.float_value());
+      return Status::OK();
+    case Type::kDouble:
+      e->WriteDouble(value.double_value());
+      return Status::OK();
     case Type::kBytes:
-    case Type::kString: e->WriteBytes(value.bytes()); return Status::OK();
+    case Type::kString:
+      e->WriteBytes(value.bytes());
+      return Status::OK();
     case Type::kFixed:
       if (value.bytes().size() != node.fixed_size) {
-        return InvalidArgument("fixed '", node.full_name, "' needs ",
-                               node.fixed_size, " bytes, got ", value.bytes().size());
+        return InvalidArgument("fixed '", node.full_name, "' needs ", node.fixed_size,
+                               " bytes, got ", value.bytes().size());
       }
       e->WriteFixed(value.bytes());
       return Status::OK();
     case Type::kEnum:
-      if (value.enum_index() < 0 || static_cast<size_t>(value.enum_index()) >= node.symbols.size()) {
-        return InvalidArgument("enum index ", value.enum_index(), " out of range for '", node.full_name, "'");
+      if (value.enum_index() < 0 ||
+          static_cast<size_t>(value.enum_index()) >= node.symbols.size()) {
+        return InvalidArgument("enum index ", value.enum_index(), " out of range for '",
+                               node.full_name, "'");
       }
       e->WriteInt(value.enum_index());
       return Status::OK();

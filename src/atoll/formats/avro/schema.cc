@@ -57,7 +57,8 @@ class SchemaParser {
     if (depth > kMaxSchemaDepth) return Error(where, "schema nested more than 200 levels deep");
     if (j.is_string()) return ParseName(j.get<std::string>(), ns, where);
     if (j.is_array()) return ParseUnion(j, ns, where, depth);
-    if (!j.is_object()) return Error(where, "a schema must be a string, an object or an array, not ", j.dump());
+    if (!j.is_object())
+      return Error(where, "a schema must be a string, an object or an array, not ", j.dump());
     auto type_it = j.find("type");
     if (type_it == j.end()) return Error(where, "object without \"type\"");
     if (!type_it->is_string()) {
@@ -79,7 +80,8 @@ class SchemaParser {
       auto it = j.find(key);
       if (it == j.end()) return Error(where, type, " without \"", key, "\"");
       Node* node = NewNode(type == "array" ? Type::kArray : Type::kMap);
-      ATOLL_ASSIGN_OR_RETURN(node->items, Parse(*it, ns, StrCat(where, " ", type, " ", key), depth + 1));
+      ATOLL_ASSIGN_OR_RETURN(node->items,
+                             Parse(*it, ns, StrCat(where, " ", type, " ", key), depth + 1));
       CopyAttributes(j, {"type", key}, &node->attributes);
       return node;
     }
@@ -102,7 +104,8 @@ class SchemaParser {
     return n;
   }
 
-  static void CopyAttributes(const Json& j, std::initializer_list<std::string_view> skip, Json* out) {
+  static void CopyAttributes(const Json& j, std::initializer_list<std::string_view> skip,
+                             Json* out) {
     for (auto it = j.begin(); it != j.end(); ++it) {
       bool skipped = false;
       for (auto s : skip) skipped = skipped || it.key() == s;
@@ -110,7 +113,8 @@ class SchemaParser {
     }
   }
 
-  Result<const Node*> ParseName(const std::string& name, const std::string& ns, const std::string& where) {
+  Result<const Node*> ParseName(const std::string& name, const std::string& ns,
+                                const std::string& where) {
     if (auto p = Primitives().find(name); p != Primitives().end()) return NewNode(p->second);
     if (name.find('.') == std::string::npos && !ns.empty()) {
       if (auto it = names_.find(ns + "." + name); it != names_.end()) return it->second;
@@ -144,7 +148,8 @@ class SchemaParser {
       node->full_name = space.empty() ? name : space + "." + name;
     }
     node->name_space = space;
-    if (!IsUsableName(node->short_name())) return Error(where, "invalid name '", node->full_name, "'");
+    if (!IsUsableName(node->short_name()))
+      return Error(where, "invalid name '", node->full_name, "'");
     if (Primitives().count(node->short_name())) {
       return Error(where, "a named type may not be called '", node->full_name, "'");
     }
@@ -155,25 +160,30 @@ class SchemaParser {
     return Status::OK();
   }
 
-  Result<const Node*> ParseRecord(const Json& j, const std::string& ns, const std::string& where, int depth) {
+  Result<const Node*> ParseRecord(const Json& j, const std::string& ns, const std::string& where,
+                                  int depth) {
     Node* node = NewNode(Type::kRecord);
     ATOLL_RETURN_NOT_OK(DefineName(j, ns, where, node));
     const std::string here = StrCat("record '", node->full_name, "'");
     auto fields_it = j.find("fields");
-    if (fields_it == j.end() || !fields_it->is_array()) return Error(here, "\"fields\" is not an array");
+    if (fields_it == j.end() || !fields_it->is_array())
+      return Error(here, "\"fields\" is not an array");
     std::set<std::string> seen;
     for (const Json& fj : *fields_it) {
       if (!fj.is_object()) return Error(here, "a field is not an object");
       auto name_it = fj.find("name");
-      if (name_it == fj.end() || !name_it->is_string()) return Error(here, "a field has no string \"name\"");
+      if (name_it == fj.end() || !name_it->is_string())
+        return Error(here, "a field has no string \"name\"");
       Field field;
       field.name = name_it->get<std::string>();
       if (!IsUsableName(field.name)) return Error(here, "invalid field name '", field.name, "'");
-      if (!seen.insert(field.name).second) return Error(here, "field '", field.name, "' appears twice");
+      if (!seen.insert(field.name).second)
+        return Error(here, "field '", field.name, "' appears twice");
       auto type_it = fj.find("type");
       if (type_it == fj.end()) return Error(here, "field '", field.name, "' has no \"type\"");
-      ATOLL_ASSIGN_OR_RETURN(field.type, Parse(*type_it, node->name_space,
-                                               StrCat("field '", field.name, "' of ", here), depth + 1));
+      ATOLL_ASSIGN_OR_RETURN(field.type,
+                             Parse(*type_it, node->name_space,
+                                   StrCat("field '", field.name, "' of ", here), depth + 1));
       if (auto d = fj.find("default"); d != fj.end()) field.default_value = *d;
       CopyAttributes(fj, {"name", "type", "default"}, &field.attributes);
       node->fields.push_back(std::move(field));
@@ -190,8 +200,10 @@ class SchemaParser {
     if (sym_it == j.end() || !sym_it->is_array()) return Error(here, "\"symbols\" is not an array");
     std::set<std::string> seen;
     for (const Json& s : *sym_it) {
-      if (!s.is_string() || !IsValidSymbol(s.get<std::string>())) return Error(here, "invalid symbol ", s.dump());
-      if (!seen.insert(s.get<std::string>()).second) return Error(here, "symbol ", s.dump(), " appears twice");
+      if (!s.is_string() || !IsValidSymbol(s.get<std::string>()))
+        return Error(here, "invalid symbol ", s.dump());
+      if (!seen.insert(s.get<std::string>()).second)
+        return Error(here, "symbol ", s.dump(), " appears twice");
       node->symbols.push_back(s.get<std::string>());
     }
     if (auto d = j.find("default"); d != j.end()) {
@@ -210,7 +222,8 @@ class SchemaParser {
     auto size_it = j.find("size");
     if (size_it == j.end() || !size_it->is_number_integer() || size_it->get<int64_t>() < 0 ||
         size_it->get<int64_t>() > (int64_t{1} << 30)) {
-      return Error(StrCat("fixed '", node->full_name, "'"), "\"size\" is not an integer in [0, 2^30]");
+      return Error(StrCat("fixed '", node->full_name, "'"),
+                   "\"size\" is not an integer in [0, 2^30]");
     }
     node->fixed_size = size_it->get<size_t>();
     CopyAttributes(j, {"type", "name", "namespace", "size"}, &node->attributes);
@@ -218,14 +231,17 @@ class SchemaParser {
     return node;
   }
 
-  Result<const Node*> ParseUnion(const Json& j, const std::string& ns, const std::string& where, int depth) {
+  Result<const Node*> ParseUnion(const Json& j, const std::string& ns, const std::string& where,
+                                 int depth) {
     Node* node = NewNode(Type::kUnion);
     std::set<std::string> seen;
     for (size_t i = 0; i < j.size(); ++i) {
-      ATOLL_ASSIGN_OR_RETURN(const Node* b, Parse(j[i], ns, StrCat(where, " union branch ", i), depth + 1));
+      ATOLL_ASSIGN_OR_RETURN(const Node* b,
+                             Parse(j[i], ns, StrCat(where, " union branch ", i), depth + 1));
       if (b->type == Type::kUnion) return Error(where, "a union may not directly contain a union");
       std::string key = b->is_named() ? b->full_name : std::string(TypeName(b->type));
-      if (!seen.insert(key).second) return Error(where, "union has two branches of type '", key, "'");
+      if (!seen.insert(key).second)
+        return Error(where, "union has two branches of type '", key, "'");
       node->branches.push_back(b);
     }
     return node;
@@ -257,7 +273,8 @@ class SchemaParser {
       node->precision = precision;
       node->scale = scale;
     } else if (name == "uuid") {
-      set_if(t == Type::kString || (t == Type::kFixed && node->fixed_size == 16), LogicalType::kUuid);
+      set_if(t == Type::kString || (t == Type::kFixed && node->fixed_size == 16),
+             LogicalType::kUuid);
     } else if (name == "date") {
       set_if(t == Type::kInt, LogicalType::kDate);
     } else if (name == "time-millis") {
@@ -295,7 +312,8 @@ Result<std::shared_ptr<const Schema>> Schema::FromJson(const Json& json) {
 
 Result<std::shared_ptr<const Schema>> Schema::Parse(std::string_view json_text) {
   Json j = Json::parse(json_text, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded()) return InvalidArgument("avro schema: not valid JSON: ", json_text.substr(0, 200));
+  if (j.is_discarded())
+    return InvalidArgument("avro schema: not valid JSON: ", json_text.substr(0, 200));
   return FromJson(j);
 }
 

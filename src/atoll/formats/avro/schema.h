@@ -34,15 +34,37 @@ namespace atl::avro {
 using Json = nlohmann::ordered_json;
 
 enum class Type {
-  kNull, kBoolean, kInt, kLong, kFloat, kDouble, kBytes, kString,
-  kRecord, kEnum, kArray, kMap, kUnion, kFixed,
+  kNull,
+  kBoolean,
+  kInt,
+  kLong,
+  kFloat,
+  kDouble,
+  kBytes,
+  kString,
+  kRecord,
+  kEnum,
+  kArray,
+  kMap,
+  kUnion,
+  kFixed,
 };
 std::string_view TypeName(Type type);
 
 enum class LogicalType {
-  kNone, kDecimal, kUuid, kDate, kTimeMillis, kTimeMicros,
-  kTimestampMillis, kTimestampMicros, kTimestampNanos,
-  kLocalTimestampMillis, kLocalTimestampMicros, kLocalTimestampNanos, kDuration,
+  kNone,
+  kDecimal,
+  kUuid,
+  kDate,
+  kTimeMillis,
+  kTimeMicros,
+  kTimestampMillis,
+  kTimestampMicros,
+  kTimestampNanos,
+  kLocalTimestampMillis,
+  kLocalTimestampMicros,
+  kLocalTimestampNanos,
+  kDuration,
 };
 std::string_view LogicalTypeName(LogicalType type);  // "decimal", ...; "" for kNone
 
@@ -69,19 +91,21 @@ struct Node {
   int precision = 0;  // decimal
   int scale = 0;      // decimal
 
-  std::vector<Field> fields;             // record
-  std::vector<std::string> symbols;      // enum
+  std::vector<Field> fields;         // record
+  std::vector<std::string> symbols;  // enum
   std::optional<std::string> enum_default;
-  const Node* items = nullptr;           // array items, map values
-  std::vector<const Node*> branches;     // union
-  size_t fixed_size = 0;                 // fixed
+  const Node* items = nullptr;        // array items, map values
+  std::vector<const Node*> branches;  // union
+  size_t fixed_size = 0;              // fixed
 
   // Attributes the specification does not define for the type, plus the logical-type
   // attributes (logicalType, precision, scale) and doc/aliases. Not for primitives
   // written as a bare string ("long"), which have none.
   Json attributes = Json::object();
 
-  bool is_named() const { return type == Type::kRecord || type == Type::kEnum || type == Type::kFixed; }
+  bool is_named() const {
+    return type == Type::kRecord || type == Type::kEnum || type == Type::kFixed;
+  }
   std::string_view short_name() const;
 
   // Record fields by name; -1 when absent.

@@ -7,39 +7,66 @@ namespace atl::avro {
 
 std::string_view TypeName(Type type) {
   switch (type) {
-    case Type::kNull: return "null";
-    case Type::kBoolean: return "boolean";
-    case Type::kInt: return "int";
-    case Type::kLong: return "long";
-    case Type::kFloat: return "float";
-    case Type::kDouble: return "double";
-    case Type::kBytes: return "bytes";
-    case Type::kString: return "string";
-    case Type::kRecord: return "record";
-    case Type::kEnum: return "enum";
-    case Type::kArray: return "array";
-    case Type::kMap: return "map";
-    case Type::kUnion: return "union";
-    case Type::kFixed: return "fixed";
+    case Type::kNull:
+      return "null";
+    case Type::kBoolean:
+      return "boolean";
+    case Type::kInt:
+      return "int";
+    case Type::kLong:
+      return "long";
+    case Type::kFloat:
+      return "float";
+    case Type::kDouble:
+      return "double";
+    case Type::kBytes:
+      return "bytes";
+    case Type::kString:
+      return "string";
+    case Type::kRecord:
+      return "record";
+    case Type::kEnum:
+      return "enum";
+    case Type::kArray:
+      return "array";
+    case Type::kMap:
+      return "map";
+    case Type::kUnion:
+      return "union";
+    case Type::kFixed:
+      return "fixed";
   }
   return "?";
 }
 
 std::string_view LogicalTypeName(LogicalType type) {
   switch (type) {
-    case LogicalType::kNone: return "";
-    case LogicalType::kDecimal: return "decimal";
-    case LogicalType::kUuid: return "uuid";
-    case LogicalType::kDate: return "date";
-    case LogicalType::kTimeMillis: return "time-millis";
-    case LogicalType::kTimeMicros: return "time-micros";
-    case LogicalType::kTimestampMillis: return "timestamp-millis";
-    case LogicalType::kTimestampMicros: return "timestamp-micros";
-    case LogicalType::kTimestampNanos: return "timestamp-nanos";
-    case LogicalType::kLocalTimestampMillis: return "local-timestamp-millis";
-    case LogicalType::kLocalTimestampMicros: return "local-timestamp-micros";
-    case LogicalType::kLocalTimestampNanos: return "local-timestamp-nanos";
-    case LogicalType::kDuration: return "duration";
+    case LogicalType::kNone:
+      return "";
+    case LogicalType::kDecimal:
+      return "decimal";
+    case LogicalType::kUuid:
+      return "uuid";
+    case LogicalType::kDate:
+      return "date";
+    case LogicalType::kTimeMillis:
+      return "time-millis";
+    case LogicalType::kTimeMicros:
+      return "time-micros";
+    case LogicalType::kTimestampMillis:
+      return "timestamp-millis";
+    case LogicalType::kTimestampMicros:
+      return "timestamp-micros";
+    case LogicalType::kTimestampNanos:
+      return "timestamp-nanos";
+    case LogicalType::kLocalTimestampMillis:
+      return "local-timestamp-millis";
+    case LogicalType::kLocalTimestampMicros:
+      return "local-timestamp-micros";
+    case LogicalType::kLocalTimestampNanos:
+      return "local-timestamp-nanos";
+    case LogicalType::kDuration:
+      return "duration";
   }
   return "";
 }
@@ -122,8 +149,12 @@ class JsonWriter {
 
 }  // namespace
 
-std::optional<int64_t> Field::IntAttribute(std::string_view key) const { return IntIn(attributes, key); }
-std::optional<int64_t> Node::IntAttribute(std::string_view key) const { return IntIn(attributes, key); }
+std::optional<int64_t> Field::IntAttribute(std::string_view key) const {
+  return IntIn(attributes, key);
+}
+std::optional<int64_t> Node::IntAttribute(std::string_view key) const {
+  return IntIn(attributes, key);
+}
 
 std::string_view Node::short_name() const {
   std::string_view s = full_name;

@@ -45,7 +45,8 @@ class FileOutput : public OutputStream {
   }
   Status Write(std::string_view data) override {
     if (!f_) return Internal("write to closed file ", path_);
-    if (std::fwrite(data.data(), 1, data.size(), f_) != data.size()) return ErrnoToStatus(errno, "writing " + path_);
+    if (std::fwrite(data.data(), 1, data.size(), f_) != data.size())
+      return ErrnoToStatus(errno, "writing " + path_);
     return Status::OK();
   }
   Status Close() override {
@@ -82,7 +83,9 @@ Result<std::unique_ptr<InputStream>> OpenFileInput(const std::string& path) {
   return std::unique_ptr<InputStream>(new FileInput(f, path));
 }
 
-std::unique_ptr<InputStream> MemoryInput(std::string data) { return std::make_unique<MemInput>(std::move(data)); }
+std::unique_ptr<InputStream> MemoryInput(std::string data) {
+  return std::make_unique<MemInput>(std::move(data));
+}
 
 Result<std::unique_ptr<OutputStream>> OpenFileOutput(const std::string& path) {
   std::FILE* f = std::fopen(path.c_str(), "wb");
@@ -90,6 +93,8 @@ Result<std::unique_ptr<OutputStream>> OpenFileOutput(const std::string& path) {
   return std::unique_ptr<OutputStream>(new FileOutput(f, path));
 }
 
-std::unique_ptr<OutputStream> StringOutput(std::string* target) { return std::make_unique<StrOutput>(target); }
+std::unique_ptr<OutputStream> StringOutput(std::string* target) {
+  return std::make_unique<StrOutput>(target);
+}
 
 }  // namespace atl::avro

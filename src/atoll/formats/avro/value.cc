@@ -114,13 +114,15 @@ bool Value::operator==(const Value& o) const {
 
 const Value* GetField(const Node& record, const Value& value, std::string_view name) {
   int i = record.FieldIndex(name);
-  if (i < 0 || value.type() != Type::kRecord || static_cast<size_t>(i) >= value.fields().size()) return nullptr;
+  if (i < 0 || value.type() != Type::kRecord || static_cast<size_t>(i) >= value.fields().size())
+    return nullptr;
   return &value.fields()[i];
 }
 
 const Value* GetFieldById(const Node& record, const Value& value, int64_t id) {
   int i = record.FieldIndexById(id);
-  if (i < 0 || value.type() != Type::kRecord || static_cast<size_t>(i) >= value.fields().size()) return nullptr;
+  if (i < 0 || value.type() != Type::kRecord || static_cast<size_t>(i) >= value.fields().size())
+    return nullptr;
   return &value.fields()[i];
 }
 
@@ -154,15 +156,23 @@ std::string BranchName(const Node& n) {
 Json ToJson(const Node& node, const Value& value) {
   if (node.type != value.type()) return nullptr;  // callers validate first
   switch (node.type) {
-    case Type::kNull: return nullptr;
-    case Type::kBoolean: return value.boolean();
-    case Type::kInt: return value.int_value();
-    case Type::kLong: return value.long_value();
-    case Type::kFloat: return FloatToJson(value.float_value());
-    case Type::kDouble: return FloatToJson(value.double_value());
-    case Type::kString: return value.bytes();
+    case Type::kNull:
+      return nullptr;
+    case Type::kBoolean:
+      return value.boolean();
+    case Type::kInt:
+      return value.int_value();
+    case Type::kLong:
+      return value.long_value();
+    case Type::kFloat:
+      return FloatToJson(value.float_value());
+    case Type::kDouble:
+      return FloatToJson(value.double_value());
+    case Type::kString:
+      return value.bytes();
     case Type::kBytes:
-    case Type::kFixed: return BytesToJson(value.bytes());
+    case Type::kFixed:
+      return BytesToJson(value.bytes());
     case Type::kEnum: {
       size_t i = static_cast<size_t>(value.enum_index());
       return i < node.symbols.size() ? Json(node.symbols[i]) : Json(nullptr);

@@ -87,9 +87,9 @@ class Value {
   void Expect(Type t) const;
 
   Type type_ = Type::kNull;
-  int64_t int_ = 0;      // boolean, int, long, enum index, union branch
-  double double_ = 0;    // float, double
-  std::string text_;     // bytes, string, fixed
+  int64_t int_ = 0;                // boolean, int, long, enum index, union branch
+  double double_ = 0;              // float, double
+  std::string text_;               // bytes, string, fixed
   std::vector<Value> children_;    // array items, record fields, map values, union value
   std::vector<std::string> keys_;  // map keys
 };

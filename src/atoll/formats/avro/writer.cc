@@ -8,11 +8,13 @@ Result<std::unique_ptr<Writer>> Writer::Open(SchemaPtr schema, std::unique_ptr<O
                                              WriterOptions options) {
   for (const auto& [key, value] : options.metadata) {
     if (key == "avro.schema" || key == "avro.codec") {
-      return InvalidArgument("avro writer: metadata key '", key, "' is written by the writer itself");
+      return InvalidArgument("avro writer: metadata key '", key,
+                             "' is written by the writer itself");
     }
   }
   if (options.sync_marker && options.sync_marker->size() != 16) {
-    return InvalidArgument("avro writer: the sync marker must be 16 bytes, not ", options.sync_marker->size());
+    return InvalidArgument("avro writer: the sync marker must be 16 bytes, not ",
+                           options.sync_marker->size());
   }
   std::unique_ptr<Writer> w(new Writer(std::move(schema), std::move(output), std::move(options)));
   ATOLL_RETURN_NOT_OK(w->WriteHeader());
@@ -80,9 +82,11 @@ Status Writer::Close() {
   return output_->Close();
 }
 
-Result<std::string> WriteToString(SchemaPtr schema, const std::vector<Value>& rows, WriterOptions options) {
+Result<std::string> WriteToString(SchemaPtr schema, const std::vector<Value>& rows,
+                                  WriterOptions options) {
   std::string out;
-  ATOLL_ASSIGN_OR_RETURN(auto writer, Writer::Open(std::move(schema), StringOutput(&out), std::move(options)));
+  ATOLL_ASSIGN_OR_RETURN(auto writer,
+                         Writer::Open(std::move(schema), StringOutput(&out), std::move(options)));
   for (const Value& row : rows) ATOLL_RETURN_NOT_OK(writer->Append(row));
   ATOLL_RETURN_NOT_OK(writer->Close());
   return out;

@@ -40,7 +40,8 @@ struct WriterOptions {
 
 class Writer {
  public:
-  static Result<std::unique_ptr<Writer>> Open(SchemaPtr schema, std::unique_ptr<OutputStream> output,
+  static Result<std::unique_ptr<Writer>> Open(SchemaPtr schema,
+                                              std::unique_ptr<OutputStream> output,
                                               WriterOptions options = {});
 
   Status Append(const Value& value);
@@ -61,7 +62,7 @@ class Writer {
   std::unique_ptr<OutputStream> output_;
   WriterOptions options_;
   std::string sync_;
-  std::string block_;       // encoded datums of the pending block
+  std::string block_;  // encoded datums of the pending block
   uint64_t block_rows_ = 0;
   std::string compressed_;  // the pending block after the codec
   std::string scratch_;     // the block header
@@ -70,6 +71,7 @@ class Writer {
 };
 
 // Writes `rows` into an in-memory container file (for small files such as manifests).
-Result<std::string> WriteToString(SchemaPtr schema, const std::vector<Value>& rows, WriterOptions options = {});
+Result<std::string> WriteToString(SchemaPtr schema, const std::vector<Value>& rows,
+                                  WriterOptions options = {});
 
 }  // namespace atl::avro

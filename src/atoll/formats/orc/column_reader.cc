@@ -10,12 +10,18 @@ constexpr int64_t kOrcEpoch = 1420070400;  // 2015-01-01 00:00:00 UTC
 
 std::string StreamName(uint32_t kind) {
   switch (static_cast<StreamKind>(kind)) {
-    case StreamKind::kPresent: return "PRESENT";
-    case StreamKind::kData: return "DATA";
-    case StreamKind::kLength: return "LENGTH";
-    case StreamKind::kDictionaryData: return "DICTIONARY_DATA";
-    case StreamKind::kSecondary: return "SECONDARY";
-    default: return "stream kind " + std::to_string(kind);
+    case StreamKind::kPresent:
+      return "PRESENT";
+    case StreamKind::kData:
+      return "DATA";
+    case StreamKind::kLength:
+      return "LENGTH";
+    case StreamKind::kDictionaryData:
+      return "DICTIONARY_DATA";
+    case StreamKind::kSecondary:
+      return "SECONDARY";
+    default:
+      return "stream kind " + std::to_string(kind);
   }
 }
 
@@ -26,8 +32,8 @@ class BaseReader : public ColumnReader {
   Status Init() {
     uint32_t id = type_.column_id();
     if (id >= stripe_.encodings.size()) {
-      return Corruption("column ", id, " has no encoding in the stripe footer (", stripe_.encodings.size(),
-                        " encodings)");
+      return Corruption("column ", id, " has no encoding in the stripe footer (",
+                        stripe_.encodings.size(), " encodings)");
     }
     encoding_ = stripe_.encodings[id];
     if (encoding_.kind > static_cast<uint32_t>(EncodingKind::kDecimal64)) {
@@ -36,7 +42,8 @@ class BaseReader : public ColumnReader {
     auto kind = static_cast<EncodingKind>(encoding_.kind);
     rle_version_ = (kind == EncodingKind::kDirect || kind == EncodingKind::kDictionary) ? 1 : 2;
     auto it = stripe_.streams.find({id, static_cast<uint32_t>(StreamKind::kPresent)});
-    if (it != stripe_.streams.end()) present_ = std::make_unique<BoolRleDecoder>(it->second, What(0));
+    if (it != stripe_.streams.end())
+      present_ = std::make_unique<BoolRleDecoder>(it->second, What(0));
     return InitStreams();
   }
 
@@ -44,7 +51,8 @@ class BaseReader : public ColumnReader {
   virtual Status InitStreams() = 0;
 
   std::string What(uint32_t kind) const {
-    return StrCat("column ", type_.column_id(), " (", TypeKindName(type_.kind()), ") ", StreamName(kind), " stream");
+    return StrCat("column ", type_.column_id(), " (", TypeKindName(type_.kind()), ") ",
+                  StreamName(kind), " stream");
   }
   std::string_view Stream(StreamKind kind) const {
     auto it = stripe_.streams.find({type_.column_id(), static_cast<uint32_t>(kind)});
@@ -196,13 +204,15 @@ class StringReader : public BaseReader {
  protected:
   Status InitStreams() override {
     if (IsDictionary()) {
-      if (type_.kind() == TypeKind::kBinary) return NotSupported("binary column ", type_.column_id(), " with a dictionary encoding");
+      if (type_.kind() == TypeKind::kBinary)
+        return NotSupported("binary column ", type_.column_id(), " with a dictionary encoding");
       indexes_ = Ints(StreamKind::kData, false);
       std::string_view blob = Stream(StreamKind::kDictionaryData);
       size_t count = encoding_.dictionary_size;
       auto lengths = Ints(StreamKind::kLength, false);
       if (count > Stream(StreamKind::kLength).size() * 512 + 512) {
-        return Corruption(What(2), ": dictionary size ", count, " exceeds what the stream can hold");
+        return Corruption(What(2), ": dictionary size ", count,
+                          " exceeds what the stream can hold");
       }
       std::vector<int64_t> lens(count);
       ATOLL_RETURN_NOT_OK(lengths->Next(lens.data(), count));
@@ -210,12 +220,13 @@ class StringReader : public BaseReader {
       uint64_t total = 0;
       for (size_t i = 0; i < count; ++i) {
         if (lens[i] < 0) {
-          return Corruption(What(2), ": negative dictionary entry length ", lens[i], " (entry ", i, ")");
+          return Corruption(What(2), ": negative dictionary entry length ", lens[i], " (entry ", i,
+                            ")");
         }
         total += static_cast<uint64_t>(lens[i]);
         if (total > blob.size()) {
-          return Corruption(What(2), ": dictionary entries need ", total, " bytes but DICTIONARY_DATA has ",
-                            blob.size());
+          return Corruption(What(2), ": dictionary entries need ", total,
+                            " bytes but DICTIONARY_DATA has ", blob.size());
         }
         dict_offsets_.push_back(total);
       }
@@ -239,14 +250,15 @@ class StringReader : public BaseReader {
         uint64_t v = static_cast<uint64_t>(vals[k++]);
         if (indexes_) {
           if (v >= dict_offsets_.size() - 1) {
-            return Corruption(What(1), ": dictionary index ", v, " out of range (", dict_offsets_.size() - 1,
-                              " entries)");
+            return Corruption(What(1), ": dictionary index ", v, " out of range (",
+                              dict_offsets_.size() - 1, " entries)");
           }
-          out->bytes.append(dict_.substr(dict_offsets_[v], dict_offsets_[v + 1] - dict_offsets_[v]));
+          out->bytes.append(
+              dict_.substr(dict_offsets_[v], dict_offsets_[v + 1] - dict_offsets_[v]));
         } else {
           if (v > data_.remaining()) {
-            return Corruption(What(2), ": value length ", static_cast<int64_t>(v), " exceeds the ", data_.remaining(),
-                              " bytes left in the DATA stream");
+            return Corruption(What(2), ": value length ", static_cast<int64_t>(v), " exceeds the ",
+                              data_.remaining(), " bytes left in the DATA stream");
           }
           std::string_view s;
           ATOLL_RETURN_NOT_OK(data_.Take(v, &s));
@@ -336,8 +348,8 @@ class DecimalReader : public BaseReader {
     } else if (stripe_.decimal_as_long && narrow_) {
       // ORCv2 decimal64: Java writes DIRECT, C++ DIRECT_V2; both mean RLE v2 here.
       if (encoding() != EncodingKind::kDirect && encoding() != EncodingKind::kDirectV2) {
-        return NotSupported("decimal column ", type_.column_id(), " of an ORCv2 file with encoding kind ",
-                            encoding_.kind);
+        return NotSupported("decimal column ", type_.column_id(),
+                            " of an ORCv2 file with encoding kind ", encoding_.kind);
       }
       decimal64_ = MakeIntDecoder(Stream(StreamKind::kData), What(1), 2, true);
     } else {
@@ -379,7 +391,8 @@ class DecimalReader : public BaseReader {
     const __int128 limit = Pow10(type_.precision());
     for (size_t i = 0; i < m; ++i) {
       if (values[i] >= limit || values[i] <= -limit) {
-        return Corruption(What(1), ": value exceeds decimal(", type_.precision(), ",", type_.scale(), ")");
+        return Corruption(What(1), ": value exceeds decimal(", type_.precision(), ",",
+                          type_.scale(), ")");
       }
     }
     if (narrow_) {
@@ -408,7 +421,8 @@ class DecimalReader : public BaseReader {
   Status Rescale(int64_t scale, __int128* v) {
     int64_t target = type_.scale();
     if (scale == target) return Status::OK();
-    if (scale < -38 || scale > 76) return Corruption(What(5), ": decimal scale ", scale, " out of range");
+    if (scale < -38 || scale > 76)
+      return Corruption(What(5), ": decimal scale ", scale, " out of range");
     if (scale > target) {
       int64_t down = scale - target;
       *v = down > 38 ? 0 : *v / Pow10(static_cast<uint32_t>(down));
@@ -443,8 +457,8 @@ class StructReader : public BaseReader {
     out->children.resize(children.size());
     for (size_t i = 0; i < children.size(); ++i) {
       if (!out->children[i]) out->children[i] = std::make_unique<ColumnVector>();
-      ATOLL_RETURN_NOT_OK(
-          children[i]->Next(n, out->valid.empty() ? nullptr : out->valid.data(), out->children[i].get()));
+      ATOLL_RETURN_NOT_OK(children[i]->Next(n, out->valid.empty() ? nullptr : out->valid.data(),
+                                            out->children[i].get()));
     }
     return Status::OK();
   }
@@ -473,8 +487,9 @@ class ListReader : public BaseReader {
       if (!out->IsNull(i)) {
         uint64_t len = static_cast<uint64_t>(lens[k++]);
         if (len > stripe_.max_elements || total + len > stripe_.max_elements) {
-          return Corruption(What(2), ": ", TypeKindName(type_.kind()), " length ", static_cast<int64_t>(len),
-                            " makes the batch exceed ", stripe_.max_elements, " elements");
+          return Corruption(What(2), ": ", TypeKindName(type_.kind()), " length ",
+                            static_cast<int64_t>(len), " makes the batch exceed ",
+                            stripe_.max_elements, " elements");
         }
         total += len;
       }
@@ -516,7 +531,8 @@ class UnionReader : public BaseReader {
       if (out->IsNull(i)) continue;
       uint8_t tag = tags[k++];
       if (tag >= children.size()) {
-        return Corruption(What(1), ": union tag ", int{tag}, " but only ", children.size(), " variants");
+        return Corruption(What(1), ": union tag ", int{tag}, " but only ", children.size(),
+                          " variants");
       }
       out->tags[i] = tag;
       out->offsets[i] = counts[tag]++;
@@ -555,20 +571,28 @@ Result<std::unique_ptr<ColumnReader>> MakeColumnReader(const Type& type, const S
     case TypeKind::kShort:
     case TypeKind::kInt:
     case TypeKind::kLong:
-    case TypeKind::kDate: return Make<IntegerReader>(type, stripe);
+    case TypeKind::kDate:
+      return Make<IntegerReader>(type, stripe);
     case TypeKind::kFloat:
-    case TypeKind::kDouble: return Make<FloatReader>(type, stripe);
+    case TypeKind::kDouble:
+      return Make<FloatReader>(type, stripe);
     case TypeKind::kString:
     case TypeKind::kVarchar:
     case TypeKind::kChar:
-    case TypeKind::kBinary: return Make<StringReader>(type, stripe);
+    case TypeKind::kBinary:
+      return Make<StringReader>(type, stripe);
     case TypeKind::kTimestamp:
-    case TypeKind::kTimestampInstant: return Make<TimestampReader>(type, stripe);
-    case TypeKind::kDecimal: return Make<DecimalReader>(type, stripe);
-    case TypeKind::kStruct: return Make<StructReader>(type, stripe);
+    case TypeKind::kTimestampInstant:
+      return Make<TimestampReader>(type, stripe);
+    case TypeKind::kDecimal:
+      return Make<DecimalReader>(type, stripe);
+    case TypeKind::kStruct:
+      return Make<StructReader>(type, stripe);
     case TypeKind::kList:
-    case TypeKind::kMap: return Make<ListReader>(type, stripe);
-    case TypeKind::kUnion: return Make<UnionReader>(type, stripe);
+    case TypeKind::kMap:
+      return Make<ListReader>(type, stripe);
+    case TypeKind::kUnion:
+      return Make<UnionReader>(type, stripe);
   }
   return NotSupported("type kind ", static_cast<uint32_t>(type.kind()));
 }

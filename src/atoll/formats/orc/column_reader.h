@@ -28,15 +28,15 @@ struct StripeData {
   // (column, StreamKind) -> decompressed bytes, pointing into `raw` (uncompressed files)
   // or into `owned`.
   std::map<std::pair<uint32_t, uint32_t>, std::string_view> streams;
-  std::string raw;                                   // the stripe's stored bytes
+  std::string raw;                                  // the stripe's stored bytes
   std::vector<std::unique_ptr<std::string>> owned;  // decompressed streams
-  std::vector<EncodingProto> encodings;                           // by column id
+  std::vector<EncodingProto> encodings;             // by column id
   std::shared_ptr<const TimeZone> writer_timezone;
   // Format 1.9999 ("UNSTABLE-PRE-2.0", the ORCv2 draft): decimals of precision <= 18 are
   // stored as RLE v2 signed integers in DATA with the scale of the type (no SECONDARY),
   // whatever their encoding says, as ORC's Java and C++ readers decide by file version.
   bool decimal_as_long = false;
-  size_t max_batch_bytes = size_t{1} << 30;  // refuse batches whose strings exceed this
+  size_t max_batch_bytes = size_t{1} << 30;   // refuse batches whose strings exceed this
   uint64_t max_elements = uint64_t{1} << 26;  // refuse list/map batches with more elements
 };
 

@@ -10,7 +10,6 @@
 #include <memory>
 #include <mutex>
 
-
 namespace atl::orc {
 namespace {
 
@@ -60,13 +59,15 @@ Status DecompressChunk(CompressionKind kind, std::string_view in, size_t limit, 
       size_t produced = limit + 1 - zs.avail_out;
       if (produced > limit) return Corruption("zlib chunk expands beyond the block size ", limit);
       if (rc != Z_STREAM_END) {
-        return Corruption("zlib chunk is malformed or truncated: ", zs.msg ? zs.msg : std::to_string(rc));
+        return Corruption("zlib chunk is malformed or truncated: ",
+                          zs.msg ? zs.msg : std::to_string(rc));
       }
       out->append(dst, produced);
       return Status::OK();
     }
     case CompressionKind::kZstd: {
-      thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(), ZSTD_freeDCtx);
+      thread_local std::unique_ptr<ZSTD_DCtx, size_t (*)(ZSTD_DCtx*)> dctx(ZSTD_createDCtx(),
+                                                                           ZSTD_freeDCtx);
       if (!dctx) return Internal("ZSTD_createDCtx failed");
       char* dst = Scratch(limit);
       size_t n = ZSTD_decompressDCtx(dctx.get(), dst, limit, in.data(), in.size());
@@ -82,10 +83,12 @@ Status DecompressChunk(CompressionKind kind, std::string_view in, size_t limit, 
       if (snappy_uncompressed_length(in.data(), in.size(), &len) != SNAPPY_OK) {
         return Corruption("snappy chunk has a malformed length header");
       }
-      if (len > limit) return Corruption("snappy chunk expands to ", len, " bytes, beyond the block size ", limit);
+      if (len > limit)
+        return Corruption("snappy chunk expands to ", len, " bytes, beyond the block size ", limit);
       out->resize(base + len);
       size_t got = len;
-      if (snappy_uncompress(in.data(), in.size(), out->data() + base, &got) != SNAPPY_OK || got != len) {
+      if (snappy_uncompress(in.data(), in.size(), out->data() + base, &got) != SNAPPY_OK ||
+          got != len) {
         return Corruption("snappy chunk is malformed");
       }
       return Status::OK();
@@ -93,8 +96,10 @@ Status DecompressChunk(CompressionKind kind, std::string_view in, size_t limit, 
     case CompressionKind::kLz4: {
       if (in.size() > INT_MAX || limit > INT_MAX) return Corruption("lz4 chunk too large");
       char* dst = Scratch(limit);
-      int n = LZ4_decompress_safe(in.data(), dst, static_cast<int>(in.size()), static_cast<int>(limit));
-      if (n < 0) return Corruption("lz4 chunk is malformed or expands beyond the block size ", limit);
+      int n =
+          LZ4_decompress_safe(in.data(), dst, static_cast<int>(in.size()), static_cast<int>(limit));
+      if (n < 0)
+        return Corruption("lz4 chunk is malformed or expands beyond the block size ", limit);
       out->append(dst, static_cast<size_t>(n));
       return Status::OK();
     }
@@ -105,12 +110,14 @@ Status DecompressChunk(CompressionKind kind, std::string_view in, size_t limit, 
       int rc = lzo1x_decompress_safe(reinterpret_cast<const unsigned char*>(in.data()), in.size(),
                                      reinterpret_cast<unsigned char*>(dst), &got, nullptr);
       if (rc != LZO_E_OK) {
-        return Corruption("lzo chunk is malformed or expands beyond the block size ", limit, " (error ", rc, ")");
+        return Corruption("lzo chunk is malformed or expands beyond the block size ", limit,
+                          " (error ", rc, ")");
       }
       out->append(dst, got);
       return Status::OK();
     }
-    case CompressionKind::kNone: break;
+    case CompressionKind::kNone:
+      break;
   }
   return Internal("DecompressChunk called for an uncompressed stream");
 }
@@ -136,21 +143,23 @@ Status DecompressStream(CompressionKind kind, std::string_view input, uint64_t b
   }
   size_t pos = 0;
   while (pos < input.size()) {
-    if (input.size() - pos < 3) return Corruption(what, ": truncated compression chunk header at byte ", pos);
+    if (input.size() - pos < 3)
+      return Corruption(what, ": truncated compression chunk header at byte ", pos);
     const auto* h = reinterpret_cast<const unsigned char*>(input.data() + pos);
     uint32_t header = h[0] | (uint32_t{h[1]} << 8) | (uint32_t{h[2]} << 16);
     bool original = header & 1;
     size_t len = header >> 1;
     pos += 3;
     if (len > input.size() - pos) {
-      return Corruption(what, ": compression chunk of ", len, " bytes at byte ", pos - 3, " runs past the end (",
-                        input.size() - pos, " bytes left)");
+      return Corruption(what, ": compression chunk of ", len, " bytes at byte ", pos - 3,
+                        " runs past the end (", input.size() - pos, " bytes left)");
     }
     std::string_view chunk = input.substr(pos, len);
     pos += len;
     size_t room = max_output - std::min(max_output, out->size());
     if (original) {
-      if (len > room) return Corruption(what, " expands beyond the limit of ", max_output, " bytes");
+      if (len > room)
+        return Corruption(what, " expands beyond the limit of ", max_output, " bytes");
       out->append(chunk);
       continue;
     }
@@ -158,9 +167,11 @@ Status DecompressStream(CompressionKind kind, std::string_view input, uint64_t b
     Status st = DecompressChunk(kind, chunk, limit, out);
     if (!st.ok()) {
       if (limit < block_size) {
-        return Corruption(what, " expands beyond the limit of ", max_output, " bytes (", st.message(), ")");
+        return Corruption(what, " expands beyond the limit of ", max_output, " bytes (",
+                          st.message(), ")");
       }
-      return st.WithContext(StrCat(what, ": ", CompressionName(kind), " chunk at byte ", pos - len - 3));
+      return st.WithContext(
+          StrCat(what, ": ", CompressionName(kind), " chunk at byte ", pos - len - 3));
     }
   }
   return Status::OK();

@@ -13,7 +13,8 @@ Result<uint32_t> U32(WireReader& r) {
   return static_cast<uint32_t>(v);
 }
 
-Result<std::pair<std::string, std::string>> ParsePair(std::string_view bytes, std::string_view what) {
+Result<std::pair<std::string, std::string>> ParsePair(std::string_view bytes,
+                                                      std::string_view what) {
   WireReader r(bytes, what);
   std::pair<std::string, std::string> kv;
   uint32_t f, wt;
@@ -42,12 +43,23 @@ Result<StripeInfo> ParseStripeInfo(std::string_view bytes) {
     if (!more) break;
     uint64_t* target = nullptr;
     switch (f) {
-      case 1: target = &s.offset; break;
-      case 2: target = &s.index_length; break;
-      case 3: target = &s.data_length; break;
-      case 4: target = &s.footer_length; break;
-      case 5: target = &s.num_rows; break;
-      default: break;
+      case 1:
+        target = &s.offset;
+        break;
+      case 2:
+        target = &s.index_length;
+        break;
+      case 3:
+        target = &s.data_length;
+        break;
+      case 4:
+        target = &s.footer_length;
+        break;
+      case 5:
+        target = &s.num_rows;
+        break;
+      default:
+        break;
     }
     if (target) {
       ATOLL_ASSIGN_OR_RETURN(*target, r.Varint());
@@ -66,27 +78,39 @@ Result<TypeProto> ParseType(std::string_view bytes) {
     ATOLL_ASSIGN_OR_RETURN(bool more, r.Next(&f, &wt));
     if (!more) break;
     switch (f) {
-      case 1: { ATOLL_ASSIGN_OR_RETURN(t.kind, U32(r)); break; }
-      case 2: ATOLL_RETURN_NOT_OK(r.RepeatedVarint(&t.subtypes)); break;
+      case 1: {
+        ATOLL_ASSIGN_OR_RETURN(t.kind, U32(r));
+        break;
+      }
+      case 2:
+        ATOLL_RETURN_NOT_OK(r.RepeatedVarint(&t.subtypes));
+        break;
       case 3: {
         ATOLL_ASSIGN_OR_RETURN(auto s, r.Bytes());
         t.field_names.emplace_back(s);
         break;
       }
-      case 4: { ATOLL_ASSIGN_OR_RETURN(t.maximum_length, U32(r)); break; }
+      case 4: {
+        ATOLL_ASSIGN_OR_RETURN(t.maximum_length, U32(r));
+        break;
+      }
       case 5: {
         ATOLL_ASSIGN_OR_RETURN(t.precision, U32(r));
         t.has_precision = true;
         break;
       }
-      case 6: { ATOLL_ASSIGN_OR_RETURN(t.scale, U32(r)); break; }
+      case 6: {
+        ATOLL_ASSIGN_OR_RETURN(t.scale, U32(r));
+        break;
+      }
       case 7: {
         ATOLL_ASSIGN_OR_RETURN(auto s, r.Bytes());
         ATOLL_ASSIGN_OR_RETURN(auto kv, ParsePair(s, "type attribute"));
         t.attributes.push_back(std::move(kv));
         break;
       }
-      default: ATOLL_RETURN_NOT_OK(r.Skip());
+      default:
+        ATOLL_RETURN_NOT_OK(r.Skip());
     }
   }
   return t;
@@ -96,12 +120,18 @@ Result<TypeProto> ParseType(std::string_view bytes) {
 
 std::string_view CompressionName(CompressionKind kind) {
   switch (kind) {
-    case CompressionKind::kNone: return "NONE";
-    case CompressionKind::kZlib: return "ZLIB";
-    case CompressionKind::kSnappy: return "SNAPPY";
-    case CompressionKind::kLzo: return "LZO";
-    case CompressionKind::kLz4: return "LZ4";
-    case CompressionKind::kZstd: return "ZSTD";
+    case CompressionKind::kNone:
+      return "NONE";
+    case CompressionKind::kZlib:
+      return "ZLIB";
+    case CompressionKind::kSnappy:
+      return "SNAPPY";
+    case CompressionKind::kLzo:
+      return "LZO";
+    case CompressionKind::kLz4:
+      return "LZ4";
+    case CompressionKind::kZstd:
+      return "ZSTD";
   }
   return "?";
 }
@@ -114,18 +144,36 @@ Result<PostScript> ParsePostScript(std::string_view bytes) {
     ATOLL_ASSIGN_OR_RETURN(bool more, r.Next(&f, &wt));
     if (!more) break;
     switch (f) {
-      case 1: { ATOLL_ASSIGN_OR_RETURN(ps.footer_length, r.Varint()); break; }
-      case 2: { ATOLL_ASSIGN_OR_RETURN(ps.compression, U32(r)); break; }
-      case 3: { ATOLL_ASSIGN_OR_RETURN(ps.compression_block_size, r.Varint()); break; }
-      case 4: ATOLL_RETURN_NOT_OK(r.RepeatedVarint(&ps.version)); break;
-      case 5: { ATOLL_ASSIGN_OR_RETURN(ps.metadata_length, r.Varint()); break; }
-      case 6: { ATOLL_ASSIGN_OR_RETURN(ps.writer_version, U32(r)); break; }
+      case 1: {
+        ATOLL_ASSIGN_OR_RETURN(ps.footer_length, r.Varint());
+        break;
+      }
+      case 2: {
+        ATOLL_ASSIGN_OR_RETURN(ps.compression, U32(r));
+        break;
+      }
+      case 3: {
+        ATOLL_ASSIGN_OR_RETURN(ps.compression_block_size, r.Varint());
+        break;
+      }
+      case 4:
+        ATOLL_RETURN_NOT_OK(r.RepeatedVarint(&ps.version));
+        break;
+      case 5: {
+        ATOLL_ASSIGN_OR_RETURN(ps.metadata_length, r.Varint());
+        break;
+      }
+      case 6: {
+        ATOLL_ASSIGN_OR_RETURN(ps.writer_version, U32(r));
+        break;
+      }
       case 8000: {
         ATOLL_ASSIGN_OR_RETURN(auto s, r.Bytes());
         ps.magic.assign(s);
         break;
       }
-      default: ATOLL_RETURN_NOT_OK(r.Skip());
+      default:
+        ATOLL_RETURN_NOT_OK(r.Skip());
     }
   }
   return ps;
@@ -139,8 +187,14 @@ Result<FooterProto> ParseFooter(std::string_view bytes) {
     ATOLL_ASSIGN_OR_RETURN(bool more, r.Next(&f, &wt));
     if (!more) break;
     switch (f) {
-      case 1: { ATOLL_ASSIGN_OR_RETURN(ft.header_length, r.Varint()); break; }
-      case 2: { ATOLL_ASSIGN_OR_RETURN(ft.content_length, r.Varint()); break; }
+      case 1: {
+        ATOLL_ASSIGN_OR_RETURN(ft.header_length, r.Varint());
+        break;
+      }
+      case 2: {
+        ATOLL_ASSIGN_OR_RETURN(ft.content_length, r.Varint());
+        break;
+      }
       case 3: {
         ATOLL_ASSIGN_OR_RETURN(auto s, r.Bytes());
         ATOLL_ASSIGN_OR_RETURN(auto info, ParseStripeInfo(s));
@@ -159,8 +213,14 @@ Result<FooterProto> ParseFooter(std::string_view bytes) {
         ft.user_metadata.push_back(std::move(kv));
         break;
       }
-      case 6: { ATOLL_ASSIGN_OR_RETURN(ft.num_rows, r.Varint()); break; }
-      case 8: { ATOLL_ASSIGN_OR_RETURN(ft.row_index_stride, U32(r)); break; }
+      case 6: {
+        ATOLL_ASSIGN_OR_RETURN(ft.num_rows, r.Varint());
+        break;
+      }
+      case 8: {
+        ATOLL_ASSIGN_OR_RETURN(ft.row_index_stride, U32(r));
+        break;
+      }
       case 9: {
         ATOLL_ASSIGN_OR_RETURN(uint32_t w, U32(r));
         ft.writer = w;
@@ -171,7 +231,8 @@ Result<FooterProto> ParseFooter(std::string_view bytes) {
         ft.software_version.assign(s);
         break;
       }
-      default: ATOLL_RETURN_NOT_OK(r.Skip());
+      default:
+        ATOLL_RETURN_NOT_OK(r.Skip());
     }
   }
   return ft;
@@ -228,7 +289,8 @@ Result<StripeFooterProto> ParseStripeFooter(std::string_view bytes) {
         sf.writer_timezone.assign(s);
         break;
       }
-      default: ATOLL_RETURN_NOT_OK(r.Skip());
+      default:
+        ATOLL_RETURN_NOT_OK(r.Skip());
     }
   }
   return sf;

@@ -20,7 +20,14 @@
 namespace atl::orc {
 
 // The file-wide compression of streams, footer, metadata and stripe footers.
-enum class CompressionKind : uint32_t { kNone = 0, kZlib = 1, kSnappy = 2, kLzo = 3, kLz4 = 4, kZstd = 5 };
+enum class CompressionKind : uint32_t {
+  kNone = 0,
+  kZlib = 1,
+  kSnappy = 2,
+  kLzo = 3,
+  kLz4 = 4,
+  kZstd = 5
+};
 std::string_view CompressionName(CompressionKind kind);  // "NONE", "ZLIB", ...
 
 struct PostScript {
@@ -65,8 +72,15 @@ struct FooterProto {
 };
 
 enum class StreamKind : uint32_t {
-  kPresent = 0, kData = 1, kLength = 2, kDictionaryData = 3, kDictionaryCount = 4,
-  kSecondary = 5, kRowIndex = 6, kBloomFilter = 7, kBloomFilterUtf8 = 8,
+  kPresent = 0,
+  kData = 1,
+  kLength = 2,
+  kDictionaryData = 3,
+  kDictionaryCount = 4,
+  kSecondary = 5,
+  kRowIndex = 6,
+  kBloomFilter = 7,
+  kBloomFilterUtf8 = 8,
 };
 
 struct StreamProto {
@@ -75,7 +89,13 @@ struct StreamProto {
   uint64_t length = 0;
 };
 
-enum class EncodingKind : uint32_t { kDirect = 0, kDictionary = 1, kDirectV2 = 2, kDictionaryV2 = 3, kDecimal64 = 4 };
+enum class EncodingKind : uint32_t {
+  kDirect = 0,
+  kDictionary = 1,
+  kDirectV2 = 2,
+  kDictionaryV2 = 3,
+  kDecimal64 = 4
+};
 
 struct EncodingProto {
   uint32_t kind = 0;  // an EncodingKind value, unchecked

@@ -3,7 +3,8 @@
 namespace atl::orc::proto {
 
 Status WireReader::Error(std::string_view problem) const {
-  return Corruption("malformed ", what_, " (protobuf field ", field_, " at byte ", pos_, "): ", problem);
+  return Corruption("malformed ", what_, " (protobuf field ", field_, " at byte ", pos_,
+                    "): ", problem);
 }
 
 Result<uint64_t> WireReader::RawVarint() {
@@ -45,7 +46,8 @@ Result<std::string_view> WireReader::Bytes() {
 
 Status WireReader::Skip() {
   switch (wire_type_) {
-    case kVarint: return RawVarint().status();
+    case kVarint:
+      return RawVarint().status();
     case kFixed64:
       if (data_.size() - pos_ < 8) return Error("fixed64 runs past the end");
       pos_ += 8;
@@ -54,8 +56,10 @@ Status WireReader::Skip() {
       if (data_.size() - pos_ < 4) return Error("fixed32 runs past the end");
       pos_ += 4;
       return Status::OK();
-    case kLengthDelimited: return Bytes().status();
-    default: return Error("unsupported wire type " + std::to_string(wire_type_));
+    case kLengthDelimited:
+      return Bytes().status();
+    default:
+      return Error("unsupported wire type " + std::to_string(wire_type_));
   }
 }
 

@@ -31,11 +31,13 @@ Status Reader::Fail(Status st) const {
 
 Result<std::string> Reader::ReadRange(uint64_t offset, uint64_t length, std::string_view what) {
   if (offset > source_.size || length > source_.size - offset) {
-    return Corruption(what, " [", offset, ", +", length, ") lies outside the file of ", source_.size, " bytes");
+    return Corruption(what, " [", offset, ", +", length, ") lies outside the file of ",
+                      source_.size, " bytes");
   }
   ATOLL_ASSIGN_OR_RETURN(std::string bytes, source_.read(offset, length));
   if (bytes.size() != length) {
-    return Corruption("short read of ", what, ": got ", bytes.size(), " of ", length, " bytes (file truncated?)");
+    return Corruption("short read of ", what, ": got ", bytes.size(), " of ", length,
+                      " bytes (file truncated?)");
   }
   return bytes;
 }
@@ -48,7 +50,8 @@ Result<std::unique_ptr<Reader>> Reader::Open(RandomAccessSource source, ReaderOp
   return reader;
 }
 
-Result<std::unique_ptr<Reader>> Reader::OpenBuffer(std::string bytes, std::string name, ReaderOptions options) {
+Result<std::unique_ptr<Reader>> Reader::OpenBuffer(std::string bytes, std::string name,
+                                                   ReaderOptions options) {
   auto data = std::make_shared<std::string>(std::move(bytes));
   RandomAccessSource src;
   src.name = std::move(name);
@@ -83,7 +86,8 @@ Result<std::unique_ptr<Reader>> Reader::OpenFile(const std::string& path, Reader
     std::string out(length, '\0');
     size_t done = 0;
     while (done < length) {
-      ssize_t n = ::pread(fd->fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
+      ssize_t n =
+          ::pread(fd->fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
       if (n < 0) {
         if (errno == EINTR) continue;
         return ErrnoToStatus(errno, "reading " + path);
@@ -97,7 +101,8 @@ Result<std::unique_ptr<Reader>> Reader::OpenFile(const std::string& path, Reader
   return Open(std::move(src), std::move(options));
 }
 
-Result<std::unique_ptr<Reader>> Reader::OpenStore(storage::Store& store, std::string key, ReaderOptions options) {
+Result<std::unique_ptr<Reader>> Reader::OpenStore(storage::Store& store, std::string key,
+                                                  ReaderOptions options) {
   ATOLL_ASSIGN_OR_RETURN(storage::ObjectInfo info, store.Head(key));
   RandomAccessSource src;
   src.name = store.Describe() + "/" + key;
@@ -130,7 +135,8 @@ Status Reader::ReadTail() {
   ATOLL_ASSIGN_OR_RETURN(postscript_, ParsePostScript(ps_bytes));
   if (postscript_.magic != "ORC") {
     ATOLL_ASSIGN_OR_RETURN(std::string head, ReadRange(0, 3, "file header"));
-    if (head != "ORC") return Corruption("not an ORC file (no \"ORC\" magic in the postscript or header)");
+    if (head != "ORC")
+      return Corruption("not an ORC file (no \"ORC\" magic in the postscript or header)");
   }
   if (!postscript_.version.empty()) {
     uint64_t major = postscript_.version[0];
@@ -140,19 +146,21 @@ Status Reader::ReadTail() {
   }
   ATOLL_ASSIGN_OR_RETURN(compression_, CheckCompression(postscript_.compression));
   if (compression_ != CompressionKind::kNone &&
-      (postscript_.compression_block_size == 0 || postscript_.compression_block_size > options_.max_compression_block)) {
-    return Corruption("compression block size ", postscript_.compression_block_size, " is out of range (1..",
-                      options_.max_compression_block, ")");
+      (postscript_.compression_block_size == 0 ||
+       postscript_.compression_block_size > options_.max_compression_block)) {
+    return Corruption("compression block size ", postscript_.compression_block_size,
+                      " is out of range (1..", options_.max_compression_block, ")");
   }
   uint64_t footer_len = postscript_.footer_length;
   uint64_t meta_len = postscript_.metadata_length;
   uint64_t room = size - 1 - ps_len - 3;  // bytes before the postscript, after the header
   if (footer_len > room || meta_len > room - footer_len) {
-    return Corruption("footer (", footer_len, " bytes) and metadata (", meta_len, " bytes) do not fit the file of ",
-                      size, " bytes");
+    return Corruption("footer (", footer_len, " bytes) and metadata (", meta_len,
+                      " bytes) do not fit the file of ", size, " bytes");
   }
   if (footer_len > options_.max_tail_bytes) {
-    return Corruption("footer of ", footer_len, " bytes exceeds the limit of ", options_.max_tail_bytes);
+    return Corruption("footer of ", footer_len, " bytes exceeds the limit of ",
+                      options_.max_tail_bytes);
   }
   uint64_t footer_off = size - 1 - ps_len - footer_len;
   std::string footer_stored;
@@ -162,8 +170,9 @@ Status Reader::ReadTail() {
     ATOLL_ASSIGN_OR_RETURN(footer_stored, ReadRange(footer_off, footer_len, "footer"));
   }
   std::string footer_bytes;
-  ATOLL_RETURN_NOT_OK(DecompressStream(compression_, footer_stored, postscript_.compression_block_size,
-                                       options_.max_tail_bytes, "footer", &footer_bytes));
+  ATOLL_RETURN_NOT_OK(DecompressStream(compression_, footer_stored,
+                                       postscript_.compression_block_size, options_.max_tail_bytes,
+                                       "footer", &footer_bytes));
   ATOLL_ASSIGN_OR_RETURN(footer_, ParseFooter(footer_bytes));
   ATOLL_ASSIGN_OR_RETURN(schema_, BuildSchema(footer_.types, options_.hive11_decimal_scale));
   // Stripes must lie between the header and the metadata, in order, without overlap.
@@ -176,8 +185,9 @@ Status Reader::ReadTail() {
     bool overflow = len < s.index_length || len + s.footer_length < len;
     len += s.footer_length;
     if (overflow || s.offset < prev_end || s.offset > data_end || len > data_end - s.offset) {
-      return Corruption("stripe ", i, " [offset ", s.offset, ", index ", s.index_length, ", data ", s.data_length,
-                        ", footer ", s.footer_length, "] lies outside the data area [", prev_end, ", ", data_end, ")");
+      return Corruption("stripe ", i, " [offset ", s.offset, ", index ", s.index_length, ", data ",
+                        s.data_length, ", footer ", s.footer_length,
+                        "] lies outside the data area [", prev_end, ", ", data_end, ")");
     }
     if (s.footer_length == 0) return Corruption("stripe ", i, " has an empty stripe footer");
     prev_end = s.offset + len;
@@ -199,7 +209,8 @@ Status Reader::LoadStripe(size_t index) {
   std::string where = StrCat("stripe ", index);
   uint64_t total = info.index_length + info.data_length + info.footer_length;
   if (total > options_.max_stripe_bytes) {
-    return NotSupported(where, " is ", total, " bytes, beyond the reader's limit of ", options_.max_stripe_bytes);
+    return NotSupported(where, " is ", total, " bytes, beyond the reader's limit of ",
+                        options_.max_stripe_bytes);
   }
   auto state = std::make_unique<StripeState>();
   ATOLL_ASSIGN_OR_RETURN(state->data.raw, ReadRange(info.offset, total, where));
@@ -213,7 +224,8 @@ Status Reader::LoadStripe(size_t index) {
   state->rows_left = info.num_rows;
   const uint32_t columns = schema_->max_column_id() + 1;
   if (sf.encodings.size() < columns) {
-    return Corruption(where, " footer has ", sf.encodings.size(), " column encodings for ", columns, " columns");
+    return Corruption(where, " footer has ", sf.encodings.size(), " column encodings for ", columns,
+                      " columns");
   }
   state->data.encodings = std::move(sf.encodings);
   uint64_t pos = 0;
@@ -222,7 +234,8 @@ Status Reader::LoadStripe(size_t index) {
   for (const StreamProto& st : sf.streams) {
     if (st.length > streams_end - pos) {
       return Corruption(where, " stream of column ", st.column, " (kind ", st.kind, ", ", st.length,
-                        " bytes at ", pos, ") runs past the stripe's ", streams_end, " stream bytes");
+                        " bytes at ", pos, ") runs past the stripe's ", streams_end,
+                        " stream bytes");
     }
     std::string_view raw = all.substr(pos, st.length);
     pos += st.length;
@@ -238,7 +251,8 @@ Status Reader::LoadStripe(size_t index) {
     }
     auto out = std::make_unique<std::string>();
     ATOLL_RETURN_NOT_OK(DecompressStream(
-        compression_, raw, postscript_.compression_block_size, options_.max_decompressed_stripe_bytes - decompressed,
+        compression_, raw, postscript_.compression_block_size,
+        options_.max_decompressed_stripe_bytes - decompressed,
         StrCat(where, " column ", st.column, " stream kind ", st.kind), out.get()));
     decompressed += out->size();
     state->data.streams.emplace(key, *out);
@@ -247,7 +261,8 @@ Status Reader::LoadStripe(size_t index) {
   // A stripe's rows must be backed by data: no writer gets near this ratio, and it keeps
   // corrupt row counts from spinning through empty batches.
   if (info.num_rows / 65536 > decompressed + pos + 1) {
-    return Corruption(where, " claims ", info.num_rows, " rows for ", decompressed, " bytes of stream data");
+    return Corruption(where, " claims ", info.num_rows, " rows for ", decompressed,
+                      " bytes of stream data");
   }
   std::string tz_name = sf.writer_timezone.empty() ? options_.default_timezone : sf.writer_timezone;
   auto it = zones_.find(tz_name);
@@ -267,7 +282,8 @@ Status Reader::LoadStripe(size_t index) {
 
 Status Reader::SeekToStripe(size_t index) {
   if (index > footer_.stripes.size()) {
-    return InvalidArgument("stripe ", index, " out of range (", footer_.stripes.size(), " stripes)");
+    return InvalidArgument("stripe ", index, " out of range (", footer_.stripes.size(),
+                           " stripes)");
   }
   stripe_.reset();
   next_stripe_ = index;
@@ -275,7 +291,8 @@ Status Reader::SeekToStripe(size_t index) {
 }
 
 std::string Reader::current_writer_timezone() const {
-  return stripe_ && stripe_->data.writer_timezone ? stripe_->data.writer_timezone->name() : std::string();
+  return stripe_ && stripe_->data.writer_timezone ? stripe_->data.writer_timezone->name()
+                                                  : std::string();
 }
 
 Result<bool> Reader::NextBatch(std::unique_ptr<ColumnVector>* out) {

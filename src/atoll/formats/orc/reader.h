@@ -69,14 +69,15 @@ struct RandomAccessSource {
 };
 
 struct ReaderOptions {
-  size_t batch_rows = 1024;                            // rows per NextBatch (at most)
-  uint64_t max_tail_bytes = uint64_t{64} << 20;        // footer/metadata/stripe footer, stored or decompressed
-  uint64_t max_stripe_bytes = uint64_t{1} << 30;       // stored bytes of one stripe
+  size_t batch_rows = 1024;  // rows per NextBatch (at most)
+  uint64_t max_tail_bytes = uint64_t{64}
+                            << 20;  // footer/metadata/stripe footer, stored or decompressed
+  uint64_t max_stripe_bytes = uint64_t{1} << 30;               // stored bytes of one stripe
   uint64_t max_decompressed_stripe_bytes = uint64_t{2} << 30;  // all streams of one stripe
-  uint64_t max_compression_block = uint64_t{64} << 20;  // postscript compressionBlockSize
-  uint64_t max_batch_elements = uint64_t{1} << 26;     // list/map elements in one batch
-  size_t max_batch_bytes = size_t{1} << 30;            // string bytes in one column of a batch
-  std::string default_timezone = "UTC";                // when a stripe names no writer zone
+  uint64_t max_compression_block = uint64_t{64} << 20;         // postscript compressionBlockSize
+  uint64_t max_batch_elements = uint64_t{1} << 26;             // list/map elements in one batch
+  size_t max_batch_bytes = size_t{1} << 30;  // string bytes in one column of a batch
+  std::string default_timezone = "UTC";      // when a stripe names no writer zone
   std::string zoneinfo_dir = "/usr/share/zoneinfo";
   uint32_t hive11_decimal_scale = 6;  // scale of decimals without precision (Hive 0.11)
   // A zero-length file reads as zero rows of an empty struct (Hive writes such files
@@ -86,12 +87,14 @@ struct ReaderOptions {
 
 class Reader {
  public:
-  static Result<std::unique_ptr<Reader>> Open(RandomAccessSource source, ReaderOptions options = {});
+  static Result<std::unique_ptr<Reader>> Open(RandomAccessSource source,
+                                              ReaderOptions options = {});
   // Reads from memory; the reader keeps its own copy of `bytes`.
   static Result<std::unique_ptr<Reader>> OpenBuffer(std::string bytes, std::string name,
                                                     ReaderOptions options = {});
   // Reads a local file with positioned reads (kNotFound/kIOError when it cannot be opened).
-  static Result<std::unique_ptr<Reader>> OpenFile(const std::string& path, ReaderOptions options = {});
+  static Result<std::unique_ptr<Reader>> OpenFile(const std::string& path,
+                                                  ReaderOptions options = {});
   // Reads `key` of `store` with ranged GETs (Head first for the size). `store` must
   // outlive the reader.
   static Result<std::unique_ptr<Reader>> OpenStore(storage::Store& store, std::string key,
@@ -114,7 +117,9 @@ class Reader {
   int64_t writer() const { return footer_.writer; }
   uint32_t row_index_stride() const { return footer_.row_index_stride; }
   // The user metadata key/value pairs of the footer.
-  const std::vector<std::pair<std::string, std::string>>& user_metadata() const { return footer_.user_metadata; }
+  const std::vector<std::pair<std::string, std::string>>& user_metadata() const {
+    return footer_.user_metadata;
+  }
 
   // The next batch of at most options.batch_rows rows, crossing stripe boundaries as
   // needed. Returns false (leaving *out untouched) after the last row. `*out` is reused

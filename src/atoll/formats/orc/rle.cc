@@ -130,7 +130,8 @@ class IntRleV1 : public RunDecoder {
       ATOLL_RETURN_NOT_OK(ReadVarint(&base));
       uint64_t value = static_cast<uint64_t>(base);
       uint64_t delta = static_cast<uint64_t>(static_cast<int64_t>(static_cast<int8_t>(delta_byte)));
-      for (size_t i = 0; i < control + 3u; ++i, value += delta) run_.push_back(static_cast<int64_t>(value));
+      for (size_t i = 0; i < control + 3u; ++i, value += delta)
+        run_.push_back(static_cast<int64_t>(value));
     } else {
       for (size_t i = 0; i < 256u - control; ++i) {
         int64_t v;
@@ -166,10 +167,14 @@ class IntRleV2 : public RunDecoder {
     uint8_t first = 0;
     ATOLL_RETURN_NOT_OK(in_.Byte(&first));
     switch (first >> 6) {
-      case 0: return ShortRepeat(first);
-      case 1: return Direct(first);
-      case 2: return PatchedBase(first);
-      default: return Delta(first);
+      case 0:
+        return ShortRepeat(first);
+      case 1:
+        return Direct(first);
+      case 2:
+        return PatchedBase(first);
+      default:
+        return Delta(first);
     }
   }
 
@@ -277,11 +282,14 @@ class IntRleV2 : public RunDecoder {
     uint64_t base_raw;
     ATOLL_RETURN_NOT_OK(BigEndian(base_bytes, &base_raw));
     uint64_t sign = uint64_t{1} << (base_bytes * 8 - 1);
-    int64_t base = (base_raw & sign) ? -static_cast<int64_t>(base_raw & ~sign) : static_cast<int64_t>(base_raw);
+    int64_t base = (base_raw & sign) ? -static_cast<int64_t>(base_raw & ~sign)
+                                     : static_cast<int64_t>(base_raw);
     uint64_t raw[512];
     ATOLL_RETURN_NOT_OK(Unpack(width, len, raw));
-    if (patch_width + gap_width > 64) return in_.Error("patched-base run with patch + gap width over 64 bits");
-    if (patch_count > 0 && width + patch_width > 64) return in_.Error("patched-base run with value width over 64 bits");
+    if (patch_width + gap_width > 64)
+      return in_.Error("patched-base run with patch + gap width over 64 bits");
+    if (patch_count > 0 && width + patch_width > 64)
+      return in_.Error("patched-base run with value width over 64 bits");
     uint64_t patches[32];
     ATOLL_RETURN_NOT_OK(Unpack(ClosestFixedBits(patch_width + gap_width), patch_count, patches));
     size_t index = 0;
@@ -293,7 +301,8 @@ class IntRleV2 : public RunDecoder {
       raw[index] |= width == 64 ? 0 : patch << width;
     }
     run_.resize(len);
-    for (size_t i = 0; i < len; ++i) run_[i] = static_cast<int64_t>(static_cast<uint64_t>(base) + raw[i]);
+    for (size_t i = 0; i < len; ++i)
+      run_[i] = static_cast<int64_t>(static_cast<uint64_t>(base) + raw[i]);
     return Status::OK();
   }
 
@@ -332,7 +341,8 @@ class IntRleV2 : public RunDecoder {
 
 }  // namespace
 
-std::unique_ptr<IntDecoder> MakeIntDecoder(std::string_view data, std::string what, int version, bool is_signed) {
+std::unique_ptr<IntDecoder> MakeIntDecoder(std::string_view data, std::string what, int version,
+                                           bool is_signed) {
   if (version == 1) return std::make_unique<IntRleV1>(data, std::move(what), is_signed);
   return std::make_unique<IntRleV2>(data, std::move(what), is_signed);
 }

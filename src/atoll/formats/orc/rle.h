@@ -72,7 +72,8 @@ class IntDecoder {
 };
 
 // version is 1 or 2.
-std::unique_ptr<IntDecoder> MakeIntDecoder(std::string_view data, std::string what, int version, bool is_signed);
+std::unique_ptr<IntDecoder> MakeIntDecoder(std::string_view data, std::string what, int version,
+                                           bool is_signed);
 
 inline int64_t ZigZagDecode(uint64_t v) { return static_cast<int64_t>((v >> 1) ^ (~(v & 1) + 1)); }
 

@@ -6,25 +6,44 @@ namespace atl::orc {
 
 std::string_view TypeKindName(TypeKind kind) {
   switch (kind) {
-    case TypeKind::kBoolean: return "boolean";
-    case TypeKind::kByte: return "tinyint";
-    case TypeKind::kShort: return "smallint";
-    case TypeKind::kInt: return "int";
-    case TypeKind::kLong: return "bigint";
-    case TypeKind::kFloat: return "float";
-    case TypeKind::kDouble: return "double";
-    case TypeKind::kString: return "string";
-    case TypeKind::kBinary: return "binary";
-    case TypeKind::kTimestamp: return "timestamp";
-    case TypeKind::kList: return "array";
-    case TypeKind::kMap: return "map";
-    case TypeKind::kStruct: return "struct";
-    case TypeKind::kUnion: return "uniontype";
-    case TypeKind::kDecimal: return "decimal";
-    case TypeKind::kDate: return "date";
-    case TypeKind::kVarchar: return "varchar";
-    case TypeKind::kChar: return "char";
-    case TypeKind::kTimestampInstant: return "timestamp with local time zone";
+    case TypeKind::kBoolean:
+      return "boolean";
+    case TypeKind::kByte:
+      return "tinyint";
+    case TypeKind::kShort:
+      return "smallint";
+    case TypeKind::kInt:
+      return "int";
+    case TypeKind::kLong:
+      return "bigint";
+    case TypeKind::kFloat:
+      return "float";
+    case TypeKind::kDouble:
+      return "double";
+    case TypeKind::kString:
+      return "string";
+    case TypeKind::kBinary:
+      return "binary";
+    case TypeKind::kTimestamp:
+      return "timestamp";
+    case TypeKind::kList:
+      return "array";
+    case TypeKind::kMap:
+      return "map";
+    case TypeKind::kStruct:
+      return "struct";
+    case TypeKind::kUnion:
+      return "uniontype";
+    case TypeKind::kDecimal:
+      return "decimal";
+    case TypeKind::kDate:
+      return "date";
+    case TypeKind::kVarchar:
+      return "varchar";
+    case TypeKind::kChar:
+      return "char";
+    case TypeKind::kTimestampInstant:
+      return "timestamp with local time zone";
   }
   return "?";
 }
@@ -46,9 +65,11 @@ std::optional<std::string> Type::Attribute(std::string_view key) const {
 std::string Type::ToString() const {
   std::string out(TypeKindName(kind_));
   switch (kind_) {
-    case TypeKind::kDecimal: return StrCat(out, "(", precision_, ",", scale_, ")");
+    case TypeKind::kDecimal:
+      return StrCat(out, "(", precision_, ",", scale_, ")");
     case TypeKind::kVarchar:
-    case TypeKind::kChar: return StrCat(out, "(", maximum_length_, ")");
+    case TypeKind::kChar:
+      return StrCat(out, "(", maximum_length_, ")");
     case TypeKind::kList:
     case TypeKind::kMap:
     case TypeKind::kUnion:
@@ -61,11 +82,13 @@ std::string Type::ToString() const {
       }
       return out + ">";
     }
-    default: return out;
+    default:
+      return out;
   }
 }
 
-Result<std::unique_ptr<Type>> BuildSchema(const std::vector<TypeProto>& types, uint32_t hive11_scale) {
+Result<std::unique_ptr<Type>> BuildSchema(const std::vector<TypeProto>& types,
+                                          uint32_t hive11_scale) {
   constexpr int kMaxDepth = 200;
   if (types.empty()) return Corruption("footer has no types");
   std::vector<bool> used(types.size(), false);
@@ -86,21 +109,31 @@ Result<std::unique_ptr<Type>> BuildSchema(const std::vector<TypeProto>& types, u
     t->maximum_length_ = p.maximum_length;
     size_t want;
     switch (t->kind_) {
-      case TypeKind::kList: want = 1; break;
-      case TypeKind::kMap: want = 2; break;
-      case TypeKind::kStruct: want = p.subtypes.size(); break;
+      case TypeKind::kList:
+        want = 1;
+        break;
+      case TypeKind::kMap:
+        want = 2;
+        break;
+      case TypeKind::kStruct:
+        want = p.subtypes.size();
+        break;
       case TypeKind::kUnion:
         want = p.subtypes.size();
-        if (want == 0 || want > 256) return Corruption("union type ", id, " has ", want, " variants");
+        if (want == 0 || want > 256)
+          return Corruption("union type ", id, " has ", want, " variants");
         break;
-      default: want = 0;
+      default:
+        want = 0;
     }
     if (p.subtypes.size() != want) {
-      return Corruption(TypeKindName(t->kind_), " type ", id, " has ", p.subtypes.size(), " children, expected ", want);
+      return Corruption(TypeKindName(t->kind_), " type ", id, " has ", p.subtypes.size(),
+                        " children, expected ", want);
     }
     if (t->kind_ == TypeKind::kStruct) {
       if (p.field_names.size() != want) {
-        return Corruption("struct type ", id, " has ", want, " children but ", p.field_names.size(), " field names");
+        return Corruption("struct type ", id, " has ", want, " children but ", p.field_names.size(),
+                          " field names");
       }
       t->field_names_ = p.field_names;
     }
@@ -110,7 +143,8 @@ Result<std::unique_ptr<Type>> BuildSchema(const std::vector<TypeProto>& types, u
         t->scale_ = hive11_scale;
       } else {
         if (p.precision > 38 || p.scale > p.precision) {
-          return Corruption("decimal type ", id, " has precision ", p.precision, " and scale ", p.scale);
+          return Corruption("decimal type ", id, " has precision ", p.precision, " and scale ",
+                            p.scale);
         }
         t->precision_ = p.precision;
         t->scale_ = p.scale;
@@ -118,7 +152,8 @@ Result<std::unique_ptr<Type>> BuildSchema(const std::vector<TypeProto>& types, u
     }
     for (uint64_t sub : p.subtypes) {
       if (sub <= id || sub >= types.size()) {
-        return Corruption("type ", id, " refers to child type ", sub, " (", types.size(), " types)");
+        return Corruption("type ", id, " refers to child type ", sub, " (", types.size(),
+                          " types)");
       }
       ATOLL_ASSIGN_OR_RETURN(auto child, build(static_cast<uint32_t>(sub), depth + 1));
       t->max_column_id_ = std::max(t->max_column_id_, child->max_column_id_);

@@ -25,9 +25,24 @@
 namespace atl::orc {
 
 enum class TypeKind : uint32_t {
-  kBoolean = 0, kByte = 1, kShort = 2, kInt = 3, kLong = 4, kFloat = 5, kDouble = 6,
-  kString = 7, kBinary = 8, kTimestamp = 9, kList = 10, kMap = 11, kStruct = 12,
-  kUnion = 13, kDecimal = 14, kDate = 15, kVarchar = 16, kChar = 17,
+  kBoolean = 0,
+  kByte = 1,
+  kShort = 2,
+  kInt = 3,
+  kLong = 4,
+  kFloat = 5,
+  kDouble = 6,
+  kString = 7,
+  kBinary = 8,
+  kTimestamp = 9,
+  kList = 10,
+  kMap = 11,
+  kStruct = 12,
+  kUnion = 13,
+  kDecimal = 14,
+  kDate = 15,
+  kVarchar = 16,
+  kChar = 17,
   kTimestampInstant = 18,  // timestamp with local time zone (an instant, UTC based)
 };
 
@@ -62,7 +77,8 @@ class Type {
   std::string ToString() const;
 
  private:
-  friend Result<std::unique_ptr<Type>> BuildSchema(const std::vector<TypeProto>& types, uint32_t hive11_scale);
+  friend Result<std::unique_ptr<Type>> BuildSchema(const std::vector<TypeProto>& types,
+                                                   uint32_t hive11_scale);
   TypeKind kind_ = TypeKind::kStruct;
   uint32_t column_id_ = 0;
   uint32_t max_column_id_ = 0;
@@ -76,6 +92,7 @@ class Type {
 
 // Builds the tree from the footer's flat type list (`hive11_scale` is the scale given to
 // decimals stored without a precision).
-Result<std::unique_ptr<Type>> BuildSchema(const std::vector<TypeProto>& types, uint32_t hive11_scale);
+Result<std::unique_ptr<Type>> BuildSchema(const std::vector<TypeProto>& types,
+                                          uint32_t hive11_scale);
 
 }  // namespace atl::orc

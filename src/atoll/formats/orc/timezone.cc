@@ -24,7 +24,8 @@ std::shared_ptr<const TimeZone> TimeZone::Utc() {
   return utc;
 }
 
-Result<std::shared_ptr<const TimeZone>> TimeZone::Load(std::string_view name, const std::string& dir) {
+Result<std::shared_ptr<const TimeZone>> TimeZone::Load(std::string_view name,
+                                                       const std::string& dir) {
   if (name == "UTC" || name == "GMT" || name == "Etc/UTC" || name == "Z") return Utc();
   // Fixed offsets as Java names them: "GMT+08:00", "UTC-5", "GMT+0530".
   if (name.size() > 4 && (name.substr(0, 3) == "GMT" || name.substr(0, 3) == "UTC") &&
@@ -39,7 +40,8 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::Load(std::string_view name, co
       }
     }
     if (!digits.empty() && digits.size() <= 4 && digits != "x") {
-      int hours = digits.size() <= 2 ? std::stoi(digits) : std::stoi(digits.substr(0, digits.size() - 2));
+      int hours =
+          digits.size() <= 2 ? std::stoi(digits) : std::stoi(digits.substr(0, digits.size() - 2));
       int minutes = digits.size() <= 2 ? 0 : std::stoi(digits.substr(digits.size() - 2));
       if (hours <= 18 && minutes < 60) {
         auto tz = std::make_shared<TimeZone>();
@@ -51,7 +53,8 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::Load(std::string_view name, co
   }
   bool plain = !name.empty() && name.size() < 128 && name.front() != '/';
   for (char c : name) {
-    if (!(isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-' || c == '+')) plain = false;
+    if (!(isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-' || c == '+'))
+      plain = false;
   }
   if (!plain || name.find("..") != std::string_view::npos) {
     return NotSupported("unknown time zone '", name, "'");
@@ -64,7 +67,9 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::Load(std::string_view name, co
 }
 
 Result<std::shared_ptr<const TimeZone>> TimeZone::Parse(std::string_view name, std::string_view b) {
-  auto bad = [&](std::string_view what) { return Corruption("time zone file '", name, "' is malformed: ", what); };
+  auto bad = [&](std::string_view what) {
+    return Corruption("time zone file '", name, "' is malformed: ", what);
+  };
   auto tz = std::make_shared<TimeZone>();
   tz->name_ = std::string(name);
   size_t pos = 0;
@@ -72,13 +77,15 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::Parse(std::string_view name, s
   for (int pass = 0; pass < 2; ++pass) {
     if (b.size() - pos < 44 || b.substr(pos, 4) != "TZif") return bad("no TZif header");
     char version = b[pos + 4];
-    uint64_t isut = BigEndian(b, pos + 20, 4), isstd = BigEndian(b, pos + 24, 4), leap = BigEndian(b, pos + 28, 4);
+    uint64_t isut = BigEndian(b, pos + 20, 4), isstd = BigEndian(b, pos + 24, 4),
+             leap = BigEndian(b, pos + 28, 4);
     uint64_t timecnt = BigEndian(b, pos + 32, 4), typecnt = BigEndian(b, pos + 36, 4),
              charcnt = BigEndian(b, pos + 40, 4);
     pos += 44;
-    uint64_t body = timecnt * time_bytes + timecnt + typecnt * 6 + charcnt + leap * (time_bytes + 4) + isstd + isut;
-    if (timecnt > 100000 || typecnt > 1000 || charcnt > 100000 || leap > 10000 || isstd > 1000 || isut > 1000 ||
-        body > b.size() - pos) {
+    uint64_t body = timecnt * time_bytes + timecnt + typecnt * 6 + charcnt +
+                    leap * (time_bytes + 4) + isstd + isut;
+    if (timecnt > 100000 || typecnt > 1000 || charcnt > 100000 || leap > 10000 || isstd > 1000 ||
+        isut > 1000 || body > b.size() - pos) {
       return bad("counts exceed the file");
     }
     if (pass == 0 && version >= '2') {
@@ -95,7 +102,8 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::Parse(std::string_view name, s
     tz->transitions_.reserve(timecnt);
     for (uint64_t i = 0; i < timecnt; ++i) {
       uint64_t raw = BigEndian(b, times_at + i * time_bytes, time_bytes);
-      int64_t t = time_bytes == 8 ? static_cast<int64_t>(raw) : static_cast<int32_t>(static_cast<uint32_t>(raw));
+      int64_t t = time_bytes == 8 ? static_cast<int64_t>(raw)
+                                  : static_cast<int32_t>(static_cast<uint32_t>(raw));
       ATOLL_ASSIGN_OR_RETURN(int32_t off, offset_of(static_cast<uint8_t>(b[idx_at + i])));
       tz->transitions_.push_back(t);
       tz->offsets_.push_back(off);
@@ -109,7 +117,8 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::Parse(std::string_view name, s
       }
     }
     ATOLL_ASSIGN_OR_RETURN(tz->initial_offset_, offset_of(initial));
-    if (!std::is_sorted(tz->transitions_.begin(), tz->transitions_.end())) return bad("transitions out of order");
+    if (!std::is_sorted(tz->transitions_.begin(), tz->transitions_.end()))
+      return bad("transitions out of order");
     break;
   }
   return std::shared_ptr<const TimeZone>(std::move(tz));

@@ -23,10 +23,11 @@ class TimeZone {
  public:
   // Loads `name` ("UTC", "America/Los_Angeles", ...) from `dir`. kNotSupported when the
   // zone is unknown or the name is not a plain zone name; kCorruption for a bad TZif file.
-  static Result<std::shared_ptr<const TimeZone>> Load(std::string_view name,
-                                                     const std::string& dir = "/usr/share/zoneinfo");
+  static Result<std::shared_ptr<const TimeZone>> Load(
+      std::string_view name, const std::string& dir = "/usr/share/zoneinfo");
   // Parses TZif bytes.
-  static Result<std::shared_ptr<const TimeZone>> Parse(std::string_view name, std::string_view tzif);
+  static Result<std::shared_ptr<const TimeZone>> Parse(std::string_view name,
+                                                       std::string_view tzif);
   static std::shared_ptr<const TimeZone> Utc();
 
   const std::string& name() const { return name_; }

@@ -28,8 +28,8 @@ struct UploadState {
   const Body* body;
   uint64_t offset;
   uint64_t remaining;
-  Status error;  // a failed Body::ReadAt
-  uint64_t start = 0;   // the body's first byte and length, for rewinding
+  Status error;        // a failed Body::ReadAt
+  uint64_t start = 0;  // the body's first byte and length, for rewinding
   uint64_t length = 0;
 };
 
@@ -139,8 +139,8 @@ Result<Response> HttpClient::Send(const Request& request) {
   curl_easy_reset(curl);
 
   Response response;
-  UploadState upload{request.body, request.body_offset, request.body_length, Status::OK(), request.body_offset,
-                     request.body_length};
+  UploadState upload{request.body, request.body_offset, request.body_length,
+                     Status::OK(), request.body_offset, request.body_length};
   std::unique_ptr<curl_slist, SlistDeleter> header_list;
   for (const auto& [name, value] : request.headers) {
     std::string line = name + ": " + value;

@@ -57,9 +57,9 @@ Result<http::Response> S3Client::SendOnce(const S3Call& call, const std::string&
   req.query = call.query;
   req.headers = call.headers;
   req.payload_hash = payload_hash;
-  sigv4::Signed s = sigv4::Sign(
-      req, {config_.access_key_id, config_.secret_access_key, config_.session_token},
-      config_.region, "s3", NowSeconds());
+  sigv4::Signed s =
+      sigv4::Sign(req, {config_.access_key_id, config_.secret_access_key, config_.session_token},
+                  config_.region, "s3", NowSeconds());
 
   http::Request hr;
   hr.method = call.method;
@@ -76,7 +76,8 @@ Result<http::Response> S3Client::Send(const S3Call& call, std::string_view what)
   std::string payload_hash = sigv4::Sha256Hex("");
   if (call.body != nullptr && call.body_length > 0) {
     if (call.body_length <= config_.max_signed_payload) {
-      ATOLL_ASSIGN_OR_RETURN_CTX(std::string data, call.body->Slice(call.body_offset, call.body_length),
+      ATOLL_ASSIGN_OR_RETURN_CTX(std::string data,
+                                 call.body->Slice(call.body_offset, call.body_length),
                                  StrCat(what, ": reading the body"));
       payload_hash = sigv4::Sha256Hex(data);
     } else {
@@ -91,8 +92,10 @@ Result<http::Response> S3Client::Send(const S3Call& call, std::string_view what)
     if (!r.ok()) {
       error = r.status().WithContext(what);
       if (error.code() == StatusCode::kUnknownOutcome) {
-        if (is_read) error = Unavailable(error.message());
-        else if (!call.repeat_when_lost) return error;
+        if (is_read)
+          error = Unavailable(error.message());
+        else if (!call.repeat_when_lost)
+          return error;
       }
     } else {
       s3xml::ErrorBody body;

@@ -33,9 +33,9 @@ struct S3Call {
   }
 
   std::string method;
-  std::string key;           // raw object key; empty for a bucket-level request
-  sigv4::HeaderList query;   // raw names/values
-  sigv4::HeaderList headers; // signed and sent (lower-case names)
+  std::string key;             // raw object key; empty for a bucket-level request
+  sigv4::HeaderList query;     // raw names/values
+  sigv4::HeaderList headers;   // signed and sent (lower-case names)
   const Body* body = nullptr;  // optional: body_length bytes from body_offset
   uint64_t body_offset = 0;
   uint64_t body_length = 0;

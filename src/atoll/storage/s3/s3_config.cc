@@ -66,9 +66,9 @@ Result<S3Config> S3Config::FromEnvironment(std::string bucket) {
   const Section cred_section =
       credentials_file.empty() ? Section() : ReadSection(credentials_file, profile);
   const Section config_section =
-      config_file.empty() ? Section()
-                          : ReadSection(config_file, profile == "default" ? profile
-                                                                          : "profile " + profile);
+      config_file.empty()
+          ? Section()
+          : ReadSection(config_file, profile == "default" ? profile : "profile " + profile);
 
   // Credentials: environment, then the credentials file, then the config file; a source
   // is taken whole (never a key from one place and the secret from another).
@@ -113,8 +113,7 @@ Result<S3Config> S3Config::FromEnvironment(std::string bucket) {
   } else if (addressing == "virtual") {
     config.path_style = false;
   } else if (addressing.empty()) {
-    config.path_style =
-        !config.endpoint.empty() || config.bucket.find('.') != std::string::npos;
+    config.path_style = !config.endpoint.empty() || config.bucket.find('.') != std::string::npos;
   } else {
     return InvalidArgument("ATOLL_S3_ADDRESSING must be 'path' or 'virtual', not '", addressing,
                            "'");

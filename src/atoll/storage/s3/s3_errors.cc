@@ -33,16 +33,15 @@ Status S3ErrorToStatus(std::string_view what, long http_status, const s3xml::Err
     return NotFound(detail);
   }
   if (http_status == 401 || http_status == 403 ||
-      OneOf(error.code, {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch",
-                         "ExpiredToken", "InvalidToken", "TokenRefreshRequired",
-                         "AllAccessDisabled", "AccountProblem"})) {
+      OneOf(error.code,
+            {"AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken",
+             "InvalidToken", "TokenRefreshRequired", "AllAccessDisabled", "AccountProblem"})) {
     return PermissionDenied(detail,
                             ": authentication/authorization error — check the access key, the "
                             "secret, the session token, the region and the bucket's permissions");
   }
   if (http_status == 412 || error.code == "PreconditionFailed") return PreconditionFailed(detail);
-  if (http_status == 409 &&
-      OneOf(error.code, {"ConditionalRequestConflict", "OperationAborted"})) {
+  if (http_status == 409 && OneOf(error.code, {"ConditionalRequestConflict", "OperationAborted"})) {
     return CommitConflict(detail, ": a concurrent write to the same key; retry from fresh state");
   }
   if (http_status == 501 || error.code == "NotImplemented") {

@@ -76,7 +76,8 @@ Result<ObjectInfo> S3Store::PutMultipart(std::string_view key, const Body& body,
     return abort_upload(r.status());
   }
   if (!r->ok()) return abort_upload(PutError(what, *r, options));
-  ATOLL_ASSIGN_OR_RETURN_CTX(s3xml::ResultOrError result, s3xml::ParseCompleteOrCopy(r->body), what);
+  ATOLL_ASSIGN_OR_RETURN_CTX(s3xml::ResultOrError result, s3xml::ParseCompleteOrCopy(r->body),
+                             what);
   if (!result.error.code.empty()) {
     return abort_upload(S3ErrorToStatus(what, r->status, result.error));
   }

@@ -134,7 +134,8 @@ Result<ObjectInfo> S3Store::Put(std::string_view key, const Body& body, const Pu
 Status S3Store::PutError(std::string_view what, const http::Response& response,
                          const PutOptions& options) const {
   Status st = client_.ErrorOf(what, response);
-  if (options.condition == PutCondition::kIfAbsent && st.code() == StatusCode::kPreconditionFailed) {
+  if (options.condition == PutCondition::kIfAbsent &&
+      st.code() == StatusCode::kPreconditionFailed) {
     return AlreadyExists(st.message(), ": the key already exists (If-None-Match: *)");
   }
   if (options.condition != PutCondition::kNone && st.code() == StatusCode::kNotSupported) {
@@ -148,7 +149,8 @@ Result<ObjectInfo> S3Store::PutSingle(std::string_view key, const Body& body,
   const std::string what = "PUT " + client_.Describe(key);
   S3Call call("PUT", std::string(key));
   call.SetBody(body, 0, body.size());
-  if (!options.content_type.empty()) call.headers.emplace_back("content-type", options.content_type);
+  if (!options.content_type.empty())
+    call.headers.emplace_back("content-type", options.content_type);
   AddPutCondition(options, call);
   ATOLL_ASSIGN_OR_RETURN(http::Response r, client_.Send(call, what));
   if (!r.ok()) return PutError(what, r, options);
@@ -197,8 +199,8 @@ Status S3Store::DeleteMany(const std::vector<std::string>& all_keys) {
   }
   for (size_t begin = 0; begin < keys.size(); begin += kDeleteBatch) {
     const size_t end = std::min(keys.size(), begin + kDeleteBatch);
-    const std::string what =
-        StrCat("DELETE ", end - begin, " keys in ", client_.Describe(""), " (first '", keys[begin], "')");
+    const std::string what = StrCat("DELETE ", end - begin, " keys in ", client_.Describe(""),
+                                    " (first '", keys[begin], "')");
     Body body = Body::FromString(s3xml::DeleteObjectsBody(keys, begin, end));
     S3Call call("POST", "", {{"delete", ""}});
     call.SetBody(body, 0, body.size());

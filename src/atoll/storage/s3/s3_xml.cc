@@ -158,15 +158,32 @@ void AppendEscaped(std::string& out, std::string_view s) {
   for (char c : s) {
     switch (c) {
       // As references, so that the parser keeps them (it would turn a raw CR into LF).
-      case '\t': out += "&#9;"; break;
-      case '\n': out += "&#10;"; break;
-      case '\r': out += "&#13;"; break;
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out.push_back(c);
+      case '\t':
+        out += "&#9;";
+        break;
+      case '\n':
+        out += "&#10;";
+        break;
+      case '\r':
+        out += "&#13;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
 }
@@ -197,7 +214,9 @@ Result<std::string> UrlDecode(std::string_view s) {
   return out;
 }
 
-uint64_t ToU64(const std::string& s) { return s.empty() ? 0 : std::strtoull(s.c_str(), nullptr, 10); }
+uint64_t ToU64(const std::string& s) {
+  return s.empty() ? 0 : std::strtoull(s.c_str(), nullptr, 10);
+}
 
 }  // namespace
 
@@ -219,7 +238,8 @@ int64_t ParseIsoTime(std::string_view text) {
   size_t dot = s.find('.');
   if (dot != std::string::npos) {
     int digits = 0;
-    for (size_t i = dot + 1; i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) && digits < 3;
+    for (size_t i = dot + 1;
+         i < s.size() && std::isdigit(static_cast<unsigned char>(s[i])) && digits < 3;
          ++i, ++digits) {
       ms = ms * 10 + (s[i] - '0');
     }

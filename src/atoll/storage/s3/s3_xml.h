@@ -38,9 +38,9 @@ Result<std::string> ParseInitiateMultipartUpload(std::string_view xml);
 // The outcome of CompleteMultipartUpload or CopyObject: a 200 answer may still carry
 // an <Error> (S3 sends it when the operation fails after the headers went out).
 struct ResultOrError {
-  std::string etag;           // without quotes
-  int64_t mtime_ms = 0;       // from LastModified, 0 if absent
-  ErrorBody error;            // error.code non-empty when the root was <Error>
+  std::string etag;      // without quotes
+  int64_t mtime_ms = 0;  // from LastModified, 0 if absent
+  ErrorBody error;       // error.code non-empty when the root was <Error>
 };
 Result<ResultOrError> ParseCompleteOrCopy(std::string_view xml);
 

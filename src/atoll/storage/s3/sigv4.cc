@@ -150,8 +150,8 @@ Signed Sign(const Request& request, const Credentials& credentials, std::string_
 
   const std::string scope =
       date + "/" + std::string(region) + "/" + std::string(service) + "/aws4_request";
-  out.string_to_sign = "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" +
-                       Sha256Hex(out.canonical_request);
+  out.string_to_sign =
+      "AWS4-HMAC-SHA256\n" + amz_date + "\n" + scope + "\n" + Sha256Hex(out.canonical_request);
 
   std::string key = HmacSha256("AWS4" + credentials.secret_access_key, date);
   key = HmacSha256(key, region);

@@ -38,11 +38,11 @@ struct Request {
 };
 
 struct Signed {
-  std::string canonical_uri;     // the encoded path, to be sent as is
-  std::string canonical_query;   // the encoded, sorted query, to be sent as is
+  std::string canonical_uri;    // the encoded path, to be sent as is
+  std::string canonical_query;  // the encoded, sorted query, to be sent as is
   std::string canonical_request;
   std::string string_to_sign;
-  std::string authorization;     // value of the Authorization header
+  std::string authorization;  // value of the Authorization header
   // Every header to send: the request's headers plus host, x-amz-date,
   // x-amz-content-sha256, x-amz-security-token (when set) and authorization.
   HeaderList headers;
