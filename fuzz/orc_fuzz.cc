@@ -15,8 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.max_batch_elements = 1 << 18;
   options.max_batch_bytes = 8 << 20;
   options.batch_rows = 256;
-  auto reader = atl::orc::Reader::OpenBuffer(std::string(reinterpret_cast<const char*>(data), size), "fuzz.orc",
-                                             options);
+  auto reader = atl::orc::Reader::OpenBuffer(std::string(reinterpret_cast<const char*>(data), size),
+                                             "fuzz.orc", options);
   if (!reader.ok()) return 0;
   std::unique_ptr<atl::orc::ColumnVector> batch;
   for (int i = 0; i < 100000; ++i) {

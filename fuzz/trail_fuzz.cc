@@ -33,7 +33,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       auto s = atl::trail::ParseSegment(body);
       if (s.ok()) {
         for (auto rec : s->records) {
-          if (rec.data() < body.data() || rec.data() + rec.size() > body.data() + body.size()) std::abort();
+          if (rec.data() < body.data() || rec.data() + rec.size() > body.data() + body.size())
+            std::abort();
           (void)atl::trail::DecodeRecord(rec);
         }
       }
