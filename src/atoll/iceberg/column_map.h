@@ -107,11 +107,6 @@ class ColumnMap {
   }
   iterator erase(const_iterator it) { return items_.erase(it); }
 
-  // The same entries as a std::map (for APIs that take one).
-  std::map<int32_t, V> ToStdMap() const {
-    return std::map<int32_t, V>(items_.begin(), items_.end());
-  }
-
   bool operator==(const ColumnMap&) const = default;
 
  private:

@@ -35,7 +35,6 @@ struct PartitionSpec {
   int32_t spec_id = 0;
   std::vector<PartitionField> fields;
 
-  bool is_unpartitioned() const { return fields.empty(); }
   // The highest field id, or 999 when there are none.
   int32_t LastAssignedFieldId() const;
   // Same number of fields with the same source ids, transforms and names (spec ids and

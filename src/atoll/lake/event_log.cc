@@ -95,8 +95,6 @@ iceberg::TableIdentifier EventTableId(const Lake& lake) {
   return iceberg::TableIdentifier{{lake.settings().zones.log, "atoll"}, "events"};
 }
 
-iceberg::Schema EventTableSchema() { return SystemTableSchema(EventColumns()); }
-
 EventLog::EventLog(EventLogOptions options) : options_(std::move(options)), run_id_(NewRunId()) {}
 
 void EventLog::Log(LogLevel level, std::string table, std::string message, LogFields fields) {

@@ -59,11 +59,9 @@ std::string LogFieldsJson(const LogFields& fields);
 // The readable one-line form (no newline).
 std::string FormatLogLine(const LogEvent& event);
 
-// {[log zone, "atoll"], "events"}.
+// {[log zone, "atoll"], "events"}: time timestamptz, level, command, run_id, table_name,
+// message, fields (JSON text), host string.
 iceberg::TableIdentifier EventTableId(const Lake& lake);
-// time timestamptz, level, command, run_id, table_name, message, fields (JSON text),
-// host string.
-iceberg::Schema EventTableSchema();
 
 struct EventLogOptions {
   std::string command;                    // e.g. "atoll ingest"

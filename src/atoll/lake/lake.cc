@@ -285,14 +285,6 @@ Result<std::vector<TableFolder>> ScanTableFolders(storage::Store& store, const s
   return out;
 }
 
-Result<std::vector<std::pair<std::string, std::string>>> ListTableFolders(storage::Store& store,
-                                                                          const std::string& zone) {
-  ATOLL_ASSIGN_OR_RETURN(std::vector<TableFolder> folders, ScanTableFolders(store, zone));
-  std::vector<std::pair<std::string, std::string>> out;
-  for (const TableFolder& f : folders) out.emplace_back(f.db, f.table);
-  return out;
-}
-
 std::string Lake::TablePrefix(std::string_view zone, std::string_view db, std::string_view table) {
   return StrCat(zone, "/", db, "/", table, "/");
 }

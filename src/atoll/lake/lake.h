@@ -101,10 +101,6 @@ struct TableFolder {
 // (s3rver) answer those without common prefixes.
 Result<std::vector<TableFolder>> ScanTableFolders(storage::Store& store, const std::string& zone);
 
-// The (db, table) pairs of ScanTableFolders, sorted.
-Result<std::vector<std::pair<std::string, std::string>>> ListTableFolders(storage::Store& store,
-                                                                          const std::string& zone);
-
 class Lake {
  public:
   // Opens the store at `uri` (which must exist) and reads its settings. kNotFound

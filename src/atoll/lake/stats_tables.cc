@@ -290,9 +290,6 @@ iceberg::TableIdentifier ColumnStatsId(const Lake& lake) {
   return iceberg::TableIdentifier{{lake.settings().zones.stats, "atoll"}, "columns"};
 }
 
-iceberg::Schema TableStatsSchema() { return SystemTableSchema(TableColumns()); }
-iceberg::Schema ColumnStatsSchema() { return SystemTableSchema(ColumnColumns()); }
-
 bool IsSelfRecordingTable(const Lake& lake, const iceberg::TableIdentifier& id) {
   if (id.ns.empty()) return false;
   const Zones& z = lake.settings().zones;

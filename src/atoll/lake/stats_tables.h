@@ -37,17 +37,14 @@
 namespace atl::lake {
 
 // {[stats zone, "atoll"], "tables"} and {[stats zone, "atoll"], "columns"}.
-iceberg::TableIdentifier TableStatsId(const Lake& lake);
-iceberg::TableIdentifier ColumnStatsId(const Lake& lake);
-
 // stats.atoll.tables: table_name string, snapshot_id long, parent_snapshot_id long,
 // operation string, committed_at timestamptz, record_count, data_file_count,
 // delete_file_count, total_bytes long, last_updated, recorded_at timestamptz.
-iceberg::Schema TableStatsSchema();
 // stats.atoll.columns: table_name string, snapshot_id long, committed_at timestamptz,
 // field_id int, column_name, type string, value_count, null_count, nan_count long,
 // min, max string, recorded_at timestamptz.
-iceberg::Schema ColumnStatsSchema();
+iceberg::TableIdentifier TableStatsId(const Lake& lake);
+iceberg::TableIdentifier ColumnStatsId(const Lake& lake);
 
 struct StatsOptions {
   std::string command = "atoll stats";  // recorded in the trail with each commit

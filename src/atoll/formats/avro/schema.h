@@ -136,9 +136,6 @@ class Schema {
   // A named type by full name, or nullptr.
   const Node* FindNamed(std::string_view full_name) const;
 
-  // Named types in definition order.
-  const std::vector<const Node*>& named_types() const { return named_; }
-
  private:
   std::vector<std::unique_ptr<Node>> nodes_;
   std::vector<const Node*> named_;

@@ -72,11 +72,6 @@ const std::vector<Value>& Value::items() const {
   return children_;
 }
 
-std::vector<Value>& Value::mutable_items() {
-  if (type_ != Type::kArray && type_ != Type::kRecord) std::abort();
-  return children_;
-}
-
 const std::vector<std::string>& Value::map_keys() const {
   Expect(Type::kMap);
   return keys_;

@@ -52,7 +52,6 @@ class Value {
   std::string& mutable_bytes();
   // Array items or record fields.
   const std::vector<Value>& items() const;
-  std::vector<Value>& mutable_items();
   const std::vector<Value>& fields() const { return items(); }
   // Map entries, in the order they were read or given.
   const std::vector<std::string>& map_keys() const;

@@ -290,11 +290,6 @@ Status Reader::SeekToStripe(size_t index) {
   return Status::OK();
 }
 
-std::string Reader::current_writer_timezone() const {
-  return stripe_ && stripe_->data.writer_timezone ? stripe_->data.writer_timezone->name()
-                                                  : std::string();
-}
-
 Result<bool> Reader::NextBatch(std::unique_ptr<ColumnVector>* out) {
   while (!stripe_ || stripe_->rows_left == 0) {
     if (next_stripe_ >= footer_.stripes.size()) return false;

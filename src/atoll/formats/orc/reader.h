@@ -128,8 +128,6 @@ class Reader {
   // Makes the next NextBatch start at the first row of stripe `index` (kInvalidArgument
   // when out of range).
   Status SeekToStripe(size_t index);
-  // The writer time zone of the stripe being read ("" before the first batch).
-  std::string current_writer_timezone() const;
 
  private:
   Reader(RandomAccessSource source, ReaderOptions options);

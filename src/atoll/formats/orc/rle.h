@@ -26,7 +26,6 @@ namespace atl::orc {
 class ByteCursor {
  public:
   ByteCursor(std::string_view data, std::string what) : data_(data), what_(std::move(what)) {}
-  bool AtEnd() const { return pos_ >= data_.size(); }
   size_t remaining() const { return data_.size() - pos_; }
   const std::string& what() const { return what_; }
   Status Error(std::string_view problem) const;
