@@ -14,9 +14,10 @@ import os
 import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 
 FINDING = re.compile(r"^(.+?):\d+:\d+: (?:error|warning): code should be clang-formatted")
-BATCH = 100  # files per clang-format run (keeps the command line short)
+BATCH = 50  # files per clang-format run (runs go in parallel, one per core)
 
 
 def main(argv):
@@ -31,25 +32,31 @@ def main(argv):
         print(f"check_format: git ls-files in {root} failed: {listed.stderr.strip()}")
         return 2
     files = [f for f in listed.stdout.split("\0") if f and os.path.isfile(os.path.join(root, f))]
+    batches = [files[i:i + BATCH] for i in range(0, len(files), BATCH)]
+
+    def run(batch):
+        return subprocess.run([clang_format, "--dry-run", "-Werror", *batch], cwd=root,
+                              capture_output=True, text=True)
+
+    try:
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            runs = list(pool.map(run, batches))
+    except OSError as e:
+        print(f"check_format: cannot run {clang_format}: {e}")
+        return 2
     bad = []
     findings = []
-    for start in range(0, len(files), BATCH):
-        try:
-            run = subprocess.run([clang_format, "--dry-run", "-Werror", *files[start:start + BATCH]],
-                                 cwd=root, capture_output=True, text=True)
-        except OSError as e:
-            print(f"check_format: cannot run {clang_format}: {e}")
-            return 2
-        if run.returncode == 0:
+    for result in runs:
+        if result.returncode == 0:
             continue
-        findings.append(run.stderr)
+        findings.append(result.stderr)
         before = len(bad)
-        for line in run.stderr.splitlines():
+        for line in result.stderr.splitlines():
             m = FINDING.match(line)
             if m and m.group(1) not in bad:
                 bad.append(m.group(1))
         if len(bad) == before:  # failed without naming a file: not a formatting finding
-            print(f"check_format: {clang_format} failed: {run.stderr.strip()}")
+            print(f"check_format: {clang_format} failed: {result.stderr.strip()}")
             return 2
     for path in bad:
         print(f"{path}: not clang-formatted")
