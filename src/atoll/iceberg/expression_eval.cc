@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include "atoll/iceberg/expression.h"
 #include "atoll/iceberg/expression_internal.h"
@@ -228,13 +229,24 @@ bool RangeMight(Op op, const std::vector<Literal>& values, const std::optional<L
   }
 }
 
+// The file's value, null and NaN counts of the leaf's column (nullopt: not recorded).
+std::tuple<std::optional<int64_t>, std::optional<int64_t>, std::optional<int64_t>> CountsOf(
+    const Leaf& leaf, const DataFile& file) {
+  return {Count(file.value_counts, leaf.field_id), Count(file.null_value_counts, leaf.field_id),
+          Count(file.nan_value_counts, leaf.field_id)};
+}
+
+// The file's lower and upper bounds of the leaf's column (nullopt: not recorded).
+std::pair<std::optional<Literal>, std::optional<Literal>> BoundsOf(const Leaf& leaf,
+                                                                   const DataFile& file) {
+  return {DecodeBound(file.lower_bounds, leaf.field_id, leaf.type),
+          DecodeBound(file.upper_bounds, leaf.field_id, leaf.type)};
+}
+
 bool MetricsMight(const Leaf& leaf, const DataFile& file) {
-  const int32_t id = leaf.field_id;
   const bool floating = IsFloating(leaf.type->id());
   const bool bytes = IsBytes(leaf.type->id());
-  std::optional<int64_t> vc = Count(file.value_counts, id);
-  std::optional<int64_t> nc = Count(file.null_value_counts, id);
-  std::optional<int64_t> nanc = Count(file.nan_value_counts, id);
+  const auto [vc, nc, nanc] = CountsOf(leaf, file);
   const bool all_null = vc && nc && *nc == *vc;
   const bool all_nan = vc && nanc && *nanc == *vc && *vc > 0;
   const bool nan_possible = floating && !(nanc && *nanc == 0);
@@ -258,8 +270,7 @@ bool MetricsMight(const Leaf& leaf, const DataFile& file) {
   if (all_nan) return greater_side;
   if (nan_possible && greater_side) return true;
 
-  std::optional<Literal> lower = DecodeBound(file.lower_bounds, id, leaf.type);
-  std::optional<Literal> upper = DecodeBound(file.upper_bounds, id, leaf.type);
+  const auto [lower, upper] = BoundsOf(leaf, file);
   if (leaf.not_starts_with) {
     if (!bytes) return true;
     // No row matches when every non-null value starts with the prefix.
@@ -271,12 +282,9 @@ bool MetricsMight(const Leaf& leaf, const DataFile& file) {
 }
 
 bool MetricsAll(const Leaf& leaf, const DataFile& file) {
-  const int32_t id = leaf.field_id;
   const bool floating = IsFloating(leaf.type->id());
   const bool bytes = IsBytes(leaf.type->id());
-  std::optional<int64_t> vc = Count(file.value_counts, id);
-  std::optional<int64_t> nc = Count(file.null_value_counts, id);
-  std::optional<int64_t> nanc = Count(file.nan_value_counts, id);
+  const auto [vc, nc, nanc] = CountsOf(leaf, file);
   const bool no_nulls = nc && *nc == 0;
   const bool no_nans = !floating || (nanc && *nanc == 0);
 
@@ -293,8 +301,7 @@ bool MetricsAll(const Leaf& leaf, const DataFile& file) {
       break;
   }
   if (!no_nulls) return false;
-  std::optional<Literal> lower = DecodeBound(file.lower_bounds, id, leaf.type);
-  std::optional<Literal> upper = DecodeBound(file.upper_bounds, id, leaf.type);
+  const auto [lower, upper] = BoundsOf(leaf, file);
   auto outside = [&](const Literal& v) {
     return (lower && LowerAbove(*lower, v)) || (upper && UpperBelow(*upper, v, bytes));
   };

@@ -105,33 +105,33 @@ Status ReadSortOrders(const Json& j, TableMetadata* m) {
   return Status::OK();
 }
 
+// A reader of one entry of a metadata log (snapshot-log, metadata-log): its timestamp-ms
+// and the member `member`, read from `key` by `read`; errors name `what`.
+template <typename Entry, typename T>
+auto LogEntryReader(T Entry::*member, const char* key,
+                    Result<T> (*read)(const Json&, std::string_view, std::string_view),
+                    const char* what) {
+  return [=](const Json& e) -> Result<Entry> {
+    Entry entry;
+    ATOLL_ASSIGN_OR_RETURN(entry.timestamp_ms, json::Int64(e, "timestamp-ms", what));
+    ATOLL_ASSIGN_OR_RETURN(entry.*member, read(e, key, what));
+    return entry;
+  };
+}
+
 Status ReadSnapshots(const Json& j, TableMetadata* m) {
   ATOLL_ASSIGN_OR_RETURN(std::optional<int64_t> current,
                          json::OptSnapshotId(j, "current-snapshot-id", "table metadata"));
   if (current && *current != -1) m->current_snapshot_id = current;
   ATOLL_RETURN_NOT_OK(ReadList(j, "snapshots", Snapshot::FromJson, &m->snapshots));
-  ATOLL_RETURN_NOT_OK(ReadList(
-      j, "snapshot-log",
-      [](const Json& e) -> Result<SnapshotLogEntry> {
-        SnapshotLogEntry entry;
-        ATOLL_ASSIGN_OR_RETURN(entry.timestamp_ms,
-                               json::Int64(e, "timestamp-ms", "snapshot-log entry"));
-        ATOLL_ASSIGN_OR_RETURN(entry.snapshot_id,
-                               json::SnapshotId(e, "snapshot-id", "snapshot-log entry"));
-        return entry;
-      },
-      &m->snapshot_log));
-  ATOLL_RETURN_NOT_OK(ReadList(
-      j, "metadata-log",
-      [](const Json& e) -> Result<MetadataLogEntry> {
-        MetadataLogEntry entry;
-        ATOLL_ASSIGN_OR_RETURN(entry.timestamp_ms,
-                               json::Int64(e, "timestamp-ms", "metadata-log entry"));
-        ATOLL_ASSIGN_OR_RETURN(entry.metadata_file,
-                               json::String(e, "metadata-file", "metadata-log entry"));
-        return entry;
-      },
-      &m->metadata_log));
+  ATOLL_RETURN_NOT_OK(ReadList(j, "snapshot-log",
+                               LogEntryReader(&SnapshotLogEntry::snapshot_id, "snapshot-id",
+                                              json::SnapshotId, "snapshot-log entry"),
+                               &m->snapshot_log));
+  ATOLL_RETURN_NOT_OK(ReadList(j, "metadata-log",
+                               LogEntryReader(&MetadataLogEntry::metadata_file, "metadata-file",
+                                              json::String, "metadata-log entry"),
+                               &m->metadata_log));
   if (auto it = j.find("refs"); it != j.end() && !it->is_null()) {
     if (!it->is_object()) return InvalidArgument("'refs' must be an object");
     for (auto r = it->begin(); r != it->end(); ++r) {
