@@ -10,11 +10,14 @@
 
 #include <duckdb.h>
 
+#include <algorithm>
 #include <duckdb.hpp>
+#include <iterator>
 #include <limits>
 #include <utility>
 
 #include "atoll/engine/engine_access.h"
+#include "atoll/engine/result_text.h"
 
 namespace atl::engine {
 
@@ -119,59 +122,23 @@ struct TypeNode {
   std::vector<TypeNode> children;  // LIST: item; STRUCT: fields; MAP: key, value
 };
 
+// The column types MakeValue can build a value of.
+constexpr duckdb_type kAppendableTypes[] = {
+    DUCKDB_TYPE_BOOLEAN, DUCKDB_TYPE_TINYINT,   DUCKDB_TYPE_SMALLINT,     DUCKDB_TYPE_INTEGER,
+    DUCKDB_TYPE_BIGINT,  DUCKDB_TYPE_UTINYINT,  DUCKDB_TYPE_USMALLINT,    DUCKDB_TYPE_UINTEGER,
+    DUCKDB_TYPE_UBIGINT, DUCKDB_TYPE_HUGEINT,   DUCKDB_TYPE_FLOAT,        DUCKDB_TYPE_DOUBLE,
+    DUCKDB_TYPE_VARCHAR, DUCKDB_TYPE_BLOB,      DUCKDB_TYPE_DECIMAL,      DUCKDB_TYPE_DATE,
+    DUCKDB_TYPE_TIME,    DUCKDB_TYPE_TIMESTAMP, DUCKDB_TYPE_TIMESTAMP_TZ, DUCKDB_TYPE_TIMESTAMP_NS,
+    DUCKDB_TYPE_UUID,    DUCKDB_TYPE_LIST,      DUCKDB_TYPE_STRUCT,       DUCKDB_TYPE_MAP};
+
+bool Appendable(duckdb_type id) {
+  return std::find(std::begin(kAppendableTypes), std::end(kAppendableTypes), id) !=
+         std::end(kAppendableTypes);
+}
+
 const char* TypeName(duckdb_type id) {
-  switch (id) {
-    case DUCKDB_TYPE_BOOLEAN:
-      return "BOOLEAN";
-    case DUCKDB_TYPE_TINYINT:
-      return "TINYINT";
-    case DUCKDB_TYPE_SMALLINT:
-      return "SMALLINT";
-    case DUCKDB_TYPE_INTEGER:
-      return "INTEGER";
-    case DUCKDB_TYPE_BIGINT:
-      return "BIGINT";
-    case DUCKDB_TYPE_UTINYINT:
-      return "UTINYINT";
-    case DUCKDB_TYPE_USMALLINT:
-      return "USMALLINT";
-    case DUCKDB_TYPE_UINTEGER:
-      return "UINTEGER";
-    case DUCKDB_TYPE_UBIGINT:
-      return "UBIGINT";
-    case DUCKDB_TYPE_HUGEINT:
-      return "HUGEINT";
-    case DUCKDB_TYPE_FLOAT:
-      return "FLOAT";
-    case DUCKDB_TYPE_DOUBLE:
-      return "DOUBLE";
-    case DUCKDB_TYPE_VARCHAR:
-      return "VARCHAR";
-    case DUCKDB_TYPE_BLOB:
-      return "BLOB";
-    case DUCKDB_TYPE_DECIMAL:
-      return "DECIMAL";
-    case DUCKDB_TYPE_DATE:
-      return "DATE";
-    case DUCKDB_TYPE_TIME:
-      return "TIME";
-    case DUCKDB_TYPE_TIMESTAMP:
-      return "TIMESTAMP";
-    case DUCKDB_TYPE_TIMESTAMP_TZ:
-      return "TIMESTAMPTZ";
-    case DUCKDB_TYPE_TIMESTAMP_NS:
-      return "TIMESTAMP_NS";
-    case DUCKDB_TYPE_UUID:
-      return "UUID";
-    case DUCKDB_TYPE_LIST:
-      return "LIST";
-    case DUCKDB_TYPE_STRUCT:
-      return "STRUCT";
-    case DUCKDB_TYPE_MAP:
-      return "MAP";
-    default:
-      return nullptr;
-  }
+  const char* name = internal::DuckDbTypeName(id);
+  return name != nullptr ? name : "?";
 }
 
 // Takes ownership of `logical`.
@@ -179,7 +146,7 @@ Result<TypeNode> Describe(duckdb_logical_type logical) {
   TypeNode node;
   node.logical = logical;
   node.id = duckdb_get_type_id(logical);
-  if (TypeName(node.id) == nullptr) {
+  if (!Appendable(node.id)) {
     return NotSupported("the appender does not support DuckDB type id ", static_cast<int>(node.id));
   }
   switch (node.id) {
@@ -275,6 +242,37 @@ Status CheckDecimalDigits(__int128 v, const TypeNode& type) {
   return Status::OK();
 }
 
+// `x` as a T (kInvalidArgument when out of T's range) made a value by `create`.
+template <typename T>
+Result<duckdb_value> Create(__int128 x, const TypeNode& type, duckdb_value (*create)(T)) {
+  ATOLL_ASSIGN_OR_RETURN(T n, Narrow<T>(x, type));
+  return create(n);
+}
+
+// A value of the integer column `type` (TINYINT ... HUGEINT) holding `x`.
+Result<duckdb_value> IntegerValue(const TypeNode& type, __int128 x) {
+  switch (type.id) {
+    case DUCKDB_TYPE_TINYINT:
+      return Create<int8_t>(x, type, duckdb_create_int8);
+    case DUCKDB_TYPE_SMALLINT:
+      return Create<int16_t>(x, type, duckdb_create_int16);
+    case DUCKDB_TYPE_INTEGER:
+      return Create<int32_t>(x, type, duckdb_create_int32);
+    case DUCKDB_TYPE_BIGINT:
+      return Create<int64_t>(x, type, duckdb_create_int64);
+    case DUCKDB_TYPE_UTINYINT:
+      return Create<uint8_t>(x, type, duckdb_create_uint8);
+    case DUCKDB_TYPE_USMALLINT:
+      return Create<uint16_t>(x, type, duckdb_create_uint16);
+    case DUCKDB_TYPE_UINTEGER:
+      return Create<uint32_t>(x, type, duckdb_create_uint32);
+    case DUCKDB_TYPE_UBIGINT:
+      return Create<uint64_t>(x, type, duckdb_create_uint64);
+    default:
+      return duckdb_create_hugeint(ToHugeint(x));
+  }
+}
+
 // A duckdb_value of exactly `type` holding `d`.
 Result<OwnedValue> MakeValue(const TypeNode& type, const Datum& d) {
   if (d.is_null()) {
@@ -297,52 +295,7 @@ Result<OwnedValue> MakeValue(const TypeNode& type, const Datum& d) {
     case DUCKDB_TYPE_UBIGINT:
     case DUCKDB_TYPE_HUGEINT: {
       if (!IsInteger(d)) return Mismatch(type, d);
-      __int128 x = d.hugeint_value();
-      switch (type.id) {
-        case DUCKDB_TYPE_TINYINT: {
-          ATOLL_ASSIGN_OR_RETURN(auto n, Narrow<int8_t>(x, type));
-          v = duckdb_create_int8(n);
-          break;
-        }
-        case DUCKDB_TYPE_SMALLINT: {
-          ATOLL_ASSIGN_OR_RETURN(auto n, Narrow<int16_t>(x, type));
-          v = duckdb_create_int16(n);
-          break;
-        }
-        case DUCKDB_TYPE_INTEGER: {
-          ATOLL_ASSIGN_OR_RETURN(auto n, Narrow<int32_t>(x, type));
-          v = duckdb_create_int32(n);
-          break;
-        }
-        case DUCKDB_TYPE_BIGINT: {
-          ATOLL_ASSIGN_OR_RETURN(auto n, Narrow<int64_t>(x, type));
-          v = duckdb_create_int64(n);
-          break;
-        }
-        case DUCKDB_TYPE_UTINYINT: {
-          ATOLL_ASSIGN_OR_RETURN(auto n, Narrow<uint8_t>(x, type));
-          v = duckdb_create_uint8(n);
-          break;
-        }
-        case DUCKDB_TYPE_USMALLINT: {
-          ATOLL_ASSIGN_OR_RETURN(auto n, Narrow<uint16_t>(x, type));
-          v = duckdb_create_uint16(n);
-          break;
-        }
-        case DUCKDB_TYPE_UINTEGER: {
-          ATOLL_ASSIGN_OR_RETURN(auto n, Narrow<uint32_t>(x, type));
-          v = duckdb_create_uint32(n);
-          break;
-        }
-        case DUCKDB_TYPE_UBIGINT: {
-          ATOLL_ASSIGN_OR_RETURN(auto n, Narrow<uint64_t>(x, type));
-          v = duckdb_create_uint64(n);
-          break;
-        }
-        default:
-          v = duckdb_create_hugeint(ToHugeint(x));
-          break;
-      }
+      ATOLL_ASSIGN_OR_RETURN(v, IntegerValue(type, d.hugeint_value()));
       break;
     }
     case DUCKDB_TYPE_FLOAT:

@@ -279,27 +279,25 @@ Status Engine::RegisterTableMacro(TableMacro macro) {
   return internal::RegisterTableMacro(impl_->db, std::move(macro));
 }
 
-std::string QuoteIdentifier(std::string_view name) {
-  std::string out = "\"";
-  for (char c : name) {
+namespace {
+
+// `text` between `quote`s, each `quote` inside doubled and NUL bytes dropped.
+std::string Quote(std::string_view text, char quote) {
+  std::string out(1, quote);
+  for (char c : text) {
     if (c == '\0') continue;
-    if (c == '"') out.push_back('"');
+    if (c == quote) out.push_back(quote);
     out.push_back(c);
   }
-  out.push_back('"');
+  out.push_back(quote);
   return out;
 }
 
-std::string QuoteString(std::string_view text) {
-  std::string out = "'";
-  for (char c : text) {
-    if (c == '\0') continue;
-    if (c == '\'') out.push_back('\'');
-    out.push_back(c);
-  }
-  out.push_back('\'');
-  return out;
-}
+}  // namespace
+
+std::string QuoteIdentifier(std::string_view name) { return Quote(name, '"'); }
+
+std::string QuoteString(std::string_view text) { return Quote(text, '\''); }
 
 namespace {
 

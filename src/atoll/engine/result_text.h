@@ -26,6 +26,11 @@ struct TypeNode {
   std::vector<TypeNode> children;
 };
 
+// The SQL name DuckDB gives the type id ("TIMESTAMP WITH TIME ZONE"); for parameterised
+// types (DECIMAL, ENUM, LIST, ARRAY, STRUCT, MAP, UNION) the bare word. nullptr for the ids
+// atoll does not know.
+const char* DuckDbTypeName(duckdb_type id);
+
 // Describes `type` (not taken over). kNotSupported for types atoll cannot render
 // (BIGNUM): the message suggests a CAST to VARCHAR.
 Result<TypeNode> DescribeType(duckdb_logical_type type);

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <tuple>
 
 #include "atoll/iceberg/expression.h"
 #include "atoll/iceberg/expression_internal.h"
@@ -194,13 +195,58 @@ Result<Leaf> MakeLeaf(const Expression& e, bool negated, const Schema& schema) {
 // ---------------------------------------------------------------------------------------
 // Metrics.
 
+// Whether a column whose non-null, non-NaN values lie within [lower, upper] (a bound may
+// be unknown) might hold a value that satisfies `op` with `values`: false only when the
+// bounds rule every such value out. `bytes`: the values are strings or binary, whose
+// bounds may be truncated. Not for NOT STARTS WITH, nor the null and NaN tests.
+bool RangeMight(Op op, const std::vector<Literal>& values, const std::optional<Literal>& lower,
+                const std::optional<Literal>& upper, bool bytes) {
+  switch (op) {
+    case Op::kLt:
+      return !(lower && LowerAtLeast(*lower, values.at(0)));
+    case Op::kLtEq:
+      return !(lower && LowerAbove(*lower, values.at(0)));
+    case Op::kGt:
+      return !(upper && UpperAtMost(*upper, values.at(0), bytes));
+    case Op::kGtEq:
+      return !(upper && UpperBelow(*upper, values.at(0), bytes));
+    case Op::kEq:
+      if (lower && LowerAbove(*lower, values.at(0))) return false;
+      return !(upper && UpperBelow(*upper, values.at(0), bytes));
+    case Op::kIn:
+      for (const Literal& v : values) {
+        if (lower && LowerAbove(*lower, v)) continue;
+        if (upper && UpperBelow(*upper, v, bytes)) continue;
+        return true;
+      }
+      return false;
+    case Op::kStartsWith:
+      if (!bytes) return true;
+      if (lower && LowerAbovePrefix(*lower, values.at(0).bytes_value())) return false;
+      return !(upper && UpperBelow(*upper, values.at(0), true));
+    default:
+      return true;  // NotEq, NotIn: no pruning from ranges
+  }
+}
+
+// The file's value, null and NaN counts of the leaf's column (nullopt: not recorded).
+std::tuple<std::optional<int64_t>, std::optional<int64_t>, std::optional<int64_t>> CountsOf(
+    const Leaf& leaf, const DataFile& file) {
+  return {Count(file.value_counts, leaf.field_id), Count(file.null_value_counts, leaf.field_id),
+          Count(file.nan_value_counts, leaf.field_id)};
+}
+
+// The file's lower and upper bounds of the leaf's column (nullopt: not recorded).
+std::pair<std::optional<Literal>, std::optional<Literal>> BoundsOf(const Leaf& leaf,
+                                                                   const DataFile& file) {
+  return {DecodeBound(file.lower_bounds, leaf.field_id, leaf.type),
+          DecodeBound(file.upper_bounds, leaf.field_id, leaf.type)};
+}
+
 bool MetricsMight(const Leaf& leaf, const DataFile& file) {
-  const int32_t id = leaf.field_id;
   const bool floating = IsFloating(leaf.type->id());
   const bool bytes = IsBytes(leaf.type->id());
-  std::optional<int64_t> vc = Count(file.value_counts, id);
-  std::optional<int64_t> nc = Count(file.null_value_counts, id);
-  std::optional<int64_t> nanc = Count(file.nan_value_counts, id);
+  const auto [vc, nc, nanc] = CountsOf(leaf, file);
   const bool all_null = vc && nc && *nc == *vc;
   const bool all_nan = vc && nanc && *nanc == *vc && *vc > 0;
   const bool nan_possible = floating && !(nanc && *nanc == 0);
@@ -224,50 +270,21 @@ bool MetricsMight(const Leaf& leaf, const DataFile& file) {
   if (all_nan) return greater_side;
   if (nan_possible && greater_side) return true;
 
-  std::optional<Literal> lower = DecodeBound(file.lower_bounds, id, leaf.type);
-  std::optional<Literal> upper = DecodeBound(file.upper_bounds, id, leaf.type);
-  switch (leaf.op) {
-    case Op::kLt:
-      return !(lower && LowerAtLeast(*lower, leaf.value()));
-    case Op::kLtEq:
-      return !(lower && LowerAbove(*lower, leaf.value()));
-    case Op::kGt:
-      return !(upper && UpperAtMost(*upper, leaf.value(), bytes));
-    case Op::kGtEq:
-      return !(upper && UpperBelow(*upper, leaf.value(), bytes));
-    case Op::kEq:
-      if (lower && LowerAbove(*lower, leaf.value())) return false;
-      return !(upper && UpperBelow(*upper, leaf.value(), bytes));
-    case Op::kIn:
-      for (const Literal& v : *leaf.values) {
-        if (lower && LowerAbove(*lower, v)) continue;
-        if (upper && UpperBelow(*upper, v, bytes)) continue;
-        return true;
-      }
-      return false;
-    case Op::kStartsWith: {
-      if (!bytes) return true;
-      const std::string& p = leaf.value().bytes_value();
-      if (leaf.not_starts_with) {
-        // No row matches when every non-null value starts with p.
-        return !(lower && upper && StartsWith(lower->bytes_value(), p) &&
-                 StartsWith(upper->bytes_value(), p));
-      }
-      if (lower && LowerAbovePrefix(*lower, p)) return false;
-      return !(upper && UpperBelow(*upper, leaf.value(), true));
-    }
-    default:
-      return true;  // NotEq, NotIn: no pruning from ranges
+  const auto [lower, upper] = BoundsOf(leaf, file);
+  if (leaf.not_starts_with) {
+    if (!bytes) return true;
+    // No row matches when every non-null value starts with the prefix.
+    const std::string& p = leaf.value().bytes_value();
+    return !(lower && upper && StartsWith(lower->bytes_value(), p) &&
+             StartsWith(upper->bytes_value(), p));
   }
+  return RangeMight(leaf.op, *leaf.values, lower, upper, bytes);
 }
 
 bool MetricsAll(const Leaf& leaf, const DataFile& file) {
-  const int32_t id = leaf.field_id;
   const bool floating = IsFloating(leaf.type->id());
   const bool bytes = IsBytes(leaf.type->id());
-  std::optional<int64_t> vc = Count(file.value_counts, id);
-  std::optional<int64_t> nc = Count(file.null_value_counts, id);
-  std::optional<int64_t> nanc = Count(file.nan_value_counts, id);
+  const auto [vc, nc, nanc] = CountsOf(leaf, file);
   const bool no_nulls = nc && *nc == 0;
   const bool no_nans = !floating || (nanc && *nanc == 0);
 
@@ -284,8 +301,7 @@ bool MetricsAll(const Leaf& leaf, const DataFile& file) {
       break;
   }
   if (!no_nulls) return false;
-  std::optional<Literal> lower = DecodeBound(file.lower_bounds, id, leaf.type);
-  std::optional<Literal> upper = DecodeBound(file.upper_bounds, id, leaf.type);
+  const auto [lower, upper] = BoundsOf(leaf, file);
   auto outside = [&](const Literal& v) {
     return (lower && LowerAbove(*lower, v)) || (upper && UpperBelow(*upper, v, bytes));
   };
@@ -372,6 +388,33 @@ size_t CodePoints(const std::string& s) {
   return n;
 }
 
+// The operator of the projection of `op` through an order-preserving transform. Inclusive
+// (every matching row's partition matches): a bound widens to the partition it falls in,
+// so < and <= become <=, > and >= become >=; = and IN carry over. Strict (every row of a
+// matching partition matches): only the partitions wholly on a bound's side, so < and <=
+// become <, > and >= become >; != and NOT IN carry over. nullopt: no projection.
+std::optional<Op> OrderedProjection(Op op, Mode mode) {
+  const bool inclusive = mode == Mode::kInclusive;
+  switch (op) {
+    case Op::kLt:
+    case Op::kLtEq:
+      return inclusive ? Op::kLtEq : Op::kLt;
+    case Op::kGt:
+    case Op::kGtEq:
+      return inclusive ? Op::kGtEq : Op::kGt;
+    case Op::kEq:
+    case Op::kIn:
+      if (inclusive) return op;
+      return std::nullopt;
+    case Op::kNotEq:
+    case Op::kNotIn:
+      if (!inclusive) return op;
+      return std::nullopt;
+    default:
+      return std::nullopt;
+  }
+}
+
 std::optional<PartPred> Project(const Transform& t, const Leaf& leaf, Mode mode) {
   const Op op = leaf.op;
   const TransformKind kind = t.kind();
@@ -395,15 +438,21 @@ std::optional<PartPred> Project(const Transform& t, const Leaf& leaf, Mode mode)
     return p;
   };
 
+  // `pop` on the projected value(s): `v` for a comparison, the projected list for IN / NOT IN.
+  auto project = [&](Op pop, const std::optional<Literal>& v) -> std::optional<PartPred> {
+    return pop == Op::kIn || pop == Op::kNotIn ? each(pop) : one(pop, v);
+  };
+  // Through an order-preserving transform (and, for = != IN NOT IN, through any transform).
+  auto ordered = [&](Op pop, const std::optional<Literal>& v) -> std::optional<PartPred> {
+    std::optional<Op> projected = OrderedProjection(pop, mode);
+    if (!projected) return std::nullopt;
+    return project(*projected, v);
+  };
+
   if (kind == TransformKind::kBucket) {
-    if (mode == Mode::kInclusive) {
-      if (op == Op::kEq) return one(Op::kEq, leaf.value());
-      if (op == Op::kIn) return each(Op::kIn);
-    } else {
-      if (op == Op::kNotEq) return one(Op::kNotEq, leaf.value());
-      if (op == Op::kNotIn) return each(Op::kNotIn);
-    }
-    return std::nullopt;
+    // Equal values have equal buckets; nothing else carries over.
+    if (op != Op::kEq && op != Op::kIn && op != Op::kNotEq && op != Op::kNotIn) return std::nullopt;
+    return ordered(op, leaf.value());
   }
 
   const bool bytes = IsBytes(leaf.type->id());
@@ -416,74 +465,20 @@ std::optional<PartPred> Project(const Transform& t, const Leaf& leaf, Mode mode)
       if (mode == Mode::kInclusive && !leaf.not_starts_with) return one(Op::kEq, leaf.value());
       return std::nullopt;
     }
-    if (mode == Mode::kInclusive) {
-      switch (op) {
-        case Op::kLt:
-        case Op::kLtEq:
-          return one(Op::kLtEq, leaf.value());
-        case Op::kGt:
-        case Op::kGtEq:
-          return one(Op::kGtEq, leaf.value());
-        case Op::kEq:
-          return one(Op::kEq, leaf.value());
-        case Op::kIn:
-          return each(Op::kIn);
-        default:
-          return std::nullopt;
-      }
-    }
-    switch (op) {
-      case Op::kLt:
-      case Op::kLtEq:
-        return one(Op::kLt, leaf.value());
-      case Op::kGt:
-      case Op::kGtEq:
-        return one(Op::kGt, leaf.value());
-      case Op::kNotEq:
-        return one(Op::kNotEq, leaf.value());
-      case Op::kNotIn:
-        return each(Op::kNotIn);
-      default:
-        return std::nullopt;
-    }
+    return ordered(op, leaf.value());
   }
 
   // Order-preserving integer transforms: truncate of int/long/decimal, year/month/day/hour.
+  // The bound is first moved by one so that it names a partition boundary: x < v is
+  // x <= v-1 (inclusive mode), x <= v is x < v+1 (strict mode).
   if (op == Op::kStartsWith) return std::nullopt;
-  if (mode == Mode::kInclusive) {
-    switch (op) {
-      case Op::kLt:
-        return one(Op::kLtEq, Adjacent(leaf.value(), -1));
-      case Op::kLtEq:
-        return one(Op::kLtEq, leaf.value());
-      case Op::kGt:
-        return one(Op::kGtEq, Adjacent(leaf.value(), +1));
-      case Op::kGtEq:
-        return one(Op::kGtEq, leaf.value());
-      case Op::kEq:
-        return one(Op::kEq, leaf.value());
-      case Op::kIn:
-        return each(Op::kIn);
-      default:
-        return std::nullopt;
-    }
+  if (mode == Mode::kInclusive && (op == Op::kLt || op == Op::kGt)) {
+    return ordered(op, Adjacent(leaf.value(), op == Op::kLt ? -1 : +1));
   }
-  switch (op) {
-    case Op::kLt:
-      return one(Op::kLt, leaf.value());
-    case Op::kLtEq:
-      return one(Op::kLt, Adjacent(leaf.value(), +1));
-    case Op::kGt:
-      return one(Op::kGt, leaf.value());
-    case Op::kGtEq:
-      return one(Op::kGt, Adjacent(leaf.value(), -1));
-    case Op::kNotEq:
-      return one(Op::kNotEq, leaf.value());
-    case Op::kNotIn:
-      return each(Op::kNotIn);
-    default:
-      return std::nullopt;
+  if (mode == Mode::kStrict && (op == Op::kLtEq || op == Op::kGtEq)) {
+    return ordered(op, Adjacent(leaf.value(), op == Op::kLtEq ? +1 : -1));
   }
+  return ordered(op, leaf.value());
 }
 
 // Evaluates a partition predicate on one partition value. Where the answer depends on NaN
@@ -573,32 +568,8 @@ bool EvalSummary(const PartPred& p, const FieldSummary& s, const TypePtr& type) 
                             p.op == Op::kNotIn || p.not_starts_with;
   if (nan_possible && greater_side) return true;
   if (no_values) return false;
-  switch (p.op) {
-    case Op::kLt:
-      return !(lower && LowerAtLeast(*lower, p.values.at(0)));
-    case Op::kLtEq:
-      return !(lower && LowerAbove(*lower, p.values.at(0)));
-    case Op::kGt:
-      return !(upper && UpperAtMost(*upper, p.values.at(0), bytes));
-    case Op::kGtEq:
-      return !(upper && UpperBelow(*upper, p.values.at(0), bytes));
-    case Op::kEq:
-      if (lower && LowerAbove(*lower, p.values.at(0))) return false;
-      return !(upper && UpperBelow(*upper, p.values.at(0), bytes));
-    case Op::kIn:
-      for (const Literal& v : p.values) {
-        if (lower && LowerAbove(*lower, v)) continue;
-        if (upper && UpperBelow(*upper, v, bytes)) continue;
-        return true;
-      }
-      return false;
-    case Op::kStartsWith:
-      if (p.not_starts_with || !bytes) return true;
-      if (lower && LowerAbovePrefix(*lower, p.values.at(0).bytes_value())) return false;
-      return !(upper && UpperBelow(*upper, p.values.at(0), true));
-    default:
-      return true;
-  }
+  if (p.not_starts_with) return true;
+  return RangeMight(p.op, p.values, lower, upper, bytes);
 }
 
 // What one evaluation looks at.

@@ -12,6 +12,17 @@ Status WrongType(const Json& v, std::string_view key, std::string_view want, std
   return InvalidArgument(ctx, ": field '", key, "' must be ", want, ", found ", KindName(v));
 }
 
+// Member `key` read by `read` (a required-member reader), or nullopt when absent or null.
+template <typename T>
+Result<std::optional<T>> Optional(const Json& obj, std::string_view key, std::string_view ctx,
+                                  Result<T> (*read)(const Json&, std::string_view,
+                                                    std::string_view)) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return std::optional<T>();
+  ATOLL_ASSIGN_OR_RETURN(T value, read(obj, key, ctx));
+  return std::optional<T>(std::move(value));
+}
+
 }  // namespace
 
 Result<Json> Parse(std::string_view text, std::string_view what) {
@@ -79,26 +90,17 @@ Result<bool> Bool(const Json& obj, std::string_view key, std::string_view ctx) {
 
 Result<std::optional<int64_t>> OptInt64(const Json& obj, std::string_view key,
                                         std::string_view ctx) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return std::optional<int64_t>();
-  ATOLL_ASSIGN_OR_RETURN(int64_t n, Int64(obj, key, ctx));
-  return std::optional<int64_t>(n);
+  return Optional(obj, key, ctx, Int64);
 }
 
 Result<std::optional<int32_t>> OptInt32(const Json& obj, std::string_view key,
                                         std::string_view ctx) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return std::optional<int32_t>();
-  ATOLL_ASSIGN_OR_RETURN(int32_t n, Int32(obj, key, ctx));
-  return std::optional<int32_t>(n);
+  return Optional(obj, key, ctx, Int32);
 }
 
 Result<std::optional<std::string>> OptString(const Json& obj, std::string_view key,
                                              std::string_view ctx) {
-  auto it = obj.find(key);
-  if (it == obj.end() || it->is_null()) return std::optional<std::string>();
-  ATOLL_ASSIGN_OR_RETURN(std::string s, String(obj, key, ctx));
-  return std::optional<std::string>(std::move(s));
+  return Optional(obj, key, ctx, String);
 }
 
 Result<std::vector<int32_t>> Int32List(const Json& obj, std::string_view key,

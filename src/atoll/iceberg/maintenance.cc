@@ -26,14 +26,6 @@ CommitEnv Rebasing(const CommitEnv& env) {
   return out;
 }
 
-size_t MaxMetadataLog(const TableMetadata& m) {
-  auto it = m.properties.find("write.metadata.previous-versions-max");
-  if (it == m.properties.end()) return 100;
-  char* end = nullptr;
-  long long v = std::strtoll(it->second.c_str(), &end, 10);
-  return (it->second.empty() || *end != '\0' || v < 1) ? 100 : static_cast<size_t>(v);
-}
-
 // The manifests of a snapshot: its manifest list's, or the v1 inline list.
 Result<std::vector<ManifestFile>> ManifestsOf(const FileIO& io, const Snapshot& s) {
   if (s.manifest_list.empty()) {

@@ -54,26 +54,11 @@ void WriteBytesMap(const Node* node, const ColumnMap<std::string>& m, Encoder* e
   e->WriteLong(0);
 }
 
+// Writes `lit` in the Avro form of its Iceberg type. The value's representation in the
+// literal (literal.h) picks the encoding, except for the types stored as Avro fixed.
 Status WriteLiteral(const Literal& lit, const Node& node, Encoder* e) {
   const auto& v = lit.value();
   switch (lit.type()->id()) {
-    case TypeId::kBoolean:
-      e->WriteBoolean(std::get<bool>(v));
-      return Status::OK();
-    case TypeId::kInt:
-    case TypeId::kDate:
-      e->WriteInt(std::get<int32_t>(v));
-      return Status::OK();
-    case TypeId::kFloat:
-      e->WriteFloat(std::get<float>(v));
-      return Status::OK();
-    case TypeId::kDouble:
-      e->WriteDouble(std::get<double>(v));
-      return Status::OK();
-    case TypeId::kString:
-    case TypeId::kBinary:
-      e->WriteBytes(std::get<std::string>(v));
-      return Status::OK();
     case TypeId::kUuid:
     case TypeId::kFixed:
       e->WriteFixed(std::get<std::string>(v));
@@ -86,17 +71,25 @@ Status WriteLiteral(const Literal& lit, const Node& node, Encoder* e) {
       e->WriteFixed(std::string(node.fixed_size - minimal.size(), pad) + minimal);
       return Status::OK();
     }
-    case TypeId::kLong:
-    case TypeId::kTime:
-    case TypeId::kTimestamp:
-    case TypeId::kTimestampTz:
-    case TypeId::kTimestampNs:
-    case TypeId::kTimestampTzNs:
-      e->WriteLong(std::get<int64_t>(v));
-      return Status::OK();
     default:
-      return NotSupported("writing partition values of type ", lit.type()->ToString());
+      break;
   }
+  if (const auto* b = std::get_if<bool>(&v)) {
+    e->WriteBoolean(*b);
+  } else if (const auto* i = std::get_if<int32_t>(&v)) {
+    e->WriteInt(*i);
+  } else if (const auto* l = std::get_if<int64_t>(&v)) {
+    e->WriteLong(*l);
+  } else if (const auto* f = std::get_if<float>(&v)) {
+    e->WriteFloat(*f);
+  } else if (const auto* d = std::get_if<double>(&v)) {
+    e->WriteDouble(*d);
+  } else if (const auto* bytes = std::get_if<std::string>(&v)) {
+    e->WriteBytes(*bytes);
+  } else {
+    return NotSupported("writing partition values of type ", lit.type()->ToString());
+  }
+  return Status::OK();
 }
 
 class EntryEncoder {

@@ -23,6 +23,18 @@ Result<Json> OptionalList(const Json& j, const char* key, std::string_view ctx) 
   return *it;
 }
 
+// Appends to `out` each element of the optional list `key` of the table metadata `j`,
+// read by `read` (a Result<T>(const Json&)).
+template <typename T, typename Read>
+Status ReadList(const Json& j, const char* key, Read read, std::vector<T>* out) {
+  ATOLL_ASSIGN_OR_RETURN(Json list, OptionalList(j, key, "table metadata"));
+  for (const Json& e : list) {
+    ATOLL_ASSIGN_OR_RETURN(T item, read(e));
+    out->push_back(std::move(item));
+  }
+  return Status::OK();
+}
+
 Status ReadSchemas(const Json& j, TableMetadata* m) {
   if (j.contains("schemas") && !j["schemas"].is_null()) {
     if (!j["schemas"].is_array()) return InvalidArgument("'schemas' must be a list");
@@ -93,33 +105,33 @@ Status ReadSortOrders(const Json& j, TableMetadata* m) {
   return Status::OK();
 }
 
+// A reader of one entry of a metadata log (snapshot-log, metadata-log): its timestamp-ms
+// and the member `member`, read from `key` by `read`; errors name `what`.
+template <typename Entry, typename T>
+auto LogEntryReader(T Entry::*member, const char* key,
+                    Result<T> (*read)(const Json&, std::string_view, std::string_view),
+                    const char* what) {
+  return [=](const Json& e) -> Result<Entry> {
+    Entry entry;
+    ATOLL_ASSIGN_OR_RETURN(entry.timestamp_ms, json::Int64(e, "timestamp-ms", what));
+    ATOLL_ASSIGN_OR_RETURN(entry.*member, read(e, key, what));
+    return entry;
+  };
+}
+
 Status ReadSnapshots(const Json& j, TableMetadata* m) {
   ATOLL_ASSIGN_OR_RETURN(std::optional<int64_t> current,
                          json::OptSnapshotId(j, "current-snapshot-id", "table metadata"));
   if (current && *current != -1) m->current_snapshot_id = current;
-  ATOLL_ASSIGN_OR_RETURN(Json snapshots, OptionalList(j, "snapshots", "table metadata"));
-  for (const Json& s : snapshots) {
-    ATOLL_ASSIGN_OR_RETURN(Snapshot snap, Snapshot::FromJson(s));
-    m->snapshots.push_back(std::move(snap));
-  }
-  ATOLL_ASSIGN_OR_RETURN(Json log, OptionalList(j, "snapshot-log", "table metadata"));
-  for (const Json& e : log) {
-    SnapshotLogEntry entry;
-    ATOLL_ASSIGN_OR_RETURN(entry.timestamp_ms,
-                           json::Int64(e, "timestamp-ms", "snapshot-log entry"));
-    ATOLL_ASSIGN_OR_RETURN(entry.snapshot_id,
-                           json::SnapshotId(e, "snapshot-id", "snapshot-log entry"));
-    m->snapshot_log.push_back(entry);
-  }
-  ATOLL_ASSIGN_OR_RETURN(Json mlog, OptionalList(j, "metadata-log", "table metadata"));
-  for (const Json& e : mlog) {
-    MetadataLogEntry entry;
-    ATOLL_ASSIGN_OR_RETURN(entry.timestamp_ms,
-                           json::Int64(e, "timestamp-ms", "metadata-log entry"));
-    ATOLL_ASSIGN_OR_RETURN(entry.metadata_file,
-                           json::String(e, "metadata-file", "metadata-log entry"));
-    m->metadata_log.push_back(std::move(entry));
-  }
+  ATOLL_RETURN_NOT_OK(ReadList(j, "snapshots", Snapshot::FromJson, &m->snapshots));
+  ATOLL_RETURN_NOT_OK(ReadList(j, "snapshot-log",
+                               LogEntryReader(&SnapshotLogEntry::snapshot_id, "snapshot-id",
+                                              json::SnapshotId, "snapshot-log entry"),
+                               &m->snapshot_log));
+  ATOLL_RETURN_NOT_OK(ReadList(j, "metadata-log",
+                               LogEntryReader(&MetadataLogEntry::metadata_file, "metadata-file",
+                                              json::String, "metadata-log entry"),
+                               &m->metadata_log));
   if (auto it = j.find("refs"); it != j.end() && !it->is_null()) {
     if (!it->is_object()) return InvalidArgument("'refs' must be an object");
     for (auto r = it->begin(); r != it->end(); ++r) {

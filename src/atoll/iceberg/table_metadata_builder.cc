@@ -1,8 +1,47 @@
 #include "atoll/iceberg/table_metadata_builder.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace atl::iceberg {
+namespace {
+
+// The id (`id_of`) of the first of `items` that `same` accepts, or nullopt.
+template <typename T, typename Same, typename IdOf>
+std::optional<int32_t> FindId(const std::vector<T>& items, Same same, IdOf id_of) {
+  for (const T& item : items) {
+    if (same(item)) return id_of(item);
+  }
+  return std::nullopt;
+}
+
+// One above the largest id of `items`, and at least `first`.
+template <typename T, typename IdOf>
+int32_t NextId(const std::vector<T>& items, int32_t first, IdOf id_of) {
+  int32_t id = first;
+  for (const T& item : items) id = std::max(id, id_of(item) + 1);
+  return id;
+}
+
+// `id` (-1: `last_added`) when `exists(id)`; otherwise kInvalidArgument
+// "cannot set <what>: <item> <id> does not exist".
+template <typename Exists>
+Result<int32_t> ExistingId(int32_t id, int32_t last_added, Exists exists, std::string_view what,
+                           std::string_view item) {
+  if (id == -1) id = last_added;
+  if (!exists(id))
+    return InvalidArgument("cannot set ", what, ": ", item, " ", id, " does not exist");
+  return id;
+}
+
+// `item.Validate(schema)` (a partition spec or sort order) against `m`'s current schema.
+template <typename T>
+Status ValidateForCurrentSchema(const T& item, const TableMetadata& m) {
+  const Schema* schema = m.CurrentSchema();
+  return schema ? item.Validate(*schema) : InvalidArgument("the table has no current schema");
+}
+
+}  // namespace
 
 Result<TableMetadata> TableMetadataBuilder::NewTable(
     const Schema& schema, const std::vector<UnboundPartitionField>& partition,
@@ -56,15 +95,14 @@ TableMetadataBuilder& TableMetadataBuilder::AddSchema(const Schema& schema,
                                                       int32_t last_column_id) {
   if (failed()) return *this;
   int32_t new_last = std::max({meta_.last_column_id, last_column_id, schema.HighestFieldId()});
-  for (const auto& s : meta_.schemas) {
-    if (s.SameStructure(schema)) {
-      last_added_schema_id_ = s.schema_id();
-      meta_.last_column_id = new_last;
-      return *this;
-    }
+  auto id_of = [](const Schema& s) { return s.schema_id(); };
+  if (auto same = FindId(
+          meta_.schemas, [&](const Schema& s) { return s.SameStructure(schema); }, id_of)) {
+    last_added_schema_id_ = *same;
+    meta_.last_column_id = new_last;
+    return *this;
   }
-  int32_t id = 0;
-  for (const auto& s : meta_.schemas) id = std::max(id, s.schema_id() + 1);
+  int32_t id = NextId(meta_.schemas, 0, id_of);
   meta_.schemas.push_back(schema.WithSchemaId(id));
   meta_.last_column_id = new_last;
   last_added_schema_id_ = id;
@@ -73,29 +111,26 @@ TableMetadataBuilder& TableMetadataBuilder::AddSchema(const Schema& schema,
 
 TableMetadataBuilder& TableMetadataBuilder::SetCurrentSchema(int32_t id) {
   if (failed()) return *this;
-  if (id == -1) id = last_added_schema_id_;
-  if (meta_.SchemaById(id) == nullptr) {
-    Fail(InvalidArgument("cannot set current schema: schema ", id, " does not exist"));
-  } else {
-    meta_.current_schema_id = id;
-  }
+  Result<int32_t> found = ExistingId(
+      id, last_added_schema_id_, [&](int32_t i) { return meta_.SchemaById(i) != nullptr; },
+      "current schema", "schema");
+  if (!found.ok()) return Fail(found.status()), *this;
+  meta_.current_schema_id = *found;
   return *this;
 }
 
 TableMetadataBuilder& TableMetadataBuilder::AddPartitionSpec(const PartitionSpec& spec) {
   if (failed()) return *this;
-  for (const auto& s : meta_.specs) {
-    if (s.Equivalent(spec)) {
-      last_added_spec_id_ = s.spec_id;
-      return *this;
-    }
+  auto id_of = [](const PartitionSpec& s) { return s.spec_id; };
+  if (auto same = FindId(
+          meta_.specs, [&](const PartitionSpec& s) { return s.Equivalent(spec); }, id_of)) {
+    last_added_spec_id_ = *same;
+    return *this;
   }
-  int32_t id = 0;
-  for (const auto& s : meta_.specs) id = std::max(id, s.spec_id + 1);
+  int32_t id = NextId(meta_.specs, 0, id_of);
   PartitionSpec copy = spec;
   copy.spec_id = id;
-  const Schema* schema = meta_.CurrentSchema();
-  Status st = schema ? copy.Validate(*schema) : InvalidArgument("the table has no current schema");
+  Status st = ValidateForCurrentSchema(copy, meta_);
   if (!st.ok()) return Fail(st), *this;
   meta_.last_partition_id = std::max(meta_.last_partition_id, copy.LastAssignedFieldId());
   meta_.specs.push_back(std::move(copy));
@@ -105,29 +140,26 @@ TableMetadataBuilder& TableMetadataBuilder::AddPartitionSpec(const PartitionSpec
 
 TableMetadataBuilder& TableMetadataBuilder::SetDefaultSpec(int32_t id) {
   if (failed()) return *this;
-  if (id == -1) id = last_added_spec_id_;
-  if (meta_.SpecById(id) == nullptr) {
-    Fail(InvalidArgument("cannot set default spec: partition spec ", id, " does not exist"));
-  } else {
-    meta_.default_spec_id = id;
-  }
+  Result<int32_t> found = ExistingId(
+      id, last_added_spec_id_, [&](int32_t i) { return meta_.SpecById(i) != nullptr; },
+      "default spec", "partition spec");
+  if (!found.ok()) return Fail(found.status()), *this;
+  meta_.default_spec_id = *found;
   return *this;
 }
 
 TableMetadataBuilder& TableMetadataBuilder::AddSortOrder(const SortOrder& order) {
   if (failed()) return *this;
-  for (const auto& o : meta_.sort_orders) {
-    if (o.SameOrder(order)) {
-      last_added_order_id_ = o.order_id;
-      return *this;
-    }
+  auto id_of = [](const SortOrder& o) { return o.order_id; };
+  if (auto same = FindId(
+          meta_.sort_orders, [&](const SortOrder& o) { return o.SameOrder(order); }, id_of)) {
+    last_added_order_id_ = *same;
+    return *this;
   }
-  int32_t id = 1;
-  for (const auto& o : meta_.sort_orders) id = std::max(id, o.order_id + 1);
+  int32_t id = NextId(meta_.sort_orders, 1, id_of);
   SortOrder copy = order;
   copy.order_id = order.is_unsorted() ? 0 : id;
-  const Schema* schema = meta_.CurrentSchema();
-  Status st = schema ? copy.Validate(*schema) : InvalidArgument("the table has no current schema");
+  Status st = ValidateForCurrentSchema(copy, meta_);
   if (!st.ok()) return Fail(st), *this;
   meta_.sort_orders.push_back(copy);
   last_added_order_id_ = copy.order_id;
@@ -136,12 +168,11 @@ TableMetadataBuilder& TableMetadataBuilder::AddSortOrder(const SortOrder& order)
 
 TableMetadataBuilder& TableMetadataBuilder::SetDefaultSortOrder(int32_t id) {
   if (failed()) return *this;
-  if (id == -1) id = last_added_order_id_;
-  if (meta_.SortOrderById(id) == nullptr) {
-    Fail(InvalidArgument("cannot set default sort order: order ", id, " does not exist"));
-  } else {
-    meta_.default_sort_order_id = id;
-  }
+  Result<int32_t> found = ExistingId(
+      id, last_added_order_id_, [&](int32_t i) { return meta_.SortOrderById(i) != nullptr; },
+      "default sort order", "order");
+  if (!found.ok()) return Fail(found.status()), *this;
+  meta_.default_sort_order_id = *found;
   return *this;
 }
 
@@ -254,6 +285,14 @@ Result<TableMetadata> TableMetadataBuilder::Build(int64_t now_ms,
   }
   ATOLL_RETURN_NOT_OK(m.Validate());
   return m;
+}
+
+size_t MaxMetadataLog(const TableMetadata& m) {
+  auto it = m.properties.find("write.metadata.previous-versions-max");
+  if (it == m.properties.end()) return 100;
+  char* end = nullptr;
+  long long v = std::strtoll(it->second.c_str(), &end, 10);
+  return (it->second.empty() || *end != '\0' || v < 1) ? 100 : static_cast<size_t>(v);
 }
 
 }  // namespace atl::iceberg

@@ -80,4 +80,8 @@ class TableMetadataBuilder {
   std::vector<std::pair<int64_t, std::optional<int64_t>>> pending_log_;
 };
 
+// The metadata-log length `m`'s properties allow (write.metadata.previous-versions-max):
+// 100 when the property is absent or not a whole number >= 1. For Build's max_metadata_log.
+size_t MaxMetadataLog(const TableMetadata& m);
+
 }  // namespace atl::iceberg

@@ -7,12 +7,28 @@
 namespace atl::iceberg {
 namespace {
 
-size_t MaxMetadataLog(const TableMetadata& m) {
-  auto it = m.properties.find("write.metadata.previous-versions-max");
-  if (it == m.properties.end()) return 100;
-  char* end = nullptr;
-  long long v = std::strtoll(it->second.c_str(), &end, 10);
-  return (it->second.empty() || *end != '\0' || v < 1) ? 100 : static_cast<size_t>(v);
+FileChange MakeFileChange(SnapshotOperation operation, std::vector<std::string> deleted_paths,
+                          std::vector<DataFile> added, SummaryProperties summary) {
+  FileChange c;
+  c.operation = operation;
+  c.deleted_paths = std::move(deleted_paths);
+  c.added = std::move(added);
+  c.summary = std::move(summary);
+  return c;
+}
+
+// An edit computed against one state of `what` ("current schema") must not be applied to
+// another: the first attempt records the state's value in `*first`; a retry on a base whose
+// value differs fails with kCommitConflict naming the `update` that was not applied.
+Status CheckUnchanged(std::optional<int32_t>* first, int32_t current, std::string_view what,
+                      std::string_view update) {
+  if (!*first) {
+    *first = current;
+  } else if (**first != current) {
+    return CommitConflict("the table's ", what, " changed concurrently (from ", **first, " to ",
+                          current, "); the ", update, " update was not applied");
+  }
+  return Status::OK();
 }
 
 }  // namespace
@@ -42,47 +58,32 @@ Transaction& Transaction::AddEdit(
 
 Transaction& Transaction::Append(std::vector<DataFile> files, SummaryProperties summary,
                                  std::optional<int32_t> spec_id) {
-  FileChange c;
-  c.operation = SnapshotOperation::kAppend;
-  c.added = std::move(files);
+  FileChange c =
+      MakeFileChange(SnapshotOperation::kAppend, {}, std::move(files), std::move(summary));
   c.spec_id = spec_id;
-  c.summary = std::move(summary);
   return AddFileChange(std::move(c));
 }
 
 Transaction& Transaction::Overwrite(std::vector<std::string> delete_paths,
                                     std::vector<DataFile> files, SummaryProperties summary) {
-  FileChange c;
-  c.operation = SnapshotOperation::kOverwrite;
-  c.deleted_paths = std::move(delete_paths);
-  c.added = std::move(files);
-  c.summary = std::move(summary);
-  return AddFileChange(std::move(c));
+  return AddFileChange(MakeFileChange(SnapshotOperation::kOverwrite, std::move(delete_paths),
+                                      std::move(files), std::move(summary)));
 }
 
 Transaction& Transaction::Replace(std::vector<std::string> delete_paths,
                                   std::vector<DataFile> files, SummaryProperties summary) {
-  FileChange c;
-  c.operation = SnapshotOperation::kReplace;
-  c.deleted_paths = std::move(delete_paths);
-  c.added = std::move(files);
-  c.summary = std::move(summary);
-  return AddFileChange(std::move(c));
+  return AddFileChange(MakeFileChange(SnapshotOperation::kReplace, std::move(delete_paths),
+                                      std::move(files), std::move(summary)));
 }
 
 Transaction& Transaction::DeleteFiles(std::vector<std::string> paths, SummaryProperties summary) {
-  FileChange c;
-  c.operation = SnapshotOperation::kDelete;
-  c.deleted_paths = std::move(paths);
-  c.summary = std::move(summary);
-  return AddFileChange(std::move(c));
+  return AddFileChange(
+      MakeFileChange(SnapshotOperation::kDelete, std::move(paths), {}, std::move(summary)));
 }
 
 Transaction& Transaction::DeleteWhere(Expression filter, SummaryProperties summary) {
-  FileChange c;
-  c.operation = SnapshotOperation::kDelete;
+  FileChange c = MakeFileChange(SnapshotOperation::kDelete, {}, {}, std::move(summary));
   c.delete_filter = std::move(filter);
-  c.summary = std::move(summary);
   return AddFileChange(std::move(c));
 }
 
@@ -90,13 +91,8 @@ Transaction& Transaction::UpdateSchema(std::function<void(SchemaUpdate&)> edit) 
   auto expected = std::make_shared<std::optional<int32_t>>();
   return AddEdit([edit = std::move(edit), expected](const TableMetadata& state,
                                                     TableMetadataBuilder* b) -> Status {
-    if (!*expected) {
-      *expected = state.current_schema_id;
-    } else if (**expected != state.current_schema_id) {
-      return CommitConflict("the table's current schema changed concurrently (from ", **expected,
-                            " to ", state.current_schema_id,
-                            "); the schema update was not applied");
-    }
+    ATOLL_RETURN_NOT_OK(
+        CheckUnchanged(expected.get(), state.current_schema_id, "current schema", "schema"));
     const Schema* schema = state.CurrentSchema();
     if (schema == nullptr) return Internal("the table has no current schema");
     SchemaUpdate update(*schema, state.last_column_id, state.format_version);
@@ -111,13 +107,8 @@ Transaction& Transaction::UpdateSpec(std::vector<UnboundPartitionField> fields) 
   auto expected = std::make_shared<std::optional<int32_t>>();
   return AddEdit([fields = std::move(fields), expected](const TableMetadata& state,
                                                         TableMetadataBuilder* b) -> Status {
-    if (!*expected) {
-      *expected = state.default_spec_id;
-    } else if (**expected != state.default_spec_id) {
-      return CommitConflict("the table's default partition spec changed concurrently (from ",
-                            **expected, " to ", state.default_spec_id,
-                            "); the partition update was not applied");
-    }
+    ATOLL_RETURN_NOT_OK(CheckUnchanged(expected.get(), state.default_spec_id,
+                                       "default partition spec", "partition"));
     const Schema* schema = state.CurrentSchema();
     if (schema == nullptr) return Internal("the table has no current schema");
     int32_t spec_id = 0;

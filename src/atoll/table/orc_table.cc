@@ -1,11 +1,6 @@
 // ORC → DuckDB table / Parquet through the Appender; see orc_table.h.
 #include "atoll/table/orc_table.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <charconv>
 #include <memory>
 #include <utility>
@@ -288,42 +283,6 @@ Status AppendValue(engine::Appender& appender, const ColumnVector& v, size_t row
   }
 }
 
-// The local file `path` as a source named `name` (positioned reads on one descriptor,
-// closed with the last copy of the source).
-Result<orc::RandomAccessSource> LocalSource(const std::string& path, const std::string& name) {
-  struct Fd {
-    int fd = -1;
-    ~Fd() {
-      if (fd >= 0) ::close(fd);
-    }
-  };
-  auto fd = std::make_shared<Fd>();
-  fd->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd->fd < 0) return ErrnoToStatus(errno, "opening " + name);
-  struct stat st {};
-  if (::fstat(fd->fd, &st) != 0) return ErrnoToStatus(errno, "stat of " + name);
-  orc::RandomAccessSource source;
-  source.name = name;
-  source.size = static_cast<uint64_t>(st.st_size);
-  source.read = [fd, name](uint64_t offset, uint64_t length) -> Result<std::string> {
-    std::string out(length, '\0');
-    size_t done = 0;
-    while (done < length) {
-      ssize_t n =
-          ::pread(fd->fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
-      if (n < 0) {
-        if (errno == EINTR) continue;
-        return ErrnoToStatus(errno, "reading " + name);
-      }
-      if (n == 0) break;
-      done += static_cast<size_t>(n);
-    }
-    out.resize(done);
-    return out;
-  };
-  return source;
-}
-
 }  // namespace
 
 Result<std::vector<OrcColumn>> DescribeOrcSchema(const orc::Type& schema) {
@@ -395,7 +354,7 @@ Result<OrcLoad> LoadOrcFile(engine::Engine& engine, const std::string& path,
                             const std::string& name, const std::string& table,
                             const orc::ReaderOptions& options) {
   ATOLL_ASSIGN_OR_RETURN(orc::RandomAccessSource source,
-                         LocalSource(path, name.empty() ? path : name));
+                         orc::LocalFileSource(path, name.empty() ? path : name));
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<orc::Reader> reader,
                          orc::Reader::Open(std::move(source), options));
   return LoadOrc(engine, *reader, table);

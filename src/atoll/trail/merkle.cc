@@ -124,29 +124,45 @@ Result<std::vector<Hash>> MerkleTree::ConsistencyProof(uint64_t old_size, uint64
   return out;
 }
 
+namespace {
+
+// The walk up the tree that checks an inclusion or consistency proof (RFC 9162 2.1.3.2 and
+// 2.1.4.2): fn is the index of the node being proven, sn the last index, both at the
+// current level.
+struct ProofWalk {
+  uint64_t fn;
+  uint64_t sn;
+
+  bool done() const { return sn == 0; }
+  void Up() {
+    fn >>= 1;
+    sn >>= 1;
+  }
+  // Whether the next proof hash is the left sibling of the current node (else the right);
+  // moves up past it (and past the levels where the node has no right sibling).
+  bool NextIsLeft() {
+    const bool left = (fn & 1) || fn == sn;
+    if (left && !(fn & 1)) {
+      while (fn != 0 && !(fn & 1)) Up();
+    }
+    Up();
+    return left;
+  }
+};
+
+}  // namespace
+
 Status VerifyInclusion(uint64_t index, uint64_t tree_size, const Hash& leaf_hash,
                        const std::vector<Hash>& proof, const Hash& root) {
   if (index >= tree_size)
     return Corruption("inclusion proof: leaf ", index, " is not below tree size ", tree_size);
-  uint64_t fn = index, sn = tree_size - 1;
+  ProofWalk walk{index, tree_size - 1};
   Hash r = leaf_hash;
   for (const Hash& p : proof) {
-    if (sn == 0) return Corruption("inclusion proof: longer than the tree is deep");
-    if ((fn & 1) || fn == sn) {
-      r = NodeHash(p, r);
-      if (!(fn & 1)) {
-        while (fn != 0 && !(fn & 1)) {
-          fn >>= 1;
-          sn >>= 1;
-        }
-      }
-    } else {
-      r = NodeHash(r, p);
-    }
-    fn >>= 1;
-    sn >>= 1;
+    if (walk.done()) return Corruption("inclusion proof: longer than the tree is deep");
+    r = walk.NextIsLeft() ? NodeHash(p, r) : NodeHash(r, p);
   }
-  if (sn != 0) return Corruption("inclusion proof: shorter than the tree is deep");
+  if (!walk.done()) return Corruption("inclusion proof: shorter than the tree is deep");
   if (r != root)
     return Corruption("inclusion proof: computed root ", ToHex(r), " differs from ", ToHex(root));
   return Status::OK();
@@ -171,31 +187,20 @@ Status VerifyConsistency(uint64_t old_size, uint64_t new_size, const Hash& old_r
   path.reserve(proof.size() + 1);
   if (std::has_single_bit(old_size)) path.push_back(old_root);
   path.insert(path.end(), proof.begin(), proof.end());
-  uint64_t fn = old_size - 1, sn = new_size - 1;
-  while (fn & 1) {
-    fn >>= 1;
-    sn >>= 1;
-  }
+  ProofWalk walk{old_size - 1, new_size - 1};
+  while (walk.fn & 1) walk.Up();
   Hash fr = path[0], sr = path[0];
   for (size_t i = 1; i < path.size(); ++i) {
     const Hash& c = path[i];
-    if (sn == 0) return Corruption("consistency proof: longer than needed");
-    if ((fn & 1) || fn == sn) {
+    if (walk.done()) return Corruption("consistency proof: longer than needed");
+    if (walk.NextIsLeft()) {
       fr = NodeHash(c, fr);
       sr = NodeHash(c, sr);
-      if (!(fn & 1)) {
-        while (fn != 0 && !(fn & 1)) {
-          fn >>= 1;
-          sn >>= 1;
-        }
-      }
     } else {
       sr = NodeHash(sr, c);
     }
-    fn >>= 1;
-    sn >>= 1;
   }
-  if (sn != 0) return Corruption("consistency proof: shorter than needed");
+  if (!walk.done()) return Corruption("consistency proof: shorter than needed");
   if (fr != old_root)
     return Corruption("consistency proof: old root ", ToHex(old_root), " not reproduced");
   if (sr != new_root)

@@ -18,6 +18,16 @@ Status TooLarge(std::string_view codec, size_t max_output) {
                     " bytes (corrupt data or a decompression bomb)");
 }
 
+// The end of a streaming decompression that wrote `produced` bytes to `out`; `ended`:
+// the decoder saw the end of the compressed stream.
+Status Finish(std::string_view codec, size_t produced, size_t max_output, bool ended,
+              std::string* out) {
+  if (produced > max_output) return TooLarge(codec, max_output);
+  if (!ended) return Corruption(codec, " block is truncated");
+  out->resize(produced);
+  return Status::OK();
+}
+
 // Grows `out` for the next write of a streaming decompressor and returns the room made
 // (at least 1, while produced <= max_output): output is allowed to reach max_output + 1
 // bytes so that exceeding the limit is detected.
@@ -54,10 +64,7 @@ Status InflateRaw(std::string_view in, size_t max_output, std::string* out) {
     }
   }
   inflateEnd(&zs);
-  if (produced > max_output) return TooLarge("deflate", max_output);
-  if (rc != Z_STREAM_END) return Corruption("deflate block is truncated");
-  out->resize(produced);
-  return Status::OK();
+  return Finish("deflate", produced, max_output, rc == Z_STREAM_END, out);
 }
 
 Status Snappy(std::string_view in, size_t max_output, std::string* out) {
@@ -107,10 +114,7 @@ Status Bunzip2(std::string_view in, size_t max_output, std::string* out) {
     if (rc == BZ_OK && consumed == in.size() && before == bz.avail_out) break;  // no progress
   }
   BZ2_bzDecompressEnd(&bz);
-  if (produced > max_output) return TooLarge("bzip2", max_output);
-  if (rc != BZ_STREAM_END) return Corruption("bzip2 block is truncated");
-  out->resize(produced);
-  return Status::OK();
+  return Finish("bzip2", produced, max_output, rc == BZ_STREAM_END, out);
 }
 
 Status Unxz(std::string_view in, size_t max_output, std::string* out) {
@@ -135,10 +139,7 @@ Status Unxz(std::string_view in, size_t max_output, std::string* out) {
     }
   }
   lzma_end(&xs);
-  if (produced > max_output) return TooLarge("xz", max_output);
-  if (rc != LZMA_STREAM_END) return Corruption("xz block is truncated");
-  out->resize(produced);
-  return Status::OK();
+  return Finish("xz", produced, max_output, rc == LZMA_STREAM_END, out);
 }
 
 Status Unzstd(std::string_view in, size_t max_output, std::string* out) {
@@ -162,10 +163,7 @@ Status Unzstd(std::string_view in, size_t max_output, std::string* out) {
     if (input.pos == input.size && output.pos < room) break;  // input exhausted mid-frame
   }
   ZSTD_freeDCtx(dctx);
-  if (produced > max_output) return TooLarge("zstandard", max_output);
-  if (rc != 0) return Corruption("zstandard block is truncated");
-  out->resize(produced);
-  return Status::OK();
+  return Finish("zstandard", produced, max_output, rc == 0, out);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <utility>
 
 namespace atl::avro {
 namespace {
@@ -275,26 +276,24 @@ class SchemaParser {
     } else if (name == "uuid") {
       set_if(t == Type::kString || (t == Type::kFixed && node->fixed_size == 16),
              LogicalType::kUuid);
-    } else if (name == "date") {
-      set_if(t == Type::kInt, LogicalType::kDate);
-    } else if (name == "time-millis") {
-      set_if(t == Type::kInt, LogicalType::kTimeMillis);
-    } else if (name == "time-micros") {
-      set_if(t == Type::kLong, LogicalType::kTimeMicros);
-    } else if (name == "timestamp-millis") {
-      set_if(t == Type::kLong, LogicalType::kTimestampMillis);
-    } else if (name == "timestamp-micros") {
-      set_if(t == Type::kLong, LogicalType::kTimestampMicros);
-    } else if (name == "timestamp-nanos") {
-      set_if(t == Type::kLong, LogicalType::kTimestampNanos);
-    } else if (name == "local-timestamp-millis") {
-      set_if(t == Type::kLong, LogicalType::kLocalTimestampMillis);
-    } else if (name == "local-timestamp-micros") {
-      set_if(t == Type::kLong, LogicalType::kLocalTimestampMicros);
-    } else if (name == "local-timestamp-nanos") {
-      set_if(t == Type::kLong, LogicalType::kLocalTimestampNanos);
     } else if (name == "duration") {
       set_if(t == Type::kFixed && node->fixed_size == 12, LogicalType::kDuration);
+    } else {
+      // The logical types of a plain int or long, by the names LogicalTypeName gives.
+      static constexpr std::pair<LogicalType, Type> kOnNumbers[] = {
+          {LogicalType::kDate, Type::kInt},
+          {LogicalType::kTimeMillis, Type::kInt},
+          {LogicalType::kTimeMicros, Type::kLong},
+          {LogicalType::kTimestampMillis, Type::kLong},
+          {LogicalType::kTimestampMicros, Type::kLong},
+          {LogicalType::kTimestampNanos, Type::kLong},
+          {LogicalType::kLocalTimestampMillis, Type::kLong},
+          {LogicalType::kLocalTimestampMicros, Type::kLong},
+          {LogicalType::kLocalTimestampNanos, Type::kLong},
+      };
+      for (const auto& [logical, base] : kOnNumbers) {
+        if (name == LogicalTypeName(logical)) set_if(t == base, logical);
+      }
     }
   }
 

@@ -442,10 +442,28 @@ class DecimalReader : public BaseReader {
   bool narrow_ = false;
 };
 
-class StructReader : public BaseReader {
+// A reader of a type with child columns (struct, list, map, union).
+class NestedReader : public BaseReader {
  public:
   using BaseReader::BaseReader;
   std::vector<std::unique_ptr<ColumnReader>> children;
+
+ protected:
+  // Reads count_of(i) values of child i into out->children[i] (made on first use).
+  template <typename CountOf>
+  Status NextChildren(CountOf count_of, const uint8_t* parent_valid, ColumnVector* out) {
+    out->children.resize(children.size());
+    for (size_t i = 0; i < children.size(); ++i) {
+      if (!out->children[i]) out->children[i] = std::make_unique<ColumnVector>();
+      ATOLL_RETURN_NOT_OK(children[i]->Next(count_of(i), parent_valid, out->children[i].get()));
+    }
+    return Status::OK();
+  }
+};
+
+class StructReader : public NestedReader {
+ public:
+  using NestedReader::NestedReader;
 
  protected:
   Status InitStreams() override { return Status::OK(); }
@@ -454,20 +472,14 @@ class StructReader : public BaseReader {
     ClearUnused(out);
     ATOLL_ASSIGN_OR_RETURN(size_t m, ReadNulls(n, parent_valid, out));
     (void)m;
-    out->children.resize(children.size());
-    for (size_t i = 0; i < children.size(); ++i) {
-      if (!out->children[i]) out->children[i] = std::make_unique<ColumnVector>();
-      ATOLL_RETURN_NOT_OK(children[i]->Next(n, out->valid.empty() ? nullptr : out->valid.data(),
-                                            out->children[i].get()));
-    }
-    return Status::OK();
+    return NextChildren([n](size_t) { return n; }, out->valid.empty() ? nullptr : out->valid.data(),
+                        out);
   }
 };
 
-class ListReader : public BaseReader {
+class ListReader : public NestedReader {
  public:
-  using BaseReader::BaseReader;
-  std::vector<std::unique_ptr<ColumnReader>> children;
+  using NestedReader::NestedReader;
 
  protected:
   Status InitStreams() override {
@@ -495,22 +507,16 @@ class ListReader : public BaseReader {
       }
       out->offsets[i + 1] = total;
     }
-    out->children.resize(children.size());
-    for (size_t i = 0; i < children.size(); ++i) {
-      if (!out->children[i]) out->children[i] = std::make_unique<ColumnVector>();
-      ATOLL_RETURN_NOT_OK(children[i]->Next(total, nullptr, out->children[i].get()));
-    }
-    return Status::OK();
+    return NextChildren([total](size_t) { return static_cast<size_t>(total); }, nullptr, out);
   }
 
  private:
   std::unique_ptr<IntDecoder> lengths_;
 };
 
-class UnionReader : public BaseReader {
+class UnionReader : public NestedReader {
  public:
-  using BaseReader::BaseReader;
-  std::vector<std::unique_ptr<ColumnReader>> children;
+  using NestedReader::NestedReader;
 
  protected:
   Status InitStreams() override {
@@ -537,12 +543,7 @@ class UnionReader : public BaseReader {
       out->tags[i] = tag;
       out->offsets[i] = counts[tag]++;
     }
-    out->children.resize(children.size());
-    for (size_t i = 0; i < children.size(); ++i) {
-      if (!out->children[i]) out->children[i] = std::make_unique<ColumnVector>();
-      ATOLL_RETURN_NOT_OK(children[i]->Next(counts[i], nullptr, out->children[i].get()));
-    }
-    return Status::OK();
+    return NextChildren([&counts](size_t i) { return counts[i]; }, nullptr, out);
   }
 
  private:

@@ -5,115 +5,130 @@
 namespace atl::orc {
 namespace {
 
+using proto::ForEachField;
 using proto::WireReader;
 
-Result<uint32_t> U32(WireReader& r) {
-  ATOLL_ASSIGN_OR_RETURN(uint64_t v, r.Varint());
-  if (v > UINT32_MAX) return Corruption("uint32 protobuf field holds ", v);
-  return static_cast<uint32_t>(v);
+// Readers of one field's value into a struct member, by the member's type.
+Status Read(WireReader& r, uint64_t* out) {
+  ATOLL_ASSIGN_OR_RETURN(*out, r.Varint());
+  return Status::OK();
 }
 
-Result<std::pair<std::string, std::string>> ParsePair(std::string_view bytes,
-                                                      std::string_view what) {
-  WireReader r(bytes, what);
-  std::pair<std::string, std::string> kv;
-  uint32_t f, wt;
-  while (true) {
-    ATOLL_ASSIGN_OR_RETURN(bool more, r.Next(&f, &wt));
-    if (!more) break;
-    if (f == 1) {
-      ATOLL_ASSIGN_OR_RETURN(auto s, r.Bytes());
-      kv.first.assign(s);
-    } else if (f == 2) {
-      ATOLL_ASSIGN_OR_RETURN(auto s, r.Bytes());
-      kv.second.assign(s);
-    } else {
-      ATOLL_RETURN_NOT_OK(r.Skip());
-    }
-  }
-  return kv;
+Status Read(WireReader& r, uint32_t* out) {
+  ATOLL_ASSIGN_OR_RETURN(uint64_t v, r.Varint());
+  if (v > UINT32_MAX) return Corruption("uint32 protobuf field holds ", v);
+  *out = static_cast<uint32_t>(v);
+  return Status::OK();
+}
+
+Status Read(WireReader& r, std::string* out) {
+  ATOLL_ASSIGN_OR_RETURN(std::string_view s, r.Bytes());
+  out->assign(s);
+  return Status::OK();
+}
+
+// A repeated uint32/uint64 field, packed or not.
+Status Read(WireReader& r, std::vector<uint64_t>* out) { return r.RepeatedVarint(out); }
+
+// A repeated string field: appends one value.
+Status Read(WireReader& r, std::vector<std::string>* out) {
+  ATOLL_ASSIGN_OR_RETURN(std::string_view s, r.Bytes());
+  out->emplace_back(s);
+  return Status::OK();
+}
+
+// A repeated embedded message: appends the one `parse` reads from the field's bytes.
+template <typename T, typename Parse>
+Status ReadMessage(WireReader& r, Parse&& parse, std::vector<T>* out) {
+  ATOLL_ASSIGN_OR_RETURN(std::string_view bytes, r.Bytes());
+  ATOLL_ASSIGN_OR_RETURN(T item, parse(bytes));
+  out->push_back(std::move(item));
+  return Status::OK();
+}
+
+// A StringPair message (key = 1, value = 2), appended to `out`.
+Status ReadPair(WireReader& r, std::string_view what,
+                std::vector<std::pair<std::string, std::string>>* out) {
+  return ReadMessage(
+      r,
+      [what](std::string_view bytes) -> Result<std::pair<std::string, std::string>> {
+        std::pair<std::string, std::string> kv;
+        ATOLL_RETURN_NOT_OK(ForEachField(bytes, what, [&kv](uint32_t f, WireReader& m) {
+          if (f == 1) return Read(m, &kv.first);
+          if (f == 2) return Read(m, &kv.second);
+          return m.Skip();
+        }));
+        return kv;
+      },
+      out);
 }
 
 Result<StripeInfo> ParseStripeInfo(std::string_view bytes) {
-  WireReader r(bytes, "stripe information");
   StripeInfo s;
-  uint32_t f, wt;
-  while (true) {
-    ATOLL_ASSIGN_OR_RETURN(bool more, r.Next(&f, &wt));
-    if (!more) break;
-    uint64_t* target = nullptr;
+  ATOLL_RETURN_NOT_OK(ForEachField(bytes, "stripe information", [&s](uint32_t f, WireReader& r) {
     switch (f) {
       case 1:
-        target = &s.offset;
-        break;
+        return Read(r, &s.offset);
       case 2:
-        target = &s.index_length;
-        break;
+        return Read(r, &s.index_length);
       case 3:
-        target = &s.data_length;
-        break;
+        return Read(r, &s.data_length);
       case 4:
-        target = &s.footer_length;
-        break;
+        return Read(r, &s.footer_length);
       case 5:
-        target = &s.num_rows;
-        break;
+        return Read(r, &s.num_rows);
       default:
-        break;
+        return r.Skip();
     }
-    if (target) {
-      ATOLL_ASSIGN_OR_RETURN(*target, r.Varint());
-    } else {
-      ATOLL_RETURN_NOT_OK(r.Skip());
-    }
-  }
+  }));
   return s;
 }
 
 Result<TypeProto> ParseType(std::string_view bytes) {
-  WireReader r(bytes, "type");
   TypeProto t;
-  uint32_t f, wt;
-  while (true) {
-    ATOLL_ASSIGN_OR_RETURN(bool more, r.Next(&f, &wt));
-    if (!more) break;
+  ATOLL_RETURN_NOT_OK(ForEachField(bytes, "type", [&t](uint32_t f, WireReader& r) {
     switch (f) {
-      case 1: {
-        ATOLL_ASSIGN_OR_RETURN(t.kind, U32(r));
-        break;
-      }
+      case 1:
+        return Read(r, &t.kind);
       case 2:
-        ATOLL_RETURN_NOT_OK(r.RepeatedVarint(&t.subtypes));
-        break;
-      case 3: {
-        ATOLL_ASSIGN_OR_RETURN(auto s, r.Bytes());
-        t.field_names.emplace_back(s);
-        break;
-      }
-      case 4: {
-        ATOLL_ASSIGN_OR_RETURN(t.maximum_length, U32(r));
-        break;
-      }
-      case 5: {
-        ATOLL_ASSIGN_OR_RETURN(t.precision, U32(r));
+        return Read(r, &t.subtypes);
+      case 3:
+        return Read(r, &t.field_names);
+      case 4:
+        return Read(r, &t.maximum_length);
+      case 5:
         t.has_precision = true;
-        break;
-      }
-      case 6: {
-        ATOLL_ASSIGN_OR_RETURN(t.scale, U32(r));
-        break;
-      }
-      case 7: {
-        ATOLL_ASSIGN_OR_RETURN(auto s, r.Bytes());
-        ATOLL_ASSIGN_OR_RETURN(auto kv, ParsePair(s, "type attribute"));
-        t.attributes.push_back(std::move(kv));
-        break;
-      }
+        return Read(r, &t.precision);
+      case 6:
+        return Read(r, &t.scale);
+      case 7:
+        return ReadPair(r, "type attribute", &t.attributes);
       default:
-        ATOLL_RETURN_NOT_OK(r.Skip());
+        return r.Skip();
     }
-  }
+  }));
   return t;
+}
+
+Result<StreamProto> ParseStream(std::string_view bytes) {
+  StreamProto st;
+  ATOLL_RETURN_NOT_OK(ForEachField(bytes, "stream", [&st](uint32_t f, WireReader& r) {
+    if (f == 1) return Read(r, &st.kind);
+    if (f == 2) return Read(r, &st.column);
+    if (f == 3) return Read(r, &st.length);
+    return r.Skip();
+  }));
+  return st;
+}
+
+Result<EncodingProto> ParseEncoding(std::string_view bytes) {
+  EncodingProto enc;
+  ATOLL_RETURN_NOT_OK(ForEachField(bytes, "column encoding", [&enc](uint32_t f, WireReader& r) {
+    if (f == 1) return Read(r, &enc.kind);
+    if (f == 2) return Read(r, &enc.dictionary_size);
+    return r.Skip();
+  }));
+  return enc;
 }
 
 }  // namespace
@@ -137,162 +152,77 @@ std::string_view CompressionName(CompressionKind kind) {
 }
 
 Result<PostScript> ParsePostScript(std::string_view bytes) {
-  WireReader r(bytes, "postscript");
   PostScript ps;
-  uint32_t f, wt;
-  while (true) {
-    ATOLL_ASSIGN_OR_RETURN(bool more, r.Next(&f, &wt));
-    if (!more) break;
+  ATOLL_RETURN_NOT_OK(ForEachField(bytes, "postscript", [&ps](uint32_t f, WireReader& r) {
     switch (f) {
-      case 1: {
-        ATOLL_ASSIGN_OR_RETURN(ps.footer_length, r.Varint());
-        break;
-      }
-      case 2: {
-        ATOLL_ASSIGN_OR_RETURN(ps.compression, U32(r));
-        break;
-      }
-      case 3: {
-        ATOLL_ASSIGN_OR_RETURN(ps.compression_block_size, r.Varint());
-        break;
-      }
+      case 1:
+        return Read(r, &ps.footer_length);
+      case 2:
+        return Read(r, &ps.compression);
+      case 3:
+        return Read(r, &ps.compression_block_size);
       case 4:
-        ATOLL_RETURN_NOT_OK(r.RepeatedVarint(&ps.version));
-        break;
-      case 5: {
-        ATOLL_ASSIGN_OR_RETURN(ps.metadata_length, r.Varint());
-        break;
-      }
-      case 6: {
-        ATOLL_ASSIGN_OR_RETURN(ps.writer_version, U32(r));
-        break;
-      }
-      case 8000: {
-        ATOLL_ASSIGN_OR_RETURN(auto s, r.Bytes());
-        ps.magic.assign(s);
-        break;
-      }
+        return Read(r, &ps.version);
+      case 5:
+        return Read(r, &ps.metadata_length);
+      case 6:
+        return Read(r, &ps.writer_version);
+      case 8000:
+        return Read(r, &ps.magic);
       default:
-        ATOLL_RETURN_NOT_OK(r.Skip());
+        return r.Skip();
     }
-  }
+  }));
   return ps;
 }
 
 Result<FooterProto> ParseFooter(std::string_view bytes) {
-  WireReader r(bytes, "footer");
   FooterProto ft;
-  uint32_t f, wt;
-  while (true) {
-    ATOLL_ASSIGN_OR_RETURN(bool more, r.Next(&f, &wt));
-    if (!more) break;
+  ATOLL_RETURN_NOT_OK(ForEachField(bytes, "footer", [&ft](uint32_t f, WireReader& r) -> Status {
     switch (f) {
-      case 1: {
-        ATOLL_ASSIGN_OR_RETURN(ft.header_length, r.Varint());
-        break;
-      }
-      case 2: {
-        ATOLL_ASSIGN_OR_RETURN(ft.content_length, r.Varint());
-        break;
-      }
-      case 3: {
-        ATOLL_ASSIGN_OR_RETURN(auto s, r.Bytes());
-        ATOLL_ASSIGN_OR_RETURN(auto info, ParseStripeInfo(s));
-        ft.stripes.push_back(info);
-        break;
-      }
-      case 4: {
-        ATOLL_ASSIGN_OR_RETURN(auto s, r.Bytes());
-        ATOLL_ASSIGN_OR_RETURN(auto type, ParseType(s));
-        ft.types.push_back(std::move(type));
-        break;
-      }
-      case 5: {
-        ATOLL_ASSIGN_OR_RETURN(auto s, r.Bytes());
-        ATOLL_ASSIGN_OR_RETURN(auto kv, ParsePair(s, "user metadata item"));
-        ft.user_metadata.push_back(std::move(kv));
-        break;
-      }
-      case 6: {
-        ATOLL_ASSIGN_OR_RETURN(ft.num_rows, r.Varint());
-        break;
-      }
-      case 8: {
-        ATOLL_ASSIGN_OR_RETURN(ft.row_index_stride, U32(r));
-        break;
-      }
+      case 1:
+        return Read(r, &ft.header_length);
+      case 2:
+        return Read(r, &ft.content_length);
+      case 3:
+        return ReadMessage(r, ParseStripeInfo, &ft.stripes);
+      case 4:
+        return ReadMessage(r, ParseType, &ft.types);
+      case 5:
+        return ReadPair(r, "user metadata item", &ft.user_metadata);
+      case 6:
+        return Read(r, &ft.num_rows);
+      case 8:
+        return Read(r, &ft.row_index_stride);
       case 9: {
-        ATOLL_ASSIGN_OR_RETURN(uint32_t w, U32(r));
-        ft.writer = w;
-        break;
+        uint32_t writer = 0;
+        ATOLL_RETURN_NOT_OK(Read(r, &writer));
+        ft.writer = writer;
+        return Status::OK();
       }
-      case 12: {
-        ATOLL_ASSIGN_OR_RETURN(auto s, r.Bytes());
-        ft.software_version.assign(s);
-        break;
-      }
+      case 12:
+        return Read(r, &ft.software_version);
       default:
-        ATOLL_RETURN_NOT_OK(r.Skip());
+        return r.Skip();
     }
-  }
+  }));
   return ft;
 }
 
 Result<StripeFooterProto> ParseStripeFooter(std::string_view bytes) {
-  WireReader r(bytes, "stripe footer");
   StripeFooterProto sf;
-  uint32_t f, wt;
-  while (true) {
-    ATOLL_ASSIGN_OR_RETURN(bool more, r.Next(&f, &wt));
-    if (!more) break;
+  ATOLL_RETURN_NOT_OK(ForEachField(bytes, "stripe footer", [&sf](uint32_t f, WireReader& r) {
     switch (f) {
-      case 1: {
-        ATOLL_ASSIGN_OR_RETURN(auto s, r.Bytes());
-        WireReader m(s, "stream");
-        StreamProto st;
-        while (true) {
-          ATOLL_ASSIGN_OR_RETURN(bool more2, m.Next(&f, &wt));
-          if (!more2) break;
-          if (f == 1) {
-            ATOLL_ASSIGN_OR_RETURN(st.kind, U32(m));
-          } else if (f == 2) {
-            ATOLL_ASSIGN_OR_RETURN(st.column, U32(m));
-          } else if (f == 3) {
-            ATOLL_ASSIGN_OR_RETURN(st.length, m.Varint());
-          } else {
-            ATOLL_RETURN_NOT_OK(m.Skip());
-          }
-        }
-        sf.streams.push_back(st);
-        break;
-      }
-      case 2: {
-        ATOLL_ASSIGN_OR_RETURN(auto s, r.Bytes());
-        WireReader m(s, "column encoding");
-        EncodingProto enc;
-        while (true) {
-          ATOLL_ASSIGN_OR_RETURN(bool more2, m.Next(&f, &wt));
-          if (!more2) break;
-          if (f == 1) {
-            ATOLL_ASSIGN_OR_RETURN(enc.kind, U32(m));
-          } else if (f == 2) {
-            ATOLL_ASSIGN_OR_RETURN(enc.dictionary_size, U32(m));
-          } else {
-            ATOLL_RETURN_NOT_OK(m.Skip());
-          }
-        }
-        sf.encodings.push_back(enc);
-        break;
-      }
-      case 3: {
-        ATOLL_ASSIGN_OR_RETURN(auto s, r.Bytes());
-        sf.writer_timezone.assign(s);
-        break;
-      }
+      case 1:
+        return ReadMessage(r, ParseStream, &sf.streams);
+      case 2:
+        return ReadMessage(r, ParseEncoding, &sf.encodings);
+      case 3:
+        return Read(r, &sf.writer_timezone);
       default:
-        ATOLL_RETURN_NOT_OK(r.Skip());
+        return r.Skip();
     }
-  }
+  }));
   return sf;
 }
 

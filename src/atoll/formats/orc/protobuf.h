@@ -48,4 +48,19 @@ class WireReader {
   std::string what_;
 };
 
+// Walks the fields of the message in `data`: calls `on_field(field_number, reader)` for
+// each, which reads the field's value (or calls reader.Skip()) and returns a Status.
+// Stops at the first error; kCorruption errors name `what`.
+template <typename OnField>
+Status ForEachField(std::string_view data, std::string_view what, OnField&& on_field) {
+  WireReader reader(data, what);
+  uint32_t field = 0;
+  uint32_t wire_type = 0;
+  while (true) {
+    ATOLL_ASSIGN_OR_RETURN(bool more, reader.Next(&field, &wire_type));
+    if (!more) return Status::OK();
+    ATOLL_RETURN_NOT_OK(on_field(field, reader));
+  }
+}
+
 }  // namespace atl::orc::proto

@@ -73,16 +73,16 @@ struct Fd {
 
 }  // namespace
 
-Result<std::unique_ptr<Reader>> Reader::OpenFile(const std::string& path, ReaderOptions options) {
+Result<RandomAccessSource> LocalFileSource(const std::string& path, const std::string& name) {
   auto fd = std::make_shared<Fd>();
   fd->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd->fd < 0) return ErrnoToStatus(errno, "opening " + path);
+  if (fd->fd < 0) return ErrnoToStatus(errno, "opening " + name);
   struct stat st {};
-  if (::fstat(fd->fd, &st) != 0) return ErrnoToStatus(errno, "stat of " + path);
+  if (::fstat(fd->fd, &st) != 0) return ErrnoToStatus(errno, "stat of " + name);
   RandomAccessSource src;
-  src.name = path;
+  src.name = name;
   src.size = static_cast<uint64_t>(st.st_size);
-  src.read = [fd, path](uint64_t offset, uint64_t length) -> Result<std::string> {
+  src.read = [fd, name](uint64_t offset, uint64_t length) -> Result<std::string> {
     std::string out(length, '\0');
     size_t done = 0;
     while (done < length) {
@@ -90,7 +90,7 @@ Result<std::unique_ptr<Reader>> Reader::OpenFile(const std::string& path, Reader
           ::pread(fd->fd, out.data() + done, length - done, static_cast<off_t>(offset + done));
       if (n < 0) {
         if (errno == EINTR) continue;
-        return ErrnoToStatus(errno, "reading " + path);
+        return ErrnoToStatus(errno, "reading " + name);
       }
       if (n == 0) break;
       done += static_cast<size_t>(n);
@@ -98,6 +98,11 @@ Result<std::unique_ptr<Reader>> Reader::OpenFile(const std::string& path, Reader
     out.resize(done);
     return out;
   };
+  return src;
+}
+
+Result<std::unique_ptr<Reader>> Reader::OpenFile(const std::string& path, ReaderOptions options) {
+  ATOLL_ASSIGN_OR_RETURN(RandomAccessSource src, LocalFileSource(path, path));
   return Open(std::move(src), std::move(options));
 }
 

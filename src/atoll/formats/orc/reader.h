@@ -68,6 +68,11 @@ struct RandomAccessSource {
   std::function<Result<std::string>(uint64_t offset, uint64_t length)> read;
 };
 
+// The local file `path` as a source named `name` (for error messages): positioned reads
+// on one descriptor, closed with the last copy of the source. kNotFound/kIOError when the
+// file cannot be opened.
+Result<RandomAccessSource> LocalFileSource(const std::string& path, const std::string& name);
+
 struct ReaderOptions {
   size_t batch_rows = 1024;  // rows per NextBatch (at most)
   uint64_t max_tail_bytes = uint64_t{64}

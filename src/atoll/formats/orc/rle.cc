@@ -143,16 +143,18 @@ class IntRleV1 : public RunDecoder {
   }
 };
 
+// The bit widths above 24 that RLEv2 can encode (5-bit codes 24 to 31).
+constexpr int kWideWidths[] = {26, 28, 30, 32, 40, 48, 56, 64};
+
 // Width in bits of a 5-bit encoded width (DIRECT, PATCHED_BASE; DELTA treats 0 as 0).
 int DecodeWidth(uint32_t code) {
-  static constexpr int kWide[] = {26, 28, 30, 32, 40, 48, 56, 64};
-  return code < 24 ? static_cast<int>(code) + 1 : kWide[code - 24];
+  return code < 24 ? static_cast<int>(code) + 1 : kWideWidths[code - 24];
 }
 
 int ClosestFixedBits(int n) {
   if (n <= 1) return 1;
   if (n <= 24) return n;
-  for (int w : {26, 28, 30, 32, 40, 48, 56, 64}) {
+  for (int w : kWideWidths) {
     if (n <= w) return w;
   }
   return 64;
