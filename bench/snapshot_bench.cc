@@ -174,8 +174,9 @@ Result<Case> Prepare(engine::Engine& engine, const std::string& dir, const std::
                          WriteStaging(engine, staging, config, options, dir + "/scratch"));
   snapshot::WorkerOptions wo;
   wo.threads = options.threads;
-  ATOLL_ASSIGN_OR_RETURN(Json planned, snapshot::PlanCompaction(staging, wo));
-  run.n_groups = planned.value("n_groups", int64_t{0});
+  ATOLL_ASSIGN_OR_RETURN(snapshot::PlanCompactionReport planned,
+                         snapshot::PlanCompaction(staging, wo));
+  run.n_groups = planned.n_groups;
   int64_t bytes = 0;
   for (const auto& entry : fs::recursive_directory_iterator(staging.Uri("datalake"))) {
     if (!entry.is_regular_file()) continue;

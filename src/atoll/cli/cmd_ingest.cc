@@ -11,13 +11,13 @@
 #include <thread>
 
 #include "atoll/cli/command.h"
-#include "atoll/cli/record_run.h"
 #include "atoll/common/progress.h"
 #include "atoll/lake/event_log.h"
 #include "atoll/lake/ingest.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
 #include "atoll/lake/landing_check.h"
+#include "atoll/lake/record_run.h"
 
 namespace atl::cli {
 
@@ -189,7 +189,10 @@ Status RunIngestOnce(lake::Lake& lake, lake::IngestOptions options, bool as_json
   bar.Finish();
   if (!ran.ok()) {
     log.Error("", "ingest failed: " + ran.status().message());
-    RecordRun(lake, options.command, log, final_flush || log.FlushDue(NowMs()), io);
+    lake::RecordRun(lake, log,
+                    {.command = options.command,
+                     .flush_log = final_flush || log.FlushDue(NowMs()),
+                     .on_warning = PrintWarning(io)});
     return ran.status();
   }
   const lake::IngestReport& report = *ran;
@@ -208,7 +211,10 @@ Status RunIngestOnce(lake::Lake& lake, lake::IngestOptions options, bool as_json
               {"rows", report.rows()},
               {"seconds", seconds}});
   }
-  RecordRun(lake, options.command, log, final_flush || log.FlushDue(NowMs()), io);
+  lake::RecordRun(lake, log,
+                  {.command = options.command,
+                   .flush_log = final_flush || log.FlushDue(NowMs()),
+                   .on_warning = PrintWarning(io)});
   if (rejected != nullptr) *rejected = report.files_rejected();
   // Every table ran; those that stopped on an error make the run fail, naming them all.
   std::string failed;
@@ -265,13 +271,14 @@ Status RunWatch(const ParsedArgs& args, Io& io) {
       io.out.flush();
       if (!st.ok()) io.err << "atoll: error: " << st.message() << " (will retry)\n";
     } else if (log.FlushDue(NowMs())) {
-      RecordRun(*lake, "atoll watch", log, true, io);
+      lake::RecordRun(*lake, log, {.command = "atoll watch", .on_warning = PrintWarning(io)});
     }
     for (int i = 0; i < interval_s * 10 && !g_stop.load(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
   }
-  if (log.pending() > 0) RecordRun(*lake, "atoll watch", log, true, io);
+  if (log.pending() > 0)
+    lake::RecordRun(*lake, log, {.command = "atoll watch", .on_warning = PrintWarning(io)});
   io.err << "atoll: stopped watching\n";
   return Status::OK();
 }

@@ -3,16 +3,15 @@
 #include <cctype>
 #include <chrono>
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include "atoll/cli/command.h"
-#include "atoll/cli/record_run.h"
 #include "atoll/iceberg/maintenance.h"
 #include "atoll/lake/event_log.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
 #include "atoll/lake/lake_trail.h"
-#include "atoll/lake/trail_check.h"
+#include "atoll/lake/maintain.h"
+#include "atoll/lake/record_run.h"
 
 namespace atl::cli {
 
@@ -43,208 +42,79 @@ int64_t NowMs() {
       .count();
 }
 
-struct Plan {
-  iceberg::ExpireOptions expire;
-  iceberg::OrphanOptions orphans;
-  bool rewrite = false;
-  bool dry_run = false;
-  // Where the commits are recorded (null: nowhere; never in a dry run), and as what.
-  trail::Trail* trail = nullptr;
-  std::string command = "atoll maintain";
-};
-
-// Records the commit that made `table`'s current metadata in the trail (lake_trail.h).
-// The commit is durable whatever happens here, so a failure is only reported.
-Status RecordMaintenance(const Plan& plan, const iceberg::Table& table,
-                         std::optional<int64_t> snapshot_before, trail::RecordKind kind,
-                         std::vector<std::pair<std::string, std::string>> fields) {
-  if (plan.trail == nullptr || plan.dry_run) return Status::OK();
-  ATOLL_ASSIGN_OR_RETURN(lake::TableChange change,
-                         lake::DescribeCommit(table, snapshot_before, plan.command, kind));
-  change.fields = std::move(fields);
-  return lake::RecordTableChange(*plan.trail, change).status();
-}
-
-// Deletes `orphans` (listed from `table`'s current metadata) except the files a trail
-// record of the table newer than that metadata names: those belong to a commit the listing
-// did not see (or the catalog was rolled back). The records are read after the listing.
-// `orphans` keeps the deleted ones; returns how many were kept.
-Result<size_t> DeleteUnprotectedOrphans(trail::Trail& trail, const iceberg::Table& table,
-                                        std::vector<std::string>* orphans) {
-  trail::ShowFilter filter;
-  filter.table = table.id().ToString();
-  ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<trail::Record> records, trail.Show(filter),
-                             "reading the trail before deleting orphan files");
-  const std::set<std::string> named =
-      lake::FilesNamedAfter(records, filter.table, table.metadata_location());
-  // Compare by store and key: listings and records may spell a location differently.
-  auto identity = [&](const std::string& location) -> Result<std::string> {
-    ATOLL_ASSIGN_OR_RETURN(iceberg::FileIO::Target t, table.io().Resolve(location));
-    return StrCat(reinterpret_cast<uintptr_t>(t.store.get()), "\n", t.key);
+// The outcome of one table as JSON (with "error" when it failed). "trail_error" (the
+// last failure to record in the trail) stands where the first such failure happened.
+nlohmann::ordered_json MaintenanceJson(const lake::TableMaintenance& t) {
+  nlohmann::ordered_json doc = {{"table", t.table}};
+  auto trail_error = [&](const std::string& step_error) {
+    if (!step_error.empty() && !doc.contains("trail_error")) doc["trail_error"] = t.trail_error();
   };
-  std::set<std::string> keep;
-  for (const std::string& location : named) {
-    Result<std::string> id = identity(location);
-    if (id.ok()) keep.insert(std::move(*id));
+  if (t.expire) {
+    const iceberg::ExpireResult& e = t.expire->expired;
+    trail_error(t.expire->trail_error);
+    doc["expire"] = {{"expired_snapshots", e.expired_snapshot_ids.size()},
+                     {"snapshots_left", t.expire->snapshots_left},
+                     {"deleted_manifest_lists", e.deleted_manifest_lists},
+                     {"deleted_manifests", e.deleted_manifests},
+                     {"deleted_data_files", e.deleted_data_files},
+                     {"deleted_delete_files", e.deleted_delete_files},
+                     {"deleted_statistics_files", e.deleted_statistics_files}};
+    if (!e.cleanup.ok()) doc["expire"]["cleanup_error"] = e.cleanup.ToString();
   }
-  std::vector<std::string> removable;
-  for (const std::string& location : *orphans) {
-    ATOLL_ASSIGN_OR_RETURN(std::string id, identity(location));
-    if (!keep.count(id)) removable.push_back(location);
-  }
-  const size_t kept = orphans->size() - removable.size();
-  if (!removable.empty())
-    ATOLL_RETURN_NOT_OK_CTX(table.io().Delete(removable), "deleting orphan files");
-  *orphans = std::move(removable);
-  return kept;
-}
-
-// Runs the maintenance of one table; the outcome as JSON (with "error" when it failed).
-// `all` is every table of the lake: tables stored inside this one's folder (a lake may hold
-// "stg.shop.orders" and "stg.shop.orders.items") are kept out of the orphan search.
-nlohmann::ordered_json MaintainTable(const lake::LakeTables& tables,
-                                     const iceberg::TableIdentifier& id,
-                                     const std::vector<iceberg::TableIdentifier>& all, Plan plan,
-                                     Status* status) {
-  nlohmann::ordered_json doc = {{"table", id.ToString()}};
-  auto fail = [&](const Status& st) {
-    const std::string name = "'" + id.ToString() + "'";
-    *status = st.message().find(name) == std::string::npos ? st.WithContext("table " + name) : st;
-    doc["error"] = status->message();
-    return doc;
-  };
-  Result<iceberg::Table> loaded = lake::LoadLakeTable(tables, id);
-  if (!loaded.ok()) return fail(loaded.status());
-  iceberg::Table& table = *loaded;
-
-  const std::optional<int64_t> snapshot_before = table.metadata().current_snapshot_id;
-  const std::string metadata_before = table.metadata_location();
-  Result<iceberg::ExpireResult> expired = iceberg::ExpireSnapshots(table, plan.expire);
-  if (!expired.ok()) return fail(expired.status());
-  if (table.metadata_location() != metadata_before) {
-    std::string ids;
-    for (int64_t sid : expired->expired_snapshot_ids)
-      ids += (ids.empty() ? "" : ",") + std::to_string(sid);
-    Status st =
-        RecordMaintenance(plan, table, snapshot_before, trail::RecordKind::kExpire,
-                          {{lake::kMaintenanceField, "expire-snapshots"}, {"expired", ids}});
-    if (!st.ok()) doc["trail_error"] = st.message();
-  }
-  doc["expire"] = {{"expired_snapshots", expired->expired_snapshot_ids.size()},
-                   {"snapshots_left", table.metadata().snapshots.size()},
-                   {"deleted_manifest_lists", expired->deleted_manifest_lists},
-                   {"deleted_manifests", expired->deleted_manifests},
-                   {"deleted_data_files", expired->deleted_data_files},
-                   {"deleted_delete_files", expired->deleted_delete_files},
-                   {"deleted_statistics_files", expired->deleted_statistics_files}};
-  if (!expired->cleanup.ok()) doc["expire"]["cleanup_error"] = expired->cleanup.ToString();
-
-  if (plan.rewrite) {
-    if (plan.dry_run) {
+  if (t.rewrite) {
+    trail_error(t.rewrite->trail_error);
+    const iceberg::RewriteManifestsResult& r = t.rewrite->rewritten;
+    if (t.rewrite->skipped_dry_run) {
       doc["rewrite_manifests"] = {{"skipped", "dry run"}};
     } else {
-      const std::optional<int64_t> before = table.metadata().current_snapshot_id;
-      Result<iceberg::RewriteManifestsResult> rewritten = iceberg::RewriteManifests(table);
-      if (!rewritten.ok()) return fail(rewritten.status());
-      if (rewritten->snapshot_id) {
-        Status st =
-            RecordMaintenance(plan, table, before, trail::RecordKind::kCompaction,
-                              {{lake::kMaintenanceField, "rewrite-manifests"},
-                               {"manifests_before", std::to_string(rewritten->manifests_before)},
-                               {"manifests_after", std::to_string(rewritten->manifests_after)}});
-        if (!st.ok()) doc["trail_error"] = st.message();
-      }
-      doc["rewrite_manifests"] = {{"manifests_before", rewritten->manifests_before},
-                                  {"manifests_after", rewritten->manifests_after},
-                                  {"committed", rewritten->snapshot_id.has_value()}};
+      doc["rewrite_manifests"] = {{"manifests_before", r.manifests_before},
+                                  {"manifests_after", r.manifests_after},
+                                  {"committed", r.snapshot_id.has_value()}};
     }
   }
-
-  for (const iceberg::TableIdentifier& other : all) {
-    if (other.ToString() == id.ToString()) continue;
-    Result<std::string> location = tables.catalog->DefaultTableLocation(other);
-    if (!location.ok()) return fail(location.status());
-    if (location->rfind(table.location() + "/", 0) == 0)
-      plan.orphans.exclude_locations.push_back(*location);
+  if (t.orphans) {
+    trail_error(t.orphans->trail_error);
+    const iceberg::OrphanResult& o = t.orphans->orphans;
+    doc["orphans"] = {{"listed", o.listed},         {"removed", o.orphans.size()},
+                      {"too_young", o.too_young},   {"trail_protected", t.orphans->trail_protected},
+                      {"other_tables", o.excluded}, {"files", o.orphans}};
   }
-  // With a trail, orphans are only listed here and deleted below, minus the files that a
-  // record newer than the metadata the listing worked from names (a concurrent commit).
-  const bool trail_guard = !plan.dry_run && plan.trail != nullptr;
-  if (trail_guard) plan.orphans.dry_run = true;
-  Result<iceberg::OrphanResult> orphans = iceberg::RemoveOrphanFiles(table, plan.orphans);
-  if (!orphans.ok()) return fail(orphans.status());
-  size_t protected_by_trail = 0;
-  if (trail_guard) {
-    Result<size_t> kept = DeleteUnprotectedOrphans(*plan.trail, table, &orphans->orphans);
-    if (!kept.ok()) return fail(kept.status());
-    protected_by_trail = *kept;
-  }
-  // Metadata files removed as orphans (fallen out of the metadata log) get a record, so
-  // that `atoll trail verify` accepts their absence (lake_trail.h, kMaintenanceField).
-  std::vector<trail::FileRef> removed_metadata;
-  for (const std::string& path : orphans->orphans) {
-    const std::string suffix = ".metadata.json";
-    if (path.size() > suffix.size() &&
-        path.compare(path.size() - suffix.size(), suffix.size(), suffix) == 0)
-      removed_metadata.push_back({path, 0, ""});
-  }
-  if (!plan.dry_run && plan.trail != nullptr && !removed_metadata.empty()) {
-    lake::TableChange change;
-    change.command = plan.command;
-    change.table = id.ToString();
-    change.operation = trail::RecordKind::kExpire;
-    change.snapshot_before = table.metadata().current_snapshot_id;
-    change.snapshot_after = table.metadata().current_snapshot_id;
-    change.files_removed = std::move(removed_metadata);
-    change.fields = {{lake::kMaintenanceField, "remove-orphan-files"}};
-    Result<uint64_t> recorded = lake::RecordTableChange(*plan.trail, change);
-    if (!recorded.ok()) doc["trail_error"] = recorded.status().message();
-  }
-  doc["orphans"] = {{"listed", orphans->listed},         {"removed", orphans->orphans.size()},
-                    {"too_young", orphans->too_young},   {"trail_protected", protected_by_trail},
-                    {"other_tables", orphans->excluded}, {"files", orphans->orphans}};
+  if (!t.status.ok()) doc["error"] = t.status.message();
   return doc;
 }
 
-void PrintText(const nlohmann::ordered_json& t, bool dry_run, std::ostream& out) {
+void PrintText(const lake::TableMaintenance& t, bool dry_run, std::ostream& out) {
   const std::string would = dry_run ? "would be " : "";
-  out << t["table"].get<std::string>() << ":";
-  if (t.contains("error")) {
-    out << " error: " << t["error"].get<std::string>() << "\n";
+  out << t.table << ":";
+  if (!t.status.ok()) {
+    out << " error: " << t.status.message() << "\n";
     return;
   }
-  const auto& e = t["expire"];
-  out << " " << e["expired_snapshots"].get<int64_t>() << " snapshot(s) "
-      << (dry_run ? "would be " : "") << "expired (" << e["snapshots_left"].get<int64_t>()
-      << " left), " << e["deleted_data_files"].get<int64_t>() << " data, "
-      << e["deleted_delete_files"].get<int64_t>() << " delete, "
-      << e["deleted_manifests"].get<int64_t>() << " manifest and "
-      << e["deleted_manifest_lists"].get<int64_t>() << " manifest list file(s) " << would
-      << "deleted;";
-  if (t.contains("rewrite_manifests") && t["rewrite_manifests"].contains("manifests_before")) {
-    const auto& r = t["rewrite_manifests"];
-    out << " manifests " << r["manifests_before"].get<int64_t>() << " -> "
-        << r["manifests_after"].get<int64_t>() << ";";
+  const iceberg::ExpireResult& e = t.expire->expired;
+  out << " " << e.expired_snapshot_ids.size() << " snapshot(s) " << (dry_run ? "would be " : "")
+      << "expired (" << t.expire->snapshots_left << " left), " << e.deleted_data_files << " data, "
+      << e.deleted_delete_files << " delete, " << e.deleted_manifests << " manifest and "
+      << e.deleted_manifest_lists << " manifest list file(s) " << would << "deleted;";
+  if (t.rewrite && !t.rewrite->skipped_dry_run) {
+    out << " manifests " << t.rewrite->rewritten.manifests_before << " -> "
+        << t.rewrite->rewritten.manifests_after << ";";
   }
-  const auto& o = t["orphans"];
-  out << " " << o["removed"].get<int64_t>() << " orphan file(s) "
-      << (dry_run ? "would be removed" : "removed") << " (" << o["too_young"].get<int64_t>()
-      << " too young";
-  if (o.contains("trail_protected") && o["trail_protected"].get<int64_t>() > 0)
-    out << ", " << o["trail_protected"].get<int64_t>()
-        << " kept because a newer trail record names them";
+  const iceberg::OrphanResult& o = t.orphans->orphans;
+  out << " " << o.orphans.size() << " orphan file(s) " << (dry_run ? "would be removed" : "removed")
+      << " (" << o.too_young << " too young";
+  if (t.orphans->trail_protected > 0)
+    out << ", " << t.orphans->trail_protected << " kept because a newer trail record names them";
   out << ")\n";
   if (dry_run) {
-    for (const auto& f : o["files"]) out << "  orphan " << f.get<std::string>() << "\n";
+    for (const std::string& f : o.orphans) out << "  orphan " << f << "\n";
   }
-  if (e.contains("cleanup_error"))
-    out << "  warning: " << e["cleanup_error"].get<std::string>() << "\n";
+  if (!e.cleanup.ok()) out << "  warning: " << e.cleanup.ToString() << "\n";
 }
 
 Status RunMaintain(const ParsedArgs& args, Io& io) {
   const std::string& uri = args.positional()[0];
   const int64_t now = NowMs();
-  Plan plan;
+  lake::MaintainOptions plan;
   plan.dry_run = args.Has("dry-run");
   int64_t expire_age = iceberg::kDefaultSnapshotMaxAgeMs;
   if (auto v = args.Value("expire-older-than")) {
@@ -289,31 +159,28 @@ Status RunMaintain(const ParsedArgs& args, Io& io) {
   Status first_error;
   int failed = 0;
   for (const iceberg::TableIdentifier& id : ids) {
-    Status st;
-    Plan table_plan = plan;
-    // The trail never records its own zone's tables (lake_trail.h).
-    if (lake::IsTrailZoneTable(*lake, id)) table_plan.trail = nullptr;
-    results.push_back(MaintainTable(tables, id, all, table_plan, &st));
-    if (!st.ok()) {
+    const lake::TableMaintenance r = lake::MaintainTable(*lake, tables, id, all, plan);
+    if (!r.status.ok()) {
       ++failed;
-      if (first_error.ok()) first_error = st;
-      log.Error(id.ToString(), "maintenance failed: " + st.message());
+      if (first_error.ok()) first_error = r.status;
+      log.Error(id.ToString(), "maintenance failed: " + r.status.message());
     } else if (!plan.dry_run) {
-      const auto& r = results.back();
       lake::LogFields fields = {
-          {"expired_snapshots", r["expire"]["expired_snapshots"].get<int64_t>()},
-          {"deleted_data_files", r["expire"]["deleted_data_files"].get<int64_t>()},
-          {"orphans_removed", r["orphans"]["removed"].get<int64_t>()}};
-      if (r.contains("rewrite_manifests"))
-        fields.push_back(
-            {"manifests_after", r["rewrite_manifests"]["manifests_after"].get<int64_t>()});
-      if (r.contains("trail_error")) {
-        log.Warn(id.ToString(),
-                 "maintenance not recorded in the trail: " + r["trail_error"].get<std::string>());
+          {"expired_snapshots",
+           static_cast<int64_t>(r.expire->expired.expired_snapshot_ids.size())},
+          {"deleted_data_files", r.expire->expired.deleted_data_files},
+          {"orphans_removed", static_cast<int64_t>(r.orphans->orphans.orphans.size())}};
+      if (r.rewrite) fields.push_back({"manifests_after", r.rewrite->rewritten.manifests_after});
+      if (!r.trail_error().empty()) {
+        log.Warn(id.ToString(), "maintenance not recorded in the trail: " + r.trail_error());
       }
       log.Log(lake::LogLevel::kDebug, id.ToString(), "maintained", std::move(fields));
     }
-    if (!args.Has("json")) PrintText(results.back(), plan.dry_run, io.out);
+    if (args.Has("json")) {
+      results.push_back(MaintenanceJson(r));
+    } else {
+      PrintText(r, plan.dry_run, io.out);
+    }
   }
   if (args.Has("json")) {
     nlohmann::ordered_json doc = {{"lake", uri},
@@ -326,7 +193,8 @@ Status RunMaintain(const ParsedArgs& args, Io& io) {
   } else if (ids.empty()) {
     io.out << "the lake has no tables\n";
   }
-  if (!plan.dry_run) RecordRun(*lake, plan.command, log, /*flush_log=*/true, io);
+  if (!plan.dry_run)
+    lake::RecordRun(*lake, log, {.command = plan.command, .on_warning = PrintWarning(io)});
   if (failed == 1 && ids.size() == 1) return first_error;
   if (failed > 0)
     return IOError(failed, " of ", ids.size(),

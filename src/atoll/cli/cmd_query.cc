@@ -12,6 +12,7 @@
 #include "atoll/common/scratch_dir.h"
 #include "atoll/engine/engine.h"
 #include "atoll/lake/lake.h"
+#include "atoll/lake/query_session.h"
 #include "atoll/lake/saved_queries.h"
 
 namespace atl::cli {
@@ -45,7 +46,7 @@ Status ShowSaved(const std::string& uri, const std::string& id, OutputFormat for
 Status RunSaved(const std::string& uri, const std::string& sql, const std::string& result_format,
                 OutputFormat format, Io& io) {
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<lake::Lake> lake, lake::Lake::Open(uri));
-  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, OpenQueryEngine(uri, sql));
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, lake::OpenQueryEngine(uri, sql));
   // A saved query has one result: several statements are refused before anything runs.
   ATOLL_ASSIGN_OR_RETURN(size_t statements, engine->CountStatements(sql));
   if (statements != 1) {
@@ -76,7 +77,7 @@ Status RunQuery(const ParsedArgs& args, Io& io) {
     return RunSaved(lake, sql, args.Value("result-format").value_or("parquet"), format, io);
   }
   if (args.Value("result-format")) return InvalidArgument("--result-format needs --save");
-  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, OpenQueryEngine(lake, sql));
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, lake::OpenQueryEngine(lake, sql));
   return PrintQuery(*engine, sql, format, io.out);
 }
 

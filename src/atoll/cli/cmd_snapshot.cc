@@ -6,18 +6,17 @@
 #include <sstream>
 
 #include "atoll/cli/command.h"
-#include "atoll/cli/record_run.h"
 #include "atoll/lake/event_log.h"
 #include "atoll/lake/lake.h"
+#include "atoll/lake/record_run.h"
 #include "atoll/snapshot/emit.h"
+#include "atoll/snapshot/report_json.h"
 #include "atoll/snapshot/runner.h"
 #include "atoll/snapshot/steps.h"
 
 namespace atl::cli {
 
 namespace {
-
-using snapshot::Json;
 
 // "134217728", "128MB", "128MiB", "64K", "1G" → bytes (K/M/G are powers of 1024).
 Result<int64_t> ParseSize(const std::string& text, std::string_view option) {
@@ -97,16 +96,22 @@ snapshot::WorkerOptions WorkerFromArgs(const ParsedArgs& args) {
   return w;
 }
 
-Status Print(Io& io, const Result<Json>& report) {
+// A step's report as one JSON document (report_json.h).
+template <typename Report>
+Status Print(Io& io, const Result<Report>& report) {
   if (!report.ok()) return report.status();
-  io.out << report->dump(2) << "\n";
+  io.out << snapshot::ToJson(*report).dump(2) << "\n";
   return Status::OK();
 }
+
+const snapshot::CommitReport& CommitOf(const snapshot::CommitReport& commit) { return commit; }
+const snapshot::CommitReport& CommitOf(const snapshot::RunReport& run) { return run.commit; }
 
 // After a step that may have committed to a lake table (run, commit): the lake's
 // statistics, a log event and the audit table, as after ingest (record_run.h). Only for
 // Iceberg output into a lake; never fails the step (warnings on stderr).
-Status PrintAndRecord(Io& io, const Result<Json>& report, const snapshot::RunConfig& config) {
+template <typename Report>
+Status PrintAndRecord(Io& io, const Result<Report>& report, const snapshot::RunConfig& config) {
   ATOLL_RETURN_NOT_OK(Print(io, report));
   if (config.lake_uri.empty() || config.output != "iceberg") return Status::OK();
   Result<std::unique_ptr<lake::Lake>> lake = lake::Lake::Open(config.lake_uri);
@@ -115,12 +120,11 @@ Status PrintAndRecord(Io& io, const Result<Json>& report, const snapshot::RunCon
     return Status::OK();
   }
   lake::EventLog log({.command = "atoll snapshot", .echo = &io.err});
-  // `run` nests the commit step's report under "commit"; `commit` reports at the top.
-  const Json& commit = report->contains("commit") ? (*report)["commit"] : *report;
+  // `run` holds the commit step's report; `commit` is that report.
+  const snapshot::CommitReport& commit = CommitOf(*report);
   log.Log(lake::LogLevel::kInfo, config.table_name, "snapshot run",
-          {{"n_record", commit.value("n_record", int64_t{0})},
-           {"n_file", commit.value("n_file", int64_t{0})}});
-  RecordRun(**lake, "atoll snapshot", log, /*flush_log=*/true, io);
+          {{"n_record", commit.n_record.value_or(0)}, {"n_file", commit.n_file.value_or(0)}});
+  lake::RecordRun(**lake, log, {.command = "atoll snapshot", .on_warning = PrintWarning(io)});
   return Status::OK();
 }
 
@@ -169,12 +173,12 @@ Status RunSnapshotCommand(const ParsedArgs& args, Io& io) {
   const snapshot::WorkerOptions w = WorkerFromArgs(args);
   if (sub == "stage" || sub == "compact") {
     ATOLL_ASSIGN_OR_RETURN(int64_t index, snapshot::WorkerIndex(args.Value("index")));
-    return Print(io, sub == "stage" ? snapshot::Stage(staging, index, w)
-                                    : snapshot::Compact(staging, index, w));
+    if (sub == "stage") return Print(io, snapshot::Stage(staging, index, w));
+    return Print(io, snapshot::Compact(staging, index, w));
   }
   if (sub == "plan-compaction") return Print(io, snapshot::PlanCompaction(staging, w));
   if (sub == "commit") {
-    Result<Json> committed = snapshot::Commit(staging, w);
+    Result<snapshot::CommitReport> committed = snapshot::Commit(staging, w);
     Result<snapshot::RunConfig> config = snapshot::LoadRunConfig(staging);
     if (!committed.ok() || !config.ok()) return Print(io, committed);
     return PrintAndRecord(io, committed, *config);

@@ -10,6 +10,7 @@
 #include "atoll/engine/engine.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
+#include "atoll/lake/query_session.h"
 #include "atoll/lake/stats_tables.h"
 
 namespace atl::cli {
@@ -81,7 +82,7 @@ Status RunStats(const ParsedArgs& args, Io& io) {
                 ") s USING (table_name, snapshot_id) ORDER BY c.table_name, s.committed_at, "
                 "c.snapshot_id, c.field_id")
           : StrCat(snapshots, " ORDER BY table_name, committed_at, snapshot_id");
-  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, OpenQueryEngine(uri, sql));
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, lake::OpenQueryEngine(uri, sql));
   return PrintQuery(*engine, sql, format, io.out);
 }
 

@@ -16,6 +16,7 @@
 // thread (they may start their own workers).
 #pragma once
 
+#include <functional>
 #include <ostream>
 #include <string_view>
 #include <vector>
@@ -36,6 +37,10 @@ struct Io {
 };
 
 inline constexpr int kExitRejected = 3;
+
+// Prints "atoll: warning: <what>: <message>" on io.err (for the library's warning
+// callbacks, e.g. lake::RecordRunOptions::on_warning).
+std::function<void(std::string_view what, const Status& status)> PrintWarning(Io& io);
 
 struct CommandSpec {
   std::string_view name;            // "cp"

@@ -61,6 +61,13 @@ int UsageError(Io& io, std::string_view message, std::string_view help_hint) {
 
 }  // namespace
 
+std::function<void(std::string_view what, const Status& status)> PrintWarning(Io& io) {
+  return [&io](std::string_view what, const Status& st) {
+    io.err << "atoll: warning: " << what << ": "
+           << (st.message().empty() ? st.ToString() : st.message()) << "\n";
+  };
+}
+
 int Main(const std::vector<std::string>& argv, Io& io) {
   if (argv.empty()) {
     PrintMainHelp(io.err);

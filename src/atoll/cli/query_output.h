@@ -1,11 +1,6 @@
-// Shared by `atoll query` and `atoll stats`: opening an engine over a lake and printing
-// SQL results.
+// Shared by `atoll query` and `atoll stats`: printing SQL results (the engine comes from
+// lake::OpenQueryEngine, lake/query_session.h).
 //
-//   OpenQueryEngine(lake, sql)  an engine where iceberg_scan() resolves relative locations
-//                               under LAKE, s3:// is readable for S3 lakes, and (when LAKE
-//                               is an atoll lake) the tables `sql` names are views
-//                               <zone>.<db>.<table> (only those: a broken table fails only
-//                               the queries naming it, with an error naming it)
 //   PrintQuery(engine, sql, f)  runs `sql` and prints its rows in format f:
 //     table  aligned columns, numbers to the right, NULL shown as NULL, then a row count;
 //            column widths come from the first 1000 rows and the rest is streamed (a
@@ -17,7 +12,7 @@
 //   as it finishes, one after the other (table and csv: separated by an empty line; json:
 //   one array holding each statement's array). The first failing statement stops the run.
 //
-// Errors: the engine's (Status); kInvalidArgument for an unknown format or a bad LAKE.
+// Errors: the engine's (Status); kInvalidArgument for an unknown format.
 // Thread safety: one thread (the engine's rule).
 #pragma once
 
@@ -39,10 +34,6 @@ Result<OutputFormat> ParseOutputFormat(std::string_view text);
 
 // The --format/-f option of the commands that print query results.
 OptionSpec OutputFormatOption();
-
-// `sql`: the SQL the engine is opened for (see above).
-Result<std::unique_ptr<engine::Engine>> OpenQueryEngine(const std::string& lake,
-                                                        std::string_view sql);
 
 Status PrintQuery(engine::Engine& engine, std::string_view sql, OutputFormat format,
                   std::ostream& out);

@@ -342,17 +342,18 @@ Result<int64_t> RemoveUncommitted(const RunConfig& config, const Target& target,
 
 }  // namespace
 
-Result<Json> Compact(const Bucket& staging, int64_t index, const WorkerOptions& options) {
+Result<CompactReport> Compact(const Bucket& staging, int64_t index, const WorkerOptions& options) {
   ATOLL_ASSIGN_OR_RETURN(RunConfig config, LoadRunConfig(staging));
   ATOLL_ASSIGN_OR_RETURN(int64_t n_groups, PartitionGroupCount(staging));
   if (index < 0 || index >= n_groups) {
     return InvalidArgument("compact index ", index, " out of range: the run has ", n_groups,
                            " partition file groups");
   }
-  Json report = {{"step", "compact"}, {"group", index}};
+  CompactReport report;
+  report.group = index;
   ATOLL_ASSIGN_OR_RETURN(bool done, Exists(*staging.store, keys::CompactMarker(index)));
   if (done && !options.force) {
-    report["skipped"] = "already done";
+    report.skipped = "already done";
     return report;
   }
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDir> scratch,
@@ -384,7 +385,7 @@ Result<Json> Compact(const Bucket& staging, int64_t index, const WorkerOptions& 
     ATOLL_ASSIGN_OR_RETURN(result, CompactIceberg(config, *engine, index, queries, partition,
                                                   files.front().uri, rollover));
     if (result.contains("skipped")) {
-      report["skipped"] = result["skipped"];
+      report.skipped = result["skipped"].get<std::string>();
       return report;
     }
   }
@@ -393,25 +394,30 @@ Result<Json> Compact(const Bucket& staging, int64_t index, const WorkerOptions& 
   ATOLL_RETURN_NOT_OK(PutJson(*staging.store, keys::PartitionGroupResult(index), result));
   ATOLL_RETURN_NOT_OK(PutJson(*staging.store, keys::CompactMarker(index),
                               {{"group", index}, {"n_record", result["n_record"]}}));
-  report["n_record"] = result["n_record"];
-  report["n_file"] = result["files"].size();
-  report["total_size"] = result["total_size"];
+  report.n_record = result["n_record"].get<int64_t>();
+  report.n_file = static_cast<int64_t>(result["files"].size());
+  report.total_size = result["total_size"].get<int64_t>();
   return report;
 }
 
-Result<Json> Commit(const Bucket& staging, const WorkerOptions& options) {
+Result<CommitReport> Commit(const Bucket& staging, const WorkerOptions& options) {
   ATOLL_ASSIGN_OR_RETURN(RunConfig config, LoadRunConfig(staging));
   ATOLL_ASSIGN_OR_RETURN(int64_t n_groups, PartitionGroupCount(staging));
   if (n_groups == 0) return InvalidArgument("compaction is not planned yet");
-  Json report = {{"step", "commit"}, {"run_id", config.RunId()}};
+  CommitReport report;
+  report.run_id = config.RunId();
   // The marker first: the run's snapshot may have been expired from the table since
   // (`atoll maintain`), and its files must not be appended a second time.
   ATOLL_ASSIGN_OR_RETURN(std::optional<Json> marker, GetJson(*staging.store, keys::kCommitMarker));
   if (marker && !options.force) {
-    report["skipped"] = "already committed";
-    for (const char* k : {"snapshot_id", "n_record", "n_file"}) {
-      if (marker->contains(k)) report[k] = (*marker)[k];
-    }
+    report.skipped = "already committed";
+    auto member = [&](const char* key) -> std::optional<int64_t> {
+      if (!marker->contains(key) || !(*marker)[key].is_number_integer()) return std::nullopt;
+      return (*marker)[key].get<int64_t>();
+    };
+    report.snapshot_id = member("snapshot_id");
+    report.n_record = member("n_record");
+    report.n_file = member("n_file");
     return report;
   }
   if (config.output == "iceberg") {
@@ -421,9 +427,9 @@ Result<Json> Commit(const Bucket& staging, const WorkerOptions& options) {
     if (std::optional<int64_t> sid = CommittedSnapshot(*table, config.RunId())) {
       ATOLL_ASSIGN_OR_RETURN(int64_t removed, RemoveUncommitted(config, target, *table, *sid));
       ATOLL_RETURN_NOT_OK(PutJson(*staging.store, keys::kCommitMarker, {{"snapshot_id", *sid}}));
-      report["skipped"] = "already committed";
-      report["snapshot_id"] = *sid;
-      report["removed_files"] = removed;
+      report.skipped = "already committed";
+      report.snapshot_id = *sid;
+      report.removed_files = removed;
       return report;
     }
   }
@@ -456,13 +462,13 @@ Result<Json> Commit(const Bucket& staging, const WorkerOptions& options) {
     ATOLL_ASSIGN_OR_RETURN(int64_t removed,
                            DeleteUnkept(*dest.store, "", RunFilePrefix(config), is_listed,
                                         "files of the run that no group lists"));
-    report["removed_files"] = removed;
+    report.removed_files = removed;
     ATOLL_RETURN_NOT_OK(
         PutJson(*dest.store, "_SUCCESS",
                 {{"run_id", config.RunId()}, {"n_record", records}, {"n_file", n_files}}));
     ATOLL_RETURN_NOT_OK(PutJson(*staging.store, keys::kCommitMarker, {{"n_record", records}}));
-    report["n_record"] = records;
-    report["n_file"] = n_files;
+    report.n_record = records;
+    report.n_file = n_files;
     return report;
   }
   ATOLL_ASSIGN_OR_RETURN(Target target, OpenTarget(config));
@@ -503,13 +509,13 @@ Result<Json> Commit(const Bucket& staging, const WorkerOptions& options) {
   std::optional<int64_t> sid = CommittedSnapshot(*table, run_id);
   if (!sid) return Internal("the commit of run ", run_id, " is not in the table");
   ATOLL_ASSIGN_OR_RETURN(int64_t removed, RemoveUncommitted(config, target, *table, *sid));
-  report["removed_files"] = removed;
+  report.removed_files = removed;
   ATOLL_RETURN_NOT_OK(PutJson(*staging.store, keys::kCommitMarker,
                               {{"snapshot_id", *sid}, {"n_record", records}, {"n_file", n_files}}));
-  report["snapshot_id"] = *sid;
-  report["n_record"] = records;
-  report["n_file"] = n_files;
-  if (!st.ok()) report["skipped"] = "committed concurrently by another process";
+  report.snapshot_id = *sid;
+  report.n_record = records;
+  report.n_file = n_files;
+  if (!st.ok()) report.skipped = "committed concurrently by another process";
   return report;
 }
 

@@ -6,6 +6,8 @@
 #include <map>
 #include <set>
 
+#include "atoll/snapshot/report_json.h"
+
 namespace atl::snapshot {
 
 // sql-names: cols, rows, col
@@ -47,20 +49,18 @@ std::string ReadFilesSql(FileFormat format, const std::vector<std::string>& uris
   return "";
 }
 
-Json SummarizeFiles(const std::vector<FileEntry>& files) {
-  int64_t size = 0, records = 0, unknown = 0;
+FileSummary SummarizeFiles(const std::vector<FileEntry>& files) {
+  FileSummary s;
+  s.n_file = static_cast<int64_t>(files.size());
   for (const FileEntry& f : files) {
-    size += f.size;
+    s.total_size += f.size;
     if (f.n_record) {
-      records += *f.n_record;
+      s.n_record += *f.n_record;
     } else {
-      ++unknown;
+      ++s.n_record_unknown;
     }
   }
-  return {{"n_file", files.size()},
-          {"total_size", size},
-          {"n_record", records},
-          {"n_record_unknown", unknown}};
+  return s;
 }
 
 namespace {
@@ -97,7 +97,7 @@ Status WriteFileManifest(engine::Engine& engine, const Bucket& bucket, std::stri
   const std::string prefix = dir.empty() ? std::string() : StrCat(dir, "/");
   ATOLL_RETURN_NOT_OK(UploadFile(*bucket.store, prefix + std::string(kDataName), local).status());
   fs::remove(local, ec);
-  Json summary = SummarizeFiles(files);
+  Json summary = ToJson(SummarizeFiles(files));
   for (auto it = extra.begin(); it != extra.end(); ++it) summary[it.key()] = it.value();
   return PutJson(*bucket.store, prefix + std::string(kSummaryName), summary);
 }

@@ -30,6 +30,7 @@
 #include "atoll/common/result.h"
 #include "atoll/engine/engine.h"
 #include "atoll/snapshot/bucket.h"
+#include "atoll/snapshot/reports.h"
 
 namespace atl::snapshot {
 
@@ -49,7 +50,7 @@ inline constexpr std::string_view kSummaryName = "manifest-summary.json";
 inline constexpr std::string_view kDataName = "manifest-data.parquet";
 
 // The summary members computed from `files`.
-Json SummarizeFiles(const std::vector<FileEntry>& files);
+FileSummary SummarizeFiles(const std::vector<FileEntry>& files);
 
 // Writes `dir`/manifest-data.parquet, then `dir`/manifest-summary.json (SummarizeFiles
 // merged with `extra`) into `bucket`. `scratch` is a local directory for the Parquet file.

@@ -10,6 +10,8 @@
 #include <chrono>
 #include <map>
 
+#include "atoll/snapshot/report_json.h"
+
 namespace atl::snapshot {
 
 namespace {
@@ -95,7 +97,7 @@ Status RunWorkers(const std::string& self_exe, const std::string& step,
   return Status::OK();
 }
 
-Result<Json> RunSnapshot(const RunOptions& options) {
+Result<RunReport> RunSnapshot(const RunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   std::string self = options.self_exe;
   if (self.empty()) {
@@ -109,8 +111,8 @@ Result<Json> RunSnapshot(const RunOptions& options) {
   };
   PlanOptions plan = options.plan;
   plan.config.workers_hint = options.parallel;
-  ATOLL_ASSIGN_OR_RETURN(Json planned, Plan(plan));
-  log(StrCat("planned: ", planned.value("n_groups", int64_t{0}), " snapshot file groups"));
+  ATOLL_ASSIGN_OR_RETURN(PlanReport planned, Plan(plan));
+  log(StrCat("planned: ", planned.n_groups, " snapshot file groups"));
   ATOLL_ASSIGN_OR_RETURN(Bucket staging, OpenBucket(plan.config.StagingUri()));
   WorkerOptions wo;
   wo.threads = plan.threads;
@@ -133,28 +135,30 @@ Result<Json> RunSnapshot(const RunOptions& options) {
              " groups already done"));
   ATOLL_RETURN_NOT_OK(RunWorkers(self, "stage", staging.root_uri, todo, options.parallel,
                                  options.worker_threads, log));
-  ATOLL_ASSIGN_OR_RETURN(Json compaction, PlanCompaction(staging, wo));
+  ATOLL_RETURN_NOT_OK(PlanCompaction(staging, wo).status());
   ATOLL_ASSIGN_OR_RETURN(int64_t n_compact, PartitionGroupCount(staging));
   ATOLL_ASSIGN_OR_RETURN(todo, pending("compact", n_compact));
   log(StrCat("compact: ", n_compact - static_cast<int64_t>(todo.size()), " of ", n_compact,
              " groups already done"));
   ATOLL_RETURN_NOT_OK(RunWorkers(self, "compact", staging.root_uri, todo, options.parallel,
                                  options.worker_threads, log));
-  ATOLL_ASSIGN_OR_RETURN(Json commit, Commit(staging, wo));
-  log(StrCat("commit: ", commit.dump()));
-  ATOLL_ASSIGN_OR_RETURN(Json validation, Validate(staging, wo));
+  ATOLL_ASSIGN_OR_RETURN(CommitReport commit, Commit(staging, wo));
+  log(StrCat("commit: ", ToJson(commit).dump()));
+  ATOLL_ASSIGN_OR_RETURN(ValidationReport validation, Validate(staging, wo));
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return Json{{"run_id", plan.config.RunId()},
-              {"staging", staging.root_uri},
-              {"snapshot_file_groups", n_stage},
-              {"partition_file_groups", n_compact},
-              {"commit", commit},
-              {"rows", validation.value("final_records", int64_t{0})},
-              {"final_files", validation.value("final_files", int64_t{0})},
-              {"final_bytes", validation.value("final_bytes", int64_t{0})},
-              {"validation_ok", validation.value("ok", false)},
-              {"seconds", seconds}};
+  RunReport report;
+  report.run_id = plan.config.RunId();
+  report.staging = staging.root_uri;
+  report.snapshot_file_groups = n_stage;
+  report.partition_file_groups = n_compact;
+  report.commit = std::move(commit);
+  report.rows = validation.final_records;
+  report.final_files = validation.final_files;
+  report.final_bytes = validation.final_bytes;
+  report.validation_ok = validation.ok;
+  report.seconds = seconds;
+  return report;
 }
 
 }  // namespace atl::snapshot

@@ -33,7 +33,7 @@ struct RunOptions {
   std::function<void(const std::string&)> log;  // one line per event
 };
 
-Result<Json> RunSnapshot(const RunOptions& options);
+Result<RunReport> RunSnapshot(const RunOptions& options);
 
 // Runs `<self> snapshot <step> <staging_uri> --index i --threads t` for each index, at most
 // `parallel` at once. Children's reports (stdout) are dropped; their errors go to

@@ -44,17 +44,18 @@ struct LocalFile {
 
 }  // namespace
 
-Result<Json> Stage(const Bucket& staging, int64_t index, const WorkerOptions& options) {
+Result<StageReport> Stage(const Bucket& staging, int64_t index, const WorkerOptions& options) {
   ATOLL_ASSIGN_OR_RETURN(RunConfig config, LoadRunConfig(staging));
   ATOLL_ASSIGN_OR_RETURN(int64_t n_groups, SnapshotGroupCount(staging));
   if (index < 0 || index >= n_groups) {
     return InvalidArgument("stage index ", index, " out of range: the run has ", n_groups,
                            " snapshot file groups");
   }
-  Json report = {{"step", "stage"}, {"group", index}};
+  StageReport report;
+  report.group = index;
   ATOLL_ASSIGN_OR_RETURN(bool done, Exists(*staging.store, keys::StageMarker(index)));
   if (done && !options.force) {
-    report["skipped"] = "already done";
+    report.skipped = "already done";
     return report;
   }
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDir> scratch,
@@ -195,9 +196,9 @@ Result<Json> Stage(const Bucket& staging, int64_t index, const WorkerOptions& op
   ATOLL_RETURN_NOT_OK(
       PutJson(*staging.store, keys::StageMarker(index),
               {{"group", index}, {"rows_staged", rows_staged}, {"n_file", entries.size()}}));
-  report["rows_read"] = rows_read;
-  report["rows_staged"] = rows_staged;
-  report["n_file"] = entries.size();
+  report.rows_read = rows_read;
+  report.rows_staged = rows_staged;
+  report.n_file = static_cast<int64_t>(entries.size());
   return report;
 }
 

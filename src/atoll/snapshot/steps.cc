@@ -67,8 +67,9 @@ Result<int64_t> PartitionGroupCount(const Bucket& staging) {
   return GroupCount(staging, keys::kPartitionGroupsPlan);
 }
 
-Result<Json> WriteSnapshotManifest(const std::string& source_prefix, const std::string& out_uri,
-                                   bool count_text_rows, int threads) {
+Result<ManifestReport> WriteSnapshotManifest(const std::string& source_prefix,
+                                             const std::string& out_uri, bool count_text_rows,
+                                             int threads) {
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<ScratchDir> scratch, ScratchDir::Make("manifest"));
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine,
                          OpenSnapshotEngine(threads, scratch->path()));
@@ -78,12 +79,10 @@ Result<Json> WriteSnapshotManifest(const std::string& source_prefix, const std::
   ATOLL_ASSIGN_OR_RETURN(Bucket out, OpenBucket(out_uri));
   Json extra = {{"source", source_prefix}};
   ATOLL_RETURN_NOT_OK(WriteFileManifest(*engine, out, "", files, extra, scratch->path()));
-  Json summary = SummarizeFiles(files);
-  summary["manifest"] = out.root_uri;
-  return summary;
+  return ManifestReport{SummarizeFiles(files), out.root_uri};
 }
 
-Result<Json> Plan(const PlanOptions& options) {
+Result<PlanReport> Plan(const PlanOptions& options) {
   const RunConfig& config = options.config;
   if (config.db.empty() || config.table.empty() || config.snapshot.empty()) {
     return InvalidArgument("a run needs --db, --table and --snapshot");
@@ -96,7 +95,9 @@ Result<Json> Plan(const PlanOptions& options) {
     return InvalidArgument("output hive needs a destination folder (--dest)");
   }
   ATOLL_ASSIGN_OR_RETURN(Bucket staging, OpenBucket(config.StagingUri()));
-  Json report = {{"staging", staging.root_uri}, {"run_id", config.RunId()}};
+  PlanReport report;
+  report.staging = staging.root_uri;
+  report.run_id = config.RunId();
 
   // run.json: written once; a second plan must agree with it.
   ATOLL_ASSIGN_OR_RETURN(std::optional<Json> existing, GetJson(*staging.store, keys::kRun));
@@ -113,9 +114,8 @@ Result<Json> Plan(const PlanOptions& options) {
 
   ATOLL_ASSIGN_OR_RETURN(bool planned, Exists(*staging.store, keys::kSnapshotGroupsPlan));
   if (planned) {
-    ATOLL_ASSIGN_OR_RETURN(int64_t n, SnapshotGroupCount(staging));
-    report["skipped"] = "already planned";
-    report["n_groups"] = n;
+    ATOLL_ASSIGN_OR_RETURN(report.n_groups, SnapshotGroupCount(staging));
+    report.skipped = "already planned";
     return report;
   }
 
@@ -173,9 +173,9 @@ Result<Json> Plan(const PlanOptions& options) {
                             : "total/(4*workers) clamped to [32 MiB, 1 GiB]; files in URI order, "
                               "a group closes before the file that would exceed it"}};
   ATOLL_RETURN_NOT_OK(PutJson(*staging.store, keys::kSnapshotGroupsPlan, plan));
-  report["n_groups"] = groups.size();
-  report["n_file"] = files.size();
-  report["group_target_bytes"] = target;
+  report.n_groups = static_cast<int64_t>(groups.size());
+  report.n_file = static_cast<int64_t>(files.size());
+  report.group_target_bytes = target;
   return report;
 }
 
@@ -183,7 +183,7 @@ namespace {
 
 // Creates the target table from the staging files' columns when it does not exist.
 Status EnsureTable(const RunConfig& config, engine::Engine& engine,
-                   const std::vector<FileEntry>& staging_files, Json* report) {
+                   const std::vector<FileEntry>& staging_files, PlanCompactionReport* report) {
   ATOLL_ASSIGN_OR_RETURN(Target target, OpenTarget(config));
   ATOLL_ASSIGN_OR_RETURN(std::optional<iceberg::Table> table, target.Load());
   if (table) return Status::OK();
@@ -217,7 +217,7 @@ Status EnsureTable(const RunConfig& config, engine::Engine& engine,
   if (!created.ok() && created.status().code() != StatusCode::kAlreadyExists) {
     return created.status().WithContext(StrCat("creating table ", config.table_name));
   }
-  (*report)["table_created"] = created.ok();
+  report->table_created = created.ok();
   if (created.ok())
     ATOLL_RETURN_NOT_OK(RecordCommit(target, *created, std::nullopt, trail::RecordKind::kCreate));
   return Status::OK();
@@ -225,14 +225,13 @@ Status EnsureTable(const RunConfig& config, engine::Engine& engine,
 
 }  // namespace
 
-Result<Json> PlanCompaction(const Bucket& staging, const WorkerOptions& options) {
+Result<PlanCompactionReport> PlanCompaction(const Bucket& staging, const WorkerOptions& options) {
   ATOLL_ASSIGN_OR_RETURN(RunConfig config, LoadRunConfig(staging));
-  Json report = {{"step", "plan-compaction"}};
+  PlanCompactionReport report;
   ATOLL_ASSIGN_OR_RETURN(bool planned, Exists(*staging.store, keys::kPartitionGroupsPlan));
   if (planned && !options.force) {
-    ATOLL_ASSIGN_OR_RETURN(int64_t n, PartitionGroupCount(staging));
-    report["skipped"] = "already planned";
-    report["n_groups"] = n;
+    ATOLL_ASSIGN_OR_RETURN(report.n_groups, PartitionGroupCount(staging));
+    report.skipped = "already planned";
     return report;
   }
   ATOLL_ASSIGN_OR_RETURN(int64_t n_stage, SnapshotGroupCount(staging));
@@ -290,8 +289,8 @@ Result<Json> PlanCompaction(const Bucket& staging, const WorkerOptions& options)
                                 "one; up to 4 files per group, staging files in URI order cut "
                                 "at the edge that splits best into whole files (grouping.h)"},
                                {"groups", list}}));
-  report["n_groups"] = groups.size();
-  report["n_staging_files"] = staged.size();
+  report.n_groups = static_cast<int64_t>(groups.size());
+  report.n_staging_files = static_cast<int64_t>(staged.size());
   return report;
 }
 

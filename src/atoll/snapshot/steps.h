@@ -53,6 +53,7 @@
 #include "atoll/common/result.h"
 #include "atoll/snapshot/bucket.h"
 #include "atoll/snapshot/layout.h"
+#include "atoll/snapshot/reports.h"
 
 namespace atl::snapshot {
 
@@ -69,18 +70,21 @@ struct WorkerOptions {
   bool force = false;  // redo a step whose done marker exists
 };
 
-// Each returns a JSON report of what it did (or why it did nothing: "skipped").
-Result<Json> Plan(const PlanOptions& options);
-Result<Json> Stage(const Bucket& staging, int64_t index, const WorkerOptions& options);
-Result<Json> PlanCompaction(const Bucket& staging, const WorkerOptions& options);
-Result<Json> Compact(const Bucket& staging, int64_t index, const WorkerOptions& options);
-Result<Json> Commit(const Bucket& staging, const WorkerOptions& options);
-Result<Json> Validate(const Bucket& staging, const WorkerOptions& options);
-Result<Json> GetStatus(const Bucket& staging);
+// Each returns a report of what it did (or why it did nothing: "skipped"); reports.h,
+// their JSON forms in report_json.h.
+Result<PlanReport> Plan(const PlanOptions& options);
+Result<StageReport> Stage(const Bucket& staging, int64_t index, const WorkerOptions& options);
+Result<PlanCompactionReport> PlanCompaction(const Bucket& staging, const WorkerOptions& options);
+Result<CompactReport> Compact(const Bucket& staging, int64_t index, const WorkerOptions& options);
+Result<CommitReport> Commit(const Bucket& staging, const WorkerOptions& options);
+// Also writes the report to validation.json, before failing when it holds errors.
+Result<ValidationReport> Validate(const Bucket& staging, const WorkerOptions& options);
+Result<StatusReport> GetStatus(const Bucket& staging);
 
 // Writes the snapshot file manifest of the files under `source_prefix` into `out_uri`.
-Result<Json> WriteSnapshotManifest(const std::string& source_prefix, const std::string& out_uri,
-                                   bool count_text_rows, int threads);
+Result<ManifestReport> WriteSnapshotManifest(const std::string& source_prefix,
+                                             const std::string& out_uri, bool count_text_rows,
+                                             int threads);
 
 // Number of groups of each worker step, from the plans (0 when not planned yet).
 Result<int64_t> SnapshotGroupCount(const Bucket& staging);

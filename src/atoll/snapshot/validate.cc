@@ -2,6 +2,7 @@
 #include <map>
 
 #include "atoll/snapshot/file_manifest.h"
+#include "atoll/snapshot/report_json.h"
 #include "atoll/snapshot/steps.h"
 #include "atoll/snapshot/target.h"
 
@@ -18,7 +19,7 @@ struct Counts {
 
 }  // namespace
 
-Result<Json> Validate(const Bucket& staging, const WorkerOptions& options) {
+Result<ValidationReport> Validate(const Bucket& staging, const WorkerOptions& options) {
   ATOLL_ASSIGN_OR_RETURN(RunConfig config, LoadRunConfig(staging));
   ATOLL_ASSIGN_OR_RETURN(int64_t n_stage, SnapshotGroupCount(staging));
   ATOLL_ASSIGN_OR_RETURN(int64_t n_compact, PartitionGroupCount(staging));
@@ -104,7 +105,7 @@ Result<Json> Validate(const Bucket& staging, const WorkerOptions& options) {
   }
   ATOLL_RETURN_NOT_OK_CTX(flush(), "reading the footers of the final files");
 
-  Json partitions = Json::array();
+  ValidationReport report;
   int64_t final_records = 0, final_bytes = 0, staging_bytes = 0, final_files = 0;
   for (const auto& [p, c] : parts) {
     const bool ok = c.staging_records == c.planned_records &&
@@ -120,32 +121,33 @@ Result<Json> Validate(const Bucket& staging, const WorkerOptions& options) {
     final_bytes += c.final_bytes;
     staging_bytes += c.staging_bytes;
     final_files += c.final_files;
-    partitions.push_back({{"partition", p},
-                          {"ok", ok},
-                          {"staging_records", c.staging_records},
-                          {"staging_bytes", c.staging_bytes},
-                          {"staging_files", c.staging_files},
-                          {"planned_records", c.planned_records},
-                          {"planned_bytes", c.planned_bytes},
-                          {"final_records", c.final_records},
-                          {"final_footer_records", c.footer_records},
-                          {"final_bytes", c.final_bytes},
-                          {"final_files", c.final_files}});
+    report.partitions.push_back({.partition = p,
+                                 .ok = ok,
+                                 .staging_records = c.staging_records,
+                                 .staging_bytes = c.staging_bytes,
+                                 .staging_files = c.staging_files,
+                                 .planned_records = c.planned_records,
+                                 .planned_bytes = c.planned_bytes,
+                                 .final_records = c.final_records,
+                                 .final_footer_records = c.footer_records,
+                                 .final_bytes = c.final_bytes,
+                                 .final_files = c.final_files});
   }
   if (final_records != rows_staged) {
     errors.push_back(StrCat("staged ", rows_staged, " records in total, final ", final_records));
   }
-  Json table_check;
   if (config.output == "iceberg") {
     ATOLL_ASSIGN_OR_RETURN(Target target, OpenTarget(config));
     ATOLL_ASSIGN_OR_RETURN(std::optional<iceberg::Table> table, target.Load());
     std::optional<int64_t> sid = table ? CommittedSnapshot(*table, config.RunId()) : std::nullopt;
     ATOLL_ASSIGN_OR_RETURN(std::optional<Json> marker,
                            GetJson(*staging.store, keys::kCommitMarker));
-    if (!sid && marker && marker->contains("snapshot_id")) {
+    if (!sid && marker && marker->contains("snapshot_id") &&
+        (*marker)["snapshot_id"].is_number_integer()) {
       // Committed (the marker is written after the commit), then expired from the table's
       // history (`atoll maintain`): its summary is gone, the files' footers were read above.
-      table_check = {{"snapshot_id", (*marker)["snapshot_id"]}, {"expired", true}};
+      report.table =
+          TableCheck{.snapshot_id = (*marker)["snapshot_id"].get<int64_t>(), .expired = true};
     } else if (!sid) {
       errors.push_back(
           StrCat("table ", config.table_name, " has no snapshot of run ", config.RunId()));
@@ -156,9 +158,9 @@ Result<Json> Validate(const Bucket& staging, const WorkerOptions& options) {
         auto it = s->summary.find(key);
         return it == s->summary.end() ? -1 : std::stoll(it->second);
       };
-      table_check = {{"snapshot_id", *sid},
-                     {"added_records", get("added-records")},
-                     {"added_data_files", get("added-data-files")}};
+      report.table = TableCheck{.snapshot_id = *sid,
+                                .added_records = get("added-records"),
+                                .added_data_files = get("added-data-files")};
       if (get("added-records") != final_records || get("added-data-files") != final_files) {
         errors.push_back(StrCat("the table's snapshot ", *sid, " added ", get("added-records"),
                                 " records in ", get("added-data-files"), " files; expected ",
@@ -166,31 +168,28 @@ Result<Json> Validate(const Bucket& staging, const WorkerOptions& options) {
       }
     }
   }
-  Json doc = {{"run_id", config.RunId()},
-              {"ok", errors.empty()},
-              {"errors", errors},
-              {"source",
-               {{"n_record_known", source_records},
-                {"files_without_count", source_unknown},
-                {"rows_read", rows_read}}},
-              {"rows_staged", rows_staged},
-              {"final_records", final_records},
-              {"staging_bytes", staging_bytes},
-              {"final_bytes", final_bytes},
-              {"final_files", final_files},
-              {"partitions", partitions}};
-  if (!table_check.is_null()) doc["table"] = table_check;
-  ATOLL_RETURN_NOT_OK(PutJson(*staging.store, keys::kValidation, doc));
+  report.run_id = config.RunId();
+  report.ok = errors.empty();
+  report.errors = errors;
+  report.source_n_record_known = source_records;
+  report.source_files_without_count = source_unknown;
+  report.rows_read = rows_read;
+  report.rows_staged = rows_staged;
+  report.final_records = final_records;
+  report.staging_bytes = staging_bytes;
+  report.final_bytes = final_bytes;
+  report.final_files = final_files;
+  ATOLL_RETURN_NOT_OK(PutJson(*staging.store, keys::kValidation, ToJson(report)));
   if (!errors.empty()) {
     return Corruption("validation of run ", config.RunId(), " failed: ", errors.front(),
                       errors.size() > 1 ? StrCat(" (and ", errors.size() - 1, " more; see ",
                                                  staging.Uri(keys::kValidation), ")")
                                         : std::string());
   }
-  return doc;
+  return report;
 }
 
-Result<Json> GetStatus(const Bucket& staging) {
+Result<StatusReport> GetStatus(const Bucket& staging) {
   ATOLL_ASSIGN_OR_RETURN(RunConfig config, LoadRunConfig(staging));
   ATOLL_ASSIGN_OR_RETURN(int64_t n_stage, SnapshotGroupCount(staging));
   ATOLL_ASSIGN_OR_RETURN(int64_t n_compact, PartitionGroupCount(staging));
@@ -206,15 +205,19 @@ Result<Json> GetStatus(const Bucket& staging) {
   if (n_compact > 0 && static_cast<int64_t>(compacted.size()) >= n_compact) phase = "commit";
   if (commit) phase = "validate";
   if (validation && validation->value("ok", false)) phase = "done";
-  Json doc = {{"run_id", config.RunId()},
-              {"staging", staging.root_uri},
-              {"phase", phase},
-              {"stage", {{"groups", n_stage}, {"done", staged.size()}}},
-              {"compact", {{"groups", n_compact}, {"done", compacted.size()}}},
-              {"committed", commit.has_value()}};
-  if (commit && commit->contains("snapshot_id")) doc["snapshot_id"] = (*commit)["snapshot_id"];
-  if (validation) doc["validation_ok"] = validation->value("ok", false);
-  return doc;
+  StatusReport report;
+  report.run_id = config.RunId();
+  report.staging = staging.root_uri;
+  report.phase = phase;
+  report.stage_groups = n_stage;
+  report.stage_done = static_cast<int64_t>(staged.size());
+  report.compact_groups = n_compact;
+  report.compact_done = static_cast<int64_t>(compacted.size());
+  report.committed = commit.has_value();
+  if (commit && commit->contains("snapshot_id") && (*commit)["snapshot_id"].is_number_integer())
+    report.snapshot_id = (*commit)["snapshot_id"].get<int64_t>();
+  if (validation) report.validation_ok = validation->value("ok", false);
+  return report;
 }
 
 }  // namespace atl::snapshot
