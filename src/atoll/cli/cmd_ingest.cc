@@ -12,6 +12,7 @@
 
 #include "atoll/cli/command.h"
 #include "atoll/cli/record_run.h"
+#include "atoll/common/clock.h"
 #include "atoll/common/progress.h"
 #include "atoll/lake/event_log.h"
 #include "atoll/lake/ingest.h"
@@ -24,12 +25,6 @@ namespace atl::cli {
 namespace {
 
 using nlohmann::json;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 json ReportJson(const lake::IngestReport& report, double seconds) {
   json tables = json::array();
@@ -189,7 +184,7 @@ Status RunIngestOnce(lake::Lake& lake, lake::IngestOptions options, bool as_json
   bar.Finish();
   if (!ran.ok()) {
     log.Error("", "ingest failed: " + ran.status().message());
-    RecordRun(lake, options.command, log, final_flush || log.FlushDue(NowMs()), io);
+    RecordRun(lake, options.command, log, final_flush || log.FlushDue(SystemNowMs()), io);
     return ran.status();
   }
   const lake::IngestReport& report = *ran;
@@ -208,7 +203,7 @@ Status RunIngestOnce(lake::Lake& lake, lake::IngestOptions options, bool as_json
               {"rows", report.rows()},
               {"seconds", seconds}});
   }
-  RecordRun(lake, options.command, log, final_flush || log.FlushDue(NowMs()), io);
+  RecordRun(lake, options.command, log, final_flush || log.FlushDue(SystemNowMs()), io);
   if (rejected != nullptr) *rejected = report.files_rejected();
   // Every table ran; those that stopped on an error make the run fail, naming them all.
   std::string failed;
@@ -264,7 +259,7 @@ Status RunWatch(const ParsedArgs& args, Io& io) {
       Status st = RunIngestOnce(*lake, watch_options, args.Has("json"), io, log, false);
       io.out.flush();
       if (!st.ok()) io.err << "atoll: error: " << st.message() << " (will retry)\n";
-    } else if (log.FlushDue(NowMs())) {
+    } else if (log.FlushDue(SystemNowMs())) {
       RecordRun(*lake, "atoll watch", log, true, io);
     }
     for (int i = 0; i < interval_s * 10 && !g_stop.load(); ++i) {

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "atoll/engine/serve_stores.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
-#include "atoll/storage/open_store.h"
 #include "atoll/table/iceberg_scan.h"
 
 namespace atl::cli {
@@ -183,12 +183,7 @@ Result<std::string> LakeRoot(const std::string& lake, engine::Engine& engine) {
     std::string rest = lake.substr(5);
     if (rest.empty() || rest.front() == '/')
       return InvalidArgument("LAKE '", lake, "' names no bucket");
-    ATOLL_RETURN_NOT_OK(engine.RegisterStores(
-        "s3://", [](std::string_view bucket) -> Result<std::shared_ptr<storage::Store>> {
-          ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store,
-                                 storage::OpenStore(StrCat("s3://", bucket), false));
-          return std::shared_ptr<storage::Store>(std::move(store));
-        }));
+    ATOLL_RETURN_NOT_OK(engine::ServeStoresOf(engine, lake));
     return lake;
   }
   if (lake.find("://") != std::string::npos && lake.substr(0, 7) != "file://") {

@@ -15,6 +15,7 @@
 #include <utility>
 
 #include "atoll/engine/engine_access.h"
+#include "atoll/engine/result_text.h"
 
 namespace atl::engine {
 
@@ -119,58 +120,28 @@ struct TypeNode {
   std::vector<TypeNode> children;  // LIST: item; STRUCT: fields; MAP: key, value
 };
 
+// The name of a type the appender takes; nullptr for the others.
 const char* TypeName(duckdb_type id) {
   switch (id) {
-    case DUCKDB_TYPE_BOOLEAN:
-      return "BOOLEAN";
-    case DUCKDB_TYPE_TINYINT:
-      return "TINYINT";
-    case DUCKDB_TYPE_SMALLINT:
-      return "SMALLINT";
-    case DUCKDB_TYPE_INTEGER:
-      return "INTEGER";
-    case DUCKDB_TYPE_BIGINT:
-      return "BIGINT";
-    case DUCKDB_TYPE_UTINYINT:
-      return "UTINYINT";
-    case DUCKDB_TYPE_USMALLINT:
-      return "USMALLINT";
-    case DUCKDB_TYPE_UINTEGER:
-      return "UINTEGER";
-    case DUCKDB_TYPE_UBIGINT:
-      return "UBIGINT";
-    case DUCKDB_TYPE_HUGEINT:
-      return "HUGEINT";
-    case DUCKDB_TYPE_FLOAT:
-      return "FLOAT";
-    case DUCKDB_TYPE_DOUBLE:
-      return "DOUBLE";
-    case DUCKDB_TYPE_VARCHAR:
-      return "VARCHAR";
-    case DUCKDB_TYPE_BLOB:
-      return "BLOB";
     case DUCKDB_TYPE_DECIMAL:
       return "DECIMAL";
-    case DUCKDB_TYPE_DATE:
-      return "DATE";
-    case DUCKDB_TYPE_TIME:
-      return "TIME";
-    case DUCKDB_TYPE_TIMESTAMP:
-      return "TIMESTAMP";
-    case DUCKDB_TYPE_TIMESTAMP_TZ:
-      return "TIMESTAMPTZ";
-    case DUCKDB_TYPE_TIMESTAMP_NS:
-      return "TIMESTAMP_NS";
-    case DUCKDB_TYPE_UUID:
-      return "UUID";
     case DUCKDB_TYPE_LIST:
       return "LIST";
     case DUCKDB_TYPE_STRUCT:
       return "STRUCT";
     case DUCKDB_TYPE_MAP:
       return "MAP";
-    default:
+    case DUCKDB_TYPE_UHUGEINT:
+    case DUCKDB_TYPE_TIME_NS:
+    case DUCKDB_TYPE_TIME_TZ:
+    case DUCKDB_TYPE_TIMESTAMP_S:
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+    case DUCKDB_TYPE_INTERVAL:
+    case DUCKDB_TYPE_BIT:
+    case DUCKDB_TYPE_SQLNULL:
       return nullptr;
+    default:
+      return internal::SimpleTypeName(id);
   }
 }
 

@@ -34,69 +34,6 @@ std::string QuoteFieldName(const std::string& name) {
   return plain ? name : QuoteIdentifier(name);
 }
 
-const char* SimpleTypeName(duckdb_type id) {
-  switch (id) {
-    case DUCKDB_TYPE_BOOLEAN:
-      return "BOOLEAN";
-    case DUCKDB_TYPE_TINYINT:
-      return "TINYINT";
-    case DUCKDB_TYPE_SMALLINT:
-      return "SMALLINT";
-    case DUCKDB_TYPE_INTEGER:
-      return "INTEGER";
-    case DUCKDB_TYPE_BIGINT:
-      return "BIGINT";
-    case DUCKDB_TYPE_UTINYINT:
-      return "UTINYINT";
-    case DUCKDB_TYPE_USMALLINT:
-      return "USMALLINT";
-    case DUCKDB_TYPE_UINTEGER:
-      return "UINTEGER";
-    case DUCKDB_TYPE_UBIGINT:
-      return "UBIGINT";
-    case DUCKDB_TYPE_HUGEINT:
-      return "HUGEINT";
-    case DUCKDB_TYPE_UHUGEINT:
-      return "UHUGEINT";
-    case DUCKDB_TYPE_FLOAT:
-      return "FLOAT";
-    case DUCKDB_TYPE_DOUBLE:
-      return "DOUBLE";
-    case DUCKDB_TYPE_VARCHAR:
-      return "VARCHAR";
-    case DUCKDB_TYPE_BLOB:
-      return "BLOB";
-    case DUCKDB_TYPE_DATE:
-      return "DATE";
-    case DUCKDB_TYPE_TIME:
-      return "TIME";
-    case DUCKDB_TYPE_TIME_NS:
-      return "TIME_NS";
-    case DUCKDB_TYPE_TIME_TZ:
-      return "TIME WITH TIME ZONE";
-    case DUCKDB_TYPE_TIMESTAMP:
-      return "TIMESTAMP";
-    case DUCKDB_TYPE_TIMESTAMP_S:
-      return "TIMESTAMP_S";
-    case DUCKDB_TYPE_TIMESTAMP_MS:
-      return "TIMESTAMP_MS";
-    case DUCKDB_TYPE_TIMESTAMP_NS:
-      return "TIMESTAMP_NS";
-    case DUCKDB_TYPE_TIMESTAMP_TZ:
-      return "TIMESTAMP WITH TIME ZONE";
-    case DUCKDB_TYPE_INTERVAL:
-      return "INTERVAL";
-    case DUCKDB_TYPE_UUID:
-      return "UUID";
-    case DUCKDB_TYPE_BIT:
-      return "BIT";
-    case DUCKDB_TYPE_SQLNULL:
-      return "NULL";
-    default:
-      return nullptr;
-  }
-}
-
 ValueKind KindOf(duckdb_type id) {
   switch (id) {
     case DUCKDB_TYPE_BOOLEAN:
@@ -339,6 +276,69 @@ void AppendValue(const TypeNode& t, duckdb_vector vec, idx_t row, bool json, std
 }
 
 }  // namespace
+
+const char* SimpleTypeName(duckdb_type id) {
+  switch (id) {
+    case DUCKDB_TYPE_BOOLEAN:
+      return "BOOLEAN";
+    case DUCKDB_TYPE_TINYINT:
+      return "TINYINT";
+    case DUCKDB_TYPE_SMALLINT:
+      return "SMALLINT";
+    case DUCKDB_TYPE_INTEGER:
+      return "INTEGER";
+    case DUCKDB_TYPE_BIGINT:
+      return "BIGINT";
+    case DUCKDB_TYPE_UTINYINT:
+      return "UTINYINT";
+    case DUCKDB_TYPE_USMALLINT:
+      return "USMALLINT";
+    case DUCKDB_TYPE_UINTEGER:
+      return "UINTEGER";
+    case DUCKDB_TYPE_UBIGINT:
+      return "UBIGINT";
+    case DUCKDB_TYPE_HUGEINT:
+      return "HUGEINT";
+    case DUCKDB_TYPE_UHUGEINT:
+      return "UHUGEINT";
+    case DUCKDB_TYPE_FLOAT:
+      return "FLOAT";
+    case DUCKDB_TYPE_DOUBLE:
+      return "DOUBLE";
+    case DUCKDB_TYPE_VARCHAR:
+      return "VARCHAR";
+    case DUCKDB_TYPE_BLOB:
+      return "BLOB";
+    case DUCKDB_TYPE_DATE:
+      return "DATE";
+    case DUCKDB_TYPE_TIME:
+      return "TIME";
+    case DUCKDB_TYPE_TIME_NS:
+      return "TIME_NS";
+    case DUCKDB_TYPE_TIME_TZ:
+      return "TIME WITH TIME ZONE";
+    case DUCKDB_TYPE_TIMESTAMP:
+      return "TIMESTAMP";
+    case DUCKDB_TYPE_TIMESTAMP_S:
+      return "TIMESTAMP_S";
+    case DUCKDB_TYPE_TIMESTAMP_MS:
+      return "TIMESTAMP_MS";
+    case DUCKDB_TYPE_TIMESTAMP_NS:
+      return "TIMESTAMP_NS";
+    case DUCKDB_TYPE_TIMESTAMP_TZ:
+      return "TIMESTAMP WITH TIME ZONE";
+    case DUCKDB_TYPE_INTERVAL:
+      return "INTERVAL";
+    case DUCKDB_TYPE_UUID:
+      return "UUID";
+    case DUCKDB_TYPE_BIT:
+      return "BIT";
+    case DUCKDB_TYPE_SQLNULL:
+      return "NULL";
+    default:
+      return nullptr;
+  }
+}
 
 Result<TypeNode> DescribeType(duckdb_logical_type type) {
   TypeNode node;

@@ -26,6 +26,11 @@ struct TypeNode {
   std::vector<TypeNode> children;
 };
 
+// The SQL name of a DuckDB type that has no parameters or children ("BIGINT",
+// "TIMESTAMP WITH TIME ZONE"); nullptr for DECIMAL, ENUM, LIST, ARRAY, STRUCT, MAP, UNION
+// and types atoll does not name. The one list of DuckDB's type names in the engine.
+const char* SimpleTypeName(duckdb_type id);
+
 // Describes `type` (not taken over). kNotSupported for types atoll cannot render
 // (BIGNUM): the message suggests a CAST to VARCHAR.
 Result<TypeNode> DescribeType(duckdb_logical_type type);

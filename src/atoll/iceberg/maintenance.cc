@@ -26,14 +26,6 @@ CommitEnv Rebasing(const CommitEnv& env) {
   return out;
 }
 
-size_t MaxMetadataLog(const TableMetadata& m) {
-  auto it = m.properties.find("write.metadata.previous-versions-max");
-  if (it == m.properties.end()) return 100;
-  char* end = nullptr;
-  long long v = std::strtoll(it->second.c_str(), &end, 10);
-  return (it->second.empty() || *end != '\0' || v < 1) ? 100 : static_cast<size_t>(v);
-}
-
 // The manifests of a snapshot: its manifest list's, or the v1 inline list.
 Result<std::vector<ManifestFile>> ManifestsOf(const FileIO& io, const Snapshot& s) {
   if (s.manifest_list.empty()) {
@@ -354,7 +346,7 @@ Result<OrphanResult> RemoveOrphanFiles(Table& table, const OrphanOptions& option
     if (id == current) saw_current = true;
     if (referenced.count(id)) continue;
     if (std::any_of(excluded.begin(), excluded.end(),
-                    [&](const std::string& e) { return id.rfind(e, 0) == 0; })) {
+                    [&](const std::string& e) { return id.starts_with(e); })) {
       ++result.excluded;
       continue;
     }
@@ -520,7 +512,7 @@ Result<RewriteManifestsResult> RewriteManifests(Table& table,
     s.manifest_list = list_path;
     s.schema_id = state.current_schema_id;
     for (const auto& [key, value] : parent->summary) {
-      if (key.rfind("total-", 0) == 0) s.summary[key] = value;
+      if (key.starts_with("total-")) s.summary[key] = value;
     }
     s.summary["operation"] = kOperationReplace;
     s.summary["manifests-created"] = SummaryText(created);

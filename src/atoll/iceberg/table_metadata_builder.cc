@@ -1,6 +1,7 @@
 #include "atoll/iceberg/table_metadata_builder.h"
 
 #include <algorithm>
+#include <cstdlib>
 
 namespace atl::iceberg {
 
@@ -254,6 +255,14 @@ Result<TableMetadata> TableMetadataBuilder::Build(int64_t now_ms,
   }
   ATOLL_RETURN_NOT_OK(m.Validate());
   return m;
+}
+
+size_t MaxMetadataLog(const TableMetadata& metadata) {
+  auto it = metadata.properties.find("write.metadata.previous-versions-max");
+  if (it == metadata.properties.end()) return 100;
+  char* end = nullptr;
+  long long v = std::strtoll(it->second.c_str(), &end, 10);
+  return (it->second.empty() || *end != '\0' || v < 1) ? 100 : static_cast<size_t>(v);
 }
 
 }  // namespace atl::iceberg

@@ -80,4 +80,9 @@ class TableMetadataBuilder {
   std::vector<std::pair<int64_t, std::optional<int64_t>>> pending_log_;
 };
 
+// The number of metadata-log entries a table keeps (the `max_metadata_log` of Build): its
+// property write.metadata.previous-versions-max when that is a positive integer, else 100
+// (the default of the Java implementation).
+size_t MaxMetadataLog(const TableMetadata& metadata);
+
 }  // namespace atl::iceberg

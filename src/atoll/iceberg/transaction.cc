@@ -5,17 +5,6 @@
 #include "atoll/iceberg/table.h"
 
 namespace atl::iceberg {
-namespace {
-
-size_t MaxMetadataLog(const TableMetadata& m) {
-  auto it = m.properties.find("write.metadata.previous-versions-max");
-  if (it == m.properties.end()) return 100;
-  char* end = nullptr;
-  long long v = std::strtoll(it->second.c_str(), &end, 10);
-  return (it->second.empty() || *end != '\0' || v < 1) ? 100 : static_cast<size_t>(v);
-}
-
-}  // namespace
 
 Transaction::Transaction(Table* table) : table_(table) {}
 
