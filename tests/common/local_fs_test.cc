@@ -11,9 +11,9 @@
 namespace atl {
 namespace {
 
+using ::testing::HasSubstr;
 using testing::IsError;
 using testing::TempDir;
-using ::testing::HasSubstr;
 
 TEST(ErrorCodeToStatusTest, MapsErrnoCodesAsErrnoToStatusDoes) {
   for (int err : {ENOENT, EEXIST, EACCES, ENOSPC, EINVAL}) {
