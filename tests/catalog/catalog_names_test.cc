@@ -16,6 +16,14 @@ TEST(CatalogNamesTest, IdentifiersRoundTripThroughText) {
   EXPECT_EQ(NamespaceToString({}), "");
 }
 
+TEST(CatalogNamesTest, SplitNamespaceInvertsNamespaceToString) {
+  for (const Namespace& ns : {Namespace{"stg"}, Namespace{"stg", "shop"}, Namespace{"a", "b", "c"}})
+    EXPECT_EQ(SplitNamespace(NamespaceToString(ns)), ns);
+  // Empty levels are kept for the caller to refuse.
+  EXPECT_EQ(SplitNamespace("a..b"), (Namespace{"a", "", "b"}));
+  EXPECT_EQ(SplitNamespace(""), (Namespace{""}));
+}
+
 TEST(CatalogNamesTest, ABareNameNeedsPermission) {
   EXPECT_THAT(TableIdentifier::Parse("orders"), IsError(StatusCode::kInvalidArgument));
   ASSERT_OK_AND_ASSIGN(TableIdentifier id,

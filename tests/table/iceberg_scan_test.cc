@@ -414,16 +414,5 @@ TEST_F(ScanSqlTest, OrcFilesAreReadThroughTheirParquetCopies) {
   EXPECT_THAT(sql.status().message(), HasSubstr("data file orig://a.orc"));
 }
 
-TEST(DuckDbTypeTest, MapsIcebergTypes) {
-  EXPECT_EQ(*DuckDbType(*Type::Decimal(9, 2)), "DECIMAL(9,2)");
-  EXPECT_EQ(*DuckDbType(*Type::Uuid()), "UUID");
-  EXPECT_EQ(*DuckDbType(*Type::Fixed(5)), "BLOB");
-  auto s = Type::Struct({Field(5, "a b", false, Type::Int())});
-  EXPECT_EQ(*DuckDbType(*Type::Map(3, Type::String(), 4, false, s)),
-            "MAP(VARCHAR, STRUCT(\"a b\" INTEGER))");
-  EXPECT_THAT(DuckDbType(*Type::Primitive(iceberg::TypeId::kVariant)),
-              IsError(StatusCode::kNotSupported));
-}
-
 }  // namespace
 }  // namespace atl::table

@@ -12,19 +12,15 @@ constexpr std::string_view kForms =
     "expected \"in-bucket\" (the default), sqlite:///absolute/path.db, sqlite:relative/path.db or "
     "postgresql://user@host:port/database";
 
-bool StartsWith(std::string_view s, std::string_view prefix) {
-  return s.substr(0, prefix.size()) == prefix;
-}
-
 }  // namespace
 
 Result<CatalogUri> ParseCatalogUri(std::string_view uri) {
   if (uri.empty() || uri == "in-bucket") return CatalogUri{CatalogKind::kInBucket, ""};
-  if (StartsWith(uri, "sqlite:")) {
+  if (uri.starts_with("sqlite:")) {
     std::string_view rest = uri.substr(7);
-    if (StartsWith(rest, "//")) {
+    if (rest.starts_with("//")) {
       rest.remove_prefix(2);
-      if (!StartsWith(rest, "/")) {
+      if (!rest.starts_with("/")) {
         return InvalidArgument("catalog URI '", uri, "': a SQLite URI has no host (", kForms, ")");
       }
     }
@@ -32,7 +28,7 @@ Result<CatalogUri> ParseCatalogUri(std::string_view uri) {
       return InvalidArgument("catalog URI '", uri, "' names no file (", kForms, ")");
     return CatalogUri{CatalogKind::kSqlite, std::string(rest)};
   }
-  if (StartsWith(uri, "postgresql://") || StartsWith(uri, "postgres://")) {
+  if (uri.starts_with("postgresql://") || uri.starts_with("postgres://")) {
     return CatalogUri{CatalogKind::kPostgres, std::string(uri)};
   }
   return InvalidArgument("unknown catalog URI '", uri, "' (", kForms, ")");

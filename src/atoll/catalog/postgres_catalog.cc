@@ -147,18 +147,17 @@ class PgConnection final : public SqlConnection {
     if (sqlstate == "23505") return AlreadyExists(message);
     if (sqlstate == "22001") return InvalidArgument(message);
     if (sqlstate == "40001" || sqlstate == "40P01" || sqlstate == "55P03" || sqlstate == "57014" ||
-        sqlstate.rfind("53", 0) == 0) {
+        sqlstate.starts_with("53")) {
       return Unavailable(
           message);  // serialization failure, deadlock, lock timeout, cancel, resources
     }
-    if (sqlstate.rfind("08", 0) == 0 || sqlstate.rfind("57P", 0) == 0) {
+    if (sqlstate.starts_with("08") || sqlstate.starts_with("57P")) {
       if (commits) return UnknownOutcome(message);
       return Unavailable(message);
     }
-    if (sqlstate.rfind("42501", 0) == 0 || sqlstate.rfind("28", 0) == 0)
+    if (sqlstate.starts_with("42501") || sqlstate.starts_with("28"))
       return PermissionDenied(message);
-    if (sqlstate.rfind("22", 0) == 0 || sqlstate.rfind("23", 0) == 0)
-      return InvalidArgument(message);
+    if (sqlstate.starts_with("22") || sqlstate.starts_with("23")) return InvalidArgument(message);
     return IOError("PostgreSQL error ", sqlstate, ": ", message);
   }
 

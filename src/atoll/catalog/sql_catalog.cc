@@ -8,6 +8,7 @@ namespace atl::catalog {
 
 using iceberg::Namespace;
 using iceberg::NamespaceToString;
+using iceberg::SplitNamespace;
 using iceberg::TableIdentifier;
 
 namespace {
@@ -43,18 +44,6 @@ std::string BelowPattern(const Namespace& ns) {
     out += c;
   }
   return out + ".%";
-}
-
-Namespace SplitNamespace(std::string_view joined) {
-  Namespace levels;
-  size_t start = 0;
-  while (true) {
-    const size_t dot = joined.find('.', start);
-    levels.emplace_back(joined.substr(start, dot == std::string_view::npos ? dot : dot - start));
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
-  return levels;
 }
 
 Status CheckNamespace(const Namespace& ns) {

@@ -99,7 +99,7 @@ Result<ParsedArgs> ParseArgs(const std::vector<std::string>& args,
       out.positional_.push_back(word);
     } else if (word == "--") {
       options_ended = true;
-    } else if (word.rfind("--", 0) == 0) {
+    } else if (word.starts_with("--")) {
       std::string_view body = std::string_view(word).substr(2);
       std::optional<std::string> inline_value;
       if (size_t eq = body.find('='); eq != std::string_view::npos) {

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "atoll/cli/command.h"
+#include "atoll/common/clock.h"
 #include "atoll/common/progress.h"
 #include "atoll/lake/event_log.h"
 #include "atoll/lake/ingest.h"
@@ -24,12 +25,6 @@ namespace atl::cli {
 namespace {
 
 using nlohmann::json;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 json ReportJson(const lake::IngestReport& report, double seconds) {
   json tables = json::array();
@@ -191,7 +186,7 @@ Status RunIngestOnce(lake::Lake& lake, lake::IngestOptions options, bool as_json
     log.Error("", "ingest failed: " + ran.status().message());
     lake::RecordRun(lake, log,
                     {.command = options.command,
-                     .flush_log = final_flush || log.FlushDue(NowMs()),
+                     .flush_log = final_flush || log.FlushDue(SystemNowMs()),
                      .on_warning = PrintWarning(io)});
     return ran.status();
   }
@@ -213,7 +208,7 @@ Status RunIngestOnce(lake::Lake& lake, lake::IngestOptions options, bool as_json
   }
   lake::RecordRun(lake, log,
                   {.command = options.command,
-                   .flush_log = final_flush || log.FlushDue(NowMs()),
+                   .flush_log = final_flush || log.FlushDue(SystemNowMs()),
                    .on_warning = PrintWarning(io)});
   if (rejected != nullptr) *rejected = report.files_rejected();
   // Every table ran; those that stopped on an error make the run fail, naming them all.
@@ -270,7 +265,7 @@ Status RunWatch(const ParsedArgs& args, Io& io) {
       Status st = RunIngestOnce(*lake, watch_options, args.Has("json"), io, log, false);
       io.out.flush();
       if (!st.ok()) io.err << "atoll: error: " << st.message() << " (will retry)\n";
-    } else if (log.FlushDue(NowMs())) {
+    } else if (log.FlushDue(SystemNowMs())) {
       lake::RecordRun(*lake, log, {.command = "atoll watch", .on_warning = PrintWarning(io)});
     }
     for (int i = 0; i < interval_s * 10 && !g_stop.load(); ++i) {

@@ -94,8 +94,8 @@ Result<lake::Settings> SettingsFromArgs(const ParsedArgs& args) {
 Status CheckStoreCanCommit(storage::Store& store, const std::string& uri,
                            const lake::Settings& settings) {
   if (!settings.catalog.empty() && settings.catalog != "in-bucket") return Status::OK();
-  if (uri.find("://") == std::string::npos || uri.rfind("file://", 0) == 0 ||
-      uri.rfind("memory://", 0) == 0) {
+  if (uri.find("://") == std::string::npos || uri.starts_with("file://") ||
+      uri.starts_with("memory://")) {
     return Status::OK();
   }
   ATOLL_ASSIGN_OR_RETURN_CTX(storage::ConditionalWriteSupport support,

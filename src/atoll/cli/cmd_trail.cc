@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "atoll/cli/command.h"
+#include "atoll/common/local_fs.h"
 #include "atoll/engine/engine.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
@@ -113,7 +114,7 @@ Status WriteState(const std::string& path, const trail::VerifyReport& report) {
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
-  if (ec) return IOError("renaming ", tmp, " to ", path, ": ", ec.message());
+  if (ec) return ErrorCodeToStatus(ec, StrCat("renaming ", tmp, " to ", path));
   return Status::OK();
 }
 

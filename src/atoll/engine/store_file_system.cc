@@ -36,9 +36,9 @@ using storage::Store;
 // crosses segments ("a/**/b" also matches "a/b"), "[abc]", "[a-z]", "[!x]" are sets.
 bool GlobMatch(std::string_view p, std::string_view k) {
   while (!p.empty()) {
-    if (p.substr(0, 2) == "**") {
+    if (p.starts_with("**")) {
       std::string_view rest = p.substr(2);
-      if (rest.substr(0, 1) == "/" && GlobMatch(rest.substr(1), k)) return true;
+      if (rest.starts_with("/") && GlobMatch(rest.substr(1), k)) return true;
       for (size_t i = 0; i <= k.size(); ++i) {
         if (GlobMatch(rest, k.substr(i))) return true;
       }
@@ -131,9 +131,7 @@ class StoreFileSystem : public duckdb::FileSystem {
   std::string GetName() const override { return NameFor(options_.scheme); }
   static std::string NameFor(const std::string& scheme) { return "atoll-store:" + scheme; }
 
-  bool CanHandleFile(const std::string& path) override {
-    return path.compare(0, options_.scheme.size(), options_.scheme) == 0;
-  }
+  bool CanHandleFile(const std::string& path) override { return path.starts_with(options_.scheme); }
 
   duckdb::unique_ptr<FileHandle> OpenFile(const std::string& path, FileOpenFlags flags,
                                           optional_ptr<FileOpener> opener) override {

@@ -49,6 +49,9 @@ struct TableIdentifier {
 
 // "a.b"
 std::string NamespaceToString(const Namespace& ns);
+// The levels of a '.'-joined name, the inverse of NamespaceToString: "a.b" -> {"a", "b"},
+// "" -> {""}, "a..b" -> {"a", "", "b"} (empty levels are kept for the caller to refuse).
+Namespace SplitNamespace(std::string_view joined);
 // kInvalidArgument naming the bad level.
 Status ValidateNamespace(const Namespace& ns);
 Status ValidateIdentifier(const TableIdentifier& id);

@@ -32,6 +32,18 @@ std::string NamespaceToString(const Namespace& ns) {
   return out;
 }
 
+Namespace SplitNamespace(std::string_view joined) {
+  Namespace levels;
+  size_t start = 0;
+  while (true) {
+    const size_t dot = joined.find('.', start);
+    levels.emplace_back(joined.substr(start, dot == std::string_view::npos ? dot : dot - start));
+    if (dot == std::string_view::npos) break;
+    start = dot + 1;
+  }
+  return levels;
+}
+
 std::string TableIdentifier::ToString() const {
   if (ns.empty()) return name;
   return NamespaceToString(ns) + "." + name;
@@ -39,15 +51,7 @@ std::string TableIdentifier::ToString() const {
 
 Result<TableIdentifier> TableIdentifier::Parse(std::string_view text, bool allow_empty_namespace) {
   if (text.empty()) return InvalidArgument("empty table identifier");
-  std::vector<std::string> parts;
-  size_t start = 0;
-  while (true) {
-    const size_t dot = text.find('.', start);
-    parts.emplace_back(
-        text.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start));
-    if (dot == std::string_view::npos) break;
-    start = dot + 1;
-  }
+  std::vector<std::string> parts = SplitNamespace(text);
   TableIdentifier id;
   id.name = std::move(parts.back());
   parts.pop_back();

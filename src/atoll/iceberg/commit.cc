@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "atoll/common/clock.h"
 #include "atoll/common/retry.h"
 
 namespace atl::iceberg {
@@ -98,11 +99,7 @@ std::string RandomUuid() {
 CommitEnv CommitEnv::WithDefaults() const {
   CommitEnv env = *this;
   if (!env.now_ms) {
-    env.now_ms = [] {
-      return std::chrono::duration_cast<std::chrono::milliseconds>(
-                 std::chrono::system_clock::now().time_since_epoch())
-          .count();
-    };
+    env.now_ms = SystemNowMs;
   }
   if (!env.new_uuid) env.new_uuid = RandomUuid;
   if (!env.new_snapshot_id) {

@@ -88,10 +88,6 @@ bool IsNaN(const Literal& v) {
   return false;
 }
 
-bool StartsWith(const std::string& s, const std::string& prefix) {
-  return s.size() >= prefix.size() && s.compare(0, prefix.size(), prefix) == 0;
-}
-
 // A value written under an older type (int, float, date) as the promoted column type.
 std::optional<Literal> Promote(const Literal& v, const TypePtr& type) {
   if (v.is_null()) return v;
@@ -140,7 +136,7 @@ std::optional<int64_t> Count(const ColumnMap<int64_t>& counts, int32_t id) {
 bool UpperBelow(const Literal& upper, const Literal& v, bool bytes) {
   if (!Comparable(upper, v)) return false;
   if (CompareValues(upper, v) >= 0) return false;
-  return !bytes || !StartsWith(v.bytes_value(), upper.bytes_value());
+  return !bytes || !v.bytes_value().starts_with(upper.bytes_value());
 }
 // Every value at most `upper` is at most v.
 bool UpperAtMost(const Literal& upper, const Literal& v, bool bytes) {
@@ -275,8 +271,8 @@ bool MetricsMight(const Leaf& leaf, const DataFile& file) {
     if (!bytes) return true;
     // No row matches when every non-null value starts with the prefix.
     const std::string& p = leaf.value().bytes_value();
-    return !(lower && upper && StartsWith(lower->bytes_value(), p) &&
-             StartsWith(upper->bytes_value(), p));
+    return !(lower && upper && lower->bytes_value().starts_with(p) &&
+             upper->bytes_value().starts_with(p));
   }
   return RangeMight(leaf.op, *leaf.values, lower, upper, bytes);
 }
@@ -317,8 +313,8 @@ bool MetricsAll(const Leaf& leaf, const DataFile& file) {
         return (lower && LowerAbovePrefix(*lower, p)) ||
                (upper && UpperBelow(*upper, leaf.value(), true));
       }
-      return lower && upper && StartsWith(lower->bytes_value(), p) &&
-             StartsWith(upper->bytes_value(), p);
+      return lower && upper && lower->bytes_value().starts_with(p) &&
+             upper->bytes_value().starts_with(p);
     }
     default:
       break;
@@ -504,7 +500,7 @@ bool EvalPartition(const PartPred& p, const Literal& pv, Mode mode) {
   }
   if (p.op == Op::kStartsWith) {
     if (pv.value().index() != 7) return unsure;
-    bool starts = StartsWith(pv.bytes_value(), p.values.at(0).bytes_value());
+    bool starts = pv.bytes_value().starts_with(p.values.at(0).bytes_value());
     return p.not_starts_with ? !starts : starts;
   }
   auto cmp = [&](const Literal& v, int* out) {

@@ -83,7 +83,7 @@ Result<FileIO::Target> FileIO::Resolve(std::string_view original) const {
     }
   }
   std::string_view loc = location;
-  if (loc.substr(0, 5) == "s3://" || loc.substr(0, 6) == "s3a://") {
+  if (loc.starts_with("s3://") || loc.starts_with("s3a://")) {
     loc.remove_prefix(loc[2] == 'a' ? 6 : 5);
     size_t slash = loc.find('/');
     std::string bucket(loc.substr(0, slash));
@@ -109,7 +109,7 @@ Result<FileIO::Target> FileIO::Resolve(std::string_view original) const {
     ATOLL_RETURN_NOT_OK(storage::ValidateKey(t.key).WithContext("location '" + location + "'"));
     return t;
   }
-  if (loc.substr(0, 7) == "file://") {
+  if (loc.starts_with("file://")) {
     loc.remove_prefix(7);
     if (loc.empty() || loc.front() != '/') {
       return InvalidArgument("file location '", location, "' must be file:///absolute/path");

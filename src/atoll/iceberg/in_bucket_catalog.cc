@@ -1,8 +1,8 @@
 #include "atoll/iceberg/in_bucket_catalog.h"
 
 #include <algorithm>
-#include <chrono>
 
+#include "atoll/common/clock.h"
 #include "atoll/iceberg/json_util.h"
 #include "atoll/storage/prefix_store.h"
 #include "atoll/storage/probe.h"
@@ -23,12 +23,6 @@ namespace {
 
 constexpr std::string_view kNamespaceObject = "_namespace.json";
 constexpr std::string_view kReservedTableName = "_namespace";
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // A read has no effect, so "may have taken effect" means nothing for it: such errors are
 // plain transient failures.
@@ -78,7 +72,7 @@ std::string EncodePointer(const std::string& location, const std::optional<std::
   Json j = Json::object();
   j["metadata-location"] = location;
   j["previous-metadata-location"] = previous ? Json(*previous) : Json(nullptr);
-  j["updated-ms"] = NowMs();
+  j["updated-ms"] = SystemNowMs();
   if (renamed_to) j["renamed-to"] = *renamed_to;
   return json::Dump(j);
 }

@@ -346,7 +346,7 @@ Result<OrphanResult> RemoveOrphanFiles(Table& table, const OrphanOptions& option
     if (id == current) saw_current = true;
     if (referenced.count(id)) continue;
     if (std::any_of(excluded.begin(), excluded.end(),
-                    [&](const std::string& e) { return id.rfind(e, 0) == 0; })) {
+                    [&](const std::string& e) { return id.starts_with(e); })) {
       ++result.excluded;
       continue;
     }
@@ -512,7 +512,7 @@ Result<RewriteManifestsResult> RewriteManifests(Table& table,
     s.manifest_list = list_path;
     s.schema_id = state.current_schema_id;
     for (const auto& [key, value] : parent->summary) {
-      if (key.rfind("total-", 0) == 0) s.summary[key] = value;
+      if (key.starts_with("total-")) s.summary[key] = value;
     }
     s.summary["operation"] = kOperationReplace;
     s.summary["manifests-created"] = SummaryText(created);

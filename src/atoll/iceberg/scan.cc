@@ -220,8 +220,7 @@ class DeleteIndex {
   // truncated: an upper bound that is a prefix of the path still admits it).
   static bool PathInBounds(const DeleteEntry& e, const std::string& path) {
     if (e.path_lower && path.compare(*e.path_lower) < 0) return false;
-    if (e.path_upper && path.compare(*e.path_upper) > 0 &&
-        path.compare(0, e.path_upper->size(), *e.path_upper) != 0) {
+    if (e.path_upper && path.compare(*e.path_upper) > 0 && !path.starts_with(*e.path_upper)) {
       return false;
     }
     return true;

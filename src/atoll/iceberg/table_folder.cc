@@ -13,10 +13,6 @@ namespace {
 
 constexpr size_t kMaxMetadataBytes = size_t{1} << 30;
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
     return std::isdigit(static_cast<unsigned char>(c));
@@ -38,13 +34,13 @@ bool IsUuid(std::string_view s) {
 // The name without its metadata suffix ("v3" of "v3.gz.metadata.json"), or nullopt.
 std::optional<std::string_view> MetadataStem(std::string_view name) {
   for (std::string_view suffix : {".gz.metadata.json", ".metadata.json.gz", ".metadata.json"}) {
-    if (EndsWith(name, suffix)) return name.substr(0, name.size() - suffix.size());
+    if (name.ends_with(suffix)) return name.substr(0, name.size() - suffix.size());
   }
   return std::nullopt;
 }
 
 bool IsGzipName(std::string_view name) {
-  return EndsWith(name, ".gz.metadata.json") || EndsWith(name, ".metadata.json.gz");
+  return name.ends_with(".gz.metadata.json") || name.ends_with(".metadata.json.gz");
 }
 
 std::string_view BaseName(std::string_view location) {
@@ -66,7 +62,7 @@ std::string Trimmed(std::string_view s) {
 }
 
 std::string WithoutFileScheme(std::string_view s) {
-  if (s.substr(0, 7) == "file://") s.remove_prefix(7);
+  if (s.starts_with("file://")) s.remove_prefix(7);
   std::string out(s);
   while (out.size() > 1 && out.back() == '/') out.pop_back();
   return out;
@@ -196,7 +192,7 @@ Result<FolderTable> LoadTableFromLocation(FileIO& io, std::string_view location_
 
   FolderTable table;
   std::string root;
-  if (MetadataStem(BaseName(location)) || EndsWith(location, ".json")) {
+  if (MetadataStem(BaseName(location)) || location.ends_with(".json")) {
     table.metadata_location = location;
     std::string dir(Parent(location));
     root = BaseName(dir) == "metadata" ? std::string(Parent(dir)) : dir;
@@ -211,7 +207,7 @@ Result<FolderTable> LoadTableFromLocation(FileIO& io, std::string_view location_
     if (listed.ok()) {
       const std::string prefix = dir + "/";
       for (const storage::ObjectInfo& o : *listed) {
-        if (o.key.compare(0, prefix.size(), prefix) != 0) continue;
+        if (!o.key.starts_with(prefix)) continue;
         std::string name = o.key.substr(prefix.size());
         if (name.find('/') != std::string::npos) continue;
         files.push_back({std::move(name), o.key, o.mtime_ms});

@@ -11,6 +11,7 @@
 
 #include "atoll/engine/engine.h"
 #include "atoll/engine/memory_limit.h"
+#include "atoll/iceberg/catalog.h"
 #include "atoll/iceberg/commit.h"
 #include "atoll/iceberg/schema_update.h"
 #include "atoll/lake/lake_tables.h"
@@ -1072,12 +1073,10 @@ Result<std::vector<TableFolder>> FoldersWaiting(const Lake& lake) {
 Result<std::set<std::pair<std::string, std::string>>> NamedTables(const IngestOptions& options) {
   std::set<std::pair<std::string, std::string>> out;
   for (const std::string& name : options.tables) {
-    size_t dot = name.find('.');
-    if (dot == std::string::npos || dot == 0 || dot + 1 == name.size() ||
-        name.find('.', dot + 1) != std::string::npos) {
+    const iceberg::Namespace parts = iceberg::SplitNamespace(name);
+    if (parts.size() != 2 || parts[0].empty() || parts[1].empty())
       return InvalidArgument("table '", name, "' is not <db>.<table>");
-    }
-    out.emplace(name.substr(0, dot), name.substr(dot + 1));
+    out.emplace(parts[0], parts[1]);
   }
   return out;
 }

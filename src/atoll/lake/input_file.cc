@@ -23,10 +23,6 @@ std::string Lower(std::string_view s) {
   return out;
 }
 
-bool EndsWith(std::string_view s, std::string_view suffix) {
-  return s.size() >= suffix.size() && s.substr(s.size() - suffix.size()) == suffix;
-}
-
 struct FileCloser {
   void operator()(FILE* f) const {
     if (f != nullptr) std::fclose(f);
@@ -151,7 +147,7 @@ bool IsBinaryControl(unsigned char c) {
 // True when the file holds nothing but whitespace (and a UTF-8 byte order mark), reading
 // on from `head` (its first bytes) only as long as that is the case.
 Result<bool> OnlyWhitespace(const std::string& path, const std::string& head) {
-  size_t start = head.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
+  size_t start = head.starts_with("\xEF\xBB\xBF") ? 3 : 0;
   for (size_t i = start; i < head.size(); ++i) {
     if (!IsTextSpace(head[i])) return false;
   }
@@ -197,7 +193,7 @@ Status CheckDelimitedText(const std::string& path, const std::string& head) {
     return InvalidArgument("binary content, not CSV text: ", controls,
                            " control characters in the first ", head.size(), " bytes");
   }
-  size_t start = head.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
+  size_t start = head.starts_with("\xEF\xBB\xBF") ? 3 : 0;
   while (start < head.size() && IsTextSpace(head[start])) ++start;
   std::string_view first(head);
   first = first.substr(start, first.find('\n', start) - start);
@@ -286,16 +282,16 @@ DetectedFormat DetectFromName(std::string_view key) {
   size_t slash = key.rfind('/');
   std::string name = Lower(slash == std::string_view::npos ? key : key.substr(slash + 1));
   DetectedFormat out;
-  if (EndsWith(name, ".gz")) {
+  if (name.ends_with(".gz")) {
     out.compression = Compression::kGzip;
     name.resize(name.size() - 3);
-  } else if (EndsWith(name, ".gzip")) {
+  } else if (name.ends_with(".gzip")) {
     out.compression = Compression::kGzip;
     name.resize(name.size() - 5);
-  } else if (EndsWith(name, ".zst")) {
+  } else if (name.ends_with(".zst")) {
     out.compression = Compression::kZstd;
     name.resize(name.size() - 4);
-  } else if (EndsWith(name, ".zstd")) {
+  } else if (name.ends_with(".zstd")) {
     out.compression = Compression::kZstd;
     name.resize(name.size() - 5);
   }
@@ -310,7 +306,7 @@ DetectedFormat DetectFromName(std::string_view key) {
       {".avro", FileFormat::kAvro},     {".parquet", FileFormat::kParquet},
       {".orc", FileFormat::kOrc}};
   for (const Ext& e : kExts) {
-    if (EndsWith(name, e.ext)) out.format = e.format;
+    if (name.ends_with(e.ext)) out.format = e.format;
   }
   return out;
 }
@@ -328,10 +324,10 @@ Compression SniffCompression(std::string_view head) {
 FileFormat SniffFormat(std::string_view head) {
   if (head.size() >= 4 && head.substr(0, 4) == std::string_view("Obj\x01", 4))
     return FileFormat::kAvro;
-  if (head.size() >= 4 && head.substr(0, 4) == "PAR1") return FileFormat::kParquet;
-  if (head.size() >= 3 && head.substr(0, 3) == "ORC") return FileFormat::kOrc;
+  if (head.size() >= 4 && head.starts_with("PAR1")) return FileFormat::kParquet;
+  if (head.size() >= 3 && head.starts_with("ORC")) return FileFormat::kOrc;
   size_t i = 0;
-  if (head.size() >= 3 && head.substr(0, 3) == "\xEF\xBB\xBF") i = 3;  // UTF-8 BOM
+  if (head.size() >= 3 && head.starts_with("\xEF\xBB\xBF")) i = 3;  // UTF-8 BOM
   while (i < head.size() && std::isspace(static_cast<unsigned char>(head[i]))) ++i;
   if (i < head.size() && head[i] == '[') return FileFormat::kJson;
   if (i < head.size() && head[i] == '{') return FileFormat::kNdjson;
@@ -372,7 +368,7 @@ Result<std::string> ReadLocalHead(const std::string& path, size_t n) {
 Status CheckRaggedCsv(const std::string& path, std::string_view delimiters, size_t columns) {
   ATOLL_ASSIGN_OR_RETURN(std::string head, ReadLocalHead(path, size_t{64} << 10));
   std::string_view text(head);
-  if (text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
   // The delimiter: with one column, the candidate the first line holds most often; with
   // more, the first candidate giving some record that many fields.
   char delim = 0;

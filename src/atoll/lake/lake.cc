@@ -97,7 +97,7 @@ Result<InitOutcome> InitLake(storage::Store& store, const Settings& settings,
 Lake::Lake(std::shared_ptr<storage::Store> store, Settings settings)
     : store_(std::move(store)), settings_(std::move(settings)) {
   root_uri_ = store_->Describe();
-  if (root_uri_.rfind("file://", 0) == 0) root_uri_.erase(0, 7);
+  if (root_uri_.starts_with("file://")) root_uri_.erase(0, 7);
   while (root_uri_.size() > 1 && root_uri_.back() == '/') root_uri_.pop_back();
 }
 

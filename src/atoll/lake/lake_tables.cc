@@ -15,7 +15,7 @@ namespace {
 
 // Local directories and memory honour conditional writes by construction.
 bool NeedsProbe(const std::string& root_uri) {
-  return !(root_uri.rfind("/", 0) == 0 || root_uri.rfind("memory://", 0) == 0);
+  return !(root_uri.starts_with("/") || root_uri.starts_with("memory://"));
 }
 
 Status ListUnder(iceberg::Catalog& catalog, const iceberg::Namespace& ns,
@@ -37,7 +37,7 @@ bool IsUnder(std::string_view location, std::string_view root) {
 }
 
 std::string LocalPath(std::string_view location) {
-  if (location.substr(0, 7) == "file://") location.remove_prefix(7);
+  if (location.starts_with("file://")) location.remove_prefix(7);
   return std::string(location);
 }
 

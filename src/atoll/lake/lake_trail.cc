@@ -3,17 +3,17 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 #include <map>
 #include <set>
 
+#include "atoll/common/clock.h"
 #include "atoll/engine/appender.h"
+#include "atoll/engine/serve_stores.h"
 #include "atoll/iceberg/manifest.h"
 #include "atoll/iceberg/snapshot_files.h"
 #include "atoll/lake/system_tables.h"
 #include "atoll/lake/trail_check.h"
-#include "atoll/storage/open_store.h"
 #include "atoll/table/data_writer.h"
 
 namespace atl::lake {
@@ -28,12 +28,6 @@ constexpr char kRecoveredField[] = "recovered";
 constexpr char kSizeSummaryKey[] = "atoll.trail.size";
 constexpr char kStageTable[] = "atoll_trail_audit_stage";
 constexpr int kSyncAttempts = 10;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string CurrentUser() {
   for (const char* name : {"USER", "LOGNAME"}) {
@@ -162,7 +156,7 @@ Result<TableChange> DescribeCommit(const iceberg::Table& table,
 Result<Record> TableChangeRecord(const TableChange& change) {
   Record r;
   r.kind = change.operation;
-  r.time_ms = change.time_ms != 0 ? change.time_ms : NowMs();
+  r.time_ms = change.time_ms != 0 ? change.time_ms : SystemNowMs();
   r.command = change.command;
   r.user = change.user.empty() ? CurrentUser() : change.user;
   r.host = HostName();
@@ -412,28 +406,6 @@ Status StageRecords(engine::Engine& engine, const std::vector<Record>& records) 
   return a->Close();
 }
 
-// Makes the lake's "scheme://" locations writable from the engine's SQL.
-Status RegisterLakeStores(const Lake& lake, engine::Engine& engine) {
-  const std::string& root = lake.root_uri();
-  size_t sep = root.find("://");
-  if (sep == std::string::npos) return Status::OK();  // a local path
-  std::string scheme = root.substr(0, sep + 3);
-  std::string root_bucket = root.substr(sep + 3);
-  const bool whole_bucket = root_bucket.find('/') == std::string::npos;
-  std::shared_ptr<storage::Store> lake_store = lake.shared_store();
-  Status st = engine.RegisterStores(
-      scheme,
-      [scheme, root_bucket, whole_bucket,
-       lake_store](std::string_view bucket) -> Result<std::shared_ptr<storage::Store>> {
-        if (whole_bucket && bucket == root_bucket) return lake_store;
-        ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store,
-                               storage::OpenStore(StrCat(scheme, bucket), false));
-        return std::shared_ptr<storage::Store>(std::move(store));
-      });
-  if (st.code() == StatusCode::kAlreadyExists) return Status::OK();
-  return st;
-}
-
 Result<iceberg::Table> LoadOrCreateAuditTable(const Lake& lake, const LakeTables& tables) {
   iceberg::TableIdentifier id = AuditTableId(lake);
   Result<iceberg::Table> loaded = LoadLakeTable(tables, id);
@@ -471,7 +443,7 @@ iceberg::Schema AuditTableSchema() { return SystemTableSchema(AuditColumns()); }
 
 Result<SyncReport> SyncTrailTable(const Lake& lake, const LakeTables& tables, trail::Trail& trail,
                                   engine::Engine& engine) {
-  ATOLL_RETURN_NOT_OK(RegisterLakeStores(lake, engine));
+  ATOLL_RETURN_NOT_OK(engine::ServeStoresOf(engine, lake.root_uri(), lake.shared_store()));
   ATOLL_ASSIGN_OR_RETURN_CTX(iceberg::Table table, LoadOrCreateAuditTable(lake, tables),
                              StrCat("opening the audit table ", AuditTableId(lake).ToString()));
   SyncReport report;

@@ -1,10 +1,10 @@
 #include "atoll/lake/landing_schema.h"
 
-#include <cctype>
 #include <set>
 
 #include "atoll/iceberg/schema_update.h"
 #include "atoll/lake/field_ids.h"
+#include "atoll/table/duckdb_types.h"
 
 namespace atl::lake {
 
@@ -15,54 +15,16 @@ using iceberg::Type;
 using iceberg::TypeId;
 using iceberg::TypePtr;
 
-std::string Upper(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
 // Placeholder ids, unique within one conversion.
 struct Ids {
   int32_t next = 1;
   int32_t Take() { return next++; }
 };
 
-Result<TypePtr> LeafType(const std::string& text) {
-  const std::string t = Upper(text);
-  if (t == "BOOLEAN" || t == "BOOL") return Type::Boolean();
-  if (t == "TINYINT" || t == "SMALLINT" || t == "INTEGER" || t == "INT" || t == "UTINYINT" ||
-      t == "USMALLINT") {
-    return Type::Int();
-  }
-  if (t == "BIGINT" || t == "UINTEGER") return Type::Long();
-  if (t == "UBIGINT") return Type::Decimal(20, 0);
-  if (t == "HUGEINT") return Type::Decimal(38, 0);
-  if (t == "FLOAT" || t == "REAL") return Type::Float();
-  if (t == "DOUBLE") return Type::Double();
-  if (t == "DATE") return Type::Date();
-  if (t == "TIME") return Type::Time();
-  if (t == "TIMESTAMP" || t == "TIMESTAMP_S" || t == "TIMESTAMP_MS" || t == "TIMESTAMP_NS")
-    return Type::Timestamp();
-  if (t == "TIMESTAMP WITH TIME ZONE" || t == "TIMESTAMPTZ") return Type::TimestampTz();
-  if (t == "VARCHAR" || t == "JSON" || t.rfind("ENUM(", 0) == 0) return Type::String();
-  if (t == "UUID") return Type::Uuid();
-  if (t == "BLOB") return Type::Binary();
-  if (t.rfind("DECIMAL(", 0) == 0) {
-    int p = 0;
-    int s = 0;
-    if (std::sscanf(t.c_str(), "DECIMAL(%d,%d)", &p, &s) != 2 || p < 1 || p > 38 || s < 0 ||
-        s > p) {
-      return InvalidArgument("cannot read the decimal type '", text, "'");
-    }
-    return Type::Decimal(p, s);
-  }
-  return NotSupported("the column type ", text, " has no Iceberg equivalent");
-}
-
 Result<TypePtr> Convert(const DuckType& duck, Ids* ids) {
   switch (duck.kind) {
     case DuckType::Kind::kLeaf:
-      return LeafType(duck.text);
+      return table::IcebergLeafType(duck.text);
     case DuckType::Kind::kStruct: {
       std::vector<NestedField> fields;
       std::set<std::string> names;

@@ -1,16 +1,10 @@
 // Schemas of landed tables: from the columns of a Parquet file (as DuckDB types) to an
 // Iceberg schema, and merging a later file's columns into a table's schema.
 //
-// DuckDB → Iceberg type mapping:
-//   BOOLEAN → boolean; TINYINT, SMALLINT, INTEGER, UTINYINT, USMALLINT → int;
-//   BIGINT, UINTEGER → long; UBIGINT → decimal(20,0); HUGEINT → decimal(38,0);
-//   FLOAT → float; DOUBLE → double;
-//   DECIMAL(p,s) → decimal(p,s); DATE → date; TIME → time; TIMESTAMP, TIMESTAMP_S,
-//   TIMESTAMP_MS, TIMESTAMP_NS → timestamp (µs; nanoseconds are truncated: v2 tables have
-//   no nanosecond type); TIMESTAMP WITH TIME ZONE → timestamptz; VARCHAR, ENUM, JSON →
-//   string; UUID → uuid; BLOB → binary; T[] and T[n] → list; STRUCT → struct;
-//   MAP(K, V) → map. INTERVAL, BIT, UNION, TIME WITH TIME ZONE and VARINT are
-//   kNotSupported (the file is rejected with that reason).
+// DuckDB → Iceberg type mapping: leaves by table::IcebergLeafType (table/duckdb_types.h;
+// e.g. BIGINT → long, TIMESTAMP_NS → timestamp, ENUM → string); T[] and T[n] → list;
+// STRUCT → struct; MAP(K, V) → map. INTERVAL, BIT, UNION, TIME WITH TIME ZONE and VARINT
+// are kNotSupported (the file is rejected with that reason).
 // Every column is optional (files carry no reliable NOT NULL contract). Field ids in the
 // returned types are placeholders: Table::Create and SchemaUpdate assign the real ones.
 //

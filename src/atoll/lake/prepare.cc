@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "atoll/common/local_fs.h"
 #include "atoll/engine/engine.h"
 #include "atoll/engine/memory_limit.h"
 #include "atoll/lake/field_ids.h"
@@ -677,9 +678,7 @@ class TablePreparer {
     if (!copied.rows.empty() && !copied.rows[0].empty() && copied.rows[0][0]) {
       out.rows = std::stoll(*copied.rows[0][0]);
     }
-    std::error_code ec;
-    out.size = fs::file_size(out.path, ec);
-    if (ec) return IOError("reading the size of ", out.path, ": ", ec.message());
+    ATOLL_ASSIGN_OR_RETURN(out.size, LocalFileSize(out.path));
     return out;
   }
 
@@ -748,7 +747,7 @@ class TablePreparer {
     }
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(work_dir_, ec)) {
-      if (entry.path().filename().string().rfind("out-", 0) == 0) fs::remove(entry.path(), ec);
+      if (entry.path().filename().string().starts_with("out-")) fs::remove(entry.path(), ec);
     }
   }
 

@@ -7,7 +7,7 @@
 
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
-#include "atoll/storage/open_store.h"
+#include "atoll/engine/serve_stores.h"
 #include "atoll/table/iceberg_scan.h"
 
 namespace atl::lake {
@@ -17,23 +17,18 @@ namespace atl::lake {
 
 // LAKE as the root for iceberg_scan; S3 lakes also make s3:// readable in SQL.
 Result<std::string> LakeRoot(const std::string& lake, engine::Engine& engine) {
-  if (lake.substr(0, 5) == "s3://") {
+  if (lake.starts_with("s3://")) {
     std::string rest = lake.substr(5);
     if (rest.empty() || rest.front() == '/')
       return InvalidArgument("LAKE '", lake, "' names no bucket");
-    ATOLL_RETURN_NOT_OK(engine.RegisterStores(
-        "s3://", [](std::string_view bucket) -> Result<std::shared_ptr<storage::Store>> {
-          ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store,
-                                 storage::OpenStore(StrCat("s3://", bucket), false));
-          return std::shared_ptr<storage::Store>(std::move(store));
-        }));
+    ATOLL_RETURN_NOT_OK(engine::ServeStoresOf(engine, lake));
     return lake;
   }
-  if (lake.find("://") != std::string::npos && lake.substr(0, 7) != "file://") {
+  if (lake.find("://") != std::string::npos && !lake.starts_with("file://")) {
     return InvalidArgument("LAKE '", lake,
                            "' must be a directory, file:///dir or s3://bucket[/prefix]");
   }
-  std::string path = lake.substr(0, 7) == "file://" ? lake.substr(7) : lake;
+  std::string path = lake.starts_with("file://") ? lake.substr(7) : lake;
   std::error_code ec;
   if (!std::filesystem::is_directory(path, ec))
     return NotFound("LAKE '", lake, "' is not a directory");

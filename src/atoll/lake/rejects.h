@@ -13,17 +13,13 @@
 #include <string_view>
 #include <vector>
 
+#include "atoll/common/clock.h"  // SystemNowMs, IsoTimeMs (callers of this header use them)
 #include "atoll/common/result.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/prepare.h"
 #include "atoll/storage/store.h"
 
 namespace atl::lake {
-
-// Milliseconds since the Unix epoch, from the system clock.
-int64_t SystemNowMs();
-// "2026-12-04T20:00:00.000Z".
-std::string IsoTimeMs(int64_t ms);
 
 struct RejectRequest {
   storage::ObjectInfo source;  // key, size, etag of the file to move

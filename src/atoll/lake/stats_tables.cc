@@ -1,12 +1,12 @@
 #include "atoll/lake/stats_tables.h"
 
-#include <chrono>
 #include <cstdlib>
 #include <map>
 #include <optional>
 #include <set>
 #include <utility>
 
+#include "atoll/common/clock.h"
 #include "atoll/iceberg/literal.h"
 #include "atoll/iceberg/scan.h"
 #include "atoll/lake/system_tables.h"
@@ -20,12 +20,6 @@ using iceberg::Type;
 constexpr int kAttempts = 10;
 constexpr char kTablesStage[] = "atoll_stats_tables_stage";
 constexpr char kColumnsStage[] = "atoll_stats_columns_stage";
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 const std::vector<SystemColumn>& TableColumns() {
   static const std::vector<SystemColumn> kColumns = {
@@ -306,7 +300,7 @@ Result<std::vector<std::string>> CurrentDataFiles(const iceberg::Table& table) {
 
 Result<StatsReport> RecordLakeStats(const Lake& lake, const LakeTables& tables,
                                     engine::Engine& engine, const StatsOptions& options) {
-  const int64_t now_ms = options.now_ms != 0 ? options.now_ms : NowMs();
+  const int64_t now_ms = options.now_ms != 0 ? options.now_ms : SystemNowMs();
   StatsReport report;
   ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::TableIdentifier> ids, ListLakeTables(tables));
 

@@ -1,12 +1,9 @@
 #include "atoll/lake/work_session.h"
 
-#include <filesystem>
-
-#include "atoll/storage/open_store.h"
+#include "atoll/common/local_fs.h"
+#include "atoll/engine/serve_stores.h"
 
 namespace atl::lake {
-
-namespace fs = std::filesystem;
 
 Result<std::unique_ptr<WorkSession>> WorkSession::Open(const Lake& lake,
                                                        const std::string& work_dir, int threads,
@@ -16,9 +13,7 @@ Result<std::unique_ptr<WorkSession>> WorkSession::Open(const Lake& lake,
     ATOLL_ASSIGN_OR_RETURN(s->scratch_, ScratchDir::Create(name));
     s->dir_ = s->scratch_.path();
   } else {
-    std::error_code ec;
-    fs::create_directories(work_dir, ec);
-    if (ec) return IOError("creating ", work_dir, ": ", ec.message());
+    ATOLL_RETURN_NOT_OK(CreateDirectories(work_dir));
     s->dir_ = work_dir;
   }
   engine::EngineOptions eo;
@@ -27,21 +22,7 @@ Result<std::unique_ptr<WorkSession>> WorkSession::Open(const Lake& lake,
   eo.temp_directory = s->dir_ + "/duckdb";
   eo.upload_buffer_directory = s->dir_;
   ATOLL_ASSIGN_OR_RETURN(s->engine_, engine::Engine::Open(eo));
-  const std::string& root = lake.root_uri();
-  size_t scheme_end = root.find("://");
-  if (scheme_end != std::string::npos) {
-    std::string scheme = root.substr(0, scheme_end + 3);
-    std::shared_ptr<storage::Store> lake_store = lake.shared_store();
-    ATOLL_RETURN_NOT_OK(s->engine_->RegisterStores(
-        scheme,
-        [scheme, root,
-         lake_store](std::string_view bucket) -> Result<std::shared_ptr<storage::Store>> {
-          if (StrCat(scheme, bucket) == root) return lake_store;
-          ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store,
-                                 storage::OpenStore(StrCat(scheme, bucket)));
-          return std::shared_ptr<storage::Store>(std::move(store));
-        }));
-  }
+  ATOLL_RETURN_NOT_OK(engine::ServeStoresOf(*s->engine_, lake.root_uri(), lake.shared_store()));
   return s;
 }
 

@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <filesystem>
 
+#include "atoll/common/local_fs.h"
+#include "atoll/engine/serve_stores.h"
 #include "atoll/storage/open_store.h"
 
 namespace atl::snapshot {
@@ -17,13 +19,11 @@ Result<Bucket> Bucket::Sub(std::string_view prefix) const { return OpenBucket(Ur
 
 Result<Bucket> OpenBucket(std::string_view uri) {
   std::string text(uri);
-  if (text.rfind("file://", 0) == 0) text = text.substr(7);
+  if (text.starts_with("file://")) text = text.substr(7);
   while (text.size() > 1 && text.back() == '/') text.pop_back();
   Bucket b;
   if (text.find("://") == std::string::npos) {
-    std::error_code ec;
-    fs::create_directories(text, ec);
-    if (ec) return IOError("creating ", text, ": ", ec.message());
+    ATOLL_RETURN_NOT_OK(CreateDirectories(text));
     text = fs::absolute(text).lexically_normal().string();
     while (text.size() > 1 && text.back() == '/') text.pop_back();
   }
@@ -41,12 +41,7 @@ Result<std::unique_ptr<engine::Engine>> OpenSnapshotEngine(int threads,
   eo.temp_directory = scratch_dir + "/duckdb";
   eo.upload_buffer_directory = scratch_dir;
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> e, engine::Engine::Open(eo));
-  ATOLL_RETURN_NOT_OK(e->RegisterStores(
-      "s3://", [](std::string_view bucket) -> Result<std::shared_ptr<storage::Store>> {
-        ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> s,
-                               storage::OpenStore(StrCat("s3://", bucket)));
-        return std::shared_ptr<storage::Store>(std::move(s));
-      }));
+  ATOLL_RETURN_NOT_OK(engine::ServeStoresOf(*e, "s3://"));
   return e;
 }
 
@@ -88,9 +83,7 @@ Result<storage::ObjectInfo> UploadFile(storage::Store& store, std::string_view k
   ATOLL_ASSIGN_OR_RETURN_CTX(storage::ObjectInfo info, store.Put(key, body),
                              StrCat("uploading ", key));
   info.key = std::string(key);
-  std::error_code ec;
-  info.size = fs::file_size(path, ec);
-  if (ec) return IOError("sizing ", path, ": ", ec.message());
+  ATOLL_ASSIGN_OR_RETURN(info.size, LocalFileSize(path));
   return info;
 }
 

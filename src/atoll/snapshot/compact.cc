@@ -6,6 +6,7 @@
 #include <map>
 #include <set>
 
+#include "atoll/common/local_fs.h"
 #include "atoll/iceberg/literal.h"
 #include "atoll/iceberg/snapshot_files.h"
 #include "atoll/iceberg/transaction.h"
@@ -53,7 +54,7 @@ Result<int64_t> DeleteUnkept(storage::Store& store, const std::string& list_pref
   std::vector<std::string> doomed;
   for (const storage::ObjectInfo& o : objects) {
     const std::string name = o.key.substr(o.key.rfind('/') + 1);
-    if (name.rfind(name_prefix, 0) == 0 && !keep(o.key)) doomed.push_back(o.key);
+    if (name.starts_with(name_prefix) && !keep(o.key)) doomed.push_back(o.key);
   }
   if (doomed.empty()) return 0;
   ATOLL_RETURN_NOT_OK_CTX(store.DeleteMany(doomed), StrCat("deleting ", what));
@@ -286,9 +287,7 @@ Result<Json> CompactHive(const RunConfig& config, engine::Engine& e, int64_t j,
   const std::string dir = partition.empty() ? "" : partition + "/";
   const std::string prefix = OutputPrefix(config, j);  // names rewritten by every attempt
   const std::string out = scratch + "/out";
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  if (ec) return IOError("creating ", out, ": ", ec.message());
+  ATOLL_RETURN_NOT_OK(CreateDirectories(out));
   for (size_t k = 0; k < queries.size(); ++k) {
     ATOLL_RETURN_NOT_OK(
         e.Execute(StrCat("COPY (", queries[k], ") TO ", QuoteString(StrCat(out, "/s", k)),

@@ -7,6 +7,7 @@
 #include <set>
 
 #include "atoll/snapshot/report_json.h"
+#include "atoll/common/local_fs.h"
 
 namespace atl::snapshot {
 
@@ -87,8 +88,7 @@ Status WriteFileManifest(engine::Engine& engine, const Bucket& bucket, std::stri
                                     "AS n_record, NULL AS partition) WHERE false")
                            : StrCat("SELECT ", cols, " FROM (VALUES ", rows,
                                     ") t(uri, etag, size, n_record, partition)");
-  std::error_code ec;
-  fs::create_directories(scratch, ec);
+  ATOLL_RETURN_NOT_OK(CreateDirectories(scratch));
   const std::string local =
       StrCat(scratch, "/manifest-data-", std::to_string(files.size()), ".parquet");
   ATOLL_RETURN_NOT_OK_CTX(engine.Execute(StrCat("COPY (", select, ") TO ", QuoteString(local),
@@ -96,7 +96,8 @@ Status WriteFileManifest(engine::Engine& engine, const Bucket& bucket, std::stri
                           "writing a manifest-data file");
   const std::string prefix = dir.empty() ? std::string() : StrCat(dir, "/");
   ATOLL_RETURN_NOT_OK(UploadFile(*bucket.store, prefix + std::string(kDataName), local).status());
-  fs::remove(local, ec);
+  std::error_code ignored;  // a file left behind goes with the scratch directory
+  fs::remove(local, ignored);
   Json summary = ToJson(SummarizeFiles(files));
   for (auto it = extra.begin(); it != extra.end(); ++it) summary[it.key()] = it.value();
   return PutJson(*bucket.store, prefix + std::string(kSummaryName), summary);
@@ -143,8 +144,8 @@ Result<std::vector<FileEntry>> ScanSnapshotFiles(engine::Engine& engine,
                                                  std::string_view prefix_uri,
                                                  bool count_text_rows) {
   std::string uri(prefix_uri);
-  if (uri.find("://") == std::string::npos || uri.rfind("file://", 0) == 0) {
-    std::string path = uri.rfind("file://", 0) == 0 ? uri.substr(7) : uri;
+  if (uri.find("://") == std::string::npos || uri.starts_with("file://")) {
+    std::string path = uri.starts_with("file://") ? uri.substr(7) : uri;
     if (!fs::is_directory(path)) return NotFound("source folder ", uri, " does not exist");
   }
   ATOLL_ASSIGN_OR_RETURN(Bucket src, OpenBucket(uri));

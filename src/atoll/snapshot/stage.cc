@@ -3,6 +3,7 @@
 #include <map>
 #include <set>
 
+#include "atoll/common/local_fs.h"
 #include "atoll/snapshot/file_manifest.h"
 #include "atoll/snapshot/steps.h"
 
@@ -104,7 +105,7 @@ Result<StageReport> Stage(const Bucket& staging, int64_t index, const WorkerOpti
     partition_by += StrCat(partition_by.empty() ? "" : ", ", QuoteIdentifier(k));
   }
   const std::string out_dir = scratch->path() + "/out";
-  fs::create_directories(out_dir);
+  ATOLL_RETURN_NOT_OK(CreateDirectories(out_dir));
   if (rows_staged > 0) {
     const std::string copy =
         partition_by.empty()
@@ -152,7 +153,7 @@ Result<StageReport> Stage(const Bucket& staging, int64_t index, const WorkerOpti
   std::vector<std::string> stale;
   for (const storage::ObjectInfo& o : existing) {
     const std::string name = o.key.substr(o.key.rfind('/') + 1);
-    if (name.rfind(prefix, 0) == 0 && !new_keys.count(o.key)) stale.push_back(o.key);
+    if (name.starts_with(prefix) && !new_keys.count(o.key)) stale.push_back(o.key);
   }
   if (!stale.empty())
     ATOLL_RETURN_NOT_OK_CTX(staging.store->DeleteMany(stale), "deleting stale staging files");

@@ -2,10 +2,6 @@
 
 namespace atl::storage {
 
-namespace {
-bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-}  // namespace
-
 Result<ListPageBuilder> ListPageBuilder::Start(std::string_view prefix,
                                                const ListOptions& options) {
   ListPageBuilder b;
@@ -35,7 +31,7 @@ std::string_view ListPageBuilder::RollUp(std::string_view key) const {
 bool ListPageBuilder::SkippedByToken(std::string_view key) const {
   if (after_.empty() && !after_is_prefix_) return false;
   if (key <= after_) return true;
-  return after_is_prefix_ && StartsWith(key, after_);
+  return after_is_prefix_ && key.starts_with(after_);
 }
 
 bool ListPageBuilder::NeedsInfo(std::string_view key) const {

@@ -21,6 +21,7 @@
 #include <utility>
 #include <vector>
 
+#include "atoll/common/local_fs.h"
 #include "atoll/storage/list_page_builder.h"
 
 namespace atl::storage {
@@ -351,9 +352,8 @@ Result<std::unique_ptr<LocalStore>> LocalStore::Open(std::string root_dir, bool 
   if (::stat(root_dir.c_str(), &st) != 0) {
     if (errno != ENOENT || !create_if_missing)
       return ErrnoToStatus(errno, StrCat("opening local store ", root_dir));
-    std::error_code ec;
-    std::filesystem::create_directories(root_dir, ec);
-    if (ec) return IOError("creating local store directory ", root_dir, ": ", ec.message());
+    ATOLL_RETURN_NOT_OK(
+        CreateDirectories(root_dir).WithContext("creating the local store directory"));
     if (::stat(root_dir.c_str(), &st) != 0)
       return ErrnoToStatus(errno, StrCat("opening local store ", root_dir));
   }

@@ -1,23 +1,12 @@
 #include "atoll/storage/memory_store.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <random>
 
+#include "atoll/common/clock.h"
+
 namespace atl::storage {
-
-namespace {
-
-bool StartsWith(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-}  // namespace
 
 // ---- MemoryStore ----
 
@@ -83,7 +72,7 @@ Result<ObjectInfo> MemoryStore::Put(std::string_view key, const Body& body,
       }
       break;
   }
-  Object obj{std::move(data), NextEtagLocked(), NowMs()};
+  Object obj{std::move(data), NextEtagLocked(), SystemNowMs()};
   auto [pos, inserted] = objects_.insert_or_assign(std::string(key), std::move(obj));
   return InfoOf(pos->first, pos->second);
 }
@@ -92,7 +81,7 @@ Result<ListPage> MemoryStore::List(std::string_view prefix, const ListOptions& o
   ATOLL_ASSIGN_OR_RETURN(ListPageBuilder builder, ListPageBuilder::Start(prefix, options));
   std::lock_guard<std::mutex> lock(mu_);
   for (auto it = objects_.lower_bound(builder.seek_key()); it != objects_.end(); ++it) {
-    if (!StartsWith(it->first, prefix)) break;
+    if (!it->first.starts_with(prefix)) break;
     ObjectInfo info;
     if (builder.NeedsInfo(it->first))
       info = InfoOf(it->first, it->second);
@@ -117,7 +106,7 @@ Result<ObjectInfo> MemoryStore::Copy(std::string_view src, std::string_view dst)
   auto it = objects_.find(src);
   if (it == objects_.end())
     return NotFound("copy source '", src, "' does not exist in ", Describe());
-  Object obj{it->second.data, NextEtagLocked(), NowMs()};
+  Object obj{it->second.data, NextEtagLocked(), SystemNowMs()};
   auto [pos, inserted] = objects_.insert_or_assign(std::string(dst), std::move(obj));
   return InfoOf(pos->first, pos->second);
 }

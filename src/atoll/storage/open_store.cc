@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <system_error>
 
+#include "atoll/common/local_fs.h"
 #include "atoll/storage/local_store.h"
 #include "atoll/storage/prefix_store.h"
 #include "atoll/storage/s3/s3_store.h"
@@ -113,7 +114,7 @@ Result<std::unique_ptr<Store>> OpenLocal(const fs::path& dir, bool create_if_mis
 Result<fs::path> AbsolutePath(const std::string& path) {
   std::error_code ec;
   fs::path abs = fs::absolute(fs::path(path), ec);
-  if (ec) return IOError("resolving local path '", path, "': ", ec.message());
+  if (ec) return ErrorCodeToStatus(ec, StrCat("resolving local path '", path, "'"));
   abs = abs.lexically_normal();
   std::string s = abs.string();
   while (s.size() > 1 && s.back() == '/') s.pop_back();

@@ -11,11 +11,13 @@
 #include <iterator>
 #include <random>
 
+#include "atoll/common/local_fs.h"
 #include "atoll/engine/scalar_function.h"
 #include "atoll/iceberg/literal.h"
 #include "atoll/iceberg/murmur3.h"
 #include "atoll/iceberg/temporal.h"
 #include "atoll/iceberg/transform.h"
+#include "atoll/table/duckdb_types.h"
 
 namespace atl::table {
 
@@ -339,9 +341,7 @@ Result<std::vector<iceberg::DataFile>> CopyAndDescribe(
   for (int attempt = 0; attempt < 5; ++attempt) {
     if (local) {
       // DuckDB creates only the last directory level itself.
-      std::error_code ec;
-      std::filesystem::create_directories(std::filesystem::path(dir).parent_path(), ec);
-      if (ec) return IOError("creating directory for ", dir, ": ", ec.message());
+      ATOLL_RETURN_NOT_OK(CreateDirectories(std::filesystem::path(dir).parent_path().string()));
     }
     copied =
         engine.Query("COPY (" + select + ") TO " + QuoteString(dir) + " (" + copy_options + ")");
@@ -405,59 +405,6 @@ void ApplyWriteProperties(const std::map<std::string, std::string>& properties,
   }
 }
 
-Result<std::string> DuckDbTypeFor(const Type& type) {
-  switch (type.id()) {
-    case TypeId::kBoolean:
-      return std::string("BOOLEAN");
-    case TypeId::kInt:
-      return std::string("INTEGER");
-    case TypeId::kLong:
-      return std::string("BIGINT");
-    case TypeId::kFloat:
-      return std::string("FLOAT");
-    case TypeId::kDouble:
-      return std::string("DOUBLE");
-    case TypeId::kDecimal:
-      return "DECIMAL(" + Str(type.precision()) + "," + Str(type.scale()) + ")";
-    case TypeId::kDate:
-      return std::string("DATE");
-    case TypeId::kTime:
-      return std::string("TIME");
-    case TypeId::kTimestamp:
-      return std::string("TIMESTAMP");
-    case TypeId::kTimestampTz:
-      return std::string("TIMESTAMPTZ");
-    case TypeId::kTimestampNs:
-      return std::string("TIMESTAMP_NS");
-    case TypeId::kString:
-      return std::string("VARCHAR");
-    case TypeId::kUuid:
-      return std::string("UUID");
-    case TypeId::kBinary:
-      return std::string("BLOB");
-    case TypeId::kStruct: {
-      std::string out = "STRUCT(";
-      for (size_t i = 0; i < type.fields().size(); ++i) {
-        if (i > 0) out += ", ";
-        ATOLL_ASSIGN_OR_RETURN(std::string child, DuckDbTypeFor(*type.fields()[i].type));
-        out += QuoteIdentifier(type.fields()[i].name) + " " + child;
-      }
-      return out + ")";
-    }
-    case TypeId::kList: {
-      ATOLL_ASSIGN_OR_RETURN(std::string element, DuckDbTypeFor(*type.fields()[0].type));
-      return element + "[]";
-    }
-    case TypeId::kMap: {
-      ATOLL_ASSIGN_OR_RETURN(std::string key, DuckDbTypeFor(*type.fields()[0].type));
-      ATOLL_ASSIGN_OR_RETURN(std::string value, DuckDbTypeFor(*type.fields()[1].type));
-      return "MAP(" + key + ", " + value + ")";
-    }
-    default:
-      return NotSupported("the data writer cannot write Iceberg type ", type.ToString());
-  }
-}
-
 std::string FieldIdsOption(const iceberg::Schema& schema) {
   std::string out = "{";
   for (size_t i = 0; i < schema.fields().size(); ++i) {
@@ -485,7 +432,7 @@ Result<std::vector<iceberg::DataFile>> WriteDataFiles(engine::Engine& engine,
   // 1. Stage the converted rows and the partition values.
   std::string columns_ddl, copy_list;
   for (const NestedField& f : schema.fields()) {
-    ATOLL_ASSIGN_OR_RETURN(std::string type, DuckDbTypeFor(*f.type));
+    ATOLL_ASSIGN_OR_RETURN(std::string type, DuckDbType(*f.type, DuckDbTypeUse::kWrite));
     if (!columns_ddl.empty()) {
       columns_ddl += ", ";
       copy_list += ", ";
@@ -516,7 +463,7 @@ Result<std::vector<iceberg::DataFile>> WriteDataFiles(engine::Engine& engine,
     ATOLL_ASSIGN_OR_RETURN(std::string sql, TransformSql(pf.transform, path, *source->type));
     needs_hash |= pf.transform.kind() == TransformKind::kBucket;
     ATOLL_ASSIGN_OR_RETURN(TypePtr result, pf.transform.ResultType(source->type));
-    ATOLL_ASSIGN_OR_RETURN(std::string result_sql, DuckDbTypeFor(*result));
+    ATOLL_ASSIGN_OR_RETURN(std::string result_sql, DuckDbType(*result, DuckDbTypeUse::kWrite));
     std::string col = QuoteIdentifier("__p" + Str(static_cast<int64_t>(k)));
     columns_ddl += ", " + col + " " + result_sql;
     part_columns += (part_columns.empty() ? "" : ", ") + col;
@@ -549,7 +496,7 @@ Result<std::vector<iceberg::DataFile>> WriteDataFiles(engine::Engine& engine,
     }
     std::string select;
     for (const NestedField& f : schema.fields()) {
-      ATOLL_ASSIGN_OR_RETURN(std::string type, DuckDbTypeFor(*f.type));
+      ATOLL_ASSIGN_OR_RETURN(std::string type, DuckDbType(*f.type, DuckDbTypeUse::kWrite));
       std::string value = "CAST(src." + QuoteIdentifier(f.name) + " AS " + type + ")";
       if (f.required) {  // CASE evaluates error() only for the rows it selects
         value = "CASE WHEN " + value + " IS NULL THEN error(" +
@@ -568,7 +515,7 @@ Result<std::vector<iceberg::DataFile>> WriteDataFiles(engine::Engine& engine,
   // Converted columns first (as a subquery named q), so partition expressions see them.
   std::string converted;
   for (const NestedField& f : schema.fields()) {
-    ATOLL_ASSIGN_OR_RETURN(std::string type, DuckDbTypeFor(*f.type));
+    ATOLL_ASSIGN_OR_RETURN(std::string type, DuckDbType(*f.type, DuckDbTypeUse::kWrite));
     converted += (converted.empty() ? "" : ", ") + std::string("CAST(src.") +
                  QuoteIdentifier(f.name) + " AS " + type + ") AS " + QuoteIdentifier(f.name);
   }

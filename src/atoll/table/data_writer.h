@@ -10,11 +10,11 @@
 //
 // Columns: the query's columns are matched by name to the schema's top-level fields
 // (every field must be present; extra query columns are ignored) and CAST to the DuckDB
-// type of the Iceberg type (int -> INTEGER, long -> BIGINT, timestamptz -> TIMESTAMPTZ,
-// string -> VARCHAR, uuid -> UUID, binary -> BLOB, decimal(p,s) -> DECIMAL(p,s), structs
-// by field name, lists, maps). A failed cast or a NULL in a required top-level field is
-// kInvalidArgument. fixed(L), timestamp[tz]_ns with zone, unknown, variant and geo types
-// are kNotSupported (DuckDB cannot write them as Iceberg expects).
+// type of the Iceberg type (DuckDbType(type, kWrite) of duckdb_types.h: int -> INTEGER,
+// long -> BIGINT, timestamptz -> TIMESTAMPTZ, structs by field name, lists, maps). A failed
+// cast or a NULL in a required top-level field is kInvalidArgument. fixed(L), timestamptz_ns,
+// unknown, variant and geo types are kNotSupported (DuckDB cannot write them as Iceberg
+// expects).
 //
 // How: the converted rows and one column per partition field (the transform result, in
 // SQL) are first materialized in a DuckDB temporary table, so that the query runs once and
@@ -100,10 +100,6 @@ Result<std::vector<iceberg::DataFile>> WriteDataFiles(engine::Engine& engine,
                                                       const iceberg::PartitionSpec& spec,
                                                       std::string_view table_location,
                                                       const DataWriterOptions& options = {});
-
-// The DuckDB SQL type for an Iceberg type ("DECIMAL(9,2)", "STRUCT(\"a\" INTEGER)[]").
-// kNotSupported as above.
-Result<std::string> DuckDbTypeFor(const iceberg::Type& type);
 
 // The COPY option value mapping column names to `schema`'s field ids, e.g.
 // {'id': 1, 'tags': {__duckdb_field_id: 2, element: 3}}.

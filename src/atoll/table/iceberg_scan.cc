@@ -47,7 +47,7 @@ std::string Absolute(const std::string& root, std::string_view location) {
   if (location.empty() || location.front() == '/' || IsUri(location)) return std::string(location);
   std::string base = root;
   if (base.empty()) base = std::filesystem::current_path().string();
-  if (base.substr(0, 7) == "file://") base = base.substr(7);
+  if (base.starts_with("file://")) base = base.substr(7);
   if (!IsUri(base)) base = std::filesystem::absolute(base).lexically_normal().string();
   return iceberg::JoinLocation(base, location);
 }
@@ -121,7 +121,7 @@ class Call {
   Result<std::string> Readable(std::string_view location) {
     std::string mapped = io_.Map(location);
     std::string_view local = mapped;
-    if (local.substr(0, 7) == "file://") local.remove_prefix(7);
+    if (local.starts_with("file://")) local.remove_prefix(7);
     if (!local.empty() && local.front() == '/' && !IsUri(local)) {
       return std::filesystem::path(std::string(local)).lexically_normal().string();
     }

@@ -10,6 +10,7 @@
 #include "atoll/engine/engine.h"
 #include "atoll/iceberg/literal.h"
 #include "atoll/iceberg/name_mapping.h"
+#include "atoll/table/duckdb_types.h"
 
 namespace atl::table {
 
@@ -195,7 +196,8 @@ class Builder {
     for (const NestedField& f : plan_.schema.fields()) {
       ColumnSpec c;
       c.id = f.id;
-      ATOLL_ASSIGN_OR_RETURN_CTX(c.type, DuckDbType(*f.type), StrCat("column ", f.name));
+      ATOLL_ASSIGN_OR_RETURN_CTX(c.type, DuckDbType(*f.type, DuckDbTypeUse::kRead),
+                                 StrCat("column ", f.name));
       if (f.initial_default) {
         ATOLL_ASSIGN_OR_RETURN_CTX(c.initial_default, DefaultValueText(*f.type, *f.initial_default),
                                    StrCat("initial-default of column ", f.name));
@@ -451,67 +453,6 @@ class Builder {
 };
 
 }  // namespace
-
-Result<std::string> DuckDbType(const iceberg::Type& type) {
-  switch (type.id()) {
-    case TypeId::kUnknown:
-      return std::string("VARCHAR");
-    case TypeId::kBoolean:
-      return std::string("BOOLEAN");
-    case TypeId::kInt:
-      return std::string("INTEGER");
-    case TypeId::kLong:
-      return std::string("BIGINT");
-    case TypeId::kFloat:
-      return std::string("FLOAT");
-    case TypeId::kDouble:
-      return std::string("DOUBLE");
-    case TypeId::kDecimal:
-      return StrCat("DECIMAL(", type.precision(), ",", type.scale(), ")");
-    case TypeId::kDate:
-      return std::string("DATE");
-    case TypeId::kTime:
-      return std::string("TIME");
-    case TypeId::kTimestamp:
-      return std::string("TIMESTAMP");
-    case TypeId::kTimestampTz:
-      return std::string("TIMESTAMP WITH TIME ZONE");
-    case TypeId::kTimestampNs:
-      return std::string("TIMESTAMP_NS");
-    case TypeId::kTimestampTzNs:
-      return std::string("TIMESTAMP WITH TIME ZONE");
-    case TypeId::kString:
-      return std::string("VARCHAR");
-    case TypeId::kUuid:
-      return std::string("UUID");
-    case TypeId::kFixed:
-    case TypeId::kBinary:
-    case TypeId::kGeometry:
-    case TypeId::kGeography:
-      return std::string("BLOB");
-    case TypeId::kVariant:
-      return NotSupported("the variant type cannot be read yet");
-    case TypeId::kStruct: {
-      std::string out = "STRUCT(";
-      for (size_t i = 0; i < type.fields().size(); ++i) {
-        const NestedField& f = type.fields()[i];
-        ATOLL_ASSIGN_OR_RETURN(std::string t, DuckDbType(*f.type));
-        out += (i ? ", " : "") + QuoteIdentifier(f.name) + " " + t;
-      }
-      return out + ")";
-    }
-    case TypeId::kList: {
-      ATOLL_ASSIGN_OR_RETURN(std::string t, DuckDbType(*type.fields().at(0).type));
-      return t + "[]";
-    }
-    case TypeId::kMap: {
-      ATOLL_ASSIGN_OR_RETURN(std::string k, DuckDbType(*type.fields().at(0).type));
-      ATOLL_ASSIGN_OR_RETURN(std::string v, DuckDbType(*type.fields().at(1).type));
-      return "MAP(" + k + ", " + v + ")";
-    }
-  }
-  return Internal("unhandled Iceberg type ", type.ToString());
-}
 
 Result<std::optional<std::string>> DefaultValueText(const iceberg::Type& type, const Json& json) {
   if (json.is_null() || type.is_nested()) return std::optional<std::string>();

@@ -75,9 +75,6 @@ struct ScanSqlHooks {
 Result<std::string> BuildScanSql(const iceberg::ScanPlan& plan,
                                  const iceberg::TableMetadata& metadata, const ScanSqlHooks& hooks);
 
-// The DuckDB type for an Iceberg type ("INTEGER", "DECIMAL(9,2)", "STRUCT(\"a\" INTEGER)").
-Result<std::string> DuckDbType(const iceberg::Type& type);
-
 // The text DuckDB casts to a value of `type` from Appendix D's JSON single-value form
 // ("2024-01-02", "12.50", hex for binary -> "\x01\x02"); nullopt for JSON null or nested types.
 Result<std::optional<std::string>> DefaultValueText(const iceberg::Type& type,

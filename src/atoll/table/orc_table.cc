@@ -157,7 +157,7 @@ void AppendIds(const OrcColumn& c, const std::string& key, std::string* out) {
     *out += "__duckdb_field_id: " + std::to_string(*c.field_id);
     first = false;
   }
-  const bool is_struct = c.type.rfind("STRUCT(", 0) == 0;
+  const bool is_struct = c.type.starts_with("STRUCT(");
   for (const OrcColumn& child : c.children) {
     if (!HasIds(child)) continue;
     if (!first) *out += ", ";

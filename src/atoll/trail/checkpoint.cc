@@ -47,7 +47,7 @@ Result<std::string> ReadKeyFile(const std::string& path) {
   return ss.str();
 }
 
-bool IsPem(std::string_view text) { return text.substr(0, 10) == "-----BEGIN"; }
+bool IsPem(std::string_view text) { return text.starts_with("-----BEGIN"); }
 
 std::string Ed25519KeyId(EVP_PKEY* key) {
   unsigned char* der = nullptr;

@@ -1,9 +1,9 @@
 #include "atoll/trail/log.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cstdlib>
 
+#include "atoll/common/clock.h"
 #include "atoll/trail/segment.h"
 
 namespace atl::trail {
@@ -47,9 +47,7 @@ std::string Trail::CheckpointKey(uint64_t size) const {
 
 int64_t Trail::NowMs() const {
   if (options_.now_ms) return options_.now_ms();
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+  return SystemNowMs();
 }
 
 Result<uint64_t> Trail::Append(Record record) {

@@ -2,7 +2,8 @@
 
 #include <array>
 #include <cstring>
-#include <ctime>
+
+#include "atoll/common/clock.h"
 
 namespace atl::trail {
 namespace {
@@ -312,14 +313,7 @@ Result<Record> DecodeRecord(std::string_view bytes) {
 }
 
 std::string DescribeRecord(const Record& r) {
-  std::time_t secs = static_cast<std::time_t>(r.time_ms / 1000);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char when[96];
-  std::snprintf(when, sizeof(when), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(((r.time_ms % 1000) + 1000) % 1000));
-  std::string out = StrCat("#", r.sequence, " ", when, " ", RecordKindName(r.kind));
+  std::string out = StrCat("#", r.sequence, " ", IsoTimeMs(r.time_ms), " ", RecordKindName(r.kind));
   if (!r.table.empty()) out += StrCat(" ", r.table);
   if (!r.user.empty()) out += StrCat(" by ", r.user);
   if (!r.host.empty()) out += StrCat("@", r.host);

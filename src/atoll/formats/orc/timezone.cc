@@ -28,7 +28,7 @@ Result<std::shared_ptr<const TimeZone>> TimeZone::Load(std::string_view name,
                                                        const std::string& dir) {
   if (name == "UTC" || name == "GMT" || name == "Etc/UTC" || name == "Z") return Utc();
   // Fixed offsets as Java names them: "GMT+08:00", "UTC-5", "GMT+0530".
-  if (name.size() > 4 && (name.substr(0, 3) == "GMT" || name.substr(0, 3) == "UTC") &&
+  if (name.size() > 4 && (name.starts_with("GMT") || name.starts_with("UTC")) &&
       (name[3] == '+' || name[3] == '-')) {
     std::string digits;
     for (char c : name.substr(4)) {

@@ -75,7 +75,7 @@ size_t WriteHeader(char* data, size_t size, size_t nitems, void* userdata) {
   auto* state = static_cast<HeaderState*>(userdata);
   HeaderList* headers = state->headers;
   std::string_view line(data, size * nitems);
-  if (line.rfind("HTTP/", 0) == 0) {
+  if (line.starts_with("HTTP/")) {
     headers->clear();  // a new response (after "100 Continue" or a redirect)
     return size * nitems;
   }
