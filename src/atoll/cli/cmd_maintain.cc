@@ -7,7 +7,7 @@
 
 #include "atoll/cli/command.h"
 #include "atoll/cli/record_run.h"
-#include "atoll/iceberg/maintenance.h"
+#include "atoll/iceberg/commit/maintenance.h"
 #include "atoll/lake/event_log.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"

@@ -11,8 +11,8 @@
 
 #include "atoll/engine/engine.h"
 #include "atoll/engine/memory_limit.h"
-#include "atoll/iceberg/commit.h"
-#include "atoll/iceberg/schema_update.h"
+#include "atoll/iceberg/commit/commit.h"
+#include "atoll/iceberg/commit/schema_update.h"
 #include "atoll/lake/lake_tables.h"
 #include "atoll/lake/lake_trail.h"
 #include "atoll/lake/landing_schema.h"

@@ -9,8 +9,8 @@
 #include <set>
 
 #include "atoll/engine/appender.h"
-#include "atoll/iceberg/manifest.h"
-#include "atoll/iceberg/snapshot_files.h"
+#include "atoll/iceberg/commit/snapshot_files.h"
+#include "atoll/iceberg/manifest/manifest.h"
 #include "atoll/lake/system_tables.h"
 #include "atoll/lake/trail_check.h"
 #include "atoll/storage/open_store.h"

@@ -3,7 +3,7 @@
 #include <cctype>
 #include <set>
 
-#include "atoll/iceberg/schema_update.h"
+#include "atoll/iceberg/commit/schema_update.h"
 #include "atoll/lake/field_ids.h"
 
 namespace atl::lake {

@@ -6,9 +6,9 @@
 #include <map>
 #include <set>
 
+#include "atoll/iceberg/commit/snapshot_files.h"
+#include "atoll/iceberg/commit/transaction.h"
 #include "atoll/iceberg/literal.h"
-#include "atoll/iceberg/snapshot_files.h"
-#include "atoll/iceberg/transaction.h"
 #include "atoll/snapshot/data_file_json.h"
 #include "atoll/snapshot/file_manifest.h"
 #include "atoll/snapshot/steps.h"
