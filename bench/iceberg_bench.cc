@@ -19,9 +19,9 @@
 #include <string>
 #include <vector>
 
-#include "atoll/iceberg/memory_catalog.h"
-#include "atoll/iceberg/scan.h"
-#include "atoll/iceberg/table.h"
+#include "atoll/catalog/memory_catalog.h"
+#include "atoll/iceberg/commit/table.h"
+#include "atoll/iceberg/scan/scan.h"
 #include "bench_util.h"
 
 namespace atl::bench {
@@ -29,6 +29,7 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace atl::iceberg;
+using catalog::MemoryCatalog;
 
 struct Options {
   int files = 100000;

@@ -8,8 +8,8 @@
 
 #include <set>
 
-#include "atoll/iceberg/scan.h"
-#include "atoll/iceberg/table.h"
+#include "atoll/iceberg/commit/table.h"
+#include "atoll/iceberg/scan/scan.h"
 #include "catalog/catalog_behaviour.h"
 #include "testing/testing.h"
 

@@ -4,10 +4,10 @@
 #include <atomic>
 #include <random>
 
+#include "atoll/catalog/in_bucket_catalog.h"
+#include "atoll/catalog/memory_catalog.h"
 #include "atoll/catalog/postgres_catalog.h"
 #include "atoll/catalog/sqlite_catalog.h"
-#include "atoll/iceberg/in_bucket_catalog.h"
-#include "atoll/iceberg/memory_catalog.h"
 #include "atoll/storage/local_store.h"
 #include "atoll/storage/memory_store.h"
 #include "catalog/catalog_behaviour.h"
@@ -77,13 +77,13 @@ class MemoryEnv final : public CatalogEnv {
    private:
     std::shared_ptr<Catalog> inner_;
   };
-  std::shared_ptr<Catalog> catalog_ = std::make_shared<iceberg::MemoryCatalog>("mem://wh");
+  std::shared_ptr<Catalog> catalog_ = std::make_shared<catalog::MemoryCatalog>("mem://wh");
 };
 
 class InBucketMemoryEnv final : public CatalogEnv {
  public:
   Result<std::unique_ptr<Catalog>> Open() override {
-    ATOLL_ASSIGN_OR_RETURN(auto catalog, iceberg::InBucketCatalog::Open(store_, "lakes/sales"));
+    ATOLL_ASSIGN_OR_RETURN(auto catalog, catalog::InBucketCatalog::Open(store_, "lakes/sales"));
     return std::unique_ptr<Catalog>(std::move(catalog));
   }
 
@@ -96,7 +96,7 @@ class InBucketLocalEnv final : public CatalogEnv {
   Result<std::unique_ptr<Catalog>> Open() override {
     ATOLL_ASSIGN_OR_RETURN(std::shared_ptr<storage::Store> store,
                            storage::LocalStore::Open(dir_.path()));
-    ATOLL_ASSIGN_OR_RETURN(auto catalog, iceberg::InBucketCatalog::Open(store, ""));
+    ATOLL_ASSIGN_OR_RETURN(auto catalog, catalog::InBucketCatalog::Open(store, ""));
     return std::unique_ptr<Catalog>(std::move(catalog));
   }
   bool SupportsFork() const override { return true; }

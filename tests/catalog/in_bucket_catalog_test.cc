@@ -1,6 +1,6 @@
 // In-bucket catalog specifics: its layout, the order of the swap's requests, how store
 // failures map onto the swap contract, the probe refusing unsafe stores, rename marks.
-#include "atoll/iceberg/in_bucket_catalog.h"
+#include "atoll/catalog/in_bucket_catalog.h"
 
 #include <functional>
 #include <mutex>
@@ -13,6 +13,9 @@
 
 namespace atl::iceberg {
 namespace {
+
+using catalog::InBucketCatalog;
+using catalog::InBucketCatalogOptions;
 
 using ::atl::testing::IsError;
 using storage::MemoryStore;

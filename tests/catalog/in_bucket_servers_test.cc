@@ -1,12 +1,14 @@
 // The in-bucket catalog against the real S3 servers of the test command: neither honours
 // conditional writes (s3rver ignores them, Swift refuses them with 501), so Open must
 // refuse both with a message that points to the SQL catalogs.
-#include "atoll/iceberg/in_bucket_catalog.h"
+#include "atoll/catalog/in_bucket_catalog.h"
 #include "storage/s3_test_servers.h"
 #include "testing/testing.h"
 
 namespace atl::iceberg {
 namespace {
+
+using catalog::InBucketCatalog;
 
 using ::atl::testing::IsError;
 

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
-#include "atoll/iceberg/table.h"
+#include "atoll/iceberg/commit/table.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
 #include "cli/run_atoll.h"

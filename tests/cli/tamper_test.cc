@@ -11,7 +11,7 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "atoll/iceberg/manifest_list.h"
+#include "atoll/iceberg/manifest/manifest_list.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
 #include "atoll/trail/checkpoint.h"

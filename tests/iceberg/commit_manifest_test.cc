@@ -1,7 +1,7 @@
 // The fast manifest encoder writes the same bytes as WriteManifest, and reads back.
 #include <gtest/gtest.h>
 
-#include "atoll/iceberg/manifest_encoder.h"
+#include "atoll/iceberg/manifest/manifest_encoder.h"
 #include "table_test_util.h"
 #include "testing/testing.h"
 

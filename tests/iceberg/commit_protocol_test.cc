@@ -4,15 +4,19 @@
 
 #include <thread>
 
-#include "atoll/iceberg/in_bucket_catalog.h"
-#include "atoll/iceberg/maintenance.h"
-#include "atoll/iceberg/table.h"
+#include "atoll/catalog/in_bucket_catalog.h"
+#include "atoll/iceberg/commit/maintenance.h"
+#include "atoll/iceberg/commit/table.h"
 #include "atoll/storage/fault_store.h"
 #include "table_test_util.h"
 #include "testing/testing.h"
 
 namespace atl::iceberg {
 namespace {
+
+using catalog::InBucketCatalog;
+using catalog::InBucketCatalogOptions;
+using catalog::MemoryCatalog;
 
 using atl::testing::IsError;
 using namespace atl::iceberg::testing;

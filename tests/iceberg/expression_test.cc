@@ -1,4 +1,4 @@
-#include "atoll/iceberg/expression.h"
+#include "atoll/iceberg/scan/expression.h"
 
 #include <gtest/gtest.h>
 

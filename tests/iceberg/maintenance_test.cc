@@ -2,7 +2,7 @@
 // files only they reached deleted, orphan files removed after their grace period (in a
 // MemoryStore and in a local directory), and manifests rewritten without changing the
 // planned files.
-#include "atoll/iceberg/maintenance.h"
+#include "atoll/iceberg/commit/maintenance.h"
 
 #include <gtest/gtest.h>
 
@@ -11,14 +11,16 @@
 #include <filesystem>
 #include <thread>
 
-#include "atoll/iceberg/commit.h"
-#include "atoll/iceberg/scan.h"
-#include "atoll/iceberg/table_metadata_builder.h"
+#include "atoll/iceberg/commit/commit.h"
+#include "atoll/iceberg/commit/table_metadata_builder.h"
+#include "atoll/iceberg/scan/scan.h"
 #include "table_test_util.h"
 #include "testing/testing.h"
 
 namespace atl::iceberg {
 namespace {
+
+using catalog::MemoryCatalog;
 
 using atl::testing::IsError;
 using namespace atl::iceberg::testing;

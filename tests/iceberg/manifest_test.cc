@@ -1,4 +1,4 @@
-#include "atoll/iceberg/manifest.h"
+#include "atoll/iceberg/manifest/manifest.h"
 
 #include <gtest/gtest.h>
 
@@ -7,8 +7,8 @@
 #include <sstream>
 
 #include "atoll/formats/avro/reader.h"
-#include "atoll/iceberg/manifest_decoder.h"
-#include "atoll/iceberg/manifest_list.h"
+#include "atoll/iceberg/manifest/manifest_decoder.h"
+#include "atoll/iceberg/manifest/manifest_list.h"
 #include "atoll/iceberg/table_metadata.h"
 #include "testing/testing.h"
 

@@ -7,15 +7,17 @@
 
 #include <limits>
 
+#include "atoll/iceberg/commit/table.h"
 #include "atoll/iceberg/json_util.h"
-#include "atoll/iceberg/scan.h"
-#include "atoll/iceberg/table.h"
-#include "atoll/iceberg/table_folder.h"
+#include "atoll/iceberg/scan/scan.h"
+#include "atoll/iceberg/scan/table_folder.h"
 #include "table_test_util.h"
 #include "testing/testing.h"
 
 namespace atl::iceberg {
 namespace {
+
+using catalog::MemoryCatalog;
 
 using namespace atl::iceberg::testing;
 

@@ -1,4 +1,4 @@
-#include "atoll/iceberg/scan.h"
+#include "atoll/iceberg/scan/scan.h"
 
 #include <gtest/gtest.h>
 
@@ -7,8 +7,8 @@
 #include <filesystem>
 #include <set>
 
-#include "atoll/iceberg/puffin.h"
-#include "atoll/iceberg/table_folder.h"
+#include "atoll/iceberg/scan/puffin.h"
+#include "atoll/iceberg/scan/table_folder.h"
 #include "atoll/iceberg/temporal.h"
 #include "atoll/storage/memory_store.h"
 #include "testing/testing.h"

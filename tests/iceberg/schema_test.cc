@@ -2,8 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "atoll/iceberg/commit/schema_update.h"
 #include "atoll/iceberg/partition_spec.h"
-#include "atoll/iceberg/schema_update.h"
 #include "testing/testing.h"
 
 namespace atl::iceberg {

@@ -4,8 +4,8 @@
 
 #include <filesystem>
 
+#include "atoll/iceberg/commit/table_metadata_builder.h"
 #include "atoll/iceberg/name_mapping.h"
-#include "atoll/iceberg/table_metadata_builder.h"
 #include "testing/testing.h"
 
 namespace atl::iceberg {

@@ -2,13 +2,15 @@
 // MemoryStore; results are read back with ReadManifestList / ReadManifest.
 #include <gtest/gtest.h>
 
-#include "atoll/iceberg/expression.h"
-#include "atoll/iceberg/table.h"
+#include "atoll/iceberg/commit/table.h"
+#include "atoll/iceberg/scan/expression.h"
 #include "table_test_util.h"
 #include "testing/testing.h"
 
 namespace atl::iceberg {
 namespace {
+
+using catalog::MemoryCatalog;
 
 using atl::testing::IsError;
 using namespace atl::iceberg::testing;

@@ -8,11 +8,11 @@
 #include <string>
 #include <vector>
 
+#include "atoll/catalog/memory_catalog.h"
+#include "atoll/iceberg/commit/table.h"
 #include "atoll/iceberg/file_io.h"
-#include "atoll/iceberg/manifest.h"
-#include "atoll/iceberg/manifest_list.h"
-#include "atoll/iceberg/memory_catalog.h"
-#include "atoll/iceberg/table.h"
+#include "atoll/iceberg/manifest/manifest.h"
+#include "atoll/iceberg/manifest/manifest_list.h"
 #include "atoll/storage/memory_store.h"
 
 namespace atl::iceberg::testing {

@@ -20,10 +20,10 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "atoll/catalog/memory_catalog.h"
 #include "atoll/engine/engine.h"
-#include "atoll/iceberg/memory_catalog.h"
-#include "atoll/iceberg/scan.h"
-#include "atoll/iceberg/table.h"
+#include "atoll/iceberg/commit/table.h"
+#include "atoll/iceberg/scan/scan.h"
 #include "atoll/storage/local_store.h"
 #include "atoll/table/data_writer.h"
 #include "cli/run_atoll.h"
@@ -164,7 +164,7 @@ TEST(IcebirdInteropTest, IcebirdReadsTheRowsDuckDbReadsFromThePlannedFiles) {
                        storage::LocalStore::Open(dir.path()));
   auto io = std::make_shared<iceberg::FileIO>();
   io->Mount(prefix, std::shared_ptr<storage::Store>(std::move(local)));
-  auto catalog = std::make_shared<iceberg::MemoryCatalog>(prefix);
+  auto catalog = std::make_shared<catalog::MemoryCatalog>(prefix);
   ASSERT_OK(catalog->CreateNamespace({"db"}, {}));
   iceberg::CreateTableOptions options;
   options.schema = AllTypes();

@@ -9,7 +9,7 @@
 #include <optional>
 #include <string>
 
-#include "atoll/iceberg/table.h"
+#include "atoll/iceberg/commit/table.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
 #include "atoll/lake/lake_trail.h"

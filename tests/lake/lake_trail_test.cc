@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "atoll/engine/engine.h"
-#include "atoll/iceberg/schema_update.h"
+#include "atoll/iceberg/commit/schema_update.h"
 #include "atoll/trail/hash.h"
 #include "lake/lake_trail_fixture.h"
 #include "testing/testing.h"

@@ -7,7 +7,7 @@
 #include <filesystem>
 #include <memory>
 
-#include "atoll/iceberg/table.h"
+#include "atoll/iceberg/commit/table.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
 #include "testing/testing.h"

@@ -3,11 +3,11 @@
 // id (a renamed column still reads its values) and position deletes apply.
 #include <filesystem>
 
+#include "atoll/catalog/memory_catalog.h"
 #include "atoll/engine/engine.h"
 #include "atoll/formats/avro/schema.h"
 #include "atoll/formats/avro/writer.h"
-#include "atoll/iceberg/memory_catalog.h"
-#include "atoll/iceberg/table.h"
+#include "atoll/iceberg/commit/table.h"
 #include "atoll/table/avro_table.h"
 #include "atoll/table/iceberg_scan.h"
 #include "testing/testing.h"
@@ -95,7 +95,7 @@ TEST(AvroFieldIds, OptionCarriesNestedIds) {
 class AvroDataFiles : public ::testing::Test {
  protected:
   void SetUp() override {
-    auto catalog = std::make_shared<iceberg::MemoryCatalog>(dir_.path());
+    auto catalog = std::make_shared<catalog::MemoryCatalog>(dir_.path());
     ASSERT_OK(catalog->CreateNamespace({"db"}, {}));
     iceberg::CreateTableOptions co;
     co.schema = TableSchema();

@@ -5,7 +5,7 @@
 #include <sstream>
 
 #include "atoll/iceberg/literal.h"
-#include "atoll/iceberg/manifest.h"
+#include "atoll/iceberg/manifest/manifest.h"
 #include "atoll/iceberg/table_metadata.h"
 #include "testing/testing.h"
 

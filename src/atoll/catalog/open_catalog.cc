@@ -1,8 +1,8 @@
 #include "atoll/catalog/open_catalog.h"
 
+#include "atoll/catalog/in_bucket_catalog.h"
 #include "atoll/catalog/postgres_catalog.h"
 #include "atoll/catalog/sqlite_catalog.h"
-#include "atoll/iceberg/in_bucket_catalog.h"
 
 namespace atl::catalog {
 
@@ -46,12 +46,12 @@ Result<std::unique_ptr<iceberg::Catalog>> OpenCatalog(std::string_view uri,
   }
   switch (parsed.kind) {
     case CatalogKind::kInBucket: {
-      iceberg::InBucketCatalogOptions o;
+      catalog::InBucketCatalogOptions o;
       o.name = options.name;
       o.probe = options.probe;
       o.warehouse_uri = warehouse_uri;
       ATOLL_ASSIGN_OR_RETURN(auto catalog,
-                             iceberg::InBucketCatalog::Open(warehouse.store, warehouse.key, o));
+                             catalog::InBucketCatalog::Open(warehouse.store, warehouse.key, o));
       return std::unique_ptr<iceberg::Catalog>(std::move(catalog));
     }
     case CatalogKind::kSqlite:

@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "atoll/cli/command.h"
-#include "atoll/iceberg/maintenance.h"
+#include "atoll/iceberg/commit/maintenance.h"
 #include "atoll/lake/event_log.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"

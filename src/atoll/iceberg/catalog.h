@@ -1,8 +1,9 @@
 // Catalog: where a table's current metadata file is recorded, and the atomic swap that
-// commits a new one. One interface, three implementations:
-//   - InBucketCatalog (in_bucket_catalog.h, the default): pointer objects in the bucket,
-//     swapped with a conditional write;
-//   - SqliteCatalog and PostgresCatalog (src/atoll/catalog/): the tables of Iceberg's JDBC
+// commits a new one. One interface, four implementations
+// (all in src/atoll/catalog/; MemoryCatalog is the fourth, for tests):
+//   - InBucketCatalog (src/atoll/catalog/in_bucket_catalog.h, the default): pointer objects
+//     in the bucket, swapped with a conditional write;
+//   - SqliteCatalog and PostgresCatalog (also in src/atoll/catalog/): the tables of Iceberg's JDBC
 //     catalog (iceberg_tables, iceberg_namespace_properties), so other engines' SQL catalogs
 //     can open the same database.
 //

@@ -7,7 +7,7 @@
 #include <set>
 
 #include "atoll/catalog/open_catalog.h"
-#include "atoll/iceberg/scan.h"
+#include "atoll/iceberg/scan/scan.h"
 
 namespace atl::lake {
 

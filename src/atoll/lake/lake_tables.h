@@ -22,8 +22,8 @@
 
 #include "atoll/common/result.h"
 #include "atoll/iceberg/catalog.h"
+#include "atoll/iceberg/commit/table.h"
 #include "atoll/iceberg/file_io.h"
-#include "atoll/iceberg/table.h"
 #include "atoll/lake/lake.h"
 
 namespace atl::lake {

@@ -46,7 +46,7 @@
 
 #include "atoll/common/result.h"
 #include "atoll/engine/engine.h"
-#include "atoll/iceberg/table.h"
+#include "atoll/iceberg/commit/table.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
 #include "atoll/trail/log.h"

@@ -2,7 +2,7 @@
 
 #include <set>
 
-#include "atoll/iceberg/schema_update.h"
+#include "atoll/iceberg/commit/schema_update.h"
 #include "atoll/lake/field_ids.h"
 #include "atoll/table/duckdb_types.h"
 

@@ -26,8 +26,8 @@
 #include <vector>
 
 #include "atoll/common/result.h"
-#include "atoll/iceberg/maintenance.h"
-#include "atoll/iceberg/table.h"
+#include "atoll/iceberg/commit/maintenance.h"
+#include "atoll/iceberg/commit/table.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
 #include "atoll/trail/log.h"

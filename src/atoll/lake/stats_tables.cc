@@ -8,7 +8,7 @@
 
 #include "atoll/common/clock.h"
 #include "atoll/iceberg/literal.h"
-#include "atoll/iceberg/scan.h"
+#include "atoll/iceberg/scan/scan.h"
 #include "atoll/lake/system_tables.h"
 
 namespace atl::lake {

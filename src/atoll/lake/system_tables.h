@@ -30,8 +30,8 @@
 #include "atoll/common/result.h"
 #include "atoll/engine/appender.h"
 #include "atoll/engine/engine.h"
-#include "atoll/iceberg/table.h"
-#include "atoll/iceberg/transaction.h"
+#include "atoll/iceberg/commit/table.h"
+#include "atoll/iceberg/commit/transaction.h"
 #include "atoll/lake/lake_tables.h"
 #include "atoll/trail/log.h"
 

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <map>
 
-#include "atoll/iceberg/manifest.h"
-#include "atoll/iceberg/manifest_list.h"
+#include "atoll/iceberg/manifest/manifest.h"
+#include "atoll/iceberg/manifest/manifest_list.h"
 #include "atoll/lake/lake_trail.h"
 #include "atoll/trail/hash.h"
 

@@ -8,8 +8,6 @@
 
 #include "atoll/common/local_fs.h"
 #include "atoll/iceberg/literal.h"
-#include "atoll/iceberg/snapshot_files.h"
-#include "atoll/iceberg/transaction.h"
 #include "atoll/snapshot/data_file_json.h"
 #include "atoll/snapshot/file_manifest.h"
 #include "atoll/snapshot/steps.h"

@@ -12,7 +12,7 @@
 #pragma once
 
 #include "atoll/common/result.h"
-#include "atoll/iceberg/manifest.h"
+#include "atoll/iceberg/manifest/manifest.h"
 #include "atoll/iceberg/types.h"
 #include "atoll/snapshot/bucket.h"
 

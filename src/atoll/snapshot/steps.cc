@@ -8,7 +8,7 @@
 #include <chrono>
 #include <thread>
 
-#include "atoll/iceberg/table.h"
+#include "atoll/iceberg/commit/table.h"
 #include "atoll/lake/landing_schema.h"
 #include "atoll/snapshot/file_manifest.h"
 #include "atoll/snapshot/grouping.h"

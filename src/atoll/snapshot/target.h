@@ -10,7 +10,7 @@
 #include <string>
 
 #include "atoll/common/result.h"
-#include "atoll/iceberg/table.h"
+#include "atoll/iceberg/commit/table.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
 #include "atoll/snapshot/layout.h"

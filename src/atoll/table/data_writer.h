@@ -54,7 +54,7 @@
 
 #include "atoll/common/result.h"
 #include "atoll/engine/engine.h"
-#include "atoll/iceberg/manifest.h"
+#include "atoll/iceberg/manifest/manifest.h"
 #include "atoll/iceberg/partition_spec.h"
 #include "atoll/iceberg/schema.h"
 #include "atoll/table/parquet_metrics.h"

@@ -10,8 +10,8 @@
 
 #include "atoll/engine/table_function.h"
 #include "atoll/iceberg/file_io.h"
-#include "atoll/iceberg/scan.h"
-#include "atoll/iceberg/table_folder.h"
+#include "atoll/iceberg/scan/scan.h"
+#include "atoll/iceberg/scan/table_folder.h"
 #include "atoll/table/iceberg_scan_sql.h"
 #include "atoll/table/parquet_copy_cache.h"
 

@@ -43,8 +43,8 @@
 #include <vector>
 
 #include "atoll/common/result.h"
-#include "atoll/iceberg/manifest.h"
-#include "atoll/iceberg/scan.h"
+#include "atoll/iceberg/manifest/manifest.h"
+#include "atoll/iceberg/scan/scan.h"
 #include "atoll/iceberg/table_metadata.h"
 
 namespace atl::table {

@@ -44,7 +44,7 @@
 
 #include "atoll/common/result.h"
 #include "atoll/engine/engine.h"
-#include "atoll/iceberg/manifest.h"
+#include "atoll/iceberg/manifest/manifest.h"
 #include "atoll/iceberg/schema.h"
 
 namespace atl::table {
