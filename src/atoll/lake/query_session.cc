@@ -5,9 +5,9 @@
 #include <map>
 #include <vector>
 
+#include "atoll/engine/serve_stores.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
-#include "atoll/engine/serve_stores.h"
 #include "atoll/table/iceberg_scan.h"
 
 namespace atl::lake {

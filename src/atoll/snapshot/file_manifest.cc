@@ -6,8 +6,8 @@
 #include <map>
 #include <set>
 
-#include "atoll/snapshot/report_json.h"
 #include "atoll/common/local_fs.h"
+#include "atoll/snapshot/report_json.h"
 
 namespace atl::snapshot {
 
