@@ -8,11 +8,11 @@
 #include "atoll/cli/command.h"
 #include "atoll/cli/record_run.h"
 #include "atoll/iceberg/maintenance.h"
-#include "atoll/lake/event_log.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
-#include "atoll/lake/lake_trail.h"
-#include "atoll/lake/trail_check.h"
+#include "atoll/records/event_log.h"
+#include "atoll/records/lake_trail.h"
+#include "atoll/records/trail_check.h"
 
 namespace atl::cli {
 

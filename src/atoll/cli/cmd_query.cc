@@ -12,7 +12,7 @@
 #include "atoll/common/scratch_dir.h"
 #include "atoll/engine/engine.h"
 #include "atoll/lake/lake.h"
-#include "atoll/lake/saved_queries.h"
+#include "atoll/records/saved_queries.h"
 
 namespace atl::cli {
 

@@ -7,8 +7,8 @@
 
 #include "atoll/cli/command.h"
 #include "atoll/cli/record_run.h"
-#include "atoll/lake/event_log.h"
 #include "atoll/lake/lake.h"
+#include "atoll/records/event_log.h"
 #include "atoll/snapshot/emit.h"
 #include "atoll/snapshot/runner.h"
 #include "atoll/snapshot/steps.h"

@@ -10,7 +10,7 @@
 #include "atoll/engine/engine.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
-#include "atoll/lake/stats_tables.h"
+#include "atoll/records/stats_tables.h"
 
 namespace atl::cli {
 

@@ -3,9 +3,10 @@
 #include <memory>
 
 #include "atoll/lake/lake_tables.h"
-#include "atoll/lake/lake_trail.h"
-#include "atoll/lake/stats_tables.h"
 #include "atoll/lake/work_session.h"
+#include "atoll/records/audit_table.h"
+#include "atoll/records/lake_trail.h"
+#include "atoll/records/stats_tables.h"
 
 namespace atl::cli {
 

@@ -15,8 +15,8 @@
 #include <string>
 
 #include "atoll/cli/command.h"
-#include "atoll/lake/event_log.h"
 #include "atoll/lake/lake.h"
+#include "atoll/records/event_log.h"
 
 namespace atl::cli {
 

@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "atoll/lake/rejects.h"
+#include "atoll/common/clock.h"
 
 namespace atl::lake {
 
