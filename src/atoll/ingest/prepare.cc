@@ -2,13 +2,11 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
 #include <map>
 #include <memory>
-#include <nlohmann/json.hpp>
 #include <set>
 
 #include "atoll/engine/engine.h"
@@ -16,6 +14,8 @@
 #include "atoll/ingest/field_ids.h"
 #include "atoll/ingest/input_file.h"
 #include "atoll/ingest/json_guard.h"
+#include "atoll/ingest/lineage.h"
+#include "atoll/ingest/reader_sql.h"
 #include "atoll/ingest/rejects.h"
 #include "atoll/ingest/source_check.h"
 #include "atoll/lake/work_session.h"
@@ -25,7 +25,7 @@
 
 namespace atl::lake {
 
-// sql-names: SampleSize, TypeStruct, parts, field_ids
+// sql-names: SampleSize, parts, field_ids
 // (SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
 
 namespace {
@@ -51,36 +51,6 @@ struct LocalOutput {
   uint64_t size = 0;
 };
 
-// 128-bit FNV-1a style digest (two 64-bit lanes) of the batch's identity, as hex.
-std::string BatchHash(const std::vector<SourceFile>& sources) {
-  uint64_t a = 0xcbf29ce484222325ull, b = 0x84222325cbf29ce4ull;
-  auto mix = [&](std::string_view s) {
-    for (unsigned char c : s) {
-      a = (a ^ c) * 0x100000001b3ull;
-      b = (b ^ c) * 0x100000001b3ull + 0x9e3779b97f4a7c15ull;
-    }
-    a = (a ^ 0xff) * 0x100000001b3ull;
-    b = (b ^ 0xfe) * 0x100000001b3ull;
-  };
-  for (const SourceFile& s : sources) {
-    mix(s.key);
-    mix(std::to_string(s.size));
-    mix(s.etag);
-  }
-  char out[33];
-  std::snprintf(out, sizeof(out), "%016llx%016llx", static_cast<unsigned long long>(a),
-                static_cast<unsigned long long>(b));
-  return out;
-}
-
-std::string LineageJson(const std::vector<SourceFile>& sources) {
-  nlohmann::json list = nlohmann::json::array();
-  for (const SourceFile& s : sources)
-    list.push_back({{"key", s.key}, {"size", s.size}, {"etag", s.etag}});
-  return nlohmann::json{{"sources", list}}.dump(-1, ' ', false,
-                                                nlohmann::json::error_handler_t::replace);
-}
-
 // Errors that say something about the file's content (reject it) rather than about the
 // store or the machine (stop and report).
 bool IsDataError(const Status& st) {
@@ -100,14 +70,6 @@ bool IsDataError(const Status& st) {
 // transient kUnavailable is not: engine::IsMemoryLimitError).
 bool IsFileFault(const Status& st) { return IsDataError(st) || engine::IsMemoryLimitError(st); }
 
-std::string TypeStruct(const std::vector<std::pair<std::string, std::string>>& types) {
-  std::string out = "{";
-  for (size_t i = 0; i < types.size(); ++i) {
-    out += StrCat(i ? ", " : "", QuoteString(types[i].first), ": ", QuoteString(types[i].second));
-  }
-  return out + "}";
-}
-
 class TablePreparer {
  public:
   TablePreparer(const Lake& lake, std::string db, std::string table, const PrepareOptions& options,
@@ -116,10 +78,11 @@ class TablePreparer {
         settings_(lake.settings()),
         options_(options),
         engine_(engine),
-        work_dir_(std::move(work_dir)) {
+        work_dir_(std::move(work_dir)),
+        table_options_(settings_.OptionsFor(db, table)),
+        reader_sql_(table_options_, settings_.prepare.max_line_bytes) {
     report_.db = std::move(db);
     report_.table = std::move(table);
-    table_options_ = settings_.OptionsFor(report_.db, report_.table);
     prefix_ = Lake::TablePrefix(settings_.zones.prepare, report_.db, report_.table);
   }
 
@@ -405,169 +368,12 @@ class TablePreparer {
 
   // The table function reading local `paths` (all of format `format`) with the table's
   // options; several paths are combined by column name.
-  std::string ReaderSql(FileFormat format, const std::vector<std::string>& paths) const {
+  std::string TableReaderSql(FileFormat format, const std::vector<std::string>& paths) const {
     if (paths.size() == 1 && !full_sample_) {
       auto sniffed = sniffed_csv_.find(paths[0]);
       if (sniffed != sniffed_csv_.end()) return sniffed->second;
     }
-    const TableOptions& o = table_options_;
-    std::string list;
-    if (paths.size() == 1) {
-      list = QuoteString(paths[0]);
-    } else {
-      list = "[";
-      for (size_t i = 0; i < paths.size(); ++i)
-        list += StrCat(i ? ", " : "", QuoteString(paths[i]));
-      list += "], union_by_name=true";
-    }
-    switch (format) {
-      case FileFormat::kCsv:
-      case FileFormat::kTsv:
-        return StrCat("read_csv(", list, ", auto_detect=true, sample_size=", SampleSize(),
-                      CsvOptionsSql(format, /*with_types=*/true), ")");
-      case FileFormat::kJson:
-      case FileFormat::kNdjson: {
-        // "auto" reads both a JSON array and one document per line.
-        std::string args_sql = StrCat(
-            list, ", format=",
-            paths.size() == 1 && format == FileFormat::kNdjson ? "'newline_delimited'" : "'auto'",
-            ", sample_size=", SampleSize(),
-            ", maximum_object_size=", settings_.prepare.max_line_bytes);
-        if (o.timestamp_format)
-          args_sql += StrCat(", timestampformat=", QuoteString(*o.timestamp_format));
-        if (o.date_format) args_sql += StrCat(", dateformat=", QuoteString(*o.date_format));
-        if (!o.columns.empty()) args_sql += StrCat(", columns=", TypeStruct(o.columns));
-        return StrCat("read_json(", args_sql, ")");
-      }
-      case FileFormat::kParquet:
-        return StrCat("read_parquet(", list, ")");
-      default:
-        return "";
-    }
-  }
-
-  // The delimiter the table's options set (TSV: a tab), if any.
-  std::optional<std::string> SetDelimiter(FileFormat format) const {
-    std::optional<std::string> delim = table_options_.delimiter;
-    if (!delim && format == FileFormat::kTsv) delim = "\t";
-    if (delim && *delim == "\\t") delim = "\t";
-    return delim;
-  }
-
-  // read_csv options after the paths (", name=value" each) that do not depend on the
-  // sniffer: the table's options, every value quoted. The local files are never
-  // compressed (FetchToLocal decompressed them), whatever their names. buffer_size:
-  // DuckDB's default is 16 × max_line_size, which makes reading with a long line limit
-  // about twice as slow. `with_types`: also the types= option (not with columns=).
-  std::string CsvOptionsSql(FileFormat format, bool with_types) const {
-    const TableOptions& o = table_options_;
-    const uint64_t max_line = settings_.prepare.max_line_bytes;
-    std::string options_sql =
-        StrCat(", compression='none', max_line_size=", max_line,
-               ", buffer_size=", std::max<uint64_t>(uint64_t{32} << 20, 2 * max_line));
-    if (std::optional<std::string> delim = SetDelimiter(format))
-      options_sql += StrCat(", delim=", QuoteString(*delim));
-    if (o.header) options_sql += StrCat(", header=", *o.header ? "true" : "false");
-    if (o.quote) options_sql += StrCat(", quote=", QuoteString(*o.quote));
-    if (o.escape) options_sql += StrCat(", escape=", QuoteString(*o.escape));
-    if (o.null_string) options_sql += StrCat(", nullstr=", QuoteString(*o.null_string));
-    if (o.timestamp_format)
-      options_sql += StrCat(", timestampformat=", QuoteString(*o.timestamp_format));
-    if (o.date_format) options_sql += StrCat(", dateformat=", QuoteString(*o.date_format));
-    if (!o.columns.empty()) options_sql += StrCat(", columns=", TypeStruct(o.columns));
-    if (with_types && !o.column_types.empty())
-      options_sql += StrCat(", types=", TypeStruct(o.column_types));
-    return options_sql;
-  }
-
-  // Sniffs the CSV file at `path` once and returns a read_csv(...) call with what DuckDB
-  // detected as explicit options (auto_detect=false), so that the DESCRIBEs and the COPY
-  // that follow do not each sniff the file again. The call is built here from sniff_csv's
-  // structured columns, every value quoted and every type checked (IsTypeName): the
-  // header's names are data and never become SQL text (sniff_csv's Prompt is not used).
-  // An error when something detected does not fit; the caller then auto-detects.
-  Result<std::string> SniffedCsvReader(FileFormat format, const std::string& path) const {
-    const std::string quoted_path = QuoteString(path);
-    ATOLL_ASSIGN_OR_RETURN(
-        engine::QueryResult sniffed,
-        engine_.Query(StrCat("SELECT Delimiter, Quote, Escape, NewLineDelimiter, Comment, "
-                             "SkipRows, HasHeader, DateFormat, TimestampFormat, "
-                             "unnest(Columns, recursive := true) FROM sniff_csv(",
-                             quoted_path, ", sample_size=", SampleSize(),
-                             CsvOptionsSql(format, /*with_types=*/true), ")")));
-    if (sniffed.rows.empty() || sniffed.rows[0].size() != 11)
-      return InvalidArgument("sniff_csv found no columns");
-    const engine::Row& first = sniffed.rows[0];
-    auto text = [&](size_t i) -> Result<std::string> {
-      if (!first[i]) return InvalidArgument("sniff_csv left ", i, " unset");
-      // sniff_csv writes an unset quote, escape or comment character as "(empty)".
-      return *first[i] == "(empty)" ? std::string() : *first[i];
-    };
-    const TableOptions& o = table_options_;
-    std::string options_sql = CsvOptionsSql(format, /*with_types=*/false);
-    if (!SetDelimiter(format)) {
-      ATOLL_ASSIGN_OR_RETURN(std::string delim, text(0));
-      options_sql += StrCat(", delim=", QuoteString(delim));
-    }
-    if (!o.quote) {
-      ATOLL_ASSIGN_OR_RETURN(std::string quote, text(1));
-      options_sql += StrCat(", quote=", QuoteString(quote));
-    }
-    if (!o.escape) {
-      ATOLL_ASSIGN_OR_RETURN(std::string escape, text(2));
-      options_sql += StrCat(", escape=", QuoteString(escape));
-    }
-    ATOLL_ASSIGN_OR_RETURN(std::string new_line, text(3));
-    if (new_line == "\\n" || new_line == "\\r" || new_line == "\\r\\n")
-      options_sql += StrCat(", new_line=", QuoteString(new_line));
-    ATOLL_ASSIGN_OR_RETURN(std::string comment, text(4));
-    ATOLL_ASSIGN_OR_RETURN(std::string skip, text(5));
-    if (skip.empty() || skip.size() > 9 ||
-        skip.find_first_not_of("0123456789") != std::string::npos) {
-      return InvalidArgument("sniff_csv found an unexpected number of rows to skip");
-    }
-    options_sql += StrCat(", comment=", QuoteString(comment), ", skip=", std::stoll(skip));
-    if (!o.header) {
-      ATOLL_ASSIGN_OR_RETURN(std::string header, text(6));
-      if (header != "true" && header != "false")
-        return InvalidArgument("sniff_csv found no header flag");
-      options_sql += StrCat(", header=", header);
-    }
-    for (const auto& [i, set] : {std::pair<size_t, bool>{7, o.date_format.has_value()},
-                                 std::pair<size_t, bool>{8, o.timestamp_format.has_value()}}) {
-      if (set || !first[i]) continue;
-      options_sql +=
-          StrCat(i == 7 ? ", dateformat=" : ", timestampformat=", QuoteString(*first[i]));
-    }
-    std::vector<std::pair<std::string, std::string>> columns;
-    for (const engine::Row& row : sniffed.rows) {
-      if (!row[9] || !row[10]) return InvalidArgument("sniff_csv found a column without a name");
-      if (row[9]->find('\0') != std::string::npos)
-        return InvalidArgument("a column name holds a NUL character");
-      if (!engine::IsTypeName(*row[10]))
-        return InvalidArgument("sniff_csv found a column type that is not a type name");
-      columns.emplace_back(*row[9], *row[10]);
-    }
-    return StrCat("read_csv(", quoted_path, ", auto_detect=false", options_sql,
-                  ", columns=", TypeStruct(columns), ")");
-  }
-
-  // SELECT over `from`, casting the columns of `column_types` (CSV applies them itself).
-  std::string SelectSql(FileFormat format, const std::string& from) const {
-    const TableOptions& o = table_options_;
-    std::string select = "SELECT *";
-    const bool csv = format == FileFormat::kCsv || format == FileFormat::kTsv;
-    if (!csv && !o.column_types.empty()) {
-      select += " REPLACE (";
-      for (size_t i = 0; i < o.column_types.size(); ++i) {
-        // sql-checked: settings accept only types that pass engine::IsTypeName (settings.cc)
-        select +=
-            StrCat(i ? ", " : "", "CAST(", QuoteIdentifier(o.column_types[i].first), " AS ",
-                   o.column_types[i].second, ") AS ", QuoteIdentifier(o.column_types[i].first));
-      }
-      select += ")";
-    }
-    return StrCat(select, " FROM ", from);
+    return reader_sql_.Reader(format, paths, SampleSize());
   }
 
   Status BuildSelect(Input& in, const std::string& id) {
@@ -578,7 +384,7 @@ class TablePreparer {
       case FileFormat::kJson:
       case FileFormat::kNdjson:
       case FileFormat::kParquet:
-        from = ReaderSql(in.format, {in.local_path});
+        from = TableReaderSql(in.format, {in.local_path});
         break;
       case FileFormat::kAvro: {
         in.loaded_table = StrCat("atoll_avro_", id);
@@ -609,16 +415,17 @@ class TablePreparer {
     if (csv && !full_sample_ && table_options_.columns.empty()) {
       // Sniff once (see SniffedCsvReader). A file whose sniffed options do not bind keeps
       // the auto-detecting form (and fails below with DuckDB's message).
-      Result<std::string> sniffed = SniffedCsvReader(in.format, in.local_path);
+      Result<std::string> sniffed =
+          reader_sql_.SniffedCsvReader(engine_, in.format, in.local_path, SampleSize());
       if (sniffed.ok()) {
-        in.select_sql = SelectSql(in.format, *sniffed);
+        in.select_sql = reader_sql_.Select(in.format, *sniffed);
         if (engine_.Query(StrCat("DESCRIBE ", in.select_sql)).ok()) {
           sniffed_csv_[in.local_path] = *sniffed;
           return Status::OK();
         }
       }
     }
-    in.select_sql = SelectSql(in.format, from);
+    in.select_sql = reader_sql_.Select(in.format, from);
     // Bind now, so that files DuckDB cannot even open or sniff are rejected individually.
     Result<engine::QueryResult> described = engine_.Query(StrCat("DESCRIBE ", in.select_sql));
     if (!described.ok()) return described.status();
@@ -644,7 +451,7 @@ class TablePreparer {
       it->second.push_back(in->local_path);
     }
     for (const auto& [format, paths] : groups)
-      parts.push_back(SelectSql(format, ReaderSql(format, paths)));
+      parts.push_back(reader_sql_.Select(format, TableReaderSql(format, paths)));
     for (const Input* in : inputs) {
       if (!in->loaded_table.empty()) parts.push_back(in->select_sql);
     }
@@ -759,6 +566,7 @@ class TablePreparer {
   std::string work_dir_;
   std::string prefix_;
   TableOptions table_options_;
+  ReaderSql reader_sql_;  // reads files with table_options_
   TablePrepareReport report_;
   int next_id_ = 0;
   bool full_sample_ = false;

@@ -79,4 +79,11 @@ Result<std::vector<SourceFile>> DeleteUnchanged(storage::Store& store,
   return changed;
 }
 
+std::string GlobReason(std::string_view key) {
+  const size_t at = key.find_first_of("*?[]{}");
+  if (at == std::string_view::npos) return "";
+  return StrCat("the file name holds the glob character '", key.substr(at, 1),
+                "', which DuckDB would read as a pattern of other files; rename the file");
+}
+
 }  // namespace atl::lake

@@ -27,6 +27,8 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "atoll/common/result.h"
@@ -46,5 +48,10 @@ Result<std::vector<SourceFile>> ChangedSources(storage::Store& store,
 Result<std::vector<SourceFile>> DeleteUnchanged(storage::Store& store,
                                                 const std::vector<SourceFile>& sources,
                                                 size_t* deleted = nullptr);
+
+// DuckDB reads a path holding one of * ? [ ] { } as a glob pattern (read_parquet, on local
+// and s3:// paths alike), which could read other files than the one named. Such a load/
+// file is rejected with this reason; empty when `key` has none of them.
+std::string GlobReason(std::string_view key);
 
 }  // namespace atl::lake
