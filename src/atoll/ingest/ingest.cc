@@ -150,10 +150,11 @@ Result<IngestReport> Ingest(const Lake& lake, const IngestOptions& options) {
       report.tables.push_back(std::move(t));
       continue;
     }
-    Result<std::unique_ptr<Lease>> lease =
+    // Kept (renewed in the background) for as long as the table's run works.
+    Result<std::unique_ptr<KeptLease>> lease =
         options.use_lease
-            ? Lease::Acquire(lake.shared_store(), StrCat("ingest.", name), options.lease_ttl_ms)
-            : Result<std::unique_ptr<Lease>>(std::unique_ptr<Lease>());
+            ? KeptLease::Acquire(lake.shared_store(), StrCat("ingest.", name), options.lease_ttl_ms)
+            : Result<std::unique_ptr<KeptLease>>(std::unique_ptr<KeptLease>());
     if (!lease.ok()) {
       if (lease.status().code() == StatusCode::kAlreadyExists) {
         t.busy = true;
@@ -163,7 +164,7 @@ Result<IngestReport> Ingest(const Lake& lake, const IngestOptions& options) {
       report.tables.push_back(std::move(t));
       continue;
     }
-    Status st = IngestTable(lake, tables, *session, options, trail.get(), &t);
+    Status st = IngestTable(lake, tables, *session, options, trail.get(), lease->get(), &t);
     if (!st.ok()) t.error = st.message().empty() ? st.ToString() : st.message();
     report.tables.push_back(std::move(t));
   }

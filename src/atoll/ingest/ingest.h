@@ -84,6 +84,8 @@ struct IngestOptions {
   int threads = 2;  // DuckDB worker threads
   size_t max_files_per_commit = 5000;
   uint64_t max_bytes_per_commit = uint64_t{8} << 30;
+  // The table's lease (lease.h) expires this long after it was last renewed; a run renews
+  // it every third of that while it works (KeptLease), however long it works.
   int64_t lease_ttl_ms = 15 * 60 * 1000;
   // Take the table's lease (false only to test the commit validation on its own).
   bool use_lease = true;

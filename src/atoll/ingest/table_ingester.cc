@@ -68,8 +68,10 @@ struct LoadFile {
 class TableIngester {
  public:
   TableIngester(const Lake& lake, const LakeTables& tables, WorkSession& session,
-                const IngestOptions& options, trail::Trail* trail, TableIngestReport* report)
+                const IngestOptions& options, trail::Trail* trail, const KeptLease* lease,
+                TableIngestReport* report)
       : trail_(trail),
+        lease_(lease),
         lake_(lake),
         store_(lake.store()),
         settings_(lake.settings()),
@@ -109,12 +111,20 @@ class TableIngester {
         ATOLL_RETURN_NOT_OK(Backoff(round));
         continue;
       }
+      ATOLL_RETURN_NOT_OK(StillHeld());
       ATOLL_RETURN_NOT_OK(IngestBatch(std::move(batch)));
     }
     return Internal("ingest of ", report_.table_name, " did not finish after 1000 batches");
   }
 
  private:
+  // OK while this run still holds the table's lease (renewed in the background); its loss
+  // (another process took the table) stops the run before it writes more.
+  Status StillHeld() const {
+    if (lease_ == nullptr) return Status::OK();
+    return lease_->Check().WithContext(StrCat("stopping the ingest of ", report_.table_name));
+  }
+
   int64_t Now() const { return options_.now_ms ? options_.now_ms() : SystemNowMs(); }
 
   // Waits a little before listing again (another process is finishing a batch).
@@ -658,6 +668,10 @@ class TableIngester {
   Result<bool> CommitBatch(const std::vector<SourceFile>& files,
                            const std::vector<iceberg::DataFile>& data, const std::string& batch_id,
                            int64_t started) {
+    if (Status held = StillHeld(); !held.ok()) {
+      (void)DeleteDataFiles(data);
+      return held;
+    }
     // The ledger entry, before the commit.
     LedgerEntry entry;
     entry.batch_id = batch_id;
@@ -751,6 +765,7 @@ class TableIngester {
   }
 
   trail::Trail* trail_;
+  const KeptLease* lease_;  // null when leases are off
   const Lake& lake_;
   storage::Store& store_;
   const Settings& settings_;
@@ -771,8 +786,9 @@ class TableIngester {
 }  // namespace
 
 Status IngestTable(const Lake& lake, const LakeTables& tables, WorkSession& session,
-                   const IngestOptions& options, trail::Trail* trail, TableIngestReport* report) {
-  TableIngester ingester(lake, tables, session, options, trail, report);
+                   const IngestOptions& options, trail::Trail* trail, const KeptLease* lease,
+                   TableIngestReport* report) {
+  TableIngester ingester(lake, tables, session, options, trail, lease, report);
   return ingester.Run();
 }
 

@@ -4,7 +4,9 @@
 // (ledger.h), committed with validation against other processes' batches, recorded in the
 // trail and cleaned up; until load/ holds nothing this run can take.
 //
-// The caller holds the table's lease. Errors: a store, catalog or engine failure that stops
+// The caller holds the table's lease, kept renewed (`lease`, may be null when leases are
+// off); the run checks it before each batch and each commit and stops with its error once
+// it is lost (KeptLease::Check). Errors: a store, catalog or engine failure that stops
 // the table's run (each file's own faults are rejects, in `report`).
 // Thread safety: one run per table at a time in a process; `session`'s engine is used.
 #pragma once
@@ -13,6 +15,7 @@
 #include "atoll/ingest/ingest.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
+#include "atoll/lake/lease.h"
 #include "atoll/lake/work_session.h"
 #include "atoll/trail/log.h"
 
@@ -21,6 +24,7 @@ namespace atl::lake {
 // Ingests the table report->db / report->table (set by the caller) and fills `report`.
 // `trail` may be null (no trail records).
 Status IngestTable(const Lake& lake, const LakeTables& tables, WorkSession& session,
-                   const IngestOptions& options, trail::Trail* trail, TableIngestReport* report);
+                   const IngestOptions& options, trail::Trail* trail, const KeptLease* lease,
+                   TableIngestReport* report);
 
 }  // namespace atl::lake
