@@ -21,7 +21,7 @@
 #include <string>
 
 #include "atoll/engine/engine.h"
-#include "atoll/lake/ingest.h"
+#include "atoll/ingest/ingest.h"
 #include "atoll/lake/lake.h"
 #include "bench_util.h"
 

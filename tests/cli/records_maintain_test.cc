@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "cli/run_atoll.h"
-#include "lake/lake_trail_fixture.h"
+#include "records/lake_trail_fixture.h"
 #include "testing/testing.h"
 
 namespace atl::cli {

@@ -6,7 +6,7 @@
 
 #include "atoll/trail/checkpoint.h"
 #include "cli/run_atoll.h"
-#include "lake/lake_trail_fixture.h"
+#include "records/lake_trail_fixture.h"
 #include "testing/testing.h"
 
 namespace atl::cli {

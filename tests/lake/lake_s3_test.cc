@@ -3,8 +3,8 @@
 #include <cstdlib>
 
 #include "atoll/engine/engine.h"
+#include "atoll/ingest/prepare.h"
 #include "atoll/lake/lake.h"
-#include "atoll/lake/prepare.h"
 #include "storage/s3_test_servers.h"
 #include "testing/testing.h"
 

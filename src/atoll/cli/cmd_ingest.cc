@@ -13,12 +13,12 @@
 #include "atoll/cli/command.h"
 #include "atoll/common/clock.h"
 #include "atoll/common/progress.h"
-#include "atoll/lake/event_log.h"
-#include "atoll/lake/ingest.h"
+#include "atoll/ingest/ingest.h"
+#include "atoll/ingest/landing_check.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
-#include "atoll/lake/landing_check.h"
-#include "atoll/lake/record_run.h"
+#include "atoll/records/event_log.h"
+#include "atoll/records/record_run.h"
 
 namespace atl::cli {
 

@@ -6,12 +6,13 @@
 
 #include "atoll/cli/command.h"
 #include "atoll/iceberg/commit/maintenance.h"
-#include "atoll/lake/event_log.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
-#include "atoll/lake/lake_trail.h"
-#include "atoll/lake/maintain.h"
-#include "atoll/lake/record_run.h"
+#include "atoll/records/event_log.h"
+#include "atoll/records/lake_trail.h"
+#include "atoll/records/maintain.h"
+#include "atoll/records/record_run.h"
+#include "atoll/records/trail_check.h"
 
 namespace atl::cli {
 

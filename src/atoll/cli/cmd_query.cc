@@ -13,7 +13,7 @@
 #include "atoll/engine/engine.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/query_session.h"
-#include "atoll/lake/saved_queries.h"
+#include "atoll/records/saved_queries.h"
 
 namespace atl::cli {
 

@@ -6,9 +6,9 @@
 #include <sstream>
 
 #include "atoll/cli/command.h"
-#include "atoll/lake/event_log.h"
 #include "atoll/lake/lake.h"
-#include "atoll/lake/record_run.h"
+#include "atoll/records/event_log.h"
+#include "atoll/records/record_run.h"
 #include "atoll/snapshot/emit.h"
 #include "atoll/snapshot/report_json.h"
 #include "atoll/snapshot/runner.h"

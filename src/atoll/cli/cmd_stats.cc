@@ -11,7 +11,7 @@
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
 #include "atoll/lake/query_session.h"
-#include "atoll/lake/stats_tables.h"
+#include "atoll/records/stats_tables.h"
 
 namespace atl::cli {
 

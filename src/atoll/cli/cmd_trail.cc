@@ -11,8 +11,9 @@
 #include "atoll/engine/engine.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
-#include "atoll/lake/lake_trail.h"
-#include "atoll/lake/trail_check.h"
+#include "atoll/records/audit_table.h"
+#include "atoll/records/lake_trail.h"
+#include "atoll/records/trail_check.h"
 #include "atoll/trail/checkpoint.h"
 #include "atoll/trail/log.h"
 

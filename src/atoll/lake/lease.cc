@@ -3,12 +3,14 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <random>
 
-#include "atoll/lake/rejects.h"
+#include "atoll/common/clock.h"
 
 namespace atl::lake {
 
@@ -144,6 +146,64 @@ Status Lease::Release() {
   nlohmann::json doc = nlohmann::json::parse(*text, nullptr, false);
   if (!doc.is_object() || doc.value("owner", "") != owner_) return Status::OK();
   return storage::Delete(*store_, key_);
+}
+
+Result<std::unique_ptr<KeptLease>> KeptLease::Acquire(std::shared_ptr<storage::Store> store,
+                                                      std::string_view name, int64_t ttl_ms) {
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<Lease> lease,
+                         Lease::Acquire(std::move(store), name, ttl_ms));
+  return std::unique_ptr<KeptLease>(new KeptLease(std::move(lease), ttl_ms));
+}
+
+KeptLease::KeptLease(std::unique_ptr<Lease> lease, int64_t ttl_ms)
+    : lease_(std::move(lease)), ttl_ms_(ttl_ms), renewed_ms_(SystemNowMs()) {
+  thread_ = std::thread([this] { RenewUntilStopped(); });
+}
+
+KeptLease::~KeptLease() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  wake_.notify_all();
+  thread_.join();
+  (void)lease_->Release();
+}
+
+void KeptLease::RenewUntilStopped() {
+  const auto period = std::chrono::milliseconds(std::max<int64_t>(1, ttl_ms_ / 3));
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!wake_.wait_for(lock, period, [this] { return stop_; })) {
+    lock.unlock();
+    Status renewed = lease_->Renew();  // a store round trip: not under the lock
+    lock.lock();
+    if (renewed.ok()) {
+      renewed_ms_ = SystemNowMs();
+      ++renewals_;
+      last_error_ = Status::OK();
+    } else if (renewed.code() == StatusCode::kAlreadyExists) {
+      lost_ = std::move(renewed);
+      return;  // taken over: nothing left to renew
+    } else {
+      last_error_ = std::move(renewed);  // retried at the next tick
+    }
+  }
+}
+
+Status KeptLease::Check() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!lost_.ok()) return lost_;
+  if (SystemNowMs() - renewed_ms_ >= ttl_ms_) {
+    return Unavailable("the lease ", lease_->key(), " could not be renewed for ", ttl_ms_,
+                       " ms and may have expired",
+                       last_error_.ok() ? "" : StrCat(" (", last_error_.ToString(), ")"));
+  }
+  return Status::OK();
+}
+
+int64_t KeptLease::renewals() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return renewals_;
 }
 
 }  // namespace atl::lake

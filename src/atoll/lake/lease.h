@@ -12,14 +12,21 @@
 // that ignores them (s3rver) two processes may both hold a lease, and callers must keep a
 // second line of defence (ingest validates its commits, see ingest.h).
 //
+// A Lease expires `ttl_ms` after it was taken or last renewed: a holder that works longer
+// must renew it (Renew), or keep it with a KeptLease, which renews it from a background
+// thread for as long as the holder works.
+//
 // Thread safety: a Lease object is used by one thread; leases on different names are
-// independent.
+// independent. A KeptLease may be checked from any thread.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "atoll/common/result.h"
 #include "atoll/storage/store.h"
@@ -40,6 +47,7 @@ class Lease {
   Status Release();
 
   static std::string KeyFor(std::string_view name);
+  const std::string& key() const { return key_; }
 
  private:
   Lease(std::shared_ptr<storage::Store> store, std::string key, std::string owner, int64_t ttl_ms)
@@ -50,6 +58,42 @@ class Lease {
   std::string etag_;
   int64_t ttl_ms_;
   bool held_ = false;
+};
+
+// A lease kept while its holder works, however long that takes: a background thread renews
+// it every `ttl_ms / 3` (so one or two renewals may fail on a store hiccup before the lease
+// could expire). The holder calls Check() before each step that the lease protects (e.g.
+// each commit): OK while the lease is held; kAlreadyExists once a renewal found it taken
+// over (renewing stops then); the last renewal's error when no renewal succeeded for a
+// whole ttl (the lease may have expired). Destruction stops the thread and releases the
+// lease (best effort).
+class KeptLease {
+ public:
+  // Takes the lease `name` as Lease::Acquire does and starts renewing it.
+  static Result<std::unique_ptr<KeptLease>> Acquire(std::shared_ptr<storage::Store> store,
+                                                    std::string_view name, int64_t ttl_ms);
+  ~KeptLease();
+  KeptLease(const KeptLease&) = delete;
+  KeptLease& operator=(const KeptLease&) = delete;
+
+  Status Check() const;
+  // Renewals that succeeded so far.
+  int64_t renewals() const;
+
+ private:
+  KeptLease(std::unique_ptr<Lease> lease, int64_t ttl_ms);
+  void RenewUntilStopped();
+
+  std::unique_ptr<Lease> lease_;  // used by the renewing thread only, until it has stopped
+  const int64_t ttl_ms_;
+  mutable std::mutex mu_;
+  std::condition_variable wake_;
+  bool stop_ = false;       // guarded by mu_
+  Status lost_;             // guarded by mu_: kAlreadyExists once taken over
+  Status last_error_;       // guarded by mu_: the last renewal's store error
+  int64_t renewed_ms_ = 0;  // guarded by mu_: when the lease was last taken or renewed
+  int64_t renewals_ = 0;    // guarded by mu_
+  std::thread thread_;      // started last (it reads the members above)
 };
 
 }  // namespace atl::lake

@@ -9,7 +9,7 @@
 #include <thread>
 
 #include "atoll/iceberg/commit/table.h"
-#include "atoll/lake/landing_schema.h"
+#include "atoll/ingest/landing_schema.h"
 #include "atoll/snapshot/file_manifest.h"
 #include "atoll/snapshot/grouping.h"
 #include "atoll/snapshot/target.h"

@@ -2,7 +2,7 @@
 
 #include <cstdio>
 
-#include "atoll/lake/lake_trail.h"
+#include "atoll/records/lake_trail.h"
 
 namespace atl::snapshot {
 

@@ -1,0 +1,170 @@
+#include "atoll/records/maintain.h"
+
+#include <cstdint>
+#include <set>
+#include <utility>
+
+#include "atoll/records/lake_trail.h"
+#include "atoll/records/trail_check.h"
+
+namespace atl::lake {
+
+namespace {
+
+// Records the commit that made `table`'s current metadata in the trail (lake_trail.h).
+// The commit is durable whatever happens here, so a failure is only reported.
+Status RecordMaintenance(const MaintainOptions& options, const iceberg::Table& table,
+                         std::optional<int64_t> snapshot_before, trail::RecordKind kind,
+                         std::vector<std::pair<std::string, std::string>> fields) {
+  if (options.trail == nullptr || options.dry_run) return Status::OK();
+  ATOLL_ASSIGN_OR_RETURN(TableChange change,
+                         DescribeCommit(table, snapshot_before, options.command, kind));
+  change.fields = std::move(fields);
+  return RecordTableChange(*options.trail, change).status();
+}
+
+// Deletes `orphans` (listed from `table`'s current metadata) except the files a trail
+// record of the table newer than that metadata names: those belong to a commit the listing
+// did not see (or the catalog was rolled back). The records are read after the listing.
+// `orphans` keeps the deleted ones; returns how many were kept.
+Result<size_t> DeleteUnprotectedOrphans(trail::Trail& trail, const iceberg::Table& table,
+                                        std::vector<std::string>* orphans) {
+  trail::ShowFilter filter;
+  filter.table = table.id().ToString();
+  ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<trail::Record> records, trail.Show(filter),
+                             "reading the trail before deleting orphan files");
+  const std::set<std::string> named =
+      FilesNamedAfter(records, filter.table, table.metadata_location());
+  // Compare by store and key: listings and records may spell a location differently.
+  auto identity = [&](const std::string& location) -> Result<std::string> {
+    ATOLL_ASSIGN_OR_RETURN(iceberg::FileIO::Target t, table.io().Resolve(location));
+    return StrCat(reinterpret_cast<uintptr_t>(t.store.get()), "\n", t.key);
+  };
+  std::set<std::string> keep;
+  for (const std::string& location : named) {
+    Result<std::string> id = identity(location);
+    if (id.ok()) keep.insert(std::move(*id));
+  }
+  std::vector<std::string> removable;
+  for (const std::string& location : *orphans) {
+    ATOLL_ASSIGN_OR_RETURN(std::string id, identity(location));
+    if (!keep.count(id)) removable.push_back(location);
+  }
+  const size_t kept = orphans->size() - removable.size();
+  if (!removable.empty())
+    ATOLL_RETURN_NOT_OK_CTX(table.io().Delete(removable), "deleting orphan files");
+  *orphans = std::move(removable);
+  return kept;
+}
+
+}  // namespace
+
+const std::string& TableMaintenance::trail_error() const {
+  static const std::string kNone;
+  if (orphans && !orphans->trail_error.empty()) return orphans->trail_error;
+  if (rewrite && !rewrite->trail_error.empty()) return rewrite->trail_error;
+  if (expire && !expire->trail_error.empty()) return expire->trail_error;
+  return kNone;
+}
+
+TableMaintenance MaintainTable(const Lake& lake, const LakeTables& tables,
+                               const iceberg::TableIdentifier& id,
+                               const std::vector<iceberg::TableIdentifier>& all,
+                               MaintainOptions options) {
+  TableMaintenance result;
+  result.table = id.ToString();
+  auto fail = [&](const Status& st) {
+    const std::string name = "'" + result.table + "'";
+    result.status =
+        st.message().find(name) == std::string::npos ? st.WithContext("table " + name) : st;
+    return std::move(result);
+  };
+  // The trail never records its own zone's tables (lake_trail.h).
+  if (IsTrailZoneTable(lake, id)) options.trail = nullptr;
+  Result<iceberg::Table> loaded = LoadLakeTable(tables, id);
+  if (!loaded.ok()) return fail(loaded.status());
+  iceberg::Table& table = *loaded;
+
+  const std::optional<int64_t> snapshot_before = table.metadata().current_snapshot_id;
+  const std::string metadata_before = table.metadata_location();
+  Result<iceberg::ExpireResult> expired = iceberg::ExpireSnapshots(table, options.expire);
+  if (!expired.ok()) return fail(expired.status());
+  ExpireOutcome expire;
+  if (table.metadata_location() != metadata_before) {
+    std::string ids;
+    for (int64_t sid : expired->expired_snapshot_ids)
+      ids += (ids.empty() ? "" : ",") + std::to_string(sid);
+    Status st = RecordMaintenance(options, table, snapshot_before, trail::RecordKind::kExpire,
+                                  {{kMaintenanceField, "expire-snapshots"}, {"expired", ids}});
+    if (!st.ok()) expire.trail_error = st.message();
+  }
+  expire.expired = std::move(*expired);
+  expire.snapshots_left = static_cast<int64_t>(table.metadata().snapshots.size());
+  result.expire = std::move(expire);
+
+  if (options.rewrite) {
+    RewriteOutcome rewrite;
+    if (options.dry_run) {
+      rewrite.skipped_dry_run = true;
+    } else {
+      const std::optional<int64_t> before = table.metadata().current_snapshot_id;
+      Result<iceberg::RewriteManifestsResult> rewritten = iceberg::RewriteManifests(table);
+      if (!rewritten.ok()) return fail(rewritten.status());
+      if (rewritten->snapshot_id) {
+        Status st =
+            RecordMaintenance(options, table, before, trail::RecordKind::kCompaction,
+                              {{kMaintenanceField, "rewrite-manifests"},
+                               {"manifests_before", std::to_string(rewritten->manifests_before)},
+                               {"manifests_after", std::to_string(rewritten->manifests_after)}});
+        if (!st.ok()) rewrite.trail_error = st.message();
+      }
+      rewrite.rewritten = *rewritten;
+    }
+    result.rewrite = std::move(rewrite);
+  }
+
+  for (const iceberg::TableIdentifier& other : all) {
+    if (other.ToString() == result.table) continue;
+    Result<std::string> location = tables.catalog->DefaultTableLocation(other);
+    if (!location.ok()) return fail(location.status());
+    if (location->starts_with(table.location() + "/"))
+      options.orphans.exclude_locations.push_back(*location);
+  }
+  // With a trail, orphans are only listed here and deleted below, minus the files that a
+  // record newer than the metadata the listing worked from names (a concurrent commit).
+  const bool trail_guard = !options.dry_run && options.trail != nullptr;
+  if (trail_guard) options.orphans.dry_run = true;
+  Result<iceberg::OrphanResult> orphans = iceberg::RemoveOrphanFiles(table, options.orphans);
+  if (!orphans.ok()) return fail(orphans.status());
+  OrphanOutcome outcome;
+  if (trail_guard) {
+    Result<size_t> kept = DeleteUnprotectedOrphans(*options.trail, table, &orphans->orphans);
+    if (!kept.ok()) return fail(kept.status());
+    outcome.trail_protected = static_cast<int64_t>(*kept);
+  }
+  // Metadata files removed as orphans (fallen out of the metadata log) get a record, so
+  // that `atoll trail verify` accepts their absence (lake_trail.h, kMaintenanceField).
+  std::vector<trail::FileRef> removed_metadata;
+  for (const std::string& path : orphans->orphans) {
+    const std::string_view suffix = ".metadata.json";
+    if (path.size() > suffix.size() && path.ends_with(suffix))
+      removed_metadata.push_back({path, 0, ""});
+  }
+  if (!options.dry_run && options.trail != nullptr && !removed_metadata.empty()) {
+    TableChange change;
+    change.command = options.command;
+    change.table = result.table;
+    change.operation = trail::RecordKind::kExpire;
+    change.snapshot_before = table.metadata().current_snapshot_id;
+    change.snapshot_after = table.metadata().current_snapshot_id;
+    change.files_removed = std::move(removed_metadata);
+    change.fields = {{kMaintenanceField, "remove-orphan-files"}};
+    Result<uint64_t> recorded = RecordTableChange(*options.trail, change);
+    if (!recorded.ok()) outcome.trail_error = recorded.status().message();
+  }
+  outcome.orphans = std::move(*orphans);
+  result.orphans = std::move(outcome);
+  return result;
+}
+
+}  // namespace atl::lake
