@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "atoll/iceberg/commit.h"
@@ -299,7 +300,7 @@ TEST_F(MaintenanceTest, StatisticsFilesFollowTheirSnapshots) {
                             WrittenFiles*) -> Result<AttemptResult> {
     TableMetadata m = base;
     for (int64_t id : {first, second}) {
-      m.statistics.push_back(Json{{"snapshot-id", id},
+      m.statistics->push_back(Json{{"snapshot-id", id},
                                   {"statistics-path", stats(id)},
                                   {"file-size-in-bytes", 6},
                                   {"file-footer-size-in-bytes", 0},
@@ -312,7 +313,7 @@ TEST_F(MaintenanceTest, StatisticsFilesFollowTheirSnapshots) {
   ASSERT_OK(CommitWithRetries(*catalog_, *io_, kId, t.metadata(), t.metadata_location(), Env(),
                               add_stats));
   ASSERT_OK(t.Refresh());
-  ASSERT_EQ(t.metadata().statistics.size(), 2u);
+  ASSERT_EQ(t.metadata().statistics->size(), 2u);
 
   // Orphan removal keeps both statistics files.
   OrphanOptions orphans;
@@ -328,8 +329,8 @@ TEST_F(MaintenanceTest, StatisticsFilesFollowTheirSnapshots) {
   EXPECT_EQ(r.deleted_statistics_files, 1);
   EXPECT_FALSE(Exists(stats(first)));
   EXPECT_TRUE(Exists(stats(second)));
-  ASSERT_EQ(t.metadata().statistics.size(), 1u);
-  EXPECT_EQ(t.metadata().statistics[0]["snapshot-id"].get<int64_t>(), second);
+  ASSERT_EQ(t.metadata().statistics->size(), 1u);
+  EXPECT_EQ(t.metadata().statistics.get()[0]["snapshot-id"].get<int64_t>(), second);
 }
 
 TEST_F(MaintenanceTest, RemovesOrphansOlderThanTheGraceAndKeepsYoungOnesAndEveryReferencedFile) {
