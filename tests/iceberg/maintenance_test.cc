@@ -301,10 +301,10 @@ TEST_F(MaintenanceTest, StatisticsFilesFollowTheirSnapshots) {
     TableMetadata m = base;
     for (int64_t id : {first, second}) {
       m.statistics->push_back(Json{{"snapshot-id", id},
-                                  {"statistics-path", stats(id)},
-                                  {"file-size-in-bytes", 6},
-                                  {"file-footer-size-in-bytes", 0},
-                                  {"blob-metadata", Json::array()}});
+                                   {"statistics-path", stats(id)},
+                                   {"file-size-in-bytes", 6},
+                                   {"file-footer-size-in-bytes", 0},
+                                   {"blob-metadata", Json::array()}});
     }
     AttemptResult out;
     ATOLL_ASSIGN_OR_RETURN(out.metadata, TableMetadataBuilder(m).Build(2500, base_location));

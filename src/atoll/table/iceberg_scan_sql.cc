@@ -198,7 +198,8 @@ class Builder {
       c.id = f.id;
       ATOLL_ASSIGN_OR_RETURN_CTX(c.type, DuckDbType(*f.type), StrCat("column ", f.name));
       if (f.initial_default) {
-        ATOLL_ASSIGN_OR_RETURN_CTX(c.initial_default, DefaultValueText(*f.type, f.initial_default->get()),
+        ATOLL_ASSIGN_OR_RETURN_CTX(c.initial_default,
+                                   DefaultValueText(*f.type, f.initial_default->get()),
                                    StrCat("initial-default of column ", f.name));
       }
       if (mapping) {
