@@ -26,7 +26,8 @@ demo: build
 	@scripts/demo.sh $(BUILD)/src/atoll/cli/atoll
 
 # Every test: unit, integration (S3 servers on loopback, DuckDB, files on disk) and the
-# shortened slow sweeps, then the unit tests again under ASan + UBSan.
+# shortened slow sweeps, then the unit tests again under ASan + UBSan (that build compiles
+# only the unit tests and what they link: the target atoll_unit_tests).
 test: build
 	@scripts/test.sh $(BUILD)
 	@$(MAKE) --no-print-directory asan
@@ -36,7 +37,7 @@ unit: build
 
 asan: setup
 	@test -f $(ASAN_BUILD)/CMakeCache.txt || cmake -S . -B $(ASAN_BUILD) $(CMAKE_GEN) -DCMAKE_BUILD_TYPE=Debug -DATOLL_SANITIZE=ON -DATOLL_BUILD_BENCH=OFF
-	cmake --build $(ASAN_BUILD) -j $(JOBS)
+	cmake --build $(ASAN_BUILD) -j $(JOBS) --target atoll_unit_tests
 	cd $(ASAN_BUILD) && ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  ctest -L unit --output-on-failure -j $(JOBS)
 

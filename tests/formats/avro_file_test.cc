@@ -1,5 +1,7 @@
 // Avro object container files: writer → reader round trips for every codec, header
 // metadata, and rejection of damaged files.
+#include <nlohmann/json.hpp>
+
 #include "atoll/formats/avro/reader.h"
 #include "atoll/formats/avro/writer.h"
 #include "testing/testing.h"

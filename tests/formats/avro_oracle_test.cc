@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "atoll/formats/avro/reader.h"
 #include "testing/testing.h"

@@ -1,4 +1,6 @@
 // Avro schema parsing and JSON round trips, including Iceberg's extra attributes.
+#include <nlohmann/json.hpp>
+
 #include "atoll/formats/avro/schema.h"
 #include "testing/testing.h"
 
@@ -47,15 +49,16 @@ TEST(AvroSchemaTest, KeepsIcebergAttributesAndWritesThemBack) {
   EXPECT_EQ(root.FieldIndexById(2), 2);
   const Node& r2 = *root.fields[2].type;
   EXPECT_EQ(r2.full_name, "r2");
-  EXPECT_EQ(r2.fields[0].attributes["doc"], "Location URI");
+  EXPECT_EQ(r2.fields[0].attributes.get()["doc"], "Location URI");
   const Node& sizes = *r2.fields[1].type->branches[1];
   EXPECT_EQ(sizes.type, Type::kArray);
-  EXPECT_EQ(sizes.attributes["logicalType"], "map");
+  EXPECT_EQ(sizes.attributes.get()["logicalType"], "map");
   EXPECT_EQ(sizes.logical, LogicalType::kNone);  // not an Avro logical type: kept, not interpreted
   EXPECT_EQ(r2.fields[2].type->branches[1]->IntAttribute("element-id"), 133);
   EXPECT_EQ(r2.fields[3].type->IntAttribute("key-id"), 7);
   EXPECT_EQ(r2.fields[3].type->IntAttribute("value-id"), 8);
-  EXPECT_EQ(root.fields[1].default_value, Json(nullptr));
+  ASSERT_TRUE(root.fields[1].default_value.has_value());
+  EXPECT_EQ(root.fields[1].default_value->get(), Json(nullptr));
   EXPECT_EQ(root.fields[1].type->NullBranch(), 0);
 
   // Written back and parsed again, the schema is the same JSON, attributes included.
@@ -92,7 +95,7 @@ TEST(AvroSchemaTest, ResolvesNamesThroughNamespacesAndReferences) {
   EXPECT_EQ(root.fields[5].type->full_name, "Top");
   EXPECT_EQ(root.fields[6].type->full_name, "a.b.Inner");
   EXPECT_EQ(root.fields[6].type->fields[0].type, root.fields[0].type);
-  EXPECT_EQ(root.fields[6].type->attributes["aliases"], Json::array({"Old"}));
+  EXPECT_EQ(root.fields[6].type->attributes.get()["aliases"], Json::array({"Old"}));
   EXPECT_NE(s->FindNamed("c.Color"), nullptr);
 
   ASSERT_OK_AND_ASSIGN(auto again, Schema::Parse(s->ToString()));

@@ -1,6 +1,7 @@
 // Avro binary encoding and decoding of values, and their robustness against bad input.
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "atoll/formats/avro/decoder.h"
 #include "atoll/formats/avro/encoder.h"

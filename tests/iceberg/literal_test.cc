@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "atoll/iceberg/temporal.h"
 #include "testing/testing.h"

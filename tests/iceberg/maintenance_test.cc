@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <thread>
 
 #include "atoll/iceberg/commit/commit.h"
@@ -301,11 +302,11 @@ TEST_F(MaintenanceTest, StatisticsFilesFollowTheirSnapshots) {
                             WrittenFiles*) -> Result<AttemptResult> {
     TableMetadata m = base;
     for (int64_t id : {first, second}) {
-      m.statistics.push_back(Json{{"snapshot-id", id},
-                                  {"statistics-path", stats(id)},
-                                  {"file-size-in-bytes", 6},
-                                  {"file-footer-size-in-bytes", 0},
-                                  {"blob-metadata", Json::array()}});
+      m.statistics->push_back(Json{{"snapshot-id", id},
+                                   {"statistics-path", stats(id)},
+                                   {"file-size-in-bytes", 6},
+                                   {"file-footer-size-in-bytes", 0},
+                                   {"blob-metadata", Json::array()}});
     }
     AttemptResult out;
     ATOLL_ASSIGN_OR_RETURN(out.metadata, TableMetadataBuilder(m).Build(2500, base_location));
@@ -314,7 +315,7 @@ TEST_F(MaintenanceTest, StatisticsFilesFollowTheirSnapshots) {
   ASSERT_OK(CommitWithRetries(*catalog_, *io_, kId, t.metadata(), t.metadata_location(), Env(),
                               add_stats));
   ASSERT_OK(t.Refresh());
-  ASSERT_EQ(t.metadata().statistics.size(), 2u);
+  ASSERT_EQ(t.metadata().statistics->size(), 2u);
 
   // Orphan removal keeps both statistics files.
   OrphanOptions orphans;
@@ -330,8 +331,8 @@ TEST_F(MaintenanceTest, StatisticsFilesFollowTheirSnapshots) {
   EXPECT_EQ(r.deleted_statistics_files, 1);
   EXPECT_FALSE(Exists(stats(first)));
   EXPECT_TRUE(Exists(stats(second)));
-  ASSERT_EQ(t.metadata().statistics.size(), 1u);
-  EXPECT_EQ(t.metadata().statistics[0]["snapshot-id"].get<int64_t>(), second);
+  ASSERT_EQ(t.metadata().statistics->size(), 1u);
+  EXPECT_EQ(t.metadata().statistics.get()[0]["snapshot-id"].get<int64_t>(), second);
 }
 
 TEST_F(MaintenanceTest, RemovesOrphansOlderThanTheGraceAndKeepsYoungOnesAndEveryReferencedFile) {

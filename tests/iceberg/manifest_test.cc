@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "atoll/formats/avro/reader.h"
+#include "atoll/iceberg/json_util.h"
 #include "atoll/iceberg/manifest/manifest_decoder.h"
 #include "atoll/iceberg/manifest/manifest_list.h"
 #include "atoll/iceberg/table_metadata.h"

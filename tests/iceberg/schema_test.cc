@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "atoll/iceberg/commit/schema_update.h"
 #include "atoll/iceberg/partition_spec.h"
 #include "testing/testing.h"
@@ -117,7 +119,7 @@ TEST(SchemaUpdateTest, RejectsIncompatibleChangesWithPreciseErrors) {
               IsError(StatusCode::kInvalidArgument));
   ASSERT_OK_AND_ASSIGN(
       auto v3, SchemaUpdate(base, 9, 3).AddColumn("", "r", Type::Int(), {}, true, Json(7)).Apply());
-  EXPECT_EQ(v3.schema.FindFieldByName("r")->initial_default.value_or(Json()), Json(7));
+  EXPECT_EQ(v3.schema.FindFieldByName("r")->initial_default.value_or(JsonValue()).get(), Json(7));
 }
 
 TEST(PartitionSpecTest, PartitionTypeAndEvolutionKeepFieldIds) {

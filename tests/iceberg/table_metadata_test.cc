@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 
 #include "atoll/iceberg/commit/table_metadata_builder.h"
 #include "atoll/iceberg/name_mapping.h"
@@ -98,8 +99,8 @@ TEST(TableMetadataCorpusTest, V3RowLineageAndDefaultsAreKept) {
   ASSERT_OK_AND_ASSIGN(TableMetadata d, TableMetadata::Parse(testing::ReadFile(defaults)));
   const NestedField* dec = d.CurrentSchema()->FindFieldByName("col_decimal");
   ASSERT_NE(dec, nullptr);
-  EXPECT_EQ(dec->initial_default.value_or(Json()), Json("12345.00"));
-  ASSERT_OK_AND_ASSIGN(Literal lit, LiteralFromJson(dec->type, *dec->initial_default));
+  EXPECT_EQ(dec->initial_default.value_or(JsonValue()).get(), Json("12345.00"));
+  ASSERT_OK_AND_ASSIGN(Literal lit, LiteralFromJson(dec->type, dec->initial_default->get()));
   EXPECT_EQ(lit.decimal_value(), 1234500);
 }
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "atoll/iceberg/murmur3.h"
 #include "atoll/iceberg/partition_spec.h"
 #include "atoll/iceberg/temporal.h"

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "testing/testing.h"
 
 namespace atl::iceberg {
@@ -123,6 +125,27 @@ TEST(TypesTest, MinFormatVersionSpotsV3Types) {
   EXPECT_EQ(MinFormatVersion(*Type::Long()), 1);
   EXPECT_EQ(MinFormatVersion(*Type::Primitive(TypeId::kTimestampNs)), 3);
   EXPECT_EQ(MinFormatVersion(*Type::List(1, true, Type::Primitive(TypeId::kVariant))), 3);
+}
+
+// Defaults are held in a JsonValue (json_fwd.h): copies are deep, == compares the JSON,
+// and a moved-from field still holds a valid value.
+TEST(TypesTest, FieldDefaultsAreJsonValuesWithValueSemantics) {
+  NestedField a;
+  a.id = 1;
+  a.name = "n";
+  a.type = Type::Long();
+  a.initial_default = Json(7);
+  NestedField b = a;
+  EXPECT_EQ(a, b);
+  b.initial_default->get() = Json(8);
+  EXPECT_EQ(a.initial_default->get(), Json(7));
+  EXPECT_FALSE(a == b);
+  NestedField c = std::move(b);
+  EXPECT_EQ(c.initial_default->get(), Json(8));
+  JsonValue moved_from = std::move(*c.initial_default);
+  EXPECT_EQ(moved_from.get(), Json(8));
+  EXPECT_NO_THROW((void)c.initial_default->get().dump());
+  EXPECT_EQ(FieldToJson(a)["initial-default"], Json(7));
 }
 
 }  // namespace

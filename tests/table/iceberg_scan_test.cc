@@ -1,6 +1,7 @@
 // Table macros (engine/table_function.h) and the SQL of iceberg_scan built from hand-made
 // scan plans over Parquet files that DuckDB writes with field ids in a temporary directory.
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 
 #include "atoll/engine/engine.h"

@@ -2,6 +2,16 @@
 
 #include <limits>
 
+#include "atoll/common/json_box_impl.h"
+
+namespace atl {
+template class JsonBox<nlohmann::json>;
+}  // namespace atl
+
+namespace atl::iceberg {
+JsonValue EmptyJsonArray() { return JsonValue(Json::array()); }
+}  // namespace atl::iceberg
+
 namespace atl::iceberg::json {
 
 namespace {

@@ -17,10 +17,9 @@
 #include <vector>
 
 #include "atoll/common/result.h"
+#include "atoll/iceberg/json_fwd.h"
 
 namespace atl::iceberg {
-
-using Json = nlohmann::json;
 
 namespace json {
 

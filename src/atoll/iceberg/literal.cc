@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 
+#include "atoll/iceberg/json_util.h"
 #include "atoll/iceberg/temporal.h"
 
 namespace atl::iceberg {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "atoll/iceberg/json_util.h"
+
 namespace atl::iceberg {
 
 namespace {
@@ -69,6 +71,8 @@ const MappedField* NameMapping::Find(const std::vector<std::string>& path) const
 }
 
 Json NameMapping::ToJson() const { return FieldsToJson(fields); }
+
+std::string NameMapping::ToJsonString() const { return ToJson().dump(); }
 
 Result<NameMapping> NameMapping::FromJson(const Json& j) {
   ATOLL_ASSIGN_OR_RETURN(std::vector<MappedField> f, FieldsFromJson(j));

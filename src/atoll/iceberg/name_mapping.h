@@ -35,7 +35,7 @@ struct NameMapping {
   bool operator==(const NameMapping& o) const { return fields == o.fields; }
 
   Json ToJson() const;
-  std::string ToJsonString() const { return ToJson().dump(); }
+  std::string ToJsonString() const;  // ToJson() as compact text
   static Result<NameMapping> FromJson(const Json& json);
   static Result<NameMapping> Parse(std::string_view text);
   // The mapping of a schema's current names (list element "element", map "key"/"value").

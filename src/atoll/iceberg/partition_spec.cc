@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "atoll/iceberg/json_util.h"
+
 namespace atl::iceberg {
 
 bool PartitionField::operator==(const PartitionField& o) const {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include "atoll/iceberg/json_util.h"
+
 namespace atl::iceberg {
 
 Schema::Schema(int32_t schema_id, std::vector<NestedField> fields,

@@ -12,7 +12,7 @@
 #include <vector>
 
 #include "atoll/common/result.h"
-#include "atoll/iceberg/json_util.h"
+#include "atoll/iceberg/json_fwd.h"
 
 namespace atl::iceberg {
 

@@ -1,5 +1,7 @@
 #include "atoll/iceberg/sort_order.h"
 
+#include "atoll/iceberg/json_util.h"
+
 namespace atl::iceberg {
 
 Status SortOrder::Validate(const Schema& schema) const {

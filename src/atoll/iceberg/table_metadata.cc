@@ -330,9 +330,9 @@ Result<Json> TableMetadata::ToJson(int version) const {
   j["default-sort-order-id"] = default_sort_order_id;
   j["refs"] = Json::object();
   for (const auto& [name, ref] : refs) j["refs"][name] = ref.ToJson();
-  if (!statistics.empty()) j["statistics"] = statistics;
-  if (!partition_statistics.empty()) j["partition-statistics"] = partition_statistics;
-  if (!encryption_keys.empty()) j["encryption-keys"] = encryption_keys;
+  if (!statistics->empty()) j["statistics"] = statistics.get();
+  if (!partition_statistics->empty()) j["partition-statistics"] = partition_statistics.get();
+  if (!encryption_keys->empty()) j["encryption-keys"] = encryption_keys.get();
   if (version >= 3) j["next-row-id"] = next_row_id.value_or(0);
   return j;
 }

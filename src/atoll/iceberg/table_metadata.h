@@ -47,9 +47,9 @@ struct TableMetadata {
   int32_t default_sort_order_id = 0;
   std::map<std::string, SnapshotRef> refs;
   // Kept as read (lists of objects); written back unchanged when non-empty.
-  Json statistics = Json::array();
-  Json partition_statistics = Json::array();
-  Json encryption_keys = Json::array();
+  JsonValue statistics = EmptyJsonArray();
+  JsonValue partition_statistics = EmptyJsonArray();
+  JsonValue encryption_keys = EmptyJsonArray();
   std::optional<int64_t> next_row_id;  // v3 row lineage
 
   // Lookups; nullptr when absent.

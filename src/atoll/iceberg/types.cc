@@ -3,6 +3,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "atoll/iceberg/json_util.h"
 #include "atoll/iceberg/literal.h"
 
 namespace atl::iceberg {
@@ -253,8 +254,8 @@ Json FieldToJson(const NestedField& f) {
   j["required"] = f.required;
   j["type"] = TypeToJson(*f.type);
   if (f.doc) j["doc"] = *f.doc;
-  if (f.initial_default) j["initial-default"] = *f.initial_default;
-  if (f.write_default) j["write-default"] = *f.write_default;
+  if (f.initial_default) j["initial-default"] = f.initial_default->get();
+  if (f.write_default) j["write-default"] = f.write_default->get();
   return j;
 }
 
@@ -396,7 +397,7 @@ int MinFormatVersion(const Type& t) {
   int v = 1;
   for (const auto& f : t.fields()) {
     v = std::max(v, MinFormatVersion(*f.type));
-    if (f.initial_default && !f.initial_default->is_null()) v = 3;
+    if (f.initial_default && !f.initial_default->get().is_null()) v = 3;
   }
   return v;
 }

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "atoll/common/result.h"
-#include "atoll/iceberg/json_util.h"
+#include "atoll/iceberg/json_fwd.h"
 
 namespace atl::iceberg {
 
@@ -56,8 +56,8 @@ struct NestedField {
   TypePtr type;
   std::optional<std::string> doc;
   // Defaults in the JSON single-value form (Appendix D); validated against `type` on parse.
-  std::optional<Json> initial_default;
-  std::optional<Json> write_default;
+  std::optional<JsonValue> initial_default;
+  std::optional<JsonValue> write_default;
 
   bool operator==(const NestedField& other) const;
 };

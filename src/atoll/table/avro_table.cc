@@ -1,5 +1,6 @@
 #include "atoll/table/avro_table.h"
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <vector>
 
@@ -29,8 +30,8 @@ std::vector<size_t> NonNullBranches(const Node& u) {
 }
 
 bool AdjustToUtc(const Node& n) {
-  auto it = n.attributes.find("adjust-to-utc");
-  return it == n.attributes.end() || !it->is_boolean() || it->get<bool>();
+  auto it = n.attributes->find("adjust-to-utc");
+  return it == n.attributes->end() || !it->is_boolean() || it->get<bool>();
 }
 
 // A record without fields, or whose fields are all such records, holds no values (Iceberg

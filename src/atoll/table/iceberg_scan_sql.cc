@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "atoll/engine/engine.h"
+#include "atoll/iceberg/json_util.h"
 #include "atoll/iceberg/literal.h"
 #include "atoll/iceberg/name_mapping.h"
 #include "atoll/table/duckdb_types.h"
@@ -199,7 +200,8 @@ class Builder {
       ATOLL_ASSIGN_OR_RETURN_CTX(c.type, DuckDbType(*f.type, DuckDbTypeUse::kRead),
                                  StrCat("column ", f.name));
       if (f.initial_default) {
-        ATOLL_ASSIGN_OR_RETURN_CTX(c.initial_default, DefaultValueText(*f.type, *f.initial_default),
+        ATOLL_ASSIGN_OR_RETURN_CTX(c.initial_default,
+                                   DefaultValueText(*f.type, f.initial_default->get()),
                                    StrCat("initial-default of column ", f.name));
       }
       if (mapping) {

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <utility>
 
@@ -69,7 +70,7 @@ class SchemaParser {
     const std::string type = type_it->get<std::string>();
     if (auto p = Primitives().find(type); p != Primitives().end()) {
       Node* node = NewNode(p->second);
-      CopyAttributes(j, {"type"}, &node->attributes);
+      CopyAttributes(j, {"type"}, &node->attributes.get());
       ApplyLogicalType(node);
       return node;
     }
@@ -83,7 +84,7 @@ class SchemaParser {
       Node* node = NewNode(type == "array" ? Type::kArray : Type::kMap);
       ATOLL_ASSIGN_OR_RETURN(node->items,
                              Parse(*it, ns, StrCat(where, " ", type, " ", key), depth + 1));
-      CopyAttributes(j, {"type", key}, &node->attributes);
+      CopyAttributes(j, {"type", key}, &node->attributes.get());
       return node;
     }
     // {"type": "SomeName"} refers to a named type.
@@ -186,10 +187,10 @@ class SchemaParser {
                              Parse(*type_it, node->name_space,
                                    StrCat("field '", field.name, "' of ", here), depth + 1));
       if (auto d = fj.find("default"); d != fj.end()) field.default_value = *d;
-      CopyAttributes(fj, {"name", "type", "default"}, &field.attributes);
+      CopyAttributes(fj, {"name", "type", "default"}, &field.attributes.get());
       node->fields.push_back(std::move(field));
     }
-    CopyAttributes(j, {"type", "name", "namespace", "fields"}, &node->attributes);
+    CopyAttributes(j, {"type", "name", "namespace", "fields"}, &node->attributes.get());
     return node;
   }
 
@@ -213,7 +214,7 @@ class SchemaParser {
       }
       node->enum_default = d->get<std::string>();
     }
-    CopyAttributes(j, {"type", "name", "namespace", "symbols", "default"}, &node->attributes);
+    CopyAttributes(j, {"type", "name", "namespace", "symbols", "default"}, &node->attributes.get());
     return node;
   }
 
@@ -227,7 +228,7 @@ class SchemaParser {
                    "\"size\" is not an integer in [0, 2^30]");
     }
     node->fixed_size = size_it->get<size_t>();
-    CopyAttributes(j, {"type", "name", "namespace", "size"}, &node->attributes);
+    CopyAttributes(j, {"type", "name", "namespace", "size"}, &node->attributes.get());
     ApplyLogicalType(node);
     return node;
   }
@@ -250,20 +251,20 @@ class SchemaParser {
 
   // Interprets "logicalType"; leaves the node as its base type when invalid.
   static void ApplyLogicalType(Node* node) {
-    auto lt = node->attributes.find("logicalType");
-    if (lt == node->attributes.end() || !lt->is_string()) return;
+    auto lt = node->attributes->find("logicalType");
+    if (lt == node->attributes->end() || !lt->is_string()) return;
     const std::string name = lt->get<std::string>();
     const Type t = node->type;
     auto set_if = [&](bool ok, LogicalType l) {
       if (ok) node->logical = l;
     };
     if (name == "decimal") {
-      auto p = node->attributes.find("precision");
-      auto s = node->attributes.find("scale");
-      if (p == node->attributes.end() || !p->is_number_integer()) return;
+      auto p = node->attributes->find("precision");
+      auto s = node->attributes->find("scale");
+      if (p == node->attributes->end() || !p->is_number_integer()) return;
       int precision = p->get<int>();
       int scale = 0;
-      if (s != node->attributes.end()) {
+      if (s != node->attributes->end()) {
         if (!s->is_number_integer()) return;
         scale = s->get<int>();
       }

@@ -21,17 +21,23 @@
 
 #include <cstdint>
 #include <memory>
-#include <nlohmann/json.hpp>
+#include <nlohmann/json_fwd.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "atoll/common/json_box.h"
 #include "atoll/common/result.h"
 
 namespace atl::avro {
 
+// Json is incomplete here (json_fwd.hpp): a .cc that builds or reads Json values includes
+// <nlohmann/json.hpp>. JsonValue holds the JSON members of Field and Node.
 using Json = nlohmann::ordered_json;
+using JsonValue = JsonBox<Json>;
+// An empty JSON object, the default of `attributes`.
+JsonValue EmptyJsonObject();
 
 enum class Type {
   kNull,
@@ -73,8 +79,8 @@ struct Node;
 struct Field {
   std::string name;
   const Node* type = nullptr;
-  std::optional<Json> default_value;  // the JSON "default", when present
-  Json attributes = Json::object();   // everything else but name/type/default
+  std::optional<JsonValue> default_value;    // the JSON "default", when present
+  JsonValue attributes = EmptyJsonObject();  // everything else but name/type/default
 
   // The integer attribute `key` (e.g. "field-id"), if present and an integer.
   std::optional<int64_t> IntAttribute(std::string_view key) const;
@@ -101,7 +107,7 @@ struct Node {
   // Attributes the specification does not define for the type, plus the logical-type
   // attributes (logicalType, precision, scale) and doc/aliases. Not for primitives
   // written as a bare string ("long"), which have none.
-  Json attributes = Json::object();
+  JsonValue attributes = EmptyJsonObject();
 
   bool is_named() const {
     return type == Type::kRecord || type == Type::kEnum || type == Type::kFixed;
@@ -131,7 +137,7 @@ class Schema {
   // The schema as JSON, with every kept attribute; each named type is defined at its
   // first occurrence and referenced by full name afterwards.
   Json ToJson() const;
-  std::string ToString() const { return ToJson().dump(); }
+  std::string ToString() const;  // ToJson() as compact text
 
   // A named type by full name, or nullptr.
   const Node* FindNamed(std::string_view full_name) const;
@@ -146,3 +152,7 @@ class Schema {
 using SchemaPtr = std::shared_ptr<const Schema>;
 
 }  // namespace atl::avro
+
+namespace atl {
+extern template class JsonBox<nlohmann::ordered_json>;  // instantiated in avro/schema_json.cc
+}  // namespace atl

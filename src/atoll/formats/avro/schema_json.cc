@@ -1,9 +1,19 @@
 // Writing a Schema back to JSON, and the small Node/Field helpers (see schema.h).
+#include <nlohmann/json.hpp>
 #include <set>
 
+#include "atoll/common/json_box_impl.h"
 #include "atoll/formats/avro/schema.h"
 
+namespace atl {
+template class JsonBox<nlohmann::ordered_json>;
+}  // namespace atl
+
 namespace atl::avro {
+
+JsonValue EmptyJsonObject() { return JsonValue(Json::object()); }
+
+std::string Schema::ToString() const { return ToJson().dump(); }
 
 std::string_view TypeName(Type type) {
   switch (type) {
@@ -96,7 +106,7 @@ class JsonWriter {
         Json out = Json::object();
         out["type"] = TypeName(n.type);
         out[n.type == Type::kArray ? "items" : "values"] = Write(*n.items, ns);
-        Append(n.attributes, &out);
+        Append(n.attributes.get(), &out);
         return out;
       }
       case Type::kRecord:
@@ -104,10 +114,10 @@ class JsonWriter {
       case Type::kFixed:
         return WriteNamed(n, ns);
       default:
-        if (n.attributes.empty()) return std::string(TypeName(n.type));
+        if (n.attributes->empty()) return std::string(TypeName(n.type));
         Json out = Json::object();
         out["type"] = TypeName(n.type);
-        Append(n.attributes, &out);
+        Append(n.attributes.get(), &out);
         return out;
     }
   }
@@ -125,8 +135,8 @@ class JsonWriter {
         Json fj = Json::object();
         fj["name"] = f.name;
         fj["type"] = Write(*f.type, n.name_space);
-        if (f.default_value) fj["default"] = *f.default_value;
-        Append(f.attributes, &fj);
+        if (f.default_value) fj["default"] = f.default_value->get();
+        Append(f.attributes.get(), &fj);
         fields.push_back(std::move(fj));
       }
       out["fields"] = std::move(fields);
@@ -136,7 +146,7 @@ class JsonWriter {
     } else {
       out["size"] = n.fixed_size;
     }
-    Append(n.attributes, &out);
+    Append(n.attributes.get(), &out);
     return out;
   }
 
@@ -150,10 +160,10 @@ class JsonWriter {
 }  // namespace
 
 std::optional<int64_t> Field::IntAttribute(std::string_view key) const {
-  return IntIn(attributes, key);
+  return IntIn(attributes.get(), key);
 }
 std::optional<int64_t> Node::IntAttribute(std::string_view key) const {
-  return IntIn(attributes, key);
+  return IntIn(attributes.get(), key);
 }
 
 std::string_view Node::short_name() const {

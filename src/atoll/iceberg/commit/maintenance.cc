@@ -10,6 +10,7 @@
 #include <unordered_set>
 
 #include "atoll/common/parallel.h"
+#include "atoll/iceberg/json_util.h"
 #include "atoll/iceberg/manifest/manifest_merge.h"
 
 namespace atl::iceberg {
@@ -131,7 +132,7 @@ TableMetadata WithoutSnapshots(const TableMetadata& base, const std::set<int64_t
       m.snapshot_log.push_back(e);
     }
   }
-  for (Json* list : {&m.statistics, &m.partition_statistics}) {
+  for (Json* list : {&m.statistics.get(), &m.partition_statistics.get()}) {
     if (!list->is_array()) continue;
     Json kept = Json::array();
     for (const Json& e : *list) {
@@ -196,7 +197,7 @@ Status PlanExpiredFiles(const FileIO& io, const std::vector<Snapshot>& expired,
     }
   }
   std::set<std::string> stats_kept;
-  for (const Json* list : {&remaining.statistics, &remaining.partition_statistics}) {
+  for (const Json* list : {&remaining.statistics.get(), &remaining.partition_statistics.get()}) {
     for (std::string& p : StatisticsPaths(*list)) stats_kept.insert(std::move(p));
   }
   std::set<std::string> stats;
@@ -301,7 +302,7 @@ Result<OrphanResult> RemoveOrphanFiles(Table& table, const OrphanOptions& option
   std::vector<std::string> refs = {table.metadata_location(),
                                    JoinLocation(m.location, "metadata/version-hint.text")};
   for (const MetadataLogEntry& e : m.metadata_log) refs.push_back(e.metadata_file);
-  for (const Json* list : {&m.statistics, &m.partition_statistics}) {
+  for (const Json* list : {&m.statistics.get(), &m.partition_statistics.get()}) {
     for (std::string& p : StatisticsPaths(*list)) refs.push_back(std::move(p));
   }
   std::map<std::string, ManifestFile> manifests;

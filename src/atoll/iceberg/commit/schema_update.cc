@@ -1,5 +1,6 @@
 #include "atoll/iceberg/commit/schema_update.h"
 
+#include "atoll/iceberg/json_util.h"
 #include "atoll/iceberg/literal.h"
 
 namespace atl::iceberg {
@@ -44,7 +45,7 @@ std::optional<int32_t> SchemaUpdate::Resolve(const std::string& name, const char
 
 SchemaUpdate& SchemaUpdate::AddColumn(const std::string& parent, const std::string& name,
                                       TypePtr type, std::optional<std::string> doc, bool required,
-                                      std::optional<Json> initial_default) {
+                                      std::optional<JsonValue> initial_default) {
   additions_.push_back(Addition{parent, name, std::move(type), std::move(doc), required,
                                 std::move(initial_default)});
   return *this;
@@ -114,11 +115,11 @@ Result<std::vector<NestedField>> SchemaUpdate::Rebuild(const std::vector<NestedF
       if (existing.name == a.name)
         return InvalidArgument("cannot add column '", col, "': it already exists");
     }
-    if (a.required && !(a.initial_default && !a.initial_default->is_null())) {
+    if (a.required && !(a.initial_default && !a.initial_default->get().is_null())) {
       return InvalidArgument("cannot add required column '", col,
                              "' without a non-null initial default");
     }
-    if (a.initial_default && !a.initial_default->is_null() && format_version_ < 3) {
+    if (a.initial_default && !a.initial_default->get().is_null() && format_version_ < 3) {
       return InvalidArgument("cannot add column '", col,
                              "' with a default value: defaults need format version 3");
     }
@@ -130,7 +131,7 @@ Result<std::vector<NestedField>> SchemaUpdate::Rebuild(const std::vector<NestedF
     f.doc = a.doc;
     if (a.initial_default) {
       if (f.type->is_primitive()) {
-        Status st = LiteralFromJson(f.type, *a.initial_default).status();
+        Status st = LiteralFromJson(f.type, a.initial_default->get()).status();
         if (!st.ok())
           return InvalidArgument("cannot add column '", col, "': bad default: ", st.message());
       }

@@ -36,7 +36,7 @@ class SchemaUpdate {
   // (v3 only); defaults use the JSON single-value form.
   SchemaUpdate& AddColumn(const std::string& parent, const std::string& name, TypePtr type,
                           std::optional<std::string> doc = std::nullopt, bool required = false,
-                          std::optional<Json> initial_default = std::nullopt);
+                          std::optional<JsonValue> initial_default = std::nullopt);
   SchemaUpdate& RenameColumn(const std::string& name, const std::string& new_name);
   SchemaUpdate& UpdateColumnType(const std::string& name, TypePtr new_type);
   SchemaUpdate& MakeColumnOptional(const std::string& name);
@@ -51,7 +51,7 @@ class SchemaUpdate {
     TypePtr type;
     std::optional<std::string> doc;
     bool required;
-    std::optional<Json> initial_default;
+    std::optional<JsonValue> initial_default;
   };
   // Resolves a dotted name in the base schema; records an error when absent.
   std::optional<int32_t> Resolve(const std::string& name, const char* op);

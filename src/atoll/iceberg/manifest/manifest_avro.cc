@@ -1,5 +1,7 @@
 #include "atoll/iceberg/manifest/manifest_avro.h"
 
+#include "atoll/iceberg/json_util.h"
+
 namespace atl::iceberg::manifest_avro {
 
 Result<int> ParseFormatVersion(const std::optional<std::string>& header, std::string_view what) {
@@ -156,7 +158,7 @@ Result<TypePtr> TypeFromAvro(const Node& n) {
     case avro::Type::kInt:
       return n.logical == LogicalType::kDate ? iceberg::Type::Date() : iceberg::Type::Int();
     case avro::Type::kLong: {
-      bool utc = n.attributes.value("adjust-to-utc", false);
+      bool utc = n.attributes->value("adjust-to-utc", false);
       switch (n.logical) {
         case LogicalType::kTimeMicros:
           return iceberg::Type::Time();

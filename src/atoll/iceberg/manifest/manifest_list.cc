@@ -2,6 +2,7 @@
 
 #include "atoll/formats/avro/reader.h"
 #include "atoll/formats/avro/writer.h"
+#include "atoll/iceberg/json_util.h"
 #include "atoll/iceberg/manifest/manifest_avro.h"
 
 namespace atl::iceberg {
