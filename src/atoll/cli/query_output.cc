@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "atoll/engine/value_text.h"
+
 namespace atl::cli {
 
 namespace {
@@ -11,6 +13,7 @@ namespace {
 using engine::Column;
 using engine::Row;
 using engine::ValueKind;
+using engine::internal::AppendJsonString;
 
 // RFC 4180: quoted when it holds a comma, quote, CR or LF; NULL is an empty field.
 void AppendCsvField(const engine::Cell& cell, std::string* out) {
@@ -24,40 +27,6 @@ void AppendCsvField(const engine::Cell& cell, std::string* out) {
   for (char c : s) {
     if (c == '"') out->push_back('"');
     out->push_back(c);
-  }
-  out->push_back('"');
-}
-
-void AppendJsonString(std::string_view s, std::string* out) {
-  static const char* kHex = "0123456789abcdef";
-  out->push_back('"');
-  for (char c : s) {
-    auto u = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (u < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[u >> 4]);
-          out->push_back(kHex[u & 15]);
-        } else {
-          out->push_back(c);
-        }
-    }
   }
   out->push_back('"');
 }

@@ -45,7 +45,7 @@ void AppendUuid(uint64_t hi, uint64_t lo, std::string* out);
 void AppendBlob(std::string_view bytes, std::string* out);
 // A BIT string: the first byte counts the padding bits of the second.
 void AppendBits(std::string_view bytes, std::string* out);
-// `s` as a JSON string literal, quotes included.
+// `s` as a JSON string literal, quotes included (also the CLI's JSON output).
 void AppendJsonString(std::string_view s, std::string* out);
 
 }  // namespace atl::engine::internal

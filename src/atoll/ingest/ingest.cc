@@ -17,28 +17,33 @@
 
 namespace atl::lake {
 
-size_t IngestReport::files_loaded() const {
-  size_t n = 0;
-  for (const auto& t : tables) n += t.files_loaded;
+namespace {
+
+// The sum of `per_table` over the report's tables.
+template <typename T, typename F>
+T SumOver(const std::vector<TableIngestReport>& tables, F per_table) {
+  T n = 0;
+  for (const auto& t : tables) n += static_cast<T>(per_table(t));
   return n;
+}
+
+}  // namespace
+
+size_t IngestReport::files_loaded() const {
+  return SumOver<size_t>(tables, [](const auto& t) { return t.files_loaded; });
 }
 
 size_t IngestReport::files_rejected() const {
-  size_t n = 0;
-  for (const auto& t : tables) n += t.rejected.size() + t.prepared.rejected.size();
-  return n;
+  return SumOver<size_t>(
+      tables, [](const auto& t) { return t.rejected.size() + t.prepared.rejected.size(); });
 }
 
 int64_t IngestReport::rows() const {
-  int64_t n = 0;
-  for (const auto& t : tables) n += t.rows;
-  return n;
+  return SumOver<int64_t>(tables, [](const auto& t) { return t.rows; });
 }
 
 uint64_t IngestReport::source_bytes() const {
-  uint64_t n = 0;
-  for (const auto& t : tables) n += t.source_bytes;
-  return n;
+  return SumOver<uint64_t>(tables, [](const auto& t) { return t.source_bytes; });
 }
 
 bool IngestReport::ok() const {
@@ -49,9 +54,7 @@ bool IngestReport::ok() const {
 }
 
 size_t IngestReport::files_skipped() const {
-  size_t n = 0;
-  for (const auto& t : tables) n += t.skipped.size();
-  return n;
+  return SumOver<size_t>(tables, [](const auto& t) { return t.skipped.size(); });
 }
 
 namespace {
