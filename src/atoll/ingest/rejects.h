@@ -15,7 +15,7 @@
 
 #include "atoll/common/clock.h"
 #include "atoll/common/result.h"
-#include "atoll/ingest/prepare.h"
+#include "atoll/ingest/source_file.h"
 #include "atoll/lake/lake.h"
 #include "atoll/storage/store.h"
 

@@ -5,7 +5,7 @@
 #include "atoll/common/clock.h"
 #include "atoll/engine/engine.h"
 #include "atoll/iceberg/commit.h"
-#include "atoll/ingest/ingest.h"
+#include "atoll/ingest/ingest_run.h"
 
 namespace atl::lake {
 

@@ -10,7 +10,7 @@
 #include "atoll/common/clock.h"
 #include "atoll/iceberg/manifest.h"
 #include "atoll/iceberg/snapshot_files.h"
-#include "atoll/records/trail_check.h"
+#include "atoll/records/file_refs.h"
 
 namespace atl::lake {
 
