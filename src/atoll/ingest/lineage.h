@@ -8,13 +8,18 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "atoll/engine/engine.h"
-#include "atoll/ingest/prepare.h"
+#include "atoll/ingest/source_file.h"
 #include "atoll/storage/store.h"
 
 namespace atl::lake {
+
+// The Parquet key-value metadata key holding the lineage JSON:
+//   {"sources": [{"key": ..., "size": ..., "etag": ...}, ...]}
+inline constexpr std::string_view kLineageMetadataKey = "atoll.lineage";
 
 // 128-bit FNV-1a style digest (two 64-bit lanes) of a batch's sources, as 32 hex digits:
 // the name of its converted file, so that converting the same batch again overwrites it.

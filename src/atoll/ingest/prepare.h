@@ -58,15 +58,10 @@
 #include <vector>
 
 #include "atoll/common/result.h"
+#include "atoll/ingest/source_file.h"
 #include "atoll/lake/lake.h"
 
 namespace atl::lake {
-
-struct SourceFile {
-  std::string key;
-  uint64_t size = 0;
-  std::string etag;
-};
 
 // A batch offered to PrepareOptions::direct.
 struct DirectBatch {
@@ -116,13 +111,6 @@ struct PreparedFile {
   std::vector<SourceFile> sources;
 };
 
-struct RejectedFile {
-  SourceFile source;
-  std::string rejected_key;  // where the file now is; its reason is rejected_key + ".error.json"
-  std::string stage;         // "fetch", "decompress", "read", "convert"
-  std::string reason;
-};
-
 struct TablePrepareReport {
   std::string db;
   std::string table;
@@ -153,9 +141,5 @@ Result<PrepareReport> Prepare(const Lake& lake, const PrepareOptions& options = 
 Result<TablePrepareReport> PrepareTable(const Lake& lake, const std::string& db,
                                         const std::string& table,
                                         const PrepareOptions& options = {});
-
-// The Parquet key-value metadata key holding the lineage JSON:
-//   {"sources": [{"key": ..., "size": ..., "etag": ...}, ...]}
-inline constexpr std::string_view kLineageMetadataKey = "atoll.lineage";
 
 }  // namespace atl::lake

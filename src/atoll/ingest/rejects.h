@@ -16,7 +16,7 @@
 #include "atoll/common/clock.h"  // SystemNowMs, IsoTimeMs (callers of this header use them)
 #include "atoll/common/clock.h"
 #include "atoll/common/result.h"
-#include "atoll/ingest/prepare.h"
+#include "atoll/ingest/source_file.h"
 #include "atoll/lake/lake.h"
 #include "atoll/storage/store.h"
 

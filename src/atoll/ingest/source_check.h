@@ -32,7 +32,7 @@
 #include <vector>
 
 #include "atoll/common/result.h"
-#include "atoll/ingest/prepare.h"
+#include "atoll/ingest/source_file.h"
 #include "atoll/storage/store.h"
 
 namespace atl::lake {

@@ -6,6 +6,7 @@
 #include "atoll/engine/engine.h"
 #include "atoll/iceberg/commit/commit.h"
 #include "atoll/ingest/ingest.h"
+#include "atoll/ingest/ingest_run.h"
 
 namespace atl::lake {
 

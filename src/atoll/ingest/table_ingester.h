@@ -12,7 +12,7 @@
 #pragma once
 
 #include "atoll/common/result.h"
-#include "atoll/ingest/ingest.h"
+#include "atoll/ingest/ingest_run.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
 #include "atoll/lake/lease.h"

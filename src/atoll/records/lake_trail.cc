@@ -12,6 +12,7 @@
 #include "atoll/engine/serve_stores.h"
 #include "atoll/iceberg/commit/snapshot_files.h"
 #include "atoll/iceberg/manifest/manifest.h"
+#include "atoll/records/file_refs.h"
 #include "atoll/records/system_tables.h"
 #include "atoll/records/trail_check.h"
 #include "atoll/table/data_writer.h"

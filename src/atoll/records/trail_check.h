@@ -1,10 +1,7 @@
 // The lake as it is now against what its trail recorded (docs/trail.md, "What verify
 // checks in the lake"): the part of `atoll trail verify` beyond the Merkle log itself.
 //
-//   FileChecksum(io, location)             size and "sha256:<hex>" of a file, read in
-//                                          bounded chunks (recorded for every data and
-//                                          delete file a commit adds, and for the manifest
-//                                          list and manifests it writes)
+//   (FileChecksum and the manifests field: file_refs.h)
 //   CheckLakeAgainstTrail(...)             every table's catalog pointer is the latest
 //                                          metadata the trail recorded for it; the manifest
 //                                          list and manifests of its current snapshot have
@@ -30,27 +27,10 @@
 #include "atoll/iceberg/file_io.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
+#include "atoll/records/file_refs.h"
 #include "atoll/trail/record.h"
 
 namespace atl::lake {
-
-// The record field listing the manifest list and manifests a commit's snapshot wrote, one
-// line per file: "<checksum> <size> <location>" (the manifest list first).
-inline constexpr char kManifestsField[] = "iceberg.manifests";
-
-// Bytes read per request when hashing a file (memory stays bounded by this).
-inline constexpr uint64_t kChecksumChunk = 8u << 20;
-
-// {location, size, "sha256:<hex>"} of the file at `location`, read in chunks.
-// kNotFound when the file is missing; kCorruption when it changes size while read.
-Result<trail::FileRef> FileChecksum(const iceberg::FileIO& io, const std::string& location);
-
-// "sha256:<hex>" of `bytes`.
-std::string BytesChecksum(std::string_view bytes);
-
-// The value of kManifestsField for `files`, and back (kCorruption for a malformed line).
-std::string EncodeFileLines(const std::vector<trail::FileRef>& files);
-Result<std::vector<trail::FileRef>> DecodeFileLines(std::string_view text);
 
 struct LakeCheckOptions {
   bool data = false;  // also re-hash data and delete files (reads every byte of them)
