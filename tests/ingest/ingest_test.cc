@@ -272,17 +272,24 @@ void IngestTest::RunConcurrently(bool use_lease) {
     });
   }
   for (auto& t : threads) t.join();
-  size_t loaded = 0;
+  size_t loaded = 0, left = 0;
   for (auto& r : results) {
     ASSERT_OK(r.status());
     for (const auto& t : r->tables) {
       EXPECT_EQ(t.error, "");
       loaded += t.files_loaded;
+      left += t.left.size();
       for (const RejectedFile& r : t.rejected)
         ADD_FAILURE() << "rejected " << r.source.key << ": " << r.reason;
     }
   }
-  EXPECT_EQ(loaded, 20u);
+  // A source the other run changed the state of while this one read it (committed and
+  // deleted it, source_check.h) may be left in place for the next run, never loaded twice:
+  // the next run loads exactly what is left.
+  ASSERT_OK_AND_ASSIGN(IngestReport next, Run());
+  const size_t loaded_next = next.files_loaded();
+  EXPECT_LE(loaded_next, left);
+  EXPECT_EQ(loaded + loaded_next, 20u);
   const std::string scan = Scan("shop", "clicks");
   EXPECT_EQ(Scalar("SELECT count(*) FROM " + scan), "2000");
   EXPECT_EQ(Scalar("SELECT count(DISTINCT id) FROM " + scan), "2000");
