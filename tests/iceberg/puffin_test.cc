@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "atoll/iceberg/file_io.h"
+#include "atoll/iceberg/scan/scan.h"
 #include "atoll/storage/memory_store.h"
 #include "testing/testing.h"
 

@@ -2,7 +2,7 @@
 // <zone>.<db>.<table> of the tables a query names, the words of SQL, LAKE as a root.
 #include "atoll/lake/query_session.h"
 
-#include "ingest_fixture.h"
+#include "ingest/ingest_fixture.h"
 
 namespace atl::lake {
 namespace {

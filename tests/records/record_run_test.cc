@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "ingest_fixture.h"
+#include "ingest/ingest_fixture.h"
 
 namespace atl::lake {
 namespace {

@@ -7,6 +7,8 @@
 #include <set>
 
 #include "atoll/common/local_fs.h"
+#include "atoll/iceberg/commit/snapshot_files.h"
+#include "atoll/iceberg/commit/transaction.h"
 #include "atoll/iceberg/literal.h"
 #include "atoll/snapshot/data_file_json.h"
 #include "atoll/snapshot/file_manifest.h"
