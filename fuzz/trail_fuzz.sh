@@ -11,8 +11,8 @@ mkdir -p "$out/corpus"
 src="$root/src/atoll/trail"
 clang++ -std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -I"$root/src" \
   "$here/trail_fuzz.cc" "$src/hash.cc" "$src/record.cc" "$src/segment.cc" "$src/checkpoint.cc" \
-  "$root/src/atoll/common/status.cc" -lcrypto -o "$out/trail_fuzz"
+  "$root/src/atoll/common/status.cc" "$root/src/atoll/common/clock.cc" -lcrypto -o "$out/trail_fuzz"
 clang++ -std=c++20 -O1 -I"$root/src" "$here/trail_fuzz_seeds.cc" "$src/hash.cc" "$src/record.cc" \
-  "$src/segment.cc" "$src/checkpoint.cc" "$root/src/atoll/common/status.cc" -lcrypto -o "$out/trail_fuzz_seeds"
+  "$src/segment.cc" "$src/checkpoint.cc" "$root/src/atoll/common/status.cc" "$root/src/atoll/common/clock.cc" -lcrypto -o "$out/trail_fuzz_seeds"
 "$out/trail_fuzz_seeds" "$out/corpus"
 "$out/trail_fuzz" -max_total_time="$secs" -max_len=4096 "$out/corpus"
