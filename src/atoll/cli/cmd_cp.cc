@@ -58,20 +58,30 @@ Status RunCp(const ParsedArgs& args, Io& io) {
     ATOLL_ASSIGN_OR_RETURN(CopyItem item, PlanSingle(src));
     items.push_back(std::move(item));
   }
-  ATOLL_ASSIGN_OR_RETURN(Location dst,
-                         storage::ResolveLocation(dst_uri, storage::LocationUse::kWrite));
-  for (CopyItem& item : items) {
-    if (recursive) {
-      item.dst_key = dst.Child(item.dst_key);
-    } else {
-      item.dst_key = dst.is_directory ? dst.Child(BaseName(src.key)) : dst.key;
-    }
-  }
-
   ProgressBar bar = ProgressBar::ForStderr("copying");
   options.on_progress = [&bar](const ProgressCounts& counts) { bar.Update(counts); };
-  Result<storage::TransferSummary> summary =
-      storage::CopyObjects(*src.store, *dst.store, items, options);
+  // A local DST directory that another process removes while we copy (an ingest run
+  // prunes the empty folders of prepare/ and load/) ends the store rooted in it: resolving
+  // DST again creates it again. Copies overwrite, so a repeated attempt is harmless.
+  const bool local_dst = !dst_uri.starts_with("s3://");
+  Result<storage::TransferSummary> summary = Internal("not copied");
+  for (int attempt = 1;; ++attempt) {
+    ATOLL_ASSIGN_OR_RETURN(Location dst,
+                           storage::ResolveLocation(dst_uri, storage::LocationUse::kWrite));
+    std::vector<CopyItem> planned = items;
+    for (CopyItem& item : planned) {
+      if (recursive) {
+        item.dst_key = dst.Child(item.dst_key);
+      } else {
+        item.dst_key = dst.is_directory ? dst.Child(BaseName(src.key)) : dst.key;
+      }
+    }
+    summary = storage::CopyObjects(*src.store, *dst.store, planned, options);
+    if (summary.ok() || !local_dst || attempt == 3 ||
+        summary.status().code() != StatusCode::kNotFound) {
+      break;
+    }
+  }
   bar.Finish();
   if (!summary.ok()) return summary.status();
 
