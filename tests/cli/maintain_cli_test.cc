@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "atoll/common/clock.h"
 #include "atoll/iceberg/commit/table.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
@@ -22,12 +23,6 @@ using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
 constexpr int64_t kDay = 24LL * 3600 * 1000;
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 iceberg::Schema OneColumn() {
   return iceberg::Schema(0,
@@ -49,7 +44,7 @@ class MaintainCliTest : public ::testing::Test {
     auto tables = lake::OpenLakeTables(**lake);
     EXPECT_OK(tables);
     EXPECT_OK(lake::EnsureNamespace(*tables->catalog, ns));
-    auto clock = std::make_shared<int64_t>(NowMs() - 10 * kDay);
+    auto clock = std::make_shared<int64_t>(SystemNowMs() - 10 * kDay);
     iceberg::CommitEnv env;
     env.now_ms = [clock] { return *clock; };
     iceberg::CreateTableOptions o;
@@ -69,7 +64,7 @@ class MaintainCliTest : public ::testing::Test {
     EXPECT_OK(t->NewTransaction().Append({file("a"), file("b")}).Commit());
     *clock += kDay;
     EXPECT_OK(t->NewTransaction().DeleteFiles({location + "/data/a.parquet"}).Commit());
-    *clock = NowMs() - 3600 * 1000;
+    *clock = SystemNowMs() - 3600 * 1000;
     EXPECT_OK(t->NewTransaction().Append({file("c")}).Commit());
     return location;
   }

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "atoll/common/clock.h"
 #include "atoll/iceberg/commit/table.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
@@ -22,12 +23,6 @@ namespace fs = std::filesystem;
 
 constexpr int64_t kDay = 24LL * 3600 * 1000;
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // A lake with stg.shop.orders: files a and b appended 10 days ago, a deleted 9 days ago,
 // c appended an hour ago; an orphan 5 days old and one an hour old under data/.
 class MaintainTableTest : public ::testing::Test {
@@ -37,7 +32,7 @@ class MaintainTableTest : public ::testing::Test {
     ASSERT_OK_AND_ASSIGN(lake_, Lake::Open(dir_.Join("lake")));
     ASSERT_OK_AND_ASSIGN(tables_, OpenLakeTables(*lake_));
     ASSERT_OK(EnsureNamespace(*tables_.catalog, {"stg", "shop"}));
-    auto clock = std::make_shared<int64_t>(NowMs() - 10 * kDay);
+    auto clock = std::make_shared<int64_t>(SystemNowMs() - 10 * kDay);
     iceberg::CommitEnv env;
     env.now_ms = [clock] { return *clock; };
     iceberg::CreateTableOptions o;
@@ -58,7 +53,7 @@ class MaintainTableTest : public ::testing::Test {
     ASSERT_OK(t.NewTransaction().Append({file("a"), file("b")}).Commit());
     *clock += kDay;
     ASSERT_OK(t.NewTransaction().DeleteFiles({location_ + "/data/a.parquet"}).Commit());
-    *clock = NowMs() - 3600 * 1000;
+    *clock = SystemNowMs() - 3600 * 1000;
     ASSERT_OK(t.NewTransaction().Append({file("c")}).Commit());
     Orphan("old-orphan", 5 * kDay);
     Orphan("young-orphan", 3600 * 1000);
@@ -72,7 +67,7 @@ class MaintainTableTest : public ::testing::Test {
 
   // Expire snapshots older than 7 days, orphans older than 3 days.
   MaintainOptions Options(bool dry_run) {
-    const int64_t now = NowMs();
+    const int64_t now = SystemNowMs();
     MaintainOptions o;
     o.dry_run = dry_run;
     o.rewrite = true;

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "atoll/cli/command.h"
+#include "atoll/common/clock.h"
 #include "atoll/iceberg/commit/maintenance.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
@@ -35,12 +36,6 @@ Result<int64_t> ParseDuration(const std::string& option, const std::string& text
                            "' expects a duration such as 7d, 12h, 30m or 45s, got '", text, "'");
   }
   return std::stoll(text.substr(0, digits)) * scale;
-}
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
 }
 
 // The outcome of one table as JSON (with "error" when it failed). "trail_error" (the
@@ -114,7 +109,7 @@ void PrintText(const lake::TableMaintenance& t, bool dry_run, std::ostream& out)
 
 Status RunMaintain(const ParsedArgs& args, Io& io) {
   const std::string& uri = args.positional()[0];
-  const int64_t now = NowMs();
+  const int64_t now = SystemNowMs();
   lake::MaintainOptions plan;
   plan.dry_run = args.Has("dry-run");
   int64_t expire_age = iceberg::kDefaultSnapshotMaxAgeMs;
