@@ -5,6 +5,9 @@
 #include <stdlib.h>
 
 #include <filesystem>
+#include <fstream>
+#include <optional>
+#include <sstream>
 #include <string>
 
 #include "atoll/cli/command.h"
@@ -14,6 +17,8 @@
 #include "atoll/lake/lake.h"
 #include "atoll/lake/query_session.h"
 #include "atoll/records/saved_queries.h"
+#include "atoll/sql/lake_sql.h"
+#include "atoll/sql/sql_text.h"
 
 namespace atl::cli {
 
@@ -64,21 +69,52 @@ Status RunSaved(const std::string& uri, const std::string& sql, const std::strin
   return PrintQuery(*engine, ReadLocalFileSql(run.local_parquet), format, io.out);
 }
 
+// The SQL: the second argument, or the file --file names.
+Result<std::string> SqlText(const ParsedArgs& args) {
+  std::optional<std::string> file = args.Value("file");
+  if (file.has_value() == (args.positional().size() == 2)) {
+    return InvalidArgument("give the SQL either as the second argument or with --file");
+  }
+  if (!file) return args.positional()[1];
+  std::ifstream in(*file, std::ios::binary);
+  if (!in) return NotFound("cannot read SQL file '", *file, "'");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// Each statement in turn: writes to lake tables by atoll, the rest by DuckDB.
+Status RunStatements(const std::string& lake, const std::string& sql, OutputFormat format,
+                     Io& io) {
+  ATOLL_ASSIGN_OR_RETURN(std::vector<std::string> statements, lake::SplitStatements(sql));
+  if (statements.empty()) return InvalidArgument("the SQL holds no statement");
+  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<lake::LakeSql> session,
+                         lake::LakeSql::Open(lake, sql, {.command = "atoll query", .echo = &io.err}));
+  Status st = PrintStatements(
+      session->engine(), statements.size(),
+      [&](size_t i) { return session->Run(statements[i]); }, format, io.out);
+  lake::RecordRunReport recorded = session->Finish();
+  for (const lake::RecordRunWarning& w : recorded.warnings) {
+    io.err << "atoll: warning: " << w.what << ": " << w.status.ToString() << "\n";
+  }
+  return st;
+}
+
 Status RunQuery(const ParsedArgs& args, Io& io) {
   const std::string& lake = args.positional()[0];
   ATOLL_ASSIGN_OR_RETURN(OutputFormat format,
                          ParseOutputFormat(args.Value("format").value_or("table")));
   if (args.Has("show")) {
     if (args.Has("save")) return InvalidArgument("--show and --save exclude each other");
+    if (args.positional().size() != 2) return InvalidArgument("--show needs the query id");
     return ShowSaved(lake, args.positional()[1], format, io);
   }
-  const std::string& sql = args.positional()[1];
+  ATOLL_ASSIGN_OR_RETURN(std::string sql, SqlText(args));
   if (args.Has("save")) {
     return RunSaved(lake, sql, args.Value("result-format").value_or("parquet"), format, io);
   }
   if (args.Value("result-format")) return InvalidArgument("--result-format needs --save");
-  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::Engine> engine, lake::OpenQueryEngine(lake, sql));
-  return PrintQuery(*engine, sql, format, io.out);
+  return RunStatements(lake, sql, format, io);
 }
 
 }  // namespace
@@ -87,7 +123,7 @@ CommandSpec QueryCommand() {
   return {
       .name = "query",
       .summary = "Run SQL over a lake (iceberg_scan reads Iceberg tables)",
-      .arguments = "LAKE SQL|ID",
+      .arguments = "LAKE [SQL|ID]",
       .description =
           "Runs SQL with the embedded DuckDB. LAKE is a local directory, file:///dir or\n"
           "s3://bucket[/prefix]; iceberg_scan('<table folder or metadata file>'\n"
@@ -102,6 +138,13 @@ CommandSpec QueryCommand() {
           "SQL may hold several statements (separated by ';'): they run in order and each\n"
           "result is printed when its statement finishes, one after the other (table, csv:\n"
           "an empty line between them; json: one array holding each statement's array).\n"
+          "Statements on lake tables <zone>.<db>.<table> (zones stg, tmp, prd) change them\n"
+          "as Iceberg commits recorded in the trail: CREATE [OR REPLACE] TABLE [IF NOT\n"
+          "EXISTS] ... [(cols)] [PARTITIONED BY (day(ts), bucket(16, id), ...)] [WITH\n"
+          "(format_version = 2, 'write.delete.mode' = 'merge-on-read', ...)] [AS query],\n"
+          "DROP TABLE [IF EXISTS] ... [PURGE], INSERT, DELETE, UPDATE and MERGE (DuckDB's\n"
+          "grammar); each prints one row: statement, table, rows_inserted, rows_deleted,\n"
+          "snapshot_id, mode (docs/sql.md). --file FILE reads the SQL from FILE.\n"
           "--save keeps the query under queries/<id>/ of the lake: request.json, status.json\n"
           "(state succeeded or failed, times, duration, rows, error) and the result\n"
           "(result.parquet, or result.csv with --result-format csv); the id is printed on\n"
@@ -120,8 +163,9 @@ CommandSpec QueryCommand() {
                    INT64_MIN,
                    INT64_MAX,
                    {"parquet", "csv"}},
-                  {"show", 0, OptionKind::kFlag, "", "Print the saved query whose id is given"}},
-      .min_positional = 2,
+                  {"show", 0, OptionKind::kFlag, "", "Print the saved query whose id is given"},
+                  {"file", 0, OptionKind::kString, "FILE", "Read the SQL from FILE"}},
+      .min_positional = 1,
       .max_positional = 2,
       .run = RunQuery,
   };

@@ -208,4 +208,20 @@ Status PrintQuery(engine::Engine& engine, std::string_view sql, OutputFormat for
   return Status::OK();
 }
 
+Status PrintStatements(engine::Engine& engine, size_t count,
+                       const std::function<Result<std::string>(size_t index)>& statement,
+                       OutputFormat format, std::ostream& out) {
+  const bool json = format == OutputFormat::kJson;
+  if (json && count > 1) out << "[";
+  for (size_t i = 0; i < count; ++i) {
+    ATOLL_ASSIGN_OR_RETURN(std::string sql, statement(i));
+    ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<engine::QueryStream> rows, engine.Stream(sql));
+    if (i > 0) out << (json ? ",\n" : "\n");
+    ATOLL_RETURN_NOT_OK(PrintResult(*rows, format, out));
+    if (json && count == 1) out << "\n";
+  }
+  if (json && count > 1) out << "]\n";
+  return Status::OK();
+}
+
 }  // namespace atl::cli

@@ -16,6 +16,8 @@
 // Thread safety: one thread (the engine's rule).
 #pragma once
 
+#include <functional>
+
 #include <memory>
 #include <ostream>
 #include <string>
@@ -37,5 +39,12 @@ OptionSpec OutputFormatOption();
 
 Status PrintQuery(engine::Engine& engine, std::string_view sql, OutputFormat format,
                   std::ostream& out);
+
+// Like PrintQuery for `count` statements given one at a time: `statement(i)` runs
+// statement i as it must (e.g. a write done by atoll) and returns the SQL of one statement
+// whose rows are its result, printed as PrintQuery prints statement i.
+Status PrintStatements(engine::Engine& engine, size_t count,
+                       const std::function<Result<std::string>(size_t index)>& statement,
+                       OutputFormat format, std::ostream& out);
 
 }  // namespace atl::cli

@@ -93,22 +93,6 @@ bool ListsTables(const std::set<std::string>& words) {
   return false;
 }
 
-// Defines the view <zone>.<db>.<table> of `id` (attaching the zone's catalog once).
-Status DefineView(const LakeTables& tables, const iceberg::TableIdentifier& id,
-                  engine::Engine& engine, std::set<std::string>* catalogs) {
-  ATOLL_ASSIGN_OR_RETURN(std::string metadata, tables.catalog->LoadMetadataLocation(id));
-  const std::string catalog = engine::QuoteIdentifier(id.ns[0]);
-  const std::string schema = StrCat(catalog, ".", engine::QuoteIdentifier(id.ns[1]));
-  if (!catalogs->count(catalog)) {
-    ATOLL_RETURN_NOT_OK(engine.Execute(StrCat("ATTACH ':memory:' AS ", catalog)));
-    catalogs->insert(catalog);
-  }
-  ATOLL_RETURN_NOT_OK(engine.Execute(StrCat("CREATE SCHEMA IF NOT EXISTS ", schema)));
-  return engine.Execute(StrCat("CREATE VIEW ", schema, ".", engine::QuoteIdentifier(id.name),
-                               " AS SELECT * FROM iceberg_scan(", engine::QuoteString(metadata),
-                               ")"));
-}
-
 }  // namespace
 
 // When LAKE is an atoll lake, the tables `sql` names become views <zone>.<db>.<table> (a
@@ -137,7 +121,6 @@ Status DefineLakeViews(const std::string& uri, std::string_view sql, engine::Eng
     }
     views[FoldCase(id.ToString())].push_back(&id);
   }
-  std::set<std::string> catalogs;
   for (const auto& [folded, same] : views) {
     if (same.size() > 1) {
       if (all) continue;
@@ -145,12 +128,36 @@ Status DefineLakeViews(const std::string& uri, std::string_view sql, engine::Eng
                              " differ only in letter case, which SQL names ignore; read one with "
                              "iceberg_scan('<zone>/<db>/<table>')");
     }
-    Status st = DefineView(tables, *same[0], engine, &catalogs);
+    Result<std::string> metadata = tables.catalog->LoadMetadataLocation(*same[0]);
+    Status st = metadata.ok() ? DefineTableView(engine, *same[0], *metadata) : metadata.status();
     if (!st.ok() && !all) {
       return st.WithContext(StrCat("table ", same[0]->ToString(), " cannot be read"));
     }
   }
   return Status::OK();
+}
+
+Status DefineTableView(engine::Engine& engine, const iceberg::TableIdentifier& id,
+                       const std::string& metadata_location) {
+  const std::string catalog = engine::QuoteIdentifier(id.ns[0]);
+  const std::string schema = StrCat(catalog, ".", engine::QuoteIdentifier(id.ns[1]));
+  ATOLL_RETURN_NOT_OK(engine.Execute(StrCat("ATTACH IF NOT EXISTS ':memory:' AS ", catalog)));
+  ATOLL_RETURN_NOT_OK(engine.Execute(StrCat("CREATE SCHEMA IF NOT EXISTS ", schema)));
+  return engine.Execute(StrCat("CREATE OR REPLACE VIEW ", schema, ".",
+                               engine::QuoteIdentifier(id.name), " AS SELECT * FROM iceberg_scan(",
+                               engine::QuoteString(metadata_location), ")"));
+}
+
+Status DropTableView(engine::Engine& engine, const iceberg::TableIdentifier& id) {
+  const std::string catalog = engine::QuoteIdentifier(id.ns[0]);
+  ATOLL_ASSIGN_OR_RETURN(engine::QueryResult attached,
+                         engine.Query(StrCat("SELECT count(*) FROM duckdb_databases() WHERE "
+                                             "database_name = ",
+                                             engine::QuoteString(id.ns[0]))));
+  if (attached.rows.empty() || attached.rows[0][0] == "0") return Status::OK();
+  return engine.Execute(StrCat("DROP VIEW IF EXISTS ", catalog, ".",
+                               engine::QuoteIdentifier(id.ns[1]), ".",
+                               engine::QuoteIdentifier(id.name)));
 }
 
 Result<std::unique_ptr<engine::Engine>> OpenQueryEngine(const std::string& lake,

@@ -28,6 +28,7 @@
 
 #include "atoll/common/result.h"
 #include "atoll/engine/engine.h"
+#include "atoll/iceberg/catalog.h"
 
 namespace atl::lake {
 
@@ -47,5 +48,12 @@ std::set<std::string> SqlWords(std::string_view sql);
 // information_schema, duckdb_tables(), ...) get every table that can be defined. A
 // location that is not a lake is left as it is.
 Status DefineLakeViews(const std::string& lake, std::string_view sql, engine::Engine& engine);
+
+// Defines (or redefines) the view <zone>.<db>.<table> of `id` over iceberg_scan of
+// `metadata_location`, attaching the zone's catalog and creating the schema when needed.
+Status DefineTableView(engine::Engine& engine, const iceberg::TableIdentifier& id,
+                       const std::string& metadata_location);
+// Drops that view when it exists.
+Status DropTableView(engine::Engine& engine, const iceberg::TableIdentifier& id);
 
 }  // namespace atl::lake

@@ -1,0 +1,392 @@
+#include "atoll/sql/table_dml.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cstdlib>
+#include <map>
+#include <thread>
+#include <set>
+#include <vector>
+
+#include "atoll/iceberg/commit/row_delta.h"
+#include "atoll/iceberg/commit/table.h"
+#include "atoll/iceberg/scan/scan.h"
+#include "atoll/lake/query_session.h"
+#include "atoll/records/system_tables.h"
+#include "atoll/sql/sql_text.h"
+#include "atoll/table/data_writer.h"
+#include "atoll/table/delete_writer.h"
+#include "atoll/table/iceberg_scan.h"
+#include "atoll/table/iceberg_scan_sql.h"
+
+namespace atl::lake {
+
+// sql-names: cols, on, filter, scan, target, rows, kept, removed, added
+// (SQL built from quoted names, DuckDB's own rendering of the user's statement and atoll's
+// text; scripts/check_sql.py)
+
+namespace {
+
+using engine::StatementKind;
+
+constexpr const char* kWriteCatalog = "__atoll_write";
+constexpr const char* kBefore = "__atoll_before";
+constexpr const char* kRemoved = "__atoll_removed";
+constexpr const char* kAdded = "__atoll_added";
+
+// The table's mode for a statement of `kind`.
+std::string ModeFor(const iceberg::TableMetadata& metadata, StatementKind kind) {
+  const char* key = kind == StatementKind::kDelete   ? "write.delete.mode"
+                    : kind == StatementKind::kUpdate ? "write.update.mode"
+                                                     : "write.merge.mode";
+  auto it = metadata.properties.find(key);
+  return it != metadata.properties.end() && it->second == "merge-on-read" ? "merge-on-read"
+                                                                          : "copy-on-write";
+}
+
+// How many times the statement names the table (its last name part, compared folded).
+size_t NameCount(std::string_view statement, const std::string& name) {
+  Result<std::vector<Token>> tokens = Tokenize(statement);
+  if (!tokens.ok()) return 2;  // DuckDB parsed it; be conservative
+  size_t n = 0;
+  for (const Token& t : *tokens) {
+    if (t.IsName() && FoldCase(t.text) == FoldCase(name)) ++n;
+  }
+  return n;
+}
+
+// The candidate filter of step 2 (docs in the header); empty: all rows.
+std::string CandidateFilter(const engine::StatementShape& shape, std::string_view statement,
+                            const iceberg::TableIdentifier& id) {
+  if (shape.has_ctes || NameCount(statement, id.name) > 1) return "";
+  switch (shape.kind) {
+    case StatementKind::kDelete:
+    case StatementKind::kUpdate:
+      if (shape.joins_other_tables || shape.condition_sql.empty()) return "";
+      return shape.condition_sql;
+    case StatementKind::kMerge:
+      if (shape.merge_by_source || shape.condition_sql.empty()) return "";
+      return StrCat("EXISTS (SELECT 1 FROM ", shape.merge_source_sql, " WHERE ",
+                    shape.condition_sql, ")");
+    default:
+      return "";
+  }
+}
+
+struct Columns {
+  std::vector<std::string> names;  // quoted
+  std::string list;                // "a", "b"
+  std::string Prefixed(std::string_view alias) const {
+    std::string out;
+    for (const std::string& n : names) StrAppend(&out, out.empty() ? "" : ", ", alias, ".", n);
+    return out;
+  }
+  // a.c1 IS NOT DISTINCT FROM b.c1 AND ...
+  std::string Same(std::string_view a, std::string_view b) const {
+    std::string out;
+    for (const std::string& n : names) {
+      StrAppend(&out, out.empty() ? "" : " AND ", a, ".", n, " IS NOT DISTINCT FROM ", b, ".", n);
+    }
+    return out;
+  }
+};
+
+Columns ColumnsOf(const iceberg::Schema& schema) {
+  Columns c;
+  for (const iceberg::NestedField& f : schema.fields()) {
+    c.names.push_back(engine::QuoteIdentifier(f.name));
+    StrAppend(&c.list, c.list.empty() ? "" : ", ", c.names.back());
+  }
+  return c;
+}
+
+Status DropStages(engine::Engine& engine, const std::string& target) {
+  for (const char* stage : {kBefore, kRemoved, kAdded}) {
+    ATOLL_RETURN_NOT_OK(
+        engine.Execute(StrCat("DROP TABLE IF EXISTS ", engine::QuoteIdentifier(stage))));
+  }
+  return engine.Execute(StrCat("DROP TABLE IF EXISTS ", target));
+}
+
+Result<int64_t> Count(engine::Engine& engine, const char* stage) {
+  ATOLL_ASSIGN_OR_RETURN(engine::QueryResult r,
+                         engine.Query(StrCat("SELECT count(*) FROM ", engine::QuoteIdentifier(stage))));
+  if (r.rows.empty() || !r.rows[0][0]) return Internal("count(*) returned no row");
+  return std::stoll(*r.rows[0][0]);
+}
+
+// One attempt of the statement on the table as currently committed. `written` collects
+// the files written (for clean-up).
+class DmlAttempt {
+ public:
+  DmlAttempt(const DmlContext& ctx, iceberg::Table& table, std::string_view statement,
+             const engine::StatementShape& shape)
+      : ctx_(ctx), engine_(*ctx.engine), table_(table), statement_(statement), shape_(shape) {}
+
+  Result<DmlOutcome> Run(std::vector<std::string>* written);
+
+ private:
+  Status Stage();
+  Status CheckMergeCardinality(const std::string& scan);
+  Result<iceberg::Transaction> Write(std::vector<std::string>* written);
+
+  const DmlContext& ctx_;
+  engine::Engine& engine_;
+  iceberg::Table& table_;
+  std::string_view statement_;
+  const engine::StatementShape& shape_;
+  Columns cols_;
+  std::string target_;  // the staged target table, quoted
+  std::string scan_;    // iceberg_scan of the read snapshot with row addresses
+  DmlOutcome outcome_;
+};
+
+Status DmlAttempt::Stage() {
+  const iceberg::TableIdentifier& id = table_.id();
+  ATOLL_RETURN_NOT_OK(DefineTableView(engine_, id, table_.metadata_location()));
+  const iceberg::Schema* schema = table_.metadata().CurrentSchema();
+  if (schema == nullptr) return Corruption("table ", id.ToString(), " has no current schema");
+  cols_ = ColumnsOf(*schema);
+  const std::string quoted_catalog = engine::QuoteIdentifier(kWriteCatalog);
+  const std::string quoted_schema =
+      StrCat(quoted_catalog, ".", engine::QuoteIdentifier(id.ns[1]));
+  ATOLL_RETURN_NOT_OK(
+      engine_.Execute(StrCat("ATTACH IF NOT EXISTS ':memory:' AS ", quoted_catalog)));
+  ATOLL_RETURN_NOT_OK(engine_.Execute(StrCat("CREATE SCHEMA IF NOT EXISTS ", quoted_schema)));
+  target_ = StrCat(quoted_schema, ".", engine::QuoteIdentifier(id.name));
+  ATOLL_RETURN_NOT_OK(DropStages(engine_, target_));
+
+  const std::string alias =
+      engine::QuoteIdentifier(shape_.target_alias.empty() ? id.name : shape_.target_alias);
+  scan_ = StrCat("iceberg_scan(", engine::QuoteString(table_.metadata_location()),
+                 ", row_address => true)");
+  const std::string before = engine::QuoteIdentifier(kBefore);
+  if (shape_.kind == StatementKind::kInsert) {
+    ATOLL_RETURN_NOT_OK(engine_.Execute(
+        StrCat("CREATE TEMP TABLE ", before, " AS SELECT * FROM ", scan_, " LIMIT 0")));
+  } else {
+    const std::string filter = CandidateFilter(shape_, statement_, id);
+    ATOLL_RETURN_NOT_OK(engine_.Execute(StrCat("CREATE TEMP TABLE ", before, " AS SELECT ",
+                                               alias, ".* FROM ", scan_, " AS ", alias,
+                                               filter.empty() ? "" : " WHERE ", filter)));
+    if (shape_.kind == StatementKind::kMerge) ATOLL_RETURN_NOT_OK(CheckMergeCardinality(alias));
+  }
+  ATOLL_RETURN_NOT_OK(engine_.Execute(
+      StrCat("CREATE TABLE ", target_, " AS SELECT ", cols_.list, " FROM ", before)));
+
+  // The statement itself, on the staged rows.
+  std::vector<std::string> parts = {kWriteCatalog, id.ns[1], id.name};
+  ATOLL_ASSIGN_OR_RETURN(std::string retargeted, engine::RetargetStatement(statement_, parts));
+  ATOLL_RETURN_NOT_OK(engine_.Execute(retargeted));  // sql-checked: DuckDB's rendering
+
+  // The change: rows paired by value, duplicates one to one.
+  const std::string numbered_before =
+      StrCat("(SELECT *, row_number() OVER (PARTITION BY ", cols_.list, ") AS __k FROM ", before,
+             ")");
+  const std::string numbered_after =
+      StrCat("(SELECT *, row_number() OVER (PARTITION BY ", cols_.list, ") AS __k FROM ", target_,
+             ")");
+  const std::string on = StrCat(cols_.Same("b", "a"), " AND b.__k = a.__k");
+  ATOLL_RETURN_NOT_OK(engine_.Execute(
+      StrCat("CREATE TEMP TABLE ", engine::QuoteIdentifier(kRemoved), " AS SELECT b.",
+             table::kRowAddressFileColumn, " AS file, b.", table::kRowAddressPosColumn,
+             " AS pos FROM ", numbered_before, " b ANTI JOIN ", numbered_after, " a ON ", on)));
+  ATOLL_RETURN_NOT_OK(engine_.Execute(
+      StrCat("CREATE TEMP TABLE ", engine::QuoteIdentifier(kAdded), " AS SELECT ",
+             cols_.Prefixed("a"), " FROM ", numbered_after, " a ANTI JOIN ", numbered_before,
+             " b ON ", on)));
+  ATOLL_ASSIGN_OR_RETURN(outcome_.rows_removed, Count(engine_, kRemoved));
+  ATOLL_ASSIGN_OR_RETURN(outcome_.rows_added, Count(engine_, kAdded));
+  return Status::OK();
+}
+
+// SQL's MERGE may change a target row once: a row the ON condition joins to two source
+// rows is an error (DuckDB would apply every match).
+Status DmlAttempt::CheckMergeCardinality(const std::string& alias) {
+  if (shape_.condition_sql.empty()) return Status::OK();  // MERGE ... USING (cols)
+  ATOLL_ASSIGN_OR_RETURN(
+      engine::QueryResult r,
+      engine_.Query(StrCat("SELECT count(*) FROM (SELECT 1 FROM ",
+                           engine::QuoteIdentifier(kBefore), " AS ", alias, " JOIN ",
+                           shape_.merge_source_sql, " ON ", shape_.condition_sql, " GROUP BY ",
+                           alias, ".", table::kRowAddressFileColumn, ", ", alias, ".",
+                           table::kRowAddressPosColumn, " HAVING count(*) > 1 LIMIT 1)")));
+  if (!r.rows.empty() && r.rows[0][0] && *r.rows[0][0] != "0") {
+    return InvalidArgument("MERGE INTO ", table_.id().ToString(),
+                           ": a row of the table matches more than one source row (each target "
+                           "row may be changed by one source row only); nothing was written");
+  }
+  return Status::OK();
+}
+
+Result<std::vector<std::string>> TouchedFiles(engine::Engine& engine) {
+  ATOLL_ASSIGN_OR_RETURN(engine::QueryResult r,
+                         engine.Query(StrCat("SELECT DISTINCT file FROM ",
+                                             engine::QuoteIdentifier(kRemoved), " ORDER BY 1")));
+  std::vector<std::string> out;
+  for (const engine::Row& row : r.rows) {
+    if (!row[0]) return Internal("a removed row without a data file");
+    out.push_back(*row[0]);
+  }
+  return out;
+}
+
+// Removed positions by data file (for deletion vectors).
+Result<std::map<std::string, std::vector<int64_t>>> RemovedPositions(engine::Engine& engine) {
+  std::map<std::string, std::vector<int64_t>> out;
+  ATOLL_ASSIGN_OR_RETURN(engine::QueryResult r,
+                         engine.Query(StrCat("SELECT file, pos FROM ",
+                                             engine::QuoteIdentifier(kRemoved), " ORDER BY 1, 2")));
+  for (const engine::Row& row : r.rows) {
+    if (!row[0] || !row[1]) return Internal("a removed row without an address");
+    out[*row[0]].push_back(std::stoll(*row[1]));
+  }
+  return out;
+}
+
+Result<iceberg::Transaction> DmlAttempt::Write(std::vector<std::string>* written) {
+  const iceberg::TableMetadata& md = table_.metadata();
+  const iceberg::Schema* schema = md.CurrentSchema();
+  const iceberg::PartitionSpec* spec = md.DefaultSpec();
+  if (schema == nullptr || spec == nullptr) {
+    return Corruption("table ", table_.id().ToString(), " has no schema or partition spec");
+  }
+  table::DataWriterOptions options;
+  table::ApplyWriteProperties(md.properties, &options);
+  if (auto it = md.properties.find("write.target-file-size-bytes"); it != md.properties.end()) {
+    char* end = nullptr;
+    const long long v = std::strtoll(it->second.c_str(), &end, 10);
+    if (end != nullptr && *end == '\0' && v > 0) options.target_file_size_bytes = v;
+  }
+  outcome_.mode = ModeFor(md, shape_.kind);
+  const bool copy_on_write = outcome_.mode == "copy-on-write";
+
+  iceberg::RowDelta delta;
+  if (const iceberg::Snapshot* s = md.CurrentSnapshot()) delta.read_snapshot_id = s->snapshot_id;
+  delta.summary["atoll.statement"] = std::string(StatementKindName(shape_.kind));
+  std::vector<std::string> touched;
+  if (outcome_.rows_removed > 0) ATOLL_ASSIGN_OR_RETURN(touched, TouchedFiles(engine_));
+  delta.referenced_data_files.insert(touched.begin(), touched.end());
+
+  std::string rows = StrCat("SELECT * FROM ", engine::QuoteIdentifier(kAdded));
+  if (!touched.empty() && copy_on_write) {
+    // The touched files' other rows are written again, with the added rows.
+    const std::string kept =
+        StrCat("SELECT ", cols_.Prefixed("s"), " FROM ", scan_, " AS s ANTI JOIN ",
+               engine::QuoteIdentifier(kRemoved), " AS r ON s.", table::kRowAddressFileColumn,
+               " = r.file AND s.", table::kRowAddressPosColumn, " = r.pos WHERE s.",
+               table::kRowAddressFileColumn, " IN (SELECT file FROM ",
+               engine::QuoteIdentifier(kRemoved), ")");
+    rows = StrCat(kept, " UNION ALL ", rows);
+    delta.removed_data = touched;
+  } else if (!touched.empty()) {
+    ATOLL_ASSIGN_OR_RETURN(iceberg::ScanPlan plan,
+                           iceberg::PlanScan(table_.io(), md, {.snapshot_id = delta.read_snapshot_id}));
+    std::map<std::string, table::DeletedDataFile> data_files;
+    std::map<std::string, iceberg::DataFile> existing_dvs;
+    for (const iceberg::FileScanTask& task : plan.tasks) {
+      if (!delta.referenced_data_files.count(task.file.file_path)) continue;
+      data_files[task.file.file_path] = {task.spec_id, task.file.partition};
+      for (const iceberg::DataFile& d : task.position_deletes) {
+        if (d.file_format == "PUFFIN") existing_dvs[task.file.file_path] = d;
+      }
+    }
+    std::vector<table::WrittenDeleteFile> deletes;
+    if (md.format_version >= 3) {
+      ATOLL_ASSIGN_OR_RETURN(auto positions, RemovedPositions(engine_));
+      ATOLL_ASSIGN_OR_RETURN(deletes, table::WriteDeletionVectors(table_.io(), table_.location(),
+                                                                  positions, existing_dvs,
+                                                                  data_files));
+      for (auto& [path, dv] : existing_dvs) delta.removed_deletes.push_back(dv);
+    } else {
+      ATOLL_ASSIGN_OR_RETURN(
+          deletes, table::WritePositionDeletes(
+                       engine_,
+                       StrCat("SELECT file AS file_path, pos FROM ", engine::QuoteIdentifier(kRemoved)),
+                       data_files, table_.location(), options));
+    }
+    for (table::WrittenDeleteFile& d : deletes) {
+      written->push_back(d.file.file_path);
+      delta.delete_spec_ids.push_back(d.spec_id);
+      delta.added_deletes.push_back(std::move(d.file));
+    }
+  }
+  if (outcome_.rows_added > 0 || (!touched.empty() && copy_on_write)) {
+    ATOLL_ASSIGN_OR_RETURN(
+        delta.added_data,
+        table::WriteDataFiles(engine_, rows, *schema, *spec, table_.location(), options));
+    for (const iceberg::DataFile& f : delta.added_data) written->push_back(f.file_path);
+  }
+  iceberg::Transaction tx = table_.NewTransaction();
+  tx.RowDelta(std::move(delta));
+  return tx;
+}
+
+Result<DmlOutcome> DmlAttempt::Run(std::vector<std::string>* written) {
+  ATOLL_RETURN_NOT_OK(Stage());
+  if (outcome_.rows_added == 0 && outcome_.rows_removed == 0) return outcome_;
+  ATOLL_ASSIGN_OR_RETURN(iceberg::Transaction tx, Write(written));
+  ATOLL_RETURN_NOT_OK(tx.Commit());
+  outcome_.snapshot_id = table_.metadata().current_snapshot_id;
+  return outcome_;
+}
+
+}  // namespace
+
+std::string_view StatementKindName(StatementKind kind) {
+  switch (kind) {
+    case StatementKind::kInsert:
+      return "insert";
+    case StatementKind::kDelete:
+      return "delete";
+    case StatementKind::kUpdate:
+      return "update";
+    case StatementKind::kMerge:
+      return "merge";
+    default:
+      return "other";
+  }
+}
+
+Result<DmlOutcome> RunTableDml(const DmlContext& ctx, const iceberg::TableIdentifier& id,
+                               std::string_view statement, const engine::StatementShape& shape) {
+  Status last;
+  for (int attempt = 1; attempt <= std::max(1, ctx.max_attempts); ++attempt) {
+    ATOLL_ASSIGN_OR_RETURN(iceberg::Table table, LoadLakeTable(*ctx.tables, id));
+    std::optional<int64_t> before;
+    if (const iceberg::Snapshot* s = table.metadata().CurrentSnapshot()) before = s->snapshot_id;
+    std::vector<std::string> written;
+    DmlAttempt run(ctx, table, statement, shape);
+    Result<DmlOutcome> outcome = run.Run(&written);
+    const std::string target = StrCat(engine::QuoteIdentifier(kWriteCatalog), ".",
+                                      engine::QuoteIdentifier(id.ns[1]), ".",
+                                      engine::QuoteIdentifier(id.name));
+    (void)DropStages(*ctx.engine, target);
+    if (outcome.ok()) {
+      outcome->attempts = attempt;
+      if (!outcome->snapshot_id) return outcome;
+      ATOLL_RETURN_NOT_OK(DefineTableView(*ctx.engine, id, table.metadata_location()));
+      Status recorded = RecordSystemCommit(ctx.trail, table, before, ctx.command);
+      if (!recorded.ok()) {
+        return recorded.WithContext(StrCat("the change of ", id.ToString(),
+                                           " is committed but not recorded in the trail"));
+      }
+      return outcome;
+    }
+    last = outcome.status();
+    if (last.code() != StatusCode::kUnknownOutcome && !written.empty()) {
+      (void)ctx.tables->io->Delete(written);
+    }
+    if (last.code() != StatusCode::kCommitConflict) break;
+    // Another writer changed what this statement read: plan it again on the new state.
+    std::this_thread::sleep_for(std::chrono::milliseconds(20 * attempt));
+  }
+  if (last.code() == StatusCode::kCommitConflict) {
+    return last.WithContext(StrCat(StatementKindName(shape.kind), " on ", id.ToString(),
+                                   " conflicts with concurrent changes; gave up after ",
+                                   std::max(1, ctx.max_attempts), " attempts"));
+  }
+  return last.WithContext(StrCat(StatementKindName(shape.kind), " on ", id.ToString()));
+}
+
+}  // namespace atl::lake
