@@ -278,6 +278,37 @@ TEST_F(DeleteWriterTest, DeletionVectorsMergeWithTheExistingOnes) {
   EXPECT_TRUE(none.empty());
 }
 
+TEST_F(DeleteWriterTest, PositionDeletesOfAnUpgradedTableMergeIntoItsFirstDeletionVector) {
+  // A v2 table (at a file:// location, whose data/ folder is created) with position deletes
+  // on a and b; after the upgrade to v3, a's first DV must hold them too.
+  const std::string wh = "file://" + dir_.Join("up/t");
+  const std::string a = wh + "/data/a.parquet", b = wh + "/data/b.parquet";
+  std::map<std::string, DeletedDataFile> data = {{a, {0, {}}}, {b, {0, {}}}};
+  ASSERT_OK_AND_ASSIGN(std::vector<WrittenDeleteFile> v2,
+                       WritePositionDeletes(*engine_,
+                                            "SELECT * FROM (VALUES ('" + a + "', 7), ('" + b +
+                                                "', 1), ('" + a + "', 2)) t(file_path, pos)",
+                                            data, wh));
+  ASSERT_EQ(v2.size(), 1u);
+  EXPECT_EQ(v2[0].file.file_path.rfind(wh + "/data/", 0), 0u);
+  EXPECT_EQ(v2[0].file.record_count, 3);
+  ASSERT_OK_AND_ASSIGN(auto old, ReadPositionDeletes(*engine_, {v2[0].file.file_path}, {a}));
+  EXPECT_EQ(old, (std::map<std::string, std::vector<int64_t>>{{a, {2, 7}}}));
+  std::vector<int64_t> positions = old[a];
+  positions.push_back(3);
+  ASSERT_OK_AND_ASSIGN(std::vector<WrittenDeleteFile> dv,
+                       WriteDeletionVectors(io_, wh, {{a, positions}}, {}, data));
+  ASSERT_EQ(dv.size(), 1u);
+  ASSERT_OK_AND_ASSIGN(std::vector<int64_t> got, iceberg::ReadDeletionVector(io_, dv[0].file));
+  EXPECT_EQ(got, (std::vector<int64_t>{2, 3, 7}));
+  // Files without deletes are absent; no files or no data files read nothing.
+  ASSERT_OK_AND_ASSIGN(
+      auto none, ReadPositionDeletes(*engine_, {v2[0].file.file_path}, {wh + "/data/c.parquet"}));
+  EXPECT_TRUE(none.empty());
+  ASSERT_OK_AND_ASSIGN(none, ReadPositionDeletes(*engine_, {}, {a}));
+  EXPECT_TRUE(none.empty());
+}
+
 TEST_F(DeleteWriterTest, DeletionVectorsRejectUnknownFilesAndNonVectors) {
   const std::string wh = dir_.Join("t");
   std::map<std::string, DeletedDataFile> data = {{"/x/a.parquet", {0, {}}}};

@@ -17,7 +17,7 @@
 
 namespace atl::table {
 
-// sql-names: rows, copy_options
+// sql-names: rows, copy_options, paths, names
 // (SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
 namespace {
 
@@ -25,6 +25,12 @@ using engine::QuoteIdentifier;
 using engine::QuoteString;
 using iceberg::DataFile;
 using iceberg::FileContent;
+
+// read_parquet's schema parameter reading the columns of a position delete file by the field
+// ids kDeleteFilePathFieldId and kDeleteFilePosFieldId.
+constexpr const char* kPositionDeleteSchemaMap =
+    "MAP {2147483546: {name: 'file_path', type: 'VARCHAR', default_value: NULL::VARCHAR}, "
+    "2147483545: {name: 'pos', type: 'BIGINT', default_value: NULL::VARCHAR}}";
 
 // A random (version 4) UUID in its text form, for file names.
 std::string RandomUuid() {
@@ -48,7 +54,11 @@ Result<std::string> DataDirectory(std::string_view table_location) {
   while (!location.empty() && location.back() == '/') location.pop_back();
   if (location.empty()) return InvalidArgument("the table location is empty");
   std::string dir = location + "/data";
-  if (dir.find("://") == std::string::npos) ATOLL_RETURN_NOT_OK(CreateDirectories(dir));
+  if (dir.find("://") == std::string::npos) {
+    ATOLL_RETURN_NOT_OK(CreateDirectories(dir));
+  } else if (dir.starts_with("file://")) {
+    ATOLL_RETURN_NOT_OK(CreateDirectories(dir.substr(7)));
+  }
   return dir;
 }
 
@@ -282,6 +292,27 @@ Result<std::vector<WrittenDeleteFile>> WriteDeletionVectors(
     f.content_size_in_bytes = footer.blobs[i].length;
     written.spec_id = vectors[i].data->spec_id;
     out.push_back(std::move(written));
+  }
+  return out;
+}
+
+Result<std::map<std::string, std::vector<int64_t>>> ReadPositionDeletes(
+    engine::Engine& engine, const std::vector<std::string>& delete_file_paths,
+    const std::set<std::string>& data_files) {
+  std::map<std::string, std::vector<int64_t>> out;
+  if (delete_file_paths.empty() || data_files.empty()) return out;
+  std::string paths, names;
+  for (const std::string& p : delete_file_paths)
+    paths += (paths.empty() ? "" : ", ") + QuoteString(p);
+  for (const std::string& f : data_files) names += (names.empty() ? "" : ", ") + QuoteString(f);
+  const std::string read_sql = "SELECT DISTINCT file_path, pos FROM read_parquet([" + paths +
+                               "], schema = " + kPositionDeleteSchemaMap +
+                               ") WHERE file_path IN (" + names +
+                               ") AND pos IS NOT NULL ORDER BY file_path, pos";
+  ATOLL_ASSIGN_OR_RETURN(engine::QueryResult r, engine.Query(read_sql));
+  for (const engine::Row& row : r.rows) {
+    ATOLL_ASSIGN_OR_RETURN(int64_t pos, ParseCount(row.at(1), "a position"));
+    out[row.at(0).value_or("")].push_back(pos);
   }
   return out;
 }

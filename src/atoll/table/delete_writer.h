@@ -32,7 +32,8 @@
 // Neither function commits: adding the files to a snapshot (RowDelta) and deleting them when
 // the commit does not happen is the caller's business. Locations: a `table_location` without
 // "://" is a local path whose data/ directory is created as needed; other URIs go through the
-// engine (Engine::RegisterStores, e.g. s3://) or the FileIO.
+// engine (Engine::RegisterStores, e.g. s3://) or the FileIO; file:// URIs also get their
+// directory created.
 //
 // Errors: kInvalidArgument for a row naming a data file missing from `data_files`, a NULL or
 // negative position, a query without the two columns, or an existing entry that is not a
@@ -45,6 +46,7 @@
 
 #include <cstdint>
 #include <map>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -90,5 +92,14 @@ Result<std::vector<WrittenDeleteFile>> WriteDeletionVectors(
     const std::map<std::string, std::vector<int64_t>>& positions,
     const std::map<std::string, iceberg::DataFile>& existing,
     const std::map<std::string, DeletedDataFile>& data_files);
+
+// The positions that the Parquet position delete files at `delete_file_paths` (paths DuckDB
+// reads; columns found by the spec's field ids) hold for each data file of `data_files`,
+// sorted and distinct; data files without any are absent. For a table upgraded to v3, whose
+// first deletion vector of a data file must take in its v2 position deletes: add these to
+// WriteDeletionVectors' `positions`. Errors: the engine's (kNotFound for a missing file).
+Result<std::map<std::string, std::vector<int64_t>>> ReadPositionDeletes(
+    engine::Engine& engine, const std::vector<std::string>& delete_file_paths,
+    const std::set<std::string>& data_files);
 
 }  // namespace atl::table
