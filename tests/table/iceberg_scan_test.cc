@@ -283,6 +283,76 @@ TEST_F(ScanSqlTest, AppliesPositionDeletesAndDeletionVectorsPerFile) {
   EXPECT_THAT(last_sql_, HasSubstr("(1, 0::BIGINT, 3::BIGINT), (1, 4::BIGINT, 5::BIGINT)"));
 }
 
+TEST_F(ScanSqlTest, RowAddressesNameEachVisibleRowsFileAndPosition) {
+  WriteParquet("a.parquet", "SELECT i AS v FROM range(0, 6) t(i)", "v: 1");
+  WriteParquet("b.parquet", "SELECT i AS v FROM range(10, 14) t(i)", "v: 1");
+  WriteParquet("c.parquet", "SELECT i AS v FROM range(20, 23) t(i)", "v: 1");
+  WriteParquet("d.parquet", "SELECT i AS v FROM range(30, 32) t(i)", "v: 1");
+  WriteParquet("pos.parquet",
+               "SELECT * FROM (VALUES ('orig://a.parquet', 1::BIGINT), ('orig://a.parquet', 3)) "
+               "t(file_path, pos)",
+               "file_path: 2147483546, pos: 2147483545");
+  WriteParquet("eq.parquet", "SELECT 21::BIGINT AS v", "v: 1");
+  Schema schema(0, {Field(1, "v", true, Type::Long())});
+  DataFile pos = Data("orig://pos.parquet");
+  pos.content = FileContent::kPositionDeletes;
+  DataFile dv = Data("orig://dv.puffin");
+  dv.content = FileContent::kPositionDeletes;
+  dv.file_format = "PUFFIN";
+  dv.content_offset = 4;
+  dv.content_size_in_bytes = 10;
+  dvs_["orig://dv.puffin"] = {0, 2};
+  DataFile eq = Data("orig://eq.parquet");
+  eq.content = FileContent::kEqualityDeletes;
+  eq.equality_ids = {1};
+  iceberg::ScanPlan plan = Plan(schema);
+  // Four groups: position deletes (a, b), equality deletes (c), none (d).
+  plan.tasks = {Task(Data("orig://a.parquet"), 0, {pos}), Task(Data("orig://b.parquet"), 0, {dv}),
+                Task(Data("orig://c.parquet"), 0, {}, {eq}), Task(Data("orig://d.parquet"))};
+  ScanSqlOptions options;
+  options.row_address = true;
+  ASSERT_OK_AND_ASSIGN(std::string sql, BuildScanSql(plan, Metadata(schema), Hooks(), options));
+  std::vector<std::string> rows = Rows("SELECT * FROM (" + sql + ")");
+  EXPECT_EQ(rows, (std::vector<std::string>{"0|orig://a.parquet|0", "11|orig://b.parquet|1",
+                                            "13|orig://b.parquet|3", "20|orig://c.parquet|0",
+                                            "22|orig://c.parquet|2", "2|orig://a.parquet|2",
+                                            "30|orig://d.parquet|0", "31|orig://d.parquet|1",
+                                            "4|orig://a.parquet|4", "5|orig://a.parquet|5"}));
+  // The columns by name and type, after the table's.
+  ASSERT_OK_AND_ASSIGN(QueryResult described, engine_->Query("DESCRIBE " + sql));
+  ASSERT_EQ(described.rows.size(), 3u);
+  EXPECT_EQ(*described.rows[1][0], kRowAddressFileColumn);
+  EXPECT_EQ(*described.rows[1][1], "VARCHAR");
+  EXPECT_EQ(*described.rows[2][0], kRowAddressPosColumn);
+  EXPECT_EQ(*described.rows[2][1], "BIGINT");
+  // Each address reads the same row straight from its file.
+  for (const std::string& row : rows) {
+    size_t bar = row.find('|'), bar2 = row.rfind('|');
+    std::string file = row.substr(bar + 1, bar2 - bar - 1);
+    std::string position = row.substr(bar2 + 1);
+    EXPECT_EQ(Rows("SELECT v FROM read_parquet(" +
+                   engine::QuoteString(dir_.path() + "/" + file.substr(7)) +
+                   ") WHERE file_row_number = " + position),
+              (std::vector<std::string>{row.substr(0, bar)}))
+        << row;
+  }
+  // Without the option the SQL has no row addresses; with it, empty plans have the columns.
+  ASSERT_OK_AND_ASSIGN(std::string plain, BuildScanSql(plan, Metadata(schema), Hooks()));
+  EXPECT_EQ(plain.find(kRowAddressFileColumn), std::string::npos) << plain;
+  EXPECT_EQ(plain.find("file_index::BIGINT + 1"), std::string::npos) << plain;
+  ASSERT_OK_AND_ASSIGN(std::string empty,
+                       BuildScanSql(Plan(schema), Metadata(schema), Hooks(), options));
+  ASSERT_OK_AND_ASSIGN(QueryResult none, engine_->Query(empty));
+  EXPECT_TRUE(none.rows.empty());
+  ASSERT_EQ(none.columns.size(), 3u);
+  EXPECT_EQ(none.columns[2].type, "BIGINT");
+  // A table column with a row-address name is refused.
+  Schema clash(0, {Field(1, "v", true, Type::Long()), Field(2, "_atoll_pos", false, Type::Long())});
+  plan.schema = clash;
+  EXPECT_THAT(BuildScanSql(plan, Metadata(clash), Hooks(), options),
+              IsError(StatusCode::kInvalidArgument));
+}
+
 TEST_F(ScanSqlTest, AppliesEqualityDeletesOnlyToTheFilesTheyAreAttachedTo) {
   WriteParquet("a.parquet", "SELECT * FROM (VALUES (1, 'a'), (2, NULL), (3, 'c')) t(id, name)",
                "id: 1, name: 2");
@@ -406,6 +476,13 @@ TEST_F(ScanSqlTest, OrcFilesAreReadThroughTheirParquetCopies) {
   std::sort(copied.begin(), copied.end());
   copied.erase(std::unique(copied.begin(), copied.end()), copied.end());
   EXPECT_EQ(copied, (std::vector<std::string>{"orig://a.orc", "orig://eq.orc", "orig://pos.orc"}));
+  // Row addresses name the ORC file itself, never its copy.
+  ScanSqlOptions options;
+  options.row_address = true;
+  ASSERT_OK_AND_ASSIGN(std::string addressed, BuildScanSql(plan, Metadata(schema), hooks, options));
+  EXPECT_EQ(
+      Rows("SELECT * FROM (" + addressed + ")"),
+      (std::vector<std::string>{"10|orig://b.parquet|0", "1|orig://a.orc|1", "3|orig://a.orc|3"}));
   // A failing conversion names the file.
   hooks.parquet_copy = [](const DataFile&) -> Result<std::string> {
     return Corruption("bad stripe");

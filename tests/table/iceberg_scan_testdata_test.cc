@@ -108,6 +108,42 @@ TEST_F(IcebergTestdataTest, DeletionVectorsAndTimeTravel) {
               IsError(StatusCode::kNotFound));
 }
 
+TEST_F(IcebergTestdataTest, RowAddressesPointAtTheVisibleRowsInTheirDataFiles) {
+  // Tables with position delete files (v2) and deletion vectors (v3); a column of each row
+  // (read by field id from the file) must be found in the data file the address names (by base
+  // name: the metadata names the writers' locations), at the address's position.
+  struct Case {
+    std::string table, column, type;
+    int32_t id;
+    int64_t rows;
+  };
+  for (const Case& c : {Case{"impala/iceberg_v2_delete_positional", "id", "BIGINT", 1, 2},
+                        Case{"impala/iceberg_v3_deletion_vectors", "i", "BIGINT", 1, 3},
+                        Case{"duckdb-iceberg/generated_spec2_0_001/pyspark_iceberg_table",
+                             "l_partkey_int", "BIGINT", 2, 6592}}) {
+    SCOPED_TRACE(c.table);
+    const std::string scan =
+        "iceberg_scan(" + engine::QuoteString(c.table) + ", row_address => true)";
+    EXPECT_EQ(One("SELECT count(*) FROM " + scan), std::to_string(c.rows));
+    EXPECT_EQ(One("SELECT count(DISTINCT (_atoll_file, _atoll_pos)) FROM " + scan),
+              std::to_string(c.rows));
+    EXPECT_EQ(One("SELECT count(*) FROM " + scan + " WHERE _atoll_file NOT LIKE '%.parquet'"), "0");
+    const std::string files =
+        "read_parquet(" + engine::QuoteString(root_ + "/" + c.table + "/data/**/*.parquet") +
+        ", filename = true, schema = MAP {" + std::to_string(c.id) +
+        ": {name: 'x', type: " + engine::QuoteString(c.type) + ", default_value: NULL::VARCHAR}})";
+    EXPECT_EQ(One("SELECT count(*) FROM " + scan + " s WHERE NOT EXISTS (SELECT 1 FROM " + files +
+                  " f WHERE parse_filename(f.filename) = parse_filename(s._atoll_file) AND "
+                  "f.file_row_number = s._atoll_pos AND f.x IS NOT DISTINCT FROM s." +
+                  engine::QuoteIdentifier(c.column) + ")"),
+              "0");
+  }
+  // Without the option there are no address columns.
+  EXPECT_THAT(
+      engine_->Query("SELECT _atoll_pos FROM iceberg_scan('impala/iceberg_v2_delete_positional')"),
+      IsError(StatusCode::kInvalidArgument));
+}
+
 TEST_F(IcebergTestdataTest, LineitemCountAndQ06) {
   EXPECT_EQ(One("SELECT count(*) FROM iceberg_scan('duckdb-iceberg/lineitem_iceberg')"), "51793");
   EXPECT_EQ(One("SELECT sum(l_extendedprice * l_discount) AS revenue FROM "

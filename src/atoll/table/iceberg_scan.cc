@@ -113,7 +113,9 @@ class Call {
       return ParquetCopy(*target.store, target.key, file.file_path,
                          format == "AVRO" ? DataFileFormat::kAvro : DataFileFormat::kOrc);
     };
-    return BuildScanSql(plan, table.metadata, hooks);
+    ScanSqlOptions sql_options;
+    sql_options.row_address = args.NamedInt("row_address").value_or(0) != 0;
+    return BuildScanSql(plan, table.metadata, hooks, sql_options);
   }
 
  private:
@@ -162,7 +164,8 @@ Status RegisterIcebergScan(engine::Engine& engine, IcebergScanOptions options) {
   macro.positional = {engine::MacroArgType::kVarchar};
   macro.named = {{"snapshot_id", engine::MacroArgType::kBigint},
                  {"timestamp", engine::MacroArgType::kTimestampMs},
-                 {"ref", engine::MacroArgType::kVarchar}};
+                 {"ref", engine::MacroArgType::kVarchar},
+                 {"row_address", engine::MacroArgType::kBigint}};  // true/false arrive as 1/0
   macro.callback = [registry,
                     shared_options](const engine::TableMacroArgs& args) -> Result<std::string> {
     Call call(*shared_options, *registry);

@@ -3,7 +3,12 @@
 //   SELECT * FROM iceberg_scan('<table folder or metadata file>'
 //                              [, snapshot_id => BIGINT]
 //                              [, timestamp => TIMESTAMP | epoch milliseconds]
-//                              [, ref => 'branch or tag'])
+//                              [, ref => 'branch or tag']
+//                              [, row_address => BOOLEAN])
+//
+// row_address => true adds the columns _atoll_file (the data file's location as written in
+// the metadata) and _atoll_pos (the row's position in it), see BuildScanSql's row addresses;
+// they are what position deletes and deletion vectors of the rows name (delete_writer.h).
 //
 // At bind time the call loads the table (iceberg::LoadTableFromLocation: a folder with
 // metadata/, or a *.metadata.json file; locations written elsewhere are remapped onto the

@@ -141,8 +141,8 @@ std::vector<std::pair<int64_t, int64_t>> Runs(const std::vector<int64_t>& positi
 class Builder {
  public:
   Builder(const iceberg::ScanPlan& plan, const iceberg::TableMetadata& metadata,
-          const ScanSqlHooks& hooks)
-      : plan_(plan), metadata_(metadata), hooks_(hooks) {}
+          const ScanSqlHooks& hooks, const ScanSqlOptions& options)
+      : plan_(plan), metadata_(metadata), hooks_(hooks), options_(options) {}
 
   Result<std::string> Build() {
     ATOLL_RETURN_NOT_OK(DescribeColumns());
@@ -152,6 +152,18 @@ class Builder {
       select_list +=
           Column(columns_[i].id) + " AS " + QuoteIdentifier(plan_.schema.fields()[i].name);
     }
+    const std::string quoted_file = QuoteIdentifier(kRowAddressFileColumn);
+    const std::string quoted_pos = QuoteIdentifier(kRowAddressPosColumn);
+    if (options_.row_address) {
+      for (const NestedField& f : plan_.schema.fields()) {
+        if (f.name == kRowAddressFileColumn || f.name == kRowAddressPosColumn) {
+          return InvalidArgument("the table has a column named ", f.name,
+                                 ", which row addresses would hide");
+        }
+      }
+      if (!select_list.empty()) select_list += ", ";
+      select_list += quoted_file + ", " + quoted_pos;
+    }
     if (plan_.tasks.empty()) {
       std::string empty;
       for (size_t i = 0; i < columns_.size(); ++i) {
@@ -160,6 +172,9 @@ class Builder {
             "NULL::" + columns_[i].type + " AS " + QuoteIdentifier(plan_.schema.fields()[i].name);
       }
       if (empty.empty()) return InvalidArgument("the table's schema has no columns");
+      if (options_.row_address) {
+        empty += ", NULL::VARCHAR AS " + quoted_file + ", NULL::BIGINT AS " + quoted_pos;
+      }
       return "SELECT " + empty + " LIMIT 0";
     }
     ATOLL_ASSIGN_OR_RETURN(auto groups, GroupTasks());
@@ -432,6 +447,14 @@ class Builder {
       if (i) cols += ", ";
       cols += "d." + Column(columns_[i].id);
     }
+    if (options_.row_address) {
+      // The locations as written in the metadata, indexed by read_parquet's file_index.
+      std::vector<std::string> locations;
+      for (const FileScanTask* task : g.tasks) locations.push_back(task->file.file_path);
+      cols += (cols.empty() ? "" : ", ") + PathList(locations) + "[d.file_index::BIGINT + 1] AS " +
+              QuoteIdentifier(kRowAddressFileColumn) + ", d.file_row_number::BIGINT AS " +
+              QuoteIdentifier(kRowAddressPosColumn);
+    }
     std::string sql = "SELECT " + cols + " FROM " + read + " AS d";
     if (key.has_positions) {
       ATOLL_ASSIGN_OR_RETURN(std::string deletes, PositionDeletesSql(g));
@@ -450,6 +473,7 @@ class Builder {
   const iceberg::ScanPlan& plan_;
   const iceberg::TableMetadata& metadata_;
   const ScanSqlHooks& hooks_;
+  const ScanSqlOptions& options_;
   std::vector<ColumnSpec> columns_;
   bool has_mapping_ = false;
 };
@@ -478,10 +502,10 @@ Result<std::optional<std::string>> DefaultValueText(const iceberg::Type& type, c
 }
 
 Result<std::string> BuildScanSql(const iceberg::ScanPlan& plan,
-                                 const iceberg::TableMetadata& metadata,
-                                 const ScanSqlHooks& hooks) {
+                                 const iceberg::TableMetadata& metadata, const ScanSqlHooks& hooks,
+                                 const ScanSqlOptions& options) {
   if (!hooks.readable_path) return InvalidArgument("BuildScanSql needs a readable_path hook");
-  return Builder(plan, metadata, hooks).Build();
+  return Builder(plan, metadata, hooks, options).Build();
 }
 
 }  // namespace atl::table

@@ -30,6 +30,15 @@
 // equality deletes are anti-joins (NULL equals NULL) against the delete files the plan attached to
 // each data file, one join per set of equality field ids.
 //
+// Row addresses (ScanSqlOptions::row_address): two more columns after the table's,
+// kRowAddressFileColumn (VARCHAR: the data file's location exactly as written in the metadata,
+// DataFile::file_path, never the path DuckDB reads nor a Parquet copy's) and kRowAddressPosColumn
+// (BIGINT: the row's 0-based position in that data file, as position deletes and deletion
+// vectors count it; for ORC and Avro files the position in the copy, which keeps the file's row
+// order). Deleted rows stay hidden. Without the option the SQL is unchanged. In each group they
+// come from read_parquet's virtual columns file_index (indexing a constant list of the group's
+// locations) and file_row_number. A table column of either name is kInvalidArgument then.
+//
 // Errors: kNotSupported for ORC and Avro data files without the parquet_copy hook, and for Iceberg
 // types DuckDB cannot read (variant); errors of the hooks are returned as they are (parquet_copy's
 // with the file as context). Thread safety: a pure function of its inputs (the hooks are called on
@@ -71,9 +80,19 @@ struct ScanSqlHooks {
   std::function<Result<std::string>(const iceberg::DataFile& file)> parquet_copy;
 };
 
+// The names of the row-address columns (see above).
+inline constexpr const char* kRowAddressFileColumn = "_atoll_file";
+inline constexpr const char* kRowAddressPosColumn = "_atoll_pos";
+
+struct ScanSqlOptions {
+  // Adds kRowAddressFileColumn and kRowAddressPosColumn after the table's columns.
+  bool row_address = false;
+};
+
 // The SQL reading `plan` of a table with `metadata`.
 Result<std::string> BuildScanSql(const iceberg::ScanPlan& plan,
-                                 const iceberg::TableMetadata& metadata, const ScanSqlHooks& hooks);
+                                 const iceberg::TableMetadata& metadata, const ScanSqlHooks& hooks,
+                                 const ScanSqlOptions& options = {});
 
 // The text DuckDB casts to a value of `type` from Appendix D's JSON single-value form
 // ("2024-01-02", "12.50", hex for binary -> "\x01\x02"); nullopt for JSON null or nested types.

@@ -18,7 +18,12 @@ Result<SnapshotFileChanges> FilesChangedBy(const FileIO& io, const Snapshot& sna
     ATOLL_ASSIGN_OR_RETURN(Manifest manifest, ReadManifest(bytes, mf.manifest_path, &mf));
     for (ManifestEntry& e : manifest.entries) {
       if (e.snapshot_id != snapshot.snapshot_id || e.status == EntryStatus::kExisting) continue;
-      (e.status == EntryStatus::kAdded ? out.added : out.removed).push_back(std::move(e.data_file));
+      if (e.status == EntryStatus::kAdded) {
+        out.added.push_back(std::move(e.data_file));
+        out.added_spec_ids.push_back(mf.partition_spec_id);
+      } else {
+        out.removed.push_back(std::move(e.data_file));
+      }
     }
   }
   return out;

@@ -17,9 +17,11 @@
 
 namespace atl::iceberg {
 
+// Data and delete files alike (DataFile::content tells them apart).
 struct SnapshotFileChanges {
-  std::vector<DataFile> added;    // entries ADDED by the snapshot
-  std::vector<DataFile> removed;  // entries DELETED by the snapshot
+  std::vector<DataFile> added;          // entries ADDED by the snapshot
+  std::vector<DataFile> removed;        // entries DELETED by the snapshot
+  std::vector<int32_t> added_spec_ids;  // the partition spec of each of `added`
 };
 
 // The entries carrying `snapshot`'s id in the manifests it added (the manifest list's

@@ -87,6 +87,25 @@ Transaction& Transaction::DeleteWhere(Expression filter, SummaryProperties summa
   return AddFileChange(std::move(c));
 }
 
+Transaction& Transaction::RowDelta(iceberg::RowDelta delta) {
+  const bool adds = !delta.added_data.empty();
+  const bool removes =
+      !delta.added_deletes.empty() || !delta.removed_data.empty() || !delta.removed_deletes.empty();
+  FileChange c =
+      MakeFileChange(removes ? (adds ? SnapshotOperation::kOverwrite : SnapshotOperation::kDelete)
+                             : SnapshotOperation::kAppend,
+                     delta.removed_data, std::move(delta.added_data), std::move(delta.summary));
+  c.spec_id = delta.spec_id;
+  auto validator = std::make_shared<RowDeltaValidator>(delta);
+  c.validate = [validator](const FileIO& io, const TableMetadata& base) {
+    return validator->Validate(io, base);
+  };
+  c.added_deletes = std::move(delta.added_deletes);
+  c.delete_spec_ids = std::move(delta.delete_spec_ids);
+  c.removed_deletes = std::move(delta.removed_deletes);
+  return AddFileChange(std::move(c));
+}
+
 Transaction& Transaction::UpdateSchema(std::function<void(SchemaUpdate&)> edit) {
   auto expected = std::make_shared<std::optional<int32_t>>();
   return AddEdit([edit = std::move(edit), expected](const TableMetadata& state,

@@ -5,7 +5,7 @@
 //   ATOLL_RETURN_NOT_OK(tx.Commit());
 //
 // Changes apply in the order they were added. Each file change (Append, Overwrite,
-// Replace, DeleteFiles, DeleteWhere) makes one snapshot (snapshot_producer.h), the next
+// Replace, DeleteFiles, DeleteWhere, RowDelta) makes one snapshot (snapshot_producer.h), the next
 // one's parent being the previous; metadata changes (schema, partition spec, properties,
 // references) are re-applied on whatever base the commit ends up on (commit.h retries on
 // conflicts). Conflict rules on a refreshed base:
@@ -13,9 +13,12 @@
 //   - files to remove must still be live, else kCommitConflict (see snapshot_producer.h);
 //   - UpdateSchema / UpdateSpec fail with kCommitConflict when the current schema / default
 //     spec changed since this transaction first applied them;
-//   - SetRef / SetCurrentSnapshot need their snapshot to still exist (kCommitConflict).
-// Format version 1 tables are upgraded to v2 by any commit; v3 tables accept metadata
-// changes only (snapshots are kNotSupported).
+//   - SetRef / SetCurrentSnapshot need their snapshot to still exist (kCommitConflict);
+//   - a RowDelta re-runs its isolation checks (row_delta.h) against each base: a conflict
+//     ends the commit with kCommitConflict (the caller re-plans), otherwise the delta is
+//     re-applied on the new base.
+// Format version 1 tables are upgraded to v2 by any commit; v3 tables get v3 snapshots
+// with row lineage (snapshot_producer.h).
 //
 // Errors from building a change (e.g. a bad SchemaUpdate) surface at Commit(). A
 // transaction commits at most once; on success the Table is updated to the new metadata.
@@ -32,6 +35,7 @@
 #include <vector>
 
 #include "atoll/common/result.h"
+#include "atoll/iceberg/commit/row_delta.h"
 #include "atoll/iceberg/commit/schema_update.h"
 #include "atoll/iceberg/commit/snapshot_producer.h"
 #include "atoll/iceberg/commit/table_metadata_builder.h"
@@ -63,6 +67,10 @@ class Transaction {
   // Removes the data files all of whose rows match `filter` (AllMatch); kNotSupported at
   // commit when some file may match only in part.
   Transaction& DeleteWhere(Expression filter, SummaryProperties summary = {});
+  // A row-level change (DELETE / UPDATE / MERGE): data files added and removed, delete
+  // files added and removed, in one snapshot, validated against what was committed since
+  // delta.read_snapshot_id (row_delta.h has the rules).
+  Transaction& RowDelta(iceberg::RowDelta delta);
 
   // Schema evolution: `edit` records changes on a SchemaUpdate of the current schema.
   Transaction& UpdateSchema(std::function<void(SchemaUpdate&)> edit);

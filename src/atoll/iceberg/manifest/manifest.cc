@@ -1,5 +1,6 @@
 #include "atoll/iceberg/manifest/manifest.h"
 
+#include <cctype>
 #include <cmath>
 
 #include "atoll/formats/avro/reader.h"
@@ -99,7 +100,7 @@ Result<Value> LiteralToAvro(const Literal& lit, const Node& node) {
 
 // ---- schema ----
 
-AJson ManifestEntrySchema(const Type& ptype) {
+AJson ManifestEntrySchema(const Type& ptype, int format_version) {
   AJson pfields = AJson::array();
   for (const NestedField& f : ptype.fields()) {
     pfields.push_back(
@@ -124,8 +125,14 @@ AJson ManifestEntrySchema(const Type& ptype) {
                      ma::Optional("key_metadata", "bytes", 131),
                      ma::Optional("split_offsets", ma::List(133, "long"), 132),
                      ma::Optional("equality_ids", ma::List(136, "int"), 135),
-                     ma::Optional("sort_order_id", "int", 140),
-                     ma::Optional("referenced_data_file", "string", 143)})}};
+                     ma::Optional("sort_order_id", "int", 140)})}};
+  AJson& fields = data_file["fields"];
+  if (format_version >= 3) fields.push_back(ma::Optional("first_row_id", "long", 142));
+  fields.push_back(ma::Optional("referenced_data_file", "string", 143));
+  if (format_version >= 3) {
+    fields.push_back(ma::Optional("content_offset", "long", 144));
+    fields.push_back(ma::Optional("content_size_in_bytes", "long", 145));
+  }
   return AJson{{"type", "record"},
                {"name", "manifest_entry"},
                {"fields", AJson::array({ma::Required("status", "int", 0),
@@ -287,15 +294,28 @@ Result<Manifest> ReadManifestGeneric(std::string_view bytes, std::string_view na
   return ReadWhole(bytes, name, source, true);
 }
 
+bool IsDeletionVector(const DataFile& f) {
+  if (f.content != FileContent::kPositionDeletes) return false;
+  if (f.content_offset.has_value()) return true;
+  std::string fmt;
+  for (char c : f.file_format)
+    fmt += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return fmt == "PUFFIN";
+}
+
 Result<std::string> WriteManifest(const Schema& schema, const PartitionSpec& spec,
                                   const std::vector<ManifestEntry>& entries,
                                   const ManifestWriteOptions& options) {
+  const int version = options.format_version;
+  if (version != 2 && version != 3) {
+    return InvalidArgument("cannot write a format version ", version, " manifest");
+  }
   ATOLL_ASSIGN_OR_RETURN(TypePtr ptype, spec.PartitionType(schema));
   for (const NestedField& f : ptype->fields()) {
     ATOLL_RETURN_NOT_OK_CTX(AvroTypeFor(*f.type, "").status(), "partition field '" + f.name + "'");
   }
   ATOLL_ASSIGN_OR_RETURN(avro::SchemaPtr avro_schema,
-                         avro::Schema::FromJson(ManifestEntrySchema(*ptype)));
+                         avro::Schema::FromJson(ManifestEntrySchema(*ptype, version)));
   const Node& root = avro_schema->root();
   const Node* df_node = ma::RecordBuilder(root).FieldNode(2);
   const Node* part_node = ma::RecordBuilder(*df_node).FieldNode(102);
@@ -303,7 +323,7 @@ Result<std::string> WriteManifest(const Schema& schema, const PartitionSpec& spe
   for (const ManifestEntry& e : entries) {
     const DataFile& f = e.data_file;
     std::string what = "data file '" + f.file_path + "'";
-    if (f.first_row_id || f.content_offset || f.content_size_in_bytes) {
+    if (version < 3 && (f.first_row_id || f.content_offset || f.content_size_in_bytes)) {
       return InvalidArgument(
           what, ": first_row_id/content_offset/content_size_in_bytes need a v3 manifest");
     }
@@ -350,6 +370,9 @@ Result<std::string> WriteManifest(const Schema& schema, const PartitionSpec& spe
     }
     if (f.sort_order_id) d.Set(140, Value::Int(*f.sort_order_id));
     if (f.referenced_data_file) d.Set(143, Value::String(*f.referenced_data_file));
+    if (f.first_row_id) d.Set(142, Value::Long(*f.first_row_id));
+    if (f.content_offset) d.Set(144, Value::Long(*f.content_offset));
+    if (f.content_size_in_bytes) d.Set(145, Value::Long(*f.content_size_in_bytes));
     ma::RecordBuilder r(root);
     r.Set(0, Value::Int(static_cast<int32_t>(e.status)));
     r.SetOptionalLong(1, e.snapshot_id);
@@ -365,7 +388,7 @@ Result<std::string> WriteManifest(const Schema& schema, const PartitionSpec& spe
                  {"schema-id", std::to_string(schema.schema_id())},
                  {"partition-spec", spec.ToJson()["fields"].dump()},
                  {"partition-spec-id", std::to_string(spec.spec_id)},
-                 {"format-version", "2"},
+                 {"format-version", std::to_string(version)},
                  {"content", options.content == ManifestContent::kDeletes ? "deletes" : "data"}};
   return avro::WriteToString(std::move(avro_schema), rows, std::move(wo))
       .WithContext("writing a manifest");

@@ -14,8 +14,10 @@
 //     counts of the earlier such files in the manifest.
 // Without `source`, null values stay nullopt (v1 sequence numbers are still 0).
 //
-// WriteManifest writes a v2 manifest with the spec's field ids and names and the header keys
-// schema, schema-id, partition-spec, partition-spec-id, format-version and content.
+// WriteManifest writes a v2 (default) or v3 manifest with the spec's field ids and names and
+// the header keys schema, schema-id, partition-spec, partition-spec-id, format-version and
+// content. v3 adds the data_file fields first_row_id (142), content_offset (144) and
+// content_size_in_bytes (145); a v2 manifest refuses values for them.
 //
 // Errors: kCorruption naming the file for undecodable Avro, missing required fields or
 // partition values that do not fit their type; kInvalidArgument from the writer (a partition
@@ -68,6 +70,10 @@ struct DataFile {
   std::optional<int64_t> content_size_in_bytes;     // v3 deletion vectors
   bool operator==(const DataFile&) const = default;
 };
+
+// A v3 deletion vector: a position delete "file" that is a blob of a Puffin file (content
+// position deletes with content_offset set, or file_format PUFFIN in any case).
+bool IsDeletionVector(const DataFile& f);
 
 struct ManifestEntry {
   EntryStatus status = EntryStatus::kAdded;
@@ -132,12 +138,13 @@ class ManifestReader {
 
 struct ManifestWriteOptions {
   ManifestContent content = ManifestContent::kData;
+  int format_version = 2;  // 2 or 3
   avro::Codec codec = avro::Codec::kDeflate;
   std::optional<std::string> sync_marker;  // 16 bytes; random when absent
 };
 
-// Writes a v2 manifest of `entries`, whose partition tuples follow `spec` bound to `schema`.
-// Deterministic apart from the sync marker.
+// Writes a manifest (options.format_version) of `entries`, whose partition tuples follow `spec`
+// bound to `schema`. Deterministic apart from the sync marker.
 Result<std::string> WriteManifest(const Schema& schema, const PartitionSpec& spec,
                                   const std::vector<ManifestEntry>& entries,
                                   const ManifestWriteOptions& options = {});

@@ -94,7 +94,8 @@ Status WriteLiteral(const Literal& lit, const Node& node, Encoder* e) {
 
 class EntryEncoder {
  public:
-  EntryEncoder(const Node& root, const Type& ptype) : root_(root), ptype_(ptype) {}
+  EntryEncoder(const Node& root, const Type& ptype, bool v3)
+      : root_(root), ptype_(ptype), v3_(v3) {}
 
   Status Encode(const ManifestEntry& entry, Encoder* e) const {
     return Encode(entry.status, entry.snapshot_id, entry.sequence_number,
@@ -135,7 +136,7 @@ class EntryEncoder {
 
   Status EncodeDataFile(const Node& rec, const DataFile& f, Encoder* e) const {
     std::string what = "data file '" + f.file_path + "'";
-    if (f.first_row_id || f.content_offset || f.content_size_in_bytes) {
+    if (!v3_ && (f.first_row_id || f.content_offset || f.content_size_in_bytes)) {
       return InvalidArgument(
           what, ": first_row_id/content_offset/content_size_in_bytes need a v3 manifest");
     }
@@ -202,6 +203,15 @@ class EntryEncoder {
           if (Branch(n, f.referenced_data_file.has_value(), e))
             e->WriteBytes(*f.referenced_data_file);
           break;
+        case 142:
+          OptionalLong(n, f.first_row_id, e);
+          break;
+        case 144:
+          OptionalLong(n, f.content_offset, e);
+          break;
+        case 145:
+          OptionalLong(n, f.content_size_in_bytes, e);
+          break;
         default:
           return Internal("manifest encoder: unknown data_file field '", field.name, "'");
       }
@@ -228,6 +238,7 @@ class EntryEncoder {
 
   const Node& root_;
   const Type& ptype_;
+  bool v3_;  // the schema has the v3 data_file fields
 };
 
 }  // namespace
@@ -240,13 +251,15 @@ Result<std::string> EncodeWith(const Schema& schema, const PartitionSpec& spec, 
                                const ManifestEncodeOptions& options, F&& encode_one) {
   ManifestWriteOptions header_options;
   header_options.codec = options.codec;
+  header_options.content = options.content;
+  header_options.format_version = options.format_version;
   header_options.sync_marker = options.sync_marker ? *options.sync_marker : RandomSync();
   const std::string sync = *header_options.sync_marker;
   // The header: a container of no entries (the writer writes no block for it).
   ATOLL_ASSIGN_OR_RETURN(std::string out, WriteManifest(schema, spec, {}, header_options));
   ATOLL_ASSIGN_OR_RETURN(auto reader, avro::Reader::OpenBuffer(out, "manifest header"));
   ATOLL_ASSIGN_OR_RETURN(TypePtr ptype, spec.PartitionType(schema));
-  EntryEncoder encoder(reader->schema()->root(), *ptype);
+  EntryEncoder encoder(reader->schema()->root(), *ptype, options.format_version >= 3);
 
   std::string block, compressed, head;
   int64_t rows = 0;

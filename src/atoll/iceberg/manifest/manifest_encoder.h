@@ -25,6 +25,8 @@
 namespace atl::iceberg {
 
 struct ManifestEncodeOptions {
+  ManifestContent content = ManifestContent::kData;  // the "content" header key
+  int format_version = 2;                            // 2 or 3 (v3 data_file fields)
   avro::Codec codec = avro::Codec::kDeflate;
   int deflate_level = 1;
   std::optional<std::string> sync_marker;  // 16 bytes; random when absent

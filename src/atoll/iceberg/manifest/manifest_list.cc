@@ -64,7 +64,7 @@ Result<ManifestFile> ParseManifestFile(const Node& rec, const Value& v, std::str
   return m;
 }
 
-AJson ManifestListSchemaJson() {
+AJson ManifestListSchemaJson(int format_version) {
   AJson summary = {{"type", "record"},
                    {"name", "r508"},
                    {"fields", AJson::array({ma::Required("contains_null", "boolean", 509),
@@ -72,23 +72,25 @@ AJson ManifestListSchemaJson() {
                                             ma::Optional("lower_bound", "bytes", 510),
                                             ma::Optional("upper_bound", "bytes", 511)})}};
   AJson partitions = {{"type", "array"}, {"items", std::move(summary)}, {"element-id", 508}};
-  return AJson{{"type", "record"},
-               {"name", "manifest_file"},
-               {"fields", AJson::array({ma::Required("manifest_path", "string", 500),
-                                        ma::Required("manifest_length", "long", 501),
-                                        ma::Required("partition_spec_id", "int", 502),
-                                        ma::Required("content", "int", 517),
-                                        ma::Required("sequence_number", "long", 515),
-                                        ma::Required("min_sequence_number", "long", 516),
-                                        ma::Required("added_snapshot_id", "long", 503),
-                                        ma::Required("added_files_count", "int", 504),
-                                        ma::Required("existing_files_count", "int", 505),
-                                        ma::Required("deleted_files_count", "int", 506),
-                                        ma::Required("added_rows_count", "long", 512),
-                                        ma::Required("existing_rows_count", "long", 513),
-                                        ma::Required("deleted_rows_count", "long", 514),
-                                        ma::Optional("partitions", std::move(partitions), 507),
-                                        ma::Optional("key_metadata", "bytes", 519)})}};
+  AJson out{{"type", "record"},
+            {"name", "manifest_file"},
+            {"fields", AJson::array({ma::Required("manifest_path", "string", 500),
+                                     ma::Required("manifest_length", "long", 501),
+                                     ma::Required("partition_spec_id", "int", 502),
+                                     ma::Required("content", "int", 517),
+                                     ma::Required("sequence_number", "long", 515),
+                                     ma::Required("min_sequence_number", "long", 516),
+                                     ma::Required("added_snapshot_id", "long", 503),
+                                     ma::Required("added_files_count", "int", 504),
+                                     ma::Required("existing_files_count", "int", 505),
+                                     ma::Required("deleted_files_count", "int", 506),
+                                     ma::Required("added_rows_count", "long", 512),
+                                     ma::Required("existing_rows_count", "long", 513),
+                                     ma::Required("deleted_rows_count", "long", 514),
+                                     ma::Optional("partitions", std::move(partitions), 507),
+                                     ma::Optional("key_metadata", "bytes", 519)})}};
+  if (format_version >= 3) out["fields"].push_back(ma::Optional("first_row_id", "long", 520));
+  return out;
 }
 
 }  // namespace
@@ -116,7 +118,12 @@ Result<ManifestList> ReadManifestList(std::string_view bytes, std::string_view n
 
 Result<std::string> WriteManifestList(const std::vector<ManifestFile>& manifests,
                                       const ManifestListWriteOptions& options) {
-  ATOLL_ASSIGN_OR_RETURN(avro::SchemaPtr schema, avro::Schema::FromJson(ManifestListSchemaJson()));
+  const int version = options.format_version;
+  if (version != 2 && version != 3) {
+    return InvalidArgument("cannot write a format version ", version, " manifest list");
+  }
+  ATOLL_ASSIGN_OR_RETURN(avro::SchemaPtr schema,
+                         avro::Schema::FromJson(ManifestListSchemaJson(version)));
   const Node& root = schema->root();
   const Node* summary_node = nullptr;
   {
@@ -131,6 +138,10 @@ Result<std::string> WriteManifestList(const std::vector<ManifestFile>& manifests
       return InvalidArgument(
           "manifest '", m.manifest_path,
           "': a v2 manifest list needs added_snapshot_id and all file and row counts");
+    }
+    if (m.first_row_id && version < 3) {
+      return InvalidArgument("manifest '", m.manifest_path,
+                             "': first_row_id needs a v3 manifest list");
     }
     ma::RecordBuilder b(root);
     b.Set(500, Value::String(m.manifest_path));
@@ -157,6 +168,7 @@ Result<std::string> WriteManifestList(const std::vector<ManifestFile>& manifests
     }
     b.Set(507, Value::Array(std::move(summaries)));
     if (m.key_metadata) b.Set(519, Value::Bytes(*m.key_metadata));
+    if (m.first_row_id) b.Set(520, Value::Long(*m.first_row_id));
     rows.push_back(std::move(b).Build());
   }
   avro::WriterOptions wo;
@@ -167,9 +179,23 @@ Result<std::string> WriteManifestList(const std::vector<ManifestFile>& manifests
       {"parent-snapshot-id",
        options.parent_snapshot_id ? std::to_string(*options.parent_snapshot_id) : "null"},
       {"sequence-number", std::to_string(options.sequence_number)},
-      {"format-version", "2"}};
+      {"format-version", std::to_string(version)}};
+  if (version >= 3) {
+    wo.metadata.emplace_back("first-row-id", options.first_row_id
+                                                 ? std::to_string(*options.first_row_id)
+                                                 : std::string("null"));
+  }
   return avro::WriteToString(std::move(schema), rows, std::move(wo))
       .WithContext("writing a manifest list");
+}
+
+int64_t AssignFirstRowIds(std::vector<ManifestFile>* manifests, int64_t next_row_id) {
+  for (ManifestFile& m : *manifests) {
+    if (m.content != ManifestContent::kData || m.first_row_id) continue;
+    m.first_row_id = next_row_id;
+    next_row_id += m.added_rows_count.value_or(0) + m.existing_rows_count.value_or(0);
+  }
+  return next_row_id;
 }
 
 }  // namespace atl::iceberg

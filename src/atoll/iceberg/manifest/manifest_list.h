@@ -4,8 +4,9 @@
 // ReadManifestList reads v1, v2 and v3 lists by field id (v1 names such as
 // added_data_files_count are accepted because names are not used). Absent v1 columns take
 // the spec's defaults: content = data, sequence_number = min_sequence_number = 0.
-// WriteManifestList writes a v2 list with the spec's field ids and names and header keys
-// snapshot-id, parent-snapshot-id, sequence-number and format-version.
+// WriteManifestList writes a v2 (default) or v3 list with the spec's field ids and names and
+// header keys snapshot-id, parent-snapshot-id, sequence-number and format-version (v3 also
+// first-row-id, and the manifest_file field first_row_id, 520).
 //
 // Errors: kCorruption naming the file (`name`) for undecodable Avro or missing required
 // fields; kInvalidArgument from the writer for values the schema cannot hold.
@@ -65,14 +66,22 @@ struct ManifestListWriteOptions {
   int64_t snapshot_id = 0;
   std::optional<int64_t> parent_snapshot_id;
   int64_t sequence_number = 0;
+  int format_version = 2;                     // 2 or 3
+  std::optional<int64_t> first_row_id;        // v3: the snapshot's first-row-id (header key)
   avro::Codec codec = avro::Codec::kDeflate;  // kDeflate or kNull are what readers expect
   std::optional<std::string> sync_marker;     // 16 bytes; random when absent
 };
 
-// Writes a v2 manifest list. Every manifest must have added_snapshot_id and the counts
-// (v2 requires them): kInvalidArgument otherwise. The output is deterministic apart from
-// the sync marker.
+// Writes a manifest list. Every manifest must have added_snapshot_id and the counts (v2
+// requires them), and first_row_id only in v3: kInvalidArgument otherwise. The output is
+// deterministic apart from the sync marker.
 Result<std::string> WriteManifestList(const std::vector<ManifestFile>& manifests,
                                       const ManifestListWriteOptions& options);
+
+// v3 "First Row ID Assignment": gives every data manifest without a first_row_id, in list
+// order, the next id, advancing it by the manifest's added + existing row counts (delete
+// manifests and manifests that have one are left alone). Returns the id after the last
+// assigned range (`next_row_id` when none was assigned).
+int64_t AssignFirstRowIds(std::vector<ManifestFile>* manifests, int64_t next_row_id);
 
 }  // namespace atl::iceberg

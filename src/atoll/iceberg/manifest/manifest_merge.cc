@@ -125,6 +125,13 @@ std::vector<std::vector<size_t>> PackEnd(const std::vector<size_t>& items,
   return bins;
 }
 
+ManifestEncodeOptions EncodeOptions(const ManifestWriteContext& ctx, ManifestContent content) {
+  ManifestEncodeOptions o;
+  o.content = content;
+  o.format_version = ctx.metadata->format_version >= 3 ? 3 : 2;
+  return o;
+}
+
 }  // namespace
 
 Result<ManifestMergeOptions> ManifestMergeOptions::FromProperties(
@@ -146,17 +153,19 @@ Result<ManifestMergeOptions> ManifestMergeOptions::FromProperties(
 }
 
 Result<ManifestFile> WriteManifestFile(const ManifestWriteContext& ctx, int32_t spec_id,
-                                       const std::vector<ManifestEntry>& entries) {
+                                       const std::vector<ManifestEntry>& entries,
+                                       ManifestContent content) {
   const PartitionSpec* spec = ctx.metadata->SpecById(spec_id);
   if (spec == nullptr) return InvalidArgument("partition spec ", spec_id, " does not exist");
   const Schema* schema = SchemaFor(*ctx.metadata, *spec);
   if (schema == nullptr) return Internal("the table has no schema");
-  ATOLL_ASSIGN_OR_RETURN(std::string bytes, EncodeManifest(*schema, *spec, entries));
+  ATOLL_ASSIGN_OR_RETURN(std::string bytes,
+                         EncodeManifest(*schema, *spec, entries, EncodeOptions(ctx, content)));
   ManifestFile mf;
   mf.manifest_path = JoinLocation(ctx.metadata_dir, ctx.new_uuid() + "-m0.avro");
   mf.manifest_length = static_cast<int64_t>(bytes.size());
   mf.partition_spec_id = spec_id;
-  mf.content = ManifestContent::kData;
+  mf.content = content;
   mf.sequence_number = ctx.sequence_number;
   mf.added_snapshot_id = ctx.snapshot_id;
   int32_t added = 0, existing = 0, deleted = 0;
@@ -201,7 +210,8 @@ Result<ManifestFile> WriteManifestFile(const ManifestWriteContext& ctx, int32_t 
 Result<std::vector<ManifestFile>> WriteAddedManifests(const ManifestWriteContext& ctx,
                                                       int32_t spec_id,
                                                       const std::vector<DataFile>& files,
-                                                      int64_t target_size_bytes) {
+                                                      int64_t target_size_bytes,
+                                                      ManifestContent content) {
   // Cut into chunks of about the target size.
   std::vector<std::pair<size_t, size_t>> chunks;  // [begin, end)
   size_t begin = 0;
@@ -225,12 +235,13 @@ Result<std::vector<ManifestFile>> WriteAddedManifests(const ManifestWriteContext
     const Schema* schema = SchemaFor(*ctx.metadata, *spec);
     if (schema == nullptr) return Internal("the table has no schema");
     ATOLL_ASSIGN_OR_RETURN(std::string bytes,
-                           EncodeAddedManifest(*schema, *spec, first, n, ctx.snapshot_id));
+                           EncodeAddedManifest(*schema, *spec, first, n, ctx.snapshot_id,
+                                               EncodeOptions(ctx, content)));
     ManifestFile& mf = out[c];
     mf.manifest_path = JoinLocation(ctx.metadata_dir, ctx.new_uuid() + "-m0.avro");
     mf.manifest_length = static_cast<int64_t>(bytes.size());
     mf.partition_spec_id = spec_id;
-    mf.content = ManifestContent::kData;
+    mf.content = content;
     mf.sequence_number = mf.min_sequence_number = ctx.sequence_number;
     mf.added_snapshot_id = ctx.snapshot_id;
     int64_t rows = 0;

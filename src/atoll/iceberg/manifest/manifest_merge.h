@@ -54,18 +54,22 @@ struct ManifestWriteContext {
   int parallelism = 4;
 };
 
+// Manifests are written in the table's format version (v3 from 3 on, else v2), as data or
+// delete manifests (`content`); a manifest-list entry comes back without first_row_id (v3
+// lists assign it, AssignFirstRowIds in manifest_list.h).
+//
 // Writes `entries` (all of one spec) as one manifest named <uuid>-m<n>.avro and returns its
 // manifest-list entry: counts, partition summaries, sequence numbers (the minimum data
 // sequence number of the entries; entries without one count as `sequence_number`).
 Result<ManifestFile> WriteManifestFile(const ManifestWriteContext& ctx, int32_t spec_id,
-                                       const std::vector<ManifestEntry>& entries);
+                                       const std::vector<ManifestEntry>& entries,
+                                       ManifestContent content = ManifestContent::kData);
 
-// Writes the data files the snapshot adds (status ADDED, snapshot id set, sequence numbers
-// left to inheritance) as manifests of about `target_size_bytes`, in parallel.
-Result<std::vector<ManifestFile>> WriteAddedManifests(const ManifestWriteContext& ctx,
-                                                      int32_t spec_id,
-                                                      const std::vector<DataFile>& files,
-                                                      int64_t target_size_bytes);
+// Writes the files the snapshot adds (status ADDED, snapshot id set, sequence numbers and v3
+// first row ids left to inheritance) as manifests of about `target_size_bytes`, in parallel.
+Result<std::vector<ManifestFile>> WriteAddedManifests(
+    const ManifestWriteContext& ctx, int32_t spec_id, const std::vector<DataFile>& files,
+    int64_t target_size_bytes, ManifestContent content = ManifestContent::kData);
 
 // Reads one manifest with inheritance from its list entry.
 Result<Manifest> ReadManifestFile(const FileIO& io, const ManifestFile& file);

@@ -52,15 +52,6 @@ Result<Selection> SelectSnapshot(const TableMetadata& md, const ScanOptions& opt
   return s;
 }
 
-bool IsDeletionVector(const DataFile& f) {
-  if (f.content != FileContent::kPositionDeletes) return false;
-  if (f.content_offset.has_value()) return true;
-  std::string fmt;
-  for (char c : f.file_format)
-    fmt += static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return fmt == "PUFFIN";
-}
-
 bool IsUnpartitioned(const PartitionSpec& spec) {
   return std::all_of(spec.fields.begin(), spec.fields.end(), [](const PartitionField& f) {
     return f.transform.kind() == TransformKind::kVoid;
