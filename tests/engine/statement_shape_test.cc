@@ -29,9 +29,9 @@ TEST(StatementShapeTest, UpdateInsertMergeAndSelect) {
   ASSERT_OK_AND_ASSIGN(s, DescribeStatement("INSERT INTO a.b.c (x) VALUES (1), (2)"));
   EXPECT_EQ(s.kind, StatementKind::kInsert);
   EXPECT_EQ(s.target, (std::vector<std::string>{"a", "b", "c"}));
-  ASSERT_OK_AND_ASSIGN(s, DescribeStatement(
-                              "MERGE INTO a.b.c t USING (SELECT 1 AS id) s ON t.id = s.id "
-                              "WHEN MATCHED THEN DELETE WHEN NOT MATCHED BY SOURCE THEN DELETE"));
+  ASSERT_OK_AND_ASSIGN(
+      s, DescribeStatement("MERGE INTO a.b.c t USING (SELECT 1 AS id) s ON t.id = s.id "
+                           "WHEN MATCHED THEN DELETE WHEN NOT MATCHED BY SOURCE THEN DELETE"));
   EXPECT_EQ(s.kind, StatementKind::kMerge);
   EXPECT_EQ(s.target_alias, "t");
   EXPECT_EQ(s.condition_sql, "(t.id = s.id)");
@@ -61,7 +61,8 @@ TEST(StatementShapeTest, RetargetKeepsEverythingButTheTable) {
   EXPECT_EQ(s.target, (std::vector<std::string>{"w", "shop", "orders"}));
   EXPECT_EQ(s.target_alias, "t");
   EXPECT_EQ(s.condition_sql, "(t.id = s.id)");
-  ASSERT_OK_AND_ASSIGN(sql, RetargetStatement("insert into a.b.c values (1, 'x')", {"w", "b", "c"}));
+  ASSERT_OK_AND_ASSIGN(sql,
+                       RetargetStatement("insert into a.b.c values (1, 'x')", {"w", "b", "c"}));
   EXPECT_EQ(sql, "INSERT INTO w.b.c (VALUES (1, 'x'))");
   ASSERT_OK_AND_ASSIGN(sql, RetargetStatement("UPDATE a.b.c SET x = 1 WHERE y", {"c"}));
   ASSERT_OK_AND_ASSIGN(s, DescribeStatement(sql));

@@ -1,8 +1,8 @@
 // The differential test of SQL writes (issue 17): random INSERT / DELETE / UPDATE / MERGE /
-// ALTER TABLE ADD COLUMN statements run on a lake table (through LakeSql, as `atoll query` runs them) and on a
-// native DuckDB table of the same engine, the oracle; after each statement both hold the
-// same rows (as multisets). Every combination of write mode (copy-on-write,
-// merge-on-read), partitioning (none, identity + bucket) and format version (2, 3) runs.
+// ALTER TABLE ADD COLUMN statements run on a lake table (through LakeSql, as `atoll query` runs
+// them) and on a native DuckDB table of the same engine, the oracle; after each statement both hold
+// the same rows (as multisets). Every combination of write mode (copy-on-write, merge-on-read),
+// partitioning (none, identity + bucket) and format version (2, 3) runs.
 //
 // ATOLL_DML_STATEMENTS sets the statements per combination (default 16, so make test
 // runs 128; `make dml-sweep` runs 150 each, 1,200 in all); ATOLL_DML_SEED the seed
@@ -36,8 +36,8 @@ class StatementMaker {
       case 1:
         return StrCat("INSERT INTO {T} (id, k, s, d) VALUES ", Rows(1 + Pick(4)));
       case 2:
-        return StrCat("INSERT INTO {T} (id, k, s) SELECT i, i % 3, 'r' || i FROM range(",
-                      Pick(60), ", ", 60 + Pick(20), ", ", 7 + Pick(9), ") t(i)");
+        return StrCat("INSERT INTO {T} (id, k, s) SELECT i, i % 3, 'r' || i FROM range(", Pick(60),
+                      ", ", 60 + Pick(20), ", ", 7 + Pick(9), ") t(i)");
       case 3:
         return StrCat("INSERT INTO {T} (id, k, s, d) SELECT id + 100, k, s, d FROM {T} WHERE id % ",
                       2 + Pick(5), " = 0 AND id < 100");
@@ -68,8 +68,8 @@ class StatementMaker {
   std::string Rows(int n) {
     std::string out;
     for (int i = 0; i < n; ++i) {
-      StrAppend(&out, i ? ", " : "", "(", Pick(60), ", ", Pick(3), ", ", Value(), ", ",
-                Pick(3) == 0 ? std::string("NULL") : StrCat(Pick(1000), ".25"), ")");
+      out += StrCat(i ? ", " : "", "(", Pick(60), ", ", Pick(3), ", ", Value(), ", ",
+                    Pick(3) == 0 ? std::string("NULL") : StrCat(Pick(1000), ".25"), ")");
     }
     return out;
   }
@@ -108,12 +108,13 @@ class StatementMaker {
         "MERGE INTO {T} AS t USING (SELECT i AS id, i % 3 AS k, 'm' || i AS s, i * 1.5 AS d "
         "FROM range(",
         from, ", ", from + count, ") r(i)) AS src ON t.id = src.id");
-    if (Pick(2)) StrAppend(&out, " WHEN MATCHED AND t.k = ", Pick(3), " THEN DELETE");
-    if (Pick(3)) StrAppend(&out, " WHEN MATCHED THEN UPDATE SET s = src.s, d = t.d");
+    if (Pick(2)) out += StrCat(" WHEN MATCHED AND t.k = ", Pick(3), " THEN DELETE");
+    if (Pick(3)) out += StrCat(" WHEN MATCHED THEN UPDATE SET s = src.s, d = t.d");
     if (Pick(3)) {
-      StrAppend(&out, " WHEN NOT MATCHED THEN INSERT (id, k, s, d) VALUES (src.id, src.k, src.s, src.d)");
+      out += StrCat(
+          " WHEN NOT MATCHED THEN INSERT (id, k, s, d) VALUES (src.id, src.k, src.s, src.d)");
     }
-    if (out.find(" WHEN ") == std::string::npos) StrAppend(&out, " WHEN MATCHED THEN DELETE");
+    if (out.find(" WHEN ") == std::string::npos) out += StrCat(" WHEN MATCHED THEN DELETE");
     return out;
   }
 
@@ -132,8 +133,7 @@ class DmlDifferentialTest : public ::testing::TestWithParam<Combination> {};
 
 TEST_P(DmlDifferentialTest, LakeTableEqualsDuckDbAfterEveryStatement) {
   const auto& [mode, partitioned, version] = GetParam();
-  const int statements =
-      std::stoi(::atl::testing::Env("ATOLL_DML_STATEMENTS").value_or("16"));
+  const int statements = std::stoi(::atl::testing::Env("ATOLL_DML_STATEMENTS").value_or("16"));
   const uint64_t seed = ::atl::testing::Env("ATOLL_DML_SEED")
                             ? std::stoull(*::atl::testing::Env("ATOLL_DML_SEED"))
                             : std::random_device()();
@@ -168,20 +168,19 @@ TEST_P(DmlDifferentialTest, LakeTableEqualsDuckDbAfterEveryStatement) {
                      "SELECT * FROM stg.db.t)), (SELECT count(*) FROM oracle)"));
     ASSERT_EQ(diff.rows.size(), 1u);
     ASSERT_EQ(diff.rows[0][0], "0") << "rows only in the lake table";
-    ASSERT_EQ(diff.rows[0][1], "0") << "rows only in DuckDB's table (of " << *diff.rows[0][2]
-                                    << ")";
+    ASSERT_EQ(diff.rows[0][1], "0")
+        << "rows only in DuckDB's table (of " << *diff.rows[0][2] << ")";
   }
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Modes, DmlDifferentialTest,
-    ::testing::Combine(::testing::Values("copy-on-write", "merge-on-read"), ::testing::Bool(),
-                       ::testing::Values(2, 3)),
-    [](const ::testing::TestParamInfo<Combination>& info) {
-      const auto& [mode, partitioned, version] = info.param;
-      return StrCat(mode == "copy-on-write" ? "Cow" : "Mor", partitioned ? "Partitioned" : "Plain",
-                    "V", version);
-    });
+INSTANTIATE_TEST_SUITE_P(Modes, DmlDifferentialTest,
+                         ::testing::Combine(::testing::Values("copy-on-write", "merge-on-read"),
+                                            ::testing::Bool(), ::testing::Values(2, 3)),
+                         [](const ::testing::TestParamInfo<Combination>& info) {
+                           return StrCat(std::get<0>(info.param) == "copy-on-write" ? "Cow" : "Mor",
+                                         std::get<1>(info.param) ? "Partitioned" : "Plain", "V",
+                                         std::get<2>(info.param));
+                         });
 
 }  // namespace
 }  // namespace atl::lake

@@ -84,15 +84,15 @@ Result<std::string> SqlText(const ParsedArgs& args) {
 }
 
 // Each statement in turn: writes to lake tables by atoll, the rest by DuckDB.
-Status RunStatements(const std::string& lake, const std::string& sql, OutputFormat format,
-                     Io& io) {
+Status RunStatements(const std::string& lake, const std::string& sql, OutputFormat format, Io& io) {
   ATOLL_ASSIGN_OR_RETURN(std::vector<std::string> statements, lake::SplitStatements(sql));
   if (statements.empty()) return InvalidArgument("the SQL holds no statement");
-  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<lake::LakeSql> session,
-                         lake::LakeSql::Open(lake, sql, {.command = "atoll query", .echo = &io.err}));
+  ATOLL_ASSIGN_OR_RETURN(
+      std::unique_ptr<lake::LakeSql> session,
+      lake::LakeSql::Open(lake, sql, {.command = "atoll query", .echo = &io.err}));
   Status st = PrintStatements(
-      session->engine(), statements.size(),
-      [&](size_t i) { return session->Run(statements[i]); }, format, io.out);
+      session->engine(), statements.size(), [&](size_t i) { return session->Run(statements[i]); },
+      format, io.out);
   lake::RecordRunReport recorded = session->Finish();
   for (const lake::RecordRunWarning& w : recorded.warnings) {
     io.err << "atoll: warning: " << w.what << ": " << w.status.ToString() << "\n";

@@ -17,7 +17,6 @@
 #pragma once
 
 #include <functional>
-
 #include <memory>
 #include <ostream>
 #include <string>

@@ -2,7 +2,8 @@
 // table it changes and the SQL text of its parts, for code that runs a statement's write
 // somewhere else (lake tables are Iceberg tables, not DuckDB tables).
 //
-//   ATOLL_ASSIGN_OR_RETURN(StatementShape shape, DescribeStatement("DELETE FROM a.b.c WHERE x > 1"));
+//   ATOLL_ASSIGN_OR_RETURN(StatementShape shape, DescribeStatement("DELETE FROM a.b.c WHERE x >
+//   1"));
 //   // shape.kind == kDelete, shape.target == {"a", "b", "c"}, shape.condition_sql == "(x > 1)"
 //
 // Texts are DuckDB's own rendering of the parsed parts (ParsedExpression::ToString), which

@@ -72,10 +72,10 @@ struct AlterTableDdl {
   };
   iceberg::TableIdentifier id;
   Action action = Action::kAddColumn;
-  std::string column;    // the column changed
-  std::string new_name;  // RENAME ... TO
-  std::string type_sql;  // ADD COLUMN / SET TYPE: the type as written
-  bool if_exists = false;  // IF [NOT] EXISTS
+  std::string column;                             // the column changed
+  std::string new_name;                           // RENAME ... TO
+  std::string type_sql;                           // ADD COLUMN / SET TYPE: the type as written
+  bool if_exists = false;                         // IF [NOT] EXISTS
   std::map<std::string, std::string> properties;  // SET PROPERTIES
   std::vector<std::string> keys;                  // UNSET PROPERTIES
   std::vector<std::string> partition;             // SET PARTITIONED BY, ADD/DROP PARTITION FIELD

@@ -39,7 +39,8 @@ Result<std::optional<iceberg::TableIdentifier>> LakeSql::LakeTarget(
   const std::string zone = FoldCase(name[0]);
   for (const std::string* own : {&zones.trail, &zones.stats, &zones.log}) {
     if (zone == FoldCase(*own)) {
-      return PermissionDenied("the ", *own, " zone holds the lake's own records: they are "
+      return PermissionDenied("the ", *own,
+                              " zone holds the lake's own records: they are "
                               "append-only and only atoll writes them");
     }
   }
@@ -66,29 +67,30 @@ Result<std::optional<iceberg::TableIdentifier>> LakeSql::LakeTarget(
   return Id(id);
 }
 
-Result<std::string> LakeSql::Outcome(std::string_view statement,
-                                     const iceberg::TableIdentifier& id, int64_t inserted,
-                                     int64_t deleted, std::optional<int64_t> snapshot,
-                                     const std::string& mode) {
+Result<std::string> LakeSql::Outcome(std::string_view statement, const iceberg::TableIdentifier& id,
+                                     int64_t inserted, int64_t deleted,
+                                     std::optional<int64_t> snapshot, const std::string& mode) {
   changed_ = changed_ || snapshot.has_value() || inserted > 0 || deleted > 0;
   if (log_ != nullptr && (snapshot || inserted || deleted)) {
-    log_->Info(id.ToString(), StrCat(statement, ": ", inserted, " rows inserted, ", deleted,
-                                     " deleted"),
+    log_->Info(id.ToString(),
+               StrCat(statement, ": ", inserted, " rows inserted, ", deleted, " deleted"),
                {{"statement", std::string(statement)},
                 {"rows_inserted", inserted},
                 {"rows_deleted", deleted}});
   }
-  return StrCat("SELECT ", engine::QuoteString(statement), " AS statement, ",
-                engine::QuoteString(id.ToString()), " AS \"table\", ", inserted,
-                "::BIGINT AS rows_inserted, ", deleted, "::BIGINT AS rows_deleted, ",
-                snapshot ? std::to_string(*snapshot) : std::string("NULL"),
-                "::BIGINT AS snapshot_id, ", mode.empty() ? "NULL" : engine::QuoteString(mode),
-                " AS mode");
+  return StrCat(
+      "SELECT ", engine::QuoteString(statement), " AS statement, ",
+      engine::QuoteString(id.ToString()), " AS \"table\", ", std::to_string(inserted),
+      "::BIGINT AS rows_inserted, ", std::to_string(deleted), "::BIGINT AS rows_deleted, ",
+      snapshot ? std::to_string(*snapshot) : std::string("NULL"),  // sql-checked: a number
+      "::BIGINT AS snapshot_id, ", mode.empty() ? "NULL" : engine::QuoteString(mode), " AS mode");
 }
 
 Result<std::string> LakeSql::Run(std::string_view statement) {
   if (lake_ == nullptr) return std::string(statement);
-  DmlContext ctx{.engine = engine_.get(), .tables = &tables_, .trail = trail_.get(),
+  DmlContext ctx{.engine = engine_.get(),
+                 .tables = &tables_,
+                 .trail = trail_.get(),
                  .command = options_.command};
   ATOLL_ASSIGN_OR_RETURN(std::optional<LakeDdl> ddl, ParseLakeDdl(statement));
   if (ddl) {

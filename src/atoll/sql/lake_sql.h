@@ -61,7 +61,7 @@ class LakeSql {
  private:
   LakeSql() = default;
   Result<std::optional<iceberg::TableIdentifier>> LakeTarget(const std::vector<std::string>& name,
-                                                              bool must_exist);
+                                                             bool must_exist);
   Result<std::string> Outcome(std::string_view statement, const iceberg::TableIdentifier& id,
                               int64_t inserted, int64_t deleted, std::optional<int64_t> snapshot,
                               const std::string& mode);

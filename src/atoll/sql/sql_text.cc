@@ -82,8 +82,7 @@ Result<bool> SkipSpecial(std::string_view s, size_t i, size_t* end) {
 }
 
 bool IsComment(std::string_view s, size_t i) {
-  return i + 1 < s.size() &&
-         ((s[i] == '-' && s[i + 1] == '-') || (s[i] == '/' && s[i + 1] == '*'));
+  return i + 1 < s.size() && ((s[i] == '-' && s[i + 1] == '-') || (s[i] == '/' && s[i + 1] == '*'));
 }
 
 std::string_view Trim(std::string_view s) {

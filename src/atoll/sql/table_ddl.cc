@@ -10,11 +10,12 @@
 #include "atoll/lake/query_session.h"
 #include "atoll/records/lake_trail.h"
 #include "atoll/records/system_tables.h"
+#include "atoll/storage/store.h"
 #include "atoll/table/data_writer.h"
 
 namespace atl::lake {
 
-// sql-names: columns_sql, query_sql
+// sql-names: columns_sql, query_sql, stage
 // (the user's column list and query pass to DuckDB as written: they are the statement)
 
 namespace {
@@ -27,8 +28,7 @@ Result<iceberg::Schema> SchemaOf(engine::Engine& engine, const CreateTableDdl& d
   if (!ddl.columns_sql.empty()) {
     const std::string stage = engine::QuoteIdentifier(kDdlStage);
     ATOLL_RETURN_NOT_OK(engine.Execute(StrCat("DROP TABLE IF EXISTS ", stage)));
-    ATOLL_RETURN_NOT_OK(
-        engine.Execute(StrCat("CREATE TEMP TABLE ", stage, " ", ddl.columns_sql)));
+    ATOLL_RETURN_NOT_OK(engine.Execute(StrCat("CREATE TEMP TABLE ", stage, " ", ddl.columns_sql)));
     describe = StrCat("DESCRIBE ", stage);
   } else {
     describe = StrCat("DESCRIBE ", ddl.query_sql);
@@ -130,8 +130,10 @@ Result<DdlOutcome> DropLakeTable(const DmlContext& ctx, const DropTableDdl& ddl)
   }
   ATOLL_RETURN_NOT_OK(ctx.tables->catalog->DropTable(ddl.id));
   ATOLL_RETURN_NOT_OK(DropTableView(*ctx.engine, ddl.id));
-  ATOLL_RETURN_NOT_OK(RecordDrop(ctx, *table).WithContext(
-      StrCat(ddl.id.ToString(), " is dropped but the drop is not recorded in the trail")));
+  ATOLL_RETURN_NOT_OK(
+      RecordDrop(ctx, *table)
+          .WithContext(
+              StrCat(ddl.id.ToString(), " is dropped but the drop is not recorded in the trail")));
   if (ddl.purge) {
     ATOLL_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> files,
                            ctx.tables->io->List(table->location()));
@@ -158,12 +160,12 @@ Result<DdlOutcome> AlterLakeTable(const DmlContext& ctx, const AlterTableDdl& dd
     case A::kAddColumn: {
       if (has_column && ddl.if_exists) return DdlOutcome{};
       ATOLL_ASSIGN_OR_RETURN(iceberg::TypePtr type, TypeOf(*ctx.engine, ddl.type_sql));
-      tx.UpdateSchema([&](iceberg::SchemaUpdate& u) { u.AddColumn("", ddl.column, type); });
+      tx.UpdateSchema(
+          [&ddl, type](iceberg::SchemaUpdate& u) { u.AddColumn("", ddl.column, type); });
       break;
     }
     case A::kRenameColumn:
-      tx.UpdateSchema(
-          [&](iceberg::SchemaUpdate& u) { u.RenameColumn(ddl.column, ddl.new_name); });
+      tx.UpdateSchema([&](iceberg::SchemaUpdate& u) { u.RenameColumn(ddl.column, ddl.new_name); });
       break;
     case A::kDropColumn:
       if (!has_column && ddl.if_exists) return DdlOutcome{};
@@ -171,7 +173,8 @@ Result<DdlOutcome> AlterLakeTable(const DmlContext& ctx, const AlterTableDdl& dd
       break;
     case A::kSetType: {
       ATOLL_ASSIGN_OR_RETURN(iceberg::TypePtr type, TypeOf(*ctx.engine, ddl.type_sql));
-      tx.UpdateSchema([&](iceberg::SchemaUpdate& u) { u.UpdateColumnType(ddl.column, type); });
+      tx.UpdateSchema(
+          [&ddl, type](iceberg::SchemaUpdate& u) { u.UpdateColumnType(ddl.column, type); });
       break;
     }
     case A::kDropNotNull:
@@ -228,7 +231,8 @@ Result<DdlOutcome> AlterLakeTable(const DmlContext& ctx, const AlterTableDdl& dd
       break;
     }
   }
-  ATOLL_RETURN_NOT_OK(tx.Commit().WithContext(StrCat("ALTER TABLE ", ddl.id.ToString())));
+  ATOLL_RETURN_NOT_OK(tx.Commit().WithContext(
+      StrCat("ALTER TABLE ", ddl.id.ToString())));  // sql-checked: a message, not SQL
   ATOLL_RETURN_NOT_OK(RecordChange(ctx, table, before, kind)
                           .WithContext(StrCat("the change of ", ddl.id.ToString(),
                                               " is committed but not recorded in the trail")));
@@ -256,9 +260,9 @@ Result<DdlOutcome> CreateLakeTable(const DmlContext& ctx, const CreateTableDdl& 
     ATOLL_RETURN_NOT_OK(DropLakeTable(ctx, {.id = ddl.id}).status());
   }
   ATOLL_RETURN_NOT_OK(EnsureNamespace(*ctx.tables->catalog, ddl.id.ns));
-  ATOLL_ASSIGN_OR_RETURN(iceberg::Table table,
-                         iceberg::Table::Create(ctx.tables->catalog, ctx.tables->io, ddl.id,
-                                                options));
+  ATOLL_ASSIGN_OR_RETURN(
+      iceberg::Table table,
+      iceberg::Table::Create(ctx.tables->catalog, ctx.tables->io, ddl.id, options));
   ATOLL_RETURN_NOT_OK(RecordSystemCommit(ctx.trail, table, std::nullopt, ctx.command));
   DdlOutcome outcome{.changed = true};
   if (!ddl.query_sql.empty()) {

@@ -34,8 +34,8 @@
 namespace atl::lake {
 
 struct DdlOutcome {
-  bool changed = false;   // false: IF [NOT] EXISTS made it a no-op
-  int64_t rows_added = 0; // CREATE TABLE AS
+  bool changed = false;    // false: IF [NOT] EXISTS made it a no-op
+  int64_t rows_added = 0;  // CREATE TABLE AS
 };
 
 Result<DdlOutcome> CreateLakeTable(const DmlContext& ctx, const CreateTableDdl& ddl);

@@ -4,8 +4,8 @@
 #include <chrono>
 #include <cstdlib>
 #include <map>
-#include <thread>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "atoll/iceberg/commit/row_delta.h"
@@ -21,7 +21,8 @@
 
 namespace atl::lake {
 
-// sql-names: cols, on, filter, scan, target, rows, kept, removed, added
+// sql-names: on, filter, rows, kept, before, alias, target_, scan_, numbered_before,
+// sql-names: numbered_after
 // (SQL built from quoted names, DuckDB's own rendering of the user's statement and atoll's
 // text; scripts/check_sql.py)
 
@@ -33,6 +34,8 @@ constexpr const char* kWriteCatalog = "__atoll_write";
 constexpr const char* kBefore = "__atoll_before";
 constexpr const char* kRemoved = "__atoll_removed";
 constexpr const char* kAdded = "__atoll_added";
+constexpr const char* kFileColumn = table::kRowAddressFileColumn;
+constexpr const char* kPosColumn = table::kRowAddressPosColumn;
 
 // The table's mode for a statement of `kind`.
 std::string ModeFor(const iceberg::TableMetadata& metadata, StatementKind kind) {
@@ -76,16 +79,20 @@ std::string CandidateFilter(const engine::StatementShape& shape, std::string_vie
 struct Columns {
   std::vector<std::string> names;  // quoted
   std::string list;                // "a", "b"
-  std::string Prefixed(std::string_view alias) const {
+  // alias.c1, alias.c2, ... (`quoted_alias` a quoted name)
+  std::string PrefixedSql(std::string_view quoted_alias) const {
     std::string out;
-    for (const std::string& n : names) StrAppend(&out, out.empty() ? "" : ", ", alias, ".", n);
+    for (const std::string& quoted_name : names) {
+      out += StrCat(out.empty() ? "" : ", ", quoted_alias, ".", quoted_name);
+    }
     return out;
   }
-  // a.c1 IS NOT DISTINCT FROM b.c1 AND ...
-  std::string Same(std::string_view a, std::string_view b) const {
+  // left.c1 IS NOT DISTINCT FROM right.c1 AND ... (quoted names)
+  std::string SameSql(std::string_view quoted_left, std::string_view quoted_right) const {
     std::string out;
-    for (const std::string& n : names) {
-      StrAppend(&out, out.empty() ? "" : " AND ", a, ".", n, " IS NOT DISTINCT FROM ", b, ".", n);
+    for (const std::string& quoted_name : names) {
+      out += StrCat(out.empty() ? "" : " AND ", quoted_left, ".", quoted_name,
+                    " IS NOT DISTINCT FROM ", quoted_right, ".", quoted_name);
     }
     return out;
   }
@@ -95,22 +102,23 @@ Columns ColumnsOf(const iceberg::Schema& schema) {
   Columns c;
   for (const iceberg::NestedField& f : schema.fields()) {
     c.names.push_back(engine::QuoteIdentifier(f.name));
-    StrAppend(&c.list, c.list.empty() ? "" : ", ", c.names.back());
+    c.list += StrCat(c.list.empty() ? "" : ", ", c.names.back());
   }
   return c;
 }
 
-Status DropStages(engine::Engine& engine, const std::string& target) {
+Status DropStages(engine::Engine& engine, const std::string& quoted_target) {
   for (const char* stage : {kBefore, kRemoved, kAdded}) {
     ATOLL_RETURN_NOT_OK(
         engine.Execute(StrCat("DROP TABLE IF EXISTS ", engine::QuoteIdentifier(stage))));
   }
-  return engine.Execute(StrCat("DROP TABLE IF EXISTS ", target));
+  return engine.Execute(StrCat("DROP TABLE IF EXISTS ", quoted_target));
 }
 
 Result<int64_t> Count(engine::Engine& engine, const char* stage) {
-  ATOLL_ASSIGN_OR_RETURN(engine::QueryResult r,
-                         engine.Query(StrCat("SELECT count(*) FROM ", engine::QuoteIdentifier(stage))));
+  ATOLL_ASSIGN_OR_RETURN(
+      engine::QueryResult r,
+      engine.Query(StrCat("SELECT count(*) FROM ", engine::QuoteIdentifier(stage))));
   if (r.rows.empty() || !r.rows[0][0]) return Internal("count(*) returned no row");
   return std::stoll(*r.rows[0][0]);
 }
@@ -148,8 +156,7 @@ Status DmlAttempt::Stage() {
   if (schema == nullptr) return Corruption("table ", id.ToString(), " has no current schema");
   cols_ = ColumnsOf(*schema);
   const std::string quoted_catalog = engine::QuoteIdentifier(kWriteCatalog);
-  const std::string quoted_schema =
-      StrCat(quoted_catalog, ".", engine::QuoteIdentifier(id.ns[1]));
+  const std::string quoted_schema = StrCat(quoted_catalog, ".", engine::QuoteIdentifier(id.ns[1]));
   ATOLL_RETURN_NOT_OK(
       engine_.Execute(StrCat("ATTACH IF NOT EXISTS ':memory:' AS ", quoted_catalog)));
   ATOLL_RETURN_NOT_OK(engine_.Execute(StrCat("CREATE SCHEMA IF NOT EXISTS ", quoted_schema)));
@@ -166,9 +173,9 @@ Status DmlAttempt::Stage() {
         StrCat("CREATE TEMP TABLE ", before, " AS SELECT * FROM ", scan_, " LIMIT 0")));
   } else {
     const std::string filter = CandidateFilter(shape_, statement_, id);
-    ATOLL_RETURN_NOT_OK(engine_.Execute(StrCat("CREATE TEMP TABLE ", before, " AS SELECT ",
-                                               alias, ".* FROM ", scan_, " AS ", alias,
-                                               filter.empty() ? "" : " WHERE ", filter)));
+    ATOLL_RETURN_NOT_OK(
+        engine_.Execute(StrCat("CREATE TEMP TABLE ", before, " AS SELECT ", alias, ".* FROM ",
+                               scan_, " AS ", alias, filter.empty() ? "" : " WHERE ", filter)));
     if (shape_.kind == StatementKind::kMerge) ATOLL_RETURN_NOT_OK(CheckMergeCardinality(alias));
   }
   ATOLL_RETURN_NOT_OK(engine_.Execute(
@@ -180,21 +187,18 @@ Status DmlAttempt::Stage() {
   ATOLL_RETURN_NOT_OK(engine_.Execute(retargeted));  // sql-checked: DuckDB's rendering
 
   // The change: rows paired by value, duplicates one to one.
-  const std::string numbered_before =
-      StrCat("(SELECT *, row_number() OVER (PARTITION BY ", cols_.list, ") AS __k FROM ", before,
-             ")");
-  const std::string numbered_after =
-      StrCat("(SELECT *, row_number() OVER (PARTITION BY ", cols_.list, ") AS __k FROM ", target_,
-             ")");
-  const std::string on = StrCat(cols_.Same("b", "a"), " AND b.__k = a.__k");
+  const std::string numbered_before = StrCat("(SELECT *, row_number() OVER (PARTITION BY ",
+                                             cols_.list, ") AS __k FROM ", before, ")");
+  const std::string numbered_after = StrCat("(SELECT *, row_number() OVER (PARTITION BY ",
+                                            cols_.list, ") AS __k FROM ", target_, ")");
+  const std::string on = StrCat(cols_.SameSql("b", "a"), " AND b.__k = a.__k");
   ATOLL_RETURN_NOT_OK(engine_.Execute(
-      StrCat("CREATE TEMP TABLE ", engine::QuoteIdentifier(kRemoved), " AS SELECT b.",
-             table::kRowAddressFileColumn, " AS file, b.", table::kRowAddressPosColumn,
-             " AS pos FROM ", numbered_before, " b ANTI JOIN ", numbered_after, " a ON ", on)));
-  ATOLL_RETURN_NOT_OK(engine_.Execute(
-      StrCat("CREATE TEMP TABLE ", engine::QuoteIdentifier(kAdded), " AS SELECT ",
-             cols_.Prefixed("a"), " FROM ", numbered_after, " a ANTI JOIN ", numbered_before,
-             " b ON ", on)));
+      StrCat("CREATE TEMP TABLE ", engine::QuoteIdentifier(kRemoved), " AS SELECT b.", kFileColumn,
+             " AS file, b.", kPosColumn, " AS pos FROM ", numbered_before, " b ANTI JOIN ",
+             numbered_after, " a ON ", on)));
+  ATOLL_RETURN_NOT_OK(engine_.Execute(StrCat(
+      "CREATE TEMP TABLE ", engine::QuoteIdentifier(kAdded), " AS SELECT ", cols_.PrefixedSql("a"),
+      " FROM ", numbered_after, " a ANTI JOIN ", numbered_before, " b ON ", on)));
   ATOLL_ASSIGN_OR_RETURN(outcome_.rows_removed, Count(engine_, kRemoved));
   ATOLL_ASSIGN_OR_RETURN(outcome_.rows_added, Count(engine_, kAdded));
   return Status::OK();
@@ -206,11 +210,10 @@ Status DmlAttempt::CheckMergeCardinality(const std::string& alias) {
   if (shape_.condition_sql.empty()) return Status::OK();  // MERGE ... USING (cols)
   ATOLL_ASSIGN_OR_RETURN(
       engine::QueryResult r,
-      engine_.Query(StrCat("SELECT count(*) FROM (SELECT 1 FROM ",
-                           engine::QuoteIdentifier(kBefore), " AS ", alias, " JOIN ",
-                           shape_.merge_source_sql, " ON ", shape_.condition_sql, " GROUP BY ",
-                           alias, ".", table::kRowAddressFileColumn, ", ", alias, ".",
-                           table::kRowAddressPosColumn, " HAVING count(*) > 1 LIMIT 1)")));
+      engine_.Query(StrCat("SELECT count(*) FROM (SELECT 1 FROM ", engine::QuoteIdentifier(kBefore),
+                           " AS ", alias, " JOIN ", shape_.merge_source_sql, " ON ",
+                           shape_.condition_sql, " GROUP BY ", alias, ".", kFileColumn, ", ", alias,
+                           ".", kPosColumn, " HAVING count(*) > 1 LIMIT 1)")));
   if (!r.rows.empty() && r.rows[0][0] && *r.rows[0][0] != "0") {
     return InvalidArgument("MERGE INTO ", table_.id().ToString(),
                            ": a row of the table matches more than one source row (each target "
@@ -265,23 +268,25 @@ Result<iceberg::Transaction> DmlAttempt::Write(std::vector<std::string>* written
   if (const iceberg::Snapshot* s = md.CurrentSnapshot()) delta.read_snapshot_id = s->snapshot_id;
   delta.summary["atoll.statement"] = std::string(StatementKindName(shape_.kind));
   std::vector<std::string> touched;
-  if (outcome_.rows_removed > 0) ATOLL_ASSIGN_OR_RETURN(touched, TouchedFiles(engine_));
+  if (outcome_.rows_removed > 0) {
+    ATOLL_ASSIGN_OR_RETURN(touched, TouchedFiles(engine_));
+  }
   delta.referenced_data_files.insert(touched.begin(), touched.end());
 
   std::string rows = StrCat("SELECT * FROM ", engine::QuoteIdentifier(kAdded));
   if (!touched.empty() && copy_on_write) {
     // The touched files' other rows are written again, with the added rows.
     const std::string kept =
-        StrCat("SELECT ", cols_.Prefixed("s"), " FROM ", scan_, " AS s ANTI JOIN ",
-               engine::QuoteIdentifier(kRemoved), " AS r ON s.", table::kRowAddressFileColumn,
-               " = r.file AND s.", table::kRowAddressPosColumn, " = r.pos WHERE s.",
-               table::kRowAddressFileColumn, " IN (SELECT file FROM ",
+        StrCat("SELECT ", cols_.PrefixedSql("s"), " FROM ", scan_, " AS s ANTI JOIN ",
+               engine::QuoteIdentifier(kRemoved), " AS r ON s.", kFileColumn, " = r.file AND s.",
+               kPosColumn, " = r.pos WHERE s.", kFileColumn, " IN (SELECT file FROM ",
                engine::QuoteIdentifier(kRemoved), ")");
     rows = StrCat(kept, " UNION ALL ", rows);
     delta.removed_data = touched;
   } else if (!touched.empty()) {
-    ATOLL_ASSIGN_OR_RETURN(iceberg::ScanPlan plan,
-                           iceberg::PlanScan(table_.io(), md, {.snapshot_id = delta.read_snapshot_id}));
+    ATOLL_ASSIGN_OR_RETURN(
+        iceberg::ScanPlan plan,
+        iceberg::PlanScan(table_.io(), md, {.snapshot_id = delta.read_snapshot_id}));
     std::map<std::string, table::DeletedDataFile> data_files;
     std::map<std::string, iceberg::DataFile> existing_dvs;
     for (const iceberg::FileScanTask& task : plan.tasks) {
@@ -294,16 +299,16 @@ Result<iceberg::Transaction> DmlAttempt::Write(std::vector<std::string>* written
     std::vector<table::WrittenDeleteFile> deletes;
     if (md.format_version >= 3) {
       ATOLL_ASSIGN_OR_RETURN(auto positions, RemovedPositions(engine_));
-      ATOLL_ASSIGN_OR_RETURN(deletes, table::WriteDeletionVectors(table_.io(), table_.location(),
-                                                                  positions, existing_dvs,
-                                                                  data_files));
+      ATOLL_ASSIGN_OR_RETURN(deletes,
+                             table::WriteDeletionVectors(table_.io(), table_.location(), positions,
+                                                         existing_dvs, data_files));
       for (auto& [path, dv] : existing_dvs) delta.removed_deletes.push_back(dv);
     } else {
       ATOLL_ASSIGN_OR_RETURN(
-          deletes, table::WritePositionDeletes(
-                       engine_,
-                       StrCat("SELECT file AS file_path, pos FROM ", engine::QuoteIdentifier(kRemoved)),
-                       data_files, table_.location(), options));
+          deletes, table::WritePositionDeletes(engine_,
+                                               StrCat("SELECT file AS file_path, pos FROM ",
+                                                      engine::QuoteIdentifier(kRemoved)),
+                                               data_files, table_.location(), options));
     }
     for (table::WrittenDeleteFile& d : deletes) {
       written->push_back(d.file.file_path);
@@ -312,9 +317,8 @@ Result<iceberg::Transaction> DmlAttempt::Write(std::vector<std::string>* written
     }
   }
   if (outcome_.rows_added > 0 || (!touched.empty() && copy_on_write)) {
-    ATOLL_ASSIGN_OR_RETURN(
-        delta.added_data,
-        table::WriteDataFiles(engine_, rows, *schema, *spec, table_.location(), options));
+    ATOLL_ASSIGN_OR_RETURN(delta.added_data, table::WriteDataFiles(engine_, rows, *schema, *spec,
+                                                                   table_.location(), options));
     for (const iceberg::DataFile& f : delta.added_data) written->push_back(f.file_path);
   }
   iceberg::Transaction tx = table_.NewTransaction();
@@ -358,9 +362,9 @@ Result<DmlOutcome> RunTableDml(const DmlContext& ctx, const iceberg::TableIdenti
     std::vector<std::string> written;
     DmlAttempt run(ctx, table, statement, shape);
     Result<DmlOutcome> outcome = run.Run(&written);
-    const std::string target = StrCat(engine::QuoteIdentifier(kWriteCatalog), ".",
-                                      engine::QuoteIdentifier(id.ns[1]), ".",
-                                      engine::QuoteIdentifier(id.name));
+    const std::string target =
+        StrCat(engine::QuoteIdentifier(kWriteCatalog), ".", engine::QuoteIdentifier(id.ns[1]), ".",
+               engine::QuoteIdentifier(id.name));
     (void)DropStages(*ctx.engine, target);
     if (outcome.ok()) {
       outcome->attempts = attempt;
@@ -368,8 +372,8 @@ Result<DmlOutcome> RunTableDml(const DmlContext& ctx, const iceberg::TableIdenti
       ATOLL_RETURN_NOT_OK(DefineTableView(*ctx.engine, id, table.metadata_location()));
       Status recorded = RecordSystemCommit(ctx.trail, table, before, ctx.command);
       if (!recorded.ok()) {
-        return recorded.WithContext(StrCat("the change of ", id.ToString(),
-                                           " is committed but not recorded in the trail"));
+        return recorded.WithContext(
+            StrCat("the change of ", id.ToString(), " is committed but not recorded in the trail"));
       }
       return outcome;
     }

@@ -61,8 +61,8 @@ struct DmlContext {
 };
 
 struct DmlOutcome {
-  int64_t rows_added = 0;    // rows written (INSERT's rows, UPDATE's new versions, ...)
-  int64_t rows_removed = 0;  // rows deleted (UPDATE's old versions count here)
+  int64_t rows_added = 0;              // rows written (INSERT's rows, UPDATE's new versions, ...)
+  int64_t rows_removed = 0;            // rows deleted (UPDATE's old versions count here)
   std::optional<int64_t> snapshot_id;  // the new snapshot; none when nothing changed
   std::string mode;                    // "copy-on-write" or "merge-on-read"
   int attempts = 0;

@@ -34,10 +34,6 @@ std::string Upper(std::string_view s) {
   return out;
 }
 
-bool IsDeletionVector(const DataFile& f) {
-  return Upper(f.file_format) == "PUFFIN" || f.content_offset.has_value();
-}
-
 // Parquet is the only data file format DuckDB reads here (ORC and Avro files are read
 // through a Parquet copy when the hooks offer one).
 Status CheckParquet(const DataFile& f, std::string_view what) {
@@ -323,7 +319,7 @@ class Builder {
       const FileScanTask& task = *g.tasks[i];
       bool has_files = false;
       for (const DataFile& del : task.position_deletes) {
-        if (IsDeletionVector(del)) {
+        if (iceberg::IsDeletionVector(del)) {
           if (!hooks_.read_deletion_vector) {
             return NotSupported("deletion vectors cannot be read here");
           }
