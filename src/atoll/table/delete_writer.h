@@ -14,6 +14,9 @@
 // the partition of its group, record_count, file_size_in_bytes, column metrics from its footer
 // with untruncated bounds (Appendix D binary form) for both columns, as Iceberg's writers keep
 // them for position deletes, and referenced_data_file when every row names one data file.
+// Costs: the rows are staged once in a DuckDB temporary table (with several groups, restaged
+// in group order so that each group's COPY reads only its rows), then one COPY and one footer
+// read per group; the data files' partitions are looked up in `data_files`, never read.
 //
 // WriteDeletionVectors() writes one Puffin file `<table location>/data/<uuid>-dv.puffin` through
 // `io` holding one "deletion-vector-v1" blob per data file in `positions` (in path order): the
