@@ -45,9 +45,8 @@ class DeleteWriterTestdataTest : public ::testing::Test {
   void Load(const std::string& table) {
     ASSERT_OK_AND_ASSIGN(table_, iceberg::LoadTableFromLocation(io_, root_ + "/" + table));
     ASSERT_OK_AND_ASSIGN(plan_, iceberg::PlanScan(io_, table_.metadata));
-    for (const iceberg::FileScanTask& t : plan_->tasks) {
-      data_files_[t.file.file_path] = DeletedDataFile{t.spec_id, t.file.partition};
-    }
+    planned_ = DescribePlannedDeletes(*plan_);
+    data_files_ = planned_.data_files;
   }
 
   // The SQL of plan_ (with whatever deletes its tasks now carry), read from the local copies.
@@ -72,6 +71,7 @@ class DeleteWriterTestdataTest : public ::testing::Test {
   iceberg::FileIO io_;
   iceberg::FolderTable table_;
   std::optional<iceberg::ScanPlan> plan_;
+  PlannedDeletes planned_;
   std::map<std::string, DeletedDataFile> data_files_;
 };
 
@@ -81,6 +81,8 @@ TEST_F(DeleteWriterTestdataTest, PositionDeletesApplyOnTopOfSparksDeletes) {
   const std::string doomed = "(l_partkey_int % 3 = 0)";
   Load(table);
   ASSERT_EQ(One("SELECT count(*) FROM " + ScanSql()), "6592");
+  EXPECT_FALSE(planned_.position_delete_files.empty());  // Spark's
+  EXPECT_TRUE(planned_.deletion_vectors.empty());
   const std::string victims = One("SELECT count(*) FROM " + scan + " WHERE " + doomed);
   ASSERT_NE(victims, "0");
 
@@ -121,15 +123,14 @@ TEST_F(DeleteWriterTestdataTest, DeletionVectorsMergeWithImpalasVectors) {
   const std::string table = "impala/iceberg_v3_deletion_vectors";
   Load(table);
   // The data files carrying Impala's DVs, and the positions those hold.
-  std::map<std::string, DataFile> existing;
+  const std::map<std::string, DataFile>& existing = planned_.deletion_vectors;
+  EXPECT_TRUE(planned_.position_delete_files.empty());
+  EXPECT_EQ(planned_.data_files.size(), plan_->tasks.size());
   std::map<std::string, std::vector<int64_t>> old_positions;
-  for (const iceberg::FileScanTask& t : plan_->tasks) {
-    for (const DataFile& d : t.position_deletes) {
-      existing[t.file.file_path] = d;
-      ASSERT_OK_AND_ASSIGN(old_positions[t.file.file_path], iceberg::ReadDeletionVector(io_, d));
-    }
+  for (const auto& [path, dv] : existing) {
+    ASSERT_OK_AND_ASSIGN(old_positions[path], iceberg::ReadDeletionVector(io_, dv));
   }
-  ASSERT_FALSE(existing.empty());
+  ASSERT_EQ(existing.size(), 2u);  // EXPECTED.md: 2 DV entries
   const std::string before = One("SELECT count(*) FROM " + ScanSql());
   ASSERT_OK_AND_ASSIGN(
       engine::QueryResult visible,

@@ -115,6 +115,25 @@ struct Group {
 
 }  // namespace
 
+PlannedDeletes DescribePlannedDeletes(const iceberg::ScanPlan& plan) {
+  PlannedDeletes out;
+  for (const iceberg::FileScanTask& task : plan.tasks) {
+    const std::string& path = task.file.file_path;
+    out.data_files[path] = DeletedDataFile{task.spec_id, task.file.partition};
+    for (const DataFile& del : task.position_deletes) {
+      std::string format = del.file_format;
+      for (char& c : format) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (del.content_offset.has_value() || format == "PUFFIN") {
+        out.deletion_vectors[path] = del;
+      } else {
+        out.position_delete_files[path].push_back(del);
+      }
+    }
+    if (out.deletion_vectors.count(path)) out.position_delete_files.erase(path);
+  }
+  return out;
+}
+
 Result<std::vector<WrittenDeleteFile>> WritePositionDeletes(
     engine::Engine& engine, std::string_view query,
     const std::map<std::string, DeletedDataFile>& data_files, std::string_view table_location,

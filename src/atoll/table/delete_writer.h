@@ -59,6 +59,7 @@
 #include "atoll/iceberg/file_io.h"
 #include "atoll/iceberg/literal.h"
 #include "atoll/iceberg/manifest/manifest.h"
+#include "atoll/iceberg/scan/scan.h"
 #include "atoll/table/data_writer.h"
 
 namespace atl::table {
@@ -79,6 +80,19 @@ struct WrittenDeleteFile {
   iceberg::DataFile file;
   int32_t spec_id = 0;
 };
+
+// What the writers need to know of the data files of a planned scan (iceberg::PlanScan, whose
+// tasks carry the deletes that apply to each file).
+struct PlannedDeletes {
+  // Every planned data file's spec and partition, by its location in the metadata.
+  std::map<std::string, DeletedDataFile> data_files;
+  // Data file -> its current deletion vector (WriteDeletionVectors' `existing`).
+  std::map<std::string, iceberg::DataFile> deletion_vectors;
+  // Data file -> the position delete files (not DVs) that apply to it; none when it has a DV.
+  // On a v3 table these must be merged into the file's first DV (ReadPositionDeletes).
+  std::map<std::string, std::vector<iceberg::DataFile>> position_delete_files;
+};
+PlannedDeletes DescribePlannedDeletes(const iceberg::ScanPlan& plan);
 
 // See the top of the file. `data_files`: data file location (as in the metadata) -> its spec
 // and partition; every file_path of the query must be there.
