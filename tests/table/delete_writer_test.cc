@@ -309,6 +309,42 @@ TEST_F(DeleteWriterTest, PositionDeletesOfAnUpgradedTableMergeIntoItsFirstDeleti
   EXPECT_TRUE(none.empty());
 }
 
+TEST(DescribePlannedDeletes, SortsTheDeletesOfEachPlannedDataFile) {
+  auto file = [](std::string path, std::string format, FileContent content) {
+    DataFile f;
+    f.file_path = std::move(path);
+    f.file_format = std::move(format);
+    f.content = content;
+    return f;
+  };
+  DataFile v2 = file("/t/d1-deletes.parquet", "PARQUET", FileContent::kPositionDeletes);
+  DataFile dv = file("/t/x-dv.puffin", "puffin", FileContent::kPositionDeletes);
+  dv.content_offset = 4;
+  dv.content_size_in_bytes = 40;
+  iceberg::Schema schema(0,
+                         {iceberg::NestedField{1, "v", true, iceberg::Type::Long(), {}, {}, {}}});
+  iceberg::ScanPlan plan{std::nullopt, schema, {}, {}};
+  iceberg::FileScanTask a, b, c;
+  a.file = file("/t/a.parquet", "PARQUET", FileContent::kData);
+  a.spec_id = 3;
+  a.file.partition = {Literal::Int(7)};
+  a.position_deletes = {v2};
+  b.file = file("/t/b.parquet", "PARQUET", FileContent::kData);
+  b.position_deletes = {dv};
+  c.file = file("/t/c.parquet", "PARQUET", FileContent::kData);
+  plan.tasks = {a, b, c};
+  PlannedDeletes planned = DescribePlannedDeletes(plan);
+  ASSERT_EQ(planned.data_files.size(), 3u);
+  EXPECT_EQ(planned.data_files.at("/t/a.parquet").spec_id, 3);
+  EXPECT_TRUE(planned.data_files.at("/t/a.parquet").partition ==
+              std::vector<Literal>{Literal::Int(7)});
+  ASSERT_EQ(planned.deletion_vectors.size(), 1u);
+  EXPECT_EQ(planned.deletion_vectors.at("/t/b.parquet").file_path, "/t/x-dv.puffin");
+  ASSERT_EQ(planned.position_delete_files.size(), 1u);
+  EXPECT_EQ(planned.position_delete_files.at("/t/a.parquet").at(0).file_path,
+            "/t/d1-deletes.parquet");
+}
+
 TEST_F(DeleteWriterTest, DeletionVectorsRejectUnknownFilesAndNonVectors) {
   const std::string wh = dir_.Join("t");
   std::map<std::string, DeletedDataFile> data = {{"/x/a.parquet", {0, {}}}};

@@ -138,7 +138,10 @@ TEST_F(IcebergTestdataTest, RowAddressesPointAtTheVisibleRowsInTheirDataFiles) {
                   engine::QuoteIdentifier(c.column) + ")"),
               "0");
   }
-  // Without the option there are no address columns.
+  // Without the option, or with it false, there are no address columns.
+  EXPECT_THAT(engine_->Query("SELECT _atoll_file FROM iceberg_scan('impala/iceberg_v2_delete_"
+                             "positional', row_address => false)"),
+              IsError(StatusCode::kInvalidArgument));
   EXPECT_THAT(
       engine_->Query("SELECT _atoll_pos FROM iceberg_scan('impala/iceberg_v2_delete_positional')"),
       IsError(StatusCode::kInvalidArgument));
@@ -291,6 +294,12 @@ TEST_F(IcebergTestdataTest, TablesInMountedStoresAreReadThroughTheStoreFileSyste
   ASSERT_OK_AND_ASSIGN(
       QueryResult r, engine->Query("SELECT list(id ORDER BY id)::VARCHAR FROM iceberg_scan('t')"));
   EXPECT_EQ(*r.rows.at(0).at(0), "[1, 3]");
+  // Row addresses name the data files as the metadata does, never by the store scheme.
+  ASSERT_OK_AND_ASSIGN(
+      r, engine->Query("SELECT count(*), count(*) FILTER (_atoll_file LIKE 'atoll-iceberg:%' OR "
+                       "_atoll_file LIKE 'mem:%') FROM iceberg_scan('t', row_address => true)"));
+  EXPECT_EQ(*r.rows.at(0).at(0), "2");
+  EXPECT_EQ(*r.rows.at(0).at(1), "0");
   EXPECT_THAT(RegisterIcebergScan(*engine, options), IsError(StatusCode::kAlreadyExists));
 }
 

@@ -115,6 +115,25 @@ struct Group {
 
 }  // namespace
 
+PlannedDeletes DescribePlannedDeletes(const iceberg::ScanPlan& plan) {
+  PlannedDeletes out;
+  for (const iceberg::FileScanTask& task : plan.tasks) {
+    const std::string& path = task.file.file_path;
+    out.data_files[path] = DeletedDataFile{task.spec_id, task.file.partition};
+    for (const DataFile& del : task.position_deletes) {
+      std::string format = del.file_format;
+      for (char& c : format) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+      if (del.content_offset.has_value() || format == "PUFFIN") {
+        out.deletion_vectors[path] = del;
+      } else {
+        out.position_delete_files[path].push_back(del);
+      }
+    }
+    if (out.deletion_vectors.count(path)) out.position_delete_files.erase(path);
+  }
+  return out;
+}
+
 Result<std::vector<WrittenDeleteFile>> WritePositionDeletes(
     engine::Engine& engine, std::string_view query,
     const std::map<std::string, DeletedDataFile>& data_files, std::string_view table_location,
@@ -161,17 +180,32 @@ Result<std::vector<WrittenDeleteFile>> WritePositionDeletes(
     groups[g->second].paths.push_back(path);
     assignment.emplace_back(path, g->second);
   }
-  ATOLL_RETURN_NOT_OK(engine.Execute("CREATE TEMP TABLE " + QuoteIdentifier(groups_table) +
-                                     " (file_path VARCHAR, gid BIGINT)"));
-  constexpr size_t kRowsPerInsert = 1000;
-  for (size_t start = 0; start < assignment.size(); start += kRowsPerInsert) {
-    std::string rows;
-    for (size_t i = start; i < std::min(assignment.size(), start + kRowsPerInsert); ++i) {
-      rows += (rows.empty() ? "" : ", ") + std::string("(") + QuoteString(assignment[i].first) +
-              ", " + std::to_string(assignment[i].second) + ")";
+  // With several groups, the rows are restaged in (group, file_path, pos) order so that each
+  // group's COPY reads only its own row groups (zone maps on gid), not the whole stage.
+  std::string sorted_sql = "SELECT file_path, pos FROM " + QuoteIdentifier(stage);
+  const bool by_gid = groups.size() > 1;
+  if (by_gid) {
+    ATOLL_RETURN_NOT_OK(engine.Execute("CREATE TEMP TABLE " + QuoteIdentifier(groups_table) +
+                                       " (file_path VARCHAR, gid BIGINT)"));
+    constexpr size_t kRowsPerInsert = 1000;
+    for (size_t start = 0; start < assignment.size(); start += kRowsPerInsert) {
+      std::string rows;
+      for (size_t i = start; i < std::min(assignment.size(), start + kRowsPerInsert); ++i) {
+        rows += (rows.empty() ? "" : ", ") + std::string("(") + QuoteString(assignment[i].first) +
+                ", " + std::to_string(assignment[i].second) + ")";
+      }
+      ATOLL_RETURN_NOT_OK(
+          engine.Execute("INSERT INTO " + QuoteIdentifier(groups_table) + " VALUES " + rows));
     }
-    ATOLL_RETURN_NOT_OK(
-        engine.Execute("INSERT INTO " + QuoteIdentifier(groups_table) + " VALUES " + rows));
+    const std::string by_group = temp.Add("__atoll_deletes_by_group_" + tag);
+    ATOLL_RETURN_NOT_OK(engine.Execute("CREATE TEMP TABLE " + QuoteIdentifier(by_group) +
+                                       " AS SELECT m.gid, s.file_path, s.pos FROM " +
+                                       QuoteIdentifier(stage) + " AS s JOIN " +
+                                       QuoteIdentifier(groups_table) +
+                                       " AS m ON s.file_path = m.file_path ORDER BY m.gid, "
+                                       "s.file_path, s.pos"));
+    ATOLL_RETURN_NOT_OK(engine.Execute("DROP TABLE " + QuoteIdentifier(stage)));
+    sorted_sql = "SELECT file_path, pos FROM " + QuoteIdentifier(by_group);
   }
 
   // 3. One sorted COPY per group, then its footer.
@@ -189,13 +223,11 @@ Result<std::vector<WrittenDeleteFile>> WritePositionDeletes(
   for (size_t g = 0; g < groups.size(); ++g) {
     const std::string path =
         dir + "/" + options.file_name_prefix + RandomUuid() + "-deletes.parquet";
+    const std::string where_sql = by_gid ? " WHERE gid = " + std::to_string(g) : "";
     ATOLL_ASSIGN_OR_RETURN(
         engine::QueryResult copied,
-        engine.Query("COPY (SELECT s.file_path, s.pos FROM " + QuoteIdentifier(stage) +
-                     " AS s JOIN " + QuoteIdentifier(groups_table) +
-                     " AS m ON s.file_path = m.file_path WHERE m.gid = " + std::to_string(g) +
-                     " ORDER BY s.file_path, s.pos) TO " + QuoteString(path) + " (" + copy_options +
-                     ")"));
+        engine.Query("COPY (" + sorted_sql + where_sql + " ORDER BY file_path, pos) TO " +
+                     QuoteString(path) + " (" + copy_options + ")"));
     if (copied.rows.size() != 1 || copied.rows[0].size() < 3) {
       return Internal("COPY ... RETURN_STATS gave ", copied.rows.size(), " rows for ", path);
     }

@@ -14,6 +14,9 @@
 // the partition of its group, record_count, file_size_in_bytes, column metrics from its footer
 // with untruncated bounds (Appendix D binary form) for both columns, as Iceberg's writers keep
 // them for position deletes, and referenced_data_file when every row names one data file.
+// Costs: the rows are staged once in a DuckDB temporary table (with several groups, restaged
+// in group order so that each group's COPY reads only its rows), then one COPY and one footer
+// read per group; the data files' partitions are looked up in `data_files`, never read.
 //
 // WriteDeletionVectors() writes one Puffin file `<table location>/data/<uuid>-dv.puffin` through
 // `io` holding one "deletion-vector-v1" blob per data file in `positions` (in path order): the
@@ -56,6 +59,7 @@
 #include "atoll/iceberg/file_io.h"
 #include "atoll/iceberg/literal.h"
 #include "atoll/iceberg/manifest/manifest.h"
+#include "atoll/iceberg/scan/scan.h"
 #include "atoll/table/data_writer.h"
 
 namespace atl::table {
@@ -76,6 +80,19 @@ struct WrittenDeleteFile {
   iceberg::DataFile file;
   int32_t spec_id = 0;
 };
+
+// What the writers need to know of the data files of a planned scan (iceberg::PlanScan, whose
+// tasks carry the deletes that apply to each file).
+struct PlannedDeletes {
+  // Every planned data file's spec and partition, by its location in the metadata.
+  std::map<std::string, DeletedDataFile> data_files;
+  // Data file -> its current deletion vector (WriteDeletionVectors' `existing`).
+  std::map<std::string, iceberg::DataFile> deletion_vectors;
+  // Data file -> the position delete files (not DVs) that apply to it; none when it has a DV.
+  // On a v3 table these must be merged into the file's first DV (ReadPositionDeletes).
+  std::map<std::string, std::vector<iceberg::DataFile>> position_delete_files;
+};
+PlannedDeletes DescribePlannedDeletes(const iceberg::ScanPlan& plan);
 
 // See the top of the file. `data_files`: data file location (as in the metadata) -> its spec
 // and partition; every file_path of the query must be there.
