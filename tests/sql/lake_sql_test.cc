@@ -99,6 +99,21 @@ TEST_F(LakeSqlTest, CreateTableAsWritesTheRowsPartitioned) {
   EXPECT_EQ(One("SELECT string_agg(j::VARCHAR) FROM tmp.a.b"), "7");
 }
 
+TEST_F(LakeSqlTest, InsertOverwriteReplacesThePartitionsItWrites) {
+  ASSERT_OK(Run("CREATE TABLE tmp.d.t PARTITIONED BY (k) AS SELECT i AS id, i % 3 AS k FROM "
+                "range(9) t(i)")
+                .status());
+  ASSERT_OK_AND_ASSIGN(engine::QueryResult r,
+                       Run("INSERT OVERWRITE tmp.d.t SELECT 100 + i, 1 FROM range(2) t(i)"));
+  EXPECT_EQ(r.rows[0][2], "2");  // inserted
+  EXPECT_EQ(r.rows[0][3], "3");  // the rows of partition k = 1 it replaced
+  EXPECT_EQ(One("SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM tmp.d.t"),
+            "0,2,3,5,6,8,100,101");
+  ASSERT_OK(Run("CREATE TABLE tmp.d.u AS SELECT 1 AS x").status());
+  ASSERT_OK(Run("INSERT OVERWRITE tmp.d.u SELECT 2 WHERE false").status());
+  EXPECT_EQ(One("SELECT count(*) FROM tmp.d.u"), "0");
+}
+
 TEST_F(LakeSqlTest, AlterTableEvolvesSchemaPropertiesAndPartitioning) {
   ASSERT_OK(Run("CREATE TABLE stg.s.t (id INTEGER NOT NULL, v VARCHAR)").status());
   ASSERT_OK(Run("INSERT INTO stg.s.t VALUES (1, 'a')").status());

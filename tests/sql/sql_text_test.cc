@@ -117,6 +117,18 @@ TEST(LakeDdlTest, AlterTableForms) {
               IsError(StatusCode::kInvalidArgument));
 }
 
+TEST(LakeDdlTest, InsertOverwriteBecomesAnInsert) {
+  ASSERT_OK_AND_ASSIGN(std::optional<LakeDdl> ddl,
+                       ParseLakeDdl("INSERT OVERWRITE TABLE prd.\"A\".b (x) SELECT 1"));
+  ASSERT_TRUE(ddl.has_value());
+  const auto& o = std::get<InsertOverwriteDdl>(*ddl);
+  EXPECT_EQ(o.id.ToString(), "prd.A.b");
+  EXPECT_EQ(o.insert_sql, "INSERT INTO prd.\"A\".b (x) SELECT 1");
+  ASSERT_OK_AND_ASSIGN(ddl, ParseLakeDdl("INSERT INTO prd.a.b SELECT 1"));
+  EXPECT_FALSE(ddl.has_value());
+  EXPECT_THAT(ParseLakeDdl("INSERT OVERWRITE t SELECT 1"), IsError(StatusCode::kInvalidArgument));
+}
+
 TEST(LakeDdlTest, MalformedStatementsSayWhatWasExpected) {
   EXPECT_THAT(ParseLakeDdl("CREATE TABLE a.b.c (x INT) PARTITIONED BY (sqrt(x))"),
               IsError(StatusCode::kInvalidArgument));

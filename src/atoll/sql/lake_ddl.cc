@@ -328,6 +328,20 @@ Result<std::optional<LakeDdl>> ParseAlter(Cursor& c) {
   return std::optional<LakeDdl>(std::move(ddl));
 }
 
+Result<std::optional<LakeDdl>> ParseInsertOverwrite(Cursor& c, std::string_view statement) {
+  if (!c.Accept("OVERWRITE")) return std::optional<LakeDdl>();
+  c.Accept("TABLE");
+  const size_t name_at = c.peek() ? c.peek()->offset : statement.size();
+  ATOLL_ASSIGN_OR_RETURN(std::vector<std::string> name, c.Name());
+  if (name.size() != 3) {
+    return InvalidArgument("INSERT OVERWRITE takes a lake table zone.db.table");
+  }
+  InsertOverwriteDdl ddl;
+  ATOLL_ASSIGN_OR_RETURN(ddl.id, LakeName(name));
+  ddl.insert_sql = StrCat("INSERT INTO ", statement.substr(name_at));
+  return std::optional<LakeDdl>(std::move(ddl));
+}
+
 }  // namespace
 
 Result<std::optional<LakeDdl>> ParseLakeDdl(std::string_view statement) {
@@ -336,6 +350,7 @@ Result<std::optional<LakeDdl>> ParseLakeDdl(std::string_view statement) {
   if (c.Accept("CREATE")) return ParseCreate(c);
   if (c.Accept("DROP")) return ParseDrop(c);
   if (c.Accept("ALTER")) return ParseAlter(c);
+  if (c.Accept("INSERT")) return ParseInsertOverwrite(c, statement);
   return std::optional<LakeDdl>();
 }
 

@@ -18,6 +18,8 @@
 //     | SET PARTITIONED BY (field, ...)          | RESET PARTITIONED BY
 //     | ADD PARTITION FIELD field                | DROP PARTITION FIELD field
 //   (types as DuckDB writes them; partition fields as in CREATE TABLE)
+//   INSERT OVERWRITE [TABLE] zone.db.table [(cols)] query   (Spark's dynamic overwrite:
+//       the rows replace the partitions they fall in; table_dml.h)
 //
 // ParseLakeDdl returns nullopt for every other statement, and for these when the name does
 // not have three parts (a DuckDB table such as "CREATE TABLE t (...)" or "memory.main.t"
@@ -81,7 +83,12 @@ struct AlterTableDdl {
   std::vector<std::string> partition;             // SET PARTITIONED BY, ADD/DROP PARTITION FIELD
 };
 
-using LakeDdl = std::variant<CreateTableDdl, DropTableDdl, AlterTableDdl>;
+struct InsertOverwriteDdl {
+  iceberg::TableIdentifier id;
+  std::string insert_sql;  // the same statement as INSERT INTO zone.db.table ...
+};
+
+using LakeDdl = std::variant<CreateTableDdl, DropTableDdl, AlterTableDdl, InsertOverwriteDdl>;
 
 Result<std::optional<LakeDdl>> ParseLakeDdl(std::string_view statement);
 

@@ -114,6 +114,17 @@ Result<std::string> LakeSql::Run(std::string_view statement) {
         if (done.changed) changed_ = true;
         return Outcome("alter table", *id, 0, 0, std::nullopt, "");
       }
+    } else if (auto* overwrite = std::get_if<InsertOverwriteDdl>(&*ddl)) {
+      std::vector<std::string> name = {overwrite->id.ns[0], overwrite->id.ns[1],
+                                       overwrite->id.name};
+      ATOLL_ASSIGN_OR_RETURN(auto id, LakeTarget(name, /*must_exist=*/true));
+      if (!id) return InvalidArgument("INSERT OVERWRITE works on lake tables only");
+      ATOLL_ASSIGN_OR_RETURN(engine::StatementShape shape,
+                             engine::DescribeStatement(overwrite->insert_sql));
+      ATOLL_ASSIGN_OR_RETURN(DmlOutcome done, RunTableDml(ctx, *id, overwrite->insert_sql, shape,
+                                                          /*overwrite=*/true));
+      return Outcome("insert overwrite", *id, done.rows_added, done.rows_removed, done.snapshot_id,
+                     done.mode);
     } else {
       const auto& drop = std::get<DropTableDdl>(*ddl);
       std::vector<std::string> name = {drop.id.ns[0], drop.id.ns[1], drop.id.name};

@@ -21,7 +21,7 @@
 
 namespace atl::lake {
 
-// sql-names: on, filter, rows, kept, before, alias, target_, scan_, numbered_before,
+// sql-names: paths, on, filter, rows, kept, before, alias, target_, scan_, numbered_before,
 // sql-names: numbered_after
 // (SQL built from quoted names, DuckDB's own rendering of the user's statement and atoll's
 // text; scripts/check_sql.py)
@@ -128,8 +128,13 @@ Result<int64_t> Count(engine::Engine& engine, const char* stage) {
 class DmlAttempt {
  public:
   DmlAttempt(const DmlContext& ctx, iceberg::Table& table, std::string_view statement,
-             const engine::StatementShape& shape)
-      : ctx_(ctx), engine_(*ctx.engine), table_(table), statement_(statement), shape_(shape) {}
+             const engine::StatementShape& shape, bool overwrite)
+      : ctx_(ctx),
+        engine_(*ctx.engine),
+        table_(table),
+        statement_(statement),
+        shape_(shape),
+        overwrite_(overwrite) {}
 
   Result<DmlOutcome> Run(std::vector<std::string>* written);
 
@@ -137,12 +142,14 @@ class DmlAttempt {
   Status Stage();
   Status CheckMergeCardinality(const std::string& scan);
   Result<iceberg::Transaction> Write(std::vector<std::string>* written);
+  Status ReplacePartitions(iceberg::RowDelta* delta);
 
   const DmlContext& ctx_;
   engine::Engine& engine_;
   iceberg::Table& table_;
   std::string_view statement_;
   const engine::StatementShape& shape_;
+  const bool overwrite_;
   Columns cols_;
   std::string target_;  // the staged target table, quoted
   std::string scan_;    // iceberg_scan of the read snapshot with row addresses
@@ -261,7 +268,7 @@ Result<iceberg::Transaction> DmlAttempt::Write(std::vector<std::string>* written
     const long long v = std::strtoll(it->second.c_str(), &end, 10);
     if (end != nullptr && *end == '\0' && v > 0) options.target_file_size_bytes = v;
   }
-  outcome_.mode = ModeFor(md, shape_.kind);
+  outcome_.mode = shape_.kind == StatementKind::kInsert ? "" : ModeFor(md, shape_.kind);
   const bool copy_on_write = outcome_.mode == "copy-on-write";
 
   iceberg::RowDelta delta;
@@ -321,14 +328,55 @@ Result<iceberg::Transaction> DmlAttempt::Write(std::vector<std::string>* written
                                                                    table_.location(), options));
     for (const iceberg::DataFile& f : delta.added_data) written->push_back(f.file_path);
   }
+  if (overwrite_) ATOLL_RETURN_NOT_OK(ReplacePartitions(&delta));
   iceberg::Transaction tx = table_.NewTransaction();
   tx.RowDelta(std::move(delta));
   return tx;
 }
 
+// INSERT OVERWRITE: the live data files of the partitions delta->added_data falls in (all
+// of them for an unpartitioned table) are removed too.
+Status DmlAttempt::ReplacePartitions(iceberg::RowDelta* delta) {
+  const iceberg::TableMetadata& md = table_.metadata();
+  if (!delta->read_snapshot_id) return Status::OK();  // an empty table
+  ATOLL_ASSIGN_OR_RETURN(
+      iceberg::ScanPlan plan,
+      iceberg::PlanScan(table_.io(), md, {.snapshot_id = delta->read_snapshot_id}));
+  const bool all = md.DefaultSpec()->fields.empty();
+  std::vector<std::vector<iceberg::Literal>> written;
+  for (const iceberg::DataFile& f : delta->added_data) {
+    if (std::find(written.begin(), written.end(), f.partition) == written.end()) {
+      written.push_back(f.partition);
+    }
+  }
+  std::string paths;
+  for (const iceberg::FileScanTask& task : plan.tasks) {
+    if (!all && task.spec_id != md.default_spec_id) {
+      return NotSupported("INSERT OVERWRITE on ", table_.id().ToString(), ": data file '",
+                          task.file.file_path, "' has partition spec ", task.spec_id,
+                          ", not the current one; compact the table first");
+    }
+    if (!all && std::find(written.begin(), written.end(), task.file.partition) == written.end()) {
+      continue;
+    }
+    delta->removed_data.push_back(task.file.file_path);
+    delta->referenced_data_files.insert(task.file.file_path);
+    paths += StrCat(paths.empty() ? "" : ", ", engine::QuoteString(task.file.file_path));
+  }
+  if (paths.empty()) return Status::OK();
+  // The rows replaced, for the outcome.
+  ATOLL_ASSIGN_OR_RETURN(engine::QueryResult r,
+                         engine_.Query(StrCat("SELECT count(*) FROM ", scan_, " WHERE ",
+                                              kFileColumn, " IN (", paths, ")")));
+  if (!r.rows.empty() && r.rows[0][0]) outcome_.rows_removed = std::stoll(*r.rows[0][0]);
+  return Status::OK();
+}
+
 Result<DmlOutcome> DmlAttempt::Run(std::vector<std::string>* written) {
   ATOLL_RETURN_NOT_OK(Stage());
-  if (outcome_.rows_added == 0 && outcome_.rows_removed == 0) return outcome_;
+  const iceberg::PartitionSpec* spec = table_.metadata().DefaultSpec();
+  const bool replace_all = overwrite_ && spec != nullptr && spec->fields.empty();
+  if (outcome_.rows_added == 0 && outcome_.rows_removed == 0 && !replace_all) return outcome_;
   ATOLL_ASSIGN_OR_RETURN(iceberg::Transaction tx, Write(written));
   ATOLL_RETURN_NOT_OK(tx.Commit());
   outcome_.snapshot_id = table_.metadata().current_snapshot_id;
@@ -353,14 +401,15 @@ std::string_view StatementKindName(StatementKind kind) {
 }
 
 Result<DmlOutcome> RunTableDml(const DmlContext& ctx, const iceberg::TableIdentifier& id,
-                               std::string_view statement, const engine::StatementShape& shape) {
+                               std::string_view statement, const engine::StatementShape& shape,
+                               bool overwrite) {
   Status last;
   for (int attempt = 1; attempt <= std::max(1, ctx.max_attempts); ++attempt) {
     ATOLL_ASSIGN_OR_RETURN(iceberg::Table table, LoadLakeTable(*ctx.tables, id));
     std::optional<int64_t> before;
     if (const iceberg::Snapshot* s = table.metadata().CurrentSnapshot()) before = s->snapshot_id;
     std::vector<std::string> written;
-    DmlAttempt run(ctx, table, statement, shape);
+    DmlAttempt run(ctx, table, statement, shape, overwrite);
     Result<DmlOutcome> outcome = run.Run(&written);
     const std::string target =
         StrCat(engine::QuoteIdentifier(kWriteCatalog), ".", engine::QuoteIdentifier(id.ns[1]), ".",

@@ -26,6 +26,7 @@
 //      live and got no new deletes since R (and, under serializable isolation, ...); on a
 //      conflict the statement is planned again from step 1 (up to `max_attempts` times),
 //      then fails with kCommitConflict.
+//   INSERT OVERWRITE replaces partitions instead (see RunTableDml).
 //   6. The commit is recorded in the trail (when ctx.trail is set).
 //
 // A MERGE in which one target row matches more than one source row is kInvalidArgument
@@ -71,7 +72,13 @@ struct DmlOutcome {
 // "insert", "delete", "update", "merge", "other".
 std::string_view StatementKindName(engine::StatementKind kind);
 
+// `overwrite` (INSERT OVERWRITE, `statement` being the INSERT INTO it became): the rows
+// inserted replace the partitions they fall in (of the table's current spec): every live
+// data file of those partitions is removed in the same commit; an unpartitioned table is
+// replaced whole (also by no rows). A partitioned table holding files of another partition
+// spec is kNotSupported (compact it first).
 Result<DmlOutcome> RunTableDml(const DmlContext& ctx, const iceberg::TableIdentifier& id,
-                               std::string_view statement, const engine::StatementShape& shape);
+                               std::string_view statement, const engine::StatementShape& shape,
+                               bool overwrite = false);
 
 }  // namespace atl::lake
