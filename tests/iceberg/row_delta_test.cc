@@ -415,6 +415,11 @@ TEST_F(RowDeltaTest, FormatV3AssignsRowIdsAndKeepsOneDeletionVectorPerDataFile) 
   EXPECT_EQ(t.metadata().CurrentSnapshot()->first_row_id, 35);
   EXPECT_EQ(t.metadata().next_row_id, 35 + 18);
   ASSERT_OK_AND_ASSIGN(files, ReadSnapshot(*io_, *t.metadata().CurrentSnapshot()));
+  // The manifest left holding only the replaced DV (DELETED) is dropped from later lists.
+  int delete_manifests = 0;
+  for (const ManifestFile& mf : files.list.manifests)
+    delete_manifests += mf.content == ManifestContent::kDeletes ? 1 : 0;
+  EXPECT_EQ(delete_manifests, 1);
   row_ids.clear();
   for (const Manifest& m : files.manifests) {
     for (const ManifestEntry& e : m.entries) {

@@ -377,7 +377,12 @@ Result<ProducedSnapshot> SnapshotProducer::Produce(const FileIO& io, const Table
   // (the new ones first).
   std::vector<ManifestFile> manifests = added_manifests_;
   manifests.insert(manifests.end(), added_delete_manifests_.begin(), added_delete_manifests_.end());
-  manifests.insert(manifests.end(), parent_manifests.begin(), parent_manifests.end());
+  for (const ManifestFile& m : parent_manifests) {
+    // A manifest of an older snapshot holding only DELETED entries says nothing about this
+    // one (that snapshot's own list keeps it).
+    if (!HasLiveFiles(m) && m.added_snapshot_id != snapshot_id) continue;
+    manifests.push_back(m);
+  }
   ATOLL_ASSIGN_OR_RETURN(manifests, MergeManifests(ctx, manifests, added_manifests_.size(), merge));
 
   ManifestListWriteOptions lo;
