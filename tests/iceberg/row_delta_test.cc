@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "atoll/iceberg/commit/table.h"
+#include "atoll/iceberg/commit/table_metadata_builder.h"
 #include "atoll/iceberg/scan/scan.h"
 #include "table_test_util.h"
 #include "testing/testing.h"
@@ -429,6 +430,29 @@ TEST_F(RowDeltaTest, FormatV3AssignsRowIdsAndKeepsOneDeletionVectorPerDataFile) 
   }
   EXPECT_EQ(row_ids, (std::map<std::string, std::optional<int64_t>>{
                          {PathOf("a"), 0}, {PathOf("b2"), 35}, {PathOf("c"), 30}}));
+}
+
+TEST_F(RowDeltaTest, AfterAnUpgradeToV3ExistingFilesGetRowIdsToo) {
+  ASSERT_OK_AND_ASSIGN(Table v2, Create(false));
+  ASSERT_OK(v2.NewTransaction().Append({MakeFile("a", 10)}).Commit());
+  TableMetadataBuilder b(v2.metadata());
+  b.UpgradeFormatVersion(3);
+  ASSERT_OK_AND_ASSIGN(TableMetadata upgraded, b.Build(v2.metadata().last_updated_ms + 1));
+  ASSERT_OK_AND_ASSIGN(
+      Table t, Table::CreateWithMetadata(catalog_, io_, {{"db"}, "u"}, upgraded, FastEnv()));
+  ASSERT_OK(t.NewTransaction().Append({MakeFile("b", 5)}).Commit());
+  // The new manifest first (0..4), then the v2 one of "a" (5..14).
+  EXPECT_EQ(t.metadata().CurrentSnapshot()->first_row_id, 0);
+  EXPECT_EQ(t.metadata().CurrentSnapshot()->added_rows, 15);
+  EXPECT_EQ(t.metadata().next_row_id, 15);
+  ASSERT_OK_AND_ASSIGN(SnapshotFiles files, ReadSnapshot(*io_, *t.metadata().CurrentSnapshot()));
+  std::map<std::string, std::optional<int64_t>> row_ids;
+  for (const Manifest& m : files.manifests) {
+    for (const ManifestEntry& e : m.entries)
+      row_ids[e.data_file.file_path] = e.data_file.first_row_id;
+  }
+  EXPECT_EQ(row_ids,
+            (std::map<std::string, std::optional<int64_t>>{{PathOf("a"), 5}, {PathOf("b"), 0}}));
 }
 
 TEST_F(RowDeltaTest, DeletionVectorsNeedFormatV3AndConcurrentOnesConflict) {
