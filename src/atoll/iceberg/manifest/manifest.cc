@@ -295,7 +295,7 @@ Result<Manifest> ReadManifestGeneric(std::string_view bytes, std::string_view na
   return ReadWhole(bytes, name, source, true);
 }
 
-bool IsDeletionVector(const DataFile& f) {
+bool IsDeletionVectorFile(const DataFile& f) {
   if (f.content != FileContent::kPositionDeletes) return false;
   if (f.content_offset.has_value()) return true;
   std::string fmt;

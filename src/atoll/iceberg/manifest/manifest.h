@@ -74,7 +74,7 @@ struct DataFile {
 
 // A v3 deletion vector: a position delete "file" that is a blob of a Puffin file (content
 // position deletes with content_offset set, or file_format PUFFIN in any case).
-bool IsDeletionVector(const DataFile& f);
+bool IsDeletionVectorFile(const DataFile& f);
 
 struct ManifestEntry {
   EntryStatus status = EntryStatus::kAdded;
