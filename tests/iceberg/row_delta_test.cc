@@ -25,7 +25,9 @@ constexpr int32_t kDeleteFilePathId = 2147483546;
 
 CommitEnv FastEnv() {
   CommitEnv env;
-  env.sleep = [](std::chrono::milliseconds) {};
+  env.sleep = [](std::chrono::milliseconds d) {
+    std::this_thread::sleep_for(std::min(d, std::chrono::milliseconds(2)));
+  };
   return env;
 }
 
@@ -332,6 +334,49 @@ TEST_F(RowDeltaTest, ConcurrentRemovalOfARemovedDeleteFileConflicts) {
   Status st = t.NewTransaction().RowDelta(mine).Commit();
   EXPECT_THAT(st, IsError(StatusCode::kCommitConflict));
   EXPECT_NE(st.message().find(d.added_deletes[0].file_path), std::string::npos) << st.ToString();
+}
+
+TEST_F(RowDeltaTest, ConcurrentWritersOnDisjointPartitionsAllCommit) {
+  constexpr int kWriters = 4, kRounds = 3;
+  ASSERT_OK_AND_ASSIGN(Table t, Create(true));
+  ASSERT_OK(t.NewTransaction().SetProperties({{"commit.retry.num-retries", "100"}}).Commit());
+  std::vector<DataFile> files;
+  for (int w = 0; w < kWriters; ++w) {
+    files.push_back(MakeFile("f" + std::to_string(w), 10, "p" + std::to_string(w)));
+  }
+  ASSERT_OK(t.NewTransaction().Append(files).Commit());
+  std::vector<Status> results(kWriters);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      const std::string category = "p" + std::to_string(w);
+      std::optional<DataFile> previous;
+      for (int round = 0; round < kRounds && results[w].ok(); ++round) {
+        auto table = Table::Load(catalog_, io_, {{"db"}, "t"}, FastEnv());
+        if (!table.ok()) {
+          results[w] = table.status();
+          return;
+        }
+        RowDelta d = DeleteRowsOf(*table, "f" + std::to_string(w), category,
+                                  category + "-r" + std::to_string(round));
+        if (previous) d.removed_deletes = {*previous};
+        previous = d.added_deletes[0];
+        results[w] = table->NewTransaction().RowDelta(d).Commit();
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  for (int w = 0; w < kWriters; ++w)
+    EXPECT_TRUE(results[w].ok()) << w << ": " << results[w].ToString();
+  ASSERT_OK(t.Refresh());
+  auto deletes = Deletes(t);
+  for (int w = 0; w < kWriters; ++w) {
+    std::string last = PositionDeletes("p" + std::to_string(w) + "-r" + std::to_string(kRounds - 1),
+                                       "f" + std::to_string(w), 2, std::nullopt)
+                           .file_path;
+    EXPECT_EQ(deletes[files[w].file_path], std::vector<std::string>{last}) << w;
+  }
+  EXPECT_EQ(Summary(t, "total-delete-files"), std::to_string(kWriters));
 }
 
 TEST_F(RowDeltaTest, AReadSnapshotThatIsNoLongerAnAncestorConflicts) {
