@@ -185,6 +185,38 @@ TEST_F(RowDeltaTest, PositionDeletesAreCommittedAndAppliedByPlanScan) {
   EXPECT_THAT(t.NewTransaction().RowDelta(r).Commit(), IsError(StatusCode::kPreconditionFailed));
 }
 
+TEST_F(RowDeltaTest, DeleteManifestsAreMergedKeepingTheirSequenceNumbers) {
+  ASSERT_OK_AND_ASSIGN(Table t, Create(true));
+  ASSERT_OK(
+      t.NewTransaction().SetProperties({{"commit.manifest.min-count-to-merge", "3"}}).Commit());
+  constexpr int kRounds = 6;
+  for (int i = 0; i < kRounds; ++i) {
+    std::string n = std::to_string(i);
+    ASSERT_OK(t.NewTransaction().Append({MakeFile("f" + n, 10, "x")}).Commit());
+    RowDelta d;  // a partition-wide delete file: applies by sequence number
+    d.read_snapshot_id = t.metadata().current_snapshot_id;
+    d.added_deletes = {PositionDeletes("d" + n, "f" + n, 1, "x", false)};
+    ASSERT_OK(t.NewTransaction().RowDelta(d).Commit());
+  }
+  ASSERT_OK_AND_ASSIGN(SnapshotFiles files, ReadSnapshot(*io_, *t.metadata().CurrentSnapshot()));
+  int delete_manifests = 0;
+  for (const ManifestFile& mf : files.list.manifests)
+    delete_manifests += mf.content == ManifestContent::kDeletes ? 1 : 0;
+  EXPECT_LT(delete_manifests, kRounds);
+  EXPECT_EQ(Summary(t, "total-delete-files"), std::to_string(kRounds));
+  // f<i> was appended before d<i>..d<5> and after the others.
+  auto deletes = Deletes(t);
+  for (int i = 0; i < kRounds; ++i) {
+    std::vector<std::string> expected;
+    for (int k = i; k < kRounds; ++k) {
+      expected.push_back(PositionDeletes("d" + std::to_string(k), "f0", 1, "x").file_path);
+    }
+    std::vector<std::string> got = deletes[PathOf("f" + std::to_string(i))];
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, expected) << i;
+  }
+}
+
 TEST_F(RowDeltaTest, CopyOnWriteRewriteIsOneOverwriteSnapshot) {
   ASSERT_OK_AND_ASSIGN(Table t, Create(true));
   ASSERT_OK(t.NewTransaction().Append({MakeFile("a", 10, "x"), MakeFile("b", 10, "y")}).Commit());
