@@ -55,6 +55,45 @@ TEST(ManifestEncoderTest, SameBytesAsWriteManifest) {
   }
 }
 
+TEST(ManifestEncoderTest, V3DeleteManifestsSameBytesAsWriteManifest) {
+  Schema schema(0, {NestedField{1, "id", true, Type::Long(), {}, {}, {}}});
+  std::vector<ManifestEntry> entries = Entries(500, false);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    DataFile& f = entries[i].data_file;
+    if (i % 2 == 0) {
+      f.first_row_id = static_cast<int64_t>(i) * 100;  // data files: some assigned
+      continue;
+    }
+    f.content = FileContent::kPositionDeletes;  // deletion vectors
+    f.file_format = "PUFFIN";
+    f.referenced_data_file = "mem://wh/db/t/data/x" + std::to_string(i) + ".parquet";
+    f.content_offset = 4 + static_cast<int64_t>(i);
+    f.content_size_in_bytes = 40;
+  }
+  ManifestWriteOptions wo;
+  wo.content = ManifestContent::kDeletes;
+  wo.format_version = 3;
+  wo.sync_marker = std::string(16, 's');
+  ASSERT_OK_AND_ASSIGN(std::string reference,
+                       WriteManifest(schema, UnpartitionedSpec(), entries, wo));
+  ManifestEncodeOptions eo;
+  eo.content = ManifestContent::kDeletes;
+  eo.format_version = 3;
+  eo.deflate_level = -1;
+  eo.sync_marker = wo.sync_marker;
+  ASSERT_OK_AND_ASSIGN(std::string fast, EncodeManifest(schema, UnpartitionedSpec(), entries, eo));
+  EXPECT_EQ(fast, reference);
+  ASSERT_OK_AND_ASSIGN(Manifest m, ReadManifest(fast, "fast"));
+  EXPECT_EQ(m.format_version, 3);
+  EXPECT_EQ(m.content, ManifestContent::kDeletes);
+  ASSERT_EQ(m.entries.size(), entries.size());
+  for (size_t i = 0; i < entries.size(); ++i) EXPECT_EQ(m.entries[i], entries[i]) << i;
+  // A v2 manifest has no place for the v3 fields.
+  eo.format_version = 2;
+  EXPECT_THAT(EncodeManifest(schema, UnpartitionedSpec(), entries, eo),
+              atl::testing::IsError(StatusCode::kInvalidArgument));
+}
+
 TEST(ManifestEncoderTest, RejectsATupleOfTheWrongArity) {
   Schema schema(0, {NestedField{1, "id", true, Type::Long(), {}, {}, {}}});
   std::vector<ManifestEntry> entries = Entries(2, true);

@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "atoll/iceberg/commit/table.h"
+#include "atoll/iceberg/commit/table_metadata_builder.h"
 #include "atoll/iceberg/scan/scan.h"
 #include "table_test_util.h"
 #include "testing/testing.h"
@@ -24,7 +25,9 @@ constexpr int32_t kDeleteFilePathId = 2147483546;
 
 CommitEnv FastEnv() {
   CommitEnv env;
-  env.sleep = [](std::chrono::milliseconds) {};
+  env.sleep = [](std::chrono::milliseconds d) {
+    std::this_thread::sleep_for(std::min(d, std::chrono::milliseconds(2)));
+  };
   return env;
 }
 
@@ -182,6 +185,38 @@ TEST_F(RowDeltaTest, PositionDeletesAreCommittedAndAppliedByPlanScan) {
   EXPECT_THAT(t.NewTransaction().RowDelta(r).Commit(), IsError(StatusCode::kPreconditionFailed));
 }
 
+TEST_F(RowDeltaTest, DeleteManifestsAreMergedKeepingTheirSequenceNumbers) {
+  ASSERT_OK_AND_ASSIGN(Table t, Create(true));
+  ASSERT_OK(
+      t.NewTransaction().SetProperties({{"commit.manifest.min-count-to-merge", "3"}}).Commit());
+  constexpr int kRounds = 6;
+  for (int i = 0; i < kRounds; ++i) {
+    std::string n = std::to_string(i);
+    ASSERT_OK(t.NewTransaction().Append({MakeFile("f" + n, 10, "x")}).Commit());
+    RowDelta d;  // a partition-wide delete file: applies by sequence number
+    d.read_snapshot_id = t.metadata().current_snapshot_id;
+    d.added_deletes = {PositionDeletes("d" + n, "f" + n, 1, "x", false)};
+    ASSERT_OK(t.NewTransaction().RowDelta(d).Commit());
+  }
+  ASSERT_OK_AND_ASSIGN(SnapshotFiles files, ReadSnapshot(*io_, *t.metadata().CurrentSnapshot()));
+  int delete_manifests = 0;
+  for (const ManifestFile& mf : files.list.manifests)
+    delete_manifests += mf.content == ManifestContent::kDeletes ? 1 : 0;
+  EXPECT_LT(delete_manifests, kRounds);
+  EXPECT_EQ(Summary(t, "total-delete-files"), std::to_string(kRounds));
+  // f<i> was appended before d<i>..d<5> and after the others.
+  auto deletes = Deletes(t);
+  for (int i = 0; i < kRounds; ++i) {
+    std::vector<std::string> expected;
+    for (int k = i; k < kRounds; ++k) {
+      expected.push_back(PositionDeletes("d" + std::to_string(k), "f0", 1, "x").file_path);
+    }
+    std::vector<std::string> got = deletes[PathOf("f" + std::to_string(i))];
+    std::sort(got.begin(), got.end());
+    EXPECT_EQ(got, expected) << i;
+  }
+}
+
 TEST_F(RowDeltaTest, CopyOnWriteRewriteIsOneOverwriteSnapshot) {
   ASSERT_OK_AND_ASSIGN(Table t, Create(true));
   ASSERT_OK(t.NewTransaction().Append({MakeFile("a", 10, "x"), MakeFile("b", 10, "y")}).Commit());
@@ -333,6 +368,49 @@ TEST_F(RowDeltaTest, ConcurrentRemovalOfARemovedDeleteFileConflicts) {
   EXPECT_NE(st.message().find(d.added_deletes[0].file_path), std::string::npos) << st.ToString();
 }
 
+TEST_F(RowDeltaTest, ConcurrentWritersOnDisjointPartitionsAllCommit) {
+  constexpr int kWriters = 4, kRounds = 3;
+  ASSERT_OK_AND_ASSIGN(Table t, Create(true));
+  ASSERT_OK(t.NewTransaction().SetProperties({{"commit.retry.num-retries", "100"}}).Commit());
+  std::vector<DataFile> files;
+  for (int w = 0; w < kWriters; ++w) {
+    files.push_back(MakeFile("f" + std::to_string(w), 10, "p" + std::to_string(w)));
+  }
+  ASSERT_OK(t.NewTransaction().Append(files).Commit());
+  std::vector<Status> results(kWriters);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < kWriters; ++w) {
+    threads.emplace_back([&, w] {
+      const std::string category = "p" + std::to_string(w);
+      std::optional<DataFile> previous;
+      for (int round = 0; round < kRounds && results[w].ok(); ++round) {
+        auto table = Table::Load(catalog_, io_, {{"db"}, "t"}, FastEnv());
+        if (!table.ok()) {
+          results[w] = table.status();
+          return;
+        }
+        RowDelta d = DeleteRowsOf(*table, "f" + std::to_string(w), category,
+                                  category + "-r" + std::to_string(round));
+        if (previous) d.removed_deletes = {*previous};
+        previous = d.added_deletes[0];
+        results[w] = table->NewTransaction().RowDelta(d).Commit();
+      }
+    });
+  }
+  for (std::thread& th : threads) th.join();
+  for (int w = 0; w < kWriters; ++w)
+    EXPECT_TRUE(results[w].ok()) << w << ": " << results[w].ToString();
+  ASSERT_OK(t.Refresh());
+  auto deletes = Deletes(t);
+  for (int w = 0; w < kWriters; ++w) {
+    std::string last = PositionDeletes("p" + std::to_string(w) + "-r" + std::to_string(kRounds - 1),
+                                       "f" + std::to_string(w), 2, std::nullopt)
+                           .file_path;
+    EXPECT_EQ(deletes[files[w].file_path], std::vector<std::string>{last}) << w;
+  }
+  EXPECT_EQ(Summary(t, "total-delete-files"), std::to_string(kWriters));
+}
+
 TEST_F(RowDeltaTest, AReadSnapshotThatIsNoLongerAnAncestorConflicts) {
   ASSERT_OK_AND_ASSIGN(Table t, Create(true));
   ASSERT_OK(t.NewTransaction().Append({MakeFile("a", 10, "x")}).Commit());
@@ -415,6 +493,11 @@ TEST_F(RowDeltaTest, FormatV3AssignsRowIdsAndKeepsOneDeletionVectorPerDataFile) 
   EXPECT_EQ(t.metadata().CurrentSnapshot()->first_row_id, 35);
   EXPECT_EQ(t.metadata().next_row_id, 35 + 18);
   ASSERT_OK_AND_ASSIGN(files, ReadSnapshot(*io_, *t.metadata().CurrentSnapshot()));
+  // The manifest left holding only the replaced DV (DELETED) is dropped from later lists.
+  int delete_manifests = 0;
+  for (const ManifestFile& mf : files.list.manifests)
+    delete_manifests += mf.content == ManifestContent::kDeletes ? 1 : 0;
+  EXPECT_EQ(delete_manifests, 1);
   row_ids.clear();
   for (const Manifest& m : files.manifests) {
     for (const ManifestEntry& e : m.entries) {
@@ -424,6 +507,29 @@ TEST_F(RowDeltaTest, FormatV3AssignsRowIdsAndKeepsOneDeletionVectorPerDataFile) 
   }
   EXPECT_EQ(row_ids, (std::map<std::string, std::optional<int64_t>>{
                          {PathOf("a"), 0}, {PathOf("b2"), 35}, {PathOf("c"), 30}}));
+}
+
+TEST_F(RowDeltaTest, AfterAnUpgradeToV3ExistingFilesGetRowIdsToo) {
+  ASSERT_OK_AND_ASSIGN(Table v2, Create(false));
+  ASSERT_OK(v2.NewTransaction().Append({MakeFile("a", 10)}).Commit());
+  TableMetadataBuilder b(v2.metadata());
+  b.UpgradeFormatVersion(3);
+  ASSERT_OK_AND_ASSIGN(TableMetadata upgraded, b.Build(v2.metadata().last_updated_ms + 1));
+  ASSERT_OK_AND_ASSIGN(
+      Table t, Table::CreateWithMetadata(catalog_, io_, {{"db"}, "u"}, upgraded, FastEnv()));
+  ASSERT_OK(t.NewTransaction().Append({MakeFile("b", 5)}).Commit());
+  // The new manifest first (0..4), then the v2 one of "a" (5..14).
+  EXPECT_EQ(t.metadata().CurrentSnapshot()->first_row_id, 0);
+  EXPECT_EQ(t.metadata().CurrentSnapshot()->added_rows, 15);
+  EXPECT_EQ(t.metadata().next_row_id, 15);
+  ASSERT_OK_AND_ASSIGN(SnapshotFiles files, ReadSnapshot(*io_, *t.metadata().CurrentSnapshot()));
+  std::map<std::string, std::optional<int64_t>> row_ids;
+  for (const Manifest& m : files.manifests) {
+    for (const ManifestEntry& e : m.entries)
+      row_ids[e.data_file.file_path] = e.data_file.first_row_id;
+  }
+  EXPECT_EQ(row_ids,
+            (std::map<std::string, std::optional<int64_t>>{{PathOf("a"), 5}, {PathOf("b"), 0}}));
 }
 
 TEST_F(RowDeltaTest, DeletionVectorsNeedFormatV3AndConcurrentOnesConflict) {

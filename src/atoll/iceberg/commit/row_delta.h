@@ -43,6 +43,9 @@
 //     isolation is kSerializable; kSnapshot skips this check, and "replace" snapshots are
 //     skipped too;
 //   - removed one of removed_deletes.
+// Within one transaction, the snapshots of its earlier changes count as new ones too. The
+// rules assume the named files were live at the read snapshot: a delete file naming a data
+// file that was already gone then is committed as it is (dangling, harmless to readers).
 // A conflict ends the commit (Transaction::Commit does not retry it): the caller re-plans
 // its statement on the new table state. A plain retry after a concurrent commit that
 // changes none of these (e.g. an append to another partition) re-applies the delta.

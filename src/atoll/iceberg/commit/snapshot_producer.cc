@@ -77,11 +77,11 @@ struct DeleteCounts {
       ++equality_files;
       equality_rows += f.record_count;
     } else {
-      ++(IsDeletionVector(f) ? dvs : position_files);
+      ++(IsDeletionVectorFile(f) ? dvs : position_files);
       position_rows += f.record_count;
     }
-    size += IsDeletionVector(f) && f.content_size_in_bytes ? *f.content_size_in_bytes
-                                                           : f.file_size_in_bytes;
+    size += IsDeletionVectorFile(f) && f.content_size_in_bytes ? *f.content_size_in_bytes
+                                                               : f.file_size_in_bytes;
   }
 };
 
@@ -134,7 +134,7 @@ Status SnapshotProducer::CheckAddedFiles(const TableMetadata& base) const {
       return InvalidArgument(what, " is an equality delete file without equality_ids");
     }
     if (f.content == FileContent::kPositionDeletes) {
-      const bool dv = IsDeletionVector(f);
+      const bool dv = IsDeletionVectorFile(f);
       if (IsV3(base) && !dv) {
         return InvalidArgument(what,
                                " is a position delete file: format version 3 tables take "
@@ -172,7 +172,8 @@ Status SnapshotProducer::RemoveFiles(const FileIO& io, const TableMetadata& base
   // Data files getting a new deletion vector: their live one must be removed too.
   std::unordered_set<std::string> dv_targets;
   for (const DataFile& f : change_.added_deletes) {
-    if (IsDeletionVector(f) && f.referenced_data_file) dv_targets.insert(*f.referenced_data_file);
+    if (IsDeletionVectorFile(f) && f.referenced_data_file)
+      dv_targets.insert(*f.referenced_data_file);
   }
   const bool scan_data = !wanted_data.empty() || change_.delete_filter.has_value();
   const bool scan_deletes = !wanted_deletes.empty() || !dv_targets.empty();
@@ -207,7 +208,7 @@ Status SnapshotProducer::RemoveFiles(const FileIO& io, const TableMetadata& base
       bool match = false;
       if (!data) {
         match = wanted_deletes.count(DeleteFileKey(f)) > 0;
-        if (!match && IsDeletionVector(f) && f.referenced_data_file &&
+        if (!match && IsDeletionVectorFile(f) && f.referenced_data_file &&
             dv_targets.count(*f.referenced_data_file)) {
           return InvalidArgument("data file '", *f.referenced_data_file,
                                  "' already has the deletion vector '", DeleteFileKey(f),
@@ -377,7 +378,12 @@ Result<ProducedSnapshot> SnapshotProducer::Produce(const FileIO& io, const Table
   // (the new ones first).
   std::vector<ManifestFile> manifests = added_manifests_;
   manifests.insert(manifests.end(), added_delete_manifests_.begin(), added_delete_manifests_.end());
-  manifests.insert(manifests.end(), parent_manifests.begin(), parent_manifests.end());
+  for (const ManifestFile& m : parent_manifests) {
+    // A manifest of an older snapshot holding only DELETED entries says nothing about this
+    // one (that snapshot's own list keeps it).
+    if (!HasLiveFiles(m) && m.added_snapshot_id != snapshot_id) continue;
+    manifests.push_back(m);
+  }
   ATOLL_ASSIGN_OR_RETURN(manifests, MergeManifests(ctx, manifests, added_manifests_.size(), merge));
 
   ManifestListWriteOptions lo;

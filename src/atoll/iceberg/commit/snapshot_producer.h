@@ -20,8 +20,9 @@
 //     match only partly fails with kNotSupported ("would need row-level deletes");
 //   - v3: an added deletion vector for a data file that has a live one in P, which the
 //     change does not remove, is kInvalidArgument (one DV per data file);
-//   - the manifest list is the new data manifests, then P's (rewritten in place), merged by
-//     the rules of manifest_merge.h, then the delete manifests (new ones first);
+//   - the manifest list is the new data manifests, then P's (rewritten in place; those
+//     holding only entries DELETED by older snapshots are dropped), merged by the rules of
+//     manifest_merge.h, then the delete manifests (new ones first);
 //   - v3 row lineage: the snapshot's first-row-id is base.next-row-id; data manifests
 //     without a first_row_id (the new ones, rewritten and merged ones, those of snapshots
 //     older than the upgrade to v3) get one in list order (AssignFirstRowIds), and

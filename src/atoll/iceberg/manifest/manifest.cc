@@ -229,8 +229,9 @@ Result<std::unique_ptr<ManifestReader>> ManifestReader::Open(std::string bytes,
     if (auto d = EntryDecoder::Compile(root))
       r->decoder_ = std::make_unique<EntryDecoder>(std::move(*d));
   }
-  if (source && r->format_version_ >= 3 && source->first_row_id)
-    r->next_row_id_ = *source->first_row_id;
+  // Also for v1/v2 manifests listed by a v3 list (a table upgraded to v3): their files
+  // have no first_row_id and inherit one.
+  if (source && source->first_row_id) r->next_row_id_ = *source->first_row_id;
   return r;
 }
 
@@ -294,7 +295,7 @@ Result<Manifest> ReadManifestGeneric(std::string_view bytes, std::string_view na
   return ReadWhole(bytes, name, source, true);
 }
 
-bool IsDeletionVector(const DataFile& f) {
+bool IsDeletionVectorFile(const DataFile& f) {
   if (f.content != FileContent::kPositionDeletes) return false;
   if (f.content_offset.has_value()) return true;
   std::string fmt;

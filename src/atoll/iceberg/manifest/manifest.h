@@ -10,8 +10,9 @@
 //   - v1 manifests (no or "1" format-version header) have no sequence numbers: null ones take
 //     source->sequence_number (0 in v1 lists; header-less v2 writers such as Impala), else 0;
 //   - a null data or file sequence number of an ADDED entry takes source->sequence_number;
-//   - v3: a null first_row_id of a live data file takes source->first_row_id plus the record
-//     counts of the earlier such files in the manifest.
+//   - a null first_row_id of a live data file takes source->first_row_id (v3 lists) plus
+//     the record counts of the earlier such files in the manifest (whatever the manifest's
+//     own version: a table upgraded to v3 lists v2 manifests with a first_row_id).
 // Without `source`, null values stay nullopt (v1 sequence numbers are still 0).
 //
 // WriteManifest writes a v2 (default) or v3 manifest with the spec's field ids and names and
@@ -73,7 +74,7 @@ struct DataFile {
 
 // A v3 deletion vector: a position delete "file" that is a blob of a Puffin file (content
 // position deletes with content_offset set, or file_format PUFFIN in any case).
-bool IsDeletionVector(const DataFile& f);
+bool IsDeletionVectorFile(const DataFile& f);
 
 struct ManifestEntry {
   EntryStatus status = EntryStatus::kAdded;

@@ -272,35 +272,35 @@ Result<std::vector<ManifestFile>> MergeManifests(const ManifestWriteContext& ctx
                                                  const ManifestMergeOptions& options) {
   (void)new_manifest_count;  // the new manifests are first; the rules only need the order
   if (!options.enabled) return manifests;
-  // Groups of data manifests by spec, in order of first appearance.
-  std::vector<int32_t> spec_order;
-  std::map<int32_t, std::vector<size_t>> groups;
-  std::vector<size_t> delete_manifests;
-  for (size_t i = 0; i < manifests.size(); ++i) {
-    if (manifests[i].content != ManifestContent::kData) {
-      delete_manifests.push_back(i);
-      continue;
+  // Groups by (content, spec), in order of first appearance; data groups first.
+  using Key = std::pair<ManifestContent, int32_t>;
+  std::vector<Key> order;
+  std::map<Key, std::vector<size_t>> groups;
+  for (ManifestContent content : {ManifestContent::kData, ManifestContent::kDeletes}) {
+    for (size_t i = 0; i < manifests.size(); ++i) {
+      if (manifests[i].content != content) continue;
+      Key key{content, manifests[i].partition_spec_id};
+      auto [it, fresh] = groups.try_emplace(key);
+      if (fresh) order.push_back(key);
+      it->second.push_back(i);
     }
-    auto [it, fresh] = groups.try_emplace(manifests[i].partition_spec_id);
-    if (fresh) spec_order.push_back(manifests[i].partition_spec_id);
-    it->second.push_back(i);
   }
   struct Output {
     std::optional<size_t> keep;  // an unmerged manifest
     std::vector<size_t> merge;   // or a bin to merge
-    int32_t spec_id = 0;
+    Key key;
     ManifestFile merged;
   };
   std::vector<Output> outputs;
-  for (int32_t spec_id : spec_order) {
-    const std::vector<size_t>& group = groups[spec_id];
+  for (const Key& key : order) {
+    const std::vector<size_t>& group = groups[key];
     for (std::vector<size_t>& bin : PackEnd(group, manifests, options.target_size_bytes)) {
       bool holds_first = std::find(bin.begin(), bin.end(), group.front()) != bin.end();
       if (bin.size() == 1 ||
           (holds_first && static_cast<int>(bin.size()) < options.min_count_to_merge)) {
-        for (size_t i : bin) outputs.push_back(Output{i, {}, spec_id, {}});
+        for (size_t i : bin) outputs.push_back(Output{i, {}, key, {}});
       } else {
-        outputs.push_back(Output{std::nullopt, std::move(bin), spec_id, {}});
+        outputs.push_back(Output{std::nullopt, std::move(bin), key, {}});
       }
     }
   }
@@ -323,13 +323,13 @@ Result<std::vector<ManifestFile>> MergeManifests(const ManifestWriteContext& ctx
         entries.push_back(std::move(e));
       }
     }
-    ATOLL_ASSIGN_OR_RETURN(out.merged, WriteManifestFile(ctx, out.spec_id, entries));
+    ATOLL_ASSIGN_OR_RETURN(out.merged,
+                           WriteManifestFile(ctx, out.key.second, entries, out.key.first));
     return Status::OK();
   }));
   std::vector<ManifestFile> result;
   for (Output& out : outputs)
     result.push_back(out.keep ? manifests[*out.keep] : std::move(out.merged));
-  for (size_t i : delete_manifests) result.push_back(manifests[i]);
   return result;
 }
 

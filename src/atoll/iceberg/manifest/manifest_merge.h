@@ -1,8 +1,9 @@
 // Writing manifests for a new snapshot, and merging small manifests (Java's
 // MergingSnapshotProducer / ManifestMergeManager rules, reimplemented):
 //
-//   - data manifests are grouped by partition spec; the new snapshot's own manifests come
-//     first in each group, then the parent's in manifest-list order;
+//   - data manifests and delete manifests are grouped apart, each by partition spec; the
+//     new snapshot's own manifests come first in each group, then the parent's in
+//     manifest-list order; the result lists the data groups, then the delete groups;
 //   - each group is packed from its end into bins of at most
 //     commit.manifest.target-size-bytes (8 MiB) by manifest length, so the oldest bins are
 //     full and the bin holding the newest manifests takes the rest;
@@ -12,8 +13,7 @@
 //   - in a merged manifest, entries the new snapshot added stay ADDED, entries it deleted
 //     stay DELETED, DELETED entries of older snapshots are dropped, and everything else is
 //     EXISTING with its original snapshot id and sequence numbers;
-//   - delete manifests are never merged; commit.manifest-merge.enabled=false turns merging
-//     off.
+//   - commit.manifest-merge.enabled=false turns merging off.
 //
 // Thread safety: free functions; `io` must be usable from several threads.
 #pragma once
@@ -75,7 +75,7 @@ Result<std::vector<ManifestFile>> WriteAddedManifests(
 Result<Manifest> ReadManifestFile(const FileIO& io, const ManifestFile& file);
 
 // Applies the merge rules above to `manifests` (the new snapshot's first). Returns the
-// new list, which keeps delete manifests and unmerged manifests as they are.
+// new list, which keeps unmerged manifests as they are.
 Result<std::vector<ManifestFile>> MergeManifests(const ManifestWriteContext& ctx,
                                                  const std::vector<ManifestFile>& manifests,
                                                  size_t new_manifest_count,

@@ -119,7 +119,7 @@ class DeleteIndex {
  public:
   void Add(DeleteEntry e, const PartitionSpec& spec) {
     const size_t i = entries_.size();
-    if (IsDeletionVector(e.file)) {
+    if (IsDeletionVectorFile(e.file)) {
       if (e.file.referenced_data_file) dvs_[*e.file.referenced_data_file].push_back(i);
     } else if (e.file.content == FileContent::kPositionDeletes) {
       if (e.file.referenced_data_file) {
