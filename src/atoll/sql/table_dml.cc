@@ -19,7 +19,10 @@
 #include "atoll/table/iceberg_scan.h"
 #include "atoll/table/iceberg_scan_sql.h"
 
+#include <iostream>
 namespace atl::lake {
+static double TraceNow() { return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count(); }
+#define TRACE(x) do { if (std::getenv("ATOLL_TRACE_DML")) std::cerr << "trace " << x << " " << TraceNow() << "\n"; } while (0)
 
 // sql-names: paths, on, filter, rows, kept, before, alias, target_, scan_, numbered_before,
 // sql-names: numbered_after
@@ -191,7 +194,9 @@ Status DmlAttempt::Stage() {
   // The statement itself, on the staged rows.
   std::vector<std::string> parts = {kWriteCatalog, id.ns[1], id.name};
   ATOLL_ASSIGN_OR_RETURN(std::string retargeted, engine::RetargetStatement(statement_, parts));
+  TRACE("before staged");
   ATOLL_RETURN_NOT_OK(engine_.Execute(retargeted));  // sql-checked: DuckDB's rendering
+  TRACE("statement ran");
 
   // The change: rows paired by value, duplicates one to one.
   const std::string numbered_before = StrCat("(SELECT *, row_number() OVER (PARTITION BY ",
@@ -206,6 +211,7 @@ Status DmlAttempt::Stage() {
   ATOLL_RETURN_NOT_OK(engine_.Execute(StrCat(
       "CREATE TEMP TABLE ", engine::QuoteIdentifier(kAdded), " AS SELECT ", cols_.PrefixedSql("a"),
       " FROM ", numbered_after, " a ANTI JOIN ", numbered_before, " b ON ", on)));
+  TRACE("diffed");
   ATOLL_ASSIGN_OR_RETURN(outcome_.rows_removed, Count(engine_, kRemoved));
   ATOLL_ASSIGN_OR_RETURN(outcome_.rows_added, Count(engine_, kAdded));
   return Status::OK();
@@ -373,12 +379,16 @@ Status DmlAttempt::ReplacePartitions(iceberg::RowDelta* delta) {
 }
 
 Result<DmlOutcome> DmlAttempt::Run(std::vector<std::string>* written) {
+  TRACE("start");
   ATOLL_RETURN_NOT_OK(Stage());
+  TRACE("staged");
   const iceberg::PartitionSpec* spec = table_.metadata().DefaultSpec();
   const bool replace_all = overwrite_ && spec != nullptr && spec->fields.empty();
   if (outcome_.rows_added == 0 && outcome_.rows_removed == 0 && !replace_all) return outcome_;
   ATOLL_ASSIGN_OR_RETURN(iceberg::Transaction tx, Write(written));
+  TRACE("written");
   ATOLL_RETURN_NOT_OK(tx.Commit());
+  TRACE("committed");
   outcome_.snapshot_id = table_.metadata().current_snapshot_id;
   return outcome_;
 }
@@ -419,7 +429,9 @@ Result<DmlOutcome> RunTableDml(const DmlContext& ctx, const iceberg::TableIdenti
       outcome->attempts = attempt;
       if (!outcome->snapshot_id) return outcome;
       ATOLL_RETURN_NOT_OK(DefineTableView(*ctx.engine, id, table.metadata_location()));
+      TRACE("view");
       Status recorded = RecordSystemCommit(ctx.trail, table, before, ctx.command);
+      TRACE("recorded");
       if (!recorded.ok()) {
         return recorded.WithContext(
             StrCat("the change of ", id.ToString(), " is committed but not recorded in the trail"));

@@ -319,7 +319,7 @@ class Builder {
       const FileScanTask& task = *g.tasks[i];
       bool has_files = false;
       for (const DataFile& del : task.position_deletes) {
-        if (iceberg::IsDeletionVector(del)) {
+        if (iceberg::IsDeletionVectorFile(del)) {
           if (!hooks_.read_deletion_vector) {
             return NotSupported("deletion vectors cannot be read here");
           }

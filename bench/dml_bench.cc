@@ -1,0 +1,168 @@
+// dml_bench: SQL writes on lake tables (docs/sql.md) against their baselines, in one
+// process run, on a local-directory lake (issue 17's goals):
+//
+//   1. CTAS of --rows rows (default 10M) vs DuckDB's `COPY (SELECT ...) TO 'x.parquet'` of
+//      the same query: throughput ratio, goal >= 0.9.
+//   2. DELETE of 0.1% of the rows (spread over every file) in merge-on-read vs the same
+//      DELETE in copy-on-write: goal merge-on-read <= 10% of copy-on-write's time.
+//   3. MERGE of 100k changed rows (--merge-rows; half updates of existing ids, half new ids)
+//      into the table (merge-on-read) vs DuckDB's own MERGE INTO on a native table of the
+//      same rows: goal <= 2x DuckDB's time.
+//   4. A full read (sum over every column) after --deletes small merge-on-read DELETEs
+//      (default 100) vs the same read of a compacted copy (CTAS of the same rows): goal
+//      <= 1.3x.
+// --check exits 1 when a goal is missed.
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <iostream>
+#include <string>
+
+#include "atoll/lake/lake.h"
+#include "atoll/sql/lake_sql.h"
+#include "bench_util.h"
+
+namespace atl::bench {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Options {
+  int64_t rows = 10'000'000;
+  int64_t merge_rows = 100'000;
+  int deletes = 100;
+  bool check = false;
+  std::string dir;
+};
+
+// Runs `statement` through the session as `atoll query` does (the write, then its result).
+Status Run(lake::LakeSql& session, const std::string& statement) {
+  ATOLL_ASSIGN_OR_RETURN(std::string sql, session.Run(statement));
+  return session.engine().Query(sql).status();
+}
+
+Result<std::string> One(engine::Engine& engine, const std::string& query) {
+  ATOLL_ASSIGN_OR_RETURN(engine::QueryResult r, engine.Query(query));
+  if (r.rows.empty() || !r.rows[0][0]) return Internal("no result for ", query);
+  return *r.rows[0][0];
+}
+
+std::string Source(int64_t rows) {
+  return fmt::format(
+      "SELECT range AS id, (range % 10)::INTEGER AS k, (range % 99991) / 100.0 AS amount, "
+      "'note ' || (range % 977) AS note FROM range({})",
+      rows);
+}
+
+int Fail(const Status& st) {
+  std::cerr << "dml_bench: " << st.ToString() << "\n";
+  return 1;
+}
+
+int RunAll(const Options& o) {
+  const std::string dir = o.dir.empty() ? (fs::temp_directory_path() / "atoll-dml-bench").string() : o.dir;
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string root = dir + "/lake";
+  if (Status st = lake::Lake::Init(root, lake::Settings{}).status(); !st.ok()) return Fail(st);
+  auto opened = lake::LakeSql::Open(root, "");
+  if (!opened.ok()) return Fail(opened.status());
+  lake::LakeSql& session = **opened;
+  engine::Engine& engine = session.engine();
+  std::vector<Comparison> rows;
+  bool ok = true;
+
+  // 1. CTAS vs COPY.
+  auto copy = Time([&] {
+    return engine.Execute(fmt::format("COPY ({}) TO '{}/copy.parquet' (FORMAT parquet, "
+                                      "COMPRESSION zstd, COMPRESSION_LEVEL 1)",
+                                      Source(o.rows), dir));
+  });
+  if (!copy.ok()) return Fail(copy.status());
+  auto ctas = Time([&] {
+    return Run(session, fmt::format("CREATE TABLE prd.b.cow WITH ('write.delete.mode' = "
+                                    "'copy-on-write') AS {}",
+                                    Source(o.rows)));
+  });
+  if (!ctas.ok()) return Fail(ctas.status());
+  rows.push_back({fmt::format("CTAS {} rows", o.rows), o.rows / 1e6, "M rows/s", 0.9, *ctas,
+                  *copy});
+
+  // 2. DELETE 0.1%: merge-on-read vs copy-on-write.
+  for (const char* t : {"mor"}) {
+    Status st = Run(session, fmt::format("CREATE TABLE prd.b.{} WITH ('write.delete.mode' = "
+                                         "'merge-on-read', 'write.merge.mode' = 'merge-on-read') "
+                                         "AS {}",
+                                         t, Source(o.rows)));
+    if (!st.ok()) return Fail(st);
+  }
+  const std::string sparse = "DELETE FROM prd.b.{} WHERE id % 1000 = 7";
+  auto cow = Time([&] { return Run(session, fmt::format(fmt::runtime(sparse), "cow")); });
+  if (!cow.ok()) return Fail(cow.status());
+  auto mor = Time([&] { return Run(session, fmt::format(fmt::runtime(sparse), "mor")); });
+  if (!mor.ok()) return Fail(mor.status());
+  rows.push_back({"DELETE 0.1% (vs copy-on-write)", 1, "statements/s", 10, *mor, *cow});
+
+  // 3. MERGE of --merge-rows changed rows vs DuckDB's MERGE INTO on a native table.
+  Status st = engine.Execute(fmt::format("CREATE TABLE native AS {}", Source(o.rows)));
+  if (!st.ok()) return Fail(st);
+  st = engine.Execute(fmt::format(
+      "CREATE TABLE changes AS SELECT range * 50 AS id, 3 AS k, 1.5 AS amount, 'changed' AS note "
+      "FROM range({})",
+      o.merge_rows));  // ids 0, 50, 100, ...: half inside the table, half past its end
+  if (!st.ok()) return Fail(st);
+  const std::string merge =
+      "MERGE INTO {} AS t USING changes AS c ON t.id = c.id WHEN MATCHED THEN UPDATE SET "
+      "amount = c.amount, note = c.note WHEN NOT MATCHED THEN INSERT VALUES (c.id, c.k, "
+      "c.amount, c.note)";
+  auto native = Time([&] { return engine.Execute(fmt::format(fmt::runtime(merge), "native")); });
+  if (!native.ok()) return Fail(native.status());
+  auto lake_merge =
+      Time([&] { return Run(session, fmt::format(fmt::runtime(merge), "prd.b.mor")); });
+  if (!lake_merge.ok()) return Fail(lake_merge.status());
+  rows.push_back({fmt::format("MERGE {} rows (vs native table)", o.merge_rows), 1,
+                  "statements/s", 0.5, *lake_merge, *native});
+  auto same = One(engine,
+                  "SELECT (SELECT count(*) FROM (SELECT * FROM native EXCEPT ALL SELECT * FROM "
+                  "prd.b.mor)) + (SELECT count(*) FROM (SELECT * FROM prd.b.mor EXCEPT ALL "
+                  "SELECT * FROM native)) - (SELECT count(*) FROM native WHERE id % 1000 = 7)");
+  if (!same.ok()) return Fail(same.status());
+  if (*same != "0") std::cerr << "dml_bench: the merged lake table differs from DuckDB's\n";
+
+  // 4. A read after --deletes small deletes vs the compacted table.
+  for (int i = 0; i < o.deletes; ++i) {
+    st = Run(session, fmt::format("DELETE FROM prd.b.mor WHERE id = {}", i * 9973 + 1));
+    if (!st.ok()) return Fail(st);
+  }
+  st = Run(session, "CREATE TABLE prd.b.compacted AS SELECT * FROM prd.b.mor");
+  if (!st.ok()) return Fail(st);
+  const std::string read = "SELECT sum(id), sum(k), sum(amount), sum(length(note)) FROM {}";
+  auto deleted_read = Time([&] { return engine.Query(fmt::format(fmt::runtime(read), "prd.b.mor")).status(); });
+  if (!deleted_read.ok()) return Fail(deleted_read.status());
+  auto compact_read =
+      Time([&] { return engine.Query(fmt::format(fmt::runtime(read), "prd.b.compacted")).status(); });
+  if (!compact_read.ok()) return Fail(compact_read.status());
+  rows.push_back({fmt::format("read after {} deletes (vs compacted)", o.deletes), 1, "reads/s",
+                  1 / 1.3, *deleted_read, *compact_read});
+
+  PrintTable(rows, "baseline");
+  for (const Comparison& c : rows) ok &= c.GoalMet();
+  session.Finish();
+  fs::remove_all(dir);
+  return o.check && !ok ? 1 : 0;
+}
+
+}  // namespace
+}  // namespace atl::bench
+
+int main(int argc, char** argv) {
+  atl::bench::Options options;
+  atl::bench::Flags flags("dml_bench");
+  flags.Add("--rows", &options.rows)
+      .Add("--merge-rows", &options.merge_rows)
+      .Add("--deletes", &options.deletes)
+      .Add("--dir", &options.dir)
+      .Switch("--check", &options.check);
+  if (!flags.ParseOrComplain(argc, argv)) return 2;
+  return atl::bench::RunAll(options);
+}
