@@ -60,7 +60,8 @@ int Fail(const Status& st) {
 }
 
 int RunAll(const Options& o) {
-  const std::string dir = o.dir.empty() ? (fs::temp_directory_path() / "atoll-dml-bench").string() : o.dir;
+  const std::string dir =
+      o.dir.empty() ? (fs::temp_directory_path() / "atoll-dml-bench").string() : o.dir;
   fs::remove_all(dir);
   fs::create_directories(dir);
   const std::string root = dir + "/lake";
@@ -74,9 +75,10 @@ int RunAll(const Options& o) {
 
   // 1. CTAS vs COPY.
   auto copy = Time([&] {
-    return engine.Execute(fmt::format("COPY ({}) TO '{}/copy.parquet' (FORMAT parquet, "
-                                      "COMPRESSION zstd, COMPRESSION_LEVEL 1)",
-                                      Source(o.rows), dir));
+    return engine.Execute(
+        fmt::format("COPY ({}) TO '{}/copy.parquet' (FORMAT parquet, "
+                    "COMPRESSION zstd, COMPRESSION_LEVEL 1)",
+                    Source(o.rows), dir));
   });
   if (!copy.ok()) return Fail(copy.status());
   auto ctas = Time([&] {
@@ -85,8 +87,8 @@ int RunAll(const Options& o) {
                                     Source(o.rows)));
   });
   if (!ctas.ok()) return Fail(ctas.status());
-  rows.push_back({fmt::format("CTAS {} rows", o.rows), o.rows / 1e6, "M rows/s", 0.9, *ctas,
-                  *copy});
+  rows.push_back(
+      {fmt::format("CTAS {} rows", o.rows), o.rows / 1e6, "M rows/s", 0.9, *ctas, *copy});
 
   // 2. DELETE 0.1%: merge-on-read vs copy-on-write.
   for (const char* t : {"mor"}) {
@@ -120,8 +122,8 @@ int RunAll(const Options& o) {
   auto lake_merge =
       Time([&] { return Run(session, fmt::format(fmt::runtime(merge), "prd.b.mor")); });
   if (!lake_merge.ok()) return Fail(lake_merge.status());
-  rows.push_back({fmt::format("MERGE {} rows (vs native table)", o.merge_rows), 1,
-                  "statements/s", 0.5, *lake_merge, *native});
+  rows.push_back({fmt::format("MERGE {} rows (vs native table)", o.merge_rows), 1, "statements/s",
+                  0.5, *lake_merge, *native});
   auto same = One(engine,
                   "SELECT (SELECT count(*) FROM (SELECT * FROM native EXCEPT ALL SELECT * FROM "
                   "prd.b.mor)) + (SELECT count(*) FROM (SELECT * FROM prd.b.mor EXCEPT ALL "
@@ -137,10 +139,11 @@ int RunAll(const Options& o) {
   st = Run(session, "CREATE TABLE prd.b.compacted AS SELECT * FROM prd.b.mor");
   if (!st.ok()) return Fail(st);
   const std::string read = "SELECT sum(id), sum(k), sum(amount), sum(length(note)) FROM {}";
-  auto deleted_read = Time([&] { return engine.Query(fmt::format(fmt::runtime(read), "prd.b.mor")).status(); });
+  auto deleted_read =
+      Time([&] { return engine.Query(fmt::format(fmt::runtime(read), "prd.b.mor")).status(); });
   if (!deleted_read.ok()) return Fail(deleted_read.status());
-  auto compact_read =
-      Time([&] { return engine.Query(fmt::format(fmt::runtime(read), "prd.b.compacted")).status(); });
+  auto compact_read = Time(
+      [&] { return engine.Query(fmt::format(fmt::runtime(read), "prd.b.compacted")).status(); });
   if (!compact_read.ok()) return Fail(compact_read.status());
   rows.push_back({fmt::format("read after {} deletes (vs compacted)", o.deletes), 1, "reads/s",
                   1 / 1.3, *deleted_read, *compact_read});

@@ -114,6 +114,33 @@ TEST_F(LakeSqlTest, InsertOverwriteReplacesThePartitionsItWrites) {
   EXPECT_EQ(One("SELECT count(*) FROM tmp.d.u"), "0");
 }
 
+TEST_F(LakeSqlTest, TimeTravelReadsAnOlderSnapshot) {
+  ASSERT_OK(Run("CREATE TABLE stg.s.t (id INTEGER)").status());
+  ASSERT_OK_AND_ASSIGN(engine::QueryResult first, Run("INSERT INTO stg.s.t VALUES (1), (2)"));
+  const std::string v1 = *first.rows[0][4];
+  ASSERT_OK(Run("DELETE FROM stg.s.t WHERE id = 1").status());
+  ASSERT_OK(Run("INSERT INTO stg.s.t VALUES (3)").status());
+  ASSERT_OK_AND_ASSIGN(engine::QueryResult r,
+                       Run("SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM stg.s.t FOR "
+                           "VERSION AS OF " +
+                           v1));
+  EXPECT_EQ(r.rows[0][0], "1,2");
+  // By time: now, and before the table had a snapshot (no such snapshot).
+  ASSERT_OK_AND_ASSIGN(r, Run("SELECT count(*) FROM stg.S.t FOR SYSTEM_TIME AS OF "
+                              "TIMESTAMP '2999-01-01 00:00:00' x"));
+  EXPECT_EQ(r.rows[0][0], "2");
+  EXPECT_THAT(Run("SELECT count(*) FROM stg.s.t FOR TIMESTAMP AS OF '2000-01-01'"),
+              IsError(StatusCode::kNotFound));
+  ASSERT_OK_AND_ASSIGN(r, Run("SELECT count(*) FROM stg.s.t"));
+  EXPECT_EQ(r.rows[0][0], "2");
+  // The source of a write may time travel too.
+  ASSERT_OK(Run("INSERT INTO stg.s.t SELECT id FROM stg.s.t FOR VERSION AS OF " + v1).status());
+  EXPECT_EQ(One("SELECT string_agg(id::VARCHAR, ',' ORDER BY id) FROM stg.s.t"), "1,2,2,3");
+  EXPECT_THAT(Run("SELECT * FROM stg.s.t FOR VERSION AS OF 'x'"),
+              IsError(StatusCode::kInvalidArgument));
+  EXPECT_THAT(Run("SELECT * FROM stg.s.t FOR VERSION AS OF 12345"), IsError(StatusCode::kNotFound));
+}
+
 TEST_F(LakeSqlTest, AlterTableEvolvesSchemaPropertiesAndPartitioning) {
   ASSERT_OK(Run("CREATE TABLE stg.s.t (id INTEGER NOT NULL, v VARCHAR)").status());
   ASSERT_OK(Run("INSERT INTO stg.s.t VALUES (1, 'a')").status());

@@ -127,7 +127,7 @@ CommandSpec QueryCommand() {
       .description =
           "Runs SQL with the embedded DuckDB. LAKE is a local directory, file:///dir or\n"
           "s3://bucket[/prefix]; iceberg_scan('<table folder or metadata file>'\n"
-          "[, snapshot_id => N] [, timestamp => TIMESTAMP or epoch ms] [, ref => 'branch'])\n"
+          "[, snapshot_id => N] [, "timestamp" => TIMESTAMP or epoch ms] [, ref => 'branch'])\n"
           "reads an Iceberg table, relative locations resolving under LAKE. The tables of an\n"
           "atoll lake are also views named <zone>.<db>.<table>.\n"
           "Output (--format): table (default; aligned columns, numbers to the right, NULL shown\n"

@@ -8,6 +8,7 @@
 #include "atoll/sql/lake_ddl.h"
 #include "atoll/sql/table_ddl.h"
 #include "atoll/sql/table_dml.h"
+#include "atoll/sql/time_travel.h"
 
 namespace atl::lake {
 
@@ -86,8 +87,26 @@ Result<std::string> LakeSql::Outcome(std::string_view statement, const iceberg::
       "::BIGINT AS snapshot_id, ", mode.empty() ? "NULL" : engine::QuoteString(mode), " AS mode");
 }
 
-Result<std::string> LakeSql::Run(std::string_view statement) {
-  if (lake_ == nullptr) return std::string(statement);
+Result<std::optional<std::string>> LakeSql::MetadataOf(const std::vector<std::string>& name) {
+  if (lake_ == nullptr || name.size() != 3) return std::optional<std::string>();
+  ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::TableIdentifier> all, ListLakeTables(tables_));
+  const std::string wanted = FoldCase(StrCat(name[0], ".", name[1], ".", name[2]));
+  for (const iceberg::TableIdentifier& t : all) {
+    if (FoldCase(t.ToString()) == wanted) {
+      ATOLL_ASSIGN_OR_RETURN(std::string location, tables_.catalog->LoadMetadataLocation(t));
+      return std::optional<std::string>(location);
+    }
+  }
+  return std::optional<std::string>();
+}
+
+Result<std::string> LakeSql::Run(std::string_view original) {
+  if (lake_ == nullptr) return std::string(original);
+  ATOLL_ASSIGN_OR_RETURN(std::string rewritten,
+                         RewriteTimeTravel(original, [this](const std::vector<std::string>& name) {
+                           return MetadataOf(name);
+                         }));
+  const std::string_view statement = rewritten;
   DmlContext ctx{.engine = engine_.get(),
                  .tables = &tables_,
                  .trail = trail_.get(),

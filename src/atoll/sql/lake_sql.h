@@ -12,7 +12,9 @@
 // Run(statement) takes one statement:
 //   - CREATE [OR REPLACE] TABLE / DROP TABLE on zone.db.table (lake_ddl.h, table_ddl.h);
 //   - INSERT / DELETE / UPDATE / MERGE whose target is zone.db.table (table_dml.h);
-//   - anything else runs in DuckDB as it is (SELECT, DuckDB's own temporary tables...).
+//   - anything else runs in DuckDB as it is (SELECT, DuckDB's own temporary tables...);
+//   - before all that, `zone.db.table FOR VERSION | TIMESTAMP AS OF x` becomes an
+//     iceberg_scan of that snapshot (time_travel.h).
 // and returns the SQL whose rows are the statement's result: the statement itself for
 // what DuckDB runs; for atoll's writes a one-row SELECT (statement, table, rows_inserted,
 // rows_deleted, snapshot_id, mode). Lake tables are written only in the zones stg, tmp and
@@ -62,6 +64,7 @@ class LakeSql {
   LakeSql() = default;
   Result<std::optional<iceberg::TableIdentifier>> LakeTarget(const std::vector<std::string>& name,
                                                              bool must_exist);
+  Result<std::optional<std::string>> MetadataOf(const std::vector<std::string>& name);
   Result<std::string> Outcome(std::string_view statement, const iceberg::TableIdentifier& id,
                               int64_t inserted, int64_t deleted, std::optional<int64_t> snapshot,
                               const std::string& mode);

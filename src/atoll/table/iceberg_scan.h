@@ -2,7 +2,7 @@
 //
 //   SELECT * FROM iceberg_scan('<table folder or metadata file>'
 //                              [, snapshot_id => BIGINT]
-//                              [, timestamp => TIMESTAMP | epoch milliseconds]
+//                              [, "timestamp" => TIMESTAMP | epoch milliseconds]   ("timestamp" quoted: a keyword)
 //                              [, ref => 'branch or tag']
 //                              [, row_address => BOOLEAN])
 //
