@@ -49,7 +49,7 @@ TEST(QueryWriteTest, RefusedStatementsExitOneAndChangeNothing) {
   EXPECT_EQ(missing.exit_code, 1);
   EXPECT_THAT(missing.err, HasSubstr("stg.a.b does not exist"));
   auto both = RunAtoll({"query", lake, "SELECT 1", "--file", dir.Join("x.sql")});
-  EXPECT_EQ(both.exit_code, 1);
+  EXPECT_EQ(both.exit_code, 2);  // a usage error
   EXPECT_THAT(both.err, HasSubstr("either"));
   EXPECT_FALSE(std::filesystem::exists(lake + "/stg/a"));
 }

@@ -69,12 +69,23 @@ Status RunSaved(const std::string& uri, const std::string& sql, const std::strin
   return PrintQuery(*engine, ReadLocalFileSql(run.local_parquet), format, io.out);
 }
 
+// SQL, an id (--show) or --file: exactly one of them.
+Status CheckQueryArgs(const ParsedArgs& args) {
+  const bool second = args.positional().size() == 2;
+  if (args.Has("show")) {
+    if (!second) return InvalidArgument("--show needs the id of a saved query");
+    if (args.Value("file")) return InvalidArgument("--show and --file exclude each other");
+    return Status::OK();
+  }
+  if (args.Value("file").has_value() == second) {
+    return InvalidArgument("give the SQL either as the second argument or with --file");
+  }
+  return Status::OK();
+}
+
 // The SQL: the second argument, or the file --file names.
 Result<std::string> SqlText(const ParsedArgs& args) {
   std::optional<std::string> file = args.Value("file");
-  if (file.has_value() == (args.positional().size() == 2)) {
-    return InvalidArgument("give the SQL either as the second argument or with --file");
-  }
   if (!file) return args.positional()[1];
   std::ifstream in(*file, std::ios::binary);
   if (!in) return NotFound("cannot read SQL file '", *file, "'");
@@ -106,7 +117,6 @@ Status RunQuery(const ParsedArgs& args, Io& io) {
                          ParseOutputFormat(args.Value("format").value_or("table")));
   if (args.Has("show")) {
     if (args.Has("save")) return InvalidArgument("--show and --save exclude each other");
-    if (args.positional().size() != 2) return InvalidArgument("--show needs the query id");
     return ShowSaved(lake, args.positional()[1], format, io);
   }
   ATOLL_ASSIGN_OR_RETURN(std::string sql, SqlText(args));
@@ -127,7 +137,7 @@ CommandSpec QueryCommand() {
       .description =
           "Runs SQL with the embedded DuckDB. LAKE is a local directory, file:///dir or\n"
           "s3://bucket[/prefix]; iceberg_scan('<table folder or metadata file>'\n"
-          "[, snapshot_id => N] [, "timestamp" => TIMESTAMP or epoch ms] [, ref => 'branch'])\n"
+          "[, snapshot_id => N] [, \"timestamp\" => TIMESTAMP or epoch ms] [, ref => 'branch'])\n"
           "reads an Iceberg table, relative locations resolving under LAKE. The tables of an\n"
           "atoll lake are also views named <zone>.<db>.<table>.\n"
           "Output (--format): table (default; aligned columns, numbers to the right, NULL shown\n"
@@ -168,6 +178,7 @@ CommandSpec QueryCommand() {
       .min_positional = 1,
       .max_positional = 2,
       .run = RunQuery,
+      .check_args = CheckQueryArgs,
   };
 }
 

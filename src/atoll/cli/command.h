@@ -52,6 +52,9 @@ struct CommandSpec {
   size_t max_positional = 0;
   // Runs the command with validated arguments. A non-OK status exits with 1.
   Status (*run)(const ParsedArgs& args, Io& io) = nullptr;
+  // Checks of the arguments the counts above cannot express (e.g. "SQL or --file"); a
+  // non-OK status is a usage error (exit 2). May be null.
+  Status (*check_args)(const ParsedArgs& args) = nullptr;
 };
 
 // Every command, in the order `atoll --help` lists them.

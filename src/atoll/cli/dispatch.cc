@@ -117,6 +117,10 @@ int Main(const std::vector<std::string>& argv, Io& io) {
                              "' for 'atoll ", command->name, "'"),
                       hint);
   }
+  if (command->check_args != nullptr) {
+    Status checked = command->check_args(*args);
+    if (!checked.ok()) return UsageError(io, checked.message(), hint);
+  }
   Status st = command->run(*args, io);
   io.out.flush();
   if (!st.ok()) {

@@ -326,7 +326,7 @@ class Builder {
           ATOLL_ASSIGN_OR_RETURN(std::vector<int64_t> positions, hooks_.read_deletion_vector(del));
           for (const auto& [lo, hi] : Runs(positions)) {
             if (!ranges.empty()) ranges += ", ";
-            ranges += StrCat("(", i, ", ", lo, "::BIGINT, ", hi, "::BIGINT)");
+            ranges += StrCat("(", i, "::UBIGINT, ", lo, "::BIGINT, ", hi, "::BIGINT)");
           }
           continue;
         }
@@ -361,13 +361,13 @@ class Builder {
         if (it == by_readable.end()) continue;
         for (const std::string& p : it->second) {
           if (!mapping.empty()) mapping += ", ";
-          mapping += StrCat("(", QuoteString(p), ", ", i, ")");
+          mapping += StrCat("(", QuoteString(p), ", ", i, "::UBIGINT)");
         }
       }
     } else {
       for (const auto& [i, readable] : with_files) {
         if (!mapping.empty()) mapping += ", ";
-        mapping += StrCat("(", QuoteString(g.tasks[i]->file.file_path), ", ", i, ")");
+        mapping += StrCat("(", QuoteString(g.tasks[i]->file.file_path), ", ", i, "::UBIGINT)");
       }
     }
     if (!delete_paths.empty() && !mapping.empty()) {
@@ -452,17 +452,25 @@ class Builder {
               QuoteIdentifier(kRowAddressPosColumn);
     }
     std::string sql = "SELECT " + cols + " FROM " + read + " AS d";
+    std::string where;
     if (key.has_positions) {
       ATOLL_ASSIGN_OR_RETURN(std::string deletes, PositionDeletesSql(g));
       if (!deletes.empty()) {
-        sql += "\n  ANTI JOIN (" + deletes +
-               ") AS x ON d.file_index = x.fi AND d.file_row_number = x.pos";
+        // One key per row (file index in the high bits) tested with NOT IN: DuckDB builds its
+        // hash table on the deleted positions (a mark join), never on the data, whose size
+        // read_parquet does not estimate here (an ANTI JOIN was planned the wrong way
+        // round: 20x slower on a million rows with a few deletes).
+        where =
+            "(d.file_index::BIGINT << 40) + d.file_row_number NOT IN (SELECT "
+            "(x.fi::BIGINT << 40) + x.pos FROM (" +
+            deletes + ") AS x)";
       }
     }
     if (!key.equality_files.empty()) {
       ATOLL_ASSIGN_OR_RETURN(std::string joins, EqualityJoinsSql(key, g));
       sql += joins;
     }
+    if (!where.empty()) sql += "\n  WHERE " + where;
     return sql;
   }
 
