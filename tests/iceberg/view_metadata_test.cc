@@ -54,7 +54,7 @@ Schema TwoColumns() {
 ViewVersionSpec Spec(const std::string& sql, Schema schema = TwoColumns()) {
   ViewVersionSpec v;
   v.schema = std::move(schema);
-  v.representations = {{.type = "sql", .sql = sql, .dialect = "duckdb"}};
+  v.representations = {ViewRepresentation::Sql(sql, "duckdb")};
   v.default_namespace = {"stg", "shop"};
   v.summary = {{"engine-name", "atoll"}};
   return v;
@@ -150,7 +150,7 @@ TEST(ViewMetadataTest, ANewViewHasOneVersion) {
   none.representations.clear();
   EXPECT_THAT(NewViewMetadata("mem://v", none, {}, "u", 1), IsError(StatusCode::kInvalidArgument));
   ViewVersionSpec twice = Spec("SELECT 1");
-  twice.representations.push_back({.type = "sql", .sql = "SELECT 2", .dialect = "DuckDB"});
+  twice.representations.push_back(ViewRepresentation::Sql("SELECT 2", "DuckDB"));
   EXPECT_THAT(NewViewMetadata("mem://v", twice, {}, "u", 1), IsError(StatusCode::kInvalidArgument));
 }
 

@@ -40,6 +40,13 @@ struct ViewRepresentation {
   std::string dialect;  // type "sql": "duckdb", "spark", "trino", ...
   std::string raw;      // another type: its JSON as read (written back as it is)
 
+  static ViewRepresentation Sql(std::string sql, std::string dialect) {
+    ViewRepresentation r;
+    r.sql = std::move(sql);
+    r.dialect = std::move(dialect);
+    return r;
+  }
+
   bool operator==(const ViewRepresentation&) const = default;
 };
 

@@ -8,6 +8,7 @@
 #include "atoll/sql/lake_ddl.h"
 #include "atoll/sql/table_ddl.h"
 #include "atoll/sql/table_dml.h"
+#include "atoll/sql/view_ddl.h"
 
 namespace atl::lake {
 
@@ -92,6 +93,15 @@ Result<std::string> LakeSql::Run(std::string_view statement) {
                  .tables = &tables_,
                  .trail = trail_.get(),
                  .command = options_.command};
+  ATOLL_ASSIGN_OR_RETURN(std::optional<ViewDdl> view, ParseViewDdl(statement));
+  if (view) {  // CREATE / DROP VIEW (view_ddl.h): LakeTarget checks the zone
+    const iceberg::TableIdentifier& named = ViewDdlTarget(*view);
+    ATOLL_ASSIGN_OR_RETURN(auto id, LakeTarget({named.ns[0], named.ns[1], named.name}, false));
+    if (!id) return std::string(statement);
+    ATOLL_ASSIGN_OR_RETURN(DdlOutcome done, RunLakeView(ctx, *view, named));
+    changed_ = changed_ || done.changed;
+    return Outcome(ViewDdlName(*view), named, 0, 0, std::nullopt, "");
+  }
   ATOLL_ASSIGN_OR_RETURN(std::optional<LakeDdl> ddl, ParseLakeDdl(statement));
   if (ddl) {
     if (auto* create = std::get_if<CreateTableDdl>(&*ddl)) {
