@@ -224,5 +224,39 @@ TEST_F(LakeViewsTest, AViewWithoutDuckdbSqlFailsOnlyTheQueriesNamingIt) {
   EXPECT_THAT(LoadView({{"prd", "shop"}, "sv"}), IsError(StatusCode::kNotFound));
 }
 
+// The same in a lake whose catalog is SQLite (JDBC rows with iceberg_type 'VIEW').
+TEST(LakeViewsSqliteTest, ViewsLiveInTheLakesSqlCatalog) {
+  TempDir dir;
+  const std::string lake = dir.Join("lake");
+  Settings settings;
+  settings.catalog = "sqlite://" + lake + "/_atoll/catalog.db";
+  ASSERT_OK(Lake::Init(lake, settings));
+  {
+    ASSERT_OK_AND_ASSIGN(std::unique_ptr<LakeSql> session, LakeSql::Open(lake, ""));
+    ASSERT_OK(session->Run("CREATE TABLE stg.s.t AS SELECT 41 AS x").status());
+    ASSERT_OK(session->Run("CREATE VIEW stg.s.v AS SELECT x + 1 AS y FROM stg.s.t").status());
+    ASSERT_OK(
+        session->Run("CREATE OR REPLACE VIEW stg.s.v AS SELECT x + 2 AS y FROM stg.s.t").status());
+  }
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<Lake> opened, Lake::Open(lake));
+  ASSERT_OK_AND_ASSIGN(LakeTables tables, OpenLakeTables(*opened));
+  ASSERT_OK_AND_ASSIGN(auto views, tables.catalog->ListViews({"stg", "s"}));
+  EXPECT_EQ(views, (std::vector<iceberg::TableIdentifier>{{{"stg", "s"}, "v"}}));
+  ASSERT_OK_AND_ASSIGN(auto listed, ListLakeTables(tables));
+  EXPECT_EQ(listed, (std::vector<iceberg::TableIdentifier>{{{"stg", "s"}, "t"}}));
+  ASSERT_OK_AND_ASSIGN(iceberg::LoadedView view,
+                       iceberg::LoadIcebergView(*tables.catalog, *tables.io, {{"stg", "s"}, "v"}));
+  EXPECT_EQ(view.metadata.versions.size(), 2u);
+  const std::string query = "SELECT y FROM stg.s.v";
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<LakeSql> later, LakeSql::Open(lake, query));
+  ASSERT_OK_AND_ASSIGN(std::string sql, later->Run(query));
+  ASSERT_OK_AND_ASSIGN(engine::QueryResult r, later->engine().Query(sql));
+  ASSERT_EQ(r.rows.size(), 1u);
+  EXPECT_EQ(r.rows[0][0], "43");
+  ASSERT_OK(later->Run("DROP VIEW stg.s.v").status());
+  ASSERT_OK_AND_ASSIGN(views, tables.catalog->ListViews({"stg", "s"}));
+  EXPECT_TRUE(views.empty());
+}
+
 }  // namespace
 }  // namespace atl::lake
