@@ -1,5 +1,7 @@
 #include "atoll/sql/view_ddl.h"
 
+#include <cctype>
+
 #include "atoll/common/clock.h"
 #include "atoll/common/version.h"
 #include "atoll/iceberg/commit/commit.h"
@@ -76,7 +78,13 @@ Result<std::optional<ViewDdl>> ParseCreate(std::string_view text, const std::vec
   }
   if (!IsWord(t, i, "AS")) return Expected(t, i, "AS query");
   if (i + 1 >= t.size()) return Expected(t, i + 1, "a query after AS");
-  ddl.query_sql = std::string(text.substr(t[i + 1].offset));
+  // The query as written, without what ends the statement (a ';', blanks).
+  std::string_view query = text.substr(t[i + 1].offset);
+  while (!query.empty() &&
+         (query.back() == ';' || std::isspace(static_cast<unsigned char>(query.back())))) {
+    query.remove_suffix(1);
+  }
+  ddl.query_sql = std::string(query);
   return std::optional<ViewDdl>(std::move(ddl));
 }
 
