@@ -177,6 +177,9 @@ TEST_F(LakeViewsTest, BadViewsAreRefusedAndLeaveNothing) {
   EXPECT_THAT(refused("CREATE VIEW prd.shop.v AS SELECT 2 AS x"),
               IsError(StatusCode::kAlreadyExists));
   EXPECT_THAT(refused("CREATE TABLE prd.shop.v (x INT)"), IsError(StatusCode::kAlreadyExists));
+  EXPECT_THAT(refused("CREATE TABLE prd.shop.V (x INT)"), IsError(StatusCode::kAlreadyExists));
+  EXPECT_THAT(refused("CREATE TABLE prd.shop.V AS SELECT 1 AS x"),
+              IsError(StatusCode::kAlreadyExists));
   EXPECT_THAT(refused("DROP VIEW prd.shop.orders"), IsError(StatusCode::kNotFound));
   EXPECT_THAT(refused("CREATE VIEW prd.shop.w (a, b) AS SELECT 1 AS x"),
               IsError(StatusCode::kInvalidArgument));

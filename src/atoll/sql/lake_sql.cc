@@ -108,6 +108,7 @@ Result<std::string> LakeSql::Run(std::string_view statement) {
       std::vector<std::string> name = {create->id.ns[0], create->id.ns[1], create->id.name};
       ATOLL_ASSIGN_OR_RETURN(auto id, LakeTarget(name, /*must_exist=*/false));
       if (id) {
+        ATOLL_RETURN_NOT_OK(CheckNoViewNamed(ctx, *id));
         CreateTableDdl resolved = *create;
         resolved.id = *id;
         ATOLL_ASSIGN_OR_RETURN(DdlOutcome done, CreateLakeTable(ctx, resolved));

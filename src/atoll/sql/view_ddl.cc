@@ -253,6 +253,13 @@ Result<DdlOutcome> DropLakeView(const DmlContext& ctx, const DropViewDdl& ddl) {
   return DdlOutcome{.changed = true};
 }
 
+Status CheckNoViewNamed(const DmlContext& ctx, const iceberg::TableIdentifier& id) {
+  ATOLL_ASSIGN_OR_RETURN(std::optional<iceberg::TableIdentifier> view,
+                         Holder(*ctx.tables->catalog, id, /*views=*/true));
+  if (view) return AlreadyExists("a view named ", view->ToString(), " exists");
+  return Status::OK();
+}
+
 Result<DdlOutcome> RunLakeView(const DmlContext& ctx, ViewDdl ddl,
                                const iceberg::TableIdentifier& id) {
   if (auto* create = std::get_if<CreateViewDdl>(&ddl)) {

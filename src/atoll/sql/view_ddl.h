@@ -66,6 +66,8 @@ std::string_view ViewDdlName(const ViewDdl& ddl);
 
 Result<DdlOutcome> CreateLakeView(const DmlContext& ctx, const CreateViewDdl& ddl);
 Result<DdlOutcome> DropLakeView(const DmlContext& ctx, const DropViewDdl& ddl);
+// kAlreadyExists when a view's name folds to `id`'s (before creating table `id`).
+Status CheckNoViewNamed(const DmlContext& ctx, const iceberg::TableIdentifier& id);
 // Either of them, with the view named `id` (the name resolved by the caller).
 Result<DdlOutcome> RunLakeView(const DmlContext& ctx, ViewDdl ddl,
                                const iceberg::TableIdentifier& id);
