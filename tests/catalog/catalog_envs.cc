@@ -73,6 +73,20 @@ class MemoryEnv final : public CatalogEnv {
                        const iceberg::TableIdentifier& t) override {
       return inner_->RenameTable(f, t);
     }
+    Result<std::vector<iceberg::TableIdentifier>> ListViews(const iceberg::Namespace& ns) override {
+      return inner_->ListViews(ns);
+    }
+    Result<std::string> LoadViewMetadataLocation(const iceberg::TableIdentifier& id) override {
+      return inner_->LoadViewMetadataLocation(id);
+    }
+    Status CreateView(const iceberg::TableIdentifier& id, const std::string& m) override {
+      return inner_->CreateView(id, m);
+    }
+    Status SwapViewMetadataLocation(const iceberg::TableIdentifier& id, const std::string& e,
+                                    const std::string& n) override {
+      return inner_->SwapViewMetadataLocation(id, e, n);
+    }
+    Status DropView(const iceberg::TableIdentifier& id) override { return inner_->DropView(id); }
 
    private:
     std::shared_ptr<Catalog> inner_;

@@ -111,6 +111,31 @@ TEST(SqliteCatalogTest, ReadsRowsOfOtherJdbcCatalogsAndLeavesViewsAlone) {
             "s3://b/v/v1.json\n");
 }
 
+TEST(SqliteCatalogTest, ViewsAreJdbcViewRows) {
+  TempDir dir;
+  const std::string db = dir.Join("catalog.db");
+  ASSERT_OK_AND_ASSIGN(auto catalog, OpenSqliteCatalog(db));
+  ASSERT_OK(catalog->CreateNamespace({"db"}, {}));
+  // A view row written by Java's JdbcCatalog is a view here.
+  Sql(db,
+      "INSERT INTO iceberg_tables VALUES ('default', 'db', 'jv', 's3://b/jv/v1.json', NULL, "
+      "'VIEW')");
+  ASSERT_OK_AND_ASSIGN(std::string location,
+                       catalog->LoadViewMetadataLocation(TableIdentifier{{"db"}, "jv"}));
+  EXPECT_EQ(location, "s3://b/jv/v1.json");
+  // Ours are written as the JDBC catalog writes them; a swap keeps the previous location.
+  const TableIdentifier v{{"db"}, "v"};
+  ASSERT_OK(catalog->CreateView(v, "s3://b/v/00000-a.metadata.json"));
+  ASSERT_OK(catalog->SwapViewMetadataLocation(v, "s3://b/v/00000-a.metadata.json",
+                                              "s3://b/v/00001-b.metadata.json"));
+  EXPECT_EQ(Sql(db,
+                "SELECT metadata_location, previous_metadata_location, iceberg_type FROM "
+                "iceberg_tables WHERE table_name = 'v'"),
+            "s3://b/v/00001-b.metadata.json|s3://b/v/00000-a.metadata.json|VIEW\n");
+  ASSERT_OK_AND_ASSIGN(auto views, catalog->ListViews({"db"}));
+  EXPECT_EQ(views, (std::vector<TableIdentifier>{TableIdentifier{{"db"}, "jv"}, v}));
+}
+
 TEST(SqliteCatalogTest, CatalogsWithDifferentNamesShareADatabaseWithoutSeeingEachOther) {
   TempDir dir;
   SqlCatalogOptions a, b;

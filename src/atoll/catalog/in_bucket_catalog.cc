@@ -31,6 +31,8 @@ namespace {
 
 constexpr std::string_view kNamespaceObject = "_namespace.json";
 constexpr std::string_view kReservedTableName = "_namespace";
+// A view's pointer: "<view>.view.json" (a table name holds no '.', so it never is a table's).
+constexpr std::string_view kViewSuffix = ".view.json";
 
 // A read has no effect, so "may have taken effect" means nothing for it: such errors are
 // plain transient failures.
@@ -112,6 +114,10 @@ PutOptions Condition(PutCondition condition, std::string etag = {}) {
 
 std::string InBucketCatalog::PointerKey(const TableIdentifier& id) {
   return StrCat(NamespaceDir(id.ns), id.name, ".json");
+}
+
+std::string InBucketCatalog::ViewPointerKey(const TableIdentifier& id) {
+  return StrCat(NamespaceDir(id.ns), id.name, kViewSuffix);
 }
 
 std::string InBucketCatalog::NamespaceKey(const Namespace& ns) {
@@ -298,7 +304,8 @@ Status InBucketCatalog::DropNamespace(const Namespace& ns) {
     return ReadError(page.status()).WithContext(StrCat("dropping namespace '", name, "'"));
   const std::string own = NamespaceKey(ns);
   for (const auto& object : page->objects) {
-    if (object.key != own) return PreconditionFailed("namespace '", name, "' still holds tables");
+    if (object.key != own)
+      return PreconditionFailed("namespace '", name, "' still holds tables or views");
   }
   ATOLL_ASSIGN_OR_RETURN(bool children, AnyKeyUnder(StrCat(kCatalogDir, name, ".")));
   if (children) return PreconditionFailed("namespace '", name, "' still holds namespaces");
@@ -347,9 +354,11 @@ Result<std::string> InBucketCatalog::DefaultTableLocation(const TableIdentifier&
 }
 
 Result<std::pair<InBucketCatalog::Pointer, std::string>> InBucketCatalog::ReadPointer(
-    const TableIdentifier& id) {
-  const std::string key = PointerKey(id);
-  auto not_found = [&] { return NotFound("table '", id.ToString(), "' does not exist"); };
+    const TableIdentifier& id, bool view) {
+  const std::string key = view ? ViewPointerKey(id) : PointerKey(id);
+  auto not_found = [&] {
+    return NotFound(view ? "view '" : "table '", id.ToString(), "' does not exist");
+  };
   // Head before Get: the etag is then never newer than the content read.
   auto head = store_->Head(key);
   if (!head.ok()) {
@@ -395,6 +404,8 @@ Status InBucketCatalog::CreateTable(const TableIdentifier& id,
     return InvalidArgument("empty metadata location for table '", id.ToString(), "'");
   ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(id.ns));
   if (!exists) return NotFound("namespace '", NamespaceToString(id.ns), "' does not exist");
+  ATOLL_ASSIGN_OR_RETURN(bool view, KeyExists(ViewPointerKey(id)));
+  if (view) return AlreadyExists("a view named '", id.ToString(), "' exists");
   auto put =
       storage::PutString(*store_, PointerKey(id), EncodePointer(metadata_location, std::nullopt),
                          Condition(PutCondition::kIfAbsent));
@@ -469,6 +480,8 @@ Status InBucketCatalog::RenameTable(const TableIdentifier& from, const TableIden
   if (!ns_exists) return NotFound("namespace '", NamespaceToString(to.ns), "' does not exist");
   const std::string target_key = PointerKey(to);
   if (!resuming) {
+    ATOLL_ASSIGN_OR_RETURN(bool view, KeyExists(ViewPointerKey(to)));
+    if (view) return AlreadyExists("a view named '", target_name, "' exists");
     auto head = store_->Head(target_key);
     if (head.ok()) return AlreadyExists("table '", target_name, "' already exists");
     if (head.status().code() != StatusCode::kNotFound)
@@ -513,6 +526,101 @@ Status InBucketCatalog::RenameTable(const TableIdentifier& from, const TableIden
     }
   }
   return storage::Delete(*store_, PointerKey(from)).WithContext(what);
+}
+
+// --- views ------------------------------------------------------------------------------
+
+Result<bool> InBucketCatalog::KeyExists(const std::string& key) {
+  auto head = store_->Head(key);
+  if (head.ok()) return true;
+  if (head.status().code() == StatusCode::kNotFound) return false;
+  return ReadError(head.status()).WithContext(StrCat("reading ", key));
+}
+
+Result<std::vector<TableIdentifier>> InBucketCatalog::ListViews(const Namespace& ns) {
+  ATOLL_RETURN_NOT_OK(CheckNamespace(ns));
+  const std::string dir = NamespaceDir(ns);
+  std::vector<TableIdentifier> views;
+  storage::ListOptions lo;
+  lo.delimiter = "/";
+  do {
+    auto page = store_->List(dir, lo);
+    if (!page.ok()) return ReadError(page.status()).WithContext(StrCat("listing views in ", dir));
+    for (const auto& object : page->objects) {
+      std::string_view name(object.key);
+      name.remove_prefix(dir.size());
+      if (!name.ends_with(kViewSuffix)) continue;
+      name.remove_suffix(kViewSuffix.size());
+      TableIdentifier id{ns, std::string(name)};
+      if (CheckTable(id).ok()) views.push_back(std::move(id));
+    }
+    lo.continuation_token = page->next_token;
+  } while (!lo.continuation_token.empty());
+  if (views.empty()) {
+    ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(ns));
+    if (!exists) return NotFound("namespace '", NamespaceToString(ns), "' does not exist");
+  }
+  std::sort(views.begin(), views.end());
+  return views;
+}
+
+Result<std::string> InBucketCatalog::LoadViewMetadataLocation(const TableIdentifier& id) {
+  ATOLL_RETURN_NOT_OK(CheckTable(id));
+  ATOLL_ASSIGN_OR_RETURN(auto pointer, ReadPointer(id, /*view=*/true));
+  return pointer.first.metadata_location;
+}
+
+Status InBucketCatalog::CreateView(const TableIdentifier& id,
+                                   const std::string& metadata_location) {
+  ATOLL_RETURN_NOT_OK(CheckTable(id));
+  if (metadata_location.empty())
+    return InvalidArgument("empty metadata location for view '", id.ToString(), "'");
+  ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(id.ns));
+  if (!exists) return NotFound("namespace '", NamespaceToString(id.ns), "' does not exist");
+  ATOLL_ASSIGN_OR_RETURN(bool table, KeyExists(PointerKey(id)));
+  if (table) return AlreadyExists("a table named '", id.ToString(), "' exists");
+  auto put = storage::PutString(*store_, ViewPointerKey(id),
+                                EncodePointer(metadata_location, std::nullopt),
+                                Condition(PutCondition::kIfAbsent));
+  if (put.ok()) return Status::OK();
+  if (put.status().code() == StatusCode::kAlreadyExists)
+    return AlreadyExists("view '", id.ToString(), "' already exists");
+  return put.status().WithContext(StrCat("creating view '", id.ToString(), "'"));
+}
+
+Status InBucketCatalog::SwapViewMetadataLocation(const TableIdentifier& id,
+                                                 const std::string& expected,
+                                                 const std::string& next) {
+  ATOLL_RETURN_NOT_OK(CheckTable(id));
+  if (next.empty())
+    return InvalidArgument("empty metadata location for view '", id.ToString(), "'");
+  const std::string what = StrCat("committing view '", id.ToString(), "'");
+  ATOLL_ASSIGN_OR_RETURN(auto pointer, ReadPointer(id, /*view=*/true));
+  const auto& [current, etag] = pointer;
+  if (current.metadata_location != expected) {
+    return CommitConflict(what, ": the view's metadata is ", current.metadata_location, ", not ",
+                          expected);
+  }
+  auto put = storage::PutString(*store_, ViewPointerKey(id), EncodePointer(next, expected),
+                                Condition(PutCondition::kIfMatch, etag));
+  if (put.ok()) return Status::OK();
+  switch (put.status().code()) {
+    case StatusCode::kPreconditionFailed:
+      return CommitConflict(what, ": the pointer changed since it was read (",
+                            put.status().message(), ")");
+    case StatusCode::kNotFound:
+      return NotFound("view '", id.ToString(), "' was dropped during the commit");
+    default:
+      return put.status().WithContext(what);  // kUnknownOutcome and kUnavailable pass through
+  }
+}
+
+Status InBucketCatalog::DropView(const TableIdentifier& id) {
+  ATOLL_RETURN_NOT_OK(CheckTable(id));
+  const std::string key = ViewPointerKey(id);
+  ATOLL_ASSIGN_OR_RETURN(bool exists, KeyExists(key));
+  if (!exists) return NotFound("view '", id.ToString(), "' does not exist");
+  return storage::Delete(*store_, key).WithContext(StrCat("dropping view '", id.ToString(), "'"));
 }
 
 }  // namespace atl::catalog

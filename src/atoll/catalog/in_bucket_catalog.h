@@ -6,6 +6,8 @@
 //   _catalog/<ns levels joined by '.'>/<table>.json      a table's pointer
 //       {"metadata-location": "<uri>", "previous-metadata-location": "<uri>" | null,
 //        "updated-ms": <ms since the epoch>}
+//   _catalog/<ns levels joined by '.'>/<view>.view.json  a view's pointer (same content;
+//       table names hold no '.', so a view's pointer is never a table's)
 //   _catalog/<ns levels joined by '.'>/_namespace.json   a namespace and its properties
 //       {"properties": {"<key>": "<value>", ...}}
 //   _catalog/.probe/atoll-probe-<random>                 transient (ProbeConditionalWrites)
@@ -31,6 +33,12 @@
 //     interrupted after the mark is completed by repeating it, or undone by DropTable
 //     of the source.
 //   - DropTable deletes the pointer; a swap racing with it may report OK just before.
+//   - Views: CreateView, SwapViewMetadataLocation and DropView work as their table
+//     counterparts on the view's pointer. CreateView refuses the name of a table and
+//     CreateTable (and RenameTable's target) the name of a view (kAlreadyExists), by a Head
+//     of the other pointer before the conditional create: a table and a view created under
+//     one name at the same moment can both succeed (the store has no two-key condition).
+//     A namespace holding only views exists and cannot be dropped.
 //   - Namespace property updates are read-modify-write with kIfMatch, retried on conflict.
 //
 // The store must honour conditional writes: Open runs ProbeConditionalWrites and refuses
@@ -95,8 +103,17 @@ class InBucketCatalog final : public iceberg::Catalog {
   Status RenameTable(const iceberg::TableIdentifier& from,
                      const iceberg::TableIdentifier& to) override;
 
+  Result<std::vector<iceberg::TableIdentifier>> ListViews(const iceberg::Namespace& ns) override;
+  Result<std::string> LoadViewMetadataLocation(const iceberg::TableIdentifier& id) override;
+  Status CreateView(const iceberg::TableIdentifier& id,
+                    const std::string& metadata_location) override;
+  Status SwapViewMetadataLocation(const iceberg::TableIdentifier& id, const std::string& expected,
+                                  const std::string& next) override;
+  Status DropView(const iceberg::TableIdentifier& id) override;
+
   // Keys relative to the warehouse root (see the layout above).
   static std::string PointerKey(const iceberg::TableIdentifier& id);
+  static std::string ViewPointerKey(const iceberg::TableIdentifier& id);
   static std::string NamespaceKey(const iceberg::Namespace& ns);
   static constexpr std::string_view kCatalogDir = "_catalog/";
 
@@ -107,8 +124,11 @@ class InBucketCatalog final : public iceberg::Catalog {
       : store_(std::move(store)), options_(std::move(options)) {}
 
   struct Pointer;
-  // The pointer of `id` with the etag it was read under (Head, then Get).
-  Result<std::pair<Pointer, std::string>> ReadPointer(const iceberg::TableIdentifier& id);
+  // The pointer of table (or `view`) `id` with the etag it was read under (Head, then Get).
+  Result<std::pair<Pointer, std::string>> ReadPointer(const iceberg::TableIdentifier& id,
+                                                      bool view = false);
+  // True when the object `key` exists (one Head).
+  Result<bool> KeyExists(const std::string& key);
   // True when `ns` exists (its object, a table or a namespace below it).
   Result<bool> NamespaceExists(const iceberg::Namespace& ns);
   // True when some key starts with `prefix` (one listing request).

@@ -88,6 +88,11 @@ Status MemoryCatalog::DropNamespace(const Namespace& ns) {
       return PreconditionFailed("namespace '", NamespaceToString(ns), "' still holds table '",
                                 id.ToString(), "'");
   }
+  for (const auto& [id, location] : views_) {
+    if (id.ns == ns)
+      return PreconditionFailed("namespace '", NamespaceToString(ns), "' still holds view '",
+                                id.ToString(), "'");
+  }
   namespaces_.erase(it);
   return Status::OK();
 }
@@ -125,6 +130,7 @@ Status MemoryCatalog::CreateTable(const TableIdentifier& id, const std::string& 
   if (!id.ns.empty() && namespaces_.count(id.ns) == 0) {
     return NotFound("namespace '", NamespaceToString(id.ns), "' does not exist");
   }
+  if (views_.count(id)) return AlreadyExists("a view named '", id.ToString(), "' exists");
   if (!tables_.emplace(id, metadata_location).second)
     return AlreadyExists("table '", id.ToString(), "' exists");
   return Status::OK();
@@ -167,12 +173,69 @@ Status MemoryCatalog::RenameTable(const TableIdentifier& from, const TableIdenti
   auto it = tables_.find(from);
   if (it == tables_.end()) return NotFound("table '", from.ToString(), "' does not exist");
   if (tables_.count(to)) return AlreadyExists("table '", to.ToString(), "' exists");
+  if (views_.count(to)) return AlreadyExists("a view named '", to.ToString(), "' exists");
   if (!to.ns.empty() && namespaces_.count(to.ns) == 0) {
     return NotFound("namespace '", NamespaceToString(to.ns), "' does not exist");
   }
   std::string location = it->second;
   tables_.erase(it);
   tables_.emplace(to, std::move(location));
+  return Status::OK();
+}
+
+// --- views ------------------------------------------------------------------------------
+
+Result<std::vector<TableIdentifier>> MemoryCatalog::ListViews(const Namespace& ns) {
+  ATOLL_RETURN_NOT_OK(ValidateNamespace(ns));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!ns.empty() && namespaces_.count(ns) == 0)
+    return NotFound("namespace '", NamespaceToString(ns), "' does not exist");
+  std::vector<TableIdentifier> out;
+  for (const auto& [id, location] : views_) {
+    if (id.ns == ns) out.push_back(id);
+  }
+  return out;
+}
+
+Result<std::string> MemoryCatalog::LoadViewMetadataLocation(const TableIdentifier& id) {
+  ATOLL_RETURN_NOT_OK(ValidateIdentifier(id));
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = views_.find(id);
+  if (it == views_.end()) return NotFound("view '", id.ToString(), "' does not exist");
+  return it->second;
+}
+
+Status MemoryCatalog::CreateView(const TableIdentifier& id, const std::string& metadata_location) {
+  ATOLL_RETURN_NOT_OK(ValidateIdentifier(id));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!id.ns.empty() && namespaces_.count(id.ns) == 0) {
+    return NotFound("namespace '", NamespaceToString(id.ns), "' does not exist");
+  }
+  if (tables_.count(id)) return AlreadyExists("a table named '", id.ToString(), "' exists");
+  if (!views_.emplace(id, metadata_location).second)
+    return AlreadyExists("view '", id.ToString(), "' exists");
+  return Status::OK();
+}
+
+Status MemoryCatalog::SwapViewMetadataLocation(const TableIdentifier& id,
+                                               const std::string& expected,
+                                               const std::string& next) {
+  ATOLL_RETURN_NOT_OK(ValidateIdentifier(id));
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = views_.find(id);
+  if (it == views_.end()) return NotFound("view '", id.ToString(), "' does not exist");
+  if (it->second != expected) {
+    return CommitConflict("view '", id.ToString(), "' was changed concurrently: its metadata is '",
+                          it->second, "', not '", expected, "'");
+  }
+  it->second = next;
+  return Status::OK();
+}
+
+Status MemoryCatalog::DropView(const TableIdentifier& id) {
+  ATOLL_RETURN_NOT_OK(ValidateIdentifier(id));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (views_.erase(id) == 0) return NotFound("view '", id.ToString(), "' does not exist");
   return Status::OK();
 }
 

@@ -1,6 +1,6 @@
 // MemoryCatalog: a Catalog held in process memory, for tests and single-process use.
 //
-// Tables and namespaces live in maps guarded by one mutex; nothing is persisted (the
+// Tables, views and namespaces live in maps guarded by one mutex; nothing is persisted (the
 // metadata files themselves are written by the caller through FileIO, see commit.h).
 // DefaultTableLocation is <warehouse>/<ns levels>/<name>.
 //
@@ -47,6 +47,14 @@ class MemoryCatalog final : public iceberg::Catalog {
   Status RenameTable(const iceberg::TableIdentifier& from,
                      const iceberg::TableIdentifier& to) override;
 
+  Result<std::vector<iceberg::TableIdentifier>> ListViews(const iceberg::Namespace& ns) override;
+  Result<std::string> LoadViewMetadataLocation(const iceberg::TableIdentifier& id) override;
+  Status CreateView(const iceberg::TableIdentifier& id,
+                    const std::string& metadata_location) override;
+  Status SwapViewMetadataLocation(const iceberg::TableIdentifier& id, const std::string& expected,
+                                  const std::string& next) override;
+  Status DropView(const iceberg::TableIdentifier& id) override;
+
   // Test hook: the next `count` calls of SwapMetadataLocation fail with `code`. With
   // `apply_first`, each of them performs the swap (when the pointer matched) before
   // failing. count 0 clears the fault.
@@ -60,6 +68,7 @@ class MemoryCatalog final : public iceberg::Catalog {
   mutable std::mutex mu_;
   std::map<iceberg::Namespace, std::map<std::string, std::string>> namespaces_;  // guarded by mu_
   std::map<iceberg::TableIdentifier, std::string> tables_;                       // guarded by mu_
+  std::map<iceberg::TableIdentifier, std::string> views_;                        // guarded by mu_
   StatusCode fault_code_ = StatusCode::kOk;                                      // guarded by mu_
   bool fault_apply_first_ = false;                                               // guarded by mu_
   int fault_count_ = 0;                                                          // guarded by mu_

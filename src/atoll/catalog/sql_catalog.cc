@@ -17,6 +17,7 @@ constexpr const char* kExistsProperty = "exists";
 
 // Table rows (JDBC: iceberg_type 'TABLE', or NULL from catalogs that predate views).
 constexpr std::string_view kIsTable = "(iceberg_type = 'TABLE' OR iceberg_type IS NULL)";
+constexpr std::string_view kIsView = "iceberg_type = 'VIEW'";
 
 constexpr std::string_view kCreateTables =
     "CREATE TABLE IF NOT EXISTS iceberg_tables ("
@@ -75,6 +76,7 @@ Status CheckProperties(const std::map<std::string, std::string>& updates,
 }
 
 std::string TableName(const TableIdentifier& id) { return "table '" + id.ToString() + "'"; }
+std::string ViewName(const TableIdentifier& id) { return "view '" + id.ToString() + "'"; }
 std::string NamespaceName(const Namespace& ns) {
   return "namespace '" + NamespaceToString(ns) + "'";
 }
@@ -409,6 +411,8 @@ Status SqlCatalog::CreateTable(const TableIdentifier& id, const std::string& met
   Status st = RunInTransaction("creating " + TableName(id), [&](SqlConnection& conn) -> Status {
     ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(conn, id.ns));
     if (!exists) return NotFound(NamespaceName(id.ns), " does not exist");
+    ATOLL_ASSIGN_OR_RETURN(std::optional<std::string> kind, RowKind(conn, id));
+    if (kind == "VIEW") return AlreadyExists("a view named '", id.ToString(), "' exists");
     return conn
         .Execute(
             "INSERT INTO iceberg_tables (catalog_name, table_namespace, table_name, "
@@ -417,7 +421,8 @@ Status SqlCatalog::CreateTable(const TableIdentifier& id, const std::string& met
             {options_.name, NamespaceToString(id.ns), id.name, metadata_location})
         .status();
   });
-  if (st.code() == StatusCode::kAlreadyExists)
+  if (st.code() == StatusCode::kAlreadyExists &&
+      st.message().find("a view named") == std::string::npos)
     return AlreadyExists(TableName(id), " already exists");
   return st;
 }
@@ -492,6 +497,125 @@ Status SqlCatalog::RenameTable(const TableIdentifier& from, const TableIdentifie
   if (st.code() == StatusCode::kAlreadyExists)
     return AlreadyExists(TableName(to), " already exists");
   return st;
+}
+
+// --- views ------------------------------------------------------------------------------
+
+Result<std::optional<std::string>> SqlCatalog::RowKind(SqlConnection& conn,
+                                                       const TableIdentifier& id) {
+  ATOLL_ASSIGN_OR_RETURN(auto rows,
+                         conn.Query("SELECT iceberg_type FROM iceberg_tables WHERE catalog_name = "
+                                    "? AND table_namespace = ? AND table_name = ?",
+                                    {options_.name, NamespaceToString(id.ns), id.name}));
+  if (rows.empty()) return std::optional<std::string>();
+  return std::optional<std::string>(rows[0].empty() ? "" : rows[0][0].value_or(""));
+}
+
+Result<std::vector<TableIdentifier>> SqlCatalog::ListViews(const Namespace& ns) {
+  ATOLL_RETURN_NOT_OK(CheckNamespace(ns));
+  using Ids = std::vector<TableIdentifier>;
+  return Run<Ids>(
+      "listing the views of " + NamespaceName(ns), [&](SqlConnection& conn) -> Result<Ids> {
+        ATOLL_ASSIGN_OR_RETURN(auto rows,
+                               conn.Query(StrCat("SELECT table_name FROM iceberg_tables WHERE "
+                                                 "catalog_name = ? AND table_namespace = ? AND ",
+                                                 kIsView),
+                                          {options_.name, NamespaceToString(ns)}));
+        if (rows.empty()) {
+          ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(conn, ns));
+          if (!exists) return NotFound(NamespaceName(ns), " does not exist");
+        }
+        Ids ids;
+        for (const auto& row : rows) {
+          if (!row.empty() && row[0]) ids.push_back(TableIdentifier{ns, *row[0]});
+        }
+        std::sort(ids.begin(), ids.end());
+        return ids;
+      });
+}
+
+Result<std::string> SqlCatalog::LoadViewMetadataLocation(const TableIdentifier& id) {
+  ATOLL_RETURN_NOT_OK(CheckTable(id));
+  return Run<std::string>(
+      "loading " + ViewName(id), [&](SqlConnection& conn) -> Result<std::string> {
+        ATOLL_ASSIGN_OR_RETURN(
+            auto rows,
+            conn.Query(StrCat("SELECT metadata_location FROM iceberg_tables WHERE "
+                              "catalog_name = ? AND table_namespace = ? AND table_name = ? AND ",
+                              kIsView),
+                       {options_.name, NamespaceToString(id.ns), id.name}));
+        if (rows.empty()) return NotFound(ViewName(id), " does not exist");
+        if (rows[0].empty() || !rows[0][0] || rows[0][0]->empty()) {
+          return Corruption(ViewName(id), " has no metadata location");
+        }
+        return *rows[0][0];
+      });
+}
+
+Status SqlCatalog::CreateView(const TableIdentifier& id, const std::string& metadata_location) {
+  ATOLL_RETURN_NOT_OK(CheckTable(id));
+  if (metadata_location.empty())
+    return InvalidArgument("empty metadata location for ", ViewName(id));
+  return RunInTransaction("creating " + ViewName(id), [&](SqlConnection& conn) -> Status {
+    ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(conn, id.ns));
+    if (!exists) return NotFound(NamespaceName(id.ns), " does not exist");
+    ATOLL_ASSIGN_OR_RETURN(std::optional<std::string> kind, RowKind(conn, id));
+    if (kind == "VIEW") return AlreadyExists(ViewName(id), " already exists");
+    if (kind) return AlreadyExists("a table named '", id.ToString(), "' exists");
+    Status st = conn.Execute(
+                        "INSERT INTO iceberg_tables (catalog_name, table_namespace, table_name, "
+                        "metadata_location, previous_metadata_location, iceberg_type) "
+                        "VALUES (?, ?, ?, ?, NULL, 'VIEW')",
+                        {options_.name, NamespaceToString(id.ns), id.name, metadata_location})
+                    .status();
+    // A concurrent create of a table or view of the name inserted its row first.
+    if (st.code() == StatusCode::kAlreadyExists)
+      return AlreadyExists("'", id.ToString(), "' already exists");
+    return st;
+  });
+}
+
+Status SqlCatalog::SwapViewMetadataLocation(const TableIdentifier& id, const std::string& expected,
+                                            const std::string& next) {
+  ATOLL_RETURN_NOT_OK(CheckTable(id));
+  if (next.empty()) return InvalidArgument("empty metadata location for ", ViewName(id));
+  return Run<bool>(
+             "committing " + ViewName(id),
+             [&](SqlConnection& conn) -> Result<bool> {
+               ATOLL_ASSIGN_OR_RETURN(
+                   int64_t changed,
+                   conn.Execute(StrCat("UPDATE iceberg_tables SET metadata_location = ?, "
+                                       "previous_metadata_location = ? WHERE catalog_name = ? AND "
+                                       "table_namespace = ? AND table_name = ? AND "
+                                       "metadata_location = ? AND ",
+                                       kIsView),
+                                {next, expected, options_.name, NamespaceToString(id.ns), id.name,
+                                 expected}));
+               if (changed == 1) return true;
+               if (changed > 1) return Internal(changed, " rows matched one view's primary key");
+               auto kind = RowKind(conn, id);
+               if (kind.ok() && *kind != "VIEW") return NotFound(ViewName(id), " does not exist");
+               return CommitConflict("the view's metadata is no longer ", expected,
+                                     " (another commit won)");
+             })
+      .status();
+}
+
+Status SqlCatalog::DropView(const TableIdentifier& id) {
+  ATOLL_RETURN_NOT_OK(CheckTable(id));
+  return Run<bool>(
+             "dropping " + ViewName(id),
+             [&](SqlConnection& conn) -> Result<bool> {
+               ATOLL_ASSIGN_OR_RETURN(
+                   int64_t changed,
+                   conn.Execute(StrCat("DELETE FROM iceberg_tables WHERE catalog_name = ? AND "
+                                       "table_namespace = ? AND table_name = ? AND ",
+                                       kIsView),
+                                {options_.name, NamespaceToString(id.ns), id.name}));
+               if (changed == 0) return NotFound(ViewName(id), " does not exist");
+               return true;
+             })
+      .status();
 }
 
 }  // namespace atl::catalog

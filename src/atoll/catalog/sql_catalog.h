@@ -13,7 +13,9 @@
 //
 // Rows are keyed by the catalog's name; namespaces are stored with their levels joined by
 // '.'. Tables are rows with iceberg_type 'TABLE' (or NULL, as written by older JDBC
-// catalogs); 'VIEW' rows are left alone. Open creates missing tables and adds the
+// catalogs); views are rows with iceberg_type 'VIEW' (as the JDBC catalog writes them:
+// metadata_location is the view's metadata file), so a name is a table or a view, never
+// both (the primary key: kAlreadyExists). Open creates missing tables and adds the
 // iceberg_type column to an older iceberg_tables (as the JDBC catalog's V1 migration does).
 //
 // Semantics as the JDBC catalog: a namespace exists when it has a property row, a table,
@@ -87,6 +89,14 @@ class SqlCatalog : public iceberg::Catalog {
   Status RenameTable(const iceberg::TableIdentifier& from,
                      const iceberg::TableIdentifier& to) override;
 
+  Result<std::vector<iceberg::TableIdentifier>> ListViews(const iceberg::Namespace& ns) override;
+  Result<std::string> LoadViewMetadataLocation(const iceberg::TableIdentifier& id) override;
+  Status CreateView(const iceberg::TableIdentifier& id,
+                    const std::string& metadata_location) override;
+  Status SwapViewMetadataLocation(const iceberg::TableIdentifier& id, const std::string& expected,
+                                  const std::string& next) override;
+  Status DropView(const iceberg::TableIdentifier& id) override;
+
   const std::string& describe() const { return describe_; }
 
  private:
@@ -110,6 +120,9 @@ class SqlCatalog : public iceberg::Catalog {
   Status CreateSchema(SqlConnection& conn);
   Result<bool> NamespaceExists(SqlConnection& conn, const iceberg::Namespace& ns);
   Result<bool> TableExists(SqlConnection& conn, const iceberg::TableIdentifier& id);
+  // The iceberg_type of the row named `id` ("TABLE", "VIEW"; "" for NULL), nullopt: no row.
+  Result<std::optional<std::string>> RowKind(SqlConnection& conn,
+                                             const iceberg::TableIdentifier& id);
 
   Connector connect_;
   std::string describe_;

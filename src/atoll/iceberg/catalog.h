@@ -96,6 +96,26 @@ class Catalog {
   virtual Status DropTable(const TableIdentifier& id) = 0;
   // kNotFound when `from` is absent, kAlreadyExists when `to` exists.
   virtual Status RenameTable(const TableIdentifier& from, const TableIdentifier& to) = 0;
+
+  // --- views (Iceberg views: view_metadata.h) ------------------------------------------
+  // A view is a pointer to its current view metadata file, kept like a table's pointer but
+  // apart from them: a name is a table or a view, never both (CreateTable of a view's name
+  // and CreateView of a table's name are kAlreadyExists), and the table calls above never
+  // see views (LoadMetadataLocation of a view is kNotFound). The same swap contract holds
+  // for SwapViewMetadataLocation. Catalogs without views answer kNotSupported.
+  //
+  // Sorted. kNotFound when the namespace does not exist.
+  virtual Result<std::vector<TableIdentifier>> ListViews(const Namespace& ns);
+  // The view's current metadata file location. kNotFound when the view does not exist.
+  virtual Result<std::string> LoadViewMetadataLocation(const TableIdentifier& id);
+  // Registers a view whose first metadata file is already written. kNotFound when the
+  // namespace does not exist; kAlreadyExists when a view or a table has the name.
+  virtual Status CreateView(const TableIdentifier& id, const std::string& metadata_location);
+  // Swaps the view's pointer from `expected` to `next` (the contract above).
+  virtual Status SwapViewMetadataLocation(const TableIdentifier& id, const std::string& expected,
+                                          const std::string& next);
+  // Forgets the view (its metadata files are left alone). kNotFound when absent.
+  virtual Status DropView(const TableIdentifier& id);
 };
 
 }  // namespace atl::iceberg

@@ -1,4 +1,5 @@
-// Names of namespaces and tables (declared in catalog.h).
+// Names of namespaces and tables (declared in catalog.h), and the default answers of
+// catalogs without views.
 #include "atoll/iceberg/catalog.h"
 
 namespace atl::iceberg {
@@ -75,5 +76,24 @@ Status ValidateIdentifier(const TableIdentifier& id) {
   ATOLL_RETURN_NOT_OK(ValidateNamespace(id.ns));
   return ValidateLevel(id.name, "table name");
 }
+
+// --- views: catalogs without them ----------------------------------------------------
+
+namespace {
+Status NoViews(const Catalog& catalog) {
+  return NotSupported("catalog '", catalog.name(), "' does not keep views");
+}
+}  // namespace
+
+Result<std::vector<TableIdentifier>> Catalog::ListViews(const Namespace&) { return NoViews(*this); }
+Result<std::string> Catalog::LoadViewMetadataLocation(const TableIdentifier&) {
+  return NoViews(*this);
+}
+Status Catalog::CreateView(const TableIdentifier&, const std::string&) { return NoViews(*this); }
+Status Catalog::SwapViewMetadataLocation(const TableIdentifier&, const std::string&,
+                                         const std::string&) {
+  return NoViews(*this);
+}
+Status Catalog::DropView(const TableIdentifier&) { return NoViews(*this); }
 
 }  // namespace atl::iceberg

@@ -8,11 +8,12 @@
 #include "atoll/engine/serve_stores.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
+#include "atoll/lake/lake_views.h"
 #include "atoll/table/iceberg_scan.h"
 
 namespace atl::lake {
 
-// sql-names: catalog, schema
+// sql-names: catalog, schema, select_sql
 // (SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
 
 // LAKE as the root for iceberg_scan; S3 lakes also make s3:// readable in SQL.
@@ -109,8 +110,11 @@ Status DefineLakeViews(const std::string& uri, std::string_view sql, engine::Eng
     return opened.status().code() == StatusCode::kNotFound ? Status::OK() : opened.status();
   ATOLL_ASSIGN_OR_RETURN(LakeTables tables, OpenLakeTables(**opened));
   ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::TableIdentifier> ids, ListLakeTables(tables));
-  const std::set<std::string> words = SqlWords(sql);
+  std::set<std::string> words = SqlWords(sql);
   const bool all = ListsTables(words);
+  // Lake views first: the words of their SQL name more tables (lake_views.h).
+  ATOLL_ASSIGN_OR_RETURN(std::vector<NamedLakeView> lake_views,
+                         FindNamedLakeViews(tables, all, &words));
   // Views by their SQL name, folded: more than one table there cannot be told apart.
   std::map<std::string, std::vector<const iceberg::TableIdentifier*>> views;
   for (const iceberg::TableIdentifier& id : ids) {
@@ -134,18 +138,41 @@ Status DefineLakeViews(const std::string& uri, std::string_view sql, engine::Eng
       return st.WithContext(StrCat("table ", same[0]->ToString(), " cannot be read"));
     }
   }
-  return Status::OK();
+  return DefineNamedLakeViews(engine, lake_views);
 }
 
-Status DefineTableView(engine::Engine& engine, const iceberg::TableIdentifier& id,
-                       const std::string& metadata_location) {
+namespace {
+
+// Attaches the zone's catalog and creates the db's schema when needed; returns the quoted
+// name of the view "zone"."db"."name".
+Result<std::string> QuotedViewName(engine::Engine& engine, const iceberg::TableIdentifier& id) {
   const std::string catalog = engine::QuoteIdentifier(id.ns[0]);
   const std::string schema = StrCat(catalog, ".", engine::QuoteIdentifier(id.ns[1]));
   ATOLL_RETURN_NOT_OK(engine.Execute(StrCat("ATTACH IF NOT EXISTS ':memory:' AS ", catalog)));
   ATOLL_RETURN_NOT_OK(engine.Execute(StrCat("CREATE SCHEMA IF NOT EXISTS ", schema)));
-  return engine.Execute(StrCat("CREATE OR REPLACE VIEW ", schema, ".",
-                               engine::QuoteIdentifier(id.name), " AS SELECT * FROM iceberg_scan(",
+  return StrCat(schema, ".", engine::QuoteIdentifier(id.name));
+}
+
+}  // namespace
+
+Status DefineTableView(engine::Engine& engine, const iceberg::TableIdentifier& id,
+                       const std::string& metadata_location) {
+  ATOLL_ASSIGN_OR_RETURN(std::string quoted_view, QuotedViewName(engine, id));
+  return engine.Execute(StrCat("CREATE OR REPLACE VIEW ", quoted_view,
+                               " AS SELECT * FROM iceberg_scan(",
                                engine::QuoteString(metadata_location), ")"));
+}
+
+Status DefineSqlView(engine::Engine& engine, const iceberg::TableIdentifier& id,
+                     const std::vector<std::string>& columns, std::string_view select_sql) {
+  ATOLL_ASSIGN_OR_RETURN(std::string quoted_view, QuotedViewName(engine, id));
+  std::string quoted_columns;
+  for (const std::string& c : columns) {
+    quoted_columns += StrCat(quoted_columns.empty() ? " (" : ", ", engine::QuoteIdentifier(c));
+  }
+  if (!quoted_columns.empty()) quoted_columns += ")";
+  return engine.Execute(
+      StrCat("CREATE OR REPLACE VIEW ", quoted_view, quoted_columns, " AS ", select_sql));
 }
 
 Status DropTableView(engine::Engine& engine, const iceberg::TableIdentifier& id) {

@@ -25,6 +25,7 @@
 #include <set>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "atoll/common/result.h"
 #include "atoll/engine/engine.h"
@@ -45,7 +46,11 @@ std::set<std::string> SqlWords(std::string_view sql);
 // When LAKE is an atoll lake, the tables `sql` names become views <zone>.<db>.<table> (a
 // DuckDB catalog per zone, a schema per database) over iceberg_scan of the table's
 // current metadata file; statements listing the catalog (SHOW TABLES,
-// information_schema, duckdb_tables(), ...) get every table that can be defined. A
+// information_schema, duckdb_tables(), ...) get every table that can be defined. The
+// lake's Iceberg views that `sql` names become DuckDB views from the SQL of their current
+// version in the "duckdb" dialect (the tables and views that SQL names are defined too);
+// a view without such SQL, or whose SQL DuckDB refuses, becomes a view whose every read
+// fails with an error naming it and the reason (so it can still be dropped or replaced). A
 // location that is not a lake is left as it is.
 Status DefineLakeViews(const std::string& lake, std::string_view sql, engine::Engine& engine);
 
@@ -53,7 +58,14 @@ Status DefineLakeViews(const std::string& lake, std::string_view sql, engine::En
 // `metadata_location`, attaching the zone's catalog and creating the schema when needed.
 Status DefineTableView(engine::Engine& engine, const iceberg::TableIdentifier& id,
                        const std::string& metadata_location);
-// Drops that view when it exists.
+// Drops that view when it exists (also the view of a lake view, lake_views.h).
 Status DropTableView(engine::Engine& engine, const iceberg::TableIdentifier& id);
+
+// Defines (or redefines) the DuckDB view <zone>.<db>.<view> of a lake view (lake_views.h)
+// as `select_sql` with the column names `columns` (empty: the query's own), attaching the
+// zone's catalog and creating the schema when needed. The engine's error when DuckDB
+// refuses the SQL (unknown names, more names than columns, ...).
+Status DefineSqlView(engine::Engine& engine, const iceberg::TableIdentifier& id,
+                     const std::vector<std::string>& columns, std::string_view select_sql);
 
 }  // namespace atl::lake

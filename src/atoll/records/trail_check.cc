@@ -37,6 +37,10 @@ std::map<std::string, TableTrail> ByTable(const std::vector<Record>& records) {
   std::map<std::string, TableTrail> out;
   for (const Record& r : records) {
     if (r.table.empty()) continue;
+    const bool view = std::any_of(r.fields.begin(), r.fields.end(), [](const auto& f) {
+      return f.first == kRecordObjectField && f.second == kViewObject;
+    });
+    if (view) continue;
     TableTrail& t = out[r.table];
     t.latest = &r;
     if (!r.metadata_location.empty()) {

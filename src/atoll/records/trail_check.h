@@ -32,6 +32,11 @@
 
 namespace atl::lake {
 
+// Records of Iceberg views (CREATE / DROP VIEW, docs/sql.md) name the view in `table` and
+// carry the field {kRecordObjectField, kViewObject}; the checks here skip them.
+inline constexpr std::string_view kRecordObjectField = "object";
+inline constexpr std::string_view kViewObject = "view";
+
 struct LakeCheckOptions {
   bool data = false;  // also re-hash data and delete files (reads every byte of them)
 };

@@ -9,6 +9,7 @@
 #include "atoll/sql/table_ddl.h"
 #include "atoll/sql/table_dml.h"
 #include "atoll/sql/time_travel.h"
+#include "atoll/sql/view_ddl.h"
 
 namespace atl::lake {
 
@@ -111,12 +112,22 @@ Result<std::string> LakeSql::Run(std::string_view original) {
                  .tables = &tables_,
                  .trail = trail_.get(),
                  .command = options_.command};
+  ATOLL_ASSIGN_OR_RETURN(std::optional<ViewDdl> view, ParseViewDdl(statement));
+  if (view) {  // CREATE / DROP VIEW (view_ddl.h): LakeTarget checks the zone
+    const iceberg::TableIdentifier& named = ViewDdlTarget(*view);
+    ATOLL_ASSIGN_OR_RETURN(auto id, LakeTarget({named.ns[0], named.ns[1], named.name}, false));
+    if (!id) return std::string(statement);
+    ATOLL_ASSIGN_OR_RETURN(DdlOutcome done, RunLakeView(ctx, *view, named));
+    changed_ = changed_ || done.changed;
+    return Outcome(ViewDdlName(*view), named, 0, 0, std::nullopt, "");
+  }
   ATOLL_ASSIGN_OR_RETURN(std::optional<LakeDdl> ddl, ParseLakeDdl(statement));
   if (ddl) {
     if (auto* create = std::get_if<CreateTableDdl>(&*ddl)) {
       std::vector<std::string> name = {create->id.ns[0], create->id.ns[1], create->id.name};
       ATOLL_ASSIGN_OR_RETURN(auto id, LakeTarget(name, /*must_exist=*/false));
       if (id) {
+        ATOLL_RETURN_NOT_OK(CheckNoViewNamed(ctx, *id));
         CreateTableDdl resolved = *create;
         resolved.id = *id;
         ATOLL_ASSIGN_OR_RETURN(DdlOutcome done, CreateLakeTable(ctx, resolved));
