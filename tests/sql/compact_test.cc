@@ -176,6 +176,16 @@ TEST_P(CompactTest, WhereLimitsTheFilesAndTargetSizeKeepsBigFilesAlone) {
   EXPECT_EQ(Difference("before"), "0");
   EXPECT_EQ(FilesWithDeletes(Plan(Load())), 0u);
 
+  // iceberg_scan's data_files => reads only live data files of the snapshot.
+  EXPECT_THAT(session_->engine()
+                  .Query("SELECT * FROM iceberg_scan('prd/shop/orders', data_files => "
+                         "'[\"/nowhere/x.parquet\"]')")
+                  .status(),
+              IsError(StatusCode::kNotFound));
+  EXPECT_EQ(One(StrCat("SELECT count(*) FROM iceberg_scan('prd/shop/orders', data_files => '[",
+                       "\"", Plan(Load()).tasks[0].file.file_path, "\"]')")),
+            std::to_string(Plan(Load()).tasks[0].file.record_count));
+
   options.where = "no_such_column = 1";
   EXPECT_THAT(CompactTable(session_->engine(), table, options).status(),
               IsError(StatusCode::kInvalidArgument));
@@ -204,6 +214,49 @@ TEST_P(CompactTest, DanglingDeleteFilesAreRemoved) {
   EXPECT_GT(out.dangling_delete_files, 0);
   EXPECT_EQ(Difference("before"), "0");
   EXPECT_EQ(Plan(Load()).counts.delete_files, 0);
+}
+
+TEST_P(CompactTest, EqualityDeletesAreApplied) {
+  ASSERT_OK(Run(StrCat("CREATE TABLE prd.shop.orders (id BIGINT, name VARCHAR) WITH ",
+                       "(format_version = ", GetParam(), ")")));
+  ASSERT_OK(Run("INSERT INTO prd.shop.orders SELECT range, 'n' || range FROM range(10)"));
+  ASSERT_OK(Run("INSERT INTO prd.shop.orders SELECT range, 'm' || range FROM range(10, 20)"));
+  // An equality delete file on id (as Flink or the Java API write them): ids 3 and 15.
+  iceberg::Table table = Load();
+  int32_t id_field = 0;
+  for (const iceberg::NestedField& f : table.metadata().CurrentSchema()->fields()) {
+    if (f.name == "id") id_field = f.id;
+  }
+  const std::string path = table.location() + "/data/eq-deletes.parquet";
+  ASSERT_OK(session_->engine().Execute(
+      StrCat("COPY (SELECT * FROM (VALUES (3::BIGINT), (15::BIGINT)) v(id)) TO '", path,
+             "' (FORMAT parquet, FIELD_IDS {id: ", id_field, "})")));
+  iceberg::DataFile eq;
+  eq.content = iceberg::FileContent::kEqualityDeletes;
+  eq.file_path = path;
+  eq.file_format = "PARQUET";
+  eq.record_count = 2;
+  eq.file_size_in_bytes = static_cast<int64_t>(std::filesystem::file_size(path));
+  eq.equality_ids = {id_field};
+  iceberg::RowDelta delta;
+  delta.added_deletes = {eq};
+  delta.read_snapshot_id = table.metadata().current_snapshot_id;
+  iceberg::Transaction tx = table.NewTransaction();
+  tx.RowDelta(delta);
+  ASSERT_OK(tx.Commit());
+  ASSERT_EQ(One("SELECT count(*) FROM iceberg_scan('prd/shop/orders')"), "18");
+  Keep("before");
+
+  table = Load();
+  ASSERT_EQ(FilesWithDeletes(Plan(table)), 2u);
+  ASSERT_OK_AND_ASSIGN(CompactOutcome out, CompactTable(session_->engine(), table, {}));
+  EXPECT_EQ(out.data_files_rewritten, 2);
+  EXPECT_EQ(out.rows_written, 18);
+  EXPECT_EQ(out.delete_files_removed, 1);
+  EXPECT_EQ(Difference("before"), "0");
+  const iceberg::ScanPlan plan = Plan(Load());
+  EXPECT_EQ(plan.counts.delete_files, 0);
+  EXPECT_EQ(plan.tasks.size(), 1u);
 }
 
 TEST_P(CompactTest, ADeleteCommittedDuringCompactionIsNotUndone) {
