@@ -191,6 +191,30 @@ TEST_P(CompactTest, WhereLimitsTheFilesAndTargetSizeKeepsBigFilesAlone) {
               IsError(StatusCode::kInvalidArgument));
 }
 
+TEST_P(CompactTest, SmallFilesAreMergedOnlyIntoFewerFiles) {
+  ASSERT_OK(Run(StrCat("CREATE TABLE prd.shop.orders (id BIGINT, name VARCHAR) WITH ",
+                       "(format_version = ", GetParam(), ")")));
+  ASSERT_OK(Run("INSERT INTO prd.shop.orders SELECT range, 'n' || range FROM range(1000)"));
+  ASSERT_OK(Run("INSERT INTO prd.shop.orders SELECT range, 'm' || range FROM range(1000, 2000)"));
+  Keep("before");
+  iceberg::Table table = Load();
+  int64_t bytes = 0;
+  for (const iceberg::FileScanTask& t : Plan(table).tasks) bytes += t.file.file_size_in_bytes;
+  // Both files are small for this target, but together they need two files of it.
+  CompactOptions options;
+  options.target_file_size_bytes = bytes * 9 / 10;
+  ASSERT_OK_AND_ASSIGN(CompactOutcome out, CompactTable(session_->engine(), table, options));
+  EXPECT_EQ(out.data_files_rewritten, 0);
+  EXPECT_FALSE(out.snapshot_id.has_value());
+  // With room for both in one file they are merged.
+  options.target_file_size_bytes = bytes * 2;
+  ASSERT_OK_AND_ASSIGN(out, CompactTable(session_->engine(), table, options));
+  EXPECT_EQ(out.data_files_rewritten, 2);
+  EXPECT_EQ(out.data_files_written, 1);
+  EXPECT_EQ(Difference("before"), "0");
+  EXPECT_EQ(Plan(Load()).tasks.size(), 1u);
+}
+
 TEST_P(CompactTest, DanglingDeleteFilesAreRemoved) {
   MakeTable();
   // Copy-on-write deletes of whole files leave the merge-on-read deletes of those files

@@ -54,6 +54,10 @@ struct CompactPlan {
   std::optional<iceberg::ScanPlan> scan;  // owns the tasks `rewrite` points into
 };
 
+bool HasDeletes(const iceberg::FileScanTask& task) {
+  return !task.position_deletes.empty() || !task.equality_deletes.empty();
+}
+
 // Whether `file` (in spec `spec_id`) is in the scope of `bound` (none: everything).
 Result<bool> InScope(const std::optional<iceberg::Expression>& bound,
                      const iceberg::TableMetadata& md, int32_t spec_id,
@@ -97,8 +101,7 @@ Result<CompactPlan> PlanCompaction(const iceberg::Table& table, const CompactOpt
   for (const iceberg::FileScanTask& task : plan.scan->tasks) {
     ATOLL_ASSIGN_OR_RETURN(bool in, InScope(bound, md, task.spec_id, task.file, false));
     if (!in) continue;
-    const bool has_deletes = !task.position_deletes.empty() || !task.equality_deletes.empty();
-    if (!has_deletes && static_cast<double>(task.file.file_size_in_bytes) >= small) continue;
+    if (!HasDeletes(task) && static_cast<double>(task.file.file_size_in_bytes) >= small) continue;
     auto key = std::make_pair(task.spec_id, task.file.partition);
     auto g =
         std::find_if(groups.begin(), groups.end(), [&](const auto& p) { return p.first == key; });
@@ -106,10 +109,19 @@ Result<CompactPlan> PlanCompaction(const iceberg::Table& table, const CompactOpt
     g->second.push_back(&task);
   }
   for (const auto& [key, tasks] : groups) {
+    bool any_deletes = false;
+    int64_t bytes = 0;
     for (const iceberg::FileScanTask* task : tasks) {
-      const bool has_deletes = !task->position_deletes.empty() || !task->equality_deletes.empty();
-      // Small files only when there is something to merge them with.
-      if (has_deletes || tasks.size() >= 2) {
+      any_deletes = any_deletes || HasDeletes(*task);
+      bytes += task->file.file_size_in_bytes;
+    }
+    // Small files without deletes: merged with the files being rewritten anyway, or when
+    // merging them makes fewer files (no churn on a partition already packed).
+    const int64_t packed = bytes / target + (bytes % target != 0 ? 1 : 0);
+    const bool merge =
+        tasks.size() >= 2 && (any_deletes || packed < static_cast<int64_t>(tasks.size()));
+    for (const iceberg::FileScanTask* task : tasks) {
+      if (HasDeletes(*task) || merge) {
         plan.rewrite.push_back(task);
         rewritten.insert(task->file.file_path);
       }

@@ -8,10 +8,11 @@
 //      equality deletes) is rewritten without the deleted rows;
 //   2. in each partition (spec and partition tuple), the data files smaller than
 //      small_file_fraction × target size are rewritten together with the files of step 1
-//      when that makes at least two files: the rows are written again, per partition of
-//      the table's current spec, into files of about the target size
-//      (table::WriteDataFiles rolls them over at the target). A lone small file is left
-//      alone;
+//      of that partition, or, when it has none, when their bytes fit in fewer files of the
+//      target size than there are (so a packed partition is not rewritten again): the rows
+//      are written again, per partition of the table's current spec, into files of about
+//      the target size (table::WriteDataFiles rolls them over at the target). A lone small
+//      file is left alone;
 //   3. delete files that apply to no data file left live are removed: those whose every
 //      data file is rewritten, and dangling ones applying to no live data file at all (in
 //      scope: their partition may match options.where).
