@@ -168,5 +168,90 @@ TEST_F(MaintainCliTest, BadArgumentsAreReported) {
   EXPECT_EQ(zero.exit_code, 2);
 }
 
+// A merge-on-read table written with `atoll query`: 3 INSERTs (3 small files), 2 DELETEs.
+std::string QueryCsv(const std::string& lake, const std::string& sql) {
+  auto run = RunAtoll({"query", lake, sql, "--format", "csv"});
+  EXPECT_EQ(run.exit_code, 0) << run.err;
+  return run.out;
+}
+
+void MakeSqlTable(const std::string& lake) {
+  QueryCsv(lake,
+           "CREATE TABLE stg.shop.sales (id BIGINT, amount DOUBLE) WITH "
+           "('write.delete.mode' = 'merge-on-read')");
+  for (int i = 0; i < 3; ++i) {
+    QueryCsv(lake, "INSERT INTO stg.shop.sales SELECT range + " + std::to_string(i * 10) +
+                       ", range FROM range(10)");
+  }
+  QueryCsv(lake, "DELETE FROM stg.shop.sales WHERE id % 3 = 0");
+  QueryCsv(lake, "DELETE FROM stg.shop.sales WHERE id = 11");
+}
+
+TEST_F(MaintainCliTest, CompactAppliesDeletesMergesSmallFilesAndIsInTheTrail) {
+  MakeSqlTable(lake_);
+  const std::string rows = QueryCsv(lake_, "SELECT id, amount FROM stg.shop.sales ORDER BY id");
+  auto dry = RunAtoll({"maintain", lake_, "stg.shop.sales", "--compact", "--dry-run"});
+  ASSERT_EQ(dry.exit_code, 0) << dry.err;
+  EXPECT_THAT(dry.out, HasSubstr("3 data file(s)"));
+  EXPECT_THAT(dry.out, HasSubstr("would be compacted"));
+
+  auto run = RunAtoll({"maintain", lake_, "stg.shop.sales", "--compact", "--json"});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  auto r = nlohmann::json::parse(run.out);
+  const auto& c = r["tables"][0]["compact"];
+  EXPECT_EQ(c["data_files_rewritten"], 3);
+  EXPECT_EQ(c["data_files_written"], 1);
+  EXPECT_GE(c["delete_files_removed"].get<int>(), 2);
+  EXPECT_EQ(c["rows_written"], 19);
+  EXPECT_FALSE(c["snapshot_id"].is_null());
+  EXPECT_EQ(QueryCsv(lake_, "SELECT id, amount FROM stg.shop.sales ORDER BY id"), rows);
+
+  auto lake = lake::Lake::Open(lake_);
+  ASSERT_OK(lake);
+  ASSERT_OK_AND_ASSIGN(lake::LakeTables tables, lake::OpenLakeTables(**lake));
+  ASSERT_OK_AND_ASSIGN(iceberg::Table t, lake::LoadLakeTable(tables, {{"stg", "shop"}, "sales"}));
+  EXPECT_EQ(t.metadata().CurrentSnapshot()->operation(), "replace");
+  EXPECT_EQ(t.metadata().CurrentSnapshot()->summary.count("total-delete-files") == 0 ||
+                t.metadata().CurrentSnapshot()->summary.at("total-delete-files") == "0",
+            true);
+  auto trail = RunAtoll({"trail", "show", lake_});
+  EXPECT_THAT(trail.out, HasSubstr("compaction"));
+
+  // Options of compaction need --compact; a bad filter is a clear error.
+  auto where = RunAtoll({"maintain", lake_, "--where", "id = 1"});
+  EXPECT_EQ(where.exit_code, 1);
+  EXPECT_THAT(where.err, HasSubstr("--where needs --compact"));
+  auto bad = RunAtoll({"maintain", lake_, "stg.shop.sales", "--compact", "--where", "nope = 1"});
+  EXPECT_EQ(bad.exit_code, 1);
+  EXPECT_THAT(bad.err, HasSubstr("nope"));
+}
+
+TEST_F(MaintainCliTest, RollbackToAnOlderSnapshot) {
+  MakeSqlTable(lake_);
+  auto lake = lake::Lake::Open(lake_);
+  ASSERT_OK(lake);
+  ASSERT_OK_AND_ASSIGN(lake::LakeTables tables, lake::OpenLakeTables(**lake));
+  ASSERT_OK_AND_ASSIGN(iceberg::Table t, lake::LoadLakeTable(tables, {{"stg", "shop"}, "sales"}));
+  // The snapshot of the last INSERT, before the DELETEs: 30 rows.
+  const iceberg::Snapshot* s = t.metadata().CurrentSnapshot();
+  s = t.metadata().SnapshotById(*s->parent_snapshot_id);
+  s = t.metadata().SnapshotById(*s->parent_snapshot_id);
+  const std::string id = std::to_string(s->snapshot_id);
+
+  auto run = RunAtoll({"maintain", lake_, "stg.shop.sales", "--rollback-to", id});
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.out, HasSubstr("-> " + id));
+  EXPECT_EQ(QueryCsv(lake_, "SELECT count(*) AS n FROM stg.shop.sales"), "n\n30\n");
+  auto trail = RunAtoll({"trail", "show", lake_});
+  EXPECT_THAT(trail.out, HasSubstr("rollback"));
+
+  auto unknown = RunAtoll({"maintain", lake_, "stg.shop.sales", "--rollback-to", "42"});
+  EXPECT_EQ(unknown.exit_code, 1);
+  EXPECT_THAT(unknown.err, HasSubstr("has no snapshot 42"));
+  auto no_table = RunAtoll({"maintain", lake_, "--rollback-to", id});
+  EXPECT_EQ(no_table.exit_code, 1);
+  EXPECT_THAT(no_table.err, HasSubstr("exactly one TABLE"));
+}
+
 }  // namespace
 }  // namespace atl::cli

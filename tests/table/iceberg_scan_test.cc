@@ -275,12 +275,16 @@ TEST_F(ScanSqlTest, AppliesPositionDeletesAndDeletionVectorsPerFile) {
   dv.content_size_in_bytes = 10;
   dvs_["orig://dv.puffin"] = {0, 1, 2, 4};
   iceberg::ScanPlan plan = Plan(schema);
-  plan.tasks = {Task(Data("orig://a.parquet"), 0, {pos}), Task(Data("orig://b.parquet"), 0, {dv}),
-                Task(Data("orig://c.parquet"))};
+  plan.tasks = {Task(Data("orig://a.parquet", 5), 0, {pos}),
+                Task(Data("orig://b.parquet", 5), 0, {dv}), Task(Data("orig://c.parquet", 3))};
   EXPECT_EQ(Scan(plan, Metadata(schema), Hooks()),
             (std::vector<std::string>{"0", "13", "2", "20", "21", "22", "4"}));
   // The DV is inlined as runs of positions: [0, 3) and [4, 5).
   EXPECT_THAT(last_sql_, HasSubstr("(1, 0::BIGINT, 3::BIGINT), (1, 4::BIGINT, 5::BIGINT)"));
+  // Each read states its row count from the manifests, so that DuckDB builds the deletes'
+  // anti join on the deletes (with the schema parameter it would not know the data's size).
+  EXPECT_THAT(last_sql_, HasSubstr("explicit_cardinality = 10)"));
+  EXPECT_THAT(last_sql_, HasSubstr("explicit_cardinality = 3)"));
 }
 
 TEST_F(ScanSqlTest, RowAddressesNameEachVisibleRowsFileAndPosition) {

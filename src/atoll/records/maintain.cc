@@ -61,6 +61,7 @@ Result<size_t> DeleteUnprotectedOrphans(trail::Trail& trail, const iceberg::Tabl
 
 const std::string& TableMaintenance::trail_error() const {
   static const std::string kNone;
+  if (compact && !compact->trail_error.empty()) return compact->trail_error;
   if (orphans && !orphans->trail_error.empty()) return orphans->trail_error;
   if (rewrite && !rewrite->trail_error.empty()) return rewrite->trail_error;
   if (expire && !expire->trail_error.empty()) return expire->trail_error;
@@ -84,6 +85,17 @@ TableMaintenance MaintainTable(const Lake& lake, const LakeTables& tables,
   Result<iceberg::Table> loaded = LoadLakeTable(tables, id);
   if (!loaded.ok()) return fail(loaded.status());
   iceberg::Table& table = *loaded;
+
+  if (options.compact && !IsTrailZoneTable(lake, id)) {
+    if (options.engine == nullptr) return fail(InvalidArgument("compaction needs an engine"));
+    CompactOptions compact = *options.compact;
+    compact.trail = options.trail;
+    compact.command = options.command;
+    compact.dry_run = options.dry_run;
+    Result<CompactOutcome> compacted = CompactTable(*options.engine, table, compact);
+    if (!compacted.ok()) return fail(compacted.status());
+    result.compact = std::move(*compacted);
+  }
 
   const std::optional<int64_t> snapshot_before = table.metadata().current_snapshot_id;
   const std::string metadata_before = table.metadata_location();
@@ -165,6 +177,50 @@ TableMaintenance MaintainTable(const Lake& lake, const LakeTables& tables,
   outcome.orphans = std::move(*orphans);
   result.orphans = std::move(outcome);
   return result;
+}
+
+Result<RollbackOutcome> RollbackTable(const Lake& lake, const LakeTables& tables,
+                                      const iceberg::TableIdentifier& id, int64_t snapshot_id,
+                                      trail::Trail* trail, const std::string& command) {
+  const Zones& zones = lake.settings().zones;
+  for (const std::string* own : {&zones.trail, &zones.stats, &zones.log}) {
+    if (!id.ns.empty() && FoldCase(id.ns[0]) == FoldCase(*own)) {
+      return PermissionDenied("table '", id.ToString(), "' is in the ", *own,
+                              " zone, which holds the lake's own records: they are append-only "
+                              "and cannot be rolled back");
+    }
+  }
+  ATOLL_ASSIGN_OR_RETURN(iceberg::Table table, LoadLakeTable(tables, id));
+  RollbackOutcome out;
+  out.from = table.metadata().current_snapshot_id;
+  out.to = snapshot_id;
+  if (table.metadata().SnapshotById(snapshot_id) == nullptr) {
+    std::string known;
+    for (const iceberg::Snapshot& s : table.metadata().snapshots)
+      known += (known.empty() ? "" : ", ") + std::to_string(s.snapshot_id);
+    return NotFound(
+        "table '", id.ToString(), "' has no snapshot ", snapshot_id,
+        known.empty() ? std::string(" (it has none)") : " (its snapshots: " + known + ")");
+  }
+  if (out.from == snapshot_id) return out;  // already current
+  iceberg::Transaction tx = table.NewTransaction();
+  tx.SetCurrentSnapshot(snapshot_id);
+  ATOLL_RETURN_NOT_OK_CTX(tx.Commit(), StrCat("rolling back table '", id.ToString(), "'"));
+  if (trail != nullptr) {
+    // Described as a change of metadata only (no files are added or removed), then with
+    // the snapshot it moved from.
+    Result<TableChange> change =
+        DescribeCommit(table, snapshot_id, command, trail::RecordKind::kRollback);
+    if (change.ok()) {
+      change->snapshot_before = out.from;
+      change->fields = {{"rollback_to", std::to_string(snapshot_id)}};
+      Result<uint64_t> recorded = RecordTableChange(*trail, *change);
+      if (!recorded.ok()) out.trail_error = recorded.status().message();
+    } else {
+      out.trail_error = change.status().message();
+    }
+  }
+  return out;
 }
 
 }  // namespace atl::lake

@@ -198,9 +198,7 @@ Status DmlAttempt::Stage() {
   // The statement itself, on the staged rows.
   std::vector<std::string> parts = {kWriteCatalog, id.ns[1], id.name};
   ATOLL_ASSIGN_OR_RETURN(std::string retargeted, engine::RetargetStatement(statement_, parts));
-  TRACE("before staged");
   ATOLL_RETURN_NOT_OK(engine_.Execute(retargeted));  // sql-checked: DuckDB's rendering
-  TRACE("statement ran");
 
   // The change: rows paired by value, duplicates one to one.
   const std::string numbered_before = StrCat("(SELECT *, row_number() OVER (PARTITION BY ",
@@ -215,7 +213,6 @@ Status DmlAttempt::Stage() {
   ATOLL_RETURN_NOT_OK(engine_.Execute(StrCat(
       "CREATE TEMP TABLE ", engine::QuoteIdentifier(kAdded), " AS SELECT ", cols_.PrefixedSql("a"),
       " FROM ", numbered_after, " a ANTI JOIN ", numbered_before, " b ON ", on)));
-  TRACE("diffed");
   ATOLL_ASSIGN_OR_RETURN(outcome_.rows_removed, Count(engine_, kRemoved));
   ATOLL_ASSIGN_OR_RETURN(outcome_.rows_added, Count(engine_, kAdded));
   return Status::OK();
@@ -273,11 +270,6 @@ Result<iceberg::Transaction> DmlAttempt::Write(std::vector<std::string>* written
   }
   table::DataWriterOptions options;
   table::ApplyWriteProperties(md.properties, &options);
-  if (auto it = md.properties.find("write.target-file-size-bytes"); it != md.properties.end()) {
-    char* end = nullptr;
-    const long long v = std::strtoll(it->second.c_str(), &end, 10);
-    if (end != nullptr && *end == '\0' && v > 0) options.target_file_size_bytes = v;
-  }
   outcome_.mode = shape_.kind == StatementKind::kInsert ? "" : ModeFor(md, shape_.kind);
   const bool copy_on_write = outcome_.mode == "copy-on-write";
 
@@ -383,16 +375,12 @@ Status DmlAttempt::ReplacePartitions(iceberg::RowDelta* delta) {
 }
 
 Result<DmlOutcome> DmlAttempt::Run(std::vector<std::string>* written) {
-  TRACE("start");
   ATOLL_RETURN_NOT_OK(Stage());
-  TRACE("staged");
   const iceberg::PartitionSpec* spec = table_.metadata().DefaultSpec();
   const bool replace_all = overwrite_ && spec != nullptr && spec->fields.empty();
   if (outcome_.rows_added == 0 && outcome_.rows_removed == 0 && !replace_all) return outcome_;
   ATOLL_ASSIGN_OR_RETURN(iceberg::Transaction tx, Write(written));
-  TRACE("written");
   ATOLL_RETURN_NOT_OK(tx.Commit());
-  TRACE("committed");
   outcome_.snapshot_id = table_.metadata().current_snapshot_id;
   return outcome_;
 }
@@ -433,9 +421,7 @@ Result<DmlOutcome> RunTableDml(const DmlContext& ctx, const iceberg::TableIdenti
       outcome->attempts = attempt;
       if (!outcome->snapshot_id) return outcome;
       ATOLL_RETURN_NOT_OK(DefineTableView(*ctx.engine, id, table.metadata_location()));
-      TRACE("view");
       Status recorded = RecordSystemCommit(ctx.trail, table, before, ctx.command);
-      TRACE("recorded");
       if (!recorded.ok()) {
         return recorded.WithContext(
             StrCat("the change of ", id.ToString(), " is committed but not recorded in the trail"));

@@ -394,6 +394,15 @@ void ApplyWriteProperties(const std::map<std::string, std::string>& properties,
     for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (IsWritableCodec(name)) options->compression = name;
   }
+  auto target = properties.find("write.target-file-size-bytes");
+  if (target != properties.end()) {
+    int64_t value = 0;
+    const std::string& text = target->second;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec == std::errc() && end == text.data() + text.size() && value > 0) {
+      options->target_file_size_bytes = value;
+    }
+  }
   auto level = properties.find("write.parquet.compression-level");
   if (level != properties.end() && options->compression == "zstd") {
     int value = 0;

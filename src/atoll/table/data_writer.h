@@ -89,8 +89,9 @@ std::string ParquetCompressionOptions(std::string_view codec, int level);
 // The codec of a table's Parquet files from its properties, as Iceberg writers read them:
 // `write.parquet.compression-codec` (IsWritableCodec, any case; another value such as
 // lz4, which DuckDB writes only as LZ4_RAW, keeps options' codec)
-// and, for zstd, `write.parquet.compression-level` (1..22). Properties not set leave
-// `options` as they are.
+// and, for zstd, `write.parquet.compression-level` (1..22); the file size from
+// `write.target-file-size-bytes` (a positive integer). Properties not set (or not valid)
+// leave `options` as they are.
 void ApplyWriteProperties(const std::map<std::string, std::string>& properties,
                           DataWriterOptions* options);
 

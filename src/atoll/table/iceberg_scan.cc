@@ -10,6 +10,7 @@
 
 #include "atoll/engine/table_function.h"
 #include "atoll/iceberg/file_io.h"
+#include "atoll/iceberg/json_util.h"
 #include "atoll/iceberg/scan/scan.h"
 #include "atoll/iceberg/scan/table_folder.h"
 #include "atoll/table/iceberg_scan_sql.h"
@@ -39,6 +40,34 @@ class StoreRegistry {
   std::mutex mu_;
   std::map<std::string, std::shared_ptr<storage::Store>> stores_;
 };
+
+// Keeps the tasks of `plan` whose data file is in `json_list` (a JSON array of locations
+// as written in the metadata); a location that is not a live data file of the plan is
+// kNotFound.
+Status KeepDataFiles(const std::string& json_list, iceberg::ScanPlan* plan) {
+  ATOLL_ASSIGN_OR_RETURN(iceberg::Json doc, iceberg::json::Parse(json_list, "data_files"));
+  if (!doc.is_array()) return InvalidArgument("data_files expects a JSON array of locations");
+  std::set<std::string> wanted;
+  for (const iceberg::Json& v : doc) {
+    if (!v.is_string()) return InvalidArgument("data_files expects a JSON array of locations");
+    wanted.insert(v.get<std::string>());
+  }
+  std::vector<iceberg::FileScanTask> kept;
+  std::set<std::string> found;
+  for (iceberg::FileScanTask& task : plan->tasks) {
+    if (!wanted.count(task.file.file_path)) continue;
+    found.insert(task.file.file_path);
+    kept.push_back(std::move(task));
+  }
+  for (const std::string& location : wanted) {
+    if (!found.count(location)) {
+      return NotFound("data_files names '", location,
+                      "', which is not a live data file of the scanned snapshot");
+    }
+  }
+  plan->tasks = std::move(kept);
+  return Status::OK();
+}
 
 bool IsUri(std::string_view location) { return location.find("://") != std::string_view::npos; }
 
@@ -72,6 +101,9 @@ class Call {
     scan.ref = args.NamedText("ref");
     scan.as_of_ms = args.NamedInt("timestamp");
     ATOLL_ASSIGN_OR_RETURN(iceberg::ScanPlan plan, iceberg::PlanScan(io_, table.metadata, scan));
+    if (std::optional<std::string> only = args.NamedText("data_files")) {
+      ATOLL_RETURN_NOT_OK(KeepDataFiles(*only, &plan));
+    }
 
     ScanSqlHooks hooks;
     hooks.readable_path = [this](std::string_view loc) { return Readable(loc); };
@@ -165,7 +197,8 @@ Status RegisterIcebergScan(engine::Engine& engine, IcebergScanOptions options) {
   macro.named = {{"snapshot_id", engine::MacroArgType::kBigint},
                  {"timestamp", engine::MacroArgType::kTimestampMs},
                  {"ref", engine::MacroArgType::kVarchar},
-                 {"row_address", engine::MacroArgType::kBigint}};  // true/false arrive as 1/0
+                 {"row_address", engine::MacroArgType::kBigint},  // true/false arrive as 1/0
+                 {"data_files", engine::MacroArgType::kVarchar}};
   macro.callback = [registry,
                     shared_options](const engine::TableMacroArgs& args) -> Result<std::string> {
     Call call(*shared_options, *registry);

@@ -4,11 +4,15 @@
 //                              [, snapshot_id => BIGINT]
 //                              [, "timestamp" => TIMESTAMP | epoch milliseconds]   ("timestamp" quoted: a keyword)
 //                              [, ref => 'branch or tag']
-//                              [, row_address => BOOLEAN])
+//                              [, row_address => BOOLEAN]
+//                              [, data_files => '["<location>", ...]'])
 //
 // row_address => true adds the columns _atoll_file (the data file's location as written in
 // the metadata) and _atoll_pos (the row's position in it), see BuildScanSql's row addresses;
 // they are what position deletes and deletion vectors of the rows name (delete_writer.h).
+// data_files (a JSON array of data file locations as written in the metadata) reads only
+// those files of the planned snapshot, with their deletes (compaction rewrites them this
+// way); a location that is not a live data file there is kNotFound.
 //
 // At bind time the call loads the table (iceberg::LoadTableFromLocation: a folder with
 // metadata/, or a *.metadata.json file; locations written elsewhere are remapped onto the

@@ -436,8 +436,16 @@ class Builder {
   }
 
   Result<std::string> GroupSql(const GroupKey& key, const Group& g) {
+    // The row count from the manifests: with the schema parameter DuckDB does not know it
+    // and may build a delete anti join's hash table on the data (measured: a 5M-row file
+    // with 100 deleted positions read 3-5x slower than without the join).
+    int64_t rows = 0;
+    for (const FileScanTask* task : g.tasks) rows += std::max<int64_t>(0, task->file.record_count);
+    const std::string cardinality_sql =
+        rows > 0 ? ", explicit_cardinality = " + std::to_string(rows) : std::string();
     std::string read = "read_parquet(" + PathList(g.paths) +
-                       ", schema = " + SchemaMap(columns_, key.by_name, g.fills) + ")";
+                       ", schema = " + SchemaMap(columns_, key.by_name, g.fills) + cardinality_sql +
+                       ")";
     std::string cols;
     for (size_t i = 0; i < columns_.size(); ++i) {
       if (i) cols += ", ";

@@ -30,6 +30,10 @@
 // equality deletes are anti-joins (NULL equals NULL) against the delete files the plan attached to
 // each data file, one join per set of equality field ids.
 //
+// Each read_parquet call carries explicit_cardinality (its files' record counts from the
+// manifests), so that DuckDB builds a delete anti join's hash table on the deletes, not on
+// the data (with the schema parameter it does not know the files' row counts).
+//
 // Row addresses (ScanSqlOptions::row_address): two more columns after the table's,
 // kRowAddressFileColumn (VARCHAR: the data file's location exactly as written in the metadata,
 // DataFile::file_path, never the path DuckDB reads nor a Parquet copy's) and kRowAddressPosColumn

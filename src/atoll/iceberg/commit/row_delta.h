@@ -4,7 +4,8 @@
 //
 // The snapshot (snapshot_producer.h does the writing):
 //   - operation "append" when it only adds data files, "delete" when it only removes data
-//     files and/or adds or removes delete files, "overwrite" when it does both;
+//     files and/or adds or removes delete files, "overwrite" when it does both; "replace"
+//     when `replace` is set (compaction: the table's rows stay the same);
 //   - added_data: new data files in partition spec `spec_id` (default: the table's default
 //     spec when the commit first applies);
 //   - added_deletes: delete files in new delete manifests (sequence numbers inherited, so
@@ -84,6 +85,9 @@ struct RowDelta {
   std::optional<Expression> conflict_filter;    // the rows the write read (unbound)
   IsolationLevel isolation = IsolationLevel::kSerializable;
   std::map<std::string, std::string> summary;  // extra snapshot summary properties
+  // Compaction: the same rows rewritten (data files with their deletes applied, dangling
+  // delete files dropped); the snapshot's operation is "replace" whatever the files are.
+  bool replace = false;
 };
 
 // Runs the validation above; keeps what it read of immutable snapshots for later attempts.

@@ -91,10 +91,12 @@ Transaction& Transaction::RowDelta(iceberg::RowDelta delta) {
   const bool adds = !delta.added_data.empty();
   const bool removes =
       !delta.added_deletes.empty() || !delta.removed_data.empty() || !delta.removed_deletes.empty();
-  FileChange c =
-      MakeFileChange(removes ? (adds ? SnapshotOperation::kOverwrite : SnapshotOperation::kDelete)
-                             : SnapshotOperation::kAppend,
-                     delta.removed_data, std::move(delta.added_data), std::move(delta.summary));
+  const SnapshotOperation operation =
+      delta.replace ? SnapshotOperation::kReplace
+      : removes     ? (adds ? SnapshotOperation::kOverwrite : SnapshotOperation::kDelete)
+                    : SnapshotOperation::kAppend;
+  FileChange c = MakeFileChange(operation, delta.removed_data, std::move(delta.added_data),
+                                std::move(delta.summary));
   c.spec_id = delta.spec_id;
   auto validator = std::make_shared<RowDeltaValidator>(delta);
   c.validate = [validator](const FileIO& io, const TableMetadata& base) {
