@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
-#include <iostream>
 #include <map>
 #include <set>
 #include <thread>
@@ -19,14 +18,8 @@
 #include "atoll/table/delete_writer.h"
 #include "atoll/table/iceberg_scan.h"
 #include "atoll/table/iceberg_scan_sql.h"
+
 namespace atl::lake {
-static double TraceNow() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-#define TRACE(x)                                                                                 \
-  do {                                                                                           \
-    if (std::getenv("ATOLL_TRACE_DML")) std::cerr << "trace " << x << " " << TraceNow() << "\n"; \
-  } while (0)
 
 // sql-names: paths, on, filter, rows, kept, before, alias, target_, scan_, numbered_before,
 // sql-names: numbered_after
