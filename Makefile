@@ -4,14 +4,15 @@
 # Other targets: setup, build, unit, asan, bench, fuzz, sweep (full kill -9 sweep),
 # concurrency-sweep, fault-sweep (S3 connection resets), disk-full-sweep (needs root),
 # snapshot-acceptance (the snapshot pipeline on a ~2 GB, 2,000-file export), snapshot-sweep
-# (the same with workers and runs killed at random), clean.
+# (the same with workers and runs killed at random), dml-differential (1,200 random SQL
+# writes on lake tables against DuckDB's own tables), clean.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
 CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
 .PHONY: all setup build demo test unit asan bench fuzz sweep concurrency-sweep fault-sweep \
-  disk-full-sweep snapshot-acceptance snapshot-sweep clean format
+  disk-full-sweep snapshot-acceptance snapshot-sweep dml-differential clean format
 
 all: build
 
@@ -67,6 +68,13 @@ fault-sweep: build
 	  .state/fault-sweep s3://fault-sweep sqlite://$(CURDIR)/.state/fault-sweep/catalog.db 10
 disk-full-sweep: build
 	scripts/disk_full_sweep.sh $(ATOLL_BIN) 40 200 .state/disk-full-sweep
+
+# SQL writes at full size: 150 random statements for each of the 8 combinations of write
+# mode, partitioning and format version, checked against DuckDB after each statement
+# (make test runs 16 each; tests/sql/dml_differential_test.cc).
+DML_STATEMENTS ?= 150
+dml-differential: build
+	cd $(BUILD) && ATOLL_DML_STATEMENTS=$(DML_STATEMENTS) tests/sql/dml_differential_test
 
 # The snapshot pipeline at the issue's acceptance size: ~2 GB in 2,000 CSV.gz and Parquet
 # files, counts per partition and output file sizes checked (not part of make test).

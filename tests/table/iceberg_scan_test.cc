@@ -280,7 +280,8 @@ TEST_F(ScanSqlTest, AppliesPositionDeletesAndDeletionVectorsPerFile) {
   EXPECT_EQ(Scan(plan, Metadata(schema), Hooks()),
             (std::vector<std::string>{"0", "13", "2", "20", "21", "22", "4"}));
   // The DV is inlined as runs of positions: [0, 3) and [4, 5).
-  EXPECT_THAT(last_sql_, HasSubstr("(1, 0::BIGINT, 3::BIGINT), (1, 4::BIGINT, 5::BIGINT)"));
+  EXPECT_THAT(last_sql_,
+              HasSubstr("(1::UBIGINT, 0::BIGINT, 3::BIGINT), (1::UBIGINT, 4::BIGINT, 5::BIGINT)"));
   // Each read states its row count from the manifests, so that DuckDB builds the deletes'
   // anti join on the deletes (with the schema parameter it would not know the data's size).
   EXPECT_THAT(last_sql_, HasSubstr("explicit_cardinality = 10)"));

@@ -2,7 +2,8 @@
 //
 //   SELECT * FROM iceberg_scan('<table folder or metadata file>'
 //                              [, snapshot_id => BIGINT]
-//                              [, "timestamp" => TIMESTAMP | epoch milliseconds]   ("timestamp" quoted: a keyword)
+//                              [, "timestamp" => TIMESTAMP | epoch milliseconds]
+//                              ("timestamp" quoted: it is a DuckDB keyword)
 //                              [, ref => 'branch or tag']
 //                              [, row_address => BOOLEAN]
 //                              [, data_files => '["<location>", ...]'])

@@ -462,16 +462,16 @@ class Builder {
     std::string sql = "SELECT " + cols + " FROM " + read + " AS d";
     std::string where;
     if (key.has_positions) {
-      ATOLL_ASSIGN_OR_RETURN(std::string deletes, PositionDeletesSql(g));
-      if (!deletes.empty()) {
-        // One key per row (file index in the high bits) tested with NOT IN: DuckDB builds its
-        // hash table on the deleted positions (a mark join), never on the data, whose size
-        // read_parquet does not estimate here (an ANTI JOIN was planned the wrong way
-        // round: 20x slower on a million rows with a few deletes).
+      ATOLL_ASSIGN_OR_RETURN(std::string deletes_sql, PositionDeletesSql(g));
+      if (!deletes_sql.empty()) {
+        // One key per row, the file index in the high bits, tested with NOT IN: DuckDB then
+        // builds its hash table on the deleted positions, a mark join, never on the data.
+        // The anti join it replaces was planned the wrong way round when the size of the
+        // read was unknown, six times slower on a million rows with a few deleted.
         where =
             "(d.file_index::BIGINT << 40) + d.file_row_number NOT IN (SELECT "
             "(x.fi::BIGINT << 40) + x.pos FROM (" +
-            deletes + ") AS x)";
+            deletes_sql + ") AS x)";
       }
     }
     if (!key.equality_files.empty()) {
