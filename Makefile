@@ -76,7 +76,8 @@ DML_SWEEP_ITERATIONS ?= 100
 dml-sweep: build
 	ATOLL_DML_SWEEP_ITERATIONS=$(DML_SWEEP_ITERATIONS) $(BUILD)/tests/cli/dml_kill_sweep_test
 dml-concurrency-sweep: build
-	ATOLL_DML_CONCURRENCY_STATEMENTS=60 ATOLL_DML_HOT_UPDATES=12 ATOLL_DML_INGEST_ROUNDS=10 \
+	ATOLL_DML_CONCURRENCY_STATEMENTS=60 ATOLL_DML_OVERLAP_ROUNDS=12 ATOLL_DML_HOT_UPDATES=12 \
+	  ATOLL_DML_INGEST_ROUNDS=10 \
 	  $(BUILD)/tests/cli/dml_concurrency_test
 
 # The snapshot pipeline at the issue's acceptance size: ~2 GB in 2,000 CSV.gz and Parquet

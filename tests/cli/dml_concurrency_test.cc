@@ -2,11 +2,16 @@
 //   - four processes running scripts of random INSERT/UPDATE/DELETE/MERGE, each confined to
 //     its own partition value, all commit, and the table equals the four scripts applied
 //     to a native DuckDB table (the oracle), in both write modes;
+//   - four processes running one random statement each on the same partition, round after
+//     round: the table equals the committed ones in some serial order, the others exit 1
+//     with the conflict error;
+//   - four processes upserting one new key with MERGE: it is inserted once;
 //   - four processes updating the same row: every update that exits 0 counts once in the
 //     final value, and an update that fails exits 1 with the conflict error;
 //   - `atoll ingest` appending to one partition while DELETEs run on another: all commit.
 // Sizes: ATOLL_DML_CONCURRENCY_STATEMENTS statements per script (default 10),
-// ATOLL_DML_HOT_UPDATES updates per process (default 3); `make dml-concurrency-sweep` runs
+// ATOLL_DML_HOT_UPDATES updates per process (default 3), ATOLL_DML_OVERLAP_ROUNDS rounds
+// (default 3), ATOLL_DML_INGEST_ROUNDS ingests (default 3); `make dml-concurrency-sweep` runs
 // this binary at full size. ATOLL_DML_SEED fixes the random scripts (printed on failure).
 #include <filesystem>
 #include <fstream>
@@ -23,38 +28,26 @@ namespace atl::cli {
 namespace {
 
 namespace fs = std::filesystem;
+using ::atl::cli::testing::AllWriteModes;
+using ::atl::cli::testing::DmlSeed;
 using ::atl::cli::testing::DuckOracle;
+using ::atl::cli::testing::EnvInt;
 using ::atl::cli::testing::ForTable;
 using ::atl::cli::testing::LakeState;
 using ::atl::cli::testing::RandomStatement;
 using ::atl::cli::testing::RunAtoll;
 using ::atl::cli::testing::RunResult;
-using ::atl::testing::Env;
+using ::atl::cli::testing::WithClause;
+using ::atl::cli::testing::WriteMode;
+using ::atl::cli::testing::WriteModeTestName;
 using ::atl::testing::TempDir;
 using ::testing::HasSubstr;
 
 constexpr int kWorkers = 4;
 
-int EnvInt(const char* name, int fallback) {
-  std::optional<std::string> v = Env(name);
-  return v && !v->empty() ? std::stoi(*v) : fallback;
-}
-
-uint32_t Seed() {
-  return static_cast<uint32_t>(EnvInt("ATOLL_DML_SEED", static_cast<int>(std::random_device{}())));
-}
-
-struct Mode {
-  std::string name;  // copy-on-write | merge-on-read
-  int format_version;
-};
-
-std::string CreateTable(const std::string& table, const Mode& mode) {
-  const std::string m = "'" + mode.name + "'";
-  return "CREATE TABLE " + table + " (" + testing::kDmlColumns +
-         ") PARTITIONED BY (k) WITH (format_version = " + std::to_string(mode.format_version) +
-         ", 'write.delete.mode' = " + m + ", 'write.update.mode' = " + m +
-         ", 'write.merge.mode' = " + m + ")";
+std::string CreateTable(const std::string& table, const WriteMode& mode) {
+  return "CREATE TABLE " + table + " (" + testing::kDmlColumns + ") PARTITIONED BY (k) " +
+         WithClause(mode);
 }
 
 // Runs `runs[i]()` for every i at once, each on its own thread.
@@ -65,7 +58,7 @@ void AllAtOnce(int n, F run) {
   for (std::thread& t : threads) t.join();
 }
 
-class DmlConcurrencyTest : public ::testing::TestWithParam<Mode> {
+class DmlConcurrencyTest : public ::testing::TestWithParam<WriteMode> {
  protected:
   void SetUp() override {
     lake_ = dir_.Join("lake");
@@ -78,7 +71,7 @@ class DmlConcurrencyTest : public ::testing::TestWithParam<Mode> {
 };
 
 TEST_P(DmlConcurrencyTest, DisjointPartitionsAllCommitAndEqualTheOracle) {
-  const uint32_t seed = Seed();
+  const uint32_t seed = DmlSeed();
   SCOPED_TRACE("ATOLL_DML_SEED=" + std::to_string(seed));
   const int statements = EnvInt("ATOLL_DML_CONCURRENCY_STATEMENTS", 10);
   const std::string table = "prd.db.t";
@@ -112,6 +105,99 @@ TEST_P(DmlConcurrencyTest, DisjointPartitionsAllCommitAndEqualTheOracle) {
   ASSERT_TRUE(state.has_value()) << error;
   ASSERT_OK_AND_ASSIGN(std::string expected, oracle->State());
   EXPECT_EQ(*state, expected);
+}
+
+// Round after round, four processes each run one random statement on the same partition
+// at once: those that fail exit 1 with the conflict error, and the table equals the
+// committed ones applied in some serial order (tried on the oracle, every order).
+TEST_P(DmlConcurrencyTest, OverlappingStatementsEqualASerialOrderOfTheWinners) {
+  const uint32_t seed = DmlSeed();
+  SCOPED_TRACE("ATOLL_DML_SEED=" + std::to_string(seed));
+  const int rounds = EnvInt("ATOLL_DML_OVERLAP_ROUNDS", 3);
+  const std::string table = "prd.db.t";
+  const std::string fill = "INSERT INTO {T} SELECT range, 0, range, 's' || range FROM range(40)";
+  RunResult create =
+      RunAtoll({"query", lake_, CreateTable(table, GetParam()) + "; " + ForTable(fill, table)});
+  ASSERT_EQ(create.exit_code, 0) << create.err;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<DuckOracle> oracle, DuckOracle::Open());
+  ASSERT_OK(oracle->Run(fill));
+
+  std::mt19937 rng(seed);
+  int64_t next_id = 40;
+  int committed = 0, conflicts = 0;
+  for (int round = 0; round < rounds; ++round) {
+    std::vector<std::string> statements;
+    for (int w = 0; w < kWorkers; ++w) statements.push_back(RandomStatement(rng, 0, &next_id));
+    std::vector<RunResult> runs(kWorkers);
+    AllAtOnce(kWorkers, [&](int w) {
+      runs[w] = RunAtoll({"query", lake_, ForTable(statements[w], table)});
+    });
+    std::vector<int> winners;
+    std::string listing;
+    for (int w = 0; w < kWorkers; ++w) {
+      listing += (runs[w].exit_code == 0 ? "  committed: " : "  failed: ") + statements[w] + "\n";
+      if (runs[w].exit_code == 0) {
+        winners.push_back(w);
+        continue;
+      }
+      ++conflicts;
+      EXPECT_EQ(runs[w].exit_code, 1) << runs[w].err;
+      EXPECT_THAT(runs[w].err, HasSubstr("conflict"));
+    }
+    committed += static_cast<int>(winners.size());
+    std::string error;
+    std::optional<std::string> state = LakeState(lake_, table, &error);
+    ASSERT_TRUE(state.has_value()) << error;
+    ASSERT_OK(oracle->Save());
+    bool found = false;
+    do {
+      ASSERT_OK(oracle->Restore());
+      for (int w : winners) ASSERT_OK(oracle->Run(statements[w]));
+      ASSERT_OK_AND_ASSIGN(std::string expected, oracle->State());
+      found = expected == *state;
+    } while (!found && std::next_permutation(winners.begin(), winners.end()));
+    ASSERT_TRUE(found) << "round " << round << ": the table equals no serial order of the "
+                       << "committed statements\n"
+                       << listing << "table: " << *state;
+  }
+  RecordProperty("committed", committed);
+  RecordProperty("conflicts", conflicts);
+}
+
+// Four processes upsert the same new key at once (MERGE: update when present, insert when
+// not), round after round: the key is inserted once and updated by every other committed
+// MERGE, as in any serial order. (Without the serializable check of appended files each
+// MERGE inserted its own copy.)
+TEST_P(DmlConcurrencyTest, ConcurrentUpsertsOfOneKeyInsertItOnce) {
+  const int rounds = EnvInt("ATOLL_DML_OVERLAP_ROUNDS", 3);
+  const std::string table = "prd.db.t";
+  RunResult create = RunAtoll({"query", lake_, CreateTable(table, GetParam())});
+  ASSERT_EQ(create.exit_code, 0) << create.err;
+  std::string expected;
+  for (int round = 1; round <= rounds; ++round) {
+    const std::string upsert = "MERGE INTO " + table + " USING (SELECT " + std::to_string(round) +
+                               " AS id) AS src ON t.id = src.id AND t.k = 0 "
+                               "WHEN MATCHED THEN UPDATE SET n = t.n + 1 "
+                               "WHEN NOT MATCHED THEN INSERT VALUES (src.id, 0, 0, 'up')";
+    std::vector<RunResult> runs(kWorkers);
+    AllAtOnce(kWorkers, [&](int w) { runs[w] = RunAtoll({"query", lake_, upsert}); });
+    int committed = 0;
+    for (const RunResult& r : runs) {
+      if (r.exit_code == 0) {
+        ++committed;
+        continue;
+      }
+      EXPECT_EQ(r.exit_code, 1) << r.err;
+      EXPECT_THAT(r.err, HasSubstr("conflict"));
+    }
+    ASSERT_GE(committed, 1);
+    expected += (expected.empty() ? "" : ";") + std::to_string(round) + ",0," +
+                std::to_string(committed - 1) + ",up";
+    std::string error;
+    std::optional<std::string> state = LakeState(lake_, table, &error);
+    ASSERT_TRUE(state.has_value()) << error;
+    ASSERT_EQ(*state, std::to_string(round) + ":" + expected) << "round " << round;
+  }
 }
 
 TEST_P(DmlConcurrencyTest, UpdatesOfOneRowCountOnceEachOrFailWithAConflict) {
@@ -152,13 +238,9 @@ TEST_P(DmlConcurrencyTest, UpdatesOfOneRowCountOnceEachOrFailWithAConflict) {
   RecordProperty("conflicts", conflicts);
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, DmlConcurrencyTest,
-                         ::testing::Values(Mode{"copy-on-write", 2}, Mode{"merge-on-read", 2},
-                                           Mode{"merge-on-read", 3}),
-                         [](const ::testing::TestParamInfo<Mode>& info) {
-                           return std::string(info.param.name == "copy-on-write" ? "CopyOnWrite"
-                                                                                 : "MergeOnRead") +
-                                  "V" + std::to_string(info.param.format_version);
+INSTANTIATE_TEST_SUITE_P(Modes, DmlConcurrencyTest, ::testing::ValuesIn(AllWriteModes()),
+                         [](const ::testing::TestParamInfo<WriteMode>& info) {
+                           return WriteModeTestName(info.param);
                          });
 
 // Ingest appends rows of k = 1 while another process deletes rows of k = 0: every ingest

@@ -35,7 +35,10 @@ namespace atl::cli {
 namespace {
 
 namespace fs = std::filesystem;
+using ::atl::cli::testing::AllWriteModes;
+using ::atl::cli::testing::DmlSeed;
 using ::atl::cli::testing::DuckOracle;
+using ::atl::cli::testing::EnvInt;
 using ::atl::cli::testing::FilesUnder;
 using ::atl::cli::testing::ForTable;
 using ::atl::cli::testing::LakeState;
@@ -43,16 +46,13 @@ using ::atl::cli::testing::RandomStatement;
 using ::atl::cli::testing::ReferencedFiles;
 using ::atl::cli::testing::RunAtoll;
 using ::atl::cli::testing::RunResult;
-using ::atl::testing::Env;
+using ::atl::cli::testing::WithClause;
+using ::atl::cli::testing::WriteMode;
+using ::atl::cli::testing::WriteModeTestName;
 using ::atl::testing::TempDir;
 
 constexpr int kStatementsPerRun = 4;
 constexpr char kAbsent[] = "(no table)";
-
-int EnvInt(const char* name, int fallback) {
-  std::optional<std::string> v = Env(name);
-  return v && !v->empty() ? std::stoi(*v) : fallback;
-}
 
 // Starts `atoll args...` with its output in `log`; returns its pid.
 pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
@@ -75,17 +75,11 @@ pid_t Spawn(const std::vector<std::string>& args, const std::string& log) {
   return pid;
 }
 
-struct Mode {
-  std::string name;
-  int format_version;
-};
-
-class DmlKillSweepTest : public ::testing::TestWithParam<Mode> {};
+class DmlKillSweepTest : public ::testing::TestWithParam<WriteMode> {};
 
 TEST_P(DmlKillSweepTest, EveryKillLeavesACommittedPrefixAndMaintainLeavesNoOrphans) {
-  const Mode& mode = GetParam();
-  const uint32_t seed =
-      static_cast<uint32_t>(EnvInt("ATOLL_DML_SEED", static_cast<int>(std::random_device{}())));
+  const WriteMode& mode = GetParam();
+  const uint32_t seed = DmlSeed();
   SCOPED_TRACE("ATOLL_DML_SEED=" + std::to_string(seed));
   const int iterations = EnvInt("ATOLL_DML_SWEEP_ITERATIONS", 5);
   TempDir dir;
@@ -97,14 +91,11 @@ TEST_P(DmlKillSweepTest, EveryKillLeavesACommittedPrefixAndMaintainLeavesNoOrpha
 
   // The statements, and the oracle's state after each prefix: states[j] after j statements.
   std::mt19937 rng(seed);
-  const std::string m = "'" + mode.name + "'";
   const std::string ctas_query =
       "SELECT range AS id, (range % 3)::INT AS k, range * 7 % 11 AS n, 'c' || range AS s "
       "FROM range(30)";
-  std::vector<std::string> statements = {
-      "CREATE TABLE {T} PARTITIONED BY (k) WITH (format_version = " +
-      std::to_string(mode.format_version) + ", 'write.delete.mode' = " + m +
-      ", 'write.update.mode' = " + m + ", 'write.merge.mode' = " + m + ") AS " + ctas_query};
+  std::vector<std::string> statements = {"CREATE TABLE {T} PARTITIONED BY (k) " + WithClause(mode) +
+                                         " AS " + ctas_query};
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<DuckOracle> oracle, DuckOracle::Open());
   ASSERT_OK(oracle->Run("INSERT INTO {T} " + ctas_query));
   std::vector<std::string> states = {kAbsent};
@@ -205,8 +196,7 @@ TEST_P(DmlKillSweepTest, EveryKillLeavesACommittedPrefixAndMaintainLeavesNoOrpha
 // CREATE TABLE ... AS killed at random moments (a run takes 0.15-0.6 s here): afterwards the
 // table either does not exist or holds every row of its query, never an empty table.
 TEST(DmlKillSweepCtasTest, AKilledCtasLeavesNoTableOrTheWholeTable) {
-  const uint32_t seed =
-      static_cast<uint32_t>(EnvInt("ATOLL_DML_SEED", static_cast<int>(std::random_device{}())));
+  const uint32_t seed = DmlSeed();
   SCOPED_TRACE("ATOLL_DML_SEED=" + std::to_string(seed));
   std::mt19937 rng(seed);
   const int iterations = 2 * EnvInt("ATOLL_DML_SWEEP_ITERATIONS", 5);
@@ -241,13 +231,9 @@ TEST(DmlKillSweepCtasTest, AKilledCtasLeavesNoTableOrTheWholeTable) {
             << " the whole table\n";
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, DmlKillSweepTest,
-                         ::testing::Values(Mode{"copy-on-write", 2}, Mode{"merge-on-read", 2},
-                                           Mode{"merge-on-read", 3}),
-                         [](const ::testing::TestParamInfo<Mode>& info) {
-                           return std::string(info.param.name == "copy-on-write" ? "CopyOnWrite"
-                                                                                 : "MergeOnRead") +
-                                  "V" + std::to_string(info.param.format_version);
+INSTANTIATE_TEST_SUITE_P(Modes, DmlKillSweepTest, ::testing::ValuesIn(AllWriteModes()),
+                         [](const ::testing::TestParamInfo<WriteMode>& info) {
+                           return WriteModeTestName(info.param);
                          });
 
 }  // namespace

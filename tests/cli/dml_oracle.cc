@@ -13,6 +13,32 @@ namespace atl::cli::testing {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
+std::vector<WriteMode> AllWriteModes() {
+  return {{"copy-on-write", 2}, {"merge-on-read", 2}, {"merge-on-read", 3}};
+}
+
+std::string WriteModeTestName(const WriteMode& mode) {
+  return std::string(mode.name == "copy-on-write" ? "CopyOnWrite" : "MergeOnRead") + "V" +
+         std::to_string(mode.format_version);
+}
+
+std::string WithClause(const WriteMode& mode) {
+  const std::string m = "'" + mode.name + "'";
+  return "WITH (format_version = " + std::to_string(mode.format_version) +
+         ", 'write.delete.mode' = " + m + ", 'write.update.mode' = " + m +
+         ", 'write.merge.mode' = " + m + ")";
+}
+
+int EnvInt(const char* name, int fallback) {
+  std::optional<std::string> v = atl::testing::Env(name);
+  return v && !v->empty() ? std::stoi(*v) : fallback;
+}
+
+uint32_t DmlSeed() {
+  std::optional<std::string> v = atl::testing::Env("ATOLL_DML_SEED");
+  return v && !v->empty() ? static_cast<uint32_t>(std::stoul(*v)) : std::random_device{}();
+}
+
 std::string ForTable(std::string sql, const std::string& table) {
   for (size_t at = sql.find("{T}"); at != std::string::npos; at = sql.find("{T}", at)) {
     sql.replace(at, 3, table);
@@ -60,13 +86,15 @@ std::string RandomStatement(std::mt19937& rng, int k, int64_t* next_id) {
       return "DELETE FROM {T} WHERE k = " + K + " AND id % " + str(m) + " = " + str(pick(0, m - 1));
     }
     default: {
-      // Source ids among the ids issued so far and a few new ones.
+      // Source ids among the ids issued so far and a few new ones. The ON condition names
+      // the partition by a literal, so that appends to other partitions do not conflict.
       const int count = pick(2, 8), step = pick(1, 3);
       const int64_t first = base + pick(0, static_cast<int>(*next_id - base));
       *next_id = std::max(*next_id, first + int64_t{count} * step);
       return "MERGE INTO {T} USING (SELECT " + str(first) + " + range * " + str(step) + " AS id, " +
              K + " AS k, range AS v FROM range(" + str(count) +
-             ")) AS src ON t.id = src.id AND t.k = src.k "
+             ")) AS src ON t.id = src.id AND t.k = " + K +
+             " "
              "WHEN MATCHED AND t.n % 3 = 0 THEN DELETE "
              "WHEN MATCHED THEN UPDATE SET n = t.n + src.v, s = 'm' "
              "WHEN NOT MATCHED THEN INSERT VALUES (src.id, src.k, src.v, 'new')";
@@ -109,6 +137,12 @@ Result<std::string> DuckOracle::State() {
     return Internal("the oracle's state query gave no value");
   }
   return *r.rows[0][0];
+}
+
+Status DuckOracle::Save() { return engine_->Execute("CREATE OR REPLACE TABLE saved AS FROM t"); }
+
+Status DuckOracle::Restore() {
+  return engine_->ExecuteScript("DELETE FROM t; INSERT INTO t FROM saved");
 }
 
 Result<std::set<std::string>> ReferencedFiles(const std::string& catalog_file) {

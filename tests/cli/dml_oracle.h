@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <ostream>
 #include <random>
 #include <set>
 #include <string>
@@ -22,6 +23,28 @@ namespace atl::cli::testing {
 
 // The columns of the tables these tests write (partitioned by k).
 inline constexpr char kDmlColumns[] = "id BIGINT, k INT, n BIGINT, s VARCHAR";
+
+// A write mode of the tests: `name` (copy-on-write | merge-on-read) for every statement
+// kind, and the table's format version.
+struct WriteMode {
+  std::string name;
+  int format_version = 2;
+};
+// How GoogleTest prints a parameter ("merge-on-read v3").
+inline void PrintTo(const WriteMode& mode, std::ostream* os) {
+  *os << mode.name << " v" << mode.format_version;
+}
+// The three the tests run: copy-on-write v2, merge-on-read v2 (position delete files) and
+// v3 (deletion vectors); with a test name for each (CopyOnWriteV2, ...).
+std::vector<WriteMode> AllWriteModes();
+std::string WriteModeTestName(const WriteMode& mode);
+// The WITH clause of CREATE TABLE for `mode`.
+std::string WithClause(const WriteMode& mode);
+
+// The integer in environment variable `name` (test sizes), `fallback` when unset.
+int EnvInt(const char* name, int fallback);
+// ATOLL_DML_SEED, or a random seed.
+uint32_t DmlSeed();
 
 // `sql` with every "{T}" replaced by `table`.
 std::string ForTable(std::string sql, const std::string& table);
@@ -47,6 +70,9 @@ class DuckOracle {
   // Runs `statement` ("{T}" = t).
   Status Run(const std::string& statement);
   Result<std::string> State();
+  // Keeps a copy of t's rows; Restore puts them back.
+  Status Save();
+  Status Restore();
 
  private:
   std::unique_ptr<engine::Engine> engine_;
