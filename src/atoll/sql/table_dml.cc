@@ -152,19 +152,18 @@ std::optional<iceberg::Expression> ConflictFilter(const engine::StatementShape& 
                                                   const iceberg::TableIdentifier& id,
                                                   const iceberg::Schema& schema) {
   if (shape.kind == StatementKind::kInsert) return std::nullopt;
-  iceberg::Expression filter = iceberg::Expression::True();
+  const iceberg::Expression all = iceberg::Expression::True();
   const std::string& condition = shape.condition_sql;
-  if (shape.has_ctes || condition.empty() || TableReferences(statement, id.name) > 1) {
-    return filter;
-  }
+  if (shape.has_ctes || condition.empty() || TableReferences(statement, id.name) > 1) return all;
   if (shape.kind == StatementKind::kMerge ? shape.merge_by_source : shape.joins_other_tables) {
-    return filter;
+    return all;
   }
   Result<std::vector<Token>> tokens = Tokenize(condition);
-  if (!tokens.ok()) return filter;
+  if (!tokens.ok()) return all;
   const std::string alias = FoldCase(shape.target_alias.empty() ? id.name : shape.target_alias);
   std::vector<std::pair<size_t, size_t>> terms;
   AndTerms(*tokens, 0, tokens->size(), &terms);
+  std::optional<iceberg::Expression> filter;  // the terms read so far
   for (const auto& [begin, end] : terms) {
     std::string text;
     for (size_t i = begin; i < end; ++i) {
@@ -178,9 +177,10 @@ std::optional<iceberg::Expression> ConflictFilter(const engine::StatementShape& 
     }
     Result<iceberg::Expression> term = iceberg::ParseExpression(text);
     if (!term.ok() || !iceberg::Bind(*term, schema).ok()) continue;
-    filter = iceberg::Expression::And(std::move(filter), std::move(*term));
+    filter =
+        filter ? iceberg::Expression::And(std::move(*filter), std::move(*term)) : std::move(*term);
   }
-  return filter;
+  return filter ? *filter : all;
 }
 
 struct Columns {
