@@ -1,11 +1,13 @@
 #include "atoll/records/maintain.h"
 
+#include <chrono>
 #include <cstdint>
 #include <set>
 #include <utility>
 
 #include "atoll/records/lake_trail.h"
 #include "atoll/records/trail_check.h"
+#include "atoll/storage/local_store.h"
 
 namespace atl::lake {
 
@@ -55,6 +57,21 @@ Result<size_t> DeleteUnprotectedOrphans(trail::Trail& trail, const iceberg::Tabl
     ATOLL_RETURN_NOT_OK_CTX(table.io().Delete(removable), "deleting orphan files");
   *orphans = std::move(removable);
   return kept;
+}
+
+// The local store's temporaries under `table`'s location older than the orphan age limit
+// (0 when the table is not on a local store).
+Result<int64_t> RemoveStaleTemporaries(const iceberg::Table& table,
+                                       const iceberg::OrphanOptions& orphans) {
+  ATOLL_ASSIGN_OR_RETURN(iceberg::FileIO::Target target, table.io().Resolve(table.location()));
+  auto* local = dynamic_cast<storage::LocalStore*>(target.store.get());
+  if (local == nullptr) return int64_t{0};
+  const int64_t now =
+      orphans.now_ms.value_or(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count());
+  return local->RemoveStaleTemporaries(
+      target.key, orphans.older_than_ms.value_or(now - iceberg::kDefaultOrphanGraceMs));
 }
 
 }  // namespace
@@ -161,6 +178,12 @@ TableMaintenance MaintainTable(const Lake& lake, const LakeTables& tables,
     change.fields = {{kMaintenanceField, "remove-orphan-files"}};
     Result<uint64_t> recorded = RecordTableChange(*options.trail, change);
     if (!recorded.ok()) outcome.trail_error = recorded.status().message();
+  }
+  // A write killed before its rename leaves a temporary file that no listing shows.
+  if (!options.dry_run) {
+    Result<int64_t> temporaries = RemoveStaleTemporaries(table, options.orphans);
+    if (!temporaries.ok()) return fail(temporaries.status());
+    outcome.temporaries_removed = *temporaries;
   }
   outcome.orphans = std::move(*orphans);
   result.orphans = std::move(outcome);
