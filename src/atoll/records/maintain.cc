@@ -26,7 +26,8 @@ Status RecordMaintenance(const MaintainOptions& options, const iceberg::Table& t
 }
 
 // Deletes `orphans` (listed from `table`'s current metadata) except the files a trail
-// record of the table newer than that metadata names: those belong to a commit the listing
+// record of the table newer than that metadata (or, when its commit has no record, than
+// the newest metadata of its log that has one) names: those belong to a commit the listing
 // did not see (or the catalog was rolled back). The records are read after the listing.
 // `orphans` keeps the deleted ones; returns how many were kept.
 Result<size_t> DeleteUnprotectedOrphans(trail::Trail& trail, const iceberg::Table& table,
@@ -35,8 +36,12 @@ Result<size_t> DeleteUnprotectedOrphans(trail::Trail& trail, const iceberg::Tabl
   filter.table = table.id().ToString();
   ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<trail::Record> records, trail.Show(filter),
                              "reading the trail before deleting orphan files");
+  std::vector<std::string> earlier;
+  for (const iceberg::MetadataLogEntry& e : table.metadata().metadata_log) {
+    earlier.push_back(e.metadata_file);
+  }
   const std::set<std::string> named =
-      FilesNamedAfter(records, filter.table, table.metadata_location());
+      FilesNamedAfter(records, filter.table, table.metadata_location(), earlier);
   // Compare by store and key: listings and records may spell a location differently.
   auto identity = [&](const std::string& location) -> Result<std::string> {
     ATOLL_ASSIGN_OR_RETURN(iceberg::FileIO::Target t, table.io().Resolve(location));
