@@ -93,8 +93,11 @@ TEST_P(DmlKillSweepTest, EveryKillLeavesACommittedPrefixAndMaintainLeavesNoOrpha
   const std::string ctas_query =
       "SELECT range AS id, (range % 3)::INT AS k, range * 7 % 11 AS n, 'c' || range AS s "
       "FROM range(30)";
-  std::vector<std::string> statements = {"CREATE TABLE {T} PARTITIONED BY (k) " + WithClause(mode) +
-                                         " AS " + ctas_query};
+  // A short metadata log: metadata files fall out of it (and become orphans) within a few
+  // commits, also while the commit of a killed run has no trail record yet.
+  std::vector<std::string> statements = {
+      "CREATE TABLE {T} PARTITIONED BY (k) " +
+      WithClause(mode, "'write.metadata.previous-versions-max' = '4'") + " AS " + ctas_query};
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<DuckOracle> oracle, DuckOracle::Open());
   ASSERT_OK(oracle->Run("INSERT INTO {T} " + ctas_query));
   std::vector<std::string> states = {kAbsent};

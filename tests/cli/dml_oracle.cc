@@ -22,11 +22,11 @@ std::string WriteModeTestName(const WriteMode& mode) {
          std::to_string(mode.format_version);
 }
 
-std::string WithClause(const WriteMode& mode) {
+std::string WithClause(const WriteMode& mode, const std::string& more) {
   const std::string m = "'" + mode.name + "'";
   return "WITH (format_version = " + std::to_string(mode.format_version) +
          ", 'write.delete.mode' = " + m + ", 'write.update.mode' = " + m +
-         ", 'write.merge.mode' = " + m + ")";
+         ", 'write.merge.mode' = " + m + (more.empty() ? "" : ", " + more) + ")";
 }
 
 int EnvInt(const char* name, int fallback) {

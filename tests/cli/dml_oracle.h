@@ -38,8 +38,8 @@ inline void PrintTo(const WriteMode& mode, std::ostream* os) {
 // v3 (deletion vectors); with a test name for each (CopyOnWriteV2, ...).
 std::vector<WriteMode> AllWriteModes();
 std::string WriteModeTestName(const WriteMode& mode);
-// The WITH clause of CREATE TABLE for `mode`.
-std::string WithClause(const WriteMode& mode);
+// The WITH clause of CREATE TABLE for `mode`, with `more` ("'key' = 'value', ...") too.
+std::string WithClause(const WriteMode& mode, const std::string& more = "");
 
 // The integer in environment variable `name` (test sizes), `fallback` when unset.
 int EnvInt(const char* name, int fallback);
