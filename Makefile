@@ -3,6 +3,7 @@
 #   make test   install dependencies, build, start the test servers, run every test
 # Other targets: setup, build, unit, asan, bench, fuzz, sweep (full kill -9 sweep),
 # concurrency-sweep, fault-sweep (S3 connection resets), disk-full-sweep (needs root),
+# dml-sweep (kill -9 of SQL DML), dml-concurrency-sweep (concurrent SQL DML),
 # snapshot-acceptance (the snapshot pipeline on a ~2 GB, 2,000-file export), snapshot-sweep
 # (the same with workers and runs killed at random), dml-differential (1,200 random SQL
 # writes on lake tables against DuckDB's own tables), clean.
@@ -12,7 +13,8 @@ JOBS       ?= $(shell nproc)
 CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
 .PHONY: all setup build demo test unit asan bench fuzz sweep concurrency-sweep fault-sweep \
-  disk-full-sweep snapshot-acceptance snapshot-sweep dml-differential clean format
+  disk-full-sweep dml-sweep dml-concurrency-sweep snapshot-acceptance snapshot-sweep \
+  dml-differential clean format
 
 all: build
 
@@ -75,6 +77,16 @@ disk-full-sweep: build
 DML_STATEMENTS ?= 150
 dml-differential: build
 	cd $(BUILD) && ATOLL_DML_STATEMENTS=$(DML_STATEMENTS) tests/sql/dml_differential_test
+# SQL DML through `atoll query` at full size (make test runs the same test binaries
+# shortened): kill -9 of DML scripts in both write modes, then prefix-state and orphan
+# checks; four concurrent DML writers, hot-row updates and ingest next to DELETEs.
+DML_SWEEP_ITERATIONS ?= 100
+dml-sweep: build
+	ATOLL_DML_SWEEP_ITERATIONS=$(DML_SWEEP_ITERATIONS) $(BUILD)/tests/cli/dml_kill_sweep_test
+dml-concurrency-sweep: build
+	ATOLL_DML_CONCURRENCY_STATEMENTS=60 ATOLL_DML_OVERLAP_ROUNDS=12 ATOLL_DML_HOT_UPDATES=12 \
+	  ATOLL_DML_INGEST_ROUNDS=10 \
+	  $(BUILD)/tests/cli/dml_concurrency_test
 
 # The snapshot pipeline at the issue's acceptance size: ~2 GB in 2,000 CSV.gz and Parquet
 # files, counts per partition and output file sizes checked (not part of make test).

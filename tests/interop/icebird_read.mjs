@@ -5,6 +5,9 @@
 //
 // The server serves <dir> on http://127.0.0.1:<port>/ with HEAD and single byte ranges
 // (what hyparquet asks for). BigInt values are printed as strings, byte arrays as hex.
+// A table of a local lake (<table path> absolute, under <dir>): its metadata names files by
+// absolute paths, so the server serves absolute paths under <dir> and those names are
+// fetched from it (a wrapper of fetch, which icebird and hyparquet call, prefixes them).
 // Exit status 1 with the error on stderr when icebird fails.
 import { createServer } from 'node:http'
 import { open, stat } from 'node:fs/promises'
@@ -15,11 +18,22 @@ const [dir, portText, tablePath, metadataFileName] = process.argv.slice(2)
 const require = createRequire(import.meta.url)
 const modules = process.env.ATOLL_NODE_MODULES
 const { icebergRead } = await import(join(modules, 'icebird', 'src', 'index.js'))
+const absolute = tablePath.startsWith('/')
+const origin = `http://127.0.0.1:${portText}`
+if (absolute) {
+  const plainFetch = globalThis.fetch
+  globalThis.fetch = (url, init) => {
+    let u = typeof url === 'string' ? url : url.toString()
+    if (u.startsWith('file://')) u = u.slice('file://'.length)
+    return plainFetch(u.startsWith('/') ? origin + u : u, init)
+  }
+}
 
 async function serve(req, res) {
   const path = normalize(decodeURIComponent(new URL(req.url, 'http://x').pathname))
   if (path.includes('..')) { res.writeHead(400).end(); return }
-  const file = join(dir, path)
+  const file = absolute ? path : join(dir, path)
+  if (absolute && !file.startsWith(dir + '/')) { res.writeHead(403).end(); return }
   let info
   try { info = await stat(file) } catch { res.writeHead(404).end(); return }
   let start = 0, end = info.size - 1, status = 200
@@ -41,11 +55,18 @@ async function serve(req, res) {
   res.end(buf)
 }
 
+// icebird starts reading the delete files before it reads the data files and awaits them
+// later: a failure there is an unhandled rejection, reported like any other failure.
+process.on('unhandledRejection', err => {
+  process.stderr.write(`icebird: ${err?.stack ?? err}\n`)
+  process.exit(1)
+})
+
 const server = createServer((req, res) => { serve(req, res).catch(() => res.writeHead(500).end()) })
 await new Promise(resolve => server.listen(Number(portText), '127.0.0.1', resolve))
 try {
   const rows = await icebergRead({
-    tableUrl: `http://127.0.0.1:${portText}/${tablePath}`,
+    tableUrl: absolute ? origin + tablePath : `${origin}/${tablePath}`,
     metadataFileName,
   })
   const text = v => {

@@ -2,6 +2,10 @@
 // table::WriteDataFiles, several append commits) is read by icebird, an independent
 // JavaScript Iceberg reader, over a loopback HTTP server (icebird_read.mjs), and must give
 // exactly the rows DuckDB reads from the data files atoll's scan planning returns.
+// Tables that `atoll query` writes in merge-on-read mode on a local lake are read by icebird
+// too: format v2 (position delete files, which icebird applies) and format v3 (deletion
+// vectors in Puffin files, which icebird 0.3.1 does not read: it parses every delete file
+// as Parquet and fails).
 //
 // The table's location is http://127.0.0.1:PORT/t: atoll's FileIO mounts that prefix on a
 // LocalStore of a temporary directory, which the script then serves. Skips (with a
@@ -241,6 +245,154 @@ TEST(IcebirdInteropTest, IcebirdReadsTheRowsDuckDbReadsFromThePlannedFiles) {
   std::sort(expected.begin(), expected.end());
   std::sort(got.begin(), got.end());
   EXPECT_EQ(got, expected) << "icebird output:\n" << run.out;
+}
+
+// The rows Write leaves: 60 inserted; ids 3, 10, ..., 59 deleted (9); the MERGE deletes
+// 0, 12, 36, 48 and inserts 24, 52, 60, 64, 68, 72, 76; the last DELETE removes 1 and 2.
+constexpr size_t kRowsLeft = 60 - 9 - 4 + 7 - 2;
+
+// A table that `atoll query` writes on a local lake, read by icebird from the lake's folder.
+class IcebirdLakeTableTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    node_ = FindNode();
+    modules_ = NodeModules();
+    if (!node_ || !modules_) {
+      const char* what = !node_ ? "node is not on PATH"
+                                : "the icebird npm module is missing (run scripts/setup.sh)";
+      if (testing::ServersRequired()) FAIL() << what;
+      GTEST_SKIP() << what;
+    }
+    std::optional<int> port = FreePort();
+    ASSERT_TRUE(port.has_value()) << "ports 18610-18619 are all busy";
+    port_ = *port;
+    lake_ = dir_.Join("lake");
+    auto init = cli::testing::RunAtoll({"init", lake_});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+  }
+
+  // Creates prd.db.<name> (format `version`, every write mode `mode`) and changes it with
+  // inserts, deletes, updates and a MERGE; the second DELETE hits files deleted from before.
+  void Write(const std::string& name, int version, const std::string& mode) {
+    const std::string t = "prd.db." + name;
+    const std::string m = "'" + mode + "'";
+    const std::string script =
+        "CREATE TABLE " + t + " (id BIGINT, k INT, n BIGINT, s VARCHAR) PARTITIONED BY (k) " +
+        "WITH (format_version = " + std::to_string(version) + ", 'write.delete.mode' = " + m +
+        ", 'write.update.mode' = " + m + ", 'write.merge.mode' = " + m + ");" + "INSERT INTO " + t +
+        " SELECT range, range % 3, range * 10, CASE WHEN range % 5 = 0 THEN NULL "
+        "ELSE 's' || range END FROM range(40);" +
+        "INSERT INTO " + t + " SELECT range, range % 3, -range, 'second' FROM range(40, 60);" +
+        "DELETE FROM " + t + " WHERE id % 7 = 3;" + "UPDATE " + t +
+        " SET n = n + 1, s = 'updated' WHERE k = 1 AND id < 30;" + "MERGE INTO " + t +
+        " USING (SELECT range * 4 AS id, 2 AS k FROM range(20)) src ON " + name +
+        ".id = src.id WHEN MATCHED AND " + name +
+        ".k = 0 THEN DELETE WHEN MATCHED THEN UPDATE SET n = 0 "
+        "WHEN NOT MATCHED THEN INSERT VALUES (src.id, src.k, 777, 'merged');" +
+        "DELETE FROM " + t + " WHERE id IN (59, 1, 2);";
+    auto run = cli::testing::RunAtoll({"query", lake_, script});
+    ASSERT_EQ(run.exit_code, 0) << run.err;
+  }
+
+  std::string TableDir(const std::string& name) { return lake_ + "/prd/db/" + name; }
+
+  // Files under the table's data folder whose name ends with `suffix`.
+  int CountFiles(const std::string& name, const std::string& suffix) {
+    int n = 0;
+    for (const auto& e : fs::recursive_directory_iterator(TableDir(name) + "/data")) {
+      const std::string f = e.path().filename().string();
+      if (f.size() >= suffix.size() &&
+          f.compare(f.size() - suffix.size(), suffix.size(), suffix) == 0)
+        ++n;
+    }
+    return n;
+  }
+
+  static std::string RowText(const nlohmann::json& row) {
+    std::string line;
+    for (const char* c : {"id", "k", "n", "s"}) {
+      const nlohmann::json& v = row.at(c);
+      line += std::string(c) + "=" +
+              (v.is_null()     ? "NULL"
+               : v.is_string() ? v.get<std::string>()
+                               : v.dump()) +
+              "; ";
+    }
+    return line;
+  }
+
+  // The rows atoll reads, sorted.
+  std::vector<std::string> AtollRows(const std::string& name) {
+    auto run = cli::testing::RunAtoll(
+        {"query", lake_, "SELECT id, k, n, s FROM prd.db." + name, "--format", "json"});
+    EXPECT_EQ(run.exit_code, 0) << run.err;
+    std::vector<std::string> rows;
+    for (const nlohmann::json& row : nlohmann::json::parse(run.out)) rows.push_back(RowText(row));
+    std::sort(rows.begin(), rows.end());
+    return rows;
+  }
+
+  // Runs icebird on the table's current metadata; `rows` (sorted) when it succeeds.
+  cli::testing::RunResult Icebird(const std::string& name, std::vector<std::string>* rows) {
+    const std::string hint = testing::ReadFile(TableDir(name) + "/metadata/version-hint.text");
+    auto run =
+        cli::testing::RunProgram({*node_, SourceDir() + "/tests/interop/icebird_read.mjs", lake_,
+                                  std::to_string(port_), TableDir(name), hint + ".metadata.json"},
+                                 "", {{"ATOLL_NODE_MODULES", *modules_}});
+    std::stringstream lines(run.out);
+    std::string line;
+    while (std::getline(lines, line)) {
+      if (!line.empty()) rows->push_back(RowText(nlohmann::json::parse(line)));
+    }
+    std::sort(rows->begin(), rows->end());
+    return run;
+  }
+
+  std::optional<std::string> node_;
+  std::optional<std::string> modules_;
+  int port_ = 0;
+  testing::TempDir dir_;
+  std::string lake_;
+};
+
+// Format v2, merge-on-read: position delete files, which icebird applies by data file path
+// and position.
+TEST_F(IcebirdLakeTableTest, MergeOnReadV2PositionDeletesAreApplied) {
+  ASSERT_NO_FATAL_FAILURE(Write("t", 2, "merge-on-read"));
+  ASSERT_GE(CountFiles("t", "-deletes.parquet"), 3);
+  std::vector<std::string> expected = AtollRows("t");
+  ASSERT_EQ(expected.size(), kRowsLeft);
+  std::vector<std::string> got;
+  auto run = Icebird("t", &got);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(got, expected) << "icebird output:\n" << run.out;
+}
+
+// Format v3 in copy-on-write mode (no delete files): icebird reads the rewritten files.
+TEST_F(IcebirdLakeTableTest, CopyOnWriteV3IsRead) {
+  ASSERT_NO_FATAL_FAILURE(Write("c", 3, "copy-on-write"));
+  ASSERT_EQ(CountFiles("c", ".puffin") + CountFiles("c", "-deletes.parquet"), 0);
+  std::vector<std::string> expected = AtollRows("c");
+  std::vector<std::string> got;
+  auto run = Icebird("c", &got);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_EQ(got, expected) << "icebird output:\n" << run.out;
+}
+
+// Format v3, merge-on-read: deletion vectors in Puffin files. icebird 0.3.1 does not
+// support them (src/fetch.js fetchDeleteMaps reads every delete file with hyparquet), so it
+// fails on the Puffin file instead of returning rows: the limitation, asserted as it is
+// (docs/sql.md). When a later icebird applies deletion vectors this test fails, and then
+// should compare its rows with atoll's as the v2 test does.
+TEST_F(IcebirdLakeTableTest, MergeOnReadV3DeletionVectorsAreNotSupportedByIcebird) {
+  ASSERT_NO_FATAL_FAILURE(Write("v", 3, "merge-on-read"));
+  ASSERT_GE(CountFiles("v", ".puffin"), 1);
+  EXPECT_EQ(AtollRows("v").size(), kRowsLeft);
+  std::vector<std::string> got;
+  auto run = Icebird("v", &got);
+  EXPECT_EQ(run.exit_code, 1) << run.out;
+  EXPECT_THAT(run.err, ::testing::HasSubstr("parquet file invalid (footer != PAR1)"));
+  EXPECT_TRUE(got.empty()) << run.out;
 }
 
 }  // namespace

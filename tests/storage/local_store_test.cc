@@ -1,10 +1,12 @@
 #include "atoll/storage/local_store.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdint>
 #include <filesystem>
 #include <set>
 #include <thread>
@@ -130,6 +132,35 @@ TEST_F(LocalStoreTest, TemporaryAndLockFilesAreNeverListedAndTheirNamesAreReserv
   EXPECT_TRUE(dotted.empty());
   EXPECT_THAT(PutString(*store_, ".atoll-lock", "x"), IsError(StatusCode::kInvalidArgument));
   EXPECT_THAT(store_->Get("t/.atoll-tmp-0123456789abcdef"), IsError(StatusCode::kInvalidArgument));
+}
+
+// A write killed before its rename leaves a temporary file that no listing shows: orphan
+// removal deletes it through RemoveStaleTemporaries once it is older than its age limit.
+TEST_F(LocalStoreTest, StaleTemporaryFilesUnderAFolderAreRemovedByAge) {
+  ASSERT_OK(PutString(*store_, "t/data/a", "x"));
+  ::atl::testing::WriteFile(Root() + "/t/data/.atoll-tmp-00000000000000aa", "old");
+  ::atl::testing::WriteFile(Root() + "/t/.atoll-tmp-00000000000000bb", "young");
+  ::atl::testing::WriteFile(Root() + "/u/.atoll-tmp-00000000000000cc", "other folder");
+  ::atl::testing::WriteFile(Root() + "/t/data/.atoll-other", "not a temporary");
+  struct timespec old_times[2] = {{0, UTIME_OMIT}, {1000, 0}};  // mtime 1970-01-01 00:16:40
+  ASSERT_EQ(
+      ::utimensat(AT_FDCWD, (Root() + "/t/data/.atoll-tmp-00000000000000aa").c_str(), old_times, 0),
+      0);
+  ASSERT_EQ(
+      ::utimensat(AT_FDCWD, (Root() + "/u/.atoll-tmp-00000000000000cc").c_str(), old_times, 0), 0);
+  ASSERT_OK_AND_ASSIGN(int64_t removed, store_->RemoveStaleTemporaries("t", 1000 * 1000 + 1));
+  EXPECT_EQ(removed, 1);
+  EXPECT_FALSE(fs::exists(Root() + "/t/data/.atoll-tmp-00000000000000aa"));
+  EXPECT_TRUE(fs::exists(Root() + "/t/.atoll-tmp-00000000000000bb"));  // younger than the limit
+  EXPECT_TRUE(fs::exists(Root() + "/u/.atoll-tmp-00000000000000cc"));  // outside "t"
+  EXPECT_TRUE(fs::exists(Root() + "/t/data/.atoll-other"));
+  EXPECT_TRUE(fs::exists(Root() + "/t/data/a"));
+  ASSERT_OK_AND_ASSIGN(removed, store_->RemoveStaleTemporaries("", INT64_MAX));
+  EXPECT_EQ(removed, 2);
+  ASSERT_OK_AND_ASSIGN(removed, store_->RemoveStaleTemporaries("missing/folder", INT64_MAX));
+  EXPECT_EQ(removed, 0);
+  EXPECT_THAT(store_->RemoveStaleTemporaries("../x", INT64_MAX),
+              IsError(StatusCode::kInvalidArgument));
 }
 
 TEST_F(LocalStoreTest, WritesLeaveNoTemporaryFilesBehind) {

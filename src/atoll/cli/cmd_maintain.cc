@@ -88,9 +88,13 @@ nlohmann::ordered_json MaintenanceJson(const lake::TableMaintenance& t) {
   if (t.orphans) {
     trail_error(t.orphans->trail_error);
     const iceberg::OrphanResult& o = t.orphans->orphans;
-    doc["orphans"] = {{"listed", o.listed},         {"removed", o.orphans.size()},
-                      {"too_young", o.too_young},   {"trail_protected", t.orphans->trail_protected},
-                      {"other_tables", o.excluded}, {"files", o.orphans}};
+    doc["orphans"] = {{"listed", o.listed},
+                      {"removed", o.orphans.size()},
+                      {"too_young", o.too_young},
+                      {"trail_protected", t.orphans->trail_protected},
+                      {"temporaries_removed", t.orphans->temporaries_removed},
+                      {"other_tables", o.excluded},
+                      {"files", o.orphans}};
   }
   if (!t.status.ok()) doc["error"] = t.status.message();
   return doc;
@@ -125,6 +129,8 @@ void PrintText(const lake::TableMaintenance& t, bool dry_run, std::ostream& out)
       << " (" << o.too_young << " too young";
   if (t.orphans->trail_protected > 0)
     out << ", " << t.orphans->trail_protected << " kept because a newer trail record names them";
+  if (t.orphans->temporaries_removed > 0)
+    out << ", " << t.orphans->temporaries_removed << " temporary file(s) of killed writes removed";
   out << ")\n";
   if (dry_run) {
     for (const std::string& f : o.orphans) out << "  orphan " << f << "\n";
@@ -323,6 +329,7 @@ CommandSpec MaintainCommand() {
           "  2. with --rewrite-manifests, rewrites the current snapshot's manifests into as few\n"
           "     as the target manifest size allows (same data files);\n"
           "  3. removes files under the table's location that its metadata does not reference\n"
+          "     (and a local lake's temporary files of killed writes)\n"
           "     and that are older than --orphans-older-than (default 3d: a younger file may "
           "belong\n"
           "     to a commit in progress).\n"

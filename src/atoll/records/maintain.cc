@@ -1,11 +1,13 @@
 #include "atoll/records/maintain.h"
 
+#include <chrono>
 #include <cstdint>
 #include <set>
 #include <utility>
 
 #include "atoll/records/lake_trail.h"
 #include "atoll/records/trail_check.h"
+#include "atoll/storage/local_store.h"
 
 namespace atl::lake {
 
@@ -24,7 +26,8 @@ Status RecordMaintenance(const MaintainOptions& options, const iceberg::Table& t
 }
 
 // Deletes `orphans` (listed from `table`'s current metadata) except the files a trail
-// record of the table newer than that metadata names: those belong to a commit the listing
+// record of the table newer than that metadata (or, when its commit has no record, than
+// the newest metadata of its log that has one) names: those belong to a commit the listing
 // did not see (or the catalog was rolled back). The records are read after the listing.
 // `orphans` keeps the deleted ones; returns how many were kept.
 Result<size_t> DeleteUnprotectedOrphans(trail::Trail& trail, const iceberg::Table& table,
@@ -33,8 +36,12 @@ Result<size_t> DeleteUnprotectedOrphans(trail::Trail& trail, const iceberg::Tabl
   filter.table = table.id().ToString();
   ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<trail::Record> records, trail.Show(filter),
                              "reading the trail before deleting orphan files");
+  std::vector<std::string> earlier;
+  for (const iceberg::MetadataLogEntry& e : table.metadata().metadata_log) {
+    earlier.push_back(e.metadata_file);
+  }
   const std::set<std::string> named =
-      FilesNamedAfter(records, filter.table, table.metadata_location());
+      FilesNamedAfter(records, filter.table, table.metadata_location(), earlier);
   // Compare by store and key: listings and records may spell a location differently.
   auto identity = [&](const std::string& location) -> Result<std::string> {
     ATOLL_ASSIGN_OR_RETURN(iceberg::FileIO::Target t, table.io().Resolve(location));
@@ -55,6 +62,21 @@ Result<size_t> DeleteUnprotectedOrphans(trail::Trail& trail, const iceberg::Tabl
     ATOLL_RETURN_NOT_OK_CTX(table.io().Delete(removable), "deleting orphan files");
   *orphans = std::move(removable);
   return kept;
+}
+
+// The local store's temporaries under `table`'s location older than the orphan age limit
+// (0 when the table is not on a local store).
+Result<int64_t> RemoveStaleTemporaries(const iceberg::Table& table,
+                                       const iceberg::OrphanOptions& orphans) {
+  ATOLL_ASSIGN_OR_RETURN(iceberg::FileIO::Target target, table.io().Resolve(table.location()));
+  auto* local = dynamic_cast<storage::LocalStore*>(target.store.get());
+  if (local == nullptr) return int64_t{0};
+  const int64_t now =
+      orphans.now_ms.value_or(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                  std::chrono::system_clock::now().time_since_epoch())
+                                  .count());
+  return local->RemoveStaleTemporaries(
+      target.key, orphans.older_than_ms.value_or(now - iceberg::kDefaultOrphanGraceMs));
 }
 
 }  // namespace
@@ -173,6 +195,12 @@ TableMaintenance MaintainTable(const Lake& lake, const LakeTables& tables,
     change.fields = {{kMaintenanceField, "remove-orphan-files"}};
     Result<uint64_t> recorded = RecordTableChange(*options.trail, change);
     if (!recorded.ok()) outcome.trail_error = recorded.status().message();
+  }
+  // A write killed before its rename leaves a temporary file that no listing shows.
+  if (!options.dry_run) {
+    Result<int64_t> temporaries = RemoveStaleTemporaries(table, options.orphans);
+    if (!temporaries.ok()) return fail(temporaries.status());
+    outcome.temporaries_removed = *temporaries;
   }
   outcome.orphans = std::move(*orphans);
   result.orphans = std::move(outcome);

@@ -75,7 +75,10 @@ struct RewriteOutcome {
 struct OrphanOutcome {
   iceberg::OrphanResult orphans;  // orphans.orphans: removed (or would be)
   int64_t trail_protected = 0;    // kept because a newer trail record names them
-  std::string trail_error;        // recording removed metadata files in the trail failed
+  // The local store's temporary files of writes that died before their rename, deleted
+  // under the same age limit (tables on a local directory only; none in a dry run).
+  int64_t temporaries_removed = 0;
+  std::string trail_error;  // recording removed metadata files in the trail failed
 };
 
 struct TableMaintenance {

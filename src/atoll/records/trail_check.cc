@@ -272,11 +272,17 @@ Result<LakeCheckReport> CheckLakeAgainstTrail(const Lake& lake, const LakeTables
 }
 
 std::set<std::string> FilesNamedAfter(const std::vector<Record>& records, const std::string& table,
-                                      const std::string& metadata_location) {
-  std::optional<uint64_t> from;  // records after this one count
+                                      const std::string& metadata_location,
+                                      const std::vector<std::string>& earlier_metadata) {
+  const std::set<std::string> earlier(earlier_metadata.begin(), earlier_metadata.end());
+  std::optional<uint64_t> from;      // records after this one count
+  std::optional<uint64_t> ancestor;  // the newest record of an earlier metadata file
   for (const Record& r : records) {
-    if (r.table == table && r.metadata_location == metadata_location) from = r.sequence;
+    if (r.table != table) continue;
+    if (r.metadata_location == metadata_location) from = r.sequence;
+    if (earlier.count(r.metadata_location)) ancestor = r.sequence;
   }
+  if (!from) from = ancestor;
   std::set<std::string> out;
   for (const Record& r : records) {
     if (r.table != table || (from && r.sequence <= *from)) continue;

@@ -63,8 +63,12 @@ Result<LakeCheckReport> CheckLakeAgainstTrail(const Lake& lake, const LakeTables
 // Every file (metadata file, manifest list, manifest, data or delete file) that a record of
 // `table` newer than the last record naming `metadata_location` names as written; all
 // files the table's records name when no record names `metadata_location`.
+// `earlier_metadata` lists the metadata files of that metadata's log: when no record names
+// `metadata_location` (a writer killed between its commit and its record), the newest
+// record naming one of them marks where the newer records start.
 std::set<std::string> FilesNamedAfter(const std::vector<trail::Record>& records,
                                       const std::string& table,
-                                      const std::string& metadata_location);
+                                      const std::string& metadata_location,
+                                      const std::vector<std::string>& earlier_metadata = {});
 
 }  // namespace atl::lake

@@ -1,6 +1,9 @@
 #include "atoll/sql/table_ddl.h"
 
 #include <algorithm>
+#include <map>
+#include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -21,6 +24,66 @@ namespace atl::lake {
 namespace {
 
 constexpr const char* kDdlStage = "__atoll_ddl";
+
+// The catalog of a table being built by CREATE TABLE ... AS before the lake's catalog
+// knows it: one table pointer in memory. The table gets its first metadata, its data and
+// its append commit here, then the lake's catalog registers the last metadata file in one
+// step, so nobody ever sees the table empty (a failure or a kill before that leaves only
+// unreferenced files under the table's location).
+class StagingCatalog final : public iceberg::Catalog {
+ public:
+  std::string name() const override { return "staging"; }
+  Status CreateNamespace(const iceberg::Namespace&,
+                         const std::map<std::string, std::string>&) override {
+    return Status::OK();
+  }
+  Result<std::vector<iceberg::Namespace>> ListNamespaces(const iceberg::Namespace&) override {
+    return std::vector<iceberg::Namespace>{};
+  }
+  Result<std::map<std::string, std::string>> LoadNamespaceProperties(
+      const iceberg::Namespace&) override {
+    return std::map<std::string, std::string>{};
+  }
+  Status UpdateNamespaceProperties(const iceberg::Namespace&,
+                                   const std::map<std::string, std::string>&,
+                                   const std::set<std::string>&) override {
+    return NotSupported("the staging catalog of CREATE TABLE ... AS");
+  }
+  Status DropNamespace(const iceberg::Namespace&) override {
+    return NotSupported("the staging catalog of CREATE TABLE ... AS");
+  }
+  Result<std::vector<iceberg::TableIdentifier>> ListTables(const iceberg::Namespace&) override {
+    return std::vector<iceberg::TableIdentifier>{};
+  }
+  Result<std::string> DefaultTableLocation(const iceberg::TableIdentifier&) override {
+    return NotSupported("the staging catalog of CREATE TABLE ... AS has no warehouse");
+  }
+  Result<std::string> LoadMetadataLocation(const iceberg::TableIdentifier& id) override {
+    if (location_.empty()) return NotFound("table ", id.ToString(), " is not staged");
+    return location_;
+  }
+  Status CreateTable(const iceberg::TableIdentifier& id, const std::string& location) override {
+    if (!location_.empty()) return AlreadyExists("table ", id.ToString(), " is staged already");
+    location_ = location;
+    return Status::OK();
+  }
+  Status SwapMetadataLocation(const iceberg::TableIdentifier& id, const std::string& expected,
+                              const std::string& next) override {
+    if (location_ != expected) return CommitConflict("staged table ", id.ToString(), " moved");
+    location_ = next;
+    return Status::OK();
+  }
+  Status DropTable(const iceberg::TableIdentifier&) override {
+    location_.clear();
+    return Status::OK();
+  }
+  Status RenameTable(const iceberg::TableIdentifier&, const iceberg::TableIdentifier&) override {
+    return NotSupported("the staging catalog of CREATE TABLE ... AS");
+  }
+
+ private:
+  std::string location_;
+};
 
 // Columns (name, DuckDB type, nullable) of the column list or the query.
 Result<iceberg::Schema> SchemaOf(engine::Engine& engine, const CreateTableDdl& ddl) {
@@ -260,39 +323,53 @@ Result<DdlOutcome> CreateLakeTable(const DmlContext& ctx, const CreateTableDdl& 
     ATOLL_RETURN_NOT_OK(DropLakeTable(ctx, {.id = ddl.id}).status());
   }
   ATOLL_RETURN_NOT_OK(EnsureNamespace(*ctx.tables->catalog, ddl.id.ns));
-  ATOLL_ASSIGN_OR_RETURN(
-      iceberg::Table table,
-      iceberg::Table::Create(ctx.tables->catalog, ctx.tables->io, ddl.id, options));
-  ATOLL_RETURN_NOT_OK(RecordSystemCommit(ctx.trail, table, std::nullopt, ctx.command));
   DdlOutcome outcome{.changed = true};
-  if (!ddl.query_sql.empty()) {
-    const iceberg::TableMetadata& md = table.metadata();
-    table::DataWriterOptions writer;
-    table::ApplyWriteProperties(md.properties, &writer);
-    Result<std::vector<iceberg::DataFile>> files = table::WriteDataFiles(
-        engine, ddl.query_sql, *md.CurrentSchema(), *md.DefaultSpec(), table.location(), writer);
-    Status st = files.status();
-    const std::optional<int64_t> before = std::nullopt;
-    bool appended = false;
-    if (st.ok() && !files->empty()) {
-      for (const iceberg::DataFile& f : *files) outcome.rows_added += f.record_count;
-      st = table.NewTransaction().Append(*files, {{"atoll.statement", "create table as"}}).Commit();
-      appended = st.ok();
+  if (ddl.query_sql.empty()) {
+    ATOLL_ASSIGN_OR_RETURN(
+        iceberg::Table table,
+        iceberg::Table::Create(ctx.tables->catalog, ctx.tables->io, ddl.id, options));
+    ATOLL_RETURN_NOT_OK(RecordSystemCommit(ctx.trail, table, std::nullopt, ctx.command));
+    ATOLL_RETURN_NOT_OK(DefineTableView(engine, ddl.id, table.metadata_location()));
+    return outcome;
+  }
+  // CREATE TABLE ... AS: the data files, then the table's first metadata and its append on
+  // a staging catalog, then one registration in the lake's catalog (StagingCatalog).
+  ATOLL_ASSIGN_OR_RETURN(iceberg::TableMetadata md,
+                         iceberg::Table::NewMetadata(*ctx.tables->catalog, ddl.id, options));
+  table::DataWriterOptions writer;
+  table::ApplyWriteProperties(md.properties, &writer);
+  ATOLL_ASSIGN_OR_RETURN_CTX(std::vector<iceberg::DataFile> files,
+                             table::WriteDataFiles(engine, ddl.query_sql, *md.CurrentSchema(),
+                                                   *md.DefaultSpec(), md.location, writer),
+                             StrCat("creating ", ddl.id.ToString(), " from its query"));
+  auto staging = std::make_shared<StagingCatalog>();
+  Result<iceberg::Table> staged =
+      iceberg::Table::CreateWithMetadata(staging, ctx.tables->io, ddl.id, std::move(md));
+  Status st = staged.status();
+  std::optional<iceberg::Table> created;  // the table before its append, for the trail
+  if (st.ok()) {
+    created = *staged;
+    for (const iceberg::DataFile& f : files) outcome.rows_added += f.record_count;
+    if (!files.empty()) {
+      st =
+          staged->NewTransaction().Append(files, {{"atoll.statement", "create table as"}}).Commit();
     }
-    if (appended) {
-      ATOLL_RETURN_NOT_OK(RecordSystemCommit(ctx.trail, table, before, ctx.command)
-                              .WithContext(StrCat("the rows of ", ddl.id.ToString(),
-                                                  " are committed but not recorded in the trail")));
-    } else if (!st.ok() && st.code() != StatusCode::kUnknownOutcome) {
-      if (files.ok()) {
-        std::vector<std::string> paths;
-        for (const iceberg::DataFile& f : *files) paths.push_back(f.file_path);
-        (void)ctx.tables->io->Delete(paths);
-      }
-      (void)DropLakeTable(ctx, {.id = ddl.id, .purge = true});
-      return st.WithContext(StrCat("creating ", ddl.id.ToString(), " from its query"));
+  }
+  if (st.ok()) st = ctx.tables->catalog->CreateTable(ddl.id, staged->metadata_location());
+  if (!st.ok()) {
+    if (st.code() != StatusCode::kUnknownOutcome) {
+      std::vector<std::string> paths;
+      for (const iceberg::DataFile& f : files) paths.push_back(f.file_path);
+      (void)ctx.tables->io->Delete(paths);
     }
-    ATOLL_RETURN_NOT_OK(st);
+    return st.WithContext(StrCat("creating ", ddl.id.ToString(), " from its query"));
+  }
+  iceberg::Table& table = *staged;
+  ATOLL_RETURN_NOT_OK(RecordSystemCommit(ctx.trail, *created, std::nullopt, ctx.command));
+  if (!files.empty()) {
+    ATOLL_RETURN_NOT_OK(RecordSystemCommit(ctx.trail, table, std::nullopt, ctx.command)
+                            .WithContext(StrCat("the rows of ", ddl.id.ToString(),
+                                                " are committed but not recorded in the trail")));
   }
   ATOLL_RETURN_NOT_OK(DefineTableView(engine, ddl.id, table.metadata_location()));
   return outcome;

@@ -10,6 +10,7 @@
 
 #include "atoll/iceberg/commit/row_delta.h"
 #include "atoll/iceberg/commit/table.h"
+#include "atoll/iceberg/scan/expression.h"
 #include "atoll/iceberg/scan/scan.h"
 #include "atoll/lake/query_session.h"
 #include "atoll/records/system_tables.h"
@@ -74,6 +75,112 @@ std::string CandidateFilter(const engine::StatementShape& shape, std::string_vie
     default:
       return "";
   }
+}
+
+bool IsSymbol(const Token& t, char c) {
+  return t.kind == TokenKind::kSymbol && t.text.size() == 1 && t.text[0] == c;
+}
+
+// The index of the ")" closing the "(" at `open` (tokens.size() when unbalanced).
+size_t Closing(const std::vector<Token>& tokens, size_t open) {
+  int depth = 0;
+  for (size_t i = open; i < tokens.size(); ++i) {
+    if (IsSymbol(tokens[i], '(')) ++depth;
+    if (IsSymbol(tokens[i], ')') && --depth == 0) return i;
+  }
+  return tokens.size();
+}
+
+// The terms [begin, end) of tokens[begin, end) read as t1 AND t2 AND ...: outer
+// parentheses are dropped and nested ANDs split; a range with an OR outside parentheses
+// is one term (splitting it could make the filter stricter than the condition).
+void AndTerms(const std::vector<Token>& tokens, size_t begin, size_t end,
+              std::vector<std::pair<size_t, size_t>>* terms) {
+  while (end - begin >= 2 && IsSymbol(tokens[begin], '(') && Closing(tokens, begin) == end - 1) {
+    ++begin;
+    --end;
+  }
+  std::vector<size_t> ands;
+  int depth = 0;
+  for (size_t i = begin; i < end; ++i) {
+    if (IsSymbol(tokens[i], '(')) ++depth;
+    if (IsSymbol(tokens[i], ')')) --depth;
+    if (depth != 0) continue;
+    if (tokens[i].Is("OR")) {
+      terms->emplace_back(begin, end);
+      return;
+    }
+    if (tokens[i].Is("AND")) ands.push_back(i);
+  }
+  if (ands.empty()) {
+    terms->emplace_back(begin, end);
+    return;
+  }
+  size_t from = begin;
+  for (size_t a : ands) {
+    AndTerms(tokens, from, a, terms);
+    from = a + 1;
+  }
+  AndTerms(tokens, from, end, terms);
+}
+
+// How many times the statement names the table other than as a column qualifier ("t.k"):
+// more than once, the statement reads the table elsewhere too (a subquery, a source).
+size_t TableReferences(std::string_view statement, const std::string& name) {
+  Result<std::vector<Token>> tokens = Tokenize(statement);
+  if (!tokens.ok()) return 2;  // DuckDB parsed it; be conservative
+  size_t n = 0;
+  for (size_t i = 0; i < tokens->size(); ++i) {
+    const Token& t = (*tokens)[i];
+    const bool qualifier = i + 1 < tokens->size() && IsSymbol((*tokens)[i + 1], '.');
+    if (t.IsName() && !qualifier && FoldCase(t.text) == FoldCase(name)) ++n;
+  }
+  return n;
+}
+
+// The rows the statement read, as the Iceberg filter of its commit's serializable check
+// (RowDelta::conflict_filter: a concurrent append of a data file that may hold such rows
+// is a conflict, and the statement is planned again). The AND terms of its condition that
+// Iceberg's filter language reads and the table's schema binds, with the target's
+// qualifier dropped ("t.k = 0" -> "k = 0"); the other terms are left out, which only
+// widens the filter. True when the statement reads the table elsewhere too (a CTE, a
+// subquery, a MERGE source) or has no condition or joins; none for INSERT (it reads
+// nothing). E.g. "DELETE ... WHERE k = 0 AND id % 5 = 1" -> k = 0; a MERGE's ON condition
+// "t.id = s.id AND t.k = 0" -> k = 0; "t.id = s.id" -> True.
+std::optional<iceberg::Expression> ConflictFilter(const engine::StatementShape& shape,
+                                                  std::string_view statement,
+                                                  const iceberg::TableIdentifier& id,
+                                                  const iceberg::Schema& schema) {
+  if (shape.kind == StatementKind::kInsert) return std::nullopt;
+  const iceberg::Expression all = iceberg::Expression::True();
+  const std::string& condition = shape.condition_sql;
+  if (shape.has_ctes || condition.empty() || TableReferences(statement, id.name) > 1) return all;
+  if (shape.kind == StatementKind::kMerge ? shape.merge_by_source : shape.joins_other_tables) {
+    return all;
+  }
+  Result<std::vector<Token>> tokens = Tokenize(condition);
+  if (!tokens.ok()) return all;
+  const std::string alias = FoldCase(shape.target_alias.empty() ? id.name : shape.target_alias);
+  std::vector<std::pair<size_t, size_t>> terms;
+  AndTerms(*tokens, 0, tokens->size(), &terms);
+  std::optional<iceberg::Expression> filter;  // the terms read so far
+  for (const auto& [begin, end] : terms) {
+    std::string text;
+    for (size_t i = begin; i < end; ++i) {
+      const Token& t = (*tokens)[i];
+      if (t.IsName() && FoldCase(t.text) == alias && i + 1 < end &&
+          IsSymbol((*tokens)[i + 1], '.')) {
+        ++i;  // the target's qualifier
+        continue;
+      }
+      text += StrCat(text.empty() ? "" : " ", condition.substr(t.offset, t.end - t.offset));
+    }
+    Result<iceberg::Expression> term = iceberg::ParseExpression(text);
+    if (!term.ok() || !iceberg::Bind(*term, schema).ok()) continue;
+    filter =
+        filter ? iceberg::Expression::And(std::move(*filter), std::move(*term)) : std::move(*term);
+  }
+  return filter ? *filter : all;
 }
 
 struct Columns {
@@ -269,6 +376,7 @@ Result<iceberg::Transaction> DmlAttempt::Write(std::vector<std::string>* written
   iceberg::RowDelta delta;
   if (const iceberg::Snapshot* s = md.CurrentSnapshot()) delta.read_snapshot_id = s->snapshot_id;
   delta.summary["atoll.statement"] = std::string(StatementKindName(shape_.kind));
+  delta.conflict_filter = ConflictFilter(shape_, statement_, table_.id(), *schema);
   std::vector<std::string> touched;
   if (outcome_.rows_removed > 0) {
     ATOLL_ASSIGN_OR_RETURN(touched, TouchedFiles(engine_));

@@ -455,6 +455,28 @@ Result<ObjectInfo> LocalStore::Copy(std::string_view src, std::string_view dst) 
   return impl_->Commit(dst, temp, PutOptions{});
 }
 
+Result<int64_t> LocalStore::RemoveStaleTemporaries(std::string_view prefix, int64_t older_than_ms) {
+  namespace fs = std::filesystem;
+  if (!prefix.empty()) ATOLL_RETURN_NOT_OK(impl_->CheckKey(prefix));
+  std::error_code ec;
+  const fs::path dir = prefix.empty() ? fs::path(root_) : fs::path(root_) / std::string(prefix);
+  if (!fs::is_directory(dir, ec)) return int64_t{0};
+  const std::string real = fs::canonical(dir, ec).string();
+  if (ec) return ErrnoToStatus(ec.value(), StrCat("resolving ", Describe(), "/", prefix));
+  if (real != root_ && !real.starts_with(root_ + "/")) return impl_->Escapes(prefix);
+  int64_t removed = 0;
+  fs::recursive_directory_iterator it(real, fs::directory_options::skip_permission_denied, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->path().filename().string().starts_with(".atoll-tmp-")) continue;
+    struct stat st;
+    if (::lstat(it->path().c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    const int64_t mtime_ms = int64_t{st.st_mtim.tv_sec} * 1000 + st.st_mtim.tv_nsec / 1000000;
+    if (mtime_ms < older_than_ms && ::unlink(it->path().c_str()) == 0) ++removed;
+  }
+  if (ec) return ErrnoToStatus(ec.value(), StrCat("listing ", Describe(), "/", prefix));
+  return removed;
+}
+
 Result<ListPage> LocalStore::List(std::string_view prefix, const ListOptions& options) {
   ATOLL_ASSIGN_OR_RETURN(ListPageBuilder builder, ListPageBuilder::Start(prefix, options));
   auto [dir, name_filter] = SplitKey(prefix);

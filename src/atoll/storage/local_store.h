@@ -67,6 +67,13 @@ class LocalStore final : public Store {
   // the file system has no leases). kNotFound when the key does not exist.
   Result<std::optional<bool>> OpenElsewhere(std::string_view key);
 
+  // Deletes the store's own temporary files (".atoll-tmp-*": a write that died before its
+  // rename, by kill -9 or a crash) under the folder `prefix` ("" = everywhere) whose last
+  // change is before `older_than_ms` (ms since the epoch). No listing shows them, so orphan
+  // removal (atoll maintain) calls this with its own age limit. Returns how many it
+  // deleted. kInvalidArgument when `prefix` leaves the root.
+  Result<int64_t> RemoveStaleTemporaries(std::string_view prefix, int64_t older_than_ms);
+
   // The real (symlink-free) path of the root directory.
   const std::string& root() const { return root_; }
 
