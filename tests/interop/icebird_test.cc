@@ -40,9 +40,13 @@ namespace fs = std::filesystem;
 using iceberg::NestedField;
 using iceberg::Type;
 
-// The first port of 18610..18619 nothing listens on.
+// A port of 18610..20609 nothing listens on, starting at one drawn from the process id:
+// CTest runs this binary's cases in parallel processes, and two of them starting at the
+// same port would both find it free before either server listens.
 std::optional<int> FreePort() {
-  for (int port = 18610; port <= 18619; ++port) {
+  const int first = 18610 + static_cast<int>(::getpid() % 200) * 10;
+  for (int i = 0; i < 2000; ++i) {
+    const int port = 18610 + (first - 18610 + i) % 2000;
     int fd = ::socket(AF_INET, SOCK_STREAM, 0);
     if (fd < 0) return std::nullopt;
     sockaddr_in addr{};
@@ -159,7 +163,7 @@ TEST(IcebirdInteropTest, IcebirdReadsTheRowsDuckDbReadsFromThePlannedFiles) {
     GTEST_SKIP() << what;
   }
   std::optional<int> port = FreePort();
-  ASSERT_TRUE(port.has_value()) << "ports 18610-18619 are all busy";
+  ASSERT_TRUE(port.has_value()) << "ports 18610-20609 are all busy";
 
   testing::TempDir dir;
   const std::string prefix = "http://127.0.0.1:" + std::to_string(*port);
@@ -264,7 +268,7 @@ class IcebirdLakeTableTest : public ::testing::Test {
       GTEST_SKIP() << what;
     }
     std::optional<int> port = FreePort();
-    ASSERT_TRUE(port.has_value()) << "ports 18610-18619 are all busy";
+    ASSERT_TRUE(port.has_value()) << "ports 18610-20609 are all busy";
     port_ = *port;
     lake_ = dir_.Join("lake");
     auto init = cli::testing::RunAtoll({"init", lake_});
