@@ -47,8 +47,8 @@ constexpr const char* kSpecExample = R"({
 })";
 
 Schema TwoColumns() {
-  return Schema(7, {NestedField{1, "day", false, Type::Date()},
-                    NestedField{2, "orders", false, Type::Long()}});
+  return Schema(7, {NestedField{1, "day", false, Type::Date(), {}, {}, {}},
+                    NestedField{2, "orders", false, Type::Long(), {}, {}, {}}});
 }
 
 ViewVersionSpec Spec(const std::string& sql, Schema schema = TwoColumns()) {
@@ -167,7 +167,7 @@ TEST(ViewMetadataTest, AReplacementAppendsAVersionAndReusesAnEqualSchema) {
   EXPECT_EQ(m2.VersionById(1)->SqlFor("duckdb")->sql, "SELECT 1");
   EXPECT_EQ(m2.version_log, (std::vector<ViewLogEntry>{{1000, 1}, {2000, 2}}));
 
-  Schema other(0, {NestedField{1, "n", true, Type::Long()}});
+  Schema other(0, {NestedField{1, "n", true, Type::Long(), {}, {}, {}}});
   ASSERT_OK_AND_ASSIGN(ViewMetadata m3, ReplaceViewVersion(m2, Spec("SELECT 3 AS n", other), 3000));
   EXPECT_EQ(m3.schemas.size(), 2u);
   EXPECT_EQ(m3.CurrentVersion()->schema_id, 1);
@@ -182,7 +182,7 @@ TEST(ViewMetadataTest, KeepsTheConfiguredNumberOfVersions) {
       ViewMetadata m,
       NewViewMetadata("mem://v", Spec("SELECT 1"),
                       {{std::string(ViewMetadata::kHistoryEntries), "2"}}, "uuid-1", 1000));
-  Schema other(0, {NestedField{1, "n", true, Type::Long()}});
+  Schema other(0, {NestedField{1, "n", true, Type::Long(), {}, {}, {}}});
   ASSERT_OK_AND_ASSIGN(m, ReplaceViewVersion(m, Spec("SELECT 2"), 2000));
   ASSERT_OK_AND_ASSIGN(m, ReplaceViewVersion(m, Spec("SELECT 3", other), 3000));
   ASSERT_OK_AND_ASSIGN(m, ReplaceViewVersion(m, Spec("SELECT 4", other), 4000));

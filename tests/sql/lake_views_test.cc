@@ -206,7 +206,8 @@ TEST_F(LakeViewsTest, AViewWithoutDuckdbSqlFailsOnlyTheQueriesNamingIt) {
     ASSERT_OK_AND_ASSIGN(std::unique_ptr<Lake> lake, Lake::Open(lake_));
     ASSERT_OK_AND_ASSIGN(LakeTables tables, OpenLakeTables(*lake));
     iceberg::ViewVersionSpec spec;
-    spec.schema = iceberg::Schema(0, {iceberg::NestedField{1, "n", false, iceberg::Type::Long()}});
+    spec.schema = iceberg::Schema(
+        0, {iceberg::NestedField{1, "n", false, iceberg::Type::Long(), {}, {}, {}}});
     spec.representations = {
         iceberg::ViewRepresentation::Sql("SELECT count(1) FROM orders", "spark")};
     spec.default_namespace = {"prd", "shop"};

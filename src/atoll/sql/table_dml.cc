@@ -48,33 +48,10 @@ std::string ModeFor(const iceberg::TableMetadata& metadata, StatementKind kind) 
                                                                           : "copy-on-write";
 }
 
-// How many times the statement names the table (its last name part, compared folded).
-size_t NameCount(std::string_view statement, const std::string& name) {
-  Result<std::vector<Token>> tokens = Tokenize(statement);
-  if (!tokens.ok()) return 2;  // DuckDB parsed it; be conservative
-  size_t n = 0;
-  for (const Token& t : *tokens) {
-    if (t.IsName() && FoldCase(t.text) == FoldCase(name)) ++n;
-  }
-  return n;
-}
-
-// The candidate filter of step 2 (docs in the header); empty: all rows.
-std::string CandidateFilter(const engine::StatementShape& shape, std::string_view statement,
-                            const iceberg::TableIdentifier& id) {
-  if (shape.has_ctes || NameCount(statement, id.name) > 1) return "";
-  switch (shape.kind) {
-    case StatementKind::kDelete:
-    case StatementKind::kUpdate:
-      if (shape.joins_other_tables || shape.condition_sql.empty()) return "";
-      return shape.condition_sql;
-    case StatementKind::kMerge:
-      if (shape.merge_by_source || shape.condition_sql.empty()) return "";
-      return StrCat("EXISTS (SELECT 1 FROM ", shape.merge_source_sql, " WHERE ",
-                    shape.condition_sql, ")");
-    default:
-      return "";
-  }
+iceberg::ScanOptions ScanAt(std::optional<int64_t> snapshot_id) {
+  iceberg::ScanOptions options;
+  options.snapshot_id = snapshot_id;
+  return options;
 }
 
 bool IsSymbol(const Token& t, char c) {
@@ -136,6 +113,24 @@ size_t TableReferences(std::string_view statement, const std::string& name) {
     if (t.IsName() && !qualifier && FoldCase(t.text) == FoldCase(name)) ++n;
   }
   return n;
+}
+
+// The candidate filter of step 2 (docs in the header); empty: all rows.
+std::string CandidateFilter(const engine::StatementShape& shape, std::string_view statement,
+                            const iceberg::TableIdentifier& id) {
+  if (shape.has_ctes || TableReferences(statement, id.name) > 1) return "";
+  switch (shape.kind) {
+    case StatementKind::kDelete:
+    case StatementKind::kUpdate:
+      if (shape.joins_other_tables || shape.condition_sql.empty()) return "";
+      return shape.condition_sql;
+    case StatementKind::kMerge:
+      if (shape.merge_by_source || shape.condition_sql.empty()) return "";
+      return StrCat("EXISTS (SELECT 1 FROM ", shape.merge_source_sql, " WHERE ",
+                    shape.condition_sql, ")");
+    default:
+      return "";
+  }
 }
 
 // The rows the statement read, as the Iceberg filter of its commit's serializable check
@@ -394,9 +389,8 @@ Result<iceberg::Transaction> DmlAttempt::Write(std::vector<std::string>* written
     rows = StrCat(kept, " UNION ALL ", rows);
     delta.removed_data = touched;
   } else if (!touched.empty()) {
-    ATOLL_ASSIGN_OR_RETURN(
-        iceberg::ScanPlan plan,
-        iceberg::PlanScan(table_.io(), md, {.snapshot_id = delta.read_snapshot_id}));
+    ATOLL_ASSIGN_OR_RETURN(iceberg::ScanPlan plan,
+                           iceberg::PlanScan(table_.io(), md, ScanAt(delta.read_snapshot_id)));
     std::map<std::string, table::DeletedDataFile> data_files;
     std::map<std::string, iceberg::DataFile> existing_dvs;
     for (const iceberg::FileScanTask& task : plan.tasks) {
@@ -442,9 +436,8 @@ Result<iceberg::Transaction> DmlAttempt::Write(std::vector<std::string>* written
 Status DmlAttempt::ReplacePartitions(iceberg::RowDelta* delta) {
   const iceberg::TableMetadata& md = table_.metadata();
   if (!delta->read_snapshot_id) return Status::OK();  // an empty table
-  ATOLL_ASSIGN_OR_RETURN(
-      iceberg::ScanPlan plan,
-      iceberg::PlanScan(table_.io(), md, {.snapshot_id = delta->read_snapshot_id}));
+  ATOLL_ASSIGN_OR_RETURN(iceberg::ScanPlan plan,
+                         iceberg::PlanScan(table_.io(), md, ScanAt(delta->read_snapshot_id)));
   const bool all = md.DefaultSpec()->fields.empty();
   std::vector<std::vector<iceberg::Literal>> written;
   for (const iceberg::DataFile& f : delta->added_data) {
