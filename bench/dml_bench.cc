@@ -5,7 +5,7 @@
 //      the same query: throughput ratio, goal >= 0.9.
 //   2. DELETE of 0.1% of the rows (spread over every file) in merge-on-read vs the same
 //      DELETE in copy-on-write: goal merge-on-read <= 10% of copy-on-write's time.
-//   3. MERGE of 100k changed rows (--merge-rows; half updates of existing ids, half new ids)
+//   3. MERGE of 100k changed rows (--merge-rows; ids 0, 50, 100, ...: all updates in a 10M table)
 //      into the table (merge-on-read) vs DuckDB's own MERGE INTO on a native table of the
 //      same rows: goal <= 2x DuckDB's time.
 //   4. A full read (sum over every column) after --deletes small merge-on-read DELETEs
@@ -113,7 +113,7 @@ int RunAll(const Options& o) {
   st = engine.Execute(fmt::format(
       "CREATE TABLE changes AS SELECT range * 50 AS id, 3 AS k, 1.5 AS amount, 'changed' AS note "
       "FROM range({})",
-      o.merge_rows));  // ids 0, 50, 100, ...: half inside the table, half past its end
+      o.merge_rows));  // ids 0, 50, 100, ...: inside a 10M-row table; past its end for small --rows
   if (!st.ok()) return Fail(st);
   const std::string merge =
       "MERGE INTO {} AS t USING changes AS c ON t.id = c.id WHEN MATCHED THEN UPDATE SET "
