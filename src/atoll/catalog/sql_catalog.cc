@@ -353,29 +353,6 @@ Status SqlCatalog::DropNamespace(const Namespace& ns) {
 
 // --- tables -----------------------------------------------------------------------------
 
-Result<std::vector<TableIdentifier>> SqlCatalog::ListTables(const Namespace& ns) {
-  ATOLL_RETURN_NOT_OK(CheckNamespace(ns));
-  using Ids = std::vector<TableIdentifier>;
-  return Run<Ids>(
-      "listing the tables of " + NamespaceName(ns), [&](SqlConnection& conn) -> Result<Ids> {
-        ATOLL_ASSIGN_OR_RETURN(auto rows,
-                               conn.Query(StrCat("SELECT table_name FROM iceberg_tables WHERE "
-                                                 "catalog_name = ? AND table_namespace = ? AND ",
-                                                 kIsTable),
-                                          {options_.name, NamespaceToString(ns)}));
-        if (rows.empty()) {
-          ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(conn, ns));
-          if (!exists) return NotFound(NamespaceName(ns), " does not exist");
-        }
-        Ids ids;
-        for (const auto& row : rows) {
-          if (!row.empty() && row[0]) ids.push_back(TableIdentifier{ns, *row[0]});
-        }
-        std::sort(ids.begin(), ids.end());
-        return ids;
-      });
-}
-
 Result<std::string> SqlCatalog::DefaultTableLocation(const TableIdentifier& id) {
   ATOLL_RETURN_NOT_OK(CheckTable(id));
   if (options_.warehouse_uri.empty()) {
@@ -384,24 +361,6 @@ Result<std::string> SqlCatalog::DefaultTableLocation(const TableIdentifier& id) 
   std::string location = options_.warehouse_uri;
   for (const auto& level : id.ns) location += "/" + level;
   return location + "/" + id.name;
-}
-
-Result<std::string> SqlCatalog::LoadMetadataLocation(const TableIdentifier& id) {
-  ATOLL_RETURN_NOT_OK(CheckTable(id));
-  return Run<std::string>(
-      "loading " + TableName(id), [&](SqlConnection& conn) -> Result<std::string> {
-        ATOLL_ASSIGN_OR_RETURN(
-            auto rows,
-            conn.Query(StrCat("SELECT metadata_location FROM iceberg_tables WHERE "
-                              "catalog_name = ? AND table_namespace = ? AND table_name = ? AND ",
-                              kIsTable),
-                       {options_.name, NamespaceToString(id.ns), id.name}));
-        if (rows.empty()) return NotFound(TableName(id), " does not exist");
-        if (rows[0].empty() || !rows[0][0] || rows[0][0]->empty()) {
-          return Corruption(TableName(id), " has no metadata location");
-        }
-        return *rows[0][0];
-      });
 }
 
 Status SqlCatalog::CreateTable(const TableIdentifier& id, const std::string& metadata_location) {
@@ -425,52 +384,6 @@ Status SqlCatalog::CreateTable(const TableIdentifier& id, const std::string& met
       st.message().find("a view named") == std::string::npos)
     return AlreadyExists(TableName(id), " already exists");
   return st;
-}
-
-Status SqlCatalog::SwapMetadataLocation(const TableIdentifier& id, const std::string& expected,
-                                        const std::string& next) {
-  ATOLL_RETURN_NOT_OK(CheckTable(id));
-  if (next.empty()) return InvalidArgument("empty metadata location for ", TableName(id));
-  const std::string what = "committing " + TableName(id);
-  return Run<bool>(
-             what,
-             [&](SqlConnection& conn) -> Result<bool> {
-               ATOLL_ASSIGN_OR_RETURN(
-                   int64_t changed,
-                   conn.Execute(StrCat("UPDATE iceberg_tables SET metadata_location = ?, "
-                                       "previous_metadata_location = ? WHERE catalog_name = ? AND "
-                                       "table_namespace = ? AND table_name = ? AND "
-                                       "metadata_location = ? AND ",
-                                       kIsTable),
-                                {next, expected, options_.name, NamespaceToString(id.ns), id.name,
-                                 expected}));
-               if (changed == 1) return true;
-               if (changed > 1) return Internal(changed, " rows matched one table's primary key");
-               // Nothing changed: tell a conflict from a missing table (after the fact; the
-               // answer is about the moment of the UPDATE only in the conflict case).
-               auto exists = TableExists(conn, id);
-               if (exists.ok() && !*exists) return NotFound(TableName(id), " does not exist");
-               return CommitConflict("the table's metadata is no longer ", expected,
-                                     " (another commit won)");
-             })
-      .status();
-}
-
-Status SqlCatalog::DropTable(const TableIdentifier& id) {
-  ATOLL_RETURN_NOT_OK(CheckTable(id));
-  return Run<bool>(
-             "dropping " + TableName(id),
-             [&](SqlConnection& conn) -> Result<bool> {
-               ATOLL_ASSIGN_OR_RETURN(
-                   int64_t changed,
-                   conn.Execute(StrCat("DELETE FROM iceberg_tables WHERE catalog_name = ? AND "
-                                       "table_namespace = ? AND table_name = ? AND ",
-                                       kIsTable),
-                                {options_.name, NamespaceToString(id.ns), id.name}));
-               if (changed == 0) return NotFound(TableName(id), " does not exist");
-               return true;
-             })
-      .status();
 }
 
 Status SqlCatalog::RenameTable(const TableIdentifier& from, const TableIdentifier& to) {
@@ -511,47 +424,6 @@ Result<std::optional<std::string>> SqlCatalog::RowKind(SqlConnection& conn,
   return std::optional<std::string>(rows[0].empty() ? "" : rows[0][0].value_or(""));
 }
 
-Result<std::vector<TableIdentifier>> SqlCatalog::ListViews(const Namespace& ns) {
-  ATOLL_RETURN_NOT_OK(CheckNamespace(ns));
-  using Ids = std::vector<TableIdentifier>;
-  return Run<Ids>(
-      "listing the views of " + NamespaceName(ns), [&](SqlConnection& conn) -> Result<Ids> {
-        ATOLL_ASSIGN_OR_RETURN(auto rows,
-                               conn.Query(StrCat("SELECT table_name FROM iceberg_tables WHERE "
-                                                 "catalog_name = ? AND table_namespace = ? AND ",
-                                                 kIsView),
-                                          {options_.name, NamespaceToString(ns)}));
-        if (rows.empty()) {
-          ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(conn, ns));
-          if (!exists) return NotFound(NamespaceName(ns), " does not exist");
-        }
-        Ids ids;
-        for (const auto& row : rows) {
-          if (!row.empty() && row[0]) ids.push_back(TableIdentifier{ns, *row[0]});
-        }
-        std::sort(ids.begin(), ids.end());
-        return ids;
-      });
-}
-
-Result<std::string> SqlCatalog::LoadViewMetadataLocation(const TableIdentifier& id) {
-  ATOLL_RETURN_NOT_OK(CheckTable(id));
-  return Run<std::string>(
-      "loading " + ViewName(id), [&](SqlConnection& conn) -> Result<std::string> {
-        ATOLL_ASSIGN_OR_RETURN(
-            auto rows,
-            conn.Query(StrCat("SELECT metadata_location FROM iceberg_tables WHERE "
-                              "catalog_name = ? AND table_namespace = ? AND table_name = ? AND ",
-                              kIsView),
-                       {options_.name, NamespaceToString(id.ns), id.name}));
-        if (rows.empty()) return NotFound(ViewName(id), " does not exist");
-        if (rows[0].empty() || !rows[0][0] || rows[0][0]->empty()) {
-          return Corruption(ViewName(id), " has no metadata location");
-        }
-        return *rows[0][0];
-      });
-}
-
 Status SqlCatalog::CreateView(const TableIdentifier& id, const std::string& metadata_location) {
   ATOLL_RETURN_NOT_OK(CheckTable(id));
   if (metadata_location.empty())
@@ -575,12 +447,67 @@ Status SqlCatalog::CreateView(const TableIdentifier& id, const std::string& meta
   });
 }
 
-Status SqlCatalog::SwapViewMetadataLocation(const TableIdentifier& id, const std::string& expected,
-                                            const std::string& next) {
+// --- tables and views -------------------------------------------------------------------
+
+namespace {
+std::string_view KindCondition(bool view) { return view ? kIsView : kIsTable; }
+std::string ObjectName(bool view, const TableIdentifier& id) {
+  return view ? ViewName(id) : TableName(id);
+}
+}  // namespace
+
+Result<std::vector<TableIdentifier>> SqlCatalog::ListRows(const Namespace& ns, Kind kind) {
+  ATOLL_RETURN_NOT_OK(CheckNamespace(ns));
+  const bool view = kind == Kind::kView;
+  using Ids = std::vector<TableIdentifier>;
+  return Run<Ids>(StrCat("listing the ", view ? "views" : "tables", " of ", NamespaceName(ns)),
+                  [&](SqlConnection& conn) -> Result<Ids> {
+                    ATOLL_ASSIGN_OR_RETURN(
+                        auto rows,
+                        conn.Query(StrCat("SELECT table_name FROM iceberg_tables WHERE "
+                                          "catalog_name = ? AND table_namespace = ? AND ",
+                                          KindCondition(view)),
+                                   {options_.name, NamespaceToString(ns)}));
+                    if (rows.empty()) {
+                      ATOLL_ASSIGN_OR_RETURN(bool exists, NamespaceExists(conn, ns));
+                      if (!exists) return NotFound(NamespaceName(ns), " does not exist");
+                    }
+                    Ids ids;
+                    for (const auto& row : rows) {
+                      if (!row.empty() && row[0]) ids.push_back(TableIdentifier{ns, *row[0]});
+                    }
+                    std::sort(ids.begin(), ids.end());
+                    return ids;
+                  });
+}
+
+Result<std::string> SqlCatalog::LoadRowLocation(const TableIdentifier& id, Kind kind) {
   ATOLL_RETURN_NOT_OK(CheckTable(id));
-  if (next.empty()) return InvalidArgument("empty metadata location for ", ViewName(id));
+  const bool view = kind == Kind::kView;
+  const std::string name = ObjectName(view, id);
+  return Run<std::string>("loading " + name, [&](SqlConnection& conn) -> Result<std::string> {
+    ATOLL_ASSIGN_OR_RETURN(
+        auto rows,
+        conn.Query(StrCat("SELECT metadata_location FROM iceberg_tables WHERE "
+                          "catalog_name = ? AND table_namespace = ? AND table_name = ? AND ",
+                          KindCondition(view)),
+                   {options_.name, NamespaceToString(id.ns), id.name}));
+    if (rows.empty()) return NotFound(name, " does not exist");
+    if (rows[0].empty() || !rows[0][0] || rows[0][0]->empty()) {
+      return Corruption(name, " has no metadata location");
+    }
+    return *rows[0][0];
+  });
+}
+
+Status SqlCatalog::SwapRowLocation(const TableIdentifier& id, const std::string& expected,
+                                   const std::string& next, Kind kind) {
+  ATOLL_RETURN_NOT_OK(CheckTable(id));
+  const bool view = kind == Kind::kView;
+  const std::string name = ObjectName(view, id);
+  if (next.empty()) return InvalidArgument("empty metadata location for ", name);
   return Run<bool>(
-             "committing " + ViewName(id),
+             "committing " + name,
              [&](SqlConnection& conn) -> Result<bool> {
                ATOLL_ASSIGN_OR_RETURN(
                    int64_t changed,
@@ -588,34 +515,67 @@ Status SqlCatalog::SwapViewMetadataLocation(const TableIdentifier& id, const std
                                        "previous_metadata_location = ? WHERE catalog_name = ? AND "
                                        "table_namespace = ? AND table_name = ? AND "
                                        "metadata_location = ? AND ",
-                                       kIsView),
+                                       KindCondition(view)),
                                 {next, expected, options_.name, NamespaceToString(id.ns), id.name,
                                  expected}));
                if (changed == 1) return true;
-               if (changed > 1) return Internal(changed, " rows matched one view's primary key");
-               auto kind = RowKind(conn, id);
-               if (kind.ok() && *kind != "VIEW") return NotFound(ViewName(id), " does not exist");
-               return CommitConflict("the view's metadata is no longer ", expected,
+               if (changed > 1) return Internal(changed, " rows matched one primary key");
+               // Nothing changed: tell a conflict from a missing row (after the fact; the
+               // answer is about the moment of the UPDATE only in the conflict case).
+               Result<bool> exists = true;
+               if (view) {
+                 Result<std::optional<std::string>> row = RowKind(conn, id);
+                 exists = row.ok() ? Result<bool>(*row == "VIEW") : Result<bool>(row.status());
+               } else {
+                 exists = TableExists(conn, id);
+               }
+               if (exists.ok() && !*exists) return NotFound(name, " does not exist");
+               return CommitConflict("the metadata of ", name, " is no longer ", expected,
                                      " (another commit won)");
              })
       .status();
 }
 
-Status SqlCatalog::DropView(const TableIdentifier& id) {
+Status SqlCatalog::DropRow(const TableIdentifier& id, Kind kind) {
   ATOLL_RETURN_NOT_OK(CheckTable(id));
+  const bool view = kind == Kind::kView;
+  const std::string name = ObjectName(view, id);
   return Run<bool>(
-             "dropping " + ViewName(id),
+             "dropping " + name,
              [&](SqlConnection& conn) -> Result<bool> {
                ATOLL_ASSIGN_OR_RETURN(
                    int64_t changed,
                    conn.Execute(StrCat("DELETE FROM iceberg_tables WHERE catalog_name = ? AND "
                                        "table_namespace = ? AND table_name = ? AND ",
-                                       kIsView),
+                                       KindCondition(view)),
                                 {options_.name, NamespaceToString(id.ns), id.name}));
-               if (changed == 0) return NotFound(ViewName(id), " does not exist");
+               if (changed == 0) return NotFound(name, " does not exist");
                return true;
              })
       .status();
 }
+
+Result<std::vector<TableIdentifier>> SqlCatalog::ListTables(const Namespace& ns) {
+  return ListRows(ns, Kind::kTable);
+}
+Result<std::string> SqlCatalog::LoadMetadataLocation(const TableIdentifier& id) {
+  return LoadRowLocation(id, Kind::kTable);
+}
+Status SqlCatalog::SwapMetadataLocation(const TableIdentifier& id, const std::string& expected,
+                                        const std::string& next) {
+  return SwapRowLocation(id, expected, next, Kind::kTable);
+}
+Status SqlCatalog::DropTable(const TableIdentifier& id) { return DropRow(id, Kind::kTable); }
+Result<std::vector<TableIdentifier>> SqlCatalog::ListViews(const Namespace& ns) {
+  return ListRows(ns, Kind::kView);
+}
+Result<std::string> SqlCatalog::LoadViewMetadataLocation(const TableIdentifier& id) {
+  return LoadRowLocation(id, Kind::kView);
+}
+Status SqlCatalog::SwapViewMetadataLocation(const TableIdentifier& id, const std::string& expected,
+                                            const std::string& next) {
+  return SwapRowLocation(id, expected, next, Kind::kView);
+}
+Status SqlCatalog::DropView(const TableIdentifier& id) { return DropRow(id, Kind::kView); }
 
 }  // namespace atl::catalog

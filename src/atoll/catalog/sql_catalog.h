@@ -124,6 +124,15 @@ class SqlCatalog : public iceberg::Catalog {
   Result<std::optional<std::string>> RowKind(SqlConnection& conn,
                                              const iceberg::TableIdentifier& id);
 
+  // What tables and views share: the rows of one kind (tables: iceberg_type TABLE or
+  // NULL; views: VIEW) listed, loaded, swapped and dropped the same way.
+  enum class Kind { kTable, kView };
+  Result<std::vector<iceberg::TableIdentifier>> ListRows(const iceberg::Namespace& ns, Kind kind);
+  Result<std::string> LoadRowLocation(const iceberg::TableIdentifier& id, Kind kind);
+  Status SwapRowLocation(const iceberg::TableIdentifier& id, const std::string& expected,
+                         const std::string& next, Kind kind);
+  Status DropRow(const iceberg::TableIdentifier& id, Kind kind);
+
   Connector connect_;
   std::string describe_;
   SqlCatalogOptions options_;
