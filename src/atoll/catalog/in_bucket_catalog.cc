@@ -416,6 +416,25 @@ Status InBucketCatalog::CreateTable(const TableIdentifier& id,
   return put.status().WithContext(StrCat("creating table '", id.ToString(), "'"));
 }
 
+// Replaces the pointer at `key` read with `etag` by `pointer`: the one conditional put of
+// a table's or view's commit. kCommitConflict when another commit changed it since it was
+// read; kNotFound when it was dropped meanwhile; kUnknownOutcome and kUnavailable pass.
+Status InBucketCatalog::SwapPointer(const std::string& key, const std::string& pointer,
+                                    const std::string& etag, const std::string& what,
+                                    const std::string& name) {
+  auto put = storage::PutString(*store_, key, pointer, Condition(PutCondition::kIfMatch, etag));
+  if (put.ok()) return Status::OK();
+  switch (put.status().code()) {
+    case StatusCode::kPreconditionFailed:
+      return CommitConflict(what, ": the pointer changed since it was read (",
+                            put.status().message(), ")");
+    case StatusCode::kNotFound:
+      return NotFound(name, " was dropped during the commit");
+    default:
+      return put.status().WithContext(what);
+  }
+}
+
 Status InBucketCatalog::SwapMetadataLocation(const TableIdentifier& id, const std::string& expected,
                                              const std::string& next) {
   ATOLL_RETURN_NOT_OK(CheckTable(id));
@@ -432,18 +451,8 @@ Status InBucketCatalog::SwapMetadataLocation(const TableIdentifier& id, const st
     return CommitConflict(what, ": the table's metadata is ", current.metadata_location, ", not ",
                           expected);
   }
-  auto put = storage::PutString(*store_, PointerKey(id), EncodePointer(next, expected),
-                                Condition(PutCondition::kIfMatch, etag));
-  if (put.ok()) return Status::OK();
-  switch (put.status().code()) {
-    case StatusCode::kPreconditionFailed:
-      return CommitConflict(what, ": the pointer changed since it was read (",
-                            put.status().message(), ")");
-    case StatusCode::kNotFound:
-      return NotFound("table '", id.ToString(), "' was dropped during the commit");
-    default:
-      return put.status().WithContext(what);  // kUnknownOutcome and kUnavailable pass through
-  }
+  return SwapPointer(PointerKey(id), EncodePointer(next, expected), etag, what,
+                     StrCat("table '", id.ToString(), "'"));
 }
 
 Status InBucketCatalog::DropTable(const TableIdentifier& id) {
@@ -601,18 +610,8 @@ Status InBucketCatalog::SwapViewMetadataLocation(const TableIdentifier& id,
     return CommitConflict(what, ": the view's metadata is ", current.metadata_location, ", not ",
                           expected);
   }
-  auto put = storage::PutString(*store_, ViewPointerKey(id), EncodePointer(next, expected),
-                                Condition(PutCondition::kIfMatch, etag));
-  if (put.ok()) return Status::OK();
-  switch (put.status().code()) {
-    case StatusCode::kPreconditionFailed:
-      return CommitConflict(what, ": the pointer changed since it was read (",
-                            put.status().message(), ")");
-    case StatusCode::kNotFound:
-      return NotFound("view '", id.ToString(), "' was dropped during the commit");
-    default:
-      return put.status().WithContext(what);  // kUnknownOutcome and kUnavailable pass through
-  }
+  return SwapPointer(ViewPointerKey(id), EncodePointer(next, expected), etag, what,
+                     StrCat("view '", id.ToString(), "'"));
 }
 
 Status InBucketCatalog::DropView(const TableIdentifier& id) {

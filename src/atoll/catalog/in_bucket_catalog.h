@@ -125,6 +125,9 @@ class InBucketCatalog final : public iceberg::Catalog {
 
   struct Pointer;
   // The pointer of table (or `view`) `id` with the etag it was read under (Head, then Get).
+  // The conditional put of a commit (in_bucket_catalog.cc).
+  Status SwapPointer(const std::string& key, const std::string& pointer, const std::string& etag,
+                     const std::string& what, const std::string& name);
   Result<std::pair<Pointer, std::string>> ReadPointer(const iceberg::TableIdentifier& id,
                                                       bool view = false);
   // True when the object `key` exists (one Head).
