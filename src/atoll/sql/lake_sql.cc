@@ -61,12 +61,23 @@ Result<std::optional<iceberg::TableIdentifier>> LakeSql::LakeTarget(
     return Id();  // a DuckDB name
   }
   iceberg::TableIdentifier id{{name[0], name[1]}, name[2]};
+  ATOLL_ASSIGN_OR_RETURN(Id found, FindTable(id));
+  if (found) return found;
+  if (must_exist) return NotFound("table ", id.ToString(), " does not exist");
+  return Id(id);
+}
+
+// The exact spelling first (one catalog read), then every table compared folded.
+Result<std::optional<iceberg::TableIdentifier>> LakeSql::FindTable(
+    const iceberg::TableIdentifier& id) {
+  using Id = std::optional<iceberg::TableIdentifier>;
+  Result<std::string> exact = tables_.catalog->LoadMetadataLocation(id);
+  if (exact.ok()) return Id(id);  // otherwise (absent, or a name the catalog refuses): search
   ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::TableIdentifier> all, ListLakeTables(tables_));
   for (const iceberg::TableIdentifier& t : all) {
     if (FoldCase(t.ToString()) == FoldCase(id.ToString())) return Id(t);
   }
-  if (must_exist) return NotFound("table ", id.ToString(), " does not exist");
-  return Id(id);
+  return Id();
 }
 
 Result<std::string> LakeSql::Outcome(std::string_view statement, const iceberg::TableIdentifier& id,
@@ -90,13 +101,11 @@ Result<std::string> LakeSql::Outcome(std::string_view statement, const iceberg::
 
 Result<std::optional<std::string>> LakeSql::MetadataOf(const std::vector<std::string>& name) {
   if (lake_ == nullptr || name.size() != 3) return std::optional<std::string>();
-  ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::TableIdentifier> all, ListLakeTables(tables_));
-  const std::string wanted = FoldCase(StrCat(name[0], ".", name[1], ".", name[2]));
-  for (const iceberg::TableIdentifier& t : all) {
-    if (FoldCase(t.ToString()) == wanted) {
-      ATOLL_ASSIGN_OR_RETURN(std::string location, tables_.catalog->LoadMetadataLocation(t));
-      return std::optional<std::string>(location);
-    }
+  ATOLL_ASSIGN_OR_RETURN(std::optional<iceberg::TableIdentifier> found,
+                         FindTable({{name[0], name[1]}, name[2]}));
+  if (found) {
+    ATOLL_ASSIGN_OR_RETURN(std::string location, tables_.catalog->LoadMetadataLocation(*found));
+    return std::optional<std::string>(location);
   }
   return std::optional<std::string>();
 }

@@ -64,6 +64,8 @@ class LakeSql {
   LakeSql() = default;
   Result<std::optional<iceberg::TableIdentifier>> LakeTarget(const std::vector<std::string>& name,
                                                              bool must_exist);
+  // The lake table named `id` as SQL compares names (ASCII case folded); nullopt: none.
+  Result<std::optional<iceberg::TableIdentifier>> FindTable(const iceberg::TableIdentifier& id);
   Result<std::optional<std::string>> MetadataOf(const std::vector<std::string>& name);
   Result<std::string> Outcome(std::string_view statement, const iceberg::TableIdentifier& id,
                               int64_t inserted, int64_t deleted, std::optional<int64_t> snapshot,
