@@ -62,11 +62,13 @@ class IsolationTest : public ::testing::Test {
     return json::parse(ReadFile(path)).value("reason", "");
   }
 
-  // The regular files under `zone` of the lake (paths relative to the lake).
+  // The regular files under `zone` of the lake (paths relative to the lake), without the
+  // local store's own files (".atoll-keep" keeps a folder).
   std::vector<std::string> FilesUnder(const std::string& zone) {
     std::vector<std::string> out;
     if (!fs::exists(lake_ + "/" + zone)) return out;
     for (const auto& e : fs::recursive_directory_iterator(lake_ + "/" + zone)) {
+      if (e.path().filename().string().starts_with(".atoll-")) continue;
       if (e.is_regular_file()) out.push_back(fs::relative(e.path(), lake_).string());
     }
     return out;

@@ -70,6 +70,23 @@ TEST_F(LocalStoreTest, KeysAreFilesUnderTheRoot) {
   EXPECT_EQ(store_->Get("dropped/by/hand.csv").value_or("?"), "1,2\n");
 }
 
+TEST_F(LocalStoreTest, DeletingTheLastFileKeepsAKeptDirectoryAndRemovesOthers) {
+  ASSERT_OK(store_->KeepDirectory("prepare/shop/orders"));
+  EXPECT_TRUE(fs::is_directory(Root() + "/prepare/shop/orders"));
+  ASSERT_OK(PutString(*store_, "prepare/shop/orders/a.csv", "1\n"));
+  ASSERT_OK(PutString(*store_, "prepare/shop/orders/sub/b.csv", "2\n"));
+  ASSERT_OK(PutString(*store_, "stg/x/y/data/c.parquet", "3"));
+  auto listed = ListAll(*store_, "prepare/");
+  ASSERT_OK(listed);
+  EXPECT_EQ(listed->size(), 2u);  // the marker is never listed
+  ASSERT_OK(store_->DeleteMany(
+      {"prepare/shop/orders/a.csv", "prepare/shop/orders/sub/b.csv", "stg/x/y/data/c.parquet"}));
+  EXPECT_TRUE(fs::is_directory(Root() + "/prepare/shop/orders"));
+  EXPECT_FALSE(fs::exists(Root() + "/prepare/shop/orders/sub"));
+  EXPECT_FALSE(fs::exists(Root() + "/stg"));
+  EXPECT_THAT(store_->KeepDirectory("../out"), IsError(StatusCode::kInvalidArgument));
+}
+
 TEST_F(LocalStoreTest, OpenRefusesAMissingRootUnlessAskedToCreateIt) {
   EXPECT_THAT(LocalStore::Open(dir_.Join("nope"), /*create_if_missing=*/false),
               IsError(StatusCode::kNotFound));

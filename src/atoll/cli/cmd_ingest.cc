@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "atoll/cli/command.h"
+#include "atoll/cli/log_echo.h"
 #include "atoll/common/clock.h"
 #include "atoll/common/progress.h"
 #include "atoll/ingest/ingest.h"
@@ -225,7 +226,7 @@ Status RunIngestOnce(lake::Lake& lake, lake::IngestOptions options, bool as_json
 
 Status RunIngest(const ParsedArgs& args, Io& io) {
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<lake::Lake> lake, lake::Lake::Open(args.positional()[0]));
-  lake::EventLog log({.command = "atoll ingest", .echo = &io.err});
+  lake::EventLog log({.command = "atoll ingest", .echo = &io.err, .echo_level = EchoLevel(io)});
   size_t rejected = 0;
   ATOLL_RETURN_NOT_OK(
       RunIngestOnce(*lake, OptionsFromArgs(args), args.Has("json"), io, log, true, &rejected));
@@ -257,6 +258,7 @@ Status RunWatch(const ParsedArgs& args, Io& io) {
   watch_options.command = "atoll watch";
   lake::EventLog log({.command = "atoll watch",
                       .echo = &io.err,
+                      .echo_level = EchoLevel(io),
                       .flush_every_events = static_cast<size_t>(args.Int("log-every-events", 1000)),
                       .flush_every_ms = args.Int("log-every-seconds", 60) * 1000});
   while (!g_stop.load()) {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "atoll/cli/command.h"
+#include "atoll/cli/log_echo.h"
 #include "atoll/common/clock.h"
 #include "atoll/iceberg/commit/maintenance.h"
 #include "atoll/lake/lake.h"
@@ -163,7 +164,7 @@ Status RunRollback(const ParsedArgs& args, Io& io) {
   } else {
     io.err << "atoll: warning: opening the trail: " << opened.status().message() << "\n";
   }
-  lake::EventLog log({.command = "atoll maintain", .echo = &io.err});
+  lake::EventLog log({.command = "atoll maintain", .echo = &io.err, .echo_level = EchoLevel(io)});
   ATOLL_ASSIGN_OR_RETURN(
       lake::RollbackOutcome r,
       lake::RollbackTable(*lake, tables, id, args.Int("rollback-to", 0), trail.get()));
@@ -250,7 +251,7 @@ Status RunMaintain(const ParsedArgs& args, Io& io) {
     }
   }
   plan.trail = trail.get();
-  lake::EventLog log({.command = "atoll maintain", .echo = &io.err});
+  lake::EventLog log({.command = "atoll maintain", .echo = &io.err, .echo_level = EchoLevel(io)});
 
   nlohmann::ordered_json results = nlohmann::ordered_json::array();
   Status first_error;

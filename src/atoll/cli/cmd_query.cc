@@ -3,15 +3,19 @@
 // request, status and result under the lake's queries/ zone (lake/saved_queries.h) and
 // --show prints a saved result.
 #include <stdlib.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <iostream>
 #include <optional>
 #include <sstream>
 #include <string>
 
 #include "atoll/cli/command.h"
+#include "atoll/cli/log_echo.h"
 #include "atoll/cli/query_output.h"
+#include "atoll/cli/shell.h"
 #include "atoll/common/scratch_dir.h"
 #include "atoll/engine/engine.h"
 #include "atoll/lake/lake.h"
@@ -77,16 +81,24 @@ Status CheckQueryArgs(const ParsedArgs& args) {
     if (args.Value("file")) return InvalidArgument("--show and --file exclude each other");
     return Status::OK();
   }
-  if (args.Value("file").has_value() == second) {
+  if (args.Value("file").has_value() && second) {
     return InvalidArgument("give the SQL either as the second argument or with --file");
   }
   return Status::OK();
 }
 
-// The SQL: the second argument, or the file --file names.
+// The SQL: the second argument, the file --file names, or else stdin.
 Result<std::string> SqlText(const ParsedArgs& args) {
   std::optional<std::string> file = args.Value("file");
-  if (!file) return args.positional()[1];
+  if (!file && args.positional().size() == 2) return args.positional()[1];
+  if (!file) {
+    std::ostringstream text;
+    text << std::cin.rdbuf();
+    if (text.str().find_first_not_of(" \t\r\n") == std::string::npos) {
+      return InvalidArgument("no SQL given (as the second argument, with --file, or on stdin)");
+    }
+    return text.str();
+  }
   std::ifstream in(*file, std::ios::binary);
   if (!in) return NotFound("cannot read SQL file '", *file, "'");
   std::ostringstream text;
@@ -100,10 +112,17 @@ Status RunStatements(const std::string& lake, const std::string& sql, OutputForm
   if (statements.empty()) return InvalidArgument("the SQL holds no statement");
   ATOLL_ASSIGN_OR_RETURN(
       std::unique_ptr<lake::LakeSql> session,
-      lake::LakeSql::Open(lake, sql, {.command = "atoll query", .echo = &io.err}));
+      lake::LakeSql::Open(
+          lake, sql, {.command = "atoll query", .echo = &io.err, .echo_level = EchoLevel(io)}));
+  size_t current = 0;
   Status st = PrintStatements(
-      session->engine(), statements.size(), [&](size_t i) { return session->Run(statements[i]); },
+      session->engine(), statements.size(),
+      [&](size_t i) {
+        current = i;
+        return session->Run(statements[i]);
+      },
       format, io.out);
+  st = session->ExplainError(statements[current], st);
   lake::RecordRunReport recorded = session->Finish();
   for (const lake::RecordRunWarning& w : recorded.warnings) {
     io.err << "atoll: warning: " << w.what << ": " << w.status.ToString() << "\n";
@@ -118,6 +137,9 @@ Status RunQuery(const ParsedArgs& args, Io& io) {
   if (args.Has("show")) {
     if (args.Has("save")) return InvalidArgument("--show and --save exclude each other");
     return ShowSaved(lake, args.positional()[1], format, io);
+  }
+  if (args.positional().size() == 1 && !args.Value("file") && isatty(STDIN_FILENO) == 1) {
+    return RunShell(lake, io);
   }
   ATOLL_ASSIGN_OR_RETURN(std::string sql, SqlText(args));
   if (args.Has("save")) {
@@ -155,6 +177,9 @@ CommandSpec QueryCommand() {
           "DROP TABLE [IF EXISTS] ... [PURGE], INSERT, DELETE, UPDATE and MERGE (DuckDB's\n"
           "grammar); each prints one row: statement, table, rows_inserted, rows_deleted,\n"
           "snapshot_id, mode (docs/sql.md). --file FILE reads the SQL from FILE.\n"
+          "Without SQL or --file: on a terminal an interactive shell opens (line editing,\n"
+          "history, .tables, \\d TABLE, .help; Ctrl-C interrupts a running statement);\n"
+          "otherwise the SQL is read from stdin.\n"
           "--save keeps the query under queries/<id>/ of the lake: request.json, status.json\n"
           "(state succeeded or failed, times, duration, rows, error) and the result\n"
           "(result.parquet, or result.csv with --result-format csv); the id is printed on\n"

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "atoll/cli/command.h"
+#include "atoll/cli/log_echo.h"
 #include "atoll/lake/lake.h"
 #include "atoll/records/event_log.h"
 #include "atoll/records/record_run.h"
@@ -119,7 +120,7 @@ Status PrintAndRecord(Io& io, const Result<Report>& report, const snapshot::RunC
     io.err << "atoll: warning: recording the run in the lake: " << lake.status().message() << "\n";
     return Status::OK();
   }
-  lake::EventLog log({.command = "atoll snapshot", .echo = &io.err});
+  lake::EventLog log({.command = "atoll snapshot", .echo = &io.err, .echo_level = EchoLevel(io)});
   // `run` holds the commit step's report; `commit` is that report.
   const snapshot::CommitReport& commit = CommitOf(*report);
   log.Log(lake::LogLevel::kInfo, config.table_name, "snapshot run",
@@ -255,7 +256,8 @@ CommandSpec SnapshotCommand() {
             256},
            {"index", 0, OptionKind::kString, "I", "Group index of a worker step"},
            {"force", 0, OptionKind::kFlag, "", "Redo a worker step whose done marker exists"},
-           {"image", 0, OptionKind::kString, "IMAGE", "emit: container image"}},
+           {"image", 0, OptionKind::kString, "IMAGE", "emit: container image"},
+           {"json", 0, OptionKind::kFlag, "", "One JSON document on stdout (always the case)"}},
       .min_positional = 1,
       .max_positional = 3,
       .run = RunSnapshotCommand,

@@ -43,8 +43,9 @@ Status WarnAboutBrokenTables(const lake::Lake& lake, const lake::LakeTables& tab
 
 Status RunStats(const ParsedArgs& args, Io& io) {
   const std::string& uri = args.positional()[0];
+  const std::string default_format = args.Has("json") ? "json" : "table";
   ATOLL_ASSIGN_OR_RETURN(OutputFormat format,
-                         ParseOutputFormat(args.Value("format").value_or("table")));
+                         ParseOutputFormat(args.Value("format").value_or(default_format)));
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<lake::Lake> lake, lake::Lake::Open(uri));
   std::string where;
   std::optional<iceberg::TableIdentifier> only;
@@ -102,7 +103,8 @@ CommandSpec StatsCommand() {
           "unknown). --format as for atoll query: table, csv or json.\n",
       .options = {OutputFormatOption(),
                   {"all", 0, OptionKind::kFlag, "", "Every recorded snapshot, not only the latest"},
-                  {"columns", 0, OptionKind::kFlag, "", "Per-column statistics"}},
+                  {"columns", 0, OptionKind::kFlag, "", "Per-column statistics"},
+                  {"json", 0, OptionKind::kFlag, "", "The same as --format json"}},
       .min_positional = 1,
       .max_positional = 2,
       .run = RunStats,

@@ -34,6 +34,9 @@ struct Io {
   // The exit code of a command that returns OK: 0, or kExitRejected. A failing command
   // exits with 1 whatever this says.
   int exit_code = 0;
+  // -v/--verbose (every command): log events of info level are echoed on `err` too;
+  // without it only warnings and errors are (the results are the command's own output).
+  bool verbose = false;
 };
 
 inline constexpr int kExitRejected = 3;

@@ -12,6 +12,8 @@ constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
 const OptionSpec kHelpOption{"help", 'h', OptionKind::kFlag, "", "Show this help and exit"};
+const OptionSpec kVerboseOption{"verbose", 'v', OptionKind::kFlag, "",
+                                "Also print the log events of info level on stderr"};
 
 void PrintMainHelp(std::ostream& out) {
   out << "atoll - a lakehouse in one object-storage bucket\n\n"
@@ -37,13 +39,19 @@ std::string OptionLabel(const OptionSpec& o) {
   return label;
 }
 
+// "Usage: atoll cp [options] SRC DST"
+std::string UsageLine(const CommandSpec& c) {
+  std::string line = StrCat("Usage: atoll ", c.name, c.options.empty() ? "" : " [options]");
+  if (!c.arguments.empty()) line += StrCat(" ", c.arguments);
+  return line;
+}
+
 void PrintCommandHelp(const CommandSpec& c, std::ostream& out) {
-  out << "Usage: atoll " << c.name << (c.options.empty() ? "" : " [options]");
-  if (!c.arguments.empty()) out << " " << c.arguments;
-  out << "\n\n" << c.summary << "\n";
+  out << UsageLine(c) << "\n\n" << c.summary << "\n";
   if (!c.description.empty()) out << "\n" << c.description;
   if (!c.description.empty() && c.description.back() != '\n') out << "\n";
   std::vector<OptionSpec> options = c.options;
+  options.push_back(kVerboseOption);
   options.push_back(kHelpOption);
   size_t width = 0;
   for (const auto& o : options) width = std::max(width, OptionLabel(o).size());
@@ -54,8 +62,11 @@ void PrintCommandHelp(const CommandSpec& c, std::ostream& out) {
   }
 }
 
-int UsageError(Io& io, std::string_view message, std::string_view help_hint) {
+// The error, then the command's usage line when there is a command.
+int UsageError(Io& io, std::string_view message, std::string_view help_hint,
+               const CommandSpec* command = nullptr) {
   io.err << "atoll: error: " << message << " (see '" << help_hint << "')\n";
+  if (command != nullptr) io.err << UsageLine(*command) << "\n";
   return kExitUsage;
 }
 
@@ -97,9 +108,10 @@ int Main(const std::vector<std::string>& argv, Io& io) {
   }
   std::string hint = StrCat("atoll ", command->name, " --help");
   std::vector<OptionSpec> options = command->options;
+  options.push_back(kVerboseOption);
   options.push_back(kHelpOption);
   Result<ParsedArgs> args = ParseArgs({argv.begin() + 1, argv.end()}, options);
-  if (!args.ok()) return UsageError(io, args.status().message(), hint);
+  if (!args.ok()) return UsageError(io, args.status().message(), hint, command);
   if (args->Has("help")) {
     PrintCommandHelp(*command, io.out);
     return kExitOk;
@@ -109,18 +121,19 @@ int Main(const std::vector<std::string>& argv, Io& io) {
     return UsageError(io,
                       StrCat("'atoll ", command->name, "' needs ", command->arguments, " (got ", n,
                              " argument", n == 1 ? "" : "s", ")"),
-                      hint);
+                      hint, command);
   }
   if (n > command->max_positional) {
     return UsageError(io,
                       StrCat("unexpected argument '", args->positional()[command->max_positional],
                              "' for 'atoll ", command->name, "'"),
-                      hint);
+                      hint, command);
   }
   if (command->check_args != nullptr) {
     Status checked = command->check_args(*args);
-    if (!checked.ok()) return UsageError(io, checked.message(), hint);
+    if (!checked.ok()) return UsageError(io, checked.message(), hint, command);
   }
+  io.verbose = args->Has("verbose");
   Status st = command->run(*args, io);
   io.out.flush();
   if (!st.ok()) {

@@ -79,14 +79,23 @@ size_t Width(std::string_view s) {
 // memory stays bounded whatever the row count (20M rows once took 2.9 GB).
 constexpr size_t kTableWidthRows = 1000;
 
-Status PrintTable(engine::QueryStream& stream, std::ostream& out) {
+// At most `max_rows` rows (0: all); rows beyond are not read.
+Status PrintTable(engine::QueryStream& stream, std::ostream& out, uint64_t max_rows = 0) {
   const std::vector<Column>& columns = stream.columns();
+  const uint64_t cap = max_rows == 0 ? UINT64_MAX : max_rows;
   std::vector<Row> sample;
   bool done = false;
+  bool capped = false;
   while (!done && sample.size() < kTableWidthRows) {
     ATOLL_ASSIGN_OR_RETURN(std::vector<Row> rows, stream.Next());
     done = rows.empty();
-    for (Row& row : rows) sample.push_back(std::move(row));
+    for (Row& row : rows) {
+      if (sample.size() == cap) {
+        capped = done = true;
+        break;
+      }
+      sample.push_back(std::move(row));
+    }
   }
   std::vector<size_t> widths;
   for (const Column& c : columns) widths.push_back(Width(c.name));
@@ -127,8 +136,18 @@ Status PrintTable(engine::QueryStream& stream, std::ostream& out) {
   while (!done) {
     ATOLL_ASSIGN_OR_RETURN(std::vector<Row> rows, stream.Next());
     done = rows.empty();
-    for (const Row& row : rows) print_cells(row, cell_text);
-    count += rows.size();
+    for (const Row& row : rows) {
+      if (count == cap) {
+        capped = done = true;
+        break;
+      }
+      print_cells(row, cell_text);
+      ++count;
+    }
+  }
+  if (capped) {
+    out << "(first " << count << " rows shown; add a LIMIT or use atoll query --format csv)\n";
+    return Status::OK();
   }
   out << "(" << count << (count == 1 ? " row" : " rows") << ")\n";
   return Status::OK();
@@ -191,6 +210,10 @@ Status PrintResult(engine::QueryStream& stream, OutputFormat format, std::ostrea
 }
 
 }  // namespace
+
+Status PrintTableRows(engine::QueryStream& stream, uint64_t max_rows, std::ostream& out) {
+  return PrintTable(stream, out, max_rows);
+}
 
 Status PrintQuery(engine::Engine& engine, std::string_view sql, OutputFormat format,
                   std::ostream& out) {

@@ -39,6 +39,11 @@ OptionSpec OutputFormatOption();
 Status PrintQuery(engine::Engine& engine, std::string_view sql, OutputFormat format,
                   std::ostream& out);
 
+// The rows of `stream` in the table format, at most `max_rows` of them (0: all); when
+// there are more, they are left unread and a line says so instead of the row count (the
+// interactive shell's pager-less cap).
+Status PrintTableRows(engine::QueryStream& stream, uint64_t max_rows, std::ostream& out);
+
 // Like PrintQuery for `count` statements given one at a time: `statement(i)` runs
 // statement i as it must (e.g. a write done by atoll) and returns the SQL of one statement
 // whose rows are its result, printed as PrintQuery prints statement i.

@@ -60,6 +60,7 @@ size_t IngestReport::files_skipped() const {
 namespace {
 
 // The table folders of prepare/ and load/, merged by (db, table): the files of both zones.
+// Keeps both folders of each table (KeepTableFolders).
 Result<std::vector<TableFolder>> FoldersWaiting(const Lake& lake) {
   std::map<std::pair<std::string, std::string>, TableFolder> merged;
   for (const std::string* zone : {&lake.settings().zones.prepare, &lake.settings().zones.load}) {
@@ -74,6 +75,10 @@ Result<std::vector<TableFolder>> FoldersWaiting(const Lake& lake) {
   }
   std::vector<TableFolder> out;
   for (auto& entry : merged) out.push_back(std::move(entry.second));
+  // A table's folders of both zones stay when their files are taken (a local lake).
+  for (const std::string* zone : {&lake.settings().zones.prepare, &lake.settings().zones.load}) {
+    ATOLL_RETURN_NOT_OK(KeepTableFolders(lake.store(), *zone, out));
+  }
   return out;
 }
 

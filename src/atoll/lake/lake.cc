@@ -5,6 +5,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "atoll/storage/local_store.h"
 #include "atoll/storage/open_store.h"
 
 namespace atl::lake {
@@ -54,9 +55,11 @@ std::string_view InitOutcomeName(InitOutcome outcome) {
   return "?";
 }
 
-Result<InitOutcome> InitLake(storage::Store& store, const Settings& settings,
-                             const InitOptions& options) {
-  ATOLL_RETURN_NOT_OK(settings.Validate());
+namespace {
+
+// The settings part of InitLake.
+Result<InitOutcome> WriteSettings(storage::Store& store, const Settings& settings,
+                                  const InitOptions& options) {
   const std::string text = SettingsToJson(settings);
   Result<storage::ObjectInfo> head = store.Head(kSettingsKey);
   if (!head.ok() && head.status().code() != StatusCode::kNotFound) {
@@ -94,6 +97,34 @@ Result<InitOutcome> InitLake(storage::Store& store, const Settings& settings,
   return InitOutcome::kReplaced;
 }
 
+}  // namespace
+
+Status KeepFolder(storage::Store& store, std::string_view folder) {
+  auto* local = dynamic_cast<storage::LocalStore*>(&store);
+  if (local == nullptr) return Status::OK();
+  return local->KeepDirectory(folder).WithContext(StrCat("keeping folder ", folder));
+}
+
+Status KeepTableFolders(storage::Store& store, std::string_view zone,
+                        const std::vector<TableFolder>& folders) {
+  ATOLL_RETURN_NOT_OK(KeepFolder(store, zone));
+  for (const TableFolder& f : folders) {
+    if (!CheckSourceKey(StrCat(zone, "/", f.db, "/", f.table)).reason.empty()) continue;
+    ATOLL_RETURN_NOT_OK(KeepFolder(store, StrCat(zone, "/", f.db, "/", f.table)));
+  }
+  return Status::OK();
+}
+
+Result<InitOutcome> InitLake(storage::Store& store, const Settings& settings,
+                             const InitOptions& options) {
+  ATOLL_RETURN_NOT_OK(settings.Validate());
+  ATOLL_ASSIGN_OR_RETURN(InitOutcome outcome, WriteSettings(store, settings, options));
+  for (const auto& [key, folder] : ZoneList(settings.zones)) {
+    ATOLL_RETURN_NOT_OK(KeepFolder(store, *folder));
+  }
+  return outcome;
+}
+
 Lake::Lake(std::shared_ptr<storage::Store> store, Settings settings)
     : store_(std::move(store)), settings_(std::move(settings)) {
   root_uri_ = store_->Describe();
@@ -102,9 +133,15 @@ Lake::Lake(std::shared_ptr<storage::Store> store, Settings settings)
 }
 
 Result<std::unique_ptr<Lake>> Lake::Open(std::string_view uri) {
-  ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<storage::Store> store,
-                         storage::OpenStore(uri, /*create_if_missing=*/false));
-  Result<std::unique_ptr<Lake>> lake = Open(std::shared_ptr<storage::Store>(std::move(store)));
+  Result<std::unique_ptr<storage::Store>> store =
+      storage::OpenStore(uri, /*create_if_missing=*/false);
+  if (!store.ok() && store.status().code() == StatusCode::kNotFound) {
+    return NotFound(uri, " is not an atoll lake (no such directory); run 'atoll init ", uri,
+                    "' to make one");
+  }
+  ATOLL_RETURN_NOT_OK(store.status());
+  Result<std::unique_ptr<Lake>> lake =
+      Open(std::shared_ptr<storage::Store>(std::move(store).value()));
   if (!lake.ok() && lake.status().code() == StatusCode::kNotFound) {
     return NotFound(uri, " is not an atoll lake (no ", kSettingsKey, "); run 'atoll init ", uri,
                     "'");

@@ -39,7 +39,8 @@ std::string_view InitOutcomeName(InitOutcome outcome);  // "created", "unchanged
 // → kUnchanged; different ones → kAlreadyExists naming the first difference, unless
 // `options.force`. A stored document that does not parse is replaced only with force.
 // The write is create-if-absent (or swap-if-unchanged with force) where the store supports
-// conditional writes, so two concurrent inits cannot both "create".
+// conditional writes, so two concurrent inits cannot both "create". On a local directory
+// it then makes the zone folders (KeepFolder).
 Result<InitOutcome> InitLake(storage::Store& store, const Settings& settings,
                              const InitOptions& options = {});
 
@@ -100,6 +101,15 @@ struct TableFolder {
 // (TableNameProblem). One full listing rather than delimiter listings: some S3 servers
 // (s3rver) answer those without common prefixes.
 Result<std::vector<TableFolder>> ScanTableFolders(storage::Store& store, const std::string& zone);
+
+// Folders of a local-directory lake stay when their last file is taken: KeepFolder makes
+// `folder` ("prepare", "prepare/shop/orders") and keeps it (storage::LocalStore::
+// KeepDirectory), so people can `cp` into the zone and table folders of the layout again
+// after an ingest. A no-op on object stores, which have no folders. InitLake keeps every
+// zone root; prepare and ingest keep the zone and each table folder they take files from.
+Status KeepFolder(storage::Store& store, std::string_view folder);
+Status KeepTableFolders(storage::Store& store, std::string_view zone,
+                        const std::vector<TableFolder>& folders);
 
 class Lake {
  public:

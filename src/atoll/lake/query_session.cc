@@ -32,7 +32,8 @@ Result<std::string> LakeRoot(const std::string& lake, engine::Engine& engine) {
   std::string path = lake.starts_with("file://") ? lake.substr(7) : lake;
   std::error_code ec;
   if (!std::filesystem::is_directory(path, ec))
-    return NotFound("LAKE '", lake, "' is not a directory");
+    return NotFound("LAKE '", lake, "' is not a directory, so not an atoll lake: run 'atoll init ",
+                    lake, "' to make one");
   return std::filesystem::absolute(path).lexically_normal().string();
 }
 

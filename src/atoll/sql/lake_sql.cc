@@ -8,6 +8,7 @@
 #include "atoll/sql/lake_ddl.h"
 #include "atoll/sql/table_ddl.h"
 #include "atoll/sql/table_dml.h"
+#include "atoll/sql/table_hints.h"
 #include "atoll/sql/time_travel.h"
 #include "atoll/sql/view_ddl.h"
 
@@ -28,9 +29,34 @@ Result<std::unique_ptr<LakeSql>> LakeSql::Open(const std::string& uri, std::stri
   s->lake_ = std::move(*lake);
   ATOLL_ASSIGN_OR_RETURN(s->tables_, OpenLakeTables(*s->lake_));
   ATOLL_ASSIGN_OR_RETURN(s->trail_, OpenLakeTrail(*s->lake_));
-  s->log_ = std::make_unique<EventLog>(
-      EventLogOptions{.command = s->options_.command, .echo = s->options_.echo});
+  s->log_ = std::make_unique<EventLog>(EventLogOptions{.command = s->options_.command,
+                                                       .echo = s->options_.echo,
+                                                       .echo_level = s->options_.echo_level});
   return s;
+}
+
+Status LakeSql::ExplainError(std::string_view statement, const Status& error) {
+  if (error.ok()) return error;
+  std::string message = error.message();
+  if (lake_ != nullptr && !MissingName(message, statement).empty()) {
+    Result<std::vector<iceberg::TableIdentifier>> ids = ListLakeTables(tables_);
+    if (ids.ok()) {
+      std::vector<std::string> names;
+      for (const iceberg::TableIdentifier& id : *ids) names.push_back(id.ToString());
+      message = ExplainMissingTable(message, statement, names);
+    }
+  }
+  // The statement on one line, shortened: enough to tell which one of a script failed.
+  std::string shown;
+  for (char c : statement) {
+    if (c == '\n' || c == '\r' || c == '\t') c = ' ';
+    if (c == ' ' && (shown.empty() || shown.back() == ' ')) continue;
+    shown += c;
+  }
+  while (!shown.empty() && shown.back() == ' ') shown.pop_back();
+  constexpr size_t kShown = 60;
+  if (shown.size() > kShown) shown = StrCat(shown.substr(0, kShown - 3), "...");
+  return Status(error.code(), StrCat("running '", shown, "': ", message));
 }
 
 Result<std::optional<iceberg::TableIdentifier>> LakeSql::LakeTarget(

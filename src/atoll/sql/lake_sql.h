@@ -43,7 +43,8 @@ namespace atl::lake {
 
 struct LakeSqlOptions {
   std::string command = "atoll query";
-  std::ostream* echo = nullptr;  // where log events are printed (null: nowhere)
+  std::ostream* echo = nullptr;           // where log events are printed (null: nowhere)
+  LogLevel echo_level = LogLevel::kInfo;  // events below it are kept but not printed
 };
 
 class LakeSql {
@@ -56,6 +57,12 @@ class LakeSql {
   Result<std::string> Run(std::string_view statement);
   // Records what the lake records after a command changed tables (when any did).
   RecordRunReport Finish();
+
+  // `error` (from running `statement` or reading its rows) as the user should read it:
+  // DuckDB's text kept, prefixed by "running '<statement>'", and for a table the lake does
+  // not have, the lake's closest tables instead of DuckDB's catalog suggestion
+  // (table_hints.h). The code is kept.
+  Status ExplainError(std::string_view statement, const Status& error);
 
   engine::Engine& engine() { return *engine_; }
   bool is_lake() const { return lake_ != nullptr; }

@@ -30,6 +30,7 @@ namespace {
 
 constexpr std::string_view kReserved = ".atoll-";
 constexpr const char* kLockName = ".atoll-lock";
+constexpr const char* kKeepName = ".atoll-keep";
 
 // An owned file descriptor.
 class Fd {
@@ -527,6 +528,16 @@ Status LocalStore::DeleteMany(const std::vector<std::string>& keys) {
       if (::unlinkat(parent->get(), last.c_str(), AT_REMOVEDIR) != 0) break;
     }
   }
+  return Status::OK();
+}
+
+Status LocalStore::KeepDirectory(std::string_view dir) {
+  ATOLL_RETURN_NOT_OK(impl_->CheckKey(dir));
+  const std::string marker = StrCat(dir, "/", kKeepName);
+  ATOLL_ASSIGN_OR_RETURN(Fd dfd, impl_->OpenDir(marker, std::string(dir), /*create=*/true));
+  int fd = ::openat(dfd.get(), kKeepName, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return ErrnoToStatus(errno, StrCat("keeping directory ", root_, "/", dir));
+  ::close(fd);
   return Status::OK();
 }
 

@@ -74,6 +74,13 @@ class LocalStore final : public Store {
   // deleted. kInvalidArgument when `prefix` leaves the root.
   Result<int64_t> RemoveStaleTemporaries(std::string_view prefix, int64_t older_than_ms);
 
+  // Makes the directory `dir` (a key prefix without trailing '/', e.g. "prepare/shop/orders")
+  // with its parents, and keeps it: a hidden marker file (".atoll-keep", shown by no
+  // listing) makes DeleteMany's removal of emptied directories stop there, so a user's
+  // `cp file lake/prepare/db/table/` still finds the folder after its last file was taken.
+  // kInvalidArgument when `dir` is not a valid key or leaves the root.
+  Status KeepDirectory(std::string_view dir);
+
   // The real (symlink-free) path of the root directory.
   const std::string& root() const { return root_; }
 

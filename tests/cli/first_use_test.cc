@@ -1,0 +1,143 @@
+// What a new user meets in the first minutes on a local-directory lake (issue 22): the
+// zone folders are there to copy into and stay there, errors point the way, output is quiet
+// and scriptable.
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "run_atoll.h"
+#include "testing/testing.h"
+
+namespace atl::cli {
+namespace {
+
+using ::atl::cli::testing::RunAtoll;
+using ::atl::cli::testing::RunProgram;
+using ::atl::testing::TempDir;
+using ::atl::testing::WriteFile;
+using ::testing::HasSubstr;
+using ::testing::Not;
+namespace fs = std::filesystem;
+
+class FirstUseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto init = RunAtoll({"init", lake_});
+    ASSERT_EQ(init.exit_code, 0) << init.err;
+  }
+  // `cp` as a person runs it: fails when the folder is missing.
+  int Cp(const std::string& text, const std::string& dst) {
+    WriteFile(dir_.Join("src.csv"), text);
+    return RunProgram({"/bin/cp", dir_.Join("src.csv"), dst}).exit_code;
+  }
+
+  TempDir dir_;
+  const std::string lake_ = dir_.Join("lake");
+};
+
+TEST_F(FirstUseTest, InitMakesTheZoneFoldersAndIngestLeavesTheTableFolders) {
+  for (const char* zone : {"prepare", "load", "stg", "tmp", "prd", "assets", "_rejected"}) {
+    EXPECT_TRUE(fs::is_directory(lake_ + "/" + zone)) << zone;
+  }
+  fs::create_directories(lake_ + "/prepare/s/t");
+  ASSERT_EQ(Cp("a,b\n1,2\n", lake_ + "/prepare/s/t/"), 0);
+  auto first = RunAtoll({"ingest", lake_});
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  EXPECT_TRUE(fs::is_directory(lake_ + "/prepare/s/t"));
+  EXPECT_TRUE(fs::is_directory(lake_ + "/load/s/t"));
+  // The second copy into the same folder works, and its row arrives.
+  ASSERT_EQ(Cp("a,b\n3,4\n", lake_ + "/prepare/s/t/"), 0);
+  ASSERT_EQ(RunAtoll({"ingest", lake_}).exit_code, 0);
+  EXPECT_TRUE(fs::is_directory(lake_ + "/prepare/s/t"));
+  EXPECT_TRUE(fs::is_directory(lake_ + "/prepare"));
+  auto count = RunAtoll({"query", lake_, "SELECT count(*) FROM stg.s.t", "--format", "csv"});
+  ASSERT_EQ(count.exit_code, 0) << count.err;
+  EXPECT_THAT(count.out, HasSubstr("2"));
+  // The markers that keep the folders are no files of the lake.
+  auto ls = RunAtoll({"ls", "-r", lake_ + "/prepare"});
+  EXPECT_THAT(ls.out, Not(HasSubstr("keep")));
+}
+
+TEST_F(FirstUseTest, AnUnknownTableNamesTheLakesClosestTables) {
+  fs::create_directories(lake_ + "/prepare/shop/orders");
+  ASSERT_EQ(Cp("a,b\n1,2\n", lake_ + "/prepare/shop/orders/"), 0);
+  ASSERT_EQ(RunAtoll({"ingest", lake_}).exit_code, 0);
+
+  auto typo = RunAtoll({"query", lake_, "SELECT * FROM stg.shop.ordrs"});
+  EXPECT_EQ(typo.exit_code, 1);
+  EXPECT_THAT(typo.err, HasSubstr("running 'SELECT * FROM stg.shop.ordrs': "));
+  EXPECT_THAT(typo.err,
+              HasSubstr("no table 'stg.shop.ordrs' in this lake; closest: stg.shop.orders"));
+
+  auto bare = RunAtoll({"query", lake_, "SELECT * FROM ordes"});
+  EXPECT_EQ(bare.exit_code, 1);
+  EXPECT_THAT(bare.err, HasSubstr("closest: stg.shop.orders"));
+
+  // DuckDB's own text is kept, its suggestion from the system catalog is not.
+  auto nope = RunAtoll({"query", lake_, "SELECT * FROM nope"});
+  EXPECT_EQ(nope.exit_code, 1);
+  EXPECT_THAT(nope.err, HasSubstr("Table with name nope does not exist"));
+  EXPECT_THAT(nope.err, Not(HasSubstr("pg_")));
+  EXPECT_THAT(nope.err, HasSubstr("no table 'nope' in this lake; its tables: "));
+  EXPECT_THAT(nope.err, HasSubstr("stg.shop.orders"));
+}
+
+TEST_F(FirstUseTest, APathThatIsNoLakeSaysHowToMakeOne) {
+  const std::string missing = dir_.Join("nolake");
+  for (const char* command : {"ingest", "tables", "stats"}) {
+    auto r = RunAtoll({command, missing});
+    EXPECT_EQ(r.exit_code, 1) << command;
+    EXPECT_THAT(r.err, HasSubstr(missing + " is not an atoll lake")) << command;
+    EXPECT_THAT(r.err, HasSubstr("run 'atoll init " + missing + "'")) << command;
+  }
+  auto query = RunAtoll({"query", missing, "SELECT 1"});
+  EXPECT_EQ(query.exit_code, 1);
+  EXPECT_THAT(query.err, HasSubstr("run 'atoll init " + missing + "'"));
+}
+
+TEST_F(FirstUseTest, AUsageErrorPrintsTheCommandsUsageLine) {
+  auto r = RunAtoll({"ingest"});
+  EXPECT_EQ(r.exit_code, 2);
+  EXPECT_THAT(r.err, HasSubstr("atoll: error: 'atoll ingest' needs LAKE"));
+  EXPECT_THAT(r.err, HasSubstr("\nUsage: atoll ingest [options] LAKE\n"));
+  auto bad = RunAtoll({"query", lake_, "--format", "xml", "SELECT 1"});
+  EXPECT_EQ(bad.exit_code, 2);
+  EXPECT_THAT(bad.err, HasSubstr("\nUsage: atoll query [options] LAKE [SQL|ID]\n"));
+}
+
+TEST_F(FirstUseTest, IngestPrintsItsSummaryOnceAndLogLinesOnlyWhenVerbose) {
+  fs::create_directories(lake_ + "/prepare/s/t");
+  ASSERT_EQ(Cp("a,b\n1,2\n", lake_ + "/prepare/s/t/"), 0);
+  auto quiet = RunAtoll({"ingest", lake_});
+  ASSERT_EQ(quiet.exit_code, 0) << quiet.err;
+  EXPECT_THAT(quiet.out, HasSubstr("stg.s.t: 1 file, 1 row"));
+  EXPECT_EQ(quiet.err, "");  // no INFO lines repeating the summary
+  ASSERT_EQ(Cp("a,b\n3,4\n", lake_ + "/prepare/s/t/"), 0);
+  auto verbose = RunAtoll({"ingest", "-v", lake_});
+  ASSERT_EQ(verbose.exit_code, 0) << verbose.err;
+  EXPECT_THAT(verbose.err, HasSubstr("INFO  stg.s.t: ingested files=1 rows=1"));
+  // Warnings still show without -v: a file in no table folder.
+  WriteFile(lake_ + "/prepare/stray.csv", "a\n1\n");
+  auto warned = RunAtoll({"ingest", lake_});
+  EXPECT_THAT(warned.err, HasSubstr("WARN"));
+  EXPECT_THAT(warned.err, HasSubstr("prepare/stray.csv"));
+}
+
+TEST_F(FirstUseTest, ScriptsGetOneJsonDocument) {
+  fs::create_directories(lake_ + "/prepare/s/t");
+  ASSERT_EQ(Cp("a,b\n1,2\n", lake_ + "/prepare/s/t/"), 0);
+  for (std::vector<std::string> args :
+       std::vector<std::vector<std::string>>{{"ingest", lake_, "--json"},
+                                             {"tables", lake_, "--json"},
+                                             {"stats", lake_, "--json"},
+                                             {"trail", "verify", lake_, "--json"},
+                                             {"maintain", lake_, "--json"}}) {
+    auto r = RunAtoll(args);
+    EXPECT_EQ(r.exit_code, 0) << ::testing::PrintToString(args) << r.err;
+    EXPECT_NO_THROW((void)nlohmann::json::parse(r.out)) << ::testing::PrintToString(args) << r.out;
+  }
+  EXPECT_EQ(nlohmann::json::parse(RunAtoll({"stats", lake_, "--json"}).out)[0]["table_name"],
+            "stg.s.t");
+}
+
+}  // namespace
+}  // namespace atl::cli
