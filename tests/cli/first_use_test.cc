@@ -139,5 +139,14 @@ TEST_F(FirstUseTest, ScriptsGetOneJsonDocument) {
             "stg.s.t");
 }
 
+TEST_F(FirstUseTest, WithoutSqlAndWithoutATerminalTheSqlComesFromStdin) {
+  WriteFile(dir_.Join("q.sql"), "SELECT 41 + 1 AS x;\nSELECT 'b' AS y;\n");
+  auto r = RunProgram(
+      {"/bin/sh", "-c",
+       StrCat(ATOLL_BINARY, " query '", lake_, "' --format csv < '", dir_.Join("q.sql"), "'")});
+  EXPECT_EQ(r.exit_code, 0) << r.err;
+  EXPECT_EQ(r.out, "x\n42\n\ny\nb\n");
+}
+
 }  // namespace
 }  // namespace atl::cli
