@@ -1,8 +1,16 @@
 // What a new user meets in the first minutes on a local-directory lake (issue 22): the
 // zone folders are there to copy into and stay there, errors point the way, output is quiet
 // and scriptable.
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <optional>
+#include <thread>
 
 #include "run_atoll.h"
 #include "testing/testing.h"
@@ -146,6 +154,72 @@ TEST_F(FirstUseTest, WithoutSqlAndWithoutATerminalTheSqlComesFromStdin) {
        StrCat(ATOLL_BINARY, " query '", lake_, "' --format csv < '", dir_.Join("q.sql"), "'")});
   EXPECT_EQ(r.exit_code, 0) << r.err;
   EXPECT_EQ(r.out, "x\n42\n\ny\nb\n");
+}
+
+// `atoll watch LAKE` in the background, its stdout and stderr in files; stopped by SIGTERM.
+class Watcher {
+ public:
+  Watcher(const std::string& lake, const std::string& out, const std::string& err) {
+    pid_ = ::fork();
+    if (pid_ == 0) {
+      int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      ::dup2(o, 1);
+      ::dup2(e, 2);
+      ::execl(ATOLL_BINARY, ATOLL_BINARY, "watch", lake.c_str(), "--interval", "600", nullptr);
+      ::_exit(127);
+    }
+  }
+  ~Watcher() {
+    ::kill(pid_, SIGTERM);
+    int status = 0;
+    ::waitpid(pid_, &status, 0);
+  }
+
+ private:
+  pid_t pid_;
+};
+
+// How often `text` occurs in `file` ("" when it is absent).
+size_t CountIn(const std::string& file, const std::string& text) {
+  const std::string content = fs::exists(file) ? ::atl::testing::ReadFile(file) : "";
+  size_t n = 0;
+  for (size_t at = content.find(text); at != std::string::npos; at = content.find(text, at + 1))
+    ++n;
+  return n;
+}
+
+// Waits up to `seconds` for `file` to hold `text` `times` times; the seconds it took, or
+// nullopt.
+std::optional<double> WaitForText(const std::string& file, const std::string& text, double seconds,
+                                  size_t times = 1) {
+  const auto start = std::chrono::steady_clock::now();
+  auto elapsed = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+  while (elapsed() < seconds) {
+    if (CountIn(file, text) >= times) return elapsed();
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return std::nullopt;
+}
+
+TEST_F(FirstUseTest, WatchOnALocalLakeTakesAFileWithinTwoSecondsOfItsArrival) {
+  const std::string out = dir_.Join("watch.out"), err = dir_.Join("watch.err");
+  Watcher watcher(lake_, out, err);
+  ASSERT_TRUE(WaitForText(err, "atoll: watching", 20)) << ::atl::testing::ReadFile(err);
+  EXPECT_THAT(::atl::testing::ReadFile(err), HasSubstr("file events"));
+  // A new table folder and its file, long before the 600 s poll.
+  fs::create_directories(lake_ + "/prepare/w/t");
+  ASSERT_EQ(Cp("a,b\n1,2\n", lake_ + "/prepare/w/t/"), 0);
+  std::optional<double> took = WaitForText(out, "stg.w.t: 1 file", 10);
+  ASSERT_TRUE(took) << ::atl::testing::ReadFile(err);
+  EXPECT_LT(*took, 2.0);
+  // A second file into the same (kept) folder is taken as quickly.
+  ASSERT_EQ(Cp("a,b\n3,4\n", lake_ + "/prepare/w/t/"), 0);
+  took = WaitForText(out, "stg.w.t: 1 file", 10, 2);
+  ASSERT_TRUE(took) << ::atl::testing::ReadFile(out) << ::atl::testing::ReadFile(err);
+  EXPECT_LT(*took, 2.0);
 }
 
 }  // namespace

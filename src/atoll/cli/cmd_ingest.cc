@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "atoll/cli/command.h"
+#include "atoll/cli/dir_watch.h"
 #include "atoll/cli/log_echo.h"
 #include "atoll/common/clock.h"
 #include "atoll/common/progress.h"
@@ -252,8 +253,25 @@ Status RunWatch(const ParsedArgs& args, Io& io) {
   sigaction(SIGTERM, &action, nullptr);
   sigaction(SIGINT, &action, nullptr);
   g_stop.store(false);
-  io.err << "atoll: watching " << lake->root_uri() << " every " << interval_s
-         << " s (stop with Ctrl-C)\n";
+  // A local lake is watched with inotify (a file is taken within a second of its
+  // arrival); polling every --interval seconds stays as the fallback, and is all on S3.
+  std::unique_ptr<DirectoryWatch> files;
+  if (lake->root_uri().starts_with("/")) {
+    std::vector<std::string> zones;
+    for (const std::string* zone :
+         {&lake->settings().zones.prepare, &lake->settings().zones.load}) {
+      ATOLL_RETURN_NOT_OK(lake::KeepFolder(lake->store(), *zone));
+      zones.push_back(StrCat(lake->root_uri(), "/", *zone));
+    }
+    Result<std::unique_ptr<DirectoryWatch>> opened = DirectoryWatch::Open(zones);
+    if (opened.ok()) {
+      files = std::move(opened).value();
+    } else {
+      io.err << "atoll: warning: " << opened.status().message() << " (polling only)\n";
+    }
+  }
+  io.err << "atoll: watching " << lake->root_uri() << (files ? " (file events, and" : " (")
+         << " every " << interval_s << " s; stop with Ctrl-C)\n";
   lake::IngestOptions watch_options = OptionsFromArgs(args);
   watch_options.command = "atoll watch";
   lake::EventLog log({.command = "atoll watch",
@@ -269,6 +287,10 @@ Status RunWatch(const ParsedArgs& args, Io& io) {
       if (!st.ok()) io.err << "atoll: error: " << st.message() << " (will retry)\n";
     } else if (log.FlushDue(SystemNowMs())) {
       lake::RecordRun(*lake, log, {.command = "atoll watch", .on_warning = PrintWarning(io)});
+    }
+    if (files) {
+      files->Wait(interval_s * 1000, g_stop);
+      continue;
     }
     for (int i = 0; i < interval_s * 10 && !g_stop.load(); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -361,8 +383,9 @@ CommandSpec WatchCommand() {
       .summary = "Keep ingesting files as they arrive, until stopped",
       .arguments = "LAKE",
       .description =
-          "Polls the lake every --interval seconds and runs an ingest pass when files wait in\n"
-          "prepare/ or load/. SIGINT or SIGTERM stop it after the current pass (exit 0).\n",
+          "Runs an ingest pass when files wait in prepare/ or load/: on a local lake as soon as\n"
+          "a file is written or moved in (inotify) and every --interval seconds, on S3 every\n"
+          "--interval seconds. SIGINT or SIGTERM stop it after the current pass (exit 0).\n",
       .options = {{"interval", 'i', OptionKind::kInt, "SECONDS",
                    "Seconds between polls (default 10)", 1, 86400},
                   {"table", 't', OptionKind::kString, "DB.TABLE[,...]", "Only these tables"},
