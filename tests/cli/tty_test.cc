@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <regex>
 #include <thread>
 
 #include "run_atoll.h"
@@ -134,6 +135,34 @@ TEST_F(TtyTest, CtrlCInterruptsTheRunningStatementNotTheShell) {
   screen = term.WaitFor("(1 row)", 2);
   EXPECT_THAT(screen, Not(HasSubstr("never run\n(1 row)")));
   EXPECT_TRUE(term.Alive());
+}
+
+TEST_F(TtyTest, IngestShowsProgressInsideOneLargeFile) {
+  // One CSV of about 150 MiB: DuckDB reads it for some seconds as one object.
+  fs::create_directories(lake_ + "/prepare/big/t");
+  auto made = RunAtoll({"query", dir_.path(),
+                        "COPY (SELECT range AS id, 'some text ' || range AS name, range * 1.5 AS "
+                        "amount FROM range(4000000)) TO '" +
+                            lake_ + "/prepare/big/t/big.csv'"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  Terminal term(socket_, AtollCommand("ingest " + lake_ + "; sleep 60"));
+  // A bar line part-way through the one file: 0/1 object, a percentage below 100.
+  const std::regex partway(
+      R"(ingesting  \[[=> ]+\] +([0-9]+)%  [0-9.]+ MiB / [0-9.]+ MiB  0/1 object)");
+  bool seen = false;
+  std::string screen;
+  for (int i = 0; i < 600 && !seen; ++i) {
+    screen = term.Screen();
+    std::smatch m;
+    if (std::regex_search(screen, m, partway)) {
+      const int pct = std::stoi(m[1].str());
+      seen = pct > 0 && pct < 100;
+    }
+    if (screen.find("total: 1 files") != std::string::npos) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(seen) << screen;
+  EXPECT_THAT(term.WaitFor("total: 1 files, 4000000 rows", 1, 60), HasSubstr("stg.big.t"));
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "atoll/cli/command.h"
+#include "atoll/cli/io_progress.h"
 #include "atoll/common/progress.h"
 #include "atoll/storage/open_store.h"
 #include "atoll/storage/transfer.h"
@@ -59,7 +60,12 @@ Status RunCp(const ParsedArgs& args, Io& io) {
     items.push_back(std::move(item));
   }
   ProgressBar bar = ProgressBar::ForStderr("copying");
-  options.on_progress = [&bar](const ProgressCounts& counts) { bar.Update(counts); };
+  uint64_t bytes_total = 0;
+  for (const CopyItem& item : items) bytes_total += item.size;
+  IoProgress io_progress(bar, bytes_total);  // bytes inside each object as they move
+  options.on_progress = [&io_progress](const ProgressCounts& counts) {
+    io_progress.SetObjects(counts.objects_done, counts.objects_total, counts.bytes_done);
+  };
   // A local DST directory that another process removes while we copy (an ingest run
   // prunes the empty folders of prepare/ and load/) ends the store rooted in it: resolving
   // DST again creates it again. Copies overwrite, so a repeated attempt is harmless.

@@ -12,6 +12,7 @@
 
 #include "atoll/cli/command.h"
 #include "atoll/cli/dir_watch.h"
+#include "atoll/cli/io_progress.h"
 #include "atoll/cli/log_echo.h"
 #include "atoll/common/clock.h"
 #include "atoll/common/progress.h"
@@ -172,14 +173,29 @@ void WarnIgnoredLandingFiles(const lake::Lake& lake, lake::EventLog& log) {
   }
 }
 
+// The stored size of the files waiting in prepare/ and load/ (0 when they cannot be listed:
+// the bar then shows bytes without a total).
+uint64_t BytesWaiting(lake::Lake& lake) {
+  uint64_t total = 0;
+  for (const std::string* zone : {&lake.settings().zones.prepare, &lake.settings().zones.load}) {
+    Result<std::vector<lake::TableFolder>> folders = lake::ScanTableFolders(lake.store(), *zone);
+    if (!folders.ok()) return 0;
+    for (const lake::TableFolder& f : *folders) {
+      for (const storage::ObjectInfo& o : f.files) total += o.size;
+    }
+  }
+  return total;
+}
+
 // One ingest pass, its summary printed and its events logged. `*rejected` (when given)
 // receives the number of files the pass moved to _rejected/.
 Status RunIngestOnce(lake::Lake& lake, lake::IngestOptions options, bool as_json, Io& io,
                      lake::EventLog& log, bool final_flush, size_t* rejected = nullptr) {
   WarnIgnoredLandingFiles(lake, log);
   ProgressBar bar = ProgressBar::ForStderr("ingesting");
-  options.progress = [&bar](const lake::IngestProgress& p) {
-    bar.Update({.objects_done = p.files_done, .objects_total = p.files_total});
+  IoProgress io_progress(bar, bar.enabled() ? BytesWaiting(lake) : 0);
+  options.progress = [&io_progress](const lake::IngestProgress& p) {
+    io_progress.SetObjects(p.files_done, p.files_total);
   };
   auto start = std::chrono::steady_clock::now();
   Result<lake::IngestReport> ran = lake::Ingest(lake, options);
