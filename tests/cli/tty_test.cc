@@ -165,5 +165,35 @@ TEST_F(TtyTest, IngestShowsProgressInsideOneLargeFile) {
   EXPECT_THAT(term.WaitFor("total: 1 files, 4000000 rows", 1, 60), HasSubstr("stg.big.t"));
 }
 
+TEST_F(TtyTest, SnapshotRunShowsTheBytesItsWorkersMove) {
+  fs::create_directories(dir_.Join("export"));
+  for (int i = 0; i < 2; ++i) {
+    auto made = RunAtoll({"query", dir_.path(),
+                          StrCat("COPY (SELECT range AS id, CASE WHEN range % 2 = 0 THEN 'eu' "
+                                 "ELSE 'us' END AS region, 'text ' || range AS name FROM range(",
+                                 i * 2000000, ", ", (i + 1) * 2000000, ")) TO '",
+                                 dir_.Join("export"), "/part", i, ".csv'")});
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+  }
+  Terminal term(socket_, AtollCommand("snapshot run --lake " + lake_ +
+                                      " --db shop --table snap --snapshot 2024-01-01T00:00:00Z "
+                                      "--source " +
+                                      dir_.Join("export") +
+                                      "/ --partition region --parallel 2 > /dev/null; sleep 60"));
+  // A bar line with the bytes moved so far, while the workers run (before the commit).
+  const std::regex moving(R"(snapshot run  ([0-9.]+) (KiB|MiB|GiB))");
+  bool seen = false;
+  std::string screen;
+  for (int i = 0; i < 1200 && !seen; ++i) {
+    screen = term.Screen();
+    std::smatch m;
+    seen = std::regex_search(screen, m, moving) && std::stod(m[1].str()) > 0 &&
+           screen.find("compact worker for group") == std::string::npos;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  EXPECT_TRUE(seen) << screen;
+  term.WaitFor("compact worker for group", 1, 60);
+}
+
 }  // namespace
 }  // namespace atl::cli

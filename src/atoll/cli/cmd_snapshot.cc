@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "atoll/cli/command.h"
+#include "atoll/cli/io_progress.h"
 #include "atoll/cli/log_echo.h"
 #include "atoll/lake/lake.h"
 #include "atoll/records/event_log.h"
@@ -155,8 +156,17 @@ Status RunSnapshotCommand(const ParsedArgs& args, Io& io) {
     ATOLL_ASSIGN_OR_RETURN(r.plan, PlanFromArgs(args));
     r.parallel = static_cast<int>(args.Int("parallel", 2));
     r.worker_threads = static_cast<int>(args.Int("worker-threads", 1));
-    r.log = [&io](const std::string& line) { io.err << "atoll: snapshot: " << line << "\n"; };
-    return PrintAndRecord(io, snapshot::RunSnapshot(r), r.plan.config);
+    // On a terminal, a bar of the bytes the run and its workers read and write; each log
+    // line first blanks it (the bar is drawn again at its next update).
+    ProgressBar bar = ProgressBar::ForStderr("snapshot run");
+    IoProgress io_progress(bar, 0, /*with_children=*/true);
+    r.log = [&io, &bar](const std::string& line) {
+      io.err << (bar.enabled() ? "\r\x1b[K" : "") << "atoll: snapshot: " << line << "\n";
+      io.err.flush();
+    };
+    Result<snapshot::RunReport> ran = snapshot::RunSnapshot(r);
+    bar.Finish();
+    return PrintAndRecord(io, ran, r.plan.config);
   }
   if (sub == "emit") {
     ATOLL_RETURN_NOT_OK(Need(args, 3, "emit k8s|stepfunctions STAGING"));

@@ -8,7 +8,8 @@
 //
 // The bytes shown are max(read, written) since construction, capped at `bytes_total` when
 // it is known (reads of metadata or a re-read count too: it is a gauge, not an account).
-// Work done by other processes (snapshot workers) is not seen.
+// With `with_children`, the bytes of this process's child processes (snapshot workers) are
+// added: each child's counts as last seen, also after it exited.
 //
 // Thread safety: SetObjects may be called from any thread; a ticker thread redraws every
 // 200 ms until destruction.
@@ -17,23 +18,26 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "atoll/common/progress.h"
 
 namespace atl::cli {
 
-// Bytes read and written by this process so far (0, 0 where /proc is unavailable).
+// Bytes read and written by a process so far ("self" or a pid; 0, 0 where /proc is
+// unavailable).
 struct ProcessIo {
   uint64_t read = 0;
   uint64_t written = 0;
 };
-ProcessIo ReadProcessIo();
+ProcessIo ReadProcessIo(const std::string& pid = "self");
 
 class IoProgress {
  public:
-  IoProgress(ProgressBar& bar, uint64_t bytes_total);
+  IoProgress(ProgressBar& bar, uint64_t bytes_total, bool with_children = false);
   ~IoProgress();
   IoProgress(const IoProgress&) = delete;
   IoProgress& operator=(const IoProgress&) = delete;
@@ -44,9 +48,14 @@ class IoProgress {
 
  private:
   void Tick();
+  // This process's counts plus, with children, those of every child seen so far.
+  ProcessIo Now();
 
   ProgressBar& bar_;
   const uint64_t bytes_total_;
+  const bool with_children_;
+  std::mutex children_mu_;
+  std::map<std::string, ProcessIo> children_;  // pid -> last counts seen
   const ProcessIo start_;
   std::atomic<uint64_t> objects_done_{0};
   std::atomic<uint64_t> objects_total_{0};
