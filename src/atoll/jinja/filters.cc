@@ -609,6 +609,10 @@ Result<Value> Select(Interp& in, const Value& v, const CallArgs& a, bool attr, b
 Result<Value> Attr(Interp& in, const Value& v, const CallArgs& a) {
   const Value* name = Arg(a, 0, "name");
   if (!name) return InvalidArgument("attr() needs a name");
+  // Attributes only (a dict's keys are items, not attributes).
+  if (v.is_dict() && !v.is_namespace() && !HasMethod(v, name->Str())) {
+    return Value::Undefined(StrCat("'dict object' has no attribute '", name->Str(), "'"));
+  }
   return in.GetAttr(v, name->Str());
 }
 
