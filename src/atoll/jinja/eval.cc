@@ -268,6 +268,8 @@ Result<Value> Interp::GetAttr(const Value& obj, const std::string& name) {
     if (const Value* v = obj.dict()->FindString(name)) return *v;
   } else if (HasMethod(obj, name)) {
     return Value::FromCallable(std::make_shared<BoundMethod>(obj, name));
+  } else if (obj.is_callable() && obj.callable()->IsMacro() && name == "name") {
+    return Value::String(obj.callable()->name());
   }
   return Value::Undefined(StrCat(TypeObject(obj), " has no attribute '", name, "'"));
 }

@@ -6,7 +6,7 @@
 {% macro source(source_name, table_name) -%}
     "stg"."{{ source_name }}"."{{ table_name }}"
 {%- endmacro %}
-{% macro config() -%}{%- endmacro %}
+{% macro config() -%}{%- if kwargs %}{% endif -%}{%- endmacro %}
 {% macro var(name, default=none) -%}
     {{- vars[name] if vars is defined and name in vars else default -}}
 {%- endmacro %}
