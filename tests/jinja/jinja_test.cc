@@ -172,6 +172,24 @@ TEST(JinjaTest, HostileTemplatesHitLimitsInsteadOfCrashing) {
   EXPECT_THAT(Render(env, "{{ 2 ** 64 }}"), HasSubstr("integer overflow"));
 }
 
+TEST(JinjaTest, MemoryBuiltUpByATemplateIsBounded) {
+  Environment env;
+  RenderLimits limits;
+  limits.max_alloc_bytes = 16 << 20;
+  env.SetLimits(limits);
+  // Each string is small enough, but together they would take 1 GB.
+  EXPECT_THAT(Render(env,
+                     "{% set l = [] %}{% for i in range(1000) %}"
+                     "{% do l.append('x' * 1000000) %}{% endfor %}"),
+              HasSubstr("max_alloc_bytes"));
+  EXPECT_THAT(Render(env,
+                     "{% set l = [] %}{% for i in range(100) %}"
+                     "{% do l.append(range(100000)) %}{% endfor %}"),
+              HasSubstr("max_alloc_bytes"));
+  EXPECT_THAT(Render(env, "{{ range(100000000) | length }}"), HasSubstr("max_alloc_bytes"));
+  EXPECT_EQ(Render(env, "{{ range(1000) | sum }}"), "499500");
+}
+
 TEST(JinjaTest, ValuesPrintLikePython) {
   EXPECT_EQ(Value::Float(1e-5).Repr(), "1e-05");
   EXPECT_EQ(Value::Float(123456789.0).Repr(), "123456789.0");

@@ -53,6 +53,9 @@ struct RenderLimits {
   int64_t max_steps = 20'000'000;       // statements + expressions + loop iterations
   int max_call_depth = 100;             // nested macro calls, includes and imports
   int max_nesting = 100;                // syntax nesting (parentheses, blocks)
+  // Bytes of strings and list items built or copied during a render, summed (a list
+  // item counts sizeof(Value)): bounds the memory a template can make the engine use.
+  int64_t max_alloc_bytes = int64_t{512} << 20;
 };
 
 class Environment {

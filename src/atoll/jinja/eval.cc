@@ -84,6 +84,20 @@ Result<Value> Interp::Lookup(const std::string& name, const std::shared_ptr<Fram
 }
 
 Result<Value> Interp::Eval(const Expr& e, const std::shared_ptr<Frame>& frame) {
+  auto r = EvalNode(e, frame);
+  if (r.ok()) {
+    if (r->is_string()) {
+      Status s = Charge(r->as_string().size());
+      if (!s.ok()) return Error(e.line, s.message());
+    } else if (e.kind == EK::kList || e.kind == EK::kTuple || e.kind == EK::kDict) {
+      Status s = ChargeItems(e.items.size());
+      if (!s.ok()) return Error(e.line, s.message());
+    }
+  }
+  return r;
+}
+
+Result<Value> Interp::EvalNode(const Expr& e, const std::shared_ptr<Frame>& frame) {
   ATOLL_RETURN_NOT_OK(Step());
   switch (e.kind) {
     case EK::kLiteral:
@@ -381,6 +395,8 @@ Result<Value> Interp::Arith(const std::string& op, const Value& a, const Value& 
       return Value::String(a.as_string() + b.as_string());
     }
     if (a.is_list() && b.is_list() && a.is_tuple() == b.is_tuple()) {
+      Status s = ChargeItems(a.list()->items.size() + b.list()->items.size());
+      if (!s.ok()) return Error(line, s.message());
       std::vector<Value> items = a.list()->items;
       items.insert(items.end(), b.list()->items.begin(), b.list()->items.end());
       return a.is_tuple() ? Value::Tuple(std::move(items)) : Value::List(std::move(items));
@@ -420,6 +436,8 @@ Result<Value> Interp::Arith(const std::string& op, const Value& a, const Value& 
       for (int64_t i = 0; i < n; ++i) out += seq->as_string();
       return Value::String(std::move(out));
     }
+    Status charged = ChargeItems(seq->list()->items.size() * static_cast<size_t>(n));
+    if (!charged.ok()) return Error(line, charged.message());
     std::vector<Value> items;
     for (int64_t i = 0; i < n; ++i) {
       items.insert(items.end(), seq->list()->items.begin(), seq->list()->items.end());

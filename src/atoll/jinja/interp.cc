@@ -95,6 +95,15 @@ Status Interp::Step() {
   return Status::OK();
 }
 
+Status Interp::Charge(uint64_t bytes) {
+  allocated_ += bytes;
+  if (allocated_ > static_cast<uint64_t>(env_.limits().max_alloc_bytes)) {
+    return InvalidArgument("template builds more than ", env_.limits().max_alloc_bytes,
+                           " bytes of strings and lists (max_alloc_bytes)");
+  }
+  return Status::OK();
+}
+
 Status Interp::CheckSize(size_t bytes) const {
   if (bytes > static_cast<size_t>(env_.limits().max_output_bytes)) {
     return InvalidArgument("template output or value larger than ", env_.limits().max_output_bytes,

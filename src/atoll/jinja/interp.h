@@ -56,6 +56,9 @@ class Interp : public CallContext {
   const Environment& env() const { return env_; }
   // Counts one step; an error once the budget is spent.
   Status Step();
+  // Counts `bytes` against max_alloc_bytes; `items` list items count sizeof(Value) each.
+  Status Charge(uint64_t bytes);
+  Status ChargeItems(size_t items) { return Charge(static_cast<uint64_t>(items) * sizeof(Value)); }
   // An error when a string of `bytes` would exceed the output limit.
   Status CheckSize(size_t bytes) const;
   // str() of a value under the size limit.
@@ -98,7 +101,9 @@ class Interp : public CallContext {
   Result<Value> Slice(const Value& obj, const Value& start, const Value& stop, const Value& step,
                       int line);
 
+  // Evaluates `e`; strings it yields are charged (each copy is an allocation).
   Result<Value> Eval(const Expr& e, const std::shared_ptr<Frame>& frame);
+  Result<Value> EvalNode(const Expr& e, const std::shared_ptr<Frame>& frame);
   Status Error(int line, const std::string& message) const;
   const std::string& file() const { return *file_; }
 
@@ -114,6 +119,7 @@ class Interp : public CallContext {
   Flow flow_ = Flow::kNormal;
   int64_t steps_ = 0;
   int64_t produced_ = 0;
+  uint64_t allocated_ = 0;
   int call_depth_ = 0;
   bool keep_frames_ = false;
   std::vector<std::shared_ptr<Frame>> macro_frames_;

@@ -315,7 +315,10 @@ Result<Value> ListMethod(Interp& in, const Value& self, const std::string& m, co
     const Value* rev = a.Find("reverse");
     return SortList(in, items, rev && rev->Truthy());
   }
-  if (m == "copy") return Value::List(items);
+  if (m == "copy") {
+    ATOLL_RETURN_NOT_OK(in.ChargeItems(items.size()));
+    return Value::List(items);
+  }
   if (m == "clear") {
     items.clear();
     return Value::None();
@@ -327,6 +330,7 @@ Result<Value> DictMethod(Interp& in, const Value& self, const std::string& m, co
   DictObject& d = *self.dict();
   if (m == "items" || m == "keys" || m == "values") {
     ATOLL_RETURN_NOT_OK(ArgCount(a, 0, 0, m));
+    ATOLL_RETURN_NOT_OK(in.ChargeItems(d.entries.size() * (m == "items" ? 3 : 1)));
     std::vector<Value> out;
     for (const auto& [k, v] : d.entries) {
       out.push_back(m == "items" ? Value::Tuple({k, v}) : m == "keys" ? k : v);
@@ -384,6 +388,7 @@ Result<Value> DictMethod(Interp& in, const Value& self, const std::string& m, co
     return Value::None();
   }
   if (m == "copy") {
+    ATOLL_RETURN_NOT_OK(in.ChargeItems(d.entries.size() * 2));
     Value out = Value::Dict();
     out.dict()->entries = d.entries;
     return out;

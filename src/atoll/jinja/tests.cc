@@ -150,7 +150,7 @@ const std::map<std::string, TestImpl>& Tests() {
   return kTests;
 }
 
-Result<Value> Range(const CallArgs& a, int64_t max_items) {
+Result<Value> Range(const CallArgs& a, int64_t max_items, Interp* in) {
   if (!a.keyword.empty()) return InvalidArgument("range() takes no keyword arguments");
   if (a.positional.empty() || a.positional.size() > 3) {
     return InvalidArgument("range expected 1 to 3 arguments, got ", a.positional.size());
@@ -175,14 +175,29 @@ Result<Value> Range(const CallArgs& a, int64_t max_items) {
   if (count > max_items) {
     return InvalidArgument("range() of ",
                            static_cast<int64_t>(count > INT64_MAX ? INT64_MAX : count),
-                           " items exceeds the evaluation budget");
+                           " items exceeds the allocation budget (max_alloc_bytes)");
   }
+  if (in != nullptr) ATOLL_RETURN_NOT_OK(in->ChargeItems(static_cast<size_t>(count)));
   std::vector<Value> items;
   items.reserve(static_cast<size_t>(count));
   for (__int128 i = 0; i < count; ++i)
     items.push_back(Value::Int(static_cast<int64_t>(start + i * step)));
   return Value::List(std::move(items));
 }
+
+// range(): its list is charged against the render's allocation budget.
+class RangeCallable : public Callable {
+ public:
+  const std::string& name() const override {
+    static const std::string kName = "range";
+    return kName;
+  }
+  Result<Value> Call(const CallArgs& args, CallContext* context) const override {
+    if (context == nullptr) return Range(args, 1'000'000, nullptr);
+    Interp* in = static_cast<Interp*>(context);
+    return Range(args, in->env().limits().max_alloc_bytes / sizeof(Value), in);
+  }
+};
 
 }  // namespace
 
@@ -199,8 +214,8 @@ Result<bool> BuiltinTest(Interp& in, const std::string& name, const Value& input
 Result<Value> BuiltinGlobal(Interp& in, const std::string& name, bool* found) {
   *found = true;
   if (name == "range") {
-    int64_t budget = std::min<int64_t>(in.env().limits().max_steps, 50'000'000);
-    return Value::Function("range", [budget](const CallArgs& a) { return Range(a, budget); });
+    static const Value* range = new Value(Value::FromCallable(std::make_shared<RangeCallable>()));
+    return *range;
   }
   if (name == "dict") {
     return Value::Function("dict", [](const CallArgs& a) -> Result<Value> {
@@ -239,14 +254,17 @@ Result<std::vector<Value>> Interp::Iterate(const Value& v) {
     case Value::Kind::kUndefined:
       return std::vector<Value>();
     case Value::Kind::kList:
+      ATOLL_RETURN_NOT_OK(ChargeItems(v.list()->items.size()));
       return v.list()->items;
     case Value::Kind::kDict: {
       if (v.is_namespace()) break;
+      ATOLL_RETURN_NOT_OK(ChargeItems(v.dict()->entries.size()));
       std::vector<Value> keys;
       for (const auto& [k, val] : v.dict()->entries) keys.push_back(k);
       return keys;
     }
     case Value::Kind::kString: {
+      ATOLL_RETURN_NOT_OK(ChargeItems(v.as_string().size()));
       std::vector<Value> chars;
       for (char32_t c : text::Decode(v.as_string())) {
         std::string s;
