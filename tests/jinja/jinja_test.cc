@@ -167,8 +167,20 @@ TEST(JinjaTest, HostileTemplatesHitLimitsInsteadOfCrashing) {
               HasSubstr("larger than"));
   EXPECT_THAT(Render(env, "{{ " + std::string(5000, '(') + "1" + std::string(5000, ')') + " }}"),
               HasSubstr("nested too deeply"));
-  EXPECT_THAT(Render(env, "{% set x = [] %}{% do x.append(x) %}{{ x }}"),
+  EXPECT_THAT(Render(env, "{% set x = [] %}{% do x.append(x) %}"),
+              HasSubstr("cannot contain itself"));
+  EXPECT_THAT(Render(env,
+                     "{% set ns = namespace() %}{% set ns.me = [ns] %}{% set d = {} %}"
+                     "{% do d.update(k=[[d]]) %}"),
+              HasSubstr("cannot contain itself"));
+  EXPECT_THAT(Render(env,
+                     "{% set ns = namespace(x=[]) %}{% for i in range(120) %}"
+                     "{% set ns.x = [ns.x] %}{% endfor %}{{ ns.x }}"),
               HasSubstr("nested too deeply"));
+  EXPECT_THAT(Render(env,
+                     "{% set ns = namespace(x=[], y=[]) %}{% for i in range(120) %}"
+                     "{% set ns.x = [ns.x] %}{% set ns.y = [ns.y] %}{% endfor %}{{ ns.x < ns.y }}"),
+              "False");
   EXPECT_THAT(Render(env, "{{ 2 ** 64 }}"), HasSubstr("integer overflow"));
 }
 
@@ -188,6 +200,23 @@ TEST(JinjaTest, MemoryBuiltUpByATemplateIsBounded) {
               HasSubstr("max_alloc_bytes"));
   EXPECT_THAT(Render(env, "{{ range(100000000) | length }}"), HasSubstr("max_alloc_bytes"));
   EXPECT_EQ(Render(env, "{{ range(1000) | sum }}"), "499500");
+}
+
+TEST(JinjaTest, DeeplyNestedValuesAreFreedWithoutRecursion) {
+  Value root = Value::List();
+  Value cur = root;
+  for (int i = 0; i < 1000000; ++i) {
+    Value next = i % 2 ? Value::List() : Value::Dict();
+    if (cur.is_list()) {
+      cur.list()->items.push_back(next);
+    } else {
+      cur.dict()->Set(Value::String("k"), next);
+    }
+    cur = next;
+  }
+  cur = Value();
+  root = Value();  // would overflow the stack with recursive destructors
+  SUCCEED();
 }
 
 TEST(JinjaTest, ValuesPrintLikePython) {

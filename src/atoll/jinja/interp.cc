@@ -1,6 +1,8 @@
 // Statements, macros, includes and imports of the evaluator (expressions: eval.cc).
 #include "atoll/jinja/interp.h"
 
+#include <unordered_set>
+
 namespace atl::jinja {
 
 namespace {
@@ -100,6 +102,33 @@ Status Interp::Charge(uint64_t bytes) {
   if (allocated_ > static_cast<uint64_t>(env_.limits().max_alloc_bytes)) {
     return InvalidArgument("template builds more than ", env_.limits().max_alloc_bytes,
                            " bytes of strings and lists (max_alloc_bytes)");
+  }
+  return Status::OK();
+}
+
+Status Interp::CheckNoCycle(const Value& container, const Value& item) {
+  if (!item.is_list() && !item.is_dict()) return Status::OK();
+  const void* target = container.is_list() ? static_cast<const void*>(container.list())
+                                           : static_cast<const void*>(container.dict());
+  std::vector<const Value*> stack = {&item};
+  std::unordered_set<const void*> seen;
+  while (!stack.empty()) {
+    const Value* v = stack.back();
+    stack.pop_back();
+    const void* obj =
+        v->is_list() ? static_cast<const void*>(v->list()) : static_cast<const void*>(v->dict());
+    if (obj == target) return InvalidArgument("a list or dict cannot contain itself");
+    if (!seen.insert(obj).second) continue;
+    ATOLL_RETURN_NOT_OK(Step());
+    if (v->is_list()) {
+      for (const Value& x : v->list()->items) {
+        if (x.is_list() || x.is_dict()) stack.push_back(&x);
+      }
+    } else {
+      for (const auto& [k, x] : v->dict()->entries) {
+        if (x.is_list() || x.is_dict()) stack.push_back(&x);
+      }
+    }
   }
   return Status::OK();
 }
@@ -238,6 +267,8 @@ Status Interp::Assign(const Expr& target, const Value& value, const std::shared_
     if (ns == nullptr || !ns->is_namespace()) {
       return Error(line, "cannot assign attribute on non-namespace object");
     }
+    Status cycle = CheckNoCycle(*ns, value);
+    if (!cycle.ok()) return Error(line, cycle.message());
     ns->dict()->Set(Value::String(target.name), value);
     return Status::OK();
   }

@@ -58,6 +58,9 @@ class Interp : public CallContext {
   Status Step();
   // Counts `bytes` against max_alloc_bytes; `items` list items count sizeof(Value) each.
   Status Charge(uint64_t bytes);
+  // An error when adding `item` to `container` would make the container hold itself
+  // (such a cycle would never be freed); visits count as steps.
+  Status CheckNoCycle(const Value& container, const Value& item);
   Status ChargeItems(size_t items) { return Charge(static_cast<uint64_t>(items) * sizeof(Value)); }
   // An error when a string of `bytes` would exceed the output limit.
   Status CheckSize(size_t bytes) const;

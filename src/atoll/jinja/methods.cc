@@ -262,6 +262,7 @@ Result<Value> ListMethod(Interp& in, const Value& self, const std::string& m, co
   if (m == "append") {
     ATOLL_RETURN_NOT_OK(ArgCount(a, 1, 1, m));
     ATOLL_RETURN_NOT_OK(in.CheckSize(items.size() * 16));
+    ATOLL_RETURN_NOT_OK(in.CheckNoCycle(self, a.positional[0]));
     items.push_back(a.positional[0]);
     return Value::None();
   }
@@ -269,6 +270,7 @@ Result<Value> ListMethod(Interp& in, const Value& self, const std::string& m, co
     ATOLL_RETURN_NOT_OK(ArgCount(a, 1, 1, m));
     ATOLL_ASSIGN_OR_RETURN(std::vector<Value> more, in.Iterate(a.positional[0]));
     ATOLL_RETURN_NOT_OK(in.CheckSize((items.size() + more.size()) * 16));
+    for (const Value& x : more) ATOLL_RETURN_NOT_OK(in.CheckNoCycle(self, x));
     items.insert(items.end(), more.begin(), more.end());
     return Value::None();
   }
@@ -278,6 +280,7 @@ Result<Value> ListMethod(Interp& in, const Value& self, const std::string& m, co
     int64_t n = static_cast<int64_t>(items.size());
     if (i < 0) i = std::max<int64_t>(0, i + n);
     if (i > n) i = n;
+    ATOLL_RETURN_NOT_OK(in.CheckNoCycle(self, a.positional[1]));
     items.insert(items.begin() + i, a.positional[1]);
     return Value::None();
   }
@@ -347,6 +350,7 @@ Result<Value> DictMethod(Interp& in, const Value& self, const std::string& m, co
     ATOLL_RETURN_NOT_OK(ArgCount(a, 1, 2, m));
     if (const Value* v = d.Find(a.positional[0])) return *v;
     Value dflt = a.positional.size() > 1 ? a.positional[1] : Value::None();
+    ATOLL_RETURN_NOT_OK(in.CheckNoCycle(self, dflt));
     d.Set(a.positional[0], dflt);
     return dflt;
   }
@@ -372,18 +376,25 @@ Result<Value> DictMethod(Interp& in, const Value& self, const std::string& m, co
       const Value& src = a.positional[0];
       if (src.is_dict()) {
         auto entries = src.dict()->entries;
-        for (auto& [k, v] : entries) d.Set(k, v);
+        for (auto& [k, v] : entries) {
+          ATOLL_RETURN_NOT_OK(in.CheckNoCycle(self, v));
+          d.Set(k, v);
+        }
       } else {
         ATOLL_ASSIGN_OR_RETURN(std::vector<Value> pairs, in.Iterate(src));
         for (const Value& p : pairs) {
           if (!p.is_list() || p.list()->items.size() != 2) {
             return InvalidArgument("dictionary update sequence element has wrong length");
           }
+          ATOLL_RETURN_NOT_OK(in.CheckNoCycle(self, p.list()->items[1]));
           d.Set(p.list()->items[0], p.list()->items[1]);
         }
       }
     }
-    for (const auto& [k, v] : a.keyword) d.Set(Value::String(k), v);
+    for (const auto& [k, v] : a.keyword) {
+      ATOLL_RETURN_NOT_OK(in.CheckNoCycle(self, v));
+      d.Set(Value::String(k), v);
+    }
     ATOLL_RETURN_NOT_OK(in.CheckSize(d.entries.size() * 32));
     return Value::None();
   }

@@ -325,6 +325,42 @@ bool Value::Equals(const Value& other, int depth) const {
   }
 }
 
+namespace {
+
+// Destroys `pending` and everything only it owns, depth first, with an explicit stack.
+void ReleaseIteratively(std::vector<Value>& pending) {
+  while (!pending.empty()) {
+    Value v = std::move(pending.back());
+    pending.pop_back();
+    if (!v.owns_container()) continue;
+    if (v.is_list()) {
+      for (Value& item : v.list()->items) pending.push_back(std::move(item));
+      v.list()->items.clear();
+    } else if (v.is_dict()) {
+      for (auto& [k, item] : v.dict()->entries) {
+        pending.push_back(std::move(k));
+        pending.push_back(std::move(item));
+      }
+      v.dict()->entries.clear();
+    }
+  }
+}
+
+}  // namespace
+
+ListObject::~ListObject() { ReleaseIteratively(items); }
+
+DictObject::~DictObject() {
+  std::vector<Value> pending;
+  pending.reserve(entries.size() * 2);
+  for (auto& [k, v] : entries) {
+    pending.push_back(std::move(k));
+    pending.push_back(std::move(v));
+  }
+  entries.clear();
+  ReleaseIteratively(pending);
+}
+
 const Value* DictObject::Find(const Value& key) const {
   for (const auto& [k, v] : entries) {
     if (k.Equals(key)) return &v;
@@ -359,7 +395,10 @@ bool DictObject::Erase(const Value& key) {
   return false;
 }
 
-Result<int> Compare(const Value& a, const Value& b, std::string_view op) {
+namespace {
+
+Result<int> CompareAt(const Value& a, const Value& b, std::string_view op, int depth) {
+  if (depth > 100) return InvalidArgument("values nested too deeply to compare");
   bool num_a = a.is_number() || a.is_bool(), num_b = b.is_number() || b.is_bool();
   if (num_a && num_b) {
     if (!a.is_float() && !b.is_float()) {
@@ -376,12 +415,18 @@ Result<int> Compare(const Value& a, const Value& b, std::string_view op) {
     const auto &x = a.list()->items, &y = b.list()->items;
     for (size_t i = 0; i < x.size() && i < y.size(); ++i) {
       if (x[i].Equals(y[i])) continue;
-      return Compare(x[i], y[i], op);
+      return CompareAt(x[i], y[i], op, depth + 1);
     }
     return x.size() < y.size() ? -1 : x.size() > y.size() ? 1 : 0;
   }
   return InvalidArgument("'", op, "' not supported between instances of '", a.TypeName(), "' and '",
                          b.TypeName(), "'");
+}
+
+}  // namespace
+
+Result<int> Compare(const Value& a, const Value& b, std::string_view op) {
+  return CompareAt(a, b, op, 0);
 }
 
 }  // namespace atl::jinja

@@ -89,6 +89,10 @@ class Value {
   ListObject* list() const { return list_.get(); }
   DictObject* dict() const { return dict_.get(); }
   Callable* callable() const { return callable_.get(); }
+  // True when this value is the only owner of its list or dict.
+  bool owns_container() const {
+    return (list_ && list_.use_count() == 1) || (dict_ && dict_.use_count() == 1);
+  }
 
   // Python truthiness: undefined, none, false, 0, 0.0, "", [], {} are false.
   bool Truthy() const;
@@ -116,7 +120,13 @@ class Value {
   std::shared_ptr<Callable> callable_;
 };
 
+// Containers free deeply nested contents without recursion (a list nested a million
+// levels deep must not overflow the stack when it goes).
 struct ListObject {
+  ListObject() = default;
+  ListObject(const ListObject&) = delete;
+  ListObject& operator=(const ListObject&) = delete;
+  ~ListObject();
   std::vector<Value> items;
   bool tuple = false;
 };
@@ -124,6 +134,10 @@ struct ListObject {
 // An insertion-ordered dict. Keys are hashable Values (strings, numbers, bools, none,
 // tuples); lookups are linear beyond a small index of string keys.
 struct DictObject {
+  DictObject() = default;
+  DictObject(const DictObject&) = delete;
+  DictObject& operator=(const DictObject&) = delete;
+  ~DictObject();
   std::vector<std::pair<Value, Value>> entries;
   bool is_namespace = false;
 
