@@ -64,6 +64,34 @@ TEST(JinjaTest, NativeFunctionsGetPositionalAndKeywordArguments) {
   EXPECT_EQ(Render(env, "\n\n{{ ref() }}"), "ERROR: t.sql:3: ref() takes one name");
 }
 
+// A relation as dbt hands it to templates: prints as its quoted name, has attributes.
+class Relation : public Object {
+ public:
+  Relation(std::string schema, std::string name)
+      : schema_(std::move(schema)), name_(std::move(name)) {}
+  std::string TypeName() const override { return "Relation"; }
+  std::string Str() const override { return "\"" + schema_ + "\".\"" + name_ + "\""; }
+  Value GetAttr(const std::string& attr) const override {
+    if (attr == "schema") return Value::String(schema_);
+    if (attr == "identifier") return Value::String(name_);
+    return Value::Undefined("'Relation' has no attribute '" + attr + "'");
+  }
+
+ private:
+  std::string schema_, name_;
+};
+
+TEST(JinjaTest, ObjectsPrintThemselvesAndExposeAttributes) {
+  Environment env;
+  env.SetGlobal("this", Value::FromObject(std::make_shared<Relation>("prd", "orders")));
+  EXPECT_EQ(
+      Render(env, "select * from {{ this }} -- {{ this.identifier | upper }} {{ this['schema'] }}"),
+      "select * from \"prd\".\"orders\" -- ORDERS prd");
+  EXPECT_EQ(Render(env, "{{ this.nope is defined }} {{ this == this }} {{ 'yes' if this }}"),
+            "False True yes");
+  EXPECT_THAT(Render(env, "{{ this.nope.x }}"), HasSubstr("'Relation' has no attribute 'nope'"));
+}
+
 TEST(JinjaTest, CustomFiltersAndTestsAndUnknownOnes) {
   Environment env;
   env.AddFilter("double", [](const Value& v, const CallArgs&) -> Result<Value> {

@@ -282,6 +282,9 @@ Result<Value> Interp::GetAttr(const Value& obj, const std::string& name) {
     if (const Value* v = obj.dict()->FindString(name)) return *v;
   } else if (HasMethod(obj, name)) {
     return Value::FromCallable(std::make_shared<BoundMethod>(obj, name));
+  } else if (obj.is_object()) {
+    Value v = obj.object()->GetAttr(name);
+    if (!v.is_undefined() || !v.undefined_message().empty()) return v;
   } else if (obj.is_callable() && obj.callable()->IsMacro() && name == "name") {
     return Value::String(obj.callable()->name());
   }
@@ -306,7 +309,10 @@ Result<Value> Interp::GetItem(const Value& obj, const Value& key) {
   }
   if (key.is_string()) {
     // jinja2 falls back to the attribute of that name.
-    if (obj.is_namespace()) {
+    if (obj.is_object()) {
+      Value v = obj.object()->GetAttr(key.as_string());
+      if (!v.is_undefined()) return v;
+    } else if (obj.is_namespace()) {
       if (const Value* v = obj.dict()->FindString(key.as_string())) return *v;
     } else if (HasMethod(obj, key.as_string())) {
       return Value::FromCallable(std::make_shared<BoundMethod>(obj, key.as_string()));
@@ -328,7 +334,7 @@ Result<Value> Interp::Slice(const Value& obj, const Value& start, const Value& s
   } else {
     return Value::Undefined(StrCat(TypeObject(obj), " is not subscriptable"));
   }
-  int64_t b, e, st;
+  int64_t b = 0, e = 0, st = 1;
   Status s = SliceIndices(start, stop, step, len, &b, &e, &st);
   if (!s.ok()) return Error(line, s.message());
   std::u32string out_s;

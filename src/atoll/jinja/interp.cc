@@ -483,7 +483,7 @@ Result<Value> Interp::InvokeMacro(const MacroDef& def, const std::shared_ptr<Fra
   flow_ = Flow::kNormal;
   file_ = saved_file;
   if (!st.ok()) {
-    if (returning && st.message() == kReturnMarker) {
+    if (returning) {  // return() unwound the body (its status may carry context)
       returning = false;
       return std::move(return_value);
     }

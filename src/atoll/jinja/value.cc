@@ -100,6 +100,13 @@ Value Value::FromCallable(std::shared_ptr<Callable> callable) {
   return v;
 }
 
+Value Value::FromObject(std::shared_ptr<const Object> object) {
+  Value v;
+  v.kind_ = Kind::kObject;
+  v.object_ = std::move(object);
+  return v;
+}
+
 bool Value::is_tuple() const { return kind_ == Kind::kList && list_->tuple; }
 bool Value::is_namespace() const { return kind_ == Kind::kDict && dict_->is_namespace; }
 
@@ -124,6 +131,7 @@ bool Value::Truthy() const {
     case Kind::kDict:
       return dict_->is_namespace || !dict_->entries.empty();
     case Kind::kCallable:
+    case Kind::kObject:
       return true;
   }
   return false;
@@ -252,6 +260,9 @@ bool Value::AppendRepr(std::string& out, size_t max_bytes, int depth) const {
       out += dict_->is_namespace ? "}>" : "}";
       break;
     }
+    case Kind::kObject:
+      out += object_->Str();
+      break;
     case Kind::kCallable:
       out += callable_->IsMacro() ? "<Macro '" + callable_->name() + "'>"
                                   : "<function " + callable_->name() + ">";
@@ -280,6 +291,8 @@ std::string Value::TypeName() const {
       return dict_->is_namespace ? "Namespace" : "dict";
     case Kind::kCallable:
       return callable_->IsMacro() ? "Macro" : "function";
+    case Kind::kObject:
+      return object_->TypeName();
   }
   return "";
 }
@@ -320,6 +333,8 @@ bool Value::Equals(const Value& other, int depth) const {
     }
     case Kind::kCallable:
       return callable_ == other.callable_;
+    case Kind::kObject:
+      return object_ == other.object_;
     default:
       return false;
   }

@@ -5,7 +5,9 @@
 // an attribute of it or a call of it is an error), none, bool, int (int64), float
 // (double), string (UTF-8 bytes; lengths and indices count code points), list (also
 // tuples: a list with the tuple flag), dict (insertion-ordered like a Python dict; also
-// `namespace()` objects), callable (a native function or a macro).
+// `namespace()` objects), callable (a native function or a macro), object (a C++ object
+// with attributes and its own str(), such as dbt's relations: `{{ this }}`,
+// `{{ this.identifier }}`).
 //
 // Lists, dicts and callables are shared by reference, as in Python: a copy of a Value
 // that holds a list sees `.append()` made through the other copy.
@@ -30,6 +32,7 @@ class Value;
 struct ListObject;
 struct DictObject;
 class Callable;
+class Object;
 class CallContext;  // the running render (internal); null when called from outside one
 
 // The arguments of a call: positional, then keyword (in call order).
@@ -47,7 +50,18 @@ using NativeFunction = std::function<Result<Value>(const CallArgs& args)>;
 
 class Value {
  public:
-  enum class Kind { kUndefined, kNone, kBool, kInt, kFloat, kString, kList, kDict, kCallable };
+  enum class Kind {
+    kUndefined,
+    kNone,
+    kBool,
+    kInt,
+    kFloat,
+    kString,
+    kList,
+    kDict,
+    kCallable,
+    kObject
+  };
 
   Value() = default;  // undefined
   // `message` is the error an operation on it reports ("'x' is undefined").
@@ -63,6 +77,7 @@ class Value {
   static Value Namespace();  // an empty namespace() object (attributes are settable)
   static Value Function(std::string name, NativeFunction fn);
   static Value FromCallable(std::shared_ptr<Callable> callable);
+  static Value FromObject(std::shared_ptr<const Object> object);
 
   Kind kind() const { return kind_; }
   bool is_undefined() const { return kind_ == Kind::kUndefined; }
@@ -77,6 +92,7 @@ class Value {
   bool is_dict() const { return kind_ == Kind::kDict; }
   bool is_namespace() const;
   bool is_callable() const { return kind_ == Kind::kCallable; }
+  bool is_object() const { return kind_ == Kind::kObject; }
 
   // Accessors; calling one for another kind is a bug (returns a zero value).
   bool as_bool() const { return kind_ == Kind::kBool && int_ != 0; }
@@ -89,6 +105,7 @@ class Value {
   ListObject* list() const { return list_.get(); }
   DictObject* dict() const { return dict_.get(); }
   Callable* callable() const { return callable_.get(); }
+  const Object* object() const { return object_.get(); }
   // True when this value is the only owner of its list or dict.
   bool owns_container() const {
     return (list_ && list_.use_count() == 1) || (dict_ && dict_.use_count() == 1);
@@ -118,6 +135,7 @@ class Value {
   std::shared_ptr<ListObject> list_;
   std::shared_ptr<DictObject> dict_;
   std::shared_ptr<Callable> callable_;
+  std::shared_ptr<const Object> object_;
 };
 
 // Containers free deeply nested contents without recursion (a list nested a million
@@ -157,6 +175,19 @@ class Callable {
   virtual Result<Value> Call(const CallArgs& args, CallContext* context) const = 0;
   // True for macros (the `is callable` test is true for both kinds).
   virtual bool IsMacro() const { return false; }
+};
+
+// An object of the embedding program: templates read its attributes and print it.
+// It is truthy, equal only to itself, not iterable and not JSON-serialisable.
+class Object {
+ public:
+  virtual ~Object() = default;
+  // The type name used in error messages ("Relation").
+  virtual std::string TypeName() const = 0;
+  // What {{ object }} prints.
+  virtual std::string Str() const = 0;
+  // The attribute `name` (a value, or Value::Function for a method); undefined if none.
+  virtual Value GetAttr(const std::string& name) const = 0;
 };
 
 // Python-like comparisons: numbers with numbers, strings with strings, lists
