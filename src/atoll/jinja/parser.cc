@@ -243,31 +243,49 @@ Status Parser::ParseMacroBody(MacroDef& def, const char* end_tag, int line) {
 
 Result<ExprPtr> Parser::ParseAssignTarget(bool with_namespace) {
   int line = Cur().line;
-  std::vector<ExprPtr> names;
-  bool paren = SkipOp("(");
-  while (true) {
-    ATOLL_ASSIGN_OR_RETURN(std::string name, ExpectName());
-    if (name == "true" || name == "false" || name == "none" || name == "True" || name == "False" ||
-        name == "None") {
-      return Error(StrCat("can't assign to '", name, "'"), line);
-    }
+  if (with_namespace && Cur().kind == TK::kName && Peek().kind == TK::kOp && Peek().value == ".") {
     auto n = Make(EK::kName, line);
-    n->name = name;
-    if (with_namespace && names.empty() && IsOp(".") && !paren) {
-      Next();
-      auto attr = Make(EK::kGetAttr, line);
-      ATOLL_ASSIGN_OR_RETURN(attr->name, ExpectName());
-      attr->items.push_back(std::move(n));
-      return ExprPtr(std::move(attr));
-    }
-    names.push_back(std::move(n));
-    if (!SkipOp(",")) break;
-    if (Cur().kind != TK::kName) break;
+    n->name = Cur().value;
+    Next();
+    Next();
+    auto attr = Make(EK::kGetAttr, line);
+    ATOLL_ASSIGN_OR_RETURN(attr->name, ExpectName());
+    attr->items.push_back(std::move(n));
+    return ExprPtr(std::move(attr));
   }
-  if (paren) ATOLL_RETURN_NOT_OK(ExpectOp(")"));
-  if (names.size() == 1 && !paren) return names[0];
+  return ParseTargetList(line, /*closing=*/false);
+}
+
+// Targets separated by commas ("a, (b, c)"), inside parentheses when `closing`; one
+// target without a comma is itself, not a tuple.
+Result<ExprPtr> Parser::ParseTargetList(int line, bool closing) {
+  DepthGuard guard(depth_);
+  ATOLL_RETURN_NOT_OK(CheckDepth());
+  std::vector<ExprPtr> items;
+  bool comma = false;
+  while (true) {
+    if (SkipOp("(")) {
+      ATOLL_ASSIGN_OR_RETURN(ExprPtr inner, ParseTargetList(Cur().line, true));
+      items.push_back(std::move(inner));
+    } else {
+      int name_line = Cur().line;
+      ATOLL_ASSIGN_OR_RETURN(std::string name, ExpectName());
+      if (name == "true" || name == "false" || name == "none" || name == "True" ||
+          name == "False" || name == "None") {
+        return Error(StrCat("can't assign to '", name, "'"), name_line);
+      }
+      auto n = Make(EK::kName, name_line);
+      n->name = name;
+      items.push_back(std::move(n));
+    }
+    if (!SkipOp(",")) break;
+    comma = true;
+    if (Cur().kind != TK::kName && !IsOp("(")) break;
+  }
+  if (closing) ATOLL_RETURN_NOT_OK(ExpectOp(")"));
+  if (!comma) return items[0];
   auto t = Make(EK::kTuple, line);
-  t->items = std::move(names);
+  t->items = std::move(items);
   return ExprPtr(std::move(t));
 }
 

@@ -126,6 +126,7 @@ class Parser {
   Status ParseMacroBody(MacroDef& def, const char* end_tag, int line);
   // A name, a tuple of names (for and set), or `ns.attr` (set only).
   Result<ExprPtr> ParseAssignTarget(bool with_namespace);
+  Result<ExprPtr> ParseTargetList(int line, bool closing);
 
   // ---- expressions (parser_expr.cc) ----
   // ---- expressions ----
