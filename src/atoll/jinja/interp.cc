@@ -43,6 +43,47 @@ class ReturnCallable : public Callable {
   }
 };
 
+// `loop` inside a for loop; its attributes are computed when read.
+class LoopObject : public Object {
+ public:
+  LoopObject(std::shared_ptr<const std::vector<Value>> items, int64_t index)
+      : items_(std::move(items)), i_(index) {}
+  std::string TypeName() const override { return "LoopContext"; }
+  std::string Str() const override {
+    return StrCat("<LoopContext ", i_ + 1, "/", items_->size(), ">");
+  }
+  Value GetAttr(const std::string& name) const override {
+    const int64_t n = static_cast<int64_t>(items_->size());
+    if (name == "index") return Value::Int(i_ + 1);
+    if (name == "index0") return Value::Int(i_);
+    if (name == "revindex") return Value::Int(n - i_);
+    if (name == "revindex0") return Value::Int(n - i_ - 1);
+    if (name == "first") return Value::Bool(i_ == 0);
+    if (name == "last") return Value::Bool(i_ == n - 1);
+    if (name == "length") return Value::Int(n);
+    if (name == "depth") return Value::Int(1);
+    if (name == "depth0") return Value::Int(0);
+    if (name == "previtem") {
+      return i_ > 0 ? (*items_)[i_ - 1] : Value::Undefined("there is no previous item");
+    }
+    if (name == "nextitem") {
+      return i_ + 1 < n ? (*items_)[i_ + 1] : Value::Undefined("there is no next item");
+    }
+    if (name == "cycle") {
+      int64_t i = i_;
+      return Value::Function("cycle", [i](const CallArgs& a) -> Result<Value> {
+        if (a.positional.empty()) return InvalidArgument("no items for cycling given");
+        return a.positional[static_cast<size_t>(i) % a.positional.size()];
+      });
+    }
+    return Value::Undefined(StrCat("'LoopContext object' has no attribute '", name, "'"));
+  }
+
+ private:
+  std::shared_ptr<const std::vector<Value>> items_;
+  int64_t i_;
+};
+
 // The status that unwinds a macro after return(); never reaches the caller of Render.
 const char kReturnMarker[] = "jinja return() in progress";
 
@@ -309,30 +350,12 @@ Status Interp::ExecFor(const Stmt& s, const std::shared_ptr<Frame>& frame, std::
     return Exec(s.else_body, inner, out);
   }
   const int64_t n = static_cast<int64_t>(items.size());
+  auto items_shared = std::make_shared<const std::vector<Value>>(std::move(items));
   for (int64_t i = 0; i < n; ++i) {
     ATOLL_RETURN_NOT_OK(Step());
     auto inner = std::make_shared<Frame>(frame);
-    ATOLL_RETURN_NOT_OK(Assign(*s.target, items[i], inner, s.line));
-    Value loop = Value::Dict();
-    DictObject& d = *loop.dict();
-    auto set = [&](const char* k, Value v) {
-      d.entries.emplace_back(Value::String(k), std::move(v));
-    };
-    set("index", Value::Int(i + 1));
-    set("index0", Value::Int(i));
-    set("revindex", Value::Int(n - i));
-    set("revindex0", Value::Int(n - i - 1));
-    set("first", Value::Bool(i == 0));
-    set("last", Value::Bool(i == n - 1));
-    set("length", Value::Int(n));
-    set("depth", Value::Int(1));
-    set("depth0", Value::Int(0));
-    set("previtem", i > 0 ? items[i - 1] : Value::Undefined("there is no previous item"));
-    set("nextitem", i + 1 < n ? items[i + 1] : Value::Undefined("there is no next item"));
-    set("cycle", Value::Function("cycle", [i](const CallArgs& a) -> Result<Value> {
-          if (a.positional.empty()) return InvalidArgument("no items for cycling given");
-          return a.positional[static_cast<size_t>(i) % a.positional.size()];
-        }));
+    ATOLL_RETURN_NOT_OK(Assign(*s.target, (*items_shared)[i], inner, s.line));
+    Value loop = Value::FromObject(std::make_shared<LoopObject>(items_shared, i));
     inner->Set("loop", std::move(loop));
     ATOLL_RETURN_NOT_OK(Exec(s.body, inner, out));
     if (flow_ == Flow::kBreak) {
