@@ -51,6 +51,7 @@ bench: build
 FUZZ_SECONDS ?= 60
 fuzz:
 	scripts/fuzz.sh orc $(FUZZ_SECONDS)
+	scripts/fuzz.sh jinja $(FUZZ_SECONDS)
 	fuzz/trail_fuzz.sh $(FUZZ_SECONDS)
 
 # The full-size kill -9 sweep of `atoll ingest` (make test runs a shortened one).

@@ -7,7 +7,8 @@
 # reproducers land in build-fuzz/<target>_artifacts/. Exit status is libFuzzer's
 # (non-zero when it found a crash, leak or timeout).
 #
-# Targets: orc (fuzz/orc_fuzz.cc: arbitrary bytes as an ORC file).
+# Targets: orc (fuzz/orc_fuzz.cc: arbitrary bytes as an ORC file), jinja
+# (fuzz/jinja_fuzz.cc: arbitrary bytes as a Jinja template, seeded from tests/jinja/corpus).
 set -euo pipefail
 
 target=${1:?usage: scripts/fuzz.sh <target> [seconds] [libFuzzer flags...]}
@@ -25,15 +26,20 @@ case $target in
     libs=(-lz -lzstd -lsnappy -llz4 -llzo2)
     seeds=("$testdata"/orc/*.orc "$testdata"/iceberg/impala/iceberg_v2_no_deletes_orc/data/*.orc)
     ;;
-  *) echo "unknown fuzz target '$target' (known: orc)" >&2; exit 2 ;;
+  jinja)
+    sources=("$root"/src/atoll/jinja/*.cc "$root/src/atoll/common/status.cc" "$root/fuzz/jinja_fuzz.cc")
+    libs=()
+    seeds=("$root"/tests/jinja/corpus/*.j2 "$root"/tests/jinja/corpus/_lib/*.sql)
+    ;;
+  *) echo "unknown fuzz target '$target' (known: orc, jinja)" >&2; exit 2 ;;
 esac
 
 binary=$out/${target}_fuzz
-newest_source=$(ls -t "${sources[@]}" "$root"/src/atoll/formats/orc/*.h | head -1)
+newest_source=$(ls -t "${sources[@]}" "$root"/src/atoll/formats/orc/*.h "$root"/src/atoll/jinja/*.h | head -1)
 if [[ ! -x $binary || $newest_source -nt $binary ]]; then
   echo "building $binary"
   clang++ -std=c++20 -O1 -g -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
-    -fno-sanitize-recover=undefined -I"$root/src" -I/usr/include/lzo "${sources[@]}" "${libs[@]}" -o "$binary"
+    -fno-sanitize-recover=undefined -I"$root/src" -I/usr/include/lzo "${sources[@]}" ${libs[@]+"${libs[@]}"} -o "$binary"
 fi
 
 corpus=$out/${target}_corpus

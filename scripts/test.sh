@@ -53,6 +53,8 @@ CTEST_PID=
 log "fuzzing each parser for ${ATOLL_FUZZ_SECONDS:-20} s (make fuzz: longer)"
 "$ROOT/scripts/fuzz.sh" orc "${ATOLL_FUZZ_SECONDS:-20}" > "$STATE/fuzz-orc.log" 2>&1 ||
   { tail -40 "$STATE/fuzz-orc.log" >&2; log "the ORC fuzzer found a problem"; exit 1; }
+"$ROOT/scripts/fuzz.sh" jinja "${ATOLL_FUZZ_SECONDS:-20}" > "$STATE/fuzz-jinja.log" 2>&1 ||
+  { tail -40 "$STATE/fuzz-jinja.log" >&2; log "the Jinja fuzzer found a problem"; exit 1; }
 "$ROOT/fuzz/trail_fuzz.sh" "${ATOLL_FUZZ_SECONDS:-20}" > "$STATE/fuzz-trail.log" 2>&1 ||
   { tail -40 "$STATE/fuzz-trail.log" >&2; log "the trail fuzzer found a problem"; exit 1; }
 log "fuzzing: no crash"

@@ -1,0 +1,1 @@
+{% macro show() %}{{ secret }}{% endmacro %}

@@ -1,0 +1,1 @@
+outer({% include "header.sql" %})

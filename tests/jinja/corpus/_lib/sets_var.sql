@@ -1,0 +1,1 @@
+{% set local_var = "changed" %}inc={{ local_var }}
