@@ -16,7 +16,7 @@
 namespace atl::table {
 
 // sql-names: cols, PathList, map, n, on, empty, select_list, body, mapping, ranges, Column, alias,
-// sql-names: kname, SchemaMap, read
+// sql-names: kname, SchemaMap, read, FileOfIndex, index_sql
 // (SQL built from quoted names, numbers and atoll's own text; scripts/check_sql.py)
 namespace {
 
@@ -91,6 +91,20 @@ std::string PathList(const std::vector<std::string>& paths) {
     out += QuoteString(paths[i]);
   }
   return out + "]";
+}
+
+// The location of the file read_parquet's file_index `index_sql` names in `locations`. A
+// constant or a CASE for up to 64 files: DuckDB pushes a filter on the other columns below
+// such a projection into the Parquet scan, but not below a list subscript, which it then
+// evaluates on every row (measured: 0.43 s instead of 0.21 s for a 10M-row filtered read).
+std::string FileOfIndex(const std::vector<std::string>& locations, const std::string& index_sql) {
+  if (locations.size() == 1) return QuoteString(locations[0]);
+  if (locations.size() > 64) return PathList(locations) + "[" + index_sql + " + 1]";
+  std::string out = "CASE " + index_sql;
+  for (size_t i = 0; i < locations.size(); ++i) {
+    out += " WHEN " + std::to_string(i) + " THEN " + QuoteString(locations[i]);
+  }
+  return out + " END";
 }
 
 bool HasMetrics(const DataFile& f, int32_t id) {
@@ -455,7 +469,7 @@ class Builder {
       // The locations as written in the metadata, indexed by read_parquet's file_index.
       std::vector<std::string> locations;
       for (const FileScanTask* task : g.tasks) locations.push_back(task->file.file_path);
-      cols += (cols.empty() ? "" : ", ") + PathList(locations) + "[d.file_index::BIGINT + 1] AS " +
+      cols += (cols.empty() ? "" : ", ") + FileOfIndex(locations, "d.file_index::BIGINT") + " AS " +
               QuoteIdentifier(kRowAddressFileColumn) + ", d.file_row_number::BIGINT AS " +
               QuoteIdentifier(kRowAddressPosColumn);
     }
