@@ -242,8 +242,9 @@ TEST_F(LakeSqlTest, DeleteAndMergeReadOnlyTheFilesTheirConditionMayMatch) {
   EXPECT_EQ(r.rows[0][3], "2");
 
   fs::copy_file(away, second[0], fs::copy_options::overwrite_existing);
-  EXPECT_EQ(One("SELECT string_agg(id || ':' || k, ',' ORDER BY id) FROM prd.shop.items WHERE id < 11"),
-            "1:1,2:1,4:1,5:0,6:1,7:0,8:1,9:1,10:1");
+  EXPECT_EQ(
+      One("SELECT string_agg(id || ':' || k, ',' ORDER BY id) FROM prd.shop.items WHERE id < 11"),
+      "1:1,2:1,4:1,5:0,6:1,7:0,8:1,9:1,10:1");
   EXPECT_EQ(One("SELECT count(*) FROM prd.shop.items WHERE k = 2"), "10");
 }
 
