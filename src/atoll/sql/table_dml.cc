@@ -434,6 +434,7 @@ Status DmlAttempt::StageDirectDelete(const std::string& alias) {
 Status DmlAttempt::Stage() {
   const iceberg::TableIdentifier& id = table_.id();
   ATOLL_RETURN_NOT_OK(DefineTableView(engine_, id, table_.metadata_location()));
+  trace_.Step("view");
   const iceberg::Schema* schema = table_.metadata().CurrentSchema();
   if (schema == nullptr) return Corruption("table ", id.ToString(), " has no current schema");
   cols_ = ColumnsOf(*schema);
@@ -686,7 +687,9 @@ Result<DmlOutcome> RunTableDml(const DmlContext& ctx, const iceberg::TableIdenti
                                bool overwrite) {
   Status last;
   for (int attempt = 1; attempt <= std::max(1, ctx.max_attempts); ++attempt) {
+    Trace trace;
     ATOLL_ASSIGN_OR_RETURN(iceberg::Table table, LoadLakeTable(*ctx.tables, id));
+    trace.Step("load table");
     std::optional<int64_t> before;
     if (const iceberg::Snapshot* s = table.metadata().CurrentSnapshot()) before = s->snapshot_id;
     std::vector<std::string> written;
@@ -696,11 +699,14 @@ Result<DmlOutcome> RunTableDml(const DmlContext& ctx, const iceberg::TableIdenti
         StrCat(engine::QuoteIdentifier(kWriteCatalog), ".", engine::QuoteIdentifier(id.ns[1]), ".",
                engine::QuoteIdentifier(id.name));
     (void)DropStages(*ctx.engine, target);
+    trace = Trace();
     if (outcome.ok()) {
       outcome->attempts = attempt;
       if (!outcome->snapshot_id) return outcome;
       ATOLL_RETURN_NOT_OK(DefineTableView(*ctx.engine, id, table.metadata_location()));
+      trace.Step("view");
       Status recorded = RecordSystemCommit(ctx.trail, table, before, ctx.command);
+      trace.Step("trail");
       if (!recorded.ok()) {
         return recorded.WithContext(
             StrCat("the change of ", id.ToString(), " is committed but not recorded in the trail"));

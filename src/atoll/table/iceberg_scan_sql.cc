@@ -457,7 +457,15 @@ class Builder {
     for (const FileScanTask* task : g.tasks) rows += std::max<int64_t>(0, task->file.record_count);
     const std::string cardinality_sql =
         rows > 0 ? ", explicit_cardinality = " + std::to_string(rows) : std::string();
-    std::string read = "read_parquet(" + PathList(g.paths) +
+    // A single file is listed twice and its second listing filtered out by file_index (DuckDB
+    // then skips that file): with the schema parameter DuckDB does not open a single file
+    // at bind time and reads it on one thread; two files get every thread (measured: a
+    // filtered 10M-row read took 0.17 s on one thread either way, and half the CPU time
+    // of the single listing with two threads).
+    const bool doubled = g.paths.size() == 1;
+    std::vector<std::string> read_paths = g.paths;
+    if (doubled) read_paths.push_back(g.paths[0]);
+    std::string read = "read_parquet(" + PathList(read_paths) +
                        ", schema = " + SchemaMap(columns_, key.by_name, g.fills) + cardinality_sql +
                        ")";
     std::string cols;
@@ -474,7 +482,7 @@ class Builder {
               QuoteIdentifier(kRowAddressPosColumn);
     }
     std::string sql = "SELECT " + cols + " FROM " + read + " AS d";
-    std::string where;
+    std::string where = doubled ? "d.file_index = 0" : "";
     if (key.has_positions) {
       ATOLL_ASSIGN_OR_RETURN(std::string deletes_sql, PositionDeletesSql(g));
       if (!deletes_sql.empty()) {
@@ -482,7 +490,8 @@ class Builder {
         // builds its hash table on the deleted positions, a mark join, never on the data.
         // The anti join it replaces was planned the wrong way round when the size of the
         // read was unknown, six times slower on a million rows with a few deleted.
-        where =
+        if (!where.empty()) where += " AND ";
+        where +=
             "(d.file_index::BIGINT << 40) + d.file_row_number NOT IN (SELECT "
             "(x.fi::BIGINT << 40) + x.pos FROM (" +
             deletes_sql + ") AS x)";
