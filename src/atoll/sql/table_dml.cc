@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <thread>
 #include <vector>
@@ -31,6 +33,19 @@ namespace {
 
 using engine::StatementKind;
 
+// With the environment variable ATOLL_DML_TRACE set, the time of each step of a statement
+// goes to stderr (docs/sql.md, "Profiling").
+struct Trace {
+  std::chrono::steady_clock::time_point t = std::chrono::steady_clock::now();
+  void Step(const char* what) {
+    if (!std::getenv("ATOLL_DML_TRACE")) return;
+    auto now = std::chrono::steady_clock::now();
+    fprintf(stderr, "  [dml] %-28s %8.1f ms\n", what,
+            std::chrono::duration<double, std::milli>(now - t).count());
+    t = now;
+  }
+};
+
 constexpr const char* kWriteCatalog = "__atoll_write";
 constexpr const char* kBefore = "__atoll_before";
 constexpr const char* kRemoved = "__atoll_removed";
@@ -46,12 +61,6 @@ std::string ModeFor(const iceberg::TableMetadata& metadata, StatementKind kind) 
   auto it = metadata.properties.find(key);
   return it != metadata.properties.end() && it->second == "merge-on-read" ? "merge-on-read"
                                                                           : "copy-on-write";
-}
-
-iceberg::ScanOptions ScanAt(std::optional<int64_t> snapshot_id) {
-  iceberg::ScanOptions options;
-  options.snapshot_id = snapshot_id;
-  return options;
 }
 
 bool IsSymbol(const Token& t, char c) {
@@ -115,22 +124,33 @@ size_t TableReferences(std::string_view statement, const std::string& name) {
   return n;
 }
 
-// The candidate filter of step 2 (docs in the header); empty: all rows.
-std::string CandidateFilter(const engine::StatementShape& shape, std::string_view statement,
-                            const iceberg::TableIdentifier& id) {
+// The candidate rows of step 2 (docs in the header) as the SQL following "FROM <scan> AS
+// <alias>": " WHERE <condition>", or for a MERGE " SEMI JOIN <source> ON <condition>" (a
+// hash join built on the source, whose key range DuckDB also pushes into the Parquet scan;
+// an EXISTS subquery became a slower correlated join); empty: all rows.
+std::string CandidateClauseSql(const engine::StatementShape& shape, std::string_view statement,
+                               const iceberg::TableIdentifier& id) {
   if (shape.has_ctes || TableReferences(statement, id.name) > 1) return "";
   switch (shape.kind) {
     case StatementKind::kDelete:
     case StatementKind::kUpdate:
       if (shape.joins_other_tables || shape.condition_sql.empty()) return "";
-      return shape.condition_sql;
+      return StrCat(" WHERE ", shape.condition_sql);
     case StatementKind::kMerge:
       if (shape.merge_by_source || shape.condition_sql.empty()) return "";
-      return StrCat("EXISTS (SELECT 1 FROM ", shape.merge_source_sql, " WHERE ",
-                    shape.condition_sql, ")");
+      return StrCat(" SEMI JOIN ", shape.merge_source_sql, " ON ", shape.condition_sql);
     default:
       return "";
   }
+}
+
+// Whether the statement is a DELETE whose removed rows are exactly those of the target
+// matching its WHERE (all rows without one): no USING, no WITH, no other reference to the
+// table. Such a DELETE selects the row addresses of those rows directly (no staging).
+bool DirectDelete(const engine::StatementShape& shape, std::string_view statement,
+                  const iceberg::TableIdentifier& id) {
+  return shape.kind == StatementKind::kDelete && !shape.has_ctes && !shape.joins_other_tables &&
+         TableReferences(statement, id.name) <= 1;
 }
 
 // The rows the statement read, as the Iceberg filter of its commit's serializable check
@@ -176,6 +196,92 @@ std::optional<iceberg::Expression> ConflictFilter(const engine::StatementShape& 
         filter ? iceberg::Expression::And(std::move(*filter), std::move(*term)) : std::move(*term);
   }
   return filter ? *filter : all;
+}
+
+// A MERGE's ON equalities between a target column of an integer or string type and a
+// source column, "t.id = c.id" (either order; the target named by `alias`, folded).
+struct KeyTerm {
+  std::string column;      // the target column, as the schema names it
+  iceberg::TypeId type;    // its type
+  std::string source_sql;  // the source column, quoted: "c"."id"
+};
+
+std::vector<KeyTerm> MergeKeyTerms(const std::string& condition, const std::string& alias,
+                                   const iceberg::Schema& schema) {
+  std::vector<KeyTerm> out;
+  Result<std::vector<Token>> tokens = Tokenize(condition);
+  if (!tokens.ok()) return out;
+  const std::vector<Token>& t = *tokens;
+  std::vector<std::pair<size_t, size_t>> terms;
+  AndTerms(t, 0, t.size(), &terms);
+  for (const auto& [begin, end] : terms) {
+    if (end - begin != 7 || !IsSymbol(t[begin + 3], '=')) continue;
+    auto qualified = [&](size_t i) {
+      return t[i].IsName() && IsSymbol(t[i + 1], '.') && t[i + 2].IsName();
+    };
+    if (!qualified(begin) || !qualified(begin + 4)) continue;
+    const bool left_target = FoldCase(t[begin].text) == alias;
+    const bool right_target = FoldCase(t[begin + 4].text) == alias;
+    if (left_target == right_target) continue;
+    const size_t target = left_target ? begin : begin + 4;
+    const size_t source = left_target ? begin + 4 : begin;
+    const iceberg::NestedField* field = nullptr;
+    for (const iceberg::NestedField& f : schema.fields()) {
+      if (FoldCase(f.name) == FoldCase(t[target + 2].text)) field = &f;
+    }
+    if (field == nullptr) continue;
+    const iceberg::TypeId type = field->type->id();
+    if (type != iceberg::TypeId::kInt && type != iceberg::TypeId::kLong &&
+        type != iceberg::TypeId::kString) {
+      continue;
+    }
+    out.push_back({field->name, type,
+                   StrCat(engine::QuoteIdentifier(t[source].text), ".",
+                          engine::QuoteIdentifier(t[source + 2].text))});
+  }
+  return out;
+}
+
+// The target rows a MERGE's source can match, as an Iceberg filter implied by its ON
+// condition: for each KeyTerm, column >= min and <= max of the source column over the
+// source (False when the source has no key: nothing matches). A term whose source column
+// has another type family (a DOUBLE compared with a BIGINT column) is left out. None when
+// no term qualifies. Costs one aggregate query over the source.
+Result<std::optional<iceberg::Expression>> MergeKeyRange(engine::Engine& engine,
+                                                         const engine::StatementShape& shape,
+                                                         const std::string& alias,
+                                                         const iceberg::Schema& schema) {
+  std::vector<KeyTerm> keys = MergeKeyTerms(shape.condition_sql, alias, schema);
+  if (keys.empty()) return std::optional<iceberg::Expression>();
+  std::string select_sql;
+  for (const KeyTerm& k : keys) {
+    select_sql += StrCat(select_sql.empty() ? "" : ", ", "typeof(min(", k.source_sql, ")), min(",
+                         k.source_sql, ")::VARCHAR, max(", k.source_sql, ")::VARCHAR");
+  }
+  ATOLL_ASSIGN_OR_RETURN(engine::QueryResult r, engine.Query(StrCat("SELECT ", select_sql, " FROM ",
+                                                                    shape.merge_source_sql)));
+  if (r.rows.size() != 1) return Internal("the source's key range returned no row");
+  std::optional<iceberg::Expression> out;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const std::optional<std::string>& type = r.rows[0][3 * i];
+    const std::optional<std::string>& min = r.rows[0][3 * i + 1];
+    const std::optional<std::string>& max = r.rows[0][3 * i + 2];
+    const bool integer = type && (*type == "BIGINT" || *type == "INTEGER" || *type == "SMALLINT" ||
+                                  *type == "TINYINT");
+    const bool text = type && *type == "VARCHAR";
+    if (keys[i].type == iceberg::TypeId::kString ? !text : !integer) continue;
+    if (!min || !max) return std::optional<iceberg::Expression>(iceberg::Expression::False());
+    auto literal = [&](const std::string& v) {
+      return text ? iceberg::Literal::String(v) : iceberg::Literal::Long(std::stoll(v));
+    };
+    iceberg::Expression range =
+        iceberg::Expression::And(iceberg::Expression::Predicate(iceberg::Expression::Op::kGtEq,
+                                                                keys[i].column, {literal(*min)}),
+                                 iceberg::Expression::Predicate(iceberg::Expression::Op::kLtEq,
+                                                                keys[i].column, {literal(*max)}));
+    out = out ? iceberg::Expression::And(std::move(*out), std::move(range)) : std::move(range);
+  }
+  return out;
 }
 
 struct Columns {
@@ -241,7 +347,9 @@ class DmlAttempt {
   Result<DmlOutcome> Run(std::vector<std::string>* written);
 
  private:
+  Status Plan();
   Status Stage();
+  Status StageDirectDelete(const std::string& alias);
   Status CheckMergeCardinality(const std::string& scan);
   Result<iceberg::Transaction> Write(std::vector<std::string>* written);
   Status ReplacePartitions(iceberg::RowDelta* delta);
@@ -255,12 +363,78 @@ class DmlAttempt {
   Columns cols_;
   std::string target_;  // the staged target table, quoted
   std::string scan_;    // iceberg_scan of the read snapshot with row addresses
+  // The read snapshot's plan, pruned by plan_filter_ (True: every file); scan_ reads its
+  // files only. One plan serves the scan, the delete files' data-file map and INSERT
+  // OVERWRITE.
+  std::optional<iceberg::ScanPlan> plan_;  // none for INSERT INTO
+  iceberg::Expression plan_filter_ = iceberg::Expression::True();
+  bool added_staged_ = false;  // kAdded exists
   DmlOutcome outcome_;
+  Trace trace_;
 };
+
+// Plans the read snapshot once. A DELETE, UPDATE or MERGE reads only the files its
+// condition may match: the plan is pruned by the AND terms of the condition Iceberg reads
+// (ConflictFilter: implied by the condition, so a pruned file holds no row the statement
+// changes), by partition values and column bounds in the manifests.
+Status DmlAttempt::Plan() {
+  const iceberg::TableMetadata& md = table_.metadata();
+  const iceberg::Schema* schema = md.CurrentSchema();
+  if (schema == nullptr) {
+    return Corruption("table ", table_.id().ToString(), " has no current schema");
+  }
+  scan_ = StrCat("iceberg_scan(", engine::QuoteString(table_.metadata_location()),
+                 ", row_address => true");
+  if (shape_.kind == StatementKind::kInsert && !overwrite_) {
+    scan_ += ")";  // reads no rows
+    return Status::OK();
+  }
+  iceberg::ScanOptions options;
+  if (const iceberg::Snapshot* s = md.CurrentSnapshot()) options.snapshot_id = s->snapshot_id;
+  if (shape_.kind != StatementKind::kInsert) {
+    std::optional<iceberg::Expression> filter =
+        ConflictFilter(shape_, statement_, table_.id(), *schema);
+    if (filter) plan_filter_ = std::move(*filter);
+  }
+  if (shape_.kind == StatementKind::kMerge &&
+      !CandidateClauseSql(shape_, statement_, table_.id()).empty()) {
+    // Only target rows the ON condition joins to a source row change.
+    const std::string& name = table_.id().name;
+    ATOLL_ASSIGN_OR_RETURN(
+        std::optional<iceberg::Expression> range,
+        MergeKeyRange(engine_, shape_,
+                      FoldCase(shape_.target_alias.empty() ? name : shape_.target_alias), *schema));
+    if (range) plan_filter_ = iceberg::Expression::And(std::move(plan_filter_), std::move(*range));
+  }
+  options.filter = plan_filter_;
+  ATOLL_ASSIGN_OR_RETURN(plan_, iceberg::PlanScan(table_.io(), md, options));
+  if (plan_->counts.data_files_skipped > 0) {
+    nlohmann::json files = nlohmann::json::array();
+    for (const iceberg::FileScanTask& task : plan_->tasks) files.push_back(task.file.file_path);
+    scan_ += StrCat(", data_files => ", engine::QuoteString(files.dump()));
+  }
+  scan_ += ")";
+  return Status::OK();
+}
+
+// A DELETE of DirectDelete: the row addresses of the rows matching its WHERE become
+// kRemoved, reading only the columns the WHERE names.
+Status DmlAttempt::StageDirectDelete(const std::string& alias) {
+  const std::string& condition_sql = shape_.condition_sql;  // DuckDB's rendering
+  ATOLL_RETURN_NOT_OK(engine_.Execute(
+      StrCat("CREATE TEMP TABLE ", engine::QuoteIdentifier(kRemoved), " AS SELECT ", alias, ".",
+             kFileColumn, " AS file, ", alias, ".", kPosColumn, " AS pos FROM ", scan_, " AS ",
+             alias, condition_sql.empty() ? "" : " WHERE ", condition_sql)));
+  trace_.Step("removed");
+  ATOLL_ASSIGN_OR_RETURN(outcome_.rows_removed, Count(engine_, kRemoved));
+  outcome_.rows_added = 0;
+  return Status::OK();
+}
 
 Status DmlAttempt::Stage() {
   const iceberg::TableIdentifier& id = table_.id();
   ATOLL_RETURN_NOT_OK(DefineTableView(engine_, id, table_.metadata_location()));
+  trace_.Step("view");
   const iceberg::Schema* schema = table_.metadata().CurrentSchema();
   if (schema == nullptr) return Corruption("table ", id.ToString(), " has no current schema");
   cols_ = ColumnsOf(*schema);
@@ -271,21 +445,24 @@ Status DmlAttempt::Stage() {
   ATOLL_RETURN_NOT_OK(engine_.Execute(StrCat("CREATE SCHEMA IF NOT EXISTS ", quoted_schema)));
   target_ = StrCat(quoted_schema, ".", engine::QuoteIdentifier(id.name));
   ATOLL_RETURN_NOT_OK(DropStages(engine_, target_));
+  trace_.Step("setup");
 
   const std::string alias =
       engine::QuoteIdentifier(shape_.target_alias.empty() ? id.name : shape_.target_alias);
-  scan_ = StrCat("iceberg_scan(", engine::QuoteString(table_.metadata_location()),
-                 ", row_address => true)");
+  ATOLL_RETURN_NOT_OK(Plan());
+  trace_.Step("plan");
+  if (DirectDelete(shape_, statement_, id)) return StageDirectDelete(alias);
   const std::string before = engine::QuoteIdentifier(kBefore);
   if (shape_.kind == StatementKind::kInsert) {
     ATOLL_RETURN_NOT_OK(engine_.Execute(
         StrCat("CREATE TEMP TABLE ", before, " AS SELECT * FROM ", scan_, " LIMIT 0")));
   } else {
-    const std::string filter = CandidateFilter(shape_, statement_, id);
-    ATOLL_RETURN_NOT_OK(
-        engine_.Execute(StrCat("CREATE TEMP TABLE ", before, " AS SELECT ", alias, ".* FROM ",
-                               scan_, " AS ", alias, filter.empty() ? "" : " WHERE ", filter)));
+    const std::string clause_sql = CandidateClauseSql(shape_, statement_, id);
+    ATOLL_RETURN_NOT_OK(engine_.Execute(StrCat("CREATE TEMP TABLE ", before, " AS SELECT ", alias,
+                                               ".* FROM ", scan_, " AS ", alias, clause_sql)));
+    trace_.Step("candidates");
     if (shape_.kind == StatementKind::kMerge) ATOLL_RETURN_NOT_OK(CheckMergeCardinality(alias));
+    trace_.Step("cardinality");
   }
   ATOLL_RETURN_NOT_OK(engine_.Execute(
       StrCat("CREATE TABLE ", target_, " AS SELECT ", cols_.list, " FROM ", before)));
@@ -293,13 +470,16 @@ Status DmlAttempt::Stage() {
   // The statement itself, on the staged rows.
   std::vector<std::string> parts = {kWriteCatalog, id.ns[1], id.name};
   ATOLL_ASSIGN_OR_RETURN(std::string retargeted, engine::RetargetStatement(statement_, parts));
+  trace_.Step("target copy");
   ATOLL_RETURN_NOT_OK(engine_.Execute(retargeted));  // sql-checked: DuckDB's rendering
+  trace_.Step("statement");
 
-  // The change: rows paired by value, duplicates one to one.
-  const std::string numbered_before = StrCat("(SELECT *, row_number() OVER (PARTITION BY ",
-                                             cols_.list, ") AS __k FROM ", before, ")");
-  const std::string numbered_after = StrCat("(SELECT *, row_number() OVER (PARTITION BY ",
-                                            cols_.list, ") AS __k FROM ", target_, ")");
+  // The change: a staged row is unchanged when the table after holds a row with its rowid
+  // and its values (the copy keeps the order, so rowids match; DuckDB keeps a row's rowid
+  // through UPDATE, new rows get new ones). Any pairing of equal rows gives the same
+  // change, so a rowid that did not carry over only costs a rewrite of an equal row.
+  const std::string numbered_before = StrCat("(SELECT *, rowid AS __k FROM ", before, ")");
+  const std::string numbered_after = StrCat("(SELECT *, rowid AS __k FROM ", target_, ")");
   const std::string on = StrCat(cols_.SameSql("b", "a"), " AND b.__k = a.__k");
   ATOLL_RETURN_NOT_OK(engine_.Execute(
       StrCat("CREATE TEMP TABLE ", engine::QuoteIdentifier(kRemoved), " AS SELECT b.", kFileColumn,
@@ -308,6 +488,8 @@ Status DmlAttempt::Stage() {
   ATOLL_RETURN_NOT_OK(engine_.Execute(StrCat(
       "CREATE TEMP TABLE ", engine::QuoteIdentifier(kAdded), " AS SELECT ", cols_.PrefixedSql("a"),
       " FROM ", numbered_after, " a ANTI JOIN ", numbered_before, " b ON ", on)));
+  added_staged_ = true;
+  trace_.Step("diff");
   ATOLL_ASSIGN_OR_RETURN(outcome_.rows_removed, Count(engine_, kRemoved));
   ATOLL_ASSIGN_OR_RETURN(outcome_.rows_added, Count(engine_, kAdded));
   return Status::OK();
@@ -377,8 +559,10 @@ Result<iceberg::Transaction> DmlAttempt::Write(std::vector<std::string>* written
     ATOLL_ASSIGN_OR_RETURN(touched, TouchedFiles(engine_));
   }
   delta.referenced_data_files.insert(touched.begin(), touched.end());
+  trace_.Step("touched");
 
-  std::string rows = StrCat("SELECT * FROM ", engine::QuoteIdentifier(kAdded));
+  std::string rows =
+      added_staged_ ? StrCat("SELECT * FROM ", engine::QuoteIdentifier(kAdded)) : std::string();
   if (!touched.empty() && copy_on_write) {
     // The touched files' other rows are written again, with the added rows.
     const std::string kept =
@@ -386,14 +570,13 @@ Result<iceberg::Transaction> DmlAttempt::Write(std::vector<std::string>* written
                engine::QuoteIdentifier(kRemoved), " AS r ON s.", kFileColumn, " = r.file AND s.",
                kPosColumn, " = r.pos WHERE s.", kFileColumn, " IN (SELECT file FROM ",
                engine::QuoteIdentifier(kRemoved), ")");
-    rows = StrCat(kept, " UNION ALL ", rows);
+    rows = rows.empty() ? kept : StrCat(kept, " UNION ALL ", rows);
     delta.removed_data = touched;
   } else if (!touched.empty()) {
-    ATOLL_ASSIGN_OR_RETURN(iceberg::ScanPlan plan,
-                           iceberg::PlanScan(table_.io(), md, ScanAt(delta.read_snapshot_id)));
     std::map<std::string, table::DeletedDataFile> data_files;
     std::map<std::string, iceberg::DataFile> existing_dvs;
-    for (const iceberg::FileScanTask& task : plan.tasks) {
+    if (!plan_) return Internal("rows removed without a plan");
+    for (const iceberg::FileScanTask& task : plan_->tasks) {
       if (!delta.referenced_data_files.count(task.file.file_path)) continue;
       data_files[task.file.file_path] = {task.spec_id, task.file.partition};
       for (const iceberg::DataFile& d : task.position_deletes) {
@@ -414,6 +597,7 @@ Result<iceberg::Transaction> DmlAttempt::Write(std::vector<std::string>* written
                                                       engine::QuoteIdentifier(kRemoved)),
                                                data_files, table_.location(), options));
     }
+    trace_.Step("deletes written");
     for (table::WrittenDeleteFile& d : deletes) {
       written->push_back(d.file.file_path);
       delta.delete_spec_ids.push_back(d.spec_id);
@@ -424,6 +608,7 @@ Result<iceberg::Transaction> DmlAttempt::Write(std::vector<std::string>* written
     ATOLL_ASSIGN_OR_RETURN(delta.added_data, table::WriteDataFiles(engine_, rows, *schema, *spec,
                                                                    table_.location(), options));
     for (const iceberg::DataFile& f : delta.added_data) written->push_back(f.file_path);
+    trace_.Step("data written");
   }
   if (overwrite_) ATOLL_RETURN_NOT_OK(ReplacePartitions(&delta));
   iceberg::Transaction tx = table_.NewTransaction();
@@ -436,8 +621,8 @@ Result<iceberg::Transaction> DmlAttempt::Write(std::vector<std::string>* written
 Status DmlAttempt::ReplacePartitions(iceberg::RowDelta* delta) {
   const iceberg::TableMetadata& md = table_.metadata();
   if (!delta->read_snapshot_id) return Status::OK();  // an empty table
-  ATOLL_ASSIGN_OR_RETURN(iceberg::ScanPlan plan,
-                         iceberg::PlanScan(table_.io(), md, ScanAt(delta->read_snapshot_id)));
+  if (!plan_) return Internal("INSERT OVERWRITE without a plan");
+  const iceberg::ScanPlan& plan = *plan_;  // unpruned: INSERT reads no rows
   const bool all = md.DefaultSpec()->fields.empty();
   std::vector<std::vector<iceberg::Literal>> written;
   for (const iceberg::DataFile& f : delta->added_data) {
@@ -475,6 +660,7 @@ Result<DmlOutcome> DmlAttempt::Run(std::vector<std::string>* written) {
   if (outcome_.rows_added == 0 && outcome_.rows_removed == 0 && !replace_all) return outcome_;
   ATOLL_ASSIGN_OR_RETURN(iceberg::Transaction tx, Write(written));
   ATOLL_RETURN_NOT_OK(tx.Commit());
+  trace_.Step("commit");
   outcome_.snapshot_id = table_.metadata().current_snapshot_id;
   return outcome_;
 }
@@ -501,7 +687,9 @@ Result<DmlOutcome> RunTableDml(const DmlContext& ctx, const iceberg::TableIdenti
                                bool overwrite) {
   Status last;
   for (int attempt = 1; attempt <= std::max(1, ctx.max_attempts); ++attempt) {
+    Trace trace;
     ATOLL_ASSIGN_OR_RETURN(iceberg::Table table, LoadLakeTable(*ctx.tables, id));
+    trace.Step("load table");
     std::optional<int64_t> before;
     if (const iceberg::Snapshot* s = table.metadata().CurrentSnapshot()) before = s->snapshot_id;
     std::vector<std::string> written;
@@ -511,11 +699,14 @@ Result<DmlOutcome> RunTableDml(const DmlContext& ctx, const iceberg::TableIdenti
         StrCat(engine::QuoteIdentifier(kWriteCatalog), ".", engine::QuoteIdentifier(id.ns[1]), ".",
                engine::QuoteIdentifier(id.name));
     (void)DropStages(*ctx.engine, target);
+    trace = Trace();
     if (outcome.ok()) {
       outcome->attempts = attempt;
       if (!outcome->snapshot_id) return outcome;
       ATOLL_RETURN_NOT_OK(DefineTableView(*ctx.engine, id, table.metadata_location()));
+      trace.Step("view");
       Status recorded = RecordSystemCommit(ctx.trail, table, before, ctx.command);
+      trace.Step("trail");
       if (!recorded.ok()) {
         return recorded.WithContext(
             StrCat("the change of ", id.ToString(), " is committed but not recorded in the trail"));

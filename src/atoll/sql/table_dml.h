@@ -6,18 +6,21 @@
 // How a statement runs (docs/sql.md):
 //   1. The table is loaded; its current metadata file fixes the read snapshot R, and the
 //      engine's view of the table is pointed at it (so the statement's other references to
-//      the table read R too).
+//      the table read R too). R is planned once, pruned by the condition's terms Iceberg
+//      reads and, for MERGE, by the source's key range on the ON equalities; only the
+//      files left are read.
 //   2. The rows the statement may change (the candidates) are copied into a DuckDB table
 //      with the target's name in the catalog `__atoll_write` (its db as schema), with their
 //      row addresses (data file, position) kept aside: for INSERT none; for DELETE and
 //      UPDATE with a WHERE and without FROM / USING, the rows matching the WHERE; for MERGE
 //      without WHEN NOT MATCHED BY SOURCE, the rows the ON condition joins to the source;
 //      otherwise (and whenever the statement names the table again, or has a WITH) all rows.
+//      A DELETE without USING, WITH or another reference to the table takes the addresses
+//      of the rows matching its WHERE as the removed rows and skips steps 3 and 4.
 //   3. The statement, rendered again by DuckDB with that table as its target
 //      (engine::RetargetStatement), runs there.
-//   4. The change is what differs between the candidates before and the table after,
-//      rows compared by value (duplicates paired one to one): removed rows (their
-//      addresses) and added rows.
+//   4. The change is what differs between the candidates before and the table after, rows
+//      paired by rowid and value: removed rows (their addresses) and added rows.
 //   5. It is written in the table's mode for the statement (write.delete.mode,
 //      write.update.mode, write.merge.mode; default copy-on-write): copy-on-write
 //      rewrites the data files holding removed rows without them; merge-on-read writes
