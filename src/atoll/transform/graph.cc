@@ -142,6 +142,7 @@ std::vector<std::vector<std::string>> Graph::Levels(const std::set<std::string>&
       reach[id] = level;
     }
   }
+  for (auto& level : levels) std::sort(level.begin(), level.end());
   return levels;
 }
 

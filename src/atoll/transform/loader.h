@@ -20,8 +20,10 @@ namespace atl::transform {
 
 struct ProjectLoadOptions {
   // The Jinja engine's hook: the refs, sources and config() of `node` as rendering finds
-  // them (for nodes whose parse.needs_rendering is true). The result replaces the static
-  // parse of the node; an error fails the load with the node's file in context.
+  // them (for nodes whose parse.needs_rendering is true), called after every file is read
+  // and before configs are resolved (`project` has its vars, macros, nodes and sources).
+  // The result replaces the static parse of the node; an error fails the load with the
+  // node's file in context.
   std::function<Result<StaticParse>(const Node& node, const Project& project)> render_dependencies;
   // --vars: merged over the project's vars.
   Json vars = Json::object();

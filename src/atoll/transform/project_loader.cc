@@ -424,14 +424,24 @@ Result<std::string> ResolveSource(const Project& p, const SourceCall& s,
                          "') is not defined in any sources: block of a properties file");
 }
 
-Status ResolveDependencies(LoadState& state, const ProjectLoadOptions& options) {
+// Hands the nodes whose Jinja needs rendering to the engine's hook, before configs are
+// resolved (its config() calls count as the file's).
+Status RenderNodes(LoadState& state, const ProjectLoadOptions& options) {
+  if (!options.render_dependencies) return Status::OK();
   Project& p = state.project;
   for (auto& [id, n] : p.nodes) {
-    if (n.parse.needs_rendering && options.render_dependencies) {
-      ATOLL_ASSIGN_OR_RETURN(StaticParse rendered,
-                             options.render_dependencies(n, p).WithContext(n.original_file_path));
-      n.parse = std::move(rendered);
-    } else if (!n.parse.deps_complete) {
+    if (!n.parse.needs_rendering) continue;
+    ATOLL_ASSIGN_OR_RETURN(StaticParse rendered,
+                           options.render_dependencies(n, p).WithContext(n.original_file_path));
+    n.parse = std::move(rendered);
+  }
+  return Status::OK();
+}
+
+Status ResolveDependencies(LoadState& state) {
+  Project& p = state.project;
+  for (auto& [id, n] : p.nodes) {
+    if (!n.parse.deps_complete) {
       p.warnings.push_back(StrCat(n.original_file_path, ": dependencies of ", n.unique_id,
                                   " are not all known without rendering (", n.parse.reason, ")"));
     }
@@ -477,11 +487,12 @@ Result<Project> LoadProject(ProjectFiles& files, const ProjectLoadOptions& optio
   ATOLL_RETURN_NOT_OK(LoadSqlNodes(state, ResourceType::kTest, paths.tests));
   ATOLL_RETURN_NOT_OK(LoadSqlNodes(state, ResourceType::kAnalysis, paths.analyses));
   ATOLL_RETURN_NOT_OK(internal::LoadPropertyFiles(state));
+  ATOLL_RETURN_NOT_OK(RenderNodes(state, options));
   ATOLL_RETURN_NOT_OK(ResolveConfigs(state));
   SetAsideDisabled(state.project);
   ATOLL_RETURN_NOT_OK(internal::BuildGenericTests(state));
   for (auto& [id, n] : state.project.nodes) NameRelation(state.project, n);
-  ATOLL_RETURN_NOT_OK(ResolveDependencies(state, options));
+  ATOLL_RETURN_NOT_OK(ResolveDependencies(state));
   ATOLL_RETURN_NOT_OK(Graph::Build(state.project).status());
   return std::move(state.project);
 }
