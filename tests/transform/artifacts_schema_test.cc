@@ -84,6 +84,7 @@ TEST(ArtifactsSchemaTest, ManifestOfTheExampleProjectIsValidV12) {
   Json manifest = ManifestJson(project, graph, {"0b9a6c3e-4b8f-4d8e-9a6e-2f1a3c5d7e9f", 0});
   EXPECT_EQ(manifest["metadata"]["dbt_schema_version"], kManifestSchema);
   EXPECT_EQ(manifest["nodes"].size(), 21u);
+  EXPECT_EQ(manifest["disabled"]["model.jaffle.legacy_orders"][0]["config"]["enabled"], false);
   EXPECT_EQ(manifest["parent_map"]["model.jaffle.orders"],
             Json::array({"model.jaffle.stg_orders", "model.jaffle.stg_payments"}));
   EXPECT_EQ(manifest["child_map"]["model.jaffle.revenue"].size(), 2u);  // its two tests

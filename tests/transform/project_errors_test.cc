@@ -140,6 +140,24 @@ TEST(ProjectErrorsTest, BadGenericTestsAreErrors) {
             "models/s.yml:6: ref('missing') names no model, seed or snapshot of the project");
 }
 
+TEST(ProjectErrorsTest, NodeNamesMayNotHoldDotsOrSpaces) {
+  EXPECT_EQ(ErrorOf({{"dbt_project.yml", kProjectYml}, {"models/a.b.sql", "select 1"}}),
+            "models/a.b.sql: the name 'a.b' (from the file name) must not hold dots, slashes, "
+            "quotes, spaces or control characters");
+  ASSERT_OK_AND_ASSIGN(Project p, LoadFiles({{"dbt_project.yml", kProjectYml},
+                                             {"models/stg-orders.sql", "select 1"}}));
+  EXPECT_TRUE(p.nodes.count("model.p.stg-orders"));
+}
+
+TEST(ProjectErrorsTest, VarsArgumentIsYaml) {
+  ASSERT_OK_AND_ASSIGN(Json vars, ParseVars("{start: '2024-01-01', days: 3, on: true}"));
+  EXPECT_EQ(vars, Json({{"start", "2024-01-01"}, {"days", 3}, {"on", true}}));
+  ASSERT_OK_AND_ASSIGN(Json json, ParseVars("{\"a\": [1, 2]}"));
+  EXPECT_EQ(json, Json({{"a", {1, 2}}}));
+  EXPECT_FALSE(ParseVars("[1, 2]").ok());
+  EXPECT_FALSE(ParseVars("{a: [").ok());
+}
+
 TEST(ProjectErrorsTest, RefToADisabledModelIsAnError) {
   EXPECT_EQ(ErrorOf({{"dbt_project.yml", kProjectYml},
                      {"models/a.sql", "{{ config(enabled=false) }} select 1"},

@@ -36,6 +36,8 @@ TEST_F(JaffleLoadTest, FindsEveryResource) {
             (std::map<std::string, int>{
                 {"model", 6}, {"seed", 1}, {"snapshot", 1}, {"test", 12}, {"analysis", 1}}));
   EXPECT_EQ(p.sources.size(), 2u);
+  EXPECT_EQ(p.disabled.size(), 1u);
+  EXPECT_TRUE(p.disabled.count("model.jaffle.legacy_orders"));
   ASSERT_EQ(p.macros.size(), 2u);
   EXPECT_EQ(p.macros.at("macro.jaffle.cents_to_dollars").description,
             "Converts an amount in cents to dollars.");

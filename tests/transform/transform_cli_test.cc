@@ -40,6 +40,14 @@ TEST(TransformCliTest, LsPrintsTheSelectionInEachFormat) {
   ASSERT_EQ(selectors.exit_code, 0) << selectors.err;
   EXPECT_EQ(Lines(selectors.out), (std::vector<std::string>{"source:jaffle.staging.shop.customers",
                                                             "source:jaffle.staging.shop.orders"}));
+  auto cautious =
+      RunAtoll({"transform", "ls", "--project", project, "--select", "stg_orders",
+                "--resource-type", "test", "--indirect-selection", "cautious", "--output", "name"});
+  ASSERT_EQ(cautious.exit_code, 0) << cautious.err;
+  EXPECT_EQ(Lines(cautious.out),
+            (std::vector<std::string>{
+                "accepted_values_stg_orders_status__placed__shipped__completed__returned",
+                "not_null_stg_orders_order_id", "unique_stg_orders_order_id"}));
   auto json = RunAtoll({"transform", "ls", "--project", project, "--select", "orders", "--exclude",
                         "resource_type:test", "--output", "json"});
   ASSERT_EQ(json.exit_code, 0) << json.err;

@@ -48,10 +48,7 @@ Result<Loaded> Load(const ParsedArgs& args, Io& io) {
   ATOLL_ASSIGN_OR_RETURN(l.files, tf::OpenProjectFiles(uri));
   tf::ProjectLoadOptions options;
   if (auto vars = args.Value("vars")) {
-    options.vars = tf::Json::parse(*vars, nullptr, false);
-    if (!options.vars.is_object()) {
-      return InvalidArgument("--vars must be a JSON object, got '", *vars, "'");
-    }
+    ATOLL_ASSIGN_OR_RETURN(options.vars, tf::ParseVars(*vars));
   }
   ATOLL_ASSIGN_OR_RETURN(l.project, tf::LoadProject(*l.files, options));
   for (const auto& w : l.project.warnings) io.err << "atoll: warning: " << w << "\n";
@@ -76,6 +73,11 @@ Status RunLsCommand(const ParsedArgs& args, Io& io) {
   tf::SelectionOptions sel;
   sel.select = Words(args.Value("select"));
   sel.exclude = Words(args.Value("exclude"));
+  const std::string indirect = args.Value("indirect-selection").value_or("eager");
+  sel.indirect = indirect == "cautious"    ? tf::IndirectSelection::kCautious
+                 : indirect == "buildable" ? tf::IndirectSelection::kBuildable
+                 : indirect == "empty"     ? tf::IndirectSelection::kEmpty
+                                           : tf::IndirectSelection::kEager;
   if (auto rt = args.Value("resource-type")) {
     size_t start = 0;
     while (start <= rt->size()) {
@@ -183,6 +185,15 @@ CommandSpec TransformCommand() {
                   {"exclude", 0, OptionKind::kString, "SPEC", "Nodes to leave out"},
                   {"resource-type", 0, OptionKind::kString, "TYPE",
                    "ls: only these types (model, seed, snapshot, test, source, analysis)"},
+                  {"indirect-selection",
+                   0,
+                   OptionKind::kString,
+                   "MODE",
+                   "ls: tests of selected nodes: eager (any tested node selected), cautious "
+                   "(all), buildable, empty",
+                   INT64_MIN,
+                   INT64_MAX,
+                   {"eager", "cautious", "buildable", "empty"}},
                   {"output",
                    'o',
                    OptionKind::kString,

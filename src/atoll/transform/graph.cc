@@ -7,9 +7,9 @@ namespace atl::transform {
 
 namespace {
 
-// A cycle among `stuck` (nodes Kahn's algorithm could not order), as "a -> b -> a".
-std::string FindCycle(const std::set<std::string>& stuck,
-                      const std::map<std::string, std::vector<std::string>>& parents) {
+// A cycle among `stuck` (nodes Kahn's algorithm could not order), dependency first.
+std::vector<std::string> FindCycle(const std::set<std::string>& stuck,
+                                   const std::map<std::string, std::vector<std::string>>& parents) {
   // Walk parents inside `stuck` until a node repeats: every stuck node has a stuck parent.
   std::string at = *stuck.begin();
   std::vector<std::string> path;
@@ -28,10 +28,8 @@ std::string FindCycle(const std::set<std::string>& stuck,
     at = next;
   }
   std::vector<std::string> cycle(path.begin() + seen[at], path.end());
-  std::reverse(cycle.begin(), cycle.end());  // dependency first
-  std::string out;
-  for (const auto& c : cycle) out += c + " -> ";
-  return out + (cycle.empty() ? at : cycle.front());
+  std::reverse(cycle.begin(), cycle.end());
+  return cycle;
 }
 
 }  // namespace
@@ -76,11 +74,14 @@ Result<Graph> Graph::Build(const Project& project) {
     for (const auto& [id, m] : missing) {
       if (m > 0) stuck.insert(id);
     }
-    // Keep only nodes on a cycle or below one: walk from a stuck node along stuck parents.
-    const std::string cycle = FindCycle(stuck, g.parents_);
-    const Node* first = project.Find(*stuck.begin());
-    return InvalidArgument("dependency cycle: ", cycle,
-                           first ? StrCat(" (see ", first->original_file_path, ")") : "");
+    // Stuck nodes are on a cycle or below one: walking stuck parents reaches a cycle.
+    const std::vector<std::string> cycle = FindCycle(stuck, g.parents_);
+    std::string text;
+    for (const auto& id : cycle) text += id + " -> ";
+    text += cycle.front();
+    const Node* last = project.Find(cycle.back());
+    return InvalidArgument("dependency cycle: ", text,
+                           last ? StrCat(" (see ", last->original_file_path, ")") : "");
   }
   return g;
 }

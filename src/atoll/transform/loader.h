@@ -31,6 +31,9 @@ struct ProjectLoadOptions {
 
 Result<Project> LoadProject(ProjectFiles& files, const ProjectLoadOptions& options = {});
 
+// The --vars argument: a YAML (or JSON) mapping, as dbt accepts it ("{key: value}").
+Result<Json> ParseVars(const std::string& text);
+
 // Opens and loads the project at `uri` (a local folder or a store URI).
 Result<Project> LoadProject(const std::string& uri, const ProjectLoadOptions& options = {});
 

@@ -133,6 +133,20 @@ bool IsIdentifier(const std::string& s) {
   return std::regex_match(s, kId);
 }
 
+// Why `name` cannot name a node, or "": it becomes part of unique ids and fqns (dotted)
+// and of relation names.
+std::string NodeNameProblem(const std::string& name) {
+  if (name.empty()) return "is empty";
+  if (name.size() > 255) return "is longer than 255 bytes";
+  for (unsigned char c : name) {
+    if (c == '.' || c == '/' || c == '"' || c == '\'' || c == '`' || c < 0x20 || c == 0x7f ||
+        c == ' ') {
+      return "must not hold dots, slashes, quotes, spaces or control characters";
+    }
+  }
+  return "";
+}
+
 Status ReadPaths(const YAML::Node& root, const char* key, const std::string& file,
                  std::vector<std::string>& into) {
   const YAML::Node n = root[key];
@@ -275,9 +289,8 @@ Status LoadSqlNodes(LoadState& state, ResourceType type, const std::vector<std::
     const PathParts parts = SplitPath(file);
     ATOLL_ASSIGN_OR_RETURN(std::string text, state.files.Read(file));
     Node n = NewNode(p, type, parts.stem, dir, file);
-    if (!IsIdentifier(n.name)) {
-      return InvalidArgument(file, ": the name '", n.name,
-                             "' (from the file name) must be letters, digits and underscores");
+    if (const std::string problem = NodeNameProblem(n.name); !problem.empty()) {
+      return InvalidArgument(file, ": the name '", n.name, "' (from the file name) ", problem);
     }
     n.checksum = internal::Sha256Hex(text);
     ApplyParse(state, n, text, 1);
@@ -322,6 +335,9 @@ Status LoadSeeds(LoadState& state) {
   for (const auto& [dir, file] : files) {
     const PathParts parts = SplitPath(file);
     Node n = NewNode(p, ResourceType::kSeed, parts.stem, dir, file);
+    if (const std::string problem = NodeNameProblem(n.name); !problem.empty()) {
+      return InvalidArgument(file, ": the name '", n.name, "' (from the file name) ", problem);
+    }
     ATOLL_ASSIGN_OR_RETURN(std::string text, state.files.Read(file));
     n.checksum = internal::Sha256Hex(text);
     ATOLL_RETURN_NOT_OK(internal::AddNode(p, std::move(n)));
@@ -495,6 +511,12 @@ Result<Project> LoadProject(ProjectFiles& files, const ProjectLoadOptions& optio
   ATOLL_RETURN_NOT_OK(ResolveDependencies(state));
   ATOLL_RETURN_NOT_OK(Graph::Build(state.project).status());
   return std::move(state.project);
+}
+
+Result<Json> ParseVars(const std::string& text) {
+  ATOLL_ASSIGN_OR_RETURN(YAML::Node node, ParseYaml(text, "--vars"));
+  if (!node.IsMap()) return InvalidArgument("--vars must be a mapping, got '", text, "'");
+  return YamlToJson(node, "--vars");
 }
 
 Result<Project> LoadProject(const std::string& uri, const ProjectLoadOptions& options) {
