@@ -101,6 +101,20 @@ TEST(ArtifactsSchemaTest, ManifestOfTheExampleProjectIsValidV12) {
   EXPECT_EQ(bad.exit_code, 1) << bad.out << bad.err;
 }
 
+TEST(ArtifactsSchemaTest, ManifestOfTheMedallionProjectIsValidV12) {
+  Validator v = FindValidator();
+  REQUIRE_VALIDATOR(v);
+  ASSERT_OK_AND_ASSIGN(Project project, LoadProject(testing::ProjectDir("medallion")));
+  ASSERT_OK_AND_ASSIGN(Graph graph, Graph::Build(project));
+  Json manifest = ManifestJson(project, graph);
+  EXPECT_EQ(manifest["nodes"]["model.medallion.daily_kpi"]["relation_name"],
+            "\"tmp\".\"medallion\".\"kpi_daily\"");
+  EXPECT_EQ(manifest["sources"]["source.medallion.events.clicks"]["loader"], "kafka");
+  atl::testing::TempDir dir;
+  auto ok = Validate(v, "manifest_v12.json", Write(dir, "manifest.json", manifest));
+  EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
+}
+
 TEST(ArtifactsSchemaTest, RunResultsAreValidV6) {
   Validator v = FindValidator();
   REQUIRE_VALIDATOR(v);

@@ -1,4 +1,4 @@
-// The example project tests/transform/projects/jaffle, loaded once per test binary.
+// Where the example projects are: tests/transform/projects/<name>.
 #pragma once
 
 #include <cstdlib>
@@ -13,6 +13,9 @@ inline std::string SourceDir() {
   return env && *env ? env : ATOLL_SOURCE_ROOT;
 }
 
-inline std::string JaffleDir() { return SourceDir() + "/tests/transform/projects/jaffle"; }
+inline std::string ProjectDir(const std::string& name) {
+  return SourceDir() + "/tests/transform/projects/" + name;
+}
+inline std::string JaffleDir() { return ProjectDir("jaffle"); }
 
 }  // namespace atl::transform::testing

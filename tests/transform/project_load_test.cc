@@ -168,3 +168,80 @@ TEST_F(JaffleLoadTest, GenericTestsAreNamedAndAttachedAsDbtDoes) {
 
 }  // namespace
 }  // namespace atl::transform
+
+namespace atl::transform {
+namespace {
+
+// The second example: custom folders, older config spellings (no '+', `tests:`),
+// ephemeral and incremental layers, check snapshots, custom generic tests with
+// `arguments:` and a custom name, a model whose ref needs rendering.
+TEST(MedallionLoadTest, NonDefaultFoldersAndOlderSpellings) {
+  ASSERT_OK_AND_ASSIGN(Project p, LoadProject(testing::ProjectDir("medallion")));
+  EXPECT_EQ(p.paths.models, std::vector<std::string>{"transform"});
+  EXPECT_EQ(p.vars["lookback_days"], 3);
+  std::map<std::string, int> counts;
+  for (const auto& [id, n] : p.nodes) counts[ResourceTypeName(n.type)]++;
+  EXPECT_EQ(counts,
+            (std::map<std::string, int>{{"model", 6}, {"seed", 1}, {"snapshot", 1}, {"test", 5}}));
+  EXPECT_EQ(p.macros.size(), 3u);  // safe_divide, limit_in_dev, test_row_count_between
+
+  const Node& brz = p.nodes.at("model.medallion.brz_accounts");
+  EXPECT_EQ(brz.materialized(), "ephemeral");  // `materialized:` without '+'
+  EXPECT_EQ(brz.original_file_path, "transform/bronze/brz_accounts.sql");
+  const Node& slv = p.nodes.at("model.medallion.slv_accounts");
+  EXPECT_EQ(slv.materialized(), "incremental");
+  EXPECT_EQ(slv.config["unique_key"], Json::array({"account_id", "region"}));
+  EXPECT_EQ(slv.config["on_schema_change"], "sync_all_columns");
+  EXPECT_EQ(slv.config["meta"], Json({{"layer", "silver"}}));
+  EXPECT_EQ(slv.depends_on,
+            (std::vector<std::string>{"model.medallion.brz_accounts", "seed.medallion.regions"}));
+  const Node& kpi = p.nodes.at("model.medallion.daily_kpi");
+  EXPECT_EQ(kpi.alias, "kpi_daily");
+  EXPECT_EQ(kpi.database, "tmp");
+  EXPECT_EQ(kpi.tags(), (std::vector<std::string>{"kpi", "daily"}));
+
+  // ref(upstream) needs the Jinja engine: no dependency yet, and a warning saying why.
+  EXPECT_TRUE(p.nodes.at("model.medallion.slv_clicks").depends_on.empty());
+  ASSERT_EQ(p.warnings.size(), 1u);
+  EXPECT_EQ(p.warnings[0],
+            "transform/silver/slv_clicks.sql: dependencies of model.medallion.slv_clicks are not "
+            "all known without rendering (line 2: ref(...) has arguments that are not literals)");
+
+  const Node& snap = p.nodes.at("snapshot.medallion.accounts_history");
+  EXPECT_EQ(snap.config["strategy"], "check");
+  EXPECT_EQ(snap.config["check_cols"], Json::array({"name", "region"}));
+  EXPECT_EQ(snap.config["target_schema"], "history");
+  EXPECT_EQ(snap.fqn, (std::vector<std::string>{"medallion", "accounts", "accounts_history"}));
+
+  const Node& clicks = p.sources.at("source.medallion.events.clicks");
+  EXPECT_EQ(clicks.database, "load");
+  EXPECT_EQ(clicks.schema, "events");
+  EXPECT_EQ(p.sources.at("source.medallion.crm.accounts").schema, "crm_raw");
+
+  std::map<std::string, const Node*> tests;
+  for (const auto& [id, n] : p.nodes) {
+    if (n.type == ResourceType::kTest) tests[n.name] = &n;
+  }
+  ASSERT_EQ(tests.size(), 5u);
+  const Node* range = tests["row_count_between_slv_accounts_1000000__1"];
+  ASSERT_NE(range, nullptr);
+  EXPECT_EQ(range->config["severity"], "warn");
+  EXPECT_EQ(range->config["where"], "region <> 'test'");
+  EXPECT_EQ(range->config["store_failures"], true);  // the project's `tests:` folder config
+  EXPECT_EQ(range->test->kwargs["min_rows"], 1);
+  EXPECT_EQ(range->depends_on_macros,
+            std::vector<std::string>{"macro.medallion.test_row_count_between"});
+  ASSERT_NE(tests["unique_slv_accounts_account_id_region"], nullptr);
+  EXPECT_EQ(tests["unique_slv_accounts_account_id_region"]->column_name,
+            "account_id || '-' || region");
+  const Node* named = tests["clicks_have_accounts"];
+  ASSERT_NE(named, nullptr);
+  EXPECT_EQ(named->test->name, "relationships");
+  EXPECT_EQ(named->depends_on, (std::vector<std::string>{"model.medallion.slv_accounts",
+                                                         "model.medallion.slv_clicks"}));
+  ASSERT_NE(tests["kpi_not_empty"], nullptr);
+  EXPECT_EQ(tests["kpi_not_empty"]->original_file_path, "checks/kpi_not_empty.sql");
+}
+
+}  // namespace
+}  // namespace atl::transform

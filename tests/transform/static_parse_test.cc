@@ -46,6 +46,12 @@ TEST(StaticParseTest, NonLiteralArgumentsNeedRendering) {
   EXPECT_NE(r.parse.reason.find("ref"), std::string::npos) << r.parse.reason;
 }
 
+TEST(StaticParseTest, ANonLiteralCallIsTheReasonOverOtherJinja) {
+  StaticParseResult r = ParseStatically("{% set t = 'x' %}\nselect * from {{ ref(t) }}");
+  EXPECT_FALSE(r.parse.deps_complete);
+  EXPECT_EQ(r.parse.reason, "line 2: ref(...) has arguments that are not literals");
+}
+
 TEST(StaticParseTest, OtherJinjaNeedsRenderingButKeepsTheDependencies) {
   StaticParseResult r = ParseStatically(
       "select * from {{ ref('a') }}\n{% if is_incremental() %}\nwhere x > (select max(x) from "

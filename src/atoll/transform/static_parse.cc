@@ -324,12 +324,13 @@ size_t SkipParens(const std::vector<Tok>& toks, size_t open) {
 
 std::string JsonText(const Json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
 
+// The first call with non-literal arguments is the reason, over any other Jinja.
 void NotLiteral(StaticParse& p, const Tok& t, std::string_view what) {
-  p.deps_complete = false;
-  p.needs_rendering = true;
-  if (p.reason.empty()) {
+  if (p.deps_complete) {
     p.reason = StrCat("line ", t.line, ": ", what, "(...) has arguments that are not literals");
   }
+  p.deps_complete = false;
+  p.needs_rendering = true;
 }
 
 void OtherJinja(StaticParse& p, int line, std::string_view what) {
