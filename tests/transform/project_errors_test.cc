@@ -172,6 +172,59 @@ TEST(ProjectErrorsTest, FilesOverTheSizeLimitAreRefused) {
   EXPECT_NE(e.find("limit"), std::string::npos) << e;
 }
 
+// Mutations of a small valid project (characters of Jinja and YAML syntax inserted,
+// deleted or swapped): every load either succeeds or fails with a message naming a
+// file — never a crash or an exception.
+TEST(ProjectErrorsTest, MutatedProjectsFailCleanly) {
+  const std::map<std::string, std::string> base = {
+      {"dbt_project.yml",
+       "name: p\nmodels:\n  p:\n    +materialized: table\n    sub:\n      +tags: [a]\n"},
+      {"models/sub/a.sql", "{{ config(materialized='view') }}\nselect * from {{ ref('b') }}"},
+      {"models/b.sql", "select * from {{ source('s', 't') }} {% if x %}1{% endif %}"},
+      {"models/s.yml",
+       "version: 2\nsources:\n  - name: s\n    tables:\n      - name: t\nmodels:\n"
+       "  - name: a\n    columns:\n      - name: id\n        data_tests: [unique, "
+       "{accepted_values: {values: [1, 2]}}]\n"},
+      {"snapshots/x.sql", "{% snapshot x %}select * from {{ ref('a') }}{% endsnapshot %}"},
+      {"macros/m.sql", "{% macro m(a) %}{{ a }}{% endmacro %}"}};
+  ASSERT_OK(LoadFiles(base).status());
+  const std::string alphabet = "{}%#[]:-'\"(),\n =+|*&!";
+  uint64_t state = 42;
+  auto next = [&](uint64_t n) {
+    state = state * 6364136223846793005ull + 1442695040888963407ull;
+    return (state >> 33) % n;
+  };
+  int failed = 0;
+  for (int round = 0; round < 400; ++round) {
+    std::map<std::string, std::string> files = base;
+    for (int m = 0; m < 3; ++m) {
+      auto it = files.begin();
+      std::advance(it, next(files.size()));
+      std::string& text = it->second;
+      const size_t at = next(text.size() + 1);
+      switch (next(3)) {
+        case 0:
+          text.insert(at, 1, alphabet[next(alphabet.size())]);
+          break;
+        case 1:
+          if (at < text.size()) text.erase(at, 1 + next(4));
+          break;
+        default:
+          if (at < text.size()) text[at] = alphabet[next(alphabet.size())];
+      }
+    }
+    Result<Project> r = LoadFiles(files);
+    if (r.ok()) continue;
+    ++failed;
+    const std::string& msg = r.status().message();
+    bool names_file = msg.find("dependency cycle") == 0;
+    for (const auto& [path, text] : files)
+      names_file = names_file || msg.find(path) != std::string::npos;
+    EXPECT_TRUE(names_file) << "round " << round << ": " << msg;
+  }
+  EXPECT_GT(failed, 50);  // the mutations do break projects
+}
+
 TEST(ProjectErrorsTest, ConfigPrecedenceIsFolderThenPropertiesThenFile) {
   ASSERT_OK_AND_ASSIGN(
       Project p,

@@ -9,47 +9,60 @@ namespace {
 
 using IdSet = std::set<std::string>;
 
-bool GlobFrom(std::string_view p, size_t pi, std::string_view t, size_t ti) {
-  while (pi < p.size()) {
-    const char c = p[pi];
-    if (c == '*') {
-      for (size_t k = ti; k <= t.size(); ++k) {
-        if (GlobFrom(p, pi + 1, t, k)) return true;
+// Whether the one-character pattern at p[pi] ('?', a [class] or a literal) matches `c`;
+// `next` is set to the position after it.
+bool MatchOne(std::string_view p, size_t pi, char c, size_t& next) {
+  if (p[pi] == '?') {
+    next = pi + 1;
+    return true;
+  }
+  if (p[pi] == '[') {
+    const size_t close = p.find(']', pi + 2);
+    if (close != std::string_view::npos) {
+      std::string_view set = p.substr(pi + 1, close - pi - 1);
+      const bool negate = !set.empty() && set[0] == '!';
+      if (negate) set.remove_prefix(1);
+      bool hit = false;
+      for (size_t k = 0; k < set.size(); ++k) {
+        if (k + 2 < set.size() && set[k + 1] == '-') {
+          hit = hit || (c >= set[k] && c <= set[k + 2]);
+          k += 2;
+        } else {
+          hit = hit || c == set[k];
+        }
       }
+      next = close + 1;
+      return hit != negate;
+    }
+  }
+  next = pi + 1;
+  return p[pi] == c;
+}
+
+// Iterative matching with backtracking to the last '*' only: linear in practice, never
+// exponential, whatever the pattern.
+bool GlobMatchImpl(std::string_view p, std::string_view t) {
+  size_t pi = 0;
+  size_t ti = 0;
+  size_t star = std::string_view::npos;
+  size_t star_t = 0;
+  while (ti < t.size()) {
+    size_t next = 0;
+    if (pi < p.size() && p[pi] == '*') {
+      star = pi++;
+      star_t = ti;
+    } else if (pi < p.size() && MatchOne(p, pi, t[ti], next)) {
+      pi = next;
+      ++ti;
+    } else if (star != std::string_view::npos) {
+      pi = star + 1;
+      ti = ++star_t;
+    } else {
       return false;
     }
-    if (ti >= t.size()) return false;
-    if (c == '?') {
-      ++pi;
-      ++ti;
-      continue;
-    }
-    if (c == '[') {
-      const size_t close = p.find(']', pi + 2);
-      if (close != std::string_view::npos) {
-        std::string_view set = p.substr(pi + 1, close - pi - 1);
-        bool negate = !set.empty() && set[0] == '!';
-        if (negate) set.remove_prefix(1);
-        bool hit = false;
-        for (size_t k = 0; k < set.size(); ++k) {
-          if (k + 2 < set.size() && set[k + 1] == '-') {
-            hit = hit || (t[ti] >= set[k] && t[ti] <= set[k + 2]);
-            k += 2;
-          } else {
-            hit = hit || t[ti] == set[k];
-          }
-        }
-        if (hit == negate) return false;
-        pi = close + 1;
-        ++ti;
-        continue;
-      }
-    }
-    if (c != t[ti]) return false;
-    ++pi;
-    ++ti;
   }
-  return ti == t.size();
+  while (pi < p.size() && p[pi] == '*') ++pi;
+  return pi == p.size();
 }
 
 bool HasWildcard(std::string_view s) { return s.find_first_of("*?[]") != std::string_view::npos; }
@@ -424,7 +437,7 @@ Result<Selection> SelectUnion(const Project& project, const Graph& graph,
 }  // namespace
 
 bool GlobMatch(std::string_view pattern, std::string_view text) {
-  return GlobFrom(pattern, 0, text, 0);
+  return GlobMatchImpl(pattern, text);
 }
 
 Result<std::vector<std::string>> SelectNodes(const Project& project, const Graph& graph,
