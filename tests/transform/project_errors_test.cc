@@ -145,8 +145,11 @@ TEST(ProjectErrorsTest, NodeNamesMayNotHoldDotsOrSpaces) {
             "models/a.b.sql: the name 'a.b' (from the file name) must not hold dots, slashes, "
             "quotes, spaces or control characters");
   ASSERT_OK_AND_ASSIGN(Project p, LoadFiles({{"dbt_project.yml", kProjectYml},
-                                             {"models/stg-orders.sql", "select 1"}}));
+                                             {"models/stg-orders.sql", "select 1"},
+                                             {"models/.a.sql", "{{"},
+                                             {"models/.backup/x.sql", "select 1"}}));
   EXPECT_TRUE(p.nodes.count("model.p.stg-orders"));
+  EXPECT_EQ(p.nodes.size(), 1u);  // hidden files are not read
 }
 
 TEST(ProjectErrorsTest, VarsArgumentIsYaml) {

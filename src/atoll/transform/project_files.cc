@@ -19,7 +19,10 @@ Result<std::vector<std::string>> ProjectFiles::List(const std::string& dir) {
   std::vector<std::string> out;
   for (const auto& o : objects) {
     if (o.key.size() <= prefix_.size() || o.key.back() == '/') continue;
-    out.push_back(o.key.substr(prefix_.size()));
+    std::string path = o.key.substr(prefix_.size());
+    // Hidden files and folders (editor backups, .git, .DS_Store) are not project files.
+    if (path[0] == '.' || path.find("/.") != std::string::npos) continue;
+    out.push_back(std::move(path));
   }
   files_listed_ += out.size();
   if (files_listed_ > kMaxProjectFiles) {

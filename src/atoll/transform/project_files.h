@@ -27,7 +27,8 @@ class ProjectFiles {
   ProjectFiles(std::shared_ptr<storage::Store> store, std::string prefix, std::string description);
 
   // The files under the folder `dir` (relative to the project, "" for the root), as paths
-  // relative to the project root, sorted. A missing folder has no files.
+  // relative to the project root, sorted; hidden ones (a segment starting with '.') are
+  // left out. A missing folder has no files.
   Result<std::vector<std::string>> List(const std::string& dir);
   // The content of `path` (relative). kNotFound when missing.
   Result<std::string> Read(const std::string& path);
