@@ -129,7 +129,7 @@ Json SourceJson(const Node& n, double created_at) {
           {"description", n.description},
           {"columns", ColumnsJson(n.columns)},
           {"meta", n.meta},
-          {"source_meta", Json::object()},
+          {"source_meta", n.source_meta},
           {"tags", n.tags()},
           {"config", n.config},
           {"patch_path", nullptr},

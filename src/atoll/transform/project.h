@@ -105,6 +105,7 @@ struct Node {
   std::string identifier;
   std::string loader;
   std::string source_schema;
+  Json source_meta = Json::object();
 
   // Tests only.
   std::optional<TestMetadata> test;  // set for generic tests

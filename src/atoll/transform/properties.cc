@@ -228,7 +228,7 @@ Status ParseSources(LoadState& state, const YAML::Node& list, const FileContext&
       n.schema = n.source_schema;
       n.database = database.empty() ? "stg" : database;
       n.alias = n.identifier;
-      (void)source_meta;
+      n.source_meta = source_meta;
       std::vector<TestSpec> tests;
       ATOLL_RETURN_NOT_OK(ParseColumns(t, ctx, n.columns, tests));
       ATOLL_RETURN_NOT_OK(ParseTests(t, ctx, "", tests));
