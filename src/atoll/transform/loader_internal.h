@@ -48,6 +48,7 @@ struct LoadState {
   std::map<std::string, Patch> patches;  // key: "<type>:<name>"
   std::vector<SourceTests> source_tests;
   std::map<std::string, std::vector<std::string>> calls;  // node unique id → called names
+  std::map<std::string, std::string> refable_names;       // model/seed/snapshot name → unique id
 };
 
 std::string PatchKey(ResourceType type, const std::string& name);
@@ -71,6 +72,6 @@ std::string Sha256Hex(std::string_view data);
 
 // Adds `node` to the project; kInvalidArgument naming both files when its unique id, or
 // for models/seeds/snapshots its name, is taken.
-Status AddNode(Project& project, Node node);
+Status AddNode(LoadState& state, Node node);
 
 }  // namespace atl::transform::internal

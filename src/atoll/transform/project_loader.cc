@@ -93,22 +93,18 @@ PathParts SplitPath(const std::string& path) {
 
 std::string Sha256Hex(std::string_view data) { return trail::ToHex(trail::Sha256(data)); }
 
-Status AddNode(Project& project, Node node) {
+Status AddNode(LoadState& state, Node node) {
+  Project& project = state.project;
   const bool refable = node.type == ResourceType::kModel || node.type == ResourceType::kSeed ||
                        node.type == ResourceType::kSnapshot;
   if (refable) {
-    for (const auto* map : {&project.nodes, &project.disabled}) {
-      for (const auto& [id, other] : *map) {
-        const bool other_refable = other.type == ResourceType::kModel ||
-                                   other.type == ResourceType::kSeed ||
-                                   other.type == ResourceType::kSnapshot;
-        if (other_refable && other.name == node.name) {
-          return InvalidArgument(node.location().ToString(), ": two resources are named '",
-                                 node.name, "' (", ResourceTypeName(node.type), " here, ",
-                                 ResourceTypeName(other.type), " in ", other.location().ToString(),
-                                 "); ref() could not tell them apart");
-        }
-      }
+    auto [it, added] = state.refable_names.emplace(node.name, node.unique_id);
+    if (!added) {
+      const Node& other = project.nodes.at(it->second);
+      return InvalidArgument(node.location().ToString(), ": two resources are named '", node.name,
+                             "' (", ResourceTypeName(node.type), " here, ",
+                             ResourceTypeName(other.type), " in ", other.location().ToString(),
+                             "); ref() could not tell them apart");
     }
   }
   if (const Node* other = project.Find(node.unique_id)) {
@@ -295,7 +291,7 @@ Status LoadSqlNodes(LoadState& state, ResourceType type, const std::vector<std::
     n.checksum = internal::Sha256Hex(text);
     ApplyParse(state, n, text, 1);
     n.raw_code = std::move(text);
-    ATOLL_RETURN_NOT_OK(internal::AddNode(p, std::move(n)));
+    ATOLL_RETURN_NOT_OK(internal::AddNode(state, std::move(n)));
   }
   if (type == ResourceType::kModel) {
     ATOLL_ASSIGN_OR_RETURN(auto py, FilesUnder(state.files, dirs, ".py"));
@@ -323,7 +319,7 @@ Status LoadSnapshots(LoadState& state) {
       n.checksum = internal::Sha256Hex(b.text);
       ApplyParse(state, n, b.body, b.body_line);
       n.raw_code = std::move(b.body);
-      ATOLL_RETURN_NOT_OK(internal::AddNode(p, std::move(n)));
+      ATOLL_RETURN_NOT_OK(internal::AddNode(state, std::move(n)));
     }
   }
   return Status::OK();
@@ -340,7 +336,7 @@ Status LoadSeeds(LoadState& state) {
     }
     ATOLL_ASSIGN_OR_RETURN(std::string text, state.files.Read(file));
     n.checksum = internal::Sha256Hex(text);
-    ATOLL_RETURN_NOT_OK(internal::AddNode(p, std::move(n)));
+    ATOLL_RETURN_NOT_OK(internal::AddNode(state, std::move(n)));
   }
   return Status::OK();
 }
@@ -489,7 +485,7 @@ Status ResolveDependencies(LoadState& state) {
 }  // namespace
 
 Result<Project> LoadProject(ProjectFiles& files, const ProjectLoadOptions& options) {
-  LoadState state{files, Project{}, {}, {}, {}};
+  LoadState state{files, Project{}, {}, {}, {}, {}};
   state.project.root = files.description();
   ATOLL_RETURN_NOT_OK(LoadProjectFile(state));
   if (options.vars.is_object()) {

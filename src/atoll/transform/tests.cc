@@ -187,7 +187,7 @@ Status AddTests(LoadState& state, const Node& target, const std::vector<TestSpec
       p.disabled.emplace(n.unique_id, std::move(n));
       continue;
     }
-    ATOLL_RETURN_NOT_OK(AddNode(p, std::move(n)));
+    ATOLL_RETURN_NOT_OK(AddNode(state, std::move(n)));
   }
   return Status::OK();
 }
