@@ -22,11 +22,12 @@ TEST(CliTest, HelpListsEveryCommandWithItsSummary) {
   auto r = RunAtoll({"--help"});
   EXPECT_EQ(r.exit_code, 0);
   EXPECT_THAT(r.out, HasSubstr("Usage: atoll <command>"));
-  // Names padded to the longest name ("maintain") plus three spaces.
-  EXPECT_THAT(r.out, HasSubstr("  cp         Copy objects between local paths and s3:// buckets"));
-  EXPECT_THAT(r.out, HasSubstr("  ls         List objects"));
-  EXPECT_THAT(r.out, HasSubstr("  ingest     Load the files waiting"));
-  EXPECT_THAT(r.out, HasSubstr("  version    Print the version"));
+  // Names padded to the longest name ("transform") plus three spaces.
+  EXPECT_THAT(r.out, HasSubstr("  cp          Copy objects between local paths and s3:// buckets"));
+  EXPECT_THAT(r.out, HasSubstr("  ls          List objects"));
+  EXPECT_THAT(r.out, HasSubstr("  ingest      Load the files waiting"));
+  EXPECT_THAT(r.out, HasSubstr("  transform   dbt projects on the lake"));
+  EXPECT_THAT(r.out, HasSubstr("  version     Print the version"));
   EXPECT_EQ(r.err, "");
   EXPECT_EQ(RunAtoll({"help"}).out, r.out);
 }

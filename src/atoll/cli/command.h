@@ -78,6 +78,7 @@ CommandSpec QueryCommand();
 CommandSpec SnapshotCommand();
 CommandSpec StatsCommand();
 CommandSpec TrailCommand();
+CommandSpec TransformCommand();
 CommandSpec VersionCommand();
 
 // Runs the binary: `argv` without the program name. Returns the exit code.

@@ -1,0 +1,2 @@
+{{ config(tags=['kpi', 'daily']) }}
+select * from {{ ref('accounts_summary') }}

@@ -1,0 +1,2 @@
+{% set upstream = 'brz_clicks' %}
+select * from {{ ref(upstream) }}
