@@ -239,7 +239,7 @@ TEST_F(RecordsCliTest, SavedQueriesKeepRequestStatusAndResult) {
   ASSERT_EQ(ok.exit_code, 0) << ok.err;
   std::vector<std::string> ids;
   for (const auto& e : fs::directory_iterator(lake_ + "/queries"))
-    ids.push_back(e.path().filename());
+    if (!e.path().filename().string().starts_with(".atoll-")) ids.push_back(e.path().filename());
   ASSERT_EQ(ids.size(), 1u);
   const std::string id = ids[0];
   EXPECT_THAT(ok.err, HasSubstr(id));
@@ -269,7 +269,7 @@ TEST_F(RecordsCliTest, SavedQueriesKeepRequestStatusAndResult) {
   EXPECT_EQ(bad.exit_code, 1);
   ids.clear();
   for (const auto& e : fs::directory_iterator(lake_ + "/queries"))
-    ids.push_back(e.path().filename());
+    if (!e.path().filename().string().starts_with(".atoll-")) ids.push_back(e.path().filename());
   std::sort(ids.begin(), ids.end());  // ids sort by submission time
   ASSERT_EQ(ids.size(), 3u);
   EXPECT_EQ(ids[0], id);

@@ -635,7 +635,6 @@ Result<PrepareReport> Prepare(const Lake& lake, const PrepareOptions& options) {
   ATOLL_ASSIGN_OR_RETURN(std::vector<TableFolder> folders,
                          ScanTableFolders(lake.store(), lake.settings().zones.prepare));
   ATOLL_RETURN_NOT_OK(KeepTableFolders(lake.store(), lake.settings().zones.prepare, folders));
-  ATOLL_RETURN_NOT_OK(KeepTableFolders(lake.store(), lake.settings().zones.load, folders));
   PrepareReport report;
   if (folders.empty()) return report;
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<WorkSession> session,
