@@ -45,7 +45,8 @@
 // vectors count it; for ORC and Avro files the position in the copy, which keeps the file's row
 // order). Deleted rows stay hidden. Without the option the SQL is unchanged. In each group they
 // come from read_parquet's virtual columns file_index (mapped to the group's locations by a
-// constant, a CASE, or a list beyond 64 files) and file_row_number. A table column of either name is kInvalidArgument then.
+// constant, a CASE, or a list beyond 64 files) and file_row_number. A table column of either name
+// is kInvalidArgument then.
 //
 // Errors: kNotSupported for ORC and Avro data files without the parquet_copy hook, and for Iceberg
 // types DuckDB cannot read (variant); errors of the hooks are returned as they are (parquet_copy's
