@@ -490,11 +490,12 @@ class Builder {
         // builds its hash table on the deleted positions, a mark join, never on the data.
         // The anti join it replaces was planned the wrong way round when the size of the
         // read was unknown, six times slower on a million rows with a few deleted.
+        // A single file's key is the position alone (every delete row names that file).
         if (!where.empty()) where += " AND ";
-        where +=
-            "(d.file_index::BIGINT << 40) + d.file_row_number NOT IN (SELECT "
-            "(x.fi::BIGINT << 40) + x.pos FROM (" +
-            deletes_sql + ") AS x)";
+        where += doubled ? "d.file_row_number NOT IN (SELECT x.pos FROM (" + deletes_sql + ") AS x)"
+                         : "(d.file_index::BIGINT << 40) + d.file_row_number NOT IN (SELECT "
+                           "(x.fi::BIGINT << 40) + x.pos FROM (" +
+                               deletes_sql + ") AS x)";
       }
     }
     if (!key.equality_files.empty()) {

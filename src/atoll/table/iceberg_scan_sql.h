@@ -30,6 +30,10 @@
 // equality deletes are anti-joins (NULL equals NULL) against the delete files the plan attached to
 // each data file, one join per set of equality field ids.
 //
+// A group of one file lists it twice and keeps file_index 0 (DuckDB skips the copy): with the
+// schema parameter DuckDB reads a lone file on one thread. Its position deletes are then
+// matched on file_row_number alone.
+//
 // Each read_parquet call carries explicit_cardinality (its files' record counts from the
 // manifests), so that DuckDB builds a delete anti join's hash table on the deletes, not on
 // the data (with the schema parameter it does not know the files' row counts).
@@ -40,8 +44,9 @@
 // (BIGINT: the row's 0-based position in that data file, as position deletes and deletion
 // vectors count it; for ORC and Avro files the position in the copy, which keeps the file's row
 // order). Deleted rows stay hidden. Without the option the SQL is unchanged. In each group they
-// come from read_parquet's virtual columns file_index (indexing a constant list of the group's
-// locations) and file_row_number. A table column of either name is kInvalidArgument then.
+// come from read_parquet's virtual columns file_index (mapped to the group's locations by a
+// constant, a CASE, or a list beyond 64 files) and file_row_number. A table column of either name
+// is kInvalidArgument then.
 //
 // Errors: kNotSupported for ORC and Avro data files without the parquet_copy hook, and for Iceberg
 // types DuckDB cannot read (variant); errors of the hooks are returned as they are (parquet_copy's
