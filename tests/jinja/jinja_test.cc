@@ -138,6 +138,34 @@ TEST(JinjaTest, LoadedMacrosBecomeGlobalsAndReturnGivesValues) {
   EXPECT_EQ(r->Str(), "(y / 100)");
 }
 
+TEST(JinjaTest, OneEnvironmentRendersFromManyThreads) {
+  Environment env;
+  env.SetLoader([](const std::string& name) -> Result<std::string> {
+    if (name != "lib.sql") return NotFound("no ", name);
+    return std::string("{% macro twice(x) %}{{ x }}{{ x }}{% endmacro %}");
+  });
+  ASSERT_OK(env.LoadMacros("{% macro col(c) %}\"{{ c | upper }}\"{% endmacro %}", "m.sql"));
+  const std::string tmpl =
+      "{% from 'lib.sql' import twice %}{% for c in cols %}{{ col(c) }}{{ twice(loop.index) }}"
+      "{% endfor %}";
+  std::vector<std::string> results(4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        Value ctx = Value::Dict();
+        ctx.dict()->Set(Value::String("cols"),
+                        Value::List({Value::String("a"), Value::String("b")}));
+        auto r = env.Render(tmpl, "t.sql", ctx);
+        std::string got = r.ok() ? *r : r.status().ToString();
+        if (i == 0 || got != results[t]) results[t] += (i == 0 ? "" : "|") + got;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const auto& r : results) EXPECT_EQ(r, "\"A\"11\"B\"22");
+}
+
 TEST(JinjaTest, ErrorsInsideMacrosNameTheMacroFile) {
   Environment env;
   ASSERT_OK(env.LoadMacros("{% macro bad() %}\n\n{{ x.y }}{% endmacro %}", "macros/bad.sql"));
