@@ -166,6 +166,21 @@ TEST(JinjaTest, OneEnvironmentRendersFromManyThreads) {
   for (const auto& r : results) EXPECT_EQ(r, "\"A\"11\"B\"22");
 }
 
+TEST(JinjaTest, DbtTestAndDocsBlocksBecomeMacrosWhenEnabled) {
+  const std::string source =
+      "{% test not_null(model, column_name) %}select * from {{ model }} where {{ column_name }} "
+      "is null{% endtest %}{% docs orders %}One row per order.{% enddocs %}";
+  Environment plain;
+  EXPECT_EQ(Render(plain, source), "ERROR: t.sql:1: Encountered unknown tag 'test'.");
+  Environment env;
+  env.EnableDbtBlocks();
+  ASSERT_OK(env.LoadMacros(source, "macros/generic.sql"));
+  EXPECT_EQ(Render(env, "{{ test_not_null('prd.shop.orders', 'id') }} -- {{ docs_orders() }}"),
+            "select * from prd.shop.orders where id is null -- One row per order.");
+  EXPECT_EQ(Render(env, "{% snapshot s %}x{% endsnapshot %}"),
+            "ERROR: t.sql:1: the 'snapshot' tag is not supported by atoll's Jinja engine");
+}
+
 TEST(JinjaTest, ErrorsInsideMacrosNameTheMacroFile) {
   Environment env;
   ASSERT_OK(env.LoadMacros("{% macro bad() %}\n\n{{ x.y }}{% endmacro %}", "macros/bad.sql"));

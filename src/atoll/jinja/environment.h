@@ -79,6 +79,11 @@ class Environment {
   // (jinja2 has no such function).
   void EnableReturn(bool on = true) { return_enabled_ = on; }
   bool return_enabled() const { return return_enabled_; }
+  // dbt's block tags: `{% test not_null(model, column_name) %}…{% endtest %}` defines the
+  // macro `test_not_null`, `{% docs orders %}…{% enddocs %}` the macro `docs_orders`
+  // (dbt does the same). Off by default. `{% snapshot %}` and `{% materialization %}`
+  // stay unsupported: the transform layer extracts snapshot blocks itself.
+  void EnableDbtBlocks(bool on = true) { dbt_blocks_ = on; }
 
   // Renders `source` (named `file_name` in errors) with the variables of the dict
   // `context` (none or undefined: no variables).
@@ -109,6 +114,7 @@ class Environment {
   TemplateLoader loader_;
   RenderLimits limits_;
   bool return_enabled_ = false;
+  bool dbt_blocks_ = false;
   // Module frames of LoadMacros: kept alive for their macros, cleared on destruction
   // (a macro and the frame holding it refer to each other).
   std::vector<std::shared_ptr<Frame>> macro_frames_;
