@@ -282,6 +282,8 @@ Result<Value> Interp::GetAttr(const Value& obj, const std::string& name) {
     if (const Value* v = obj.dict()->FindString(name)) return *v;
   } else if (HasMethod(obj, name)) {
     return Value::FromCallable(std::make_shared<BoundMethod>(obj, name));
+  } else if (obj.is_list() && obj.list()->group && (name == "grouper" || name == "list")) {
+    return obj.list()->items[name == "grouper" ? 0 : 1];
   } else if (obj.is_object()) {
     Value v = obj.object()->GetAttr(name);
     if (!v.is_undefined() || !v.undefined_message().empty()) return v;
@@ -307,16 +309,9 @@ Result<Value> Interp::GetItem(const Value& obj, const Value& key) {
       if (i >= 0 && i < n) return Value::String(text::Encode(cps.substr(i, 1)));
     }
   }
-  if (key.is_string()) {
-    // jinja2 falls back to the attribute of that name.
-    if (obj.is_object()) {
-      Value v = obj.object()->GetAttr(key.as_string());
-      if (!v.is_undefined()) return v;
-    } else if (obj.is_namespace()) {
-      if (const Value* v = obj.dict()->FindString(key.as_string())) return *v;
-    } else if (HasMethod(obj, key.as_string())) {
-      return Value::FromCallable(std::make_shared<BoundMethod>(obj, key.as_string()));
-    }
+  if (key.is_string()) {  // jinja2 falls back to the attribute of that name
+    ATOLL_ASSIGN_OR_RETURN(Value attr, GetAttr(obj, key.as_string()));
+    if (!attr.is_undefined()) return attr;
   }
   return Value::Undefined(StrCat(TypeObject(obj), " has no element ", key.Repr()));
 }
