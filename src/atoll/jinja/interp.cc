@@ -46,8 +46,13 @@ class ReturnCallable : public Callable {
 // `loop` inside a for loop; its attributes are computed when read.
 class LoopObject : public Object {
  public:
-  LoopObject(std::shared_ptr<const std::vector<Value>> items, int64_t index)
-      : items_(std::move(items)), i_(index) {}
+  // The argument tuple of the last loop.changed() call of the loop (none yet: null).
+  struct ChangedState {
+    std::unique_ptr<Value> last;
+  };
+  LoopObject(std::shared_ptr<const std::vector<Value>> items, int64_t index,
+             std::shared_ptr<ChangedState> changed)
+      : items_(std::move(items)), i_(index), changed_(std::move(changed)) {}
   std::string TypeName() const override { return "LoopContext"; }
   std::string Str() const override {
     return StrCat("<LoopContext ", i_ + 1, "/", items_->size(), ">");
@@ -76,12 +81,22 @@ class LoopObject : public Object {
         return a.positional[static_cast<size_t>(i) % a.positional.size()];
       });
     }
+    if (name == "changed") {
+      auto state = changed_;
+      return Value::Function("changed", [state](const CallArgs& a) -> Result<Value> {
+        Value now = Value::Tuple(a.positional);
+        if (state->last && state->last->Equals(now)) return Value::Bool(false);
+        state->last = std::make_unique<Value>(std::move(now));
+        return Value::Bool(true);
+      });
+    }
     return Value::Undefined(StrCat("'LoopContext object' has no attribute '", name, "'"));
   }
 
  private:
   std::shared_ptr<const std::vector<Value>> items_;
   int64_t i_;
+  std::shared_ptr<ChangedState> changed_;
 };
 
 // The status that unwinds a macro after return(); never reaches the caller of Render.
@@ -351,11 +366,12 @@ Status Interp::ExecFor(const Stmt& s, const std::shared_ptr<Frame>& frame, std::
   }
   const int64_t n = static_cast<int64_t>(items.size());
   auto items_shared = std::make_shared<const std::vector<Value>>(std::move(items));
+  auto changed = std::make_shared<LoopObject::ChangedState>();
   for (int64_t i = 0; i < n; ++i) {
     ATOLL_RETURN_NOT_OK(Step());
     auto inner = std::make_shared<Frame>(frame);
     ATOLL_RETURN_NOT_OK(Assign(*s.target, (*items_shared)[i], inner, s.line));
-    Value loop = Value::FromObject(std::make_shared<LoopObject>(items_shared, i));
+    Value loop = Value::FromObject(std::make_shared<LoopObject>(items_shared, i, changed));
     inner->Set("loop", std::move(loop));
     ATOLL_RETURN_NOT_OK(Exec(s.body, inner, out));
     if (flow_ == Flow::kBreak) {
