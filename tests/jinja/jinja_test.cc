@@ -255,6 +255,28 @@ TEST(JinjaTest, HostileTemplatesHitLimitsInsteadOfCrashing) {
   EXPECT_THAT(Render(env, "{{ 2 ** 64 }}"), HasSubstr("integer overflow"));
 }
 
+TEST(JinjaTest, DeepMacroRecursionInsideDeepBlocksStopsBeforeTheStackEnds) {
+  // 80 nested ifs and a 90-deep expression in a macro that recurses 99 times: within
+  // every limit, but 99 × (80 + 90) evaluations deep would end the C++ stack; the
+  // run-time depth bound stops it.
+  std::string ifs, endifs, expr = "n";
+  for (int i = 0; i < 80; ++i) {
+    ifs += "{% if true %}";
+    endifs += "{% endif %}";
+  }
+  for (int i = 0; i < 90; ++i) expr += " + 0";
+  const std::string tmpl = "{% macro r(n) %}" + ifs + "{% if " + expr + " < 99 %}{{ r(" + expr +
+                           " + 1) }}{% endif %}" + endifs + "{% endmacro %}{{ r(0) }}";
+  Environment env;
+  EXPECT_THAT(Render(env, tmpl), HasSubstr("nested too deeply at run time"));
+  // The same shape less deep renders.
+  Environment shallow;
+  const std::string ok =
+      "{% macro r(n) %}{% if true %}{% if n < 5 %}{{ r(n + 0 + 1) }}"
+      "{% endif %}{% endif %}{{ n }}{% endmacro %}{{ r(0) }}";
+  EXPECT_EQ(Render(shallow, ok), "543210");
+}
+
 TEST(JinjaTest, MemoryBuiltUpByATemplateIsBounded) {
   Environment env;
   RenderLimits limits;
