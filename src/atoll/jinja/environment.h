@@ -9,10 +9,10 @@
 //   ATOLL_ASSIGN_OR_RETURN(Value ctx, jinja::ValueFromJson(R"({"x": 1})"));
 //   ATOLL_ASSIGN_OR_RETURN(std::string sql, env.Render(model_text, "models/a.sql", ctx));
 //
-// Errors (syntax, unknown filter, undefined attribute, a native function's error, a
-// limit) come back as InvalidArgument (limits: ResourceExhausted-like InvalidArgument
-// naming the limit) with "file:line: " in front of the message; errors inside macros
-// name the macro's file and line.
+// Errors carry "file:line: " in front of the message: syntax errors, unknown filters,
+// undefined values and exceeded limits (the message names the limit) as InvalidArgument;
+// a native function's error keeps its code. Errors inside macros name the macro's file
+// and line.
 //
 // Every render is bounded (RenderLimits): hostile templates stop with an error instead
 // of exhausting the stack, the memory or the time.
