@@ -4,6 +4,7 @@
 // byte, and where jinja2 raises, atoll must fail too.
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "atoll/jinja/environment.h"

@@ -138,6 +138,49 @@ TEST(JinjaTest, LoadedMacrosBecomeGlobalsAndReturnGivesValues) {
   EXPECT_EQ(r->Str(), "(y / 100)");
 }
 
+TEST(JinjaTest, OneEnvironmentRendersFromManyThreads) {
+  Environment env;
+  env.SetLoader([](const std::string& name) -> Result<std::string> {
+    if (name != "lib.sql") return NotFound("no ", name);
+    return std::string("{% macro twice(x) %}{{ x }}{{ x }}{% endmacro %}");
+  });
+  ASSERT_OK(env.LoadMacros("{% macro col(c) %}\"{{ c | upper }}\"{% endmacro %}", "m.sql"));
+  const std::string tmpl =
+      "{% from 'lib.sql' import twice %}{% for c in cols %}{{ col(c) }}{{ twice(loop.index) }}"
+      "{% endfor %}";
+  std::vector<std::string> results(4);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 200; ++i) {
+        Value ctx = Value::Dict();
+        ctx.dict()->Set(Value::String("cols"),
+                        Value::List({Value::String("a"), Value::String("b")}));
+        auto r = env.Render(tmpl, "t.sql", ctx);
+        std::string got = r.ok() ? *r : r.status().ToString();
+        if (i == 0 || got != results[t]) results[t] += (i == 0 ? "" : "|") + got;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const auto& r : results) EXPECT_EQ(r, "\"A\"11\"B\"22");
+}
+
+TEST(JinjaTest, DbtTestAndDocsBlocksBecomeMacrosWhenEnabled) {
+  const std::string source =
+      "{% test not_null(model, column_name) %}select * from {{ model }} where {{ column_name }} "
+      "is null{% endtest %}{% docs orders %}One row per order.{% enddocs %}";
+  Environment plain;
+  EXPECT_EQ(Render(plain, source), "ERROR: t.sql:1: Encountered unknown tag 'test'.");
+  Environment env;
+  env.EnableDbtBlocks();
+  ASSERT_OK(env.LoadMacros(source, "macros/generic.sql"));
+  EXPECT_EQ(Render(env, "{{ test_not_null('prd.shop.orders', 'id') }} -- {{ docs_orders() }}"),
+            "select * from prd.shop.orders where id is null -- One row per order.");
+  EXPECT_EQ(Render(env, "{% snapshot s %}x{% endsnapshot %}"),
+            "ERROR: t.sql:1: the 'snapshot' tag is not supported by atoll's Jinja engine");
+}
+
 TEST(JinjaTest, ErrorsInsideMacrosNameTheMacroFile) {
   Environment env;
   ASSERT_OK(env.LoadMacros("{% macro bad() %}\n\n{{ x.y }}{% endmacro %}", "macros/bad.sql"));
@@ -210,6 +253,28 @@ TEST(JinjaTest, HostileTemplatesHitLimitsInsteadOfCrashing) {
                      "{% set ns.x = [ns.x] %}{% set ns.y = [ns.y] %}{% endfor %}{{ ns.x < ns.y }}"),
               "False");
   EXPECT_THAT(Render(env, "{{ 2 ** 64 }}"), HasSubstr("integer overflow"));
+}
+
+TEST(JinjaTest, DeepMacroRecursionInsideDeepBlocksStopsBeforeTheStackEnds) {
+  // 80 nested ifs and a 90-deep expression in a macro that recurses 99 times: within
+  // every limit, but 99 × (80 + 90) evaluations deep would end the C++ stack; the
+  // run-time depth bound stops it.
+  std::string ifs, endifs, expr = "n";
+  for (int i = 0; i < 80; ++i) {
+    ifs += "{% if true %}";
+    endifs += "{% endif %}";
+  }
+  for (int i = 0; i < 90; ++i) expr += " + 0";
+  const std::string tmpl = "{% macro r(n) %}" + ifs + "{% if " + expr + " < 99 %}{{ r(" + expr +
+                           " + 1) }}{% endif %}" + endifs + "{% endmacro %}{{ r(0) }}";
+  Environment env;
+  EXPECT_THAT(Render(env, tmpl), HasSubstr("nested too deeply at run time"));
+  // The same shape less deep renders.
+  Environment shallow;
+  const std::string ok =
+      "{% macro r(n) %}{% if true %}{% if n < 5 %}{{ r(n + 0 + 1) }}"
+      "{% endif %}{% endif %}{{ n }}{% endmacro %}{{ r(0) }}";
+  EXPECT_EQ(Render(shallow, ok), "543210");
 }
 
 TEST(JinjaTest, MemoryBuiltUpByATemplateIsBounded) {

@@ -54,6 +54,7 @@ Result<std::shared_ptr<const Template>> Environment::ParseSource(std::string_vie
   options.has_filter = [this](const std::string& n) { return HasFilter(n); };
   options.has_test = [this](const std::string& n) { return HasTest(n); };
   options.max_nesting = limits_.max_nesting;
+  options.dbt_blocks = dbt_blocks_;
   return Parse(source, file_name, options);
 }
 

@@ -9,10 +9,10 @@
 //   ATOLL_ASSIGN_OR_RETURN(Value ctx, jinja::ValueFromJson(R"({"x": 1})"));
 //   ATOLL_ASSIGN_OR_RETURN(std::string sql, env.Render(model_text, "models/a.sql", ctx));
 //
-// Errors (syntax, unknown filter, undefined attribute, a native function's error, a
-// limit) come back as InvalidArgument (limits: ResourceExhausted-like InvalidArgument
-// naming the limit) with "file:line: " in front of the message; errors inside macros
-// name the macro's file and line.
+// Errors carry "file:line: " in front of the message: syntax errors, unknown filters,
+// undefined values and exceeded limits (the message names the limit) as InvalidArgument;
+// a native function's error keeps its code. Errors inside macros name the macro's file
+// and line.
 //
 // Every render is bounded (RenderLimits): hostile templates stop with an error instead
 // of exhausting the stack, the memory or the time.
@@ -79,6 +79,11 @@ class Environment {
   // (jinja2 has no such function).
   void EnableReturn(bool on = true) { return_enabled_ = on; }
   bool return_enabled() const { return return_enabled_; }
+  // dbt's block tags: `{% test not_null(model, column_name) %}…{% endtest %}` defines the
+  // macro `test_not_null`, `{% docs orders %}…{% enddocs %}` the macro `docs_orders`
+  // (dbt does the same). Off by default. `{% snapshot %}` and `{% materialization %}`
+  // stay unsupported: the transform layer extracts snapshot blocks itself.
+  void EnableDbtBlocks(bool on = true) { dbt_blocks_ = on; }
 
   // Renders `source` (named `file_name` in errors) with the variables of the dict
   // `context` (none or undefined: no variables).
@@ -109,6 +114,7 @@ class Environment {
   TemplateLoader loader_;
   RenderLimits limits_;
   bool return_enabled_ = false;
+  bool dbt_blocks_ = false;
   // Module frames of LoadMacros: kept alive for their macros, cleared on destruction
   // (a macro and the frame holding it refer to each other).
   std::vector<std::shared_ptr<Frame>> macro_frames_;

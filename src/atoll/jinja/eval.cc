@@ -84,6 +84,7 @@ Result<Value> Interp::Lookup(const std::string& name, const std::shared_ptr<Fram
 }
 
 Result<Value> Interp::Eval(const Expr& e, const std::shared_ptr<Frame>& frame) {
+  ATOLL_RETURN_NOT_OK(CheckStack(e.line));
   auto r = EvalNode(e, frame);
   if (r.ok()) {
     if (r->is_string()) {
@@ -105,126 +106,165 @@ Result<Value> Interp::EvalNode(const Expr& e, const std::shared_ptr<Frame>& fram
     case EK::kName:
       return Lookup(e.name, frame);
     case EK::kList:
-    case EK::kTuple: {
-      std::vector<Value> items;
-      items.reserve(e.items.size());
-      for (const ExprPtr& item : e.items) {
-        ATOLL_ASSIGN_OR_RETURN(Value v, Eval(*item, frame));
-        items.push_back(std::move(v));
-      }
-      return e.kind == EK::kList ? Value::List(std::move(items)) : Value::Tuple(std::move(items));
-    }
-    case EK::kDict: {
-      Value d = Value::Dict();
-      for (size_t i = 0; i + 1 < e.items.size(); i += 2) {
-        ATOLL_ASSIGN_OR_RETURN(Value k, Eval(*e.items[i], frame));
-        ATOLL_ASSIGN_OR_RETURN(Value v, Eval(*e.items[i + 1], frame));
-        if (k.is_list() && !k.is_tuple()) return Error(e.line, "unhashable type: 'list'");
-        if (k.is_dict()) return Error(e.line, "unhashable type: 'dict'");
-        d.dict()->Set(std::move(k), std::move(v));
-      }
-      return d;
-    }
-    case EK::kUnary: {
-      ATOLL_ASSIGN_OR_RETURN(Value v, Eval(*e.items[0], frame));
-      if (e.name == "not") return Value::Bool(!v.Truthy());
-      if (v.is_undefined()) return Error(e.line, v.undefined_message());
-      if (IsIntLike(v)) {
-        if (e.name == "+") return Value::Int(v.as_int());
-        if (v.as_int() == std::numeric_limits<int64_t>::min()) {
-          return Error(e.line, "integer overflow");
-        }
-        return Value::Int(-v.as_int());
-      }
-      if (v.is_float()) return Value::Float(e.name == "-" ? -v.as_double() : v.as_double());
-      return Error(e.line, StrCat("bad operand type for unary ", e.name, ": '", v.TypeName(), "'"));
-    }
-    case EK::kBinary: {
-      ATOLL_ASSIGN_OR_RETURN(Value a, Eval(*e.items[0], frame));
-      ATOLL_ASSIGN_OR_RETURN(Value b, Eval(*e.items[1], frame));
-      return Arith(e.name, a, b, e.line);
-    }
-    case EK::kAnd: {
-      ATOLL_ASSIGN_OR_RETURN(Value a, Eval(*e.items[0], frame));
-      if (!a.Truthy()) return a;
-      return Eval(*e.items[1], frame);
-    }
-    case EK::kOr: {
-      ATOLL_ASSIGN_OR_RETURN(Value a, Eval(*e.items[0], frame));
-      if (a.Truthy()) return a;
-      return Eval(*e.items[1], frame);
-    }
-    case EK::kCompare: {
-      ATOLL_ASSIGN_OR_RETURN(Value left, Eval(*e.items[0], frame));
-      for (size_t i = 0; i < e.ops.size(); ++i) {
-        ATOLL_ASSIGN_OR_RETURN(Value right, Eval(*e.items[i + 1], frame));
-        const std::string& op = e.ops[i];
-        bool ok;
-        if (op == "==") {
-          ok = left.Equals(right);
-        } else if (op == "!=") {
-          ok = !left.Equals(right);
-        } else if (op == "in" || op == "not in") {
-          ATOLL_ASSIGN_OR_RETURN(ok, Contains(right, left, e.line));
-          if (op == "not in") ok = !ok;
-        } else {
-          if (left.is_undefined()) return Error(e.line, left.undefined_message());
-          if (right.is_undefined()) return Error(e.line, right.undefined_message());
-          auto c = Compare(left, right, op);
-          if (!c.ok()) return Error(e.line, c.status().message());
-          ok = op == "<" ? *c < 0 : op == "<=" ? *c <= 0 : op == ">" ? *c > 0 : *c >= 0;
-        }
-        if (!ok) return Value::Bool(false);
-        left = std::move(right);
-      }
-      return Value::Bool(true);
-    }
-    case EK::kCond: {
-      ATOLL_ASSIGN_OR_RETURN(Value c, Eval(*e.items[1], frame));
-      if (c.Truthy()) return Eval(*e.items[0], frame);
-      if (e.items[2]) return Eval(*e.items[2], frame);
-      return Value::Undefined(
-          "the inline if-expression evaluated to false and no else section was defined.");
-    }
-    case EK::kGetAttr: {
-      ATOLL_ASSIGN_OR_RETURN(Value obj, Eval(*e.items[0], frame));
-      if (obj.is_undefined()) return Error(e.line, obj.undefined_message());
-      return GetAttr(obj, e.name);
-    }
-    case EK::kGetItem: {
-      ATOLL_ASSIGN_OR_RETURN(Value obj, Eval(*e.items[0], frame));
-      ATOLL_ASSIGN_OR_RETURN(Value key, Eval(*e.items[1], frame));
-      if (obj.is_undefined()) return Error(e.line, obj.undefined_message());
-      return GetItem(obj, key);
-    }
-    case EK::kSlice: {
-      ATOLL_ASSIGN_OR_RETURN(Value obj, Eval(*e.items[0], frame));
-      Value parts[3] = {Value::None(), Value::None(), Value::None()};
-      for (int i = 0; i < 3; ++i) {
-        if (e.items[i + 1]) {
-          ATOLL_ASSIGN_OR_RETURN(parts[i], Eval(*e.items[i + 1], frame));
-        }
-      }
-      return Slice(obj, parts[0], parts[1], parts[2], e.line);
-    }
+    case EK::kTuple:
+      return EvalList(e, frame);
+    case EK::kDict:
+      return EvalDict(e, frame);
+    case EK::kUnary:
+      return EvalUnary(e, frame);
+    case EK::kBinary:
+      return EvalBinary(e, frame);
+    case EK::kAnd:
+      return EvalAnd(e, frame);
+    case EK::kOr:
+      return EvalOr(e, frame);
+    case EK::kCompare:
+      return EvalCompare(e, frame);
+    case EK::kCond:
+      return EvalCond(e, frame);
+    case EK::kGetAttr:
+      return EvalGetAttr(e, frame);
+    case EK::kGetItem:
+      return EvalGetItem(e, frame);
+    case EK::kSlice:
+      return EvalSlice(e, frame);
     case EK::kCall:
       return EvalCall(e, frame, nullptr);
-    case EK::kFilter: {
-      ATOLL_ASSIGN_OR_RETURN(Value input, Eval(*e.items[0], frame));
-      ATOLL_ASSIGN_OR_RETURN(CallArgs args, EvalArgs(e, frame));
-      auto r = ApplyFilter(e.name, input, args);
-      if (!r.ok() && !returning) return Error(e.line, r.status().message());
-      return r;
-    }
-    case EK::kTest: {
-      ATOLL_ASSIGN_OR_RETURN(Value input, Eval(*e.items[0], frame));
-      ATOLL_ASSIGN_OR_RETURN(CallArgs args, EvalArgs(e, frame));
-      auto r = ApplyTest(e.name, input, args);
-      if (!r.ok()) return Error(e.line, r.status().message());
-      return Value::Bool(*r != e.negate);
-    }
+    case EK::kFilter:
+      return EvalFilter(e, frame);
+    case EK::kTest:
+      return EvalTest(e, frame);
   }
   return Error(e.line, "unknown expression");
+}
+
+Result<Value> Interp::EvalList(const Expr& e, const std::shared_ptr<Frame>& frame) {
+  std::vector<Value> items;
+  items.reserve(e.items.size());
+  for (const ExprPtr& item : e.items) {
+    ATOLL_ASSIGN_OR_RETURN(Value v, Eval(*item, frame));
+    items.push_back(std::move(v));
+  }
+  return e.kind == EK::kList ? Value::List(std::move(items)) : Value::Tuple(std::move(items));
+}
+
+Result<Value> Interp::EvalDict(const Expr& e, const std::shared_ptr<Frame>& frame) {
+  Value d = Value::Dict();
+  for (size_t i = 0; i + 1 < e.items.size(); i += 2) {
+    ATOLL_ASSIGN_OR_RETURN(Value k, Eval(*e.items[i], frame));
+    ATOLL_ASSIGN_OR_RETURN(Value v, Eval(*e.items[i + 1], frame));
+    if (k.is_list() && !k.is_tuple()) return Error(e.line, "unhashable type: 'list'");
+    if (k.is_dict()) return Error(e.line, "unhashable type: 'dict'");
+    d.dict()->Set(std::move(k), std::move(v));
+  }
+  return d;
+}
+
+Result<Value> Interp::EvalUnary(const Expr& e, const std::shared_ptr<Frame>& frame) {
+  ATOLL_ASSIGN_OR_RETURN(Value v, Eval(*e.items[0], frame));
+  if (e.name == "not") return Value::Bool(!v.Truthy());
+  if (v.is_undefined()) return Error(e.line, v.undefined_message());
+  if (IsIntLike(v)) {
+    if (e.name == "+") return Value::Int(v.as_int());
+    if (v.as_int() == std::numeric_limits<int64_t>::min()) {
+      return Error(e.line, "integer overflow");
+    }
+    return Value::Int(-v.as_int());
+  }
+  if (v.is_float()) return Value::Float(e.name == "-" ? -v.as_double() : v.as_double());
+  return Error(e.line, StrCat("bad operand type for unary ", e.name, ": '", v.TypeName(), "'"));
+}
+
+Result<Value> Interp::EvalBinary(const Expr& e, const std::shared_ptr<Frame>& frame) {
+  ATOLL_ASSIGN_OR_RETURN(Value a, Eval(*e.items[0], frame));
+  ATOLL_ASSIGN_OR_RETURN(Value b, Eval(*e.items[1], frame));
+  return Arith(e.name, a, b, e.line);
+}
+
+Result<Value> Interp::EvalAnd(const Expr& e, const std::shared_ptr<Frame>& frame) {
+  ATOLL_ASSIGN_OR_RETURN(Value a, Eval(*e.items[0], frame));
+  if (!a.Truthy()) return a;
+  return Eval(*e.items[1], frame);
+}
+
+Result<Value> Interp::EvalOr(const Expr& e, const std::shared_ptr<Frame>& frame) {
+  ATOLL_ASSIGN_OR_RETURN(Value a, Eval(*e.items[0], frame));
+  if (a.Truthy()) return a;
+  return Eval(*e.items[1], frame);
+}
+
+Result<Value> Interp::EvalCompare(const Expr& e, const std::shared_ptr<Frame>& frame) {
+  ATOLL_ASSIGN_OR_RETURN(Value left, Eval(*e.items[0], frame));
+  for (size_t i = 0; i < e.ops.size(); ++i) {
+    ATOLL_ASSIGN_OR_RETURN(Value right, Eval(*e.items[i + 1], frame));
+    const std::string& op = e.ops[i];
+    bool ok;
+    if (op == "==") {
+      ok = left.Equals(right);
+    } else if (op == "!=") {
+      ok = !left.Equals(right);
+    } else if (op == "in" || op == "not in") {
+      ATOLL_ASSIGN_OR_RETURN(ok, Contains(right, left, e.line));
+      if (op == "not in") ok = !ok;
+    } else {
+      if (left.is_undefined()) return Error(e.line, left.undefined_message());
+      if (right.is_undefined()) return Error(e.line, right.undefined_message());
+      auto c = Compare(left, right, op);
+      if (!c.ok()) return Error(e.line, c.status().message());
+      ok = op == "<" ? *c < 0 : op == "<=" ? *c <= 0 : op == ">" ? *c > 0 : *c >= 0;
+    }
+    if (!ok) return Value::Bool(false);
+    left = std::move(right);
+  }
+  return Value::Bool(true);
+}
+
+Result<Value> Interp::EvalCond(const Expr& e, const std::shared_ptr<Frame>& frame) {
+  ATOLL_ASSIGN_OR_RETURN(Value c, Eval(*e.items[1], frame));
+  if (c.Truthy()) return Eval(*e.items[0], frame);
+  if (e.items[2]) return Eval(*e.items[2], frame);
+  return Value::Undefined(
+      "the inline if-expression evaluated to false and no else section was defined.");
+}
+
+Result<Value> Interp::EvalGetAttr(const Expr& e, const std::shared_ptr<Frame>& frame) {
+  ATOLL_ASSIGN_OR_RETURN(Value obj, Eval(*e.items[0], frame));
+  if (obj.is_undefined()) return Error(e.line, obj.undefined_message());
+  return GetAttr(obj, e.name);
+}
+
+Result<Value> Interp::EvalGetItem(const Expr& e, const std::shared_ptr<Frame>& frame) {
+  ATOLL_ASSIGN_OR_RETURN(Value obj, Eval(*e.items[0], frame));
+  ATOLL_ASSIGN_OR_RETURN(Value key, Eval(*e.items[1], frame));
+  if (obj.is_undefined()) return Error(e.line, obj.undefined_message());
+  return GetItem(obj, key);
+}
+
+Result<Value> Interp::EvalSlice(const Expr& e, const std::shared_ptr<Frame>& frame) {
+  ATOLL_ASSIGN_OR_RETURN(Value obj, Eval(*e.items[0], frame));
+  Value parts[3] = {Value::None(), Value::None(), Value::None()};
+  for (int i = 0; i < 3; ++i) {
+    if (e.items[i + 1]) {
+      ATOLL_ASSIGN_OR_RETURN(parts[i], Eval(*e.items[i + 1], frame));
+    }
+  }
+  return Slice(obj, parts[0], parts[1], parts[2], e.line);
+}
+
+Result<Value> Interp::EvalFilter(const Expr& e, const std::shared_ptr<Frame>& frame) {
+  ATOLL_ASSIGN_OR_RETURN(Value input, Eval(*e.items[0], frame));
+  ATOLL_ASSIGN_OR_RETURN(CallArgs args, EvalArgs(e, frame));
+  auto r = ApplyFilter(e.name, input, args);
+  if (!r.ok() && !returning) return Error(e.line, r.status().message());
+  return r;
+}
+
+Result<Value> Interp::EvalTest(const Expr& e, const std::shared_ptr<Frame>& frame) {
+  ATOLL_ASSIGN_OR_RETURN(Value input, Eval(*e.items[0], frame));
+  ATOLL_ASSIGN_OR_RETURN(CallArgs args, EvalArgs(e, frame));
+  auto r = ApplyTest(e.name, input, args);
+  if (!r.ok()) return Error(e.line, r.status().message());
+  return Value::Bool(*r != e.negate);
 }
 
 Result<Value> Interp::EvalFilterChain(const Expr& chain, const Value& input,
@@ -282,6 +322,8 @@ Result<Value> Interp::GetAttr(const Value& obj, const std::string& name) {
     if (const Value* v = obj.dict()->FindString(name)) return *v;
   } else if (HasMethod(obj, name)) {
     return Value::FromCallable(std::make_shared<BoundMethod>(obj, name));
+  } else if (obj.is_list() && obj.list()->group && (name == "grouper" || name == "list")) {
+    return obj.list()->items[name == "grouper" ? 0 : 1];
   } else if (obj.is_object()) {
     Value v = obj.object()->GetAttr(name);
     if (!v.is_undefined() || !v.undefined_message().empty()) return v;
@@ -307,16 +349,9 @@ Result<Value> Interp::GetItem(const Value& obj, const Value& key) {
       if (i >= 0 && i < n) return Value::String(text::Encode(cps.substr(i, 1)));
     }
   }
-  if (key.is_string()) {
-    // jinja2 falls back to the attribute of that name.
-    if (obj.is_object()) {
-      Value v = obj.object()->GetAttr(key.as_string());
-      if (!v.is_undefined()) return v;
-    } else if (obj.is_namespace()) {
-      if (const Value* v = obj.dict()->FindString(key.as_string())) return *v;
-    } else if (HasMethod(obj, key.as_string())) {
-      return Value::FromCallable(std::make_shared<BoundMethod>(obj, key.as_string()));
-    }
+  if (key.is_string()) {  // jinja2 falls back to the attribute of that name
+    ATOLL_ASSIGN_OR_RETURN(Value attr, GetAttr(obj, key.as_string()));
+    if (!attr.is_undefined()) return attr;
   }
   return Value::Undefined(StrCat(TypeObject(obj), " has no element ", key.Repr()));
 }

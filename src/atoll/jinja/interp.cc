@@ -46,8 +46,13 @@ class ReturnCallable : public Callable {
 // `loop` inside a for loop; its attributes are computed when read.
 class LoopObject : public Object {
  public:
-  LoopObject(std::shared_ptr<const std::vector<Value>> items, int64_t index)
-      : items_(std::move(items)), i_(index) {}
+  // The argument tuple of the last loop.changed() call of the loop (none yet: null).
+  struct ChangedState {
+    std::unique_ptr<Value> last;
+  };
+  LoopObject(std::shared_ptr<const std::vector<Value>> items, int64_t index,
+             std::shared_ptr<ChangedState> changed)
+      : items_(std::move(items)), i_(index), changed_(std::move(changed)) {}
   std::string TypeName() const override { return "LoopContext"; }
   std::string Str() const override {
     return StrCat("<LoopContext ", i_ + 1, "/", items_->size(), ">");
@@ -76,12 +81,22 @@ class LoopObject : public Object {
         return a.positional[static_cast<size_t>(i) % a.positional.size()];
       });
     }
+    if (name == "changed") {
+      auto state = changed_;
+      return Value::Function("changed", [state](const CallArgs& a) -> Result<Value> {
+        Value now = Value::Tuple(a.positional);
+        if (state->last && state->last->Equals(now)) return Value::Bool(false);
+        state->last = std::make_unique<Value>(std::move(now));
+        return Value::Bool(true);
+      });
+    }
     return Value::Undefined(StrCat("'LoopContext object' has no attribute '", name, "'"));
   }
 
  private:
   std::shared_ptr<const std::vector<Value>> items_;
   int64_t i_;
+  std::shared_ptr<ChangedState> changed_;
 };
 
 // The status that unwinds a macro after return(); never reaches the caller of Render.
@@ -134,6 +149,14 @@ Status Interp::Step() {
   if (++steps_ > env_.limits().max_steps) {
     return InvalidArgument("template exceeds the evaluation budget of ", env_.limits().max_steps,
                            " steps (an endless or huge loop?)");
+  }
+  return Status::OK();
+}
+
+Status Interp::CheckStack(int line) {
+  const uintptr_t here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+  if (stack_base_ > here && stack_base_ - here > kMaxStackBytes) {
+    return Error(line, "template nested too deeply at run time (macro calls within nested blocks)");
   }
   return Status::OK();
 }
@@ -208,6 +231,7 @@ Status Interp::Append(std::string& out, const Value& v) {
 
 Status Interp::RenderTemplate(const Template& tmpl, const std::shared_ptr<Frame>& frame,
                               std::string& out) {
+  MarkStackBase();
   const std::string* saved = file_;
   file_ = &tmpl.file;
   Status st = Exec(tmpl.body, frame, out);
@@ -220,6 +244,7 @@ Status Interp::RenderTemplate(const Template& tmpl, const std::shared_ptr<Frame>
 }
 
 Status Interp::Exec(const Body& body, const std::shared_ptr<Frame>& frame, std::string& out) {
+  if (!body.empty()) ATOLL_RETURN_NOT_OK(CheckStack(body[0]->line));
   for (const StmtPtr& s : body) {
     ATOLL_RETURN_NOT_OK(ExecOne(*s, frame, out));
     if (flow_ != Flow::kNormal) break;
@@ -237,41 +262,22 @@ Status Interp::ExecOne(const Stmt& s, const std::shared_ptr<Frame>& frame, std::
   switch (s.kind) {
     case SK::kData:
       return Append(out, Value::String(s.text));
-    case SK::kOutput: {
-      ATOLL_ASSIGN_OR_RETURN(Value v, Eval(*s.expr, frame));
-      return Append(out, v);
-    }
+    case SK::kOutput:
+      return ExecOutput(s, frame, out);
     case SK::kIf:
-      for (size_t i = 0; i < s.conds.size(); ++i) {
-        ATOLL_ASSIGN_OR_RETURN(Value c, Eval(*s.conds[i], frame));
-        if (c.Truthy()) return Exec(s.bodies[i], frame, out);
-      }
-      return Exec(s.else_body, frame, out);
+      return ExecIf(s, frame, out);
     case SK::kFor:
       return ExecFor(s, frame, out);
-    case SK::kSet: {
-      ATOLL_ASSIGN_OR_RETURN(Value v, Eval(*s.expr, frame));
-      return Assign(*s.target, v, frame, s.line);
-    }
+    case SK::kSet:
+      return ExecSet(s, frame, out);
     case SK::kSetBlock:
-    case SK::kFilterBlock: {
-      std::string buf;
-      ATOLL_RETURN_NOT_OK(Exec(s.body, frame, buf));
-      Value v = Value::String(std::move(buf));
-      if (s.expr) {
-        ATOLL_ASSIGN_OR_RETURN(v, EvalFilterChain(*s.expr, v, frame));
-      }
-      if (s.kind == SK::kSetBlock) return Assign(*s.target, v, frame, s.line);
-      return Append(out, v);
-    }
+    case SK::kFilterBlock:
+      return ExecBlockText(s, frame, out);
     case SK::kMacro:
       frame->Set(s.macro->name, MakeMacro(s.macro, frame));
       return Status::OK();
-    case SK::kCallBlock: {
-      Value caller = MakeMacro(s.macro, frame);
-      ATOLL_ASSIGN_OR_RETURN(Value v, EvalCall(*s.expr, frame, &caller));
-      return Append(out, v);
-    }
+    case SK::kCallBlock:
+      return ExecCallBlock(s, frame, out);
     case SK::kDo:
       return Eval(*s.expr, frame).status();
     case SK::kInclude:
@@ -279,14 +285,8 @@ Status Interp::ExecOne(const Stmt& s, const std::shared_ptr<Frame>& frame, std::
     case SK::kImport:
     case SK::kFromImport:
       return ExecImport(s, frame);
-    case SK::kWith: {
-      auto inner = std::make_shared<Frame>(frame);
-      for (const auto& [target, value] : s.assignments) {
-        ATOLL_ASSIGN_OR_RETURN(Value v, Eval(*value, frame));
-        ATOLL_RETURN_NOT_OK(Assign(*target, v, inner, s.line));
-      }
-      return Exec(s.body, inner, out);
-    }
+    case SK::kWith:
+      return ExecWith(s, frame, out);
     case SK::kBreak:
       flow_ = Flow::kBreak;
       return Status::OK();
@@ -295,6 +295,50 @@ Status Interp::ExecOne(const Stmt& s, const std::shared_ptr<Frame>& frame, std::
       return Status::OK();
   }
   return Status::OK();
+}
+
+Status Interp::ExecOutput(const Stmt& s, const std::shared_ptr<Frame>& frame, std::string& out) {
+  ATOLL_ASSIGN_OR_RETURN(Value v, Eval(*s.expr, frame));
+  return Append(out, v);
+}
+
+Status Interp::ExecIf(const Stmt& s, const std::shared_ptr<Frame>& frame, std::string& out) {
+  for (size_t i = 0; i < s.conds.size(); ++i) {
+    ATOLL_ASSIGN_OR_RETURN(Value c, Eval(*s.conds[i], frame));
+    if (c.Truthy()) return Exec(s.bodies[i], frame, out);
+  }
+  return Exec(s.else_body, frame, out);
+}
+
+Status Interp::ExecSet(const Stmt& s, const std::shared_ptr<Frame>& frame, std::string& out) {
+  ATOLL_ASSIGN_OR_RETURN(Value v, Eval(*s.expr, frame));
+  return Assign(*s.target, v, frame, s.line);
+}
+
+Status Interp::ExecBlockText(const Stmt& s, const std::shared_ptr<Frame>& frame, std::string& out) {
+  std::string buf;
+  ATOLL_RETURN_NOT_OK(Exec(s.body, frame, buf));
+  Value v = Value::String(std::move(buf));
+  if (s.expr) {
+    ATOLL_ASSIGN_OR_RETURN(v, EvalFilterChain(*s.expr, v, frame));
+  }
+  if (s.kind == SK::kSetBlock) return Assign(*s.target, v, frame, s.line);
+  return Append(out, v);
+}
+
+Status Interp::ExecCallBlock(const Stmt& s, const std::shared_ptr<Frame>& frame, std::string& out) {
+  Value caller = MakeMacro(s.macro, frame);
+  ATOLL_ASSIGN_OR_RETURN(Value v, EvalCall(*s.expr, frame, &caller));
+  return Append(out, v);
+}
+
+Status Interp::ExecWith(const Stmt& s, const std::shared_ptr<Frame>& frame, std::string& out) {
+  auto inner = std::make_shared<Frame>(frame);
+  for (const auto& [target, value] : s.assignments) {
+    ATOLL_ASSIGN_OR_RETURN(Value v, Eval(*value, frame));
+    ATOLL_RETURN_NOT_OK(Assign(*target, v, inner, s.line));
+  }
+  return Exec(s.body, inner, out);
 }
 
 Status Interp::Assign(const Expr& target, const Value& value, const std::shared_ptr<Frame>& frame,
@@ -351,11 +395,12 @@ Status Interp::ExecFor(const Stmt& s, const std::shared_ptr<Frame>& frame, std::
   }
   const int64_t n = static_cast<int64_t>(items.size());
   auto items_shared = std::make_shared<const std::vector<Value>>(std::move(items));
+  auto changed = std::make_shared<LoopObject::ChangedState>();
   for (int64_t i = 0; i < n; ++i) {
     ATOLL_RETURN_NOT_OK(Step());
     auto inner = std::make_shared<Frame>(frame);
     ATOLL_RETURN_NOT_OK(Assign(*s.target, (*items_shared)[i], inner, s.line));
-    Value loop = Value::FromObject(std::make_shared<LoopObject>(items_shared, i));
+    Value loop = Value::FromObject(std::make_shared<LoopObject>(items_shared, i, changed));
     inner->Set("loop", std::move(loop));
     ATOLL_RETURN_NOT_OK(Exec(s.body, inner, out));
     if (flow_ == Flow::kBreak) {
@@ -436,6 +481,7 @@ Status Interp::ExecImport(const Stmt& s, const std::shared_ptr<Frame>& frame) {
 
 Result<Value> Interp::InvokeMacro(const MacroDef& def, const std::shared_ptr<Frame>& closure,
                                   const CallArgs& args) {
+  MarkStackBase();
   const std::string* saved_file = file_;
   if (call_depth_ + 1 > env_.limits().max_call_depth) {
     return InvalidArgument(def.file, ":", def.line, ": macro '", def.name,
@@ -516,6 +562,7 @@ Result<Value> Interp::InvokeMacro(const MacroDef& def, const std::shared_ptr<Fra
 }
 
 Result<Value> Interp::CallValue(const Value& callee, const CallArgs& args, int line) {
+  MarkStackBase();
   if (callee.is_undefined()) return Error(line, callee.undefined_message());
   if (!callee.is_callable()) {
     return Error(line, StrCat("'", callee.TypeName(), "' object is not callable"));

@@ -3,6 +3,7 @@
 // macros created during it may outlive it and then run under the Interp that calls them.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <utility>
@@ -83,6 +84,13 @@ class Interp : public CallContext {
   Status Exec(const Body& body, const std::shared_ptr<Frame>& frame, std::string& out);
   Status ExecOne(const Stmt& s, const std::shared_ptr<Frame>& frame, std::string& out);
   Status ExecFor(const Stmt& s, const std::shared_ptr<Frame>& frame, std::string& out);
+  // One function per kind of statement, so that the recursion's stack frames stay small.
+  Status ExecOutput(const Stmt& s, const std::shared_ptr<Frame>& frame, std::string& out);
+  Status ExecIf(const Stmt& s, const std::shared_ptr<Frame>& frame, std::string& out);
+  Status ExecSet(const Stmt& s, const std::shared_ptr<Frame>& frame, std::string& out);
+  Status ExecBlockText(const Stmt& s, const std::shared_ptr<Frame>& frame, std::string& out);
+  Status ExecCallBlock(const Stmt& s, const std::shared_ptr<Frame>& frame, std::string& out);
+  Status ExecWith(const Stmt& s, const std::shared_ptr<Frame>& frame, std::string& out);
   Status ExecInclude(const Stmt& s, const std::shared_ptr<Frame>& frame, std::string& out);
   Status ExecImport(const Stmt& s, const std::shared_ptr<Frame>& frame);
   Status Assign(const Expr& target, const Value& value, const std::shared_ptr<Frame>& frame,
@@ -107,6 +115,20 @@ class Interp : public CallContext {
   // Evaluates `e`; strings it yields are charged (each copy is an allocation).
   Result<Value> Eval(const Expr& e, const std::shared_ptr<Frame>& frame);
   Result<Value> EvalNode(const Expr& e, const std::shared_ptr<Frame>& frame);
+  // One function per kind of node, so that the recursion's stack frames stay small.
+  Result<Value> EvalList(const Expr& e, const std::shared_ptr<Frame>& frame);
+  Result<Value> EvalDict(const Expr& e, const std::shared_ptr<Frame>& frame);
+  Result<Value> EvalUnary(const Expr& e, const std::shared_ptr<Frame>& frame);
+  Result<Value> EvalBinary(const Expr& e, const std::shared_ptr<Frame>& frame);
+  Result<Value> EvalAnd(const Expr& e, const std::shared_ptr<Frame>& frame);
+  Result<Value> EvalOr(const Expr& e, const std::shared_ptr<Frame>& frame);
+  Result<Value> EvalCompare(const Expr& e, const std::shared_ptr<Frame>& frame);
+  Result<Value> EvalCond(const Expr& e, const std::shared_ptr<Frame>& frame);
+  Result<Value> EvalGetAttr(const Expr& e, const std::shared_ptr<Frame>& frame);
+  Result<Value> EvalGetItem(const Expr& e, const std::shared_ptr<Frame>& frame);
+  Result<Value> EvalSlice(const Expr& e, const std::shared_ptr<Frame>& frame);
+  Result<Value> EvalFilter(const Expr& e, const std::shared_ptr<Frame>& frame);
+  Result<Value> EvalTest(const Expr& e, const std::shared_ptr<Frame>& frame);
   Status Error(int line, const std::string& message) const;
   const std::string& file() const { return *file_; }
 
@@ -124,6 +146,17 @@ class Interp : public CallContext {
   int64_t produced_ = 0;
   uint64_t allocated_ = 0;
   int call_depth_ = 0;
+  // The C++ stack a render may use (measured from the frame that started it): macro
+  // calls times nested blocks times nested expressions could otherwise exhaust it, whatever
+  // the other limits allow. Threads that render need a few MiB more than this.
+  static constexpr uintptr_t kMaxStackBytes = 2 << 20;
+  uintptr_t stack_base_ = 0;
+  // Records the stack base on the way in (the first entry of a render or call).
+  void MarkStackBase() {
+    if (stack_base_ == 0) stack_base_ = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
+  }
+  // An error once the render has used kMaxStackBytes of stack below its base.
+  Status CheckStack(int line);
   bool keep_frames_ = false;
   std::vector<std::shared_ptr<Frame>> macro_frames_;
 };

@@ -116,6 +116,16 @@ Result<StmtPtr> Parser::ParseStatement() {
     ATOLL_RETURN_NOT_OK(ParseSignature(*def, /*required=*/true));
     ATOLL_RETURN_NOT_OK(ParseMacroBody(*def, "endmacro", line));
     s->macro = std::move(def);
+  } else if (opt_.dbt_blocks && (tag == "test" || tag == "docs")) {
+    // dbt's blocks: `{% test name(args) %}` defines the macro test_<name>, `{% docs name %}`
+    // the macro docs_<name> (no arguments) that renders the documentation text.
+    s->kind = SK::kMacro;
+    auto def = std::make_shared<MacroDef>();
+    ATOLL_ASSIGN_OR_RETURN(std::string name, ExpectName());
+    def->name = tag + "_" + name;
+    if (tag == "test") ATOLL_RETURN_NOT_OK(ParseSignature(*def, true));
+    ATOLL_RETURN_NOT_OK(ParseMacroBody(*def, tag == "test" ? "endtest" : "enddocs", line));
+    s->macro = std::move(def);
   } else if (tag == "call") {
     s->kind = SK::kCallBlock;
     auto def = std::make_shared<MacroDef>();
@@ -188,7 +198,8 @@ Result<StmtPtr> Parser::ParseStatement() {
   } else if (tag == "break" || tag == "continue") {
     if (loop_depth_ == 0) return Error(StrCat("'", tag, "' outside of a loop"), line);
     s->kind = tag == "break" ? SK::kBreak : SK::kContinue;
-  } else if (tag == "extends" || tag == "block" || tag == "autoescape" || tag == "trans") {
+  } else if (tag == "extends" || tag == "block" || tag == "autoescape" || tag == "trans" ||
+             tag == "materialization" || tag == "snapshot") {
     return Error(StrCat("the '", tag, "' tag is not supported by atoll's Jinja engine"), line);
   } else {
     return Error(StrCat("Encountered unknown tag '", tag, "'."), line);

@@ -17,7 +17,8 @@ namespace atl::jinja {
 struct ParseOptions {
   std::function<bool(const std::string&)> has_filter;
   std::function<bool(const std::string&)> has_test;
-  int max_nesting = 100;  // expression and block nesting (hostile input guard)
+  int max_nesting = 100;    // expression and block nesting (hostile input guard)
+  bool dbt_blocks = false;  // dbt's {% test %} and {% docs %} blocks (as macros)
 };
 
 Result<std::shared_ptr<const Template>> Parse(std::string_view source, std::string_view file_name,

@@ -185,6 +185,40 @@ Result<Value> Range(const CallArgs& a, int64_t max_items, Interp* in) {
   return Value::List(std::move(items));
 }
 
+// cycler(a, b, ...): .next() returns the current item and advances, .current, .reset().
+class Cycler : public Object {
+ public:
+  explicit Cycler(std::vector<Value> items)
+      : items_(std::make_shared<std::vector<Value>>(std::move(items))),
+        pos_(std::make_shared<size_t>(0)) {}
+  std::string TypeName() const override { return "Cycler"; }
+  std::string Str() const override { return "<Cycler>"; }
+  Value GetAttr(const std::string& name) const override {
+    auto items = items_;
+    auto pos = pos_;
+    if (name == "current") return (*items)[*pos];
+    if (name == "items") return Value::List(*items);
+    if (name == "next") {
+      return Value::Function("next", [items, pos](const CallArgs&) -> Result<Value> {
+        Value v = (*items)[*pos];
+        *pos = (*pos + 1) % items->size();
+        return v;
+      });
+    }
+    if (name == "reset") {
+      return Value::Function("reset", [pos](const CallArgs&) -> Result<Value> {
+        *pos = 0;
+        return Value::None();
+      });
+    }
+    return Value::Undefined(StrCat("'Cycler object' has no attribute '", name, "'"));
+  }
+
+ private:
+  std::shared_ptr<std::vector<Value>> items_;
+  std::shared_ptr<size_t> pos_;
+};
+
 // range(): its list is charged against the render's allocation budget.
 class RangeCallable : public Callable {
  public:
@@ -216,6 +250,26 @@ Result<Value> BuiltinGlobal(Interp& in, const std::string& name, bool* found) {
   if (name == "range") {
     static const Value* range = new Value(Value::FromCallable(std::make_shared<RangeCallable>()));
     return *range;
+  }
+  if (name == "joiner") {  // joiner(sep): "" on the first call, then sep
+    return Value::Function("joiner", [](const CallArgs& a) -> Result<Value> {
+      std::string sep = a.positional.empty() ? ", " : a.positional[0].Str();
+      if (const Value* s = a.Find("sep")) sep = s->Str();
+      auto used = std::make_shared<bool>(false);
+      return Value::Function("joiner", [sep, used](const CallArgs&) -> Result<Value> {
+        if (!*used) {
+          *used = true;
+          return Value::String("");
+        }
+        return Value::String(sep);
+      });
+    });
+  }
+  if (name == "cycler") {
+    return Value::Function("cycler", [](const CallArgs& a) -> Result<Value> {
+      if (a.positional.empty()) return InvalidArgument("at least one item has to be provided");
+      return Value::FromObject(std::make_shared<Cycler>(a.positional));
+    });
   }
   if (name == "dict") {
     return Value::Function("dict", [](const CallArgs& a) -> Result<Value> {

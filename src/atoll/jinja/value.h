@@ -147,6 +147,7 @@ struct ListObject {
   ~ListObject();
   std::vector<Value> items;
   bool tuple = false;
+  bool group = false;  // groupby's (grouper, list) tuple: `.grouper` and `.list` name its items
 };
 
 // An insertion-ordered dict. Keys are hashable Values (strings, numbers, bools, none,
