@@ -75,6 +75,8 @@ CommandSpec QueryCommand();
 CommandSpec SnapshotCommand();
 CommandSpec StatsCommand();
 CommandSpec TrailCommand();
+CommandSpec ServeCommand();
+CommandSpec TokenCommand();
 CommandSpec VersionCommand();
 
 // Runs the binary: `argv` without the program name. Returns the exit code.
