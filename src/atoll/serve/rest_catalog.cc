@@ -242,7 +242,10 @@ HttpResponse RestCatalog::Handle(const HttpRequest& request) {
   if (!call.token.name.empty()) fields.emplace_back("token", call.token.name);
   state.access_log->Log(res.status >= 500 ? lake::LogLevel::kError : lake::LogLevel::kInfo,
                         call.subject, "request", std::move(fields));
-  if (request.method == "HEAD") res.body.clear();
+  if (request.method == "HEAD") {
+    res.body.clear();
+    if (res.status == 200) res.status = 204;  // the spec's answer to HEAD
+  }
   return res;
 }
 

@@ -62,7 +62,8 @@ void RecordCommit(Call& call, const iceberg::TableIdentifier& id, std::optional<
 Status RecordEvent(Call& call, const iceberg::TableIdentifier& id, trail::RecordKind kind,
                    std::string_view operation, const std::string& metadata_location,
                    std::optional<int64_t> snapshot,
-                   std::vector<std::pair<std::string, std::string>> fields = {}) {
+                   std::vector<std::pair<std::string, std::string>> fields = {},
+                   std::vector<trail::FileRef> files_removed = {}) {
   RestCatalog::State& st = call.state;
   lake::TableChange change;
   change.command = StrCat(st.options.command, " ", operation);
@@ -72,6 +73,7 @@ Status RecordEvent(Call& call, const iceberg::TableIdentifier& id, trail::Record
   change.snapshot_before = snapshot;
   change.metadata_location = metadata_location;
   change.fields = std::move(fields);
+  change.files_removed = std::move(files_removed);
   return lake::RecordTableChange(*st.trail, change).status();
 }
 
@@ -274,16 +276,28 @@ Result<HttpResponse> DropTable(Call& call, const iceberg::TableIdentifier& id) {
   const bool purge = call.Query("purgeRequested").value_or("false") == "true";
   ATOLL_ASSIGN_OR_RETURN(iceberg::Table table, lake::LoadLakeTable(st.tables, id));
   ATOLL_RETURN_NOT_OK(st.tables.catalog->DropTable(id));
+  // A purge deletes the metadata files the trail names: the drop's record lists them as
+  // removed, under the field "maintenance" (the rule of lake_trail.h for missing files).
+  std::vector<storage::ObjectInfo> files;
+  std::vector<trail::FileRef> removed;
+  std::vector<std::pair<std::string, std::string>> fields = {{"purge", purge ? "true" : "false"}};
+  if (purge) {
+    ATOLL_ASSIGN_OR_RETURN(files, st.tables.io->List(table.location() + "/"));
+    std::set<std::string> metadata_files = {table.metadata_location()};
+    for (const iceberg::MetadataLogEntry& e : table.metadata().metadata_log) {
+      metadata_files.insert(e.metadata_file);
+    }
+    for (const std::string& f : metadata_files) removed.push_back({f, 0, ""});
+    fields.emplace_back(lake::kMaintenanceField, "purge");
+  }
   Status recorded =
       RecordEvent(call, id, trail::RecordKind::kDrop, "drop table", table.metadata_location(),
-                  CurrentSnapshotId(table.metadata()), {{"purge", purge ? "true" : "false"}});
+                  CurrentSnapshotId(table.metadata()), std::move(fields), std::move(removed));
   if (!recorded.ok()) {
     st.access_log->Error(id.ToString(), "dropped but not recorded in the trail",
                          {{"error", recorded.message()}});
   }
   if (purge) {
-    ATOLL_ASSIGN_OR_RETURN(std::vector<storage::ObjectInfo> files,
-                           st.tables.io->List(table.location() + "/"));
     std::vector<std::string> keys;
     for (const storage::ObjectInfo& f : files) keys.push_back(f.key);
     ATOLL_RETURN_NOT_OK(
@@ -306,9 +320,16 @@ Result<HttpResponse> RenameTable(Call& call) {
   ATOLL_ASSIGN_OR_RETURN(iceberg::Table table, lake::LoadLakeTable(st.tables, from));
   // The files stay where they are: the table keeps its location under the old name.
   ATOLL_RETURN_NOT_OK(st.tables.catalog->RenameTable(from, to));
+  // Two records: the old name's last (so the trail knows it is gone) and the new name's
+  // first (so its history starts at the metadata file it now points at).
   Status recorded =
-      RecordEvent(call, to, trail::RecordKind::kRename, "rename table", table.metadata_location(),
-                  CurrentSnapshotId(table.metadata()), {{"renamed_from", from.ToString()}});
+      RecordEvent(call, from, trail::RecordKind::kRename, "rename table", table.metadata_location(),
+                  CurrentSnapshotId(table.metadata()), {{"renamed_to", to.ToString()}});
+  if (recorded.ok()) {
+    recorded =
+        RecordEvent(call, to, trail::RecordKind::kRename, "rename table", table.metadata_location(),
+                    CurrentSnapshotId(table.metadata()), {{"renamed_from", from.ToString()}});
+  }
   if (!recorded.ok()) {
     st.access_log->Error(to.ToString(), "renamed but not recorded in the trail",
                          {{"error", recorded.message()}});
