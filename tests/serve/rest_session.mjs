@@ -318,6 +318,47 @@ test('rename, drop with purge, metrics, transactions', async () => {
   assert.equal((await reader.loadTable(events)).properties.tx, '2')
 })
 
+test('views: create, list, load, replace, rename, drop', async () => {
+  const viewSchema = { type: 'struct', 'schema-id': 0, fields: [{ id: 1, name: 'n', type: 'long', required: false }] }
+  const version = (sql) => ({
+    'version-id': 1, 'timestamp-ms': Date.now(), 'schema-id': 0, summary: { 'engine-name': 'test' },
+    representations: [{ type: 'sql', sql, dialect: 'duckdb' }], 'default-namespace': ['stg', 'web']
+  })
+  const path = '/v1/namespaces/stg%1Fweb/views'
+  const created = await call('POST', path, env.ATOLL_TOKEN_WRITE, { name: 'counts', schema: viewSchema, 'view-version': version('SELECT count(*) AS n FROM stg.web.events'), properties: {} })
+  assert.equal(created.status, 200, JSON.stringify(created.json))
+  assert.equal(created.json.metadata['current-version-id'], 1)
+  assert.equal((await call('POST', path, env.ATOLL_TOKEN_WRITE, { name: 'counts', schema: viewSchema, 'view-version': version('SELECT 1 AS n') })).status, 409)
+  assert.equal((await call('POST', path, env.ATOLL_TOKEN_WRITE, { name: 'events', schema: viewSchema, 'view-version': version('SELECT 1 AS n') })).status, 409)
+  assert.equal((await call('POST', path, env.ATOLL_TOKEN_READ, { name: 'other', schema: viewSchema, 'view-version': version('SELECT 1 AS n') })).status, 403)
+  const listed = await call('GET', path, env.ATOLL_TOKEN_READ)
+  assert.deepEqual(listed.json.identifiers, [{ namespace: ['stg', 'web'], name: 'counts' }])
+  const loaded = await call('GET', path + '/counts', env.ATOLL_TOKEN_READ)
+  assert.equal(loaded.status, 200)
+  assert.equal((await call('HEAD', path + '/counts', env.ATOLL_TOKEN_READ)).status, 204)
+  const uuid = loaded.json.metadata['view-uuid']
+  const replaced = await call('POST', path + '/counts', env.ATOLL_TOKEN_WRITE, {
+    requirements: [{ type: 'assert-view-uuid', uuid }],
+    updates: [{ action: 'add-schema', schema: viewSchema }, { action: 'add-view-version', 'view-version': { ...version('SELECT 42 AS n'), 'schema-id': -1 } },
+      { action: 'set-current-view-version', 'view-version-id': -1 }, { action: 'set-properties', updates: { owner: 'web' } }]
+  })
+  assert.equal(replaced.status, 200, JSON.stringify(replaced.json))
+  assert.equal(replaced.json.metadata['current-version-id'], 2)
+  assert.equal(replaced.json.metadata.properties.owner, 'web')
+  const stale = await call('POST', path + '/counts', env.ATOLL_TOKEN_WRITE, { requirements: [{ type: 'assert-view-uuid', uuid: '00000000-0000-4000-8000-000000000000' }], updates: [] })
+  assert.equal(stale.status, 409)
+  assert.equal(stale.json.error.type, 'CommitFailedException')
+  const renamed = await call('POST', '/v1/views/rename', env.ATOLL_TOKEN_WRITE, { source: { namespace: ['stg', 'web'], name: 'counts' }, destination: { namespace: ['stg', 'web'], name: 'tally' } })
+  assert.equal(renamed.status, 204)
+  const gone = await call('GET', path + '/counts', env.ATOLL_TOKEN_READ)
+  assert.equal(gone.status, 404)
+  assert.equal(gone.json.error.type, 'NoSuchViewException')
+  assert.equal((await call('GET', path + '/tally', env.ATOLL_TOKEN_READ)).json.metadata['current-version-id'], 2)
+  await call('POST', path, env.ATOLL_TOKEN_WRITE, { name: 'temp', schema: viewSchema, 'view-version': version('SELECT 7 AS n') })
+  assert.equal((await call('DELETE', path + '/temp', env.ATOLL_TOKEN_WRITE)).status, 204)
+  assert.equal((await call('DELETE', path + '/temp', env.ATOLL_TOKEN_WRITE)).status, 404)
+})
+
 test('every response of the session conforms to the OpenAPI document', () => {
   assert.ok(responses > 100, `only ${responses} responses`)
   assert.deepEqual(problems, [])

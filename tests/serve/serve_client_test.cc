@@ -197,6 +197,11 @@ TEST(ServeClientTest, IcebergJsSessionConformsToTheSpecAndIsRecorded) {
       RunAtoll({"query", lake, "--format", "csv", "SELECT count(*) FROM stg.web.staged"});
   EXPECT_EQ(staged.exit_code, 0) << staged.err;
 
+  // The view made over REST is a view of atoll query (duckdb dialect).
+  RunResult view = RunAtoll({"query", lake, "--format", "csv", "SELECT n FROM stg.web.tally"});
+  EXPECT_EQ(view.exit_code, 0) << view.err;
+  EXPECT_NE(view.out.find("42"), std::string::npos) << view.out;
+
   // The trail names the tokens as the actors of the REST changes.
   RunResult trail = RunAtoll({"trail", "show", lake});
   ASSERT_EQ(trail.exit_code, 0) << trail.err;

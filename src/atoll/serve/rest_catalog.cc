@@ -29,6 +29,13 @@ const char* const kEndpoints[] = {
     "POST /v1/{prefix}/namespaces/{namespace}/tables/{table}/metrics",
     "POST /v1/{prefix}/tables/rename",
     "POST /v1/{prefix}/transactions/commit",
+    "GET /v1/{prefix}/namespaces/{namespace}/views",
+    "POST /v1/{prefix}/namespaces/{namespace}/views",
+    "GET /v1/{prefix}/namespaces/{namespace}/views/{view}",
+    "HEAD /v1/{prefix}/namespaces/{namespace}/views/{view}",
+    "POST /v1/{prefix}/namespaces/{namespace}/views/{view}",
+    "DELETE /v1/{prefix}/namespaces/{namespace}/views/{view}",
+    "POST /v1/{prefix}/views/rename",
 };
 
 HttpResponse Unauthorized(std::string_view why) {
@@ -101,6 +108,10 @@ Result<HttpResponse> Route(Call& call, Missing* missing, bool* for_namespace) {
     *missing = Missing::kTable;
     return CommitTransaction(call);
   }
+  if (n == 2 && s[0] == "views" && s[1] == "rename" && m == "POST") {
+    *missing = Missing::kView;
+    return RenameView(call);
+  }
   if (n == 0 || s[0] != "namespaces") return NoRoute(call.request);
   *missing = Missing::kNamespace;
   *for_namespace = true;
@@ -122,6 +133,22 @@ Result<HttpResponse> Route(Call& call, Missing* missing, bool* for_namespace) {
     return UpdateNamespaceProperties(call, ns);
   }
   if (n == 3 && s[2] == "register" && m == "POST") return RegisterTable(call, ns);
+  if (s[2] == "views") {
+    *missing = n == 3 ? Missing::kNamespace : Missing::kView;
+    if (n == 3) {
+      if (get) return ListViews(call, ns);
+      if (m == "POST") return CreateView(call, ns);
+      return NoRoute(call.request);
+    }
+    if (n != 4) return NoRoute(call.request);
+    ATOLL_ASSIGN_OR_RETURN(std::string view, ParseNameParam(s[3]));
+    iceberg::TableIdentifier id{ns, view};
+    call.subject = id.ToString();
+    if (get) return LoadView(call, id);
+    if (m == "POST") return ReplaceView(call, id);
+    if (m == "DELETE") return DropView(call, id);
+    return NoRoute(call.request);
+  }
   if (s[2] != "tables") return NoRoute(call.request);
   if (n == 3) {
     if (get) return ListTables(call, ns);

@@ -75,6 +75,8 @@ HttpResponse JsonResponse(int status, const nlohmann::json& body);
 nlohmann::json NamespaceJson(const iceberg::Namespace& ns);
 // Parses a JSON namespace (array of strings) and checks it like ParseNamespaceParam.
 Result<iceberg::Namespace> NamespaceFromJson(const nlohmann::json& j);
+// {"namespace": [...], "name": "..."}, checked like the path parameters.
+Result<iceberg::TableIdentifier> IdentifierFromJson(const nlohmann::json& j);
 // pageToken / pageSize: the slice of `count` items to answer and the next page's token.
 struct Page {
   size_t begin = 0;
@@ -98,5 +100,12 @@ Result<HttpResponse> DropTable(Call& call, const iceberg::TableIdentifier& id);
 Result<HttpResponse> RenameTable(Call& call);
 Result<HttpResponse> RegisterTable(Call& call, const iceberg::Namespace& ns);
 Result<HttpResponse> CommitTransaction(Call& call);
+
+Result<HttpResponse> ListViews(Call& call, const iceberg::Namespace& ns);
+Result<HttpResponse> CreateView(Call& call, const iceberg::Namespace& ns);
+Result<HttpResponse> LoadView(Call& call, const iceberg::TableIdentifier& id);
+Result<HttpResponse> ReplaceView(Call& call, const iceberg::TableIdentifier& id);
+Result<HttpResponse> DropView(Call& call, const iceberg::TableIdentifier& id);
+Result<HttpResponse> RenameView(Call& call);
 
 }  // namespace atl::serve

@@ -143,16 +143,6 @@ Result<iceberg::CommitOutcome> Commit(Call& call, const iceberg::TableIdentifier
   return outcome;
 }
 
-Result<iceberg::TableIdentifier> IdentifierFromJson(const json& j) {
-  if (!j.is_object()) return InvalidArgument("a table identifier is {namespace, name}");
-  ATOLL_ASSIGN_OR_RETURN(iceberg::Namespace ns, NamespaceFromJson(j.value("namespace", json())));
-  if (!j.contains("name") || !j["name"].is_string()) {
-    return InvalidArgument("a table identifier needs a name");
-  }
-  ATOLL_ASSIGN_OR_RETURN(std::string name, ParseNameParam(j["name"].get<std::string>()));
-  return iceberg::TableIdentifier{ns, name};
-}
-
 HttpResponse NoContent() {
   HttpResponse res;
   res.status = 204;

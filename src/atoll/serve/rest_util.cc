@@ -103,6 +103,17 @@ Result<iceberg::Namespace> NamespaceFromJson(const nlohmann::json& j) {
   return ns;
 }
 
+Result<iceberg::TableIdentifier> IdentifierFromJson(const nlohmann::json& j) {
+  if (!j.is_object()) return InvalidArgument("a table identifier is {namespace, name}");
+  ATOLL_ASSIGN_OR_RETURN(iceberg::Namespace ns,
+                         NamespaceFromJson(j.value("namespace", nlohmann::json())));
+  if (!j.contains("name") || !j["name"].is_string()) {
+    return InvalidArgument("a table identifier needs a name");
+  }
+  ATOLL_ASSIGN_OR_RETURN(std::string name, ParseNameParam(j["name"].get<std::string>()));
+  return iceberg::TableIdentifier{ns, name};
+}
+
 Result<Page> PageOf(const Call& call, size_t count) {
   Page page;
   page.end = count;
