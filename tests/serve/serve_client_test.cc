@@ -207,7 +207,8 @@ TEST(ServeClientTest, IcebergJsSessionConformsToTheSpecAndIsRecorded) {
   ASSERT_EQ(trail.exit_code, 0) << trail.err;
   EXPECT_NE(trail.out.find("create stg.web.events by alice@"), std::string::npos) << trail.out;
   EXPECT_NE(trail.out.find("create stg.shop.orders by shop@"), std::string::npos) << trail.out;
-  EXPECT_NE(trail.out.find("stg.web.events by alice@"), std::string::npos);
+  EXPECT_NE(trail.out.find("schema_change stg.web.events by alice@"), std::string::npos);
+  EXPECT_NE(trail.out.find("properties_change stg.web.events by alice@"), std::string::npos);
   EXPECT_NE(trail.out.find("drop stg.web.doomed by alice@"), std::string::npos) << trail.out;
   EXPECT_NE(trail.out.find("rename stg.web.old by alice@"), std::string::npos) << trail.out;
   EXPECT_NE(trail.out.find("rename stg.web.renamed by alice@"), std::string::npos) << trail.out;

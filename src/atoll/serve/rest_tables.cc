@@ -92,6 +92,27 @@ std::map<std::string, std::string> Properties(const json& body) {
   return out;
 }
 
+// The trail's kind of a commit of `updates`: from the snapshot when one is added (nullopt:
+// DescribeCommit derives it), else from the first kind of change in this order.
+std::optional<trail::RecordKind> KindOfUpdates(const json& updates) {
+  std::set<std::string> actions;
+  for (const json& u : updates) {
+    if (u.is_object()) actions.insert(u.value("action", ""));
+  }
+  using K = trail::RecordKind;
+  if (actions.count("add-snapshot")) return std::nullopt;
+  const std::pair<const char*, K> kinds[] = {
+      {"add-schema", K::kSchemaChange},           {"set-current-schema", K::kSchemaChange},
+      {"add-spec", K::kPartitionChange},          {"set-default-spec", K::kPartitionChange},
+      {"add-sort-order", K::kSortOrderChange},    {"set-default-sort-order", K::kSortOrderChange},
+      {"remove-snapshots", K::kExpire},           {"set-properties", K::kPropertiesChange},
+      {"remove-properties", K::kPropertiesChange}};
+  for (const auto& [action, kind] : kinds) {
+    if (actions.count(action)) return kind;
+  }
+  return K::kOther;
+}
+
 // The commit of one CommitTableRequest (or a transaction's table change).
 Result<iceberg::CommitOutcome> Commit(Call& call, const iceberg::TableIdentifier& id,
                                       const json& request) {
@@ -139,7 +160,7 @@ Result<iceberg::CommitOutcome> Commit(Call& call, const iceberg::TableIdentifier
   ATOLL_ASSIGN_OR_RETURN(iceberg::CommitOutcome outcome,
                          iceberg::CommitWithRetries(catalog, *st.tables.io, id, std::move(base),
                                                     *pointer, {}, attempt));
-  RecordCommit(call, id, before, std::nullopt, "commit table");
+  RecordCommit(call, id, before, KindOfUpdates(updates), "commit table");
   return outcome;
 }
 
