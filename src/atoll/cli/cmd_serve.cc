@@ -50,7 +50,7 @@ Status RunServe(const ParsedArgs& args, Io& io) {
   options.tls_cert = args.Value("tls-cert").value_or("");
   options.tls_key = args.Value("tls-key").value_or("");
   options.max_body_bytes = static_cast<size_t>(args.Int("max-body-bytes", 16 << 20));
-  options.threads = static_cast<int>(args.Int("threads", 16));
+  options.threads = static_cast<int>(args.Int("threads", 64));
   if (!IsLoopback(options.host) && options.tls_cert.empty() && !args.Has("insecure")) {
     return InvalidArgument("refusing to serve on ", options.host,
                            " without TLS: bearer tokens would cross the network in clear text; "
@@ -122,7 +122,8 @@ CommandSpec ServeCommand() {
                   {"insecure", 0, OptionKind::kFlag, "", "Allow plain HTTP off loopback"},
                   {"max-body-bytes", 0, OptionKind::kInt, "N",
                    "Largest request body (default 16 MiB; larger: 413)", 1024, 1 << 30},
-                  {"threads", 0, OptionKind::kInt, "N", "Worker threads (default 16)", 1, 256}},
+                  {"threads", 0, OptionKind::kInt, "N",
+                   "Worker threads: connections served at once (default 64)", 1, 256}},
       .min_positional = 1,
       .max_positional = 1,
       .run = RunServe,

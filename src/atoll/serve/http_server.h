@@ -28,10 +28,13 @@ struct HttpServerOptions {
   std::string tls_cert;  // PEM files; both or neither
   std::string tls_key;
   size_t max_body_bytes = size_t{16} << 20;  // larger bodies are answered 413
-  int threads = 16;                          // worker threads (connections served at once)
-  int read_timeout_s = 30;                   // a client that sends nothing for this long
-  int write_timeout_s = 30;                  // is dropped (slow clients)
-  int keep_alive_timeout_s = 30;
+  // Worker threads. cpp-httplib gives each connection a thread while it is open, idle
+  // keep-alive connections too (up to keep_alive_timeout_s): this is how many clients
+  // are served at once; more wait in the accept queue.
+  int threads = 64;
+  int read_timeout_s = 10;   // a client silent this long in the middle of a request, or
+  int write_timeout_s = 10;  // not reading its answer, is dropped (slow clients)
+  int keep_alive_timeout_s = 5;
   size_t keep_alive_max_requests = 10000;
 };
 
