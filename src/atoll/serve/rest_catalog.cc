@@ -190,8 +190,11 @@ Result<std::unique_ptr<RestCatalog>> RestCatalog::Open(std::shared_ptr<const lak
   log_options.command = options.command;
   log_options.echo = options.echo;
   log_options.echo_level = lake::LogLevel::kWarn;
-  log_options.flush_every_events = 5000;
+  // Each flush is a commit of the event table (and a trail record): under load, one per
+  // 50,000 requests or 10 s, whichever comes first.
+  log_options.flush_every_events = 50000;
   log_options.flush_every_ms = 10 * 1000;
+  log_options.max_pending = 200000;
   state->access_log = std::make_unique<lake::EventLog>(log_options);
   state->tokens = std::make_unique<TokenCache>(lake->store(), options.token_cache_ms);
   state->lake = std::move(lake);

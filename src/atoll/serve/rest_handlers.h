@@ -7,9 +7,11 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "atoll/common/result.h"
@@ -33,6 +35,13 @@ struct RestCatalog::State {
   std::unique_ptr<TokenCache> tokens;
   RestCatalogOptions options;
   int64_t Now() const { return options.now_ms(); }
+
+  // loadTable answers by metadata file and snapshots mode ("<location>|all"): a metadata
+  // file never changes, so its answer is made once (the pointer is still read on every
+  // request). At most kLoadCacheEntries; emptied when full.
+  static constexpr size_t kLoadCacheEntries = 256;
+  std::mutex load_cache_mu;
+  std::unordered_map<std::string, std::shared_ptr<const std::string>> load_cache;
 };
 
 // One request, parsed: the path segments after /iceberg/v1 (still percent-encoded), the

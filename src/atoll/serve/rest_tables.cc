@@ -253,16 +253,31 @@ Result<HttpResponse> LoadTable(Call& call, const iceberg::TableIdentifier& id) {
     res.headers["ETag"] = etag;
     return res;
   }
-  ATOLL_ASSIGN_OR_RETURN(iceberg::TableMetadata metadata,
-                         iceberg::ReadTableMetadata(*st.tables.io, location));
-  ATOLL_RETURN_NOT_OK(lake::CheckTableInLake(st.tables, id, metadata.location));
-  if (mode == "refs") {
-    std::set<int64_t> referenced;
-    for (const auto& [name, ref] : metadata.refs) referenced.insert(ref.snapshot_id);
-    std::erase_if(metadata.snapshots,
-                  [&](const iceberg::Snapshot& s) { return referenced.count(s.snapshot_id) == 0; });
+  const std::string key = location + "|" + mode;
+  std::shared_ptr<const std::string> body;
+  {
+    std::lock_guard<std::mutex> lock(st.load_cache_mu);
+    if (auto it = st.load_cache.find(key); it != st.load_cache.end()) body = it->second;
   }
-  ATOLL_ASSIGN_OR_RETURN(HttpResponse res, LoadResult(metadata, location));
+  if (body == nullptr) {
+    ATOLL_ASSIGN_OR_RETURN(iceberg::TableMetadata metadata,
+                           iceberg::ReadTableMetadata(*st.tables.io, location));
+    ATOLL_RETURN_NOT_OK(lake::CheckTableInLake(st.tables, id, metadata.location));
+    if (mode == "refs") {
+      std::set<int64_t> referenced;
+      for (const auto& [name, ref] : metadata.refs) referenced.insert(ref.snapshot_id);
+      std::erase_if(metadata.snapshots, [&](const iceberg::Snapshot& s) {
+        return referenced.count(s.snapshot_id) == 0;
+      });
+    }
+    ATOLL_ASSIGN_OR_RETURN(HttpResponse made, LoadResult(metadata, location));
+    body = std::make_shared<const std::string>(std::move(made.body));
+    std::lock_guard<std::mutex> lock(st.load_cache_mu);
+    if (st.load_cache.size() >= RestCatalog::State::kLoadCacheEntries) st.load_cache.clear();
+    st.load_cache.emplace(key, body);
+  }
+  HttpResponse res;
+  res.body = *body;
   res.headers["ETag"] = etag;
   return res;
 }
