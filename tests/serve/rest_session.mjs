@@ -1,15 +1,18 @@
 // A scripted session against `atoll serve` (started by serve_client_test.cc): the real
 // client iceberg-js drives namespaces and tables, raw requests cover what it does not
-// (errors, staged creates, transactions, OAuth, path tricks), and every response of the
-// session is checked against the OpenAPI document (openapi_check.mjs).
+// (errors, staged creates, transactions, OAuth, path tricks), icebird reads the rows of a
+// table whose metadata came through the server, and every response of the session is
+// checked against the OpenAPI document (openapi_check.mjs).
 //
 // Environment: ATOLL_NODE_MODULES, ATOLL_SPEC (rest-catalog-open-api.yaml), ATOLL_REST_URI
 // (http://127.0.0.1:PORT/iceberg), ATOLL_TOKEN_WRITE (token "alice"), ATOLL_TOKEN_READ,
-// ATOLL_TOKEN_SHOP (write, confined to stg.shop), ATOLL_MAX_BODY (the server's limit).
+// ATOLL_TOKEN_SHOP (write, confined to stg.shop), ATOLL_MAX_BODY (the server's limit),
+// ATOLL_LAKE (the lake's folder, whose files icebird reads over a local HTTP server).
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { request as httpRequest } from 'node:http'
+import { createServer, request as httpRequest } from 'node:http'
+import { readFile } from 'node:fs/promises'
 import { openApiChecker } from './openapi_check.mjs'
 
 const env = process.env
@@ -27,7 +30,7 @@ globalThis.fetch = async (url, init = {}) => {
   const text = await res.clone().text()
   const method = init.method ?? 'GET'
   const u = new URL(url)
-  if (!u.pathname.endsWith('/oauth/tokens') && res.status !== 413) {
+  if (u.pathname.startsWith('/iceberg/') && !u.pathname.endsWith('/oauth/tokens') && res.status !== 413) {
     responses++
     problems.push(...check(method, u.pathname, res.status, res.headers.get('content-type'), text))
   }
@@ -199,6 +202,43 @@ test('a table ingested by atoll is listed and loaded with its snapshot', async (
   assert.ok(md['current-snapshot-id'] > 0)
   const snap = md.snapshots.find(s => s['snapshot-id'] === md['current-snapshot-id'])
   assert.equal(snap.summary['added-records'], '3')
+})
+
+test('icebird reads the ingested table from metadata loaded through the server', async () => {
+  const { icebergRead } = await import(join(modules, 'icebird', 'src', 'index.js'))
+  const loaded = await reader.loadTableResult({ namespace: ['stg', 'sales'], name: 'items' })
+  // The metadata names files by absolute paths in the lake: serve them (with byte ranges,
+  // which hyparquet asks for) and point icebird's fetches at that server.
+  const lake = env.ATOLL_LAKE
+  const files = createServer(async (req, res) => {
+    const path = decodeURIComponent(new URL(req.url, 'http://x').pathname)
+    if (!path.startsWith(lake + '/') || path.includes('..')) { res.writeHead(403).end(); return }
+    let data
+    try { data = await readFile(path) } catch { res.writeHead(404).end(); return }
+    const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '')
+    let start = 0, end = data.length - 1
+    if (range && range[1] === '') start = Math.max(0, data.length - Number(range[2]))
+    else if (range) { start = Number(range[1]); if (range[2] !== '') end = Math.min(end, Number(range[2])) }
+    const headers = { 'content-length': Math.max(0, end - start + 1), 'accept-ranges': 'bytes' }
+    if (range) headers['content-range'] = `bytes ${start}-${end}/${data.length}`
+    res.writeHead(range ? 206 : 200, headers)
+    res.end(req.method === 'HEAD' ? undefined : data.subarray(start, end + 1))
+  })
+  await new Promise(resolve => files.listen(0, '127.0.0.1', resolve))
+  const origin = `http://127.0.0.1:${files.address().port}`
+  const catalogFetch = globalThis.fetch
+  globalThis.fetch = (url, init) => {
+    let u = typeof url === 'string' ? url : url.toString()
+    if (u.startsWith('file://')) u = u.slice('file://'.length)
+    return catalogFetch(u.startsWith('/') ? origin + u : u, init)
+  }
+  try {
+    const rows = await icebergRead({ tableUrl: origin + loaded.metadata.location, metadata: loaded.metadata })
+    assert.deepEqual(rows.map(r => [Number(r.id), r.name]).sort(), [[1, 'a'], [2, 'b'], [3, 'c']])
+  } finally {
+    globalThis.fetch = catalogFetch
+    files.close()
+  }
 })
 
 test('staged create, then its commit with assert-create, makes the table', async () => {

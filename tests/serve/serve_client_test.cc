@@ -1,6 +1,7 @@
 // atoll serve end to end: a lake with a table made by `atoll ingest`, three tokens made by
 // `atoll token create`, `atoll serve` on a free loopback port, and a scripted session of
-// the real client iceberg-js 1.0.0 (rest_session.mjs, run by `node --test`) whose every
+// the real client iceberg-js 1.0.0 (rest_session.mjs, run by `node --test`; icebird reads
+// the ingested rows from metadata loaded through the server) whose every
 // response is validated against the OpenAPI document. Afterwards: SIGTERM stops the
 // server with exit code 0, a table created over REST is readable by `atoll query`, the
 // trail names the token as the actor of the REST commits, the access log is in the log
@@ -182,9 +183,13 @@ TEST(ServeClientTest, IcebergJsSessionConformsToTheSpecAndIsRecorded) {
        {"ATOLL_TOKEN_WRITE", secrets["alice"]},
        {"ATOLL_TOKEN_READ", secrets["bob"]},
        {"ATOLL_TOKEN_SHOP", secrets["shop"]},
-       {"ATOLL_MAX_BODY", std::to_string(kMaxBody)}});
+       {"ATOLL_MAX_BODY", std::to_string(kMaxBody)},
+       {"ATOLL_LAKE", lake}});
   EXPECT_EQ(session.exit_code, 0) << session.out << session.err;
   EXPECT_NE(session.out.find("concurrent commits: 16 succeeded"), std::string::npos) << session.out;
+  // Every case of the script ran and passed (none skipped).
+  EXPECT_NE(session.out.find("\xE2\x84\xB9 pass 14\n"), std::string::npos) << session.out;
+  EXPECT_NE(session.out.find("\xE2\x84\xB9 fail 0\n"), std::string::npos) << session.out;
   EXPECT_EQ(server.Stop(), 0) << server.ReadLog();
   EXPECT_NE(server.ReadLog().find("atoll serve: stopped"), std::string::npos);
 
