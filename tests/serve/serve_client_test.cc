@@ -71,27 +71,35 @@ struct Server {
   int port = 0;
   std::string log_path;
 
-  Status Start(const std::string& lake, const std::string& log) {
+  Status Start(const std::string& lake, const std::string& log,
+               std::vector<std::string> extra = {}) {
     log_path = log;
+    std::vector<std::string> args = {ATOLL_BINARY,
+                                     "serve",
+                                     lake,
+                                     "--listen",
+                                     "127.0.0.1:0",
+                                     "--max-body-bytes",
+                                     std::to_string(kMaxBody)};
+    args.insert(args.end(), extra.begin(), extra.end());
+    std::vector<char*> argv;
+    for (std::string& a : args) argv.push_back(a.data());
+    argv.push_back(nullptr);
     pid = ::fork();
     if (pid < 0) return Internal("fork failed");
     if (pid == 0) {
       FILE* f = std::freopen(log.c_str(), "w", stderr);
       (void)f;
-      std::string max_body = std::to_string(kMaxBody);
-      const char* argv[] = {ATOLL_BINARY,     "serve",       lake.c_str(),
-                            "--listen",       "127.0.0.1:0", "--max-body-bytes",
-                            max_body.c_str(), nullptr};
-      ::execve(ATOLL_BINARY, const_cast<char**>(argv), environ);
+      ::execve(ATOLL_BINARY, argv.data(), environ);
       ::_exit(127);
     }
     for (int i = 0; i < 300; ++i) {
       std::ifstream in(log);
       std::string line;
       while (std::getline(in, line)) {
-        const std::string key = "listening on http://127.0.0.1:";
+        const std::string key = "://127.0.0.1:";
         size_t at = line.find(key);
-        if (at != std::string::npos) {
+        if (line.find("listening on") != std::string::npos && at != std::string::npos) {
           port = std::stoi(line.substr(at + key.size()));
           return Status::OK();
         }
@@ -237,6 +245,43 @@ TEST(ServeClientTest, IcebergJsSessionConformsToTheSpecAndIsRecorded) {
     EXPECT_EQ(trail.out.find(secret), std::string::npos);
     EXPECT_EQ(server.ReadLog().find(secret), std::string::npos);
   }
+}
+
+TEST(ServeClientTest, ServesHttpsAndRefusesPlainHttpOffLoopback) {
+  std::optional<std::string> node = FindNode();
+  if (!node || ::access("/usr/bin/openssl", X_OK) != 0) {
+    if (testing::ServersRequired()) FAIL() << "node or /usr/bin/openssl missing";
+    GTEST_SKIP() << "node or /usr/bin/openssl missing";
+  }
+  testing::TempDir dir;
+  const std::string lake = dir.Join("lake");
+  ASSERT_EQ(RunAtoll({"init", lake}).exit_code, 0);
+  RunResult made = RunAtoll({"token", "create", lake, "--name", "t", "--scope", "read"});
+  ASSERT_EQ(made.exit_code, 0) << made.err;
+  const std::string secret = Trimmed(made.out);
+
+  RunResult refused = RunAtoll({"serve", lake, "--listen", "0.0.0.0:0"});
+  EXPECT_EQ(refused.exit_code, 1);
+  EXPECT_NE(refused.err.find("without TLS"), std::string::npos) << refused.err;
+
+  const std::string cert = dir.Join("cert.pem"), key = dir.Join("key.pem");
+  RunResult gen =
+      RunProgram({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                  key, "-out", cert, "-days", "1", "-subj", "/CN=127.0.0.1"});
+  ASSERT_EQ(gen.exit_code, 0) << gen.err;
+  Server server;
+  ASSERT_OK(server.Start(lake, dir.Join("serve.log"), {"--tls-cert", cert, "--tls-key", key}));
+  EXPECT_NE(server.ReadLog().find("listening on https://"), std::string::npos);
+  const std::string url = "https://127.0.0.1:" + std::to_string(server.port) + "/iceberg/v1/config";
+  RunResult got =
+      RunProgram({*node, "-e",
+                  "fetch(process.argv[1], {headers: {Authorization: 'Bearer ' + process.argv[2]}})"
+                  ".then(async r => console.log(r.status, (await r.json()).endpoints.length))",
+                  url, secret},
+                 "", {{"NODE_TLS_REJECT_UNAUTHORIZED", "0"}});
+  EXPECT_EQ(got.exit_code, 0) << got.err;
+  EXPECT_EQ(got.out.rfind("200 ", 0), 0u) << got.out << got.err;
+  EXPECT_EQ(server.Stop(), 0) << server.ReadLog();
 }
 
 }  // namespace
