@@ -3,7 +3,6 @@
 // (the CLI's code) and recorded in the trail with the token's name as the user and the
 // field object=view. Rename is a create of the new name, then a drop of the old one (the
 // catalog has no view rename): a failure between the two leaves both names, never none.
-#include "atoll/common/clock.h"
 #include "atoll/iceberg/commit/commit.h"
 #include "atoll/iceberg/commit/view_commit.h"
 #include "atoll/records/lake_trail.h"
