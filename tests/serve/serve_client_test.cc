@@ -247,7 +247,7 @@ TEST(ServeClientTest, IcebergJsSessionConformsToTheSpecAndIsRecorded) {
   }
 }
 
-TEST(ServeClientTest, ServesHttpsAndRefusesPlainHttpOffLoopback) {
+TEST(ServeClientTest, ServesHttpsRefusesPlainHttpOffLoopbackAndHonoursRevocation) {
   std::optional<std::string> node = FindNode();
   if (!node || ::access("/usr/bin/openssl", X_OK) != 0) {
     if (testing::ServersRequired()) FAIL() << "node or /usr/bin/openssl missing";
@@ -281,6 +281,21 @@ TEST(ServeClientTest, ServesHttpsAndRefusesPlainHttpOffLoopback) {
                  "", {{"NODE_TLS_REJECT_UNAUTHORIZED", "0"}});
   EXPECT_EQ(got.exit_code, 0) << got.err;
   EXPECT_EQ(got.out.rfind("200 ", 0), 0u) << got.out << got.err;
+
+  // token list names it; after token revoke the server refuses it within a second.
+  RunResult listed = RunAtoll({"token", "list", lake});
+  EXPECT_EQ(listed.out, "t\tread\t*\n") << listed.err;
+  EXPECT_EQ(RunAtoll({"token", "revoke", lake, "--name", "t"}).exit_code, 0);
+  EXPECT_EQ(RunAtoll({"token", "revoke", lake, "--name", "t"}).exit_code, 1);
+  EXPECT_EQ(RunAtoll({"token", "list", lake}).out, "");
+  std::this_thread::sleep_for(std::chrono::milliseconds(1200));
+  RunResult revoked =
+      RunProgram({*node, "-e",
+                  "fetch(process.argv[1], {headers: {Authorization: 'Bearer ' + process.argv[2]}})"
+                  ".then(r => console.log(r.status))",
+                  url, secret},
+                 "", {{"NODE_TLS_REJECT_UNAUTHORIZED", "0"}});
+  EXPECT_EQ(revoked.out.rfind("401", 0), 0u) << revoked.out << revoked.err;
   EXPECT_EQ(server.Stop(), 0) << server.ReadLog();
 }
 
