@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # demo.sh ATOLL_BINARY - the ingest demo on a local-directory lake: generate a small shop
 # dataset (orders as CSV, customers as NDJSON, web events as Parquet), drop it into the
-# lake, ingest it into Iceberg tables and query them. Everything lives under .state/demo
+# lake, ingest it into Iceberg tables and query them, then serve them as an Iceberg REST
+# catalog to a JavaScript client. Everything lives under .state/demo
 # (recreated on each run). Exits non-zero on any failure, including a wrong count.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -122,5 +123,36 @@ expect "rows of the saved result" "SELECT count(*) FROM 'lake/queries/$QUERY_ID/
 section "Ingesting again is a no-op"
 run ingest lake
 expect "statistics rows after the no-op" "SELECT count(*) FROM stats.atoll.tables" 3
+
+section "The lake as an Iceberg REST catalog (atoll serve)"
+printf '$ atoll token create lake --name demo --scope read\n'
+TOKEN=$("$ATOLL" token create lake --name demo --scope read 2>/dev/null)
+printf '$ atoll serve lake --listen 127.0.0.1:0 &\n'
+"$ATOLL" serve lake --listen 127.0.0.1:0 2> serve.log &
+SERVE_PID=$!
+trap 'kill "$SERVE_PID" 2>/dev/null || true' EXIT
+for _ in $(seq 50); do grep -q "listening on" serve.log && break; sleep 0.1; done
+URI=$(sed -n 's/.*listening on \(http[^ ]*\).*/\1/p' serve.log)
+echo "serving $URI"
+MODULES=$ROOT/.deps/node/node_modules
+if command -v node > /dev/null && [ -f "$MODULES/iceberg-js/dist/index.mjs" ]; then
+  echo "iceberg-js (a JavaScript REST client) lists and loads the tables:"
+  URI=$URI TOKEN=$TOKEN MODULES=$MODULES node --input-type=module -e '
+    const { IcebergRestCatalog } = await import(process.env.MODULES + "/iceberg-js/dist/index.mjs")
+    const c = new IcebergRestCatalog({ baseUrl: process.env.URI, auth: { type: "bearer", token: process.env.TOKEN } })
+    for (const { namespace } of (await c.listNamespaces({ parent: { namespace: ["stg"] } })).namespaces) {
+      for (const id of (await c.listTables({ namespace })).identifiers) {
+        const md = await c.loadTable(id)
+        const snap = md.snapshots.find(s => s["snapshot-id"] === md["current-snapshot-id"])
+        console.log(`  ${id.namespace.join(".")}.${id.name}: ${md.schemas.at(-1).fields.length} columns, ${snap?.summary["total-records"] ?? 0} rows, ${md.snapshots.length} snapshots`)
+      }
+    }
+    await c.createNamespace({ namespace: ["stg", "x"] }).catch(e => console.log(`  a read token may not create a namespace: ${e.status} ${e.icebergType}`))'
+else
+  echo "(node or iceberg-js missing: curl instead)"
+  curl -s -H "Authorization: Bearer $TOKEN" "$URI/v1/namespaces?parent=stg"; echo
+fi
+kill -TERM "$SERVE_PID"; wait "$SERVE_PID"; trap - EXIT
+tail -1 serve.log
 
 section "Done: the lake is $DEMO/lake"

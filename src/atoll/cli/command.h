@@ -79,6 +79,8 @@ CommandSpec SnapshotCommand();
 CommandSpec StatsCommand();
 CommandSpec TrailCommand();
 CommandSpec TransformCommand();
+CommandSpec ServeCommand();
+CommandSpec TokenCommand();
 CommandSpec VersionCommand();
 
 // Runs the binary: `argv` without the program name. Returns the exit code.
