@@ -25,9 +25,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO=sudo
   log "installing Debian packages: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
+  # Packages with a service (nginx, postgresql) must not start it: the tests start their
+  # own servers on loopback. policy-rc.d answering 101 tells invoke-rc.d so.
+  policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod 755 "$policy"
+  fi
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 || {
     $SUDO apt-get update -q >&2
     $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >&2; }
+  [ -z "$policy" ] || $SUDO rm -f "$policy"
 fi
 for name in "${!want[@]}"; do
   v=$(dpkg-query -W -f='${Version}' "$name")
