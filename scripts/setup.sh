@@ -31,6 +31,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     policy=/usr/sbin/policy-rc.d
     printf '#!/bin/sh\nexit 101\n' | $SUDO tee "$policy" >/dev/null && $SUDO chmod 755 "$policy"
+    trap '$SUDO rm -f "$policy"' EXIT
   fi
   $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 || {
     $SUDO apt-get update -q >&2
