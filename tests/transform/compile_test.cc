@@ -109,6 +109,33 @@ TEST(CompileTest, CliWritesCompiledFilesAndPrintsASingleNode) {
   EXPECT_TRUE(fs::exists(dir.Join("out/compiled/medallion/transform/bronze/brz_clicks.sql")));
 }
 
+TEST(CompileTest, CliAsksTheLakeWhetherAnIncrementalModelExists) {
+  atl::testing::TempDir dir;
+  const std::string lake = dir.Join("lake");
+  ASSERT_EQ(RunAtoll({"init", lake}).exit_code, 0);
+  const std::vector<std::string> compile = {
+      "transform",          "compile",       lake,           "--project",
+      testing::JaffleDir(), "--select",      "orders",       "--exclude",
+      "resource_type:test", "--target-path", dir.Join("out")};
+  auto before = RunAtoll(compile);
+  ASSERT_EQ(before.exit_code, 0) << before.err;
+  EXPECT_EQ(before.out.find("where o.order_date"), std::string::npos) << before.out;
+  auto create = RunAtoll(
+      {"query", lake, "CREATE TABLE prd.jaffle.orders (order_id INTEGER, order_date DATE)"});
+  ASSERT_EQ(create.exit_code, 0) << create.err;
+  auto after = RunAtoll(compile);
+  ASSERT_EQ(after.exit_code, 0) << after.err;
+  EXPECT_NE(after.out.find("\nwhere o.order_date >= (select max(order_date) from "
+                           "\"prd\".\"jaffle\".\"orders\")\n"),
+            std::string::npos)
+      << after.out;
+  std::vector<std::string> full = compile;
+  full.push_back("--full-refresh");
+  auto refresh = RunAtoll(full);
+  ASSERT_EQ(refresh.exit_code, 0) << refresh.err;
+  EXPECT_EQ(refresh.out, before.out);
+}
+
 TEST(CompileTest, CliReportsJinjaErrorsWithFileAndLine) {
   atl::testing::TempDir dir;
   atl::testing::WriteFile(dir.Join("dbt_project.yml"), "name: p\n");

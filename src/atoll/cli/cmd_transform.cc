@@ -3,10 +3,12 @@
 // into target/compiled/; the subcommands that run SQL (run, build, test, seed, snapshot,
 // docs) are not implemented yet and say so (exit 2).
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "atoll/cli/command.h"
 #include "atoll/common/local_fs.h"
 #include "atoll/lake/lake.h"
+#include "atoll/lake/lake_tables.h"
 #include "atoll/storage/open_store.h"
 #include "atoll/transform/artifacts.h"
 #include "atoll/transform/compiler.h"
@@ -160,8 +162,20 @@ Status RunCompile(const ParsedArgs& args, Io& io) {
   sel.exclude = Words(args.Value("exclude"));
   sel.default_select = {"fqn:*"};
   ATOLL_ASSIGN_OR_RETURN(std::vector<std::string> ids, tf::SelectNodes(l.project, l.graph, sel));
+  tf::DbtContextOptions context = ContextOptions(args, io);
+  if (args.positional().size() >= 2) {  // is_incremental(): which relations exist in the lake
+    ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<lake::Lake> lake,
+                           lake::Lake::Open(args.positional()[1]));
+    ATOLL_ASSIGN_OR_RETURN(lake::LakeTables tables, lake::OpenLakeTables(*lake));
+    ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::TableIdentifier> ids, lake::ListLakeTables(tables));
+    auto names = std::make_shared<std::set<std::string>>();
+    for (const auto& id : ids) names->insert(id.ToString());
+    context.relation_exists = [names](const tf::Node& n) {
+      return names->count(StrCat(n.database, ".", n.schema, ".", n.alias)) > 0;
+    };
+  }
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<tf::Compiler> compiler,
-                         tf::Compiler::Create(l.project, ContextOptions(args, io)));
+                         tf::Compiler::Create(l.project, context));
   std::unique_ptr<storage::Store> target;
   if (auto dir = args.Value("target-path")) {
     ATOLL_ASSIGN_OR_RETURN(target, storage::OpenStore(*dir));
