@@ -39,7 +39,10 @@ TEST(CompileTest, JaffleModelsCompileToLakeRelations) {
   EXPECT_EQ(orders.sql, orders_body + "\ngroup by 1, 2, 3, 4");
 
   DbtContextOptions existing;
-  existing.relation_exists = [](const Node& n) { return n.name == "orders"; };
+  existing.relation_exists = [](const std::string& db, const std::string& schema,
+                                const std::string& id) {
+    return db == "prd" && schema == "jaffle" && id == "orders";
+  };
   ASSERT_OK_AND_ASSIGN(auto incremental, Compiler::Create(p, existing));
   ASSERT_OK_AND_ASSIGN(CompiledNode again, incremental->Compile("model.jaffle.orders"));
   EXPECT_EQ(again.sql, orders_body +

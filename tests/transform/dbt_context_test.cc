@@ -96,7 +96,9 @@ TEST(DbtContextTest, ThisTargetAndIsIncrementalFollowTheOptions) {
   const std::string plain = "select * from \"prd\".\"p\".\"v\" -- dev atoll p inc";
   EXPECT_EQ(CompileOne(files, "model.p.inc"), plain);
   DbtContextOptions exists;
-  exists.relation_exists = [](const Node&) { return true; };
+  exists.relation_exists = [](const std::string&, const std::string&, const std::string&) {
+    return true;
+  };
   EXPECT_EQ(CompileOne(files, "model.p.inc", exists),
             "select * from \"prd\".\"p\".\"v\" where t > (select max(t) from "
             "\"prd\".\"p\".\"inc\") -- dev atoll p inc");
@@ -180,6 +182,24 @@ TEST(DbtContextTest, ConfigGetReadsTheResolvedConfigAndFiltersConvert) {
        "{{ fromyaml('a: [x, y]')['a'][1] }}, {{ 5 | as_text ~ 'x' }}"}};
   EXPECT_EQ(CompileOne(files, "model.p.a"),
             "select 'table', 'id', 'dflt', 4, True, 2, 1, {\"a\": null, \"b\": 1}, y, 5x");
+}
+
+TEST(DbtContextTest, DatetimeAndGetRelationAnswerFromTheOptions) {
+  DbtContextOptions options;
+  options.run_started_at_ms = 1733625289123;  // 2024-12-08 02:34:49.123 UTC
+  options.relation_exists = [](const std::string& db, const std::string& schema,
+                               const std::string& id) {
+    return db == "prd" && schema == "p" && id == "there";
+  };
+  std::map<std::string, std::string> files = {
+      {"models/a.sql",
+       "select '{{ run_started_at }}', '{{ run_started_at.strftime('%Y%m%d') }}', "
+       "{{ modules.datetime.datetime.now().year }}, '{{ modules.datetime.date.today() }}', "
+       "'{{ run_started_at.isoformat() }}', {{ adapter.get_relation('prd', 'p', 'there') }}, "
+       "{{ adapter.get_relation('prd', 'p', 'gone') is none }}"}};
+  EXPECT_EQ(CompileOne(files, "model.p.a", options),
+            "select '2024-12-08 02:34:49.123000', '20241208', 2024, '2024-12-08', "
+            "'2024-12-08T02:34:49.123000', \"prd\".\"p\".\"there\", True");
 }
 
 TEST(DbtContextTest, RunQueryNeedsTheLakeAtCompileAndIsNoneAtParse) {

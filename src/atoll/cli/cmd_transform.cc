@@ -170,8 +170,9 @@ Status RunCompile(const ParsedArgs& args, Io& io) {
     ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::TableIdentifier> ids, lake::ListLakeTables(tables));
     auto names = std::make_shared<std::set<std::string>>();
     for (const auto& id : ids) names->insert(id.ToString());
-    context.relation_exists = [names](const tf::Node& n) {
-      return names->count(StrCat(n.database, ".", n.schema, ".", n.alias)) > 0;
+    context.relation_exists = [names](const std::string& database, const std::string& schema,
+                                      const std::string& identifier) {
+      return names->count(StrCat(database, ".", schema, ".", identifier)) > 0;
     };
   }
   ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<tf::Compiler> compiler,

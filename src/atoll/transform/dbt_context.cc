@@ -3,10 +3,12 @@
 #include <cstdlib>
 #include <set>
 
+#include "atoll/common/clock.h"
 #include "atoll/jinja/environment.h"
 #include "atoll/jinja/json.h"
 #include "atoll/transform/artifacts.h"
 #include "atoll/transform/dbt_builtins.h"
+#include "atoll/transform/dbt_datetime.h"
 #include "atoll/transform/static_parse.h"
 #include "atoll/transform/yaml_util.h"
 
@@ -204,7 +206,8 @@ Result<Value> EnvVar(const CallArgs& a) {
 bool IsIncremental(const DbtContext::State& s) {
   if (s.phase != RenderPhase::kCompile || s.options.full_refresh) return false;
   if (s.node->type != ResourceType::kModel || s.node->materialized() != "incremental") return false;
-  return s.options.relation_exists && s.options.relation_exists(*s.node);
+  return s.options.relation_exists &&
+         s.options.relation_exists(s.node->database, s.node->schema, s.node->alias);
 }
 
 Value Dict(std::vector<std::pair<std::string, Value>> entries) {
@@ -278,6 +281,10 @@ void AddGlobals(jinja::Environment& env, DbtContext::State* s) {
                                 {"profile_name", Value::String(p.profile)},
                                 {"threads", Value::Int(s->options.threads)}}));
   env.SetGlobal("project_name", Value::String(p.name));
+  const int64_t started =
+      s->options.run_started_at_ms ? s->options.run_started_at_ms : SystemNowMs();
+  env.SetGlobal("run_started_at", DatetimeValue(started));
+  env.SetGlobal("modules", Dict({{"datetime", DatetimeModule(s->options.run_started_at_ms)}}));
   env.SetGlobal("flags", Dict({{"FULL_REFRESH", Value::Bool(s->options.full_refresh)}}));
   env.SetGlobal(
       "exceptions",
@@ -302,6 +309,20 @@ void AddGlobals(jinja::Environment& env, DbtContext::State* s) {
                                                      "'): no macro atoll__", name, " or default__",
                                                      name, " in the project");
                             })},
+            {"get_relation",
+             Fn("get_relation",
+                [s](const CallArgs& a) -> Result<Value> {
+                  ATOLL_ASSIGN_OR_RETURN(std::string db, TextArg(a, 0, "database", "get_relation"));
+                  ATOLL_ASSIGN_OR_RETURN(std::string schema,
+                                         TextArg(a, 1, "schema", "get_relation"));
+                  ATOLL_ASSIGN_OR_RETURN(std::string id,
+                                         TextArg(a, 2, "identifier", "get_relation"));
+                  if (s->phase != RenderPhase::kCompile || !s->options.relation_exists ||
+                      !s->options.relation_exists(db, schema, id)) {
+                    return Value::None();
+                  }
+                  return Value::FromObject(std::make_shared<Relation>(db, schema, id));
+                })},
             {"quote", Fn("quote", [](const CallArgs& a) -> Result<Value> {
                ATOLL_ASSIGN_OR_RETURN(std::string id, TextArg(a, 0, "identifier", "quote"));
                return Value::String(DoubleQuoted(id));

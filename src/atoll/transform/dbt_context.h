@@ -1,10 +1,11 @@
 // The dbt context of the Jinja engine (docs/transform.md, "Compile"): what a model,
 // snapshot, test or analysis sees when it is rendered — ref(), source(), var(),
 // env_var(), config(), this, target, is_incremental(), execute, log(), print(), return(),
-// exceptions.raise_compiler_error/warn, adapter.dispatch/quote, run_query(), flags,
-// model, the filters as_text/as_bool/as_number/as_native and fromjson/tojson — plus the
-// project's macros (macros/*.sql, {% test %} blocks) and the built-in generic tests
-// (unique, not_null, accepted_values, relationships) written as our own macros.
+// exceptions.raise_compiler_error/warn, adapter.dispatch/quote/get_relation, run_query(),
+// flags, model, modules.datetime, run_started_at, the filters as_text/as_bool/as_number/as_native
+// and fromjson/tojson — plus the project's macros (macros/*.sql, {% test %} blocks) and the
+// built-in generic tests (unique, not_null, accepted_values, relationships) written as our own
+// macros.
 //
 // Two phases, as dbt: at parse (RenderPhase::kParse, `execute` false) ref/source/config
 // are recorded (the loader's render_dependencies hook), config.get() returns defaults
@@ -39,9 +40,13 @@ struct DbtContextOptions {
   std::string target_name = "dev";  // target.name
   int threads = 1;                  // target.threads
   bool full_refresh = false;        // --full-refresh: is_incremental() is false
-  // True when the relation `node` builds exists in the lake (is_incremental() needs it);
-  // unset: nothing exists.
-  std::function<bool(const Node& node)> relation_exists;
+  // True when the relation "database"."schema"."identifier" exists in the lake
+  // (is_incremental() and adapter.get_relation() ask); unset: nothing exists.
+  std::function<bool(const std::string& database, const std::string& schema,
+                     const std::string& identifier)>
+      relation_exists;
+  // run_started_at (ms since the epoch, UTC); 0: when the context is created.
+  int64_t run_started_at_ms = 0;
   // run_query(sql) at compile time; unset: run_query is an error naming the need of a lake.
   std::function<Result<jinja::Value>(const std::string& sql)> run_query;
   // Where log(), print() and exceptions.warn() write; unset: dropped.
