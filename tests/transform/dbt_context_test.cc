@@ -121,6 +121,29 @@ TEST(DbtContextTest, RenderingAtParseResolvesComputedRefsAndConfigs) {
   EXPECT_TRUE(p.warnings.empty()) << p.warnings[0];
 }
 
+TEST(DbtContextTest, OneHookServesProjectsWithDifferentMacros) {
+  auto hook = RenderDependenciesHook();
+  auto load = [&hook](const std::string& macro) -> Result<Project> {
+    auto store = std::make_shared<storage::MemoryStore>("mem");
+    for (const auto& [path, text] : std::map<std::string, std::string>{
+             {"dbt_project.yml", "name: p\n"},
+             {"models/a.sql", "select 1"},
+             {"models/b.sql", "select 2"},
+             {"macros/up.sql", "{% macro up() %}" + macro + "{% endmacro %}"},
+             {"models/c.sql", "select * from {{ ref(up()) }}"}}) {
+      if (!storage::PutString(*store, "proj/" + path, text).ok()) return Internal("put");
+    }
+    ProjectFiles pf(store, "proj/", "mem://proj");
+    ProjectLoadOptions options;
+    options.render_dependencies = hook;
+    return LoadProject(pf, options);
+  };
+  ASSERT_OK_AND_ASSIGN(Project first, load("a"));
+  EXPECT_EQ(first.nodes.at("model.p.c").depends_on, std::vector<std::string>{"model.p.a"});
+  ASSERT_OK_AND_ASSIGN(Project second, load("b"));
+  EXPECT_EQ(second.nodes.at("model.p.c").depends_on, std::vector<std::string>{"model.p.b"});
+}
+
 TEST(DbtContextTest, AnUnknownRefFailsWithFileAndLine) {
   Result<Project> p =
       LoadFiles({{"models/a.sql", "{% set m = 'nope' %}\nselect 1\nfrom {{ ref(m) }}"}});

@@ -1,6 +1,7 @@
 #include "atoll/transform/dbt_context.h"
 
 #include <cstdlib>
+#include <mutex>
 #include <set>
 
 #include "atoll/common/clock.h"
@@ -398,6 +399,8 @@ std::string StripPadding(std::string out, size_t padding) {
 
 DbtContext::~DbtContext() = default;
 
+void DbtContext::Rebind(const Project& project) { state_->project = &project; }
+
 Result<std::unique_ptr<DbtContext>> DbtContext::Create(const Project& project,
                                                        DbtContextOptions options) {
   std::unique_ptr<DbtContext> c(new DbtContext());
@@ -472,12 +475,28 @@ Result<RenderedNode> DbtContext::Render(const Node& node, RenderPhase phase) {
 
 std::function<Result<StaticParse>(const Node&, const Project&)> RenderDependenciesHook(
     DbtContextOptions options) {
-  // A context per node: the project is still being loaded (the hook is cheap next to
-  // rendering: macros are parsed again).
-  return [options](const Node& node, const Project& project) -> Result<StaticParse> {
-    ATOLL_ASSIGN_OR_RETURN(std::unique_ptr<DbtContext> context,
-                           DbtContext::Create(project, options));
-    ATOLL_ASSIGN_OR_RETURN(RenderedNode r, context->Render(node, RenderPhase::kParse));
+  // One context per project being loaded, made again when the macros (or the project's
+  // name) differ from the last call's: parsing every macro for every node costs.
+  struct Holder {
+    std::mutex mu;
+    size_t key = 0;
+    std::unique_ptr<DbtContext> context;
+  };
+  auto holder = std::make_shared<Holder>();
+  return [holder, options](const Node& node, const Project& project) -> Result<StaticParse> {
+    std::string fingerprint = StrCat(project.name, "\n", project.profile, "\n");
+    for (const auto& [id, m] : project.macros) {
+      fingerprint += StrCat(id, "\n", m.line, "\n", m.original_file_path, "\n", m.macro_sql, "\n");
+    }
+    const size_t key = std::hash<std::string>()(fingerprint);
+    std::lock_guard<std::mutex> lock(holder->mu);
+    if (!holder->context || holder->key != key) {
+      holder->context.reset();
+      ATOLL_ASSIGN_OR_RETURN(holder->context, DbtContext::Create(project, options));
+      holder->key = key;
+    }
+    holder->context->Rebind(project);
+    ATOLL_ASSIGN_OR_RETURN(RenderedNode r, holder->context->Render(node, RenderPhase::kParse));
     return std::move(r.found);
   };
 }

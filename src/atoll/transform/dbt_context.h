@@ -72,6 +72,10 @@ class DbtContext {
   // Renders `node`'s raw_code (a generic test: its test macro with its arguments).
   Result<RenderedNode> Render(const Node& node, RenderPhase phase);
 
+  // Points the context at `project`, a copy of the one it was made for with the same
+  // name and macros (the loader's hook: the project is still being built).
+  void Rebind(const Project& project);
+
   // Renders `text` as if it were part of `node` (named `file` in errors).
   Result<std::string> RenderText(const Node& node, RenderPhase phase, const std::string& text,
                                  const std::string& file);
@@ -85,7 +89,8 @@ class DbtContext {
 };
 
 // The loader's render_dependencies hook: renders a node at parse time and returns what it
-// referenced (an unknown ref fails with the node's file and line).
+// referenced (an unknown ref fails with the node's file and line). The hook keeps one
+// context while the project's name and macros stay the same; calls are serialised.
 std::function<Result<StaticParse>(const Node&, const Project&)> RenderDependenciesHook(
     DbtContextOptions options = {});
 
