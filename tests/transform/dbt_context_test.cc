@@ -241,16 +241,18 @@ TEST(DbtContextTest, RunQueryNeedsTheLakeAtCompileAndIsNoneAtParse) {
 TEST(DbtContextTest, EphemeralModelsBecomeCtesInDependencyOrder) {
   std::map<std::string, std::string> files = {
       {"dbt_project.yml", "name: p\nmodels:\n  p:\n    eph:\n      +materialized: ephemeral\n"},
-      {"models/eph/e1.sql", "select 1 as x"},
+      {"models/eph/e1.sql", "select 1 as x -- {{ this }}"},
       {"models/eph/e2.sql", "select x from {{ ref('e1') }}"},
       {"models/m.sql", "\nselect * from {{ ref('e2') }} join {{ ref('e1') }} using (x)"},
       {"models/w.sql", "-- c\nWITH t as (select * from {{ ref('e1') }}) select * from t"}};
   EXPECT_EQ(CompileOne(files, "model.p.m"),
-            "\nwith __dbt__cte__e1 as (\nselect 1 as x\n),  __dbt__cte__e2 as (\nselect x from "
+            "\nwith __dbt__cte__e1 as (\nselect 1 as x -- __dbt__cte__e1\n),  __dbt__cte__e2 as "
+            "(\nselect x from "
             "__dbt__cte__e1\n)select * from __dbt__cte__e2 join __dbt__cte__e1 using (x)");
-  EXPECT_EQ(CompileOne(files, "model.p.w"),
-            "-- c\nWITH __dbt__cte__e1 as (\nselect 1 as x\n), t as (select * from "
-            "__dbt__cte__e1) select * from t");
+  EXPECT_EQ(
+      CompileOne(files, "model.p.w"),
+      "-- c\nWITH __dbt__cte__e1 as (\nselect 1 as x -- __dbt__cte__e1\n), t as (select * from "
+      "__dbt__cte__e1) select * from t");
 }
 
 TEST(DbtContextTest, GenericTestsRenderTheirSql) {

@@ -436,10 +436,16 @@ Result<RenderedNode> DbtContext::Render(const Node& node, RenderPhase phase) {
   state_->phase = phase;
   env_->SetGlobal("execute", Value::Bool(phase == RenderPhase::kCompile));
   env_->SetGlobal("model", ModelValue(node));
-  env_->SetGlobal("this", phase == RenderPhase::kParse && node.database.empty()
-                              ? Value::FromObject(std::make_shared<Relation>(
-                                    "prd", state_->project->name, node.name))
-                              : RelationOf(node));
+  Value self;
+  if (phase == RenderPhase::kParse && node.database.empty()) {  // not named yet
+    self = Value::FromObject(std::make_shared<Relation>("prd", state_->project->name, node.name));
+  } else if (node.type == ResourceType::kModel && node.materialized() == "ephemeral") {
+    self = Value::FromObject(
+        std::make_shared<Relation>("", "", StrCat("__dbt__cte__", node.name), true));
+  } else {
+    self = RelationOf(node);
+  }
+  env_->SetGlobal("this", self);
   Value context = Value::Dict();
   if (node.test) {  // a generic test: its macro's arguments
     Value kwargs = Value::Dict();
