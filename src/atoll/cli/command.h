@@ -74,6 +74,7 @@ CommandSpec MaintainCommand();
 CommandSpec QueryCommand();
 CommandSpec SnapshotCommand();
 CommandSpec StatsCommand();
+CommandSpec StreamCommand();
 CommandSpec TrailCommand();
 CommandSpec VersionCommand();
 

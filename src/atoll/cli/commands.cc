@@ -4,9 +4,9 @@ namespace atl::cli {
 
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> kCommands = {
-      CpCommand(),       InitCommand(),  IngestCommand(),   WatchCommand(),
-      TablesCommand(),   LsCommand(),    MaintainCommand(), QueryCommand(),
-      SnapshotCommand(), StatsCommand(), TrailCommand(),    VersionCommand(),
+      CpCommand(),     InitCommand(),     IngestCommand(),  WatchCommand(),    TablesCommand(),
+      LsCommand(),     MaintainCommand(), QueryCommand(),   SnapshotCommand(), StatsCommand(),
+      StreamCommand(), TrailCommand(),    VersionCommand(),
   };
   return kCommands;
 }
