@@ -51,8 +51,11 @@ struct Pending {
 extern "C" void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
                             rd_kafka_topic_partition_list_t* parts, void* opaque);
 
-void SetRebalanceCallback(rd_kafka_conf_t* conf, void*) {
+extern "C" void OnKafkaError(rd_kafka_t* rk, int err, const char* reason, void* opaque);
+
+void SetCallbacks(rd_kafka_conf_t* conf, void*) {
   rd_kafka_conf_set_rebalance_cb(conf, OnRebalance);
+  rd_kafka_conf_set_error_cb(conf, OnKafkaError);
 }
 
 class Streamer {
@@ -67,9 +70,15 @@ class Streamer {
     if (st.ok()) st = Flush();
     // Leaves the group (the revocation callback runs inside), so that the other members
     // take the partitions at once.
-    rd_kafka_consumer_close(rk_.get());
+    // After a failure (Kafka may be unreachable) the client is destroyed without that
+    // goodbye, which would wait for the group coordinator.
     closed_ = true;
-    rk_.reset();
+    if (st.ok()) {
+      rd_kafka_consumer_close(rk_.get());
+      rk_.reset();
+    } else {
+      rd_kafka_destroy_flags(rk_.release(), RD_KAFKA_DESTROY_F_NO_CONSUMER_CLOSE);
+    }
     Status synced = lake::SyncTrailTable(lake_, tables_, *trail_, session_->engine()).status();
     ATOLL_RETURN_NOT_OK(st);
     ATOLL_RETURN_NOT_OK_CTX(synced, "bringing the trail's audit table up to date");
@@ -134,8 +143,8 @@ class Streamer {
                           {"auto.offset.reset", "earliest"},
                           {"enable.partition.eof", "true"}};
     config.insert(config.end(), options_.kafka_config.begin(), options_.kafka_config.end());
-    ATOLL_ASSIGN_OR_RETURN(rk_, NewKafkaClient(RD_KAFKA_CONSUMER, options_.brokers, config,
-                                               SetRebalanceCallback, this));
+    ATOLL_ASSIGN_OR_RETURN(
+        rk_, NewKafkaClient(RD_KAFKA_CONSUMER, options_.brokers, config, SetCallbacks, this));
     rd_kafka_poll_set_consumer(rk_.get());
     return Status::OK();
   }
@@ -194,6 +203,19 @@ class Streamer {
     }
   }
 
+ public:
+  // An error event of the client (served by poll, on this thread): librdkafka retries;
+  // Loop gives up after broker_timeout_ms without a record or end of partition.
+  void KafkaFailure(rd_kafka_resp_err_t err, const char* reason) {
+    last_error_ = KafkaError(err, StrCat("Kafka: ", reason ? reason : ""));
+    if (first_error_ms_ == 0) {
+      first_error_ms_ = SteadyMs();
+      Note("warn", last_error_.message() + " (retrying)");
+    }
+    if (err == RD_KAFKA_RESP_ERR__FATAL) fatal_ = last_error_;
+  }
+
+ private:
   void Take(rd_kafka_message_t* msg) {
     if (msg->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
       eof_.insert({rd_kafka_topic_name(msg->rkt), msg->partition});
@@ -501,6 +523,10 @@ class Streamer {
 extern "C" void OnRebalance(rd_kafka_t*, rd_kafka_resp_err_t err,
                             rd_kafka_topic_partition_list_t* parts, void* opaque) {
   static_cast<Streamer*>(opaque)->Rebalance(err, parts);
+}
+
+extern "C" void OnKafkaError(rd_kafka_t*, int err, const char* reason, void* opaque) {
+  static_cast<Streamer*>(opaque)->KafkaFailure(static_cast<rd_kafka_resp_err_t>(err), reason);
 }
 
 }  // namespace
