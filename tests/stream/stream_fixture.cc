@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,6 +73,8 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& out, const 
   pid_t pid = ::fork();
   if (pid == 0) {
     ::setpgid(0, 0);
+    // A test that dies (a time-out, a crash) takes its servers and streams with it.
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
     int in = ::open("/dev/null", O_RDONLY);
     int o = ::open(out.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int e = ::open(err.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);

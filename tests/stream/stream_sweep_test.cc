@@ -31,8 +31,11 @@ int64_t EnvInt(const char* name, int64_t fallback) {
   return v ? std::stoll(*v) : fallback;
 }
 
+// `session_ms`: the group session; the sweep's is short, so that a killed member's partitions
+// move on quickly (the mock cluster waits for a stopped member until its session ends).
 std::vector<std::string> Args(const std::string& lake, const std::string& brokers,
-                              const std::string& topic, const std::string& table) {
+                              const std::string& topic, const std::string& table,
+                              int session_ms = 6000) {
   return {"stream",
           lake,
           "--brokers",
@@ -46,7 +49,8 @@ std::vector<std::string> Args(const std::string& lake, const std::string& broker
           "--commit-interval",
           "500ms",
           "--kafka-config",
-          "session.timeout.ms=6000,heartbeat.interval.ms=500"};
+          "session.timeout.ms=" + std::to_string(session_ms) +
+              ",heartbeat.interval.ms=" + std::to_string(session_ms / 6)};
 }
 
 void ExpectExactlyOnce(const std::string& lake, const std::string& table, int64_t records) {
@@ -71,7 +75,7 @@ TEST(StreamSweepTest, KilledAndRebalancedConsumersCommitEveryRecordExactlyOnce) 
   ASSERT_EQ(Control(kafka->control, "topic " + topic + " 4"), "ok");
   const std::string table = "stg.kafka.sweep";
 
-  // The producer spreads the records over the time the kills take (about 2.7 s each).
+  // The producer spreads the records over the time the kills take (about 4 s each).
   std::atomic<bool> produced{false};
   Status produce_status;
   std::thread producer([&] {
@@ -90,7 +94,7 @@ TEST(StreamSweepTest, KilledAndRebalancedConsumersCommitEveryRecordExactlyOnce) 
           "{\"n\": " + std::to_string(i) + ", \"pad\": \"" + std::string(150, 'x') + "\"}");
       if (i % per_chunk == per_chunk - 1) {
         if (produce_status.ok()) produce_status = (*p)->Flush(60000);
-        std::this_thread::sleep_for(std::chrono::milliseconds(700));
+        std::this_thread::sleep_for(std::chrono::milliseconds(2000));
       }
     }
     if (produce_status.ok()) produce_status = (*p)->Flush(60000);
@@ -98,13 +102,13 @@ TEST(StreamSweepTest, KilledAndRebalancedConsumersCommitEveryRecordExactlyOnce) 
   });
 
   std::mt19937 rng(static_cast<unsigned>(EnvInt("ATOLL_STREAM_SWEEP_SEED", 21)));
-  std::uniform_int_distribution<int> pause_ms(500, 5000);
+  std::uniform_int_distribution<int> pause_ms(1500, 7000);
   std::unique_ptr<Background> slots[2];
   int64_t done_kills = 0, assignments = 0, dropped = 0;
   for (int64_t k = 0; k < kills; ++k) {
     const int s = static_cast<int>(k % 2);
     if (!slots[s]) {
-      slots[s] = std::make_unique<Background>(Args(lake, kafka->brokers, topic, table),
+      slots[s] = std::make_unique<Background>(Args(lake, kafka->brokers, topic, table, 2000),
                                               dir.Join("c" + std::to_string(k)));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(rng)));
@@ -131,7 +135,7 @@ TEST(StreamSweepTest, KilledAndRebalancedConsumersCommitEveryRecordExactlyOnce) 
   // The killed consumers committed part of the records themselves.
   const int64_t before_final = QueryNumber(lake, "SELECT count(*) FROM " + table);
   EXPECT_GT(before_final, 0);
-  std::vector<std::string> last = Args(lake, kafka->brokers, topic, table);
+  std::vector<std::string> last = Args(lake, kafka->brokers, topic, table, 2000);
   last.insert(last.end(), {"--stop-at-end", "--commit-rows", "200000"});
   RunResult final_run = RunAtoll(last);
   ASSERT_EQ(final_run.exit_code, 0) << final_run.err;
