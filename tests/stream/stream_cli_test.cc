@@ -49,7 +49,7 @@ class StreamCliTest : public ::testing::Test {
             "--group",
             "g-" + topic,
             "--kafka-config",
-            "session.timeout.ms=6000,heartbeat.interval.ms=500"};
+            "session.timeout.ms=6000,heartbeat.interval.ms=500,max.poll.interval.ms=15000"};
   }
 
   ::atl::testing::TempDir dir_;
