@@ -329,6 +329,9 @@ Result<Value> Interp::GetAttr(const Value& obj, const std::string& name) {
     if (!v.is_undefined() || !v.undefined_message().empty()) return v;
   } else if (obj.is_callable() && obj.callable()->IsMacro() && name == "name") {
     return Value::String(obj.callable()->name());
+  } else if (obj.is_callable()) {
+    Value v = obj.callable()->GetAttr(name);
+    if (!v.is_undefined() || !v.undefined_message().empty()) return v;
   }
   return Value::Undefined(StrCat(TypeObject(obj), " has no attribute '", name, "'"));
 }

@@ -114,6 +114,8 @@ double Value::as_double() const {
   return kind_ == Kind::kFloat ? float_ : static_cast<double>(int_);
 }
 
+Value Callable::GetAttr(const std::string&) const { return Value(); }
+
 bool Value::Truthy() const {
   switch (kind_) {
     case Kind::kUndefined:

@@ -176,6 +176,9 @@ class Callable {
   virtual Result<Value> Call(const CallArgs& args, CallContext* context) const = 0;
   // True for macros (the `is callable` test is true for both kinds).
   virtual bool IsMacro() const { return false; }
+  // An attribute of the callable (dbt's `config.get(...)` on the callable `config`);
+  // undefined when it has none.
+  virtual Value GetAttr(const std::string& name) const;
 };
 
 // An object of the embedding program: templates read its attributes and print it.

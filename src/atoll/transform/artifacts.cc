@@ -164,14 +164,20 @@ std::string DbtTimestamp(int64_t ms) {
   return iso;
 }
 
+std::string DoubleQuoted(const std::string& name) {
+  std::string out = "\"";
+  for (char c : name) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
+std::string QuotedRelation(const std::string& database, const std::string& schema,
+                           const std::string& identifier) {
+  return StrCat(DoubleQuoted(database), ".", DoubleQuoted(schema), ".", DoubleQuoted(identifier));
+}
+
 std::string RelationName(const Node& n) {
-  auto quote = [](const std::string& s) {
-    std::string out = "\"";
-    for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-  };
-  const std::string& last = n.type == ResourceType::kSource ? n.identifier : n.alias;
-  return StrCat(quote(n.database), ".", quote(n.schema), ".", quote(last));
+  return QuotedRelation(n.database, n.schema,
+                        n.type == ResourceType::kSource ? n.identifier : n.alias);
 }
 
 Json ManifestJson(const Project& project, const Graph& graph, const ArtifactMetadata& meta) {

@@ -63,5 +63,10 @@ std::string DbtTimestamp(int64_t ms);
 
 // The relation a node builds, quoted: "prd"."shop"."orders".
 std::string RelationName(const Node& node);
+// "name" with inner double quotes doubled (an SQL identifier).
+std::string DoubleQuoted(const std::string& name);
+// "prd"."jaffle"."orders": each part in double quotes (inner quotes doubled).
+std::string QuotedRelation(const std::string& database, const std::string& schema,
+                           const std::string& identifier);
 
 }  // namespace atl::transform

@@ -443,9 +443,13 @@ Status RenderNodes(LoadState& state, const ProjectLoadOptions& options) {
   Project& p = state.project;
   for (auto& [id, n] : p.nodes) {
     if (!n.parse.needs_rendering) continue;
-    ATOLL_ASSIGN_OR_RETURN(StaticParse rendered,
-                           options.render_dependencies(n, p).WithContext(n.original_file_path));
-    n.parse = std::move(rendered);
+    Result<StaticParse> rendered = options.render_dependencies(n, p);
+    if (!rendered.ok()) {  // the engine's errors usually name the file already
+      const Status& st = rendered.status();
+      if (st.message().rfind(n.original_file_path + ":", 0) == 0) return st;
+      return st.WithContext(n.original_file_path);
+    }
+    n.parse = std::move(*rendered);
   }
   return Status::OK();
 }
