@@ -140,6 +140,12 @@ TEST(StreamSweepTest, KilledAndRebalancedConsumersCommitEveryRecordExactlyOnce) 
   const int64_t before_final = QueryNumber(lake, "SELECT count(*) FROM " + table);
   EXPECT_GT(before_final, 0);
   std::vector<std::string> last = Args(lake, kafka->brokers, topic, table, 2000);
+  // A group of its own: the table's offsets, not the group's, say where to resume; and
+  // librdkafka's mock coordinator can leave the sweep's group stuck in a join that waits for
+  // killed members.
+  for (size_t i = 0; i + 1 < last.size(); ++i) {
+    if (last[i] == "--group") last[i + 1] = "final-" + topic;
+  }
   last.insert(last.end(), {"--stop-at-end", "--commit-rows", "200000"});
   RunResult final_run = RunAtoll(last);
   ASSERT_EQ(final_run.exit_code, 0) << final_run.err;
