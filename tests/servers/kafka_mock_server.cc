@@ -157,6 +157,14 @@ int main(int argc, char** argv) {
 
   char errstr[512];
   rd_kafka_conf_t* conf = rd_kafka_conf_new();
+  // ATOLL_KAFKA_MOCK_DEBUG=mock (or any librdkafka debug contexts): the mock cluster's
+  // trace, e.g. its consumer groups' state changes, on stderr (the server's log).
+  if (const char* debug = std::getenv("ATOLL_KAFKA_MOCK_DEBUG"); debug != nullptr && *debug) {
+    if (rd_kafka_conf_set(conf, "debug", debug, errstr, sizeof(errstr)) != RD_KAFKA_CONF_OK) {
+      std::cerr << "kafka_mock_server: ATOLL_KAFKA_MOCK_DEBUG: " << errstr << "\n";
+      return 1;
+    }
+  }
   rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
   if (rk == nullptr) {
     std::cerr << "kafka_mock_server: " << errstr << "\n";
