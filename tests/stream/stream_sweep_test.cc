@@ -27,6 +27,18 @@ namespace {
 using ::atl::cli::testing::RunAtoll;
 using ::atl::cli::testing::RunResult;
 
+// librdkafka 2.0.2's mock coordinator answers the first JoinGroup of an empty group only
+// after 3 s (its group.initial.rebalance.delay.ms), and its session check, once a second,
+// drops a member silent for session.timeout.ms, a member waiting in that join included:
+// with a shorter session the joining member is gone before the election, its JoinGroup is
+// never answered (the client gives up after max.poll.interval.ms + 3 s and rejoins the
+// again empty group, for ever). So a consumer that finds its group empty needs a session of
+// 3 s + 1 s of check period + 0.5 s. A join into a group that still has members (a killed one
+// included, until its session ends) waits session - 1 s only, so later sweep consumers keep 2 s
+// sessions and their partitions move on quickly.
+constexpr int kMinSessionMs = 4500;
+constexpr int kSweepSessionMs = 2000;
+
 int64_t EnvInt(const char* name, int64_t fallback) {
   auto v = ::atl::testing::Env(name);
   return v ? std::stoll(*v) : fallback;
@@ -34,8 +46,9 @@ int64_t EnvInt(const char* name, int64_t fallback) {
 
 // `session_ms`: the group session; the sweep's is short, so that a killed member's partitions
 // move on quickly (the mock cluster waits for a stopped member until its session ends).
-// max.poll.interval.ms is the rebalance timeout a join waits at most for members that do not
-// rejoin (killed ones): 15 s instead of the default 5 min.
+// A consumer that joins an empty group needs kMinSessionMs. max.poll.interval.ms (the rebalance
+// timeout; the client gives a JoinGroup that long + 3 s) is 15 s instead of the default 5 min:
+// the mock itself waits for members that do not rejoin (killed ones) until their session ends.
 std::vector<std::string> Args(const std::string& lake, const std::string& brokers,
                               const std::string& topic, const std::string& table,
                               int session_ms = 6000) {
@@ -112,7 +125,9 @@ TEST(StreamSweepTest, KilledAndRebalancedConsumersCommitEveryRecordExactlyOnce) 
   for (int64_t k = 0; k < kills; ++k) {
     const int s = static_cast<int>(k % 2);
     if (!slots[s]) {
-      slots[s] = std::make_unique<Background>(Args(lake, kafka->brokers, topic, table, 2000),
+      // The first consumer finds the group empty.
+      const int session_ms = k == 0 ? kMinSessionMs : kSweepSessionMs;
+      slots[s] = std::make_unique<Background>(Args(lake, kafka->brokers, topic, table, session_ms),
                                               dir.Join("c" + std::to_string(k)));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(rng)));
@@ -139,10 +154,9 @@ TEST(StreamSweepTest, KilledAndRebalancedConsumersCommitEveryRecordExactlyOnce) 
   // The killed consumers committed part of the records themselves.
   const int64_t before_final = QueryNumber(lake, "SELECT count(*) FROM " + table);
   EXPECT_GT(before_final, 0);
-  std::vector<std::string> last = Args(lake, kafka->brokers, topic, table, 2000);
-  // A group of its own: the table's offsets, not the group's, say where to resume; and
-  // librdkafka's mock coordinator can leave the sweep's group stuck in a join that waits for
-  // killed members.
+  std::vector<std::string> last = Args(lake, kafka->brokers, topic, table, kMinSessionMs);
+  // A group of its own: the table's offsets, not the group's, say where to resume (and the
+  // final run need not wait for the killed members' sessions to end).
   for (size_t i = 0; i + 1 < last.size(); ++i) {
     if (last[i] == "--group") last[i + 1] = "final-" + topic;
   }
