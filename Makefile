@@ -6,7 +6,8 @@
 # dml-sweep (kill -9 of SQL DML), dml-concurrency-sweep (concurrent SQL DML),
 # snapshot-acceptance (the snapshot pipeline on a ~2 GB, 2,000-file export), snapshot-sweep
 # (the same with workers and runs killed at random), dml-differential (1,200 random SQL
-# writes on lake tables against DuckDB's own tables), clean.
+# writes on lake tables against DuckDB's own tables), stream-sweep (kill -9 of atoll stream
+# while 1,000,000 Kafka records are produced), clean.
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
 JOBS       ?= $(shell nproc)
@@ -14,7 +15,7 @@ CMAKE_GEN  := $(shell command -v ninja >/dev/null 2>&1 && echo "-G Ninja")
 
 .PHONY: all setup build demo test unit asan bench fuzz sweep concurrency-sweep fault-sweep \
   disk-full-sweep dml-sweep dml-concurrency-sweep snapshot-acceptance snapshot-sweep \
-  dml-differential clean format
+  dml-differential stream-sweep clean format
 
 all: build
 
@@ -99,6 +100,18 @@ snapshot-acceptance: build
 SNAPSHOT_KILLS ?= 12
 snapshot-sweep: build
 	scripts/snapshot_acceptance.sh $(BUILD)/src/atoll/cli/atoll .state/snapshot-sweep 2000 64 $(SNAPSHOT_KILLS)
+
+# kill -9 of `atoll stream` at full size: 1,000,000 records to 4 partitions, 50 kills of two
+# consumers of one group, then every (partition, offset) exactly once (make test: 20,000 / 20).
+# Starts its own Kafka test server (scripts/servers/kafka.sh).
+STREAM_SWEEP_RECORDS ?= 1000000
+STREAM_SWEEP_KILLS ?= 50
+stream-sweep: build
+	@L=$$(ATOLL_BUILD_DIR=$(CURDIR)/$(BUILD) scripts/servers/kafka.sh start .state/stream-sweep/kafka) && \
+	  eval "$$L" && export $$(echo "$$L" | cut -d= -f1) && \
+	  ATOLL_STREAM_SWEEP_RECORDS=$(STREAM_SWEEP_RECORDS) ATOLL_STREAM_SWEEP_KILLS=$(STREAM_SWEEP_KILLS) \
+	  ATOLL_REQUIRE_SERVERS=1 $(BUILD)/tests/stream/stream_sweep_test \
+	  --gtest_filter='StreamSweepTest.*'; rc=$$?; scripts/servers/kafka.sh stop .state/stream-sweep/kafka; exit $$rc
 
 format:
 	clang-format -i $$(git ls-files '*.h' '*.cc')

@@ -28,7 +28,9 @@ trap stop_servers EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Each scripts/servers/<name>.sh start DIR prints KEY=VALUE lines to eval.
+# Each scripts/servers/<name>.sh start DIR prints KEY=VALUE lines to eval. Servers that
+# are programs of the project (kafka.sh) take them from the build being tested.
+export ATOLL_BUILD_DIR=$BUILD
 for s in "$ROOT"/scripts/servers/*.sh; do
   [ -e "$s" ] || continue
   name=$(basename "$s" .sh)

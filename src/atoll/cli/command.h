@@ -77,6 +77,7 @@ CommandSpec MaintainCommand();
 CommandSpec QueryCommand();
 CommandSpec SnapshotCommand();
 CommandSpec StatsCommand();
+CommandSpec StreamCommand();
 CommandSpec TrailCommand();
 CommandSpec TransformCommand();
 CommandSpec ServeCommand();

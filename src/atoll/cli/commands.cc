@@ -4,9 +4,10 @@ namespace atl::cli {
 
 const std::vector<CommandSpec>& Commands() {
   static const std::vector<CommandSpec> kCommands = {
-      CpCommand(),    InitCommand(),      IngestCommand(), WatchCommand(),    TablesCommand(),
-      LsCommand(),    MaintainCommand(),  QueryCommand(),  SnapshotCommand(), StatsCommand(),
-      TrailCommand(), TransformCommand(), ServeCommand(),  TokenCommand(),    VersionCommand(),
+      CpCommand(),        InitCommand(),  IngestCommand(),   WatchCommand(),
+      TablesCommand(),    LsCommand(),    MaintainCommand(), QueryCommand(),
+      SnapshotCommand(),  StatsCommand(), StreamCommand(),   TrailCommand(),
+      TransformCommand(), ServeCommand(), TokenCommand(),    VersionCommand(),
   };
   return kCommands;
 }

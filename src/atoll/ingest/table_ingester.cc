@@ -71,7 +71,7 @@ class TableIngester {
  public:
   TableIngester(const Lake& lake, const LakeTables& tables, WorkSession& session,
                 const IngestOptions& options, trail::Trail* trail, const KeptLease* lease,
-                TableIngestReport* report)
+                TableIngestReport* report, const std::string& zone = "")
       : trail_(trail),
         lease_(lease),
         lake_(lake),
@@ -83,8 +83,9 @@ class TableIngester {
         options_(options),
         report_(*report),
         ledger_(store_, StrCat(settings_.zones.stg, ".", report->db, ".", report->table)) {
-    report_.table_name = StrCat(settings_.zones.stg, ".", report_.db, ".", report_.table);
-    id_ = {{settings_.zones.stg, report_.db}, report_.table};
+    const std::string& in_zone = zone.empty() ? settings_.zones.stg : zone;
+    report_.table_name = StrCat(in_zone, ".", report_.db, ".", report_.table);
+    id_ = {{in_zone, report_.db}, report_.table};
     load_prefix_ = Lake::TablePrefix(settings_.zones.load, report_.db, report_.table);
   }
 
@@ -754,6 +755,61 @@ class TableIngester {
     return true;
   }
 
+  // (public: AppendRows)
+ public:
+  // Rows from outside the landing zones (AppendRows, table_ingester.h): the table is
+  // created or its schema evolved as for files (MergeSchemas' rules), the rows written and
+  // appended in one snapshot carrying batch.summary, after batch.validate passed on the
+  // base the commit lands on.
+  Status AppendBatch(const RowBatch& batch) {
+    ATOLL_RETURN_NOT_OK(LoadTable());
+    DuckColumns columns = batch.columns;
+    bool own_loaded_at = false;
+    ATOLL_RETURN_NOT_OK(RenameOwnLoadedAt(&columns, &own_loaded_at));
+    std::set<std::string> present;
+    for (const auto& [name, type] : columns) present.insert(name);
+    ATOLL_ASSIGN_OR_RETURN(iceberg::Schema schema, SchemaForColumns(columns));
+    if (!table_) ATOLL_RETURN_NOT_OK(CreateTable(schema));
+    const iceberg::Schema base = *table_->metadata().CurrentSchema();
+    ATOLL_ASSIGN_OR_RETURN(SchemaMerge plan, PlanSchemaMerge(base, schema));
+    ATOLL_ASSIGN_OR_RETURN(iceberg::Schema merged, ApplySchemaMerge(base, plan));
+    ATOLL_RETURN_NOT_OK(EvolveSchema(base, merged));
+
+    const int64_t started = Now();
+    const std::string batch_id = NewBatchId(started);
+    Progress("write", 0, 1);
+    std::string from = StrCat("(", batch.query, ")");
+    if (own_loaded_at) from = WithOwnLoadedAtRenamed(from);
+    ATOLL_ASSIGN_OR_RETURN(
+        std::vector<iceberg::DataFile> data,
+        Write(TableSelect(*table_->metadata().CurrentSchema(), present, from, started), batch_id,
+              started));
+    Progress("commit", 0, 1);
+    const std::optional<int64_t> before = table_->metadata().current_snapshot_id;
+    iceberg::Transaction tx = table_->NewTransaction();
+    if (batch.validate) tx.Validate(batch.validate);
+    iceberg::SummaryProperties summary(batch.summary.begin(), batch.summary.end());
+    summary[std::string(kIngestBatchIdKey)] = batch_id;
+    tx.Append(data, std::move(summary));
+    Status committed = tx.Commit();
+    if (!committed.ok()) {
+      // A commit that may have landed keeps its files (the caller finds out from the table).
+      if (committed.code() != StatusCode::kUnknownOutcome) (void)DeleteDataFiles(data);
+      return committed.WithContext(StrCat("committing to ", report_.table_name));
+    }
+    const int64_t snapshot_id = table_->metadata().current_snapshot_id.value_or(0);
+    ATOLL_RETURN_NOT_OK(
+        Record(before, trail::RecordKind::kIngestBatch, {{"ingest.batch", batch_id}}));
+    int64_t rows = 0;
+    for (const iceberg::DataFile& d : data) rows += d.record_count;
+    report_.rows += rows;
+    report_.data_files += data.size();
+    report_.snapshot_ids.push_back(snapshot_id);
+    if (options_.on_commit) options_.on_commit(report_.table_name, snapshot_id);
+    return Status::OK();
+  }
+
+ private:
   // Records the commit that made the table's current metadata (after it is durable).
   Status Record(std::optional<int64_t> snapshot_before, trail::RecordKind kind,
                 std::vector<std::pair<std::string, std::string>> fields = {}) {
@@ -792,6 +848,13 @@ Status IngestTable(const Lake& lake, const LakeTables& tables, WorkSession& sess
                    TableIngestReport* report) {
   TableIngester ingester(lake, tables, session, options, trail, lease, report);
   return ingester.Run();
+}
+
+Status AppendRows(const Lake& lake, const LakeTables& tables, WorkSession& session,
+                  const IngestOptions& options, trail::Trail* trail, const std::string& zone,
+                  const RowBatch& batch, TableIngestReport* report) {
+  TableIngester ingester(lake, tables, session, options, trail, nullptr, report, zone);
+  return ingester.AppendBatch(batch);
 }
 
 }  // namespace atl::lake

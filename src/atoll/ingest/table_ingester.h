@@ -11,8 +11,14 @@
 // Thread safety: one run per table at a time in a process; `session`'s engine is used.
 #pragma once
 
+#include <functional>
+#include <map>
+#include <string>
+
 #include "atoll/common/result.h"
+#include "atoll/iceberg/table_metadata.h"
 #include "atoll/ingest/ingest_run.h"
+#include "atoll/ingest/landing_schema.h"
 #include "atoll/lake/lake.h"
 #include "atoll/lake/lake_tables.h"
 #include "atoll/lake/lease.h"
@@ -26,5 +32,29 @@ namespace atl::lake {
 Status IngestTable(const Lake& lake, const LakeTables& tables, WorkSession& session,
                    const IngestOptions& options, trail::Trail* trail, const KeptLease* lease,
                    TableIngestReport* report);
+
+// Rows from outside the landing zones (atoll stream, src/atoll/stream/): a SELECT over
+// files of the work session's scratch folder (e.g. newline JSON read with ReaderSql).
+struct RowBatch {
+  std::string query;    // SELECT of the rows
+  DuckColumns columns;  // its DESCRIBE (name, DuckDB type)
+  // Extra properties of the commit's snapshot summary (kIngestBatchIdKey is added).
+  std::map<std::string, std::string> summary;
+  // Run on every commit attempt against the metadata it builds on (Transaction::Validate):
+  // a non-OK status fails the commit with it (kCommitConflict retries on a fresh base).
+  std::function<Status(const iceberg::TableMetadata& base)> validate;
+};
+
+// Appends `batch` to the table <zone>.<report->db>.<report->table> ("" = the stg zone): it
+// is created from the batch's columns when missing (NewStgTableOptions) and its schema
+// evolved by the rules of files (landing_schema.h: kInvalidArgument when the columns do
+// not fit; nothing written then), the rows written (`_etl_loaded_at` = now) and appended
+// in one snapshot, recorded in `trail` (may be null) and counted in `report`. No lease is
+// taken: concurrent writers are told apart by `validate`. Errors: the commit's, with its
+// data files deleted — except kUnknownOutcome (it may have landed: the caller looks for
+// its summary in the table before writing the rows again).
+Status AppendRows(const Lake& lake, const LakeTables& tables, WorkSession& session,
+                  const IngestOptions& options, trail::Trail* trail, const std::string& zone,
+                  const RowBatch& batch, TableIngestReport* report);
 
 }  // namespace atl::lake
