@@ -93,6 +93,10 @@ struct Page {
   std::string next_token;  // "" on the last page
 };
 Result<Page> PageOf(const Call& call, size_t count);
+// The answer of a list of tables or views: one page of `ids` as {"identifiers": [...],
+// "next-page-token": ...}.
+Result<HttpResponse> IdentifierPage(const Call& call,
+                                    const std::vector<iceberg::TableIdentifier>& ids);
 
 // --- handlers (segments after "v1") -------------------------------------------------------
 Result<HttpResponse> ListNamespaces(Call& call);

@@ -140,6 +140,18 @@ Result<Page> PageOf(const Call& call, size_t count) {
   return page;
 }
 
+Result<HttpResponse> IdentifierPage(const Call& call,
+                                    const std::vector<iceberg::TableIdentifier>& ids) {
+  ATOLL_ASSIGN_OR_RETURN(Page page, PageOf(call, ids.size()));
+  nlohmann::json list = nlohmann::json::array();
+  for (size_t i = page.begin; i < page.end; ++i) {
+    list.push_back({{"namespace", NamespaceJson(ids[i].ns)}, {"name", ids[i].name}});
+  }
+  nlohmann::json body = {{"identifiers", list}};
+  if (!page.next_token.empty()) body["next-page-token"] = page.next_token;
+  return JsonResponse(200, body);
+}
+
 Status Authorize(const Call& call, const iceberg::Namespace& ns, bool write) {
   const Token& token = call.token;
   if (write && token.scope != TokenScope::kWrite) {

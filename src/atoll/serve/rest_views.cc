@@ -148,14 +148,7 @@ Result<HttpResponse> ListViews(Call& call, const iceberg::Namespace& ns) {
   ATOLL_RETURN_NOT_OK(Authorize(call, ns, false));
   ATOLL_ASSIGN_OR_RETURN(std::vector<iceberg::TableIdentifier> ids,
                          call.state.tables.catalog->ListViews(ns));
-  ATOLL_ASSIGN_OR_RETURN(Page page, PageOf(call, ids.size()));
-  json list = json::array();
-  for (size_t i = page.begin; i < page.end; ++i) {
-    list.push_back({{"namespace", NamespaceJson(ids[i].ns)}, {"name", ids[i].name}});
-  }
-  json body = {{"identifiers", list}};
-  if (!page.next_token.empty()) body["next-page-token"] = page.next_token;
-  return JsonResponse(200, body);
+  return IdentifierPage(call, ids);
 }
 
 Result<HttpResponse> CreateView(Call& call, const iceberg::Namespace& ns) {
