@@ -31,6 +31,7 @@
 #include "atoll/storage/local_store.h"
 #include "atoll/table/data_writer.h"
 #include "cli/run_atoll.h"
+#include "testing/find_program.h"
 #include "testing/testing.h"
 
 namespace atl {
@@ -56,18 +57,6 @@ std::optional<int> FreePort() {
     bool free = ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0;
     ::close(fd);
     if (free) return port;
-  }
-  return std::nullopt;
-}
-
-std::optional<std::string> FindNode() {
-  auto path = testing::Env("PATH");
-  if (!path) return std::nullopt;
-  std::stringstream ss(*path);
-  std::string dir;
-  while (std::getline(ss, dir, ':')) {
-    fs::path p = fs::path(dir) / "node";
-    if (!dir.empty() && ::access(p.c_str(), X_OK) == 0) return p.string();
   }
   return std::nullopt;
 }
@@ -154,7 +143,7 @@ std::string IcebirdText(const std::string& column, const nlohmann::json& v) {
 const std::vector<std::string> kColumns = {"i", "l", "s", "d", "dt", "ts", "dec", "b"};
 
 TEST(IcebirdInteropTest, IcebirdReadsTheRowsDuckDbReadsFromThePlannedFiles) {
-  std::optional<std::string> node = FindNode();
+  std::optional<std::string> node = ::atl::testing::FindOnPath("node");
   std::optional<std::string> modules = NodeModules();
   if (!node || !modules) {
     const char* what =
@@ -259,7 +248,7 @@ constexpr size_t kRowsLeft = 60 - 9 - 4 + 7 - 2;
 class IcebirdLakeTableTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    node_ = FindNode();
+    node_ = ::atl::testing::FindOnPath("node");
     modules_ = NodeModules();
     if (!node_ || !modules_) {
       const char* what = !node_ ? "node is not on PATH"

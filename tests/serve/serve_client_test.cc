@@ -22,6 +22,7 @@
 #include <thread>
 
 #include "cli/run_atoll.h"
+#include "testing/find_program.h"
 #include "testing/testing.h"
 
 extern char** environ;
@@ -35,18 +36,6 @@ using cli::testing::RunProgram;
 using cli::testing::RunResult;
 
 constexpr int kMaxBody = 65536;
-
-std::optional<std::string> FindNode() {
-  auto path = testing::Env("PATH");
-  if (!path) return std::nullopt;
-  std::stringstream ss(*path);
-  std::string dir;
-  while (std::getline(ss, dir, ':')) {
-    fs::path p = fs::path(dir) / "node";
-    if (!dir.empty() && ::access(p.c_str(), X_OK) == 0) return p.string();
-  }
-  return std::nullopt;
-}
 
 std::string SourceDir() { return testing::Env("ATOLL_SOURCE_DIR").value_or(ATOLL_SOURCE_ROOT); }
 
@@ -144,7 +133,7 @@ std::string Trimmed(std::string s) {
 }
 
 TEST(ServeClientTest, IcebergJsSessionConformsToTheSpecAndIsRecorded) {
-  std::optional<std::string> node = FindNode();
+  std::optional<std::string> node = ::atl::testing::FindOnPath("node");
   std::optional<std::string> modules = NodeModules();
   if (!node || !modules) {
     const char* what = !node ? "node is not on PATH"
@@ -248,7 +237,7 @@ TEST(ServeClientTest, IcebergJsSessionConformsToTheSpecAndIsRecorded) {
 }
 
 TEST(ServeClientTest, ServesHttpsRefusesPlainHttpOffLoopbackAndHonoursRevocation) {
-  std::optional<std::string> node = FindNode();
+  std::optional<std::string> node = ::atl::testing::FindOnPath("node");
   if (!node || ::access("/usr/bin/openssl", X_OK) != 0) {
     if (testing::ServersRequired()) FAIL() << "node or /usr/bin/openssl missing";
     GTEST_SKIP() << "node or /usr/bin/openssl missing";
